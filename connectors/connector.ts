@@ -1,0 +1,69 @@
+import type { z } from 'zod';
+import type { AlertObservation } from '../src/domain/alert';
+import type { PagingEvent } from '../src/domain/paging-event';
+
+/**
+ * The narrow contract between Debrief's core and one monitoring source.
+ *
+ * A connector knows everything about one sender: its payload schema, how to check the
+ * sender's credentials, and how to translate a payload into Debrief's words. The core only
+ * sees connectors through the explicit list in `connectors/index.ts`.
+ */
+export interface Connector<Payload = unknown> {
+  /** Stable id used in config (`connector: alertmanager`). */
+  id: string;
+  /** Human name for docs and errors. */
+  displayName: string;
+  /** Schema of the webhook body; forgiving of unknown fields. Used for the 400 details and OpenAPI. */
+  payloadSchema: z.ZodType<Payload>;
+  /**
+   * Check the request's credentials before anything is stored. Pure: gets headers and the
+   * exact raw bytes (signatures cover bytes, not re-serialised JSON).
+   */
+  authenticate(request: InboundRequest, credentials: InstanceCredentials): AuthOutcome;
+  /**
+   * Translate one validated payload into observations. Pure: no clock, no I/O; `receivedAt`
+   * is passed in. Throws `NormalizeError` for bodies that parse but cannot be understood.
+   */
+  normalize(payload: Payload, context: NormalizeContext): Normalized;
+  /** Optional key that makes a redelivery of the same request a no-op (e.g. PagerDuty's X-Webhook-Id). */
+  deliveryId?(request: InboundRequest): string | null;
+}
+
+export interface InboundRequest {
+  /** Lower-cased header names. */
+  headers: Record<string, string | undefined>;
+  rawBody: Buffer;
+}
+
+/** Credentials configured for one connector instance. Secrets come from env, never defaults. */
+export interface InstanceCredentials {
+  bearerTokens: string[];
+  basicAuth: Array<{ username: string; password: string }>;
+  signingSecrets: string[];
+}
+
+export type AuthOutcome =
+  | { ok: true }
+  | { ok: false; reason: 'missing' | 'invalid'; message: string };
+
+export interface NormalizeContext {
+  instance: string;
+  receivedAt: string;
+}
+
+export interface Normalized {
+  alerts: AlertObservation[];
+  /** Human-side lifecycle events from a paging tool (PagerDuty); empty for alert sources. */
+  pagingEvents: PagingEvent[];
+  /** Set when the body is valid but carries nothing Debrief acts on (e.g. a test notification). */
+  ignoredReason: string | null;
+}
+
+/** A body that passed the schema but cannot be turned into alerts; kept as a dead letter. */
+export class NormalizeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NormalizeError';
+  }
+}

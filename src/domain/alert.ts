@@ -1,0 +1,69 @@
+/**
+ * An alert: one firing of one signal from one source instance.
+ *
+ * Identity is (instance, fingerprint, startsAt). Re-sent notifications of the same firing
+ * update status, endsAt and lastSeenAt; the same signal firing again later (new startsAt)
+ * is a new alert. All times are ISO-8601 UTC strings with millisecond precision, taken from
+ * the source (event time); arrival times are kept separately as `receivedAt`/`lastSeenAt`.
+ */
+export type AlertStatus = 'firing' | 'resolved';
+
+/** What a connector's pure `normalize` produces for one alert in one notification. */
+export interface AlertObservation {
+  /** Connector instance id the notification arrived on (e.g. `alertmanager`). */
+  instance: string;
+  /** Which dialect produced it (`alertmanager`, `grafana`, ...), for display and debugging. */
+  source: string;
+  /** Label-set hash; computed like Alertmanager when the sender omitted it. */
+  fingerprint: string;
+  /** True when Debrief computed the fingerprint because the sender did not send one. */
+  fingerprintComputed: boolean;
+  status: AlertStatus;
+  /** When the firing began, per the source. UTC ISO string. */
+  startsAt: string;
+  /** When it ended; null while firing (Alertmanager's zero time means "no end"). */
+  endsAt: string | null;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  generatorUrl: string | null;
+  /**
+   * Opaque key of the notification group the source sent this alert in
+   * (Alertmanager's `groupKey`). Used by correlation; never parsed.
+   */
+  sourceGroupKey: string | null;
+  /** Labels the source grouped by (Alertmanager's `groupLabels`). */
+  sourceGroupLabels: Record<string, string>;
+}
+
+/** How an alert came to be in its incident; stored with the alert and shown to SREs. */
+export interface CorrelationDecision {
+  /** `rule` (a configured rule matched), `new-incident`, or `human` (an SRE placed it). */
+  kind: 'rule' | 'new-incident' | 'human';
+  /** Rule name, or the correction name (`move`, `split`, `merge`) for human decisions. */
+  rule: string | null;
+  /** Label values (or other fields) that matched, e.g. `{ groupKey: "..." }`. */
+  matched: Record<string, string>;
+  /** Gap in ms between this alert's start and the incident's latest activity, when joining. */
+  gapMs: number | null;
+  /** One sentence a person can read. */
+  explanation: string;
+  /** Who decided: `debrief` for rules, the actor name for humans. */
+  decidedBy: string;
+  /** When the decision was made (processing time, not event time). */
+  decidedAt: string;
+}
+
+/** An alert as stored: the latest observation plus identity, bookkeeping and its decision. */
+export interface Alert extends AlertObservation {
+  id: string;
+  incidentId: string;
+  decision: CorrelationDecision;
+  /** First time Debrief received this firing. */
+  firstSeenAt: string;
+  /** Last time any notification mentioned this firing. */
+  lastSeenAt: string;
+  /** How many notifications mentioned this firing (re-sends included). */
+  notificationCount: number;
+}
+
+export const alertName = (a: Pick<AlertObservation, 'labels'>): string => a.labels.alertname ?? '(unnamed alert)';

@@ -1,0 +1,59 @@
+import type { Alert } from './alert';
+
+export type IncidentStatus = 'open' | 'resolved';
+
+/** Severity order used everywhere a "worst severity" is picked; unknown values rank lowest. */
+export const SEVERITY_ORDER = ['critical', 'error', 'high', 'warning', 'medium', 'low', 'info', 'none'] as const;
+
+export const severityRank = (s: string | null | undefined): number => {
+  const i = SEVERITY_ORDER.indexOf((s ?? '').toLowerCase() as (typeof SEVERITY_ORDER)[number]);
+  return i === -1 ? SEVERITY_ORDER.length : i;
+};
+
+export const worstSeverity = (values: Array<string | null | undefined>): string | null => {
+  let best: string | null = null;
+  for (const v of values) {
+    if (!v) continue;
+    if (best === null || severityRank(v) < severityRank(best)) best = v.toLowerCase();
+  }
+  return best;
+};
+
+/**
+ * An incident: a correlated group of alerts. The summary fields are derived from its alerts
+ * (see `summarizeIncident`) and kept on the record so lists stay cheap at 100k incidents.
+ */
+export interface Incident {
+  id: string;
+  title: string;
+  status: IncidentStatus;
+  severity: string | null;
+  services: string[];
+  /** Earliest alert start (event time). */
+  startedAt: string;
+  /** Latest alert end once every alert resolved; null while any alert fires. */
+  endedAt: string | null;
+  /** Latest event time seen on any alert (start or end); correlation windows count from here. */
+  lastActivityAt: string;
+  alertCount: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A non-alert timeline event stored with an incident (corrections, PagerDuty, human notes). */
+export interface IncidentEvent {
+  id: string;
+  incidentId: string;
+  /** Event time (source time for vendor events, decision time for corrections). */
+  at: string;
+  kind: string;
+  actor: string | null;
+  text: string;
+  data: Record<string, unknown>;
+}
+
+export interface IncidentDetail {
+  incident: Incident;
+  alerts: Alert[];
+  events: IncidentEvent[];
+}
