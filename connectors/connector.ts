@@ -26,6 +26,11 @@ export interface Connector<Payload = unknown> {
    * is passed in. Throws `NormalizeError` for bodies that parse but cannot be understood.
    */
   normalize(payload: Payload, context: NormalizeContext): Normalized;
+  /**
+   * Optional early refusal of a parsed body with a message for the sender, e.g. a legacy
+   * format this connector does not accept. Returns null to continue.
+   */
+  rejectPayload?(json: unknown): string | null;
   /** Optional key that makes a redelivery of the same request a no-op (e.g. PagerDuty's X-Webhook-Id). */
   deliveryId?(request: InboundRequest): string | null;
 }
@@ -62,7 +67,8 @@ export interface Normalized {
 
 /** A body that passed the schema but cannot be turned into alerts; kept as a dead letter. */
 export class NormalizeError extends Error {
-  constructor(message: string) {
+  /** `path` names the offending field (e.g. `alerts.1.startsAt`) when known. */
+  constructor(message: string, public readonly path?: string) {
     super(message);
     this.name = 'NormalizeError';
   }

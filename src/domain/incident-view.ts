@@ -1,0 +1,28 @@
+import type { IncidentDetail } from './incident';
+import { buildImpact, type ImpactItem } from './impact';
+import { draftReport, type ReportDraft } from './report/report-draft';
+import { buildTimeline, type TimelineEntry } from './timeline';
+
+export interface IncidentViewOptions {
+  serviceLabels: readonly string[];
+  customerFacing?: (service: string) => boolean | null;
+}
+
+export interface IncidentView {
+  timeline: TimelineEntry[];
+  impact: ImpactItem[];
+}
+
+/** Timeline and impact list of an incident, derived from its alerts and events. Pure. */
+export function buildIncidentView(detail: IncidentDetail, options: IncidentViewOptions): IncidentView {
+  return {
+    timeline: buildTimeline(detail.alerts, detail.events, options.serviceLabels),
+    impact: buildImpact(detail.alerts, options.serviceLabels, options.customerFacing),
+  };
+}
+
+/** The post-mortem draft of an incident as it stands now. Pure; `generatedAt` is passed in. */
+export function buildReport(detail: IncidentDetail, options: IncidentViewOptions, generatedAt: string): ReportDraft {
+  const view = buildIncidentView(detail, options);
+  return draftReport({ incident: detail.incident, alerts: detail.alerts, events: detail.events, ...view, generatedAt });
+}

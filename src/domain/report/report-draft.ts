@@ -1,0 +1,143 @@
+import { alertName, type Alert } from '../alert';
+import type { Incident, IncidentEvent } from '../incident';
+import type { ImpactItem } from '../impact';
+import type { TimelineEntry } from '../timeline';
+
+/** The five sections of a post-mortem, in order (DESIGN.md "The report"). */
+export const SECTION_IDS = ['summary', 'timeline', 'what-happened', 'fix', 'prevention'] as const;
+export type SectionId = (typeof SECTION_IDS)[number];
+
+export const SECTION_TITLES: Record<SectionId, string> = {
+  summary: 'Incident summary',
+  timeline: 'Incident timeline',
+  'what-happened': 'What happened',
+  fix: 'What was done to fix it',
+  prevention: 'How we will prevent this',
+};
+
+/** `machine-drafted`: Debrief wrote it from the facts; `needs-human`: waiting for a person. */
+export type SectionStatus = 'machine-drafted' | 'needs-human' | 'human-completed';
+
+export interface ReportHint {
+  /** Where the hint comes from, e.g. `first alert`, `annotation runbook_url`. */
+  source: string;
+  text: string;
+  url: string | null;
+}
+
+export interface ReportSection {
+  id: SectionId;
+  title: string;
+  status: SectionStatus;
+  /** Human-written text (Markdown) once completed; null in a fresh draft. */
+  text: string | null;
+  hints: ReportHint[];
+}
+
+export interface SummaryFacts {
+  title: string;
+  severity: string | null;
+  status: Incident['status'];
+  startedAt: string;
+  endedAt: string | null;
+  durationMs: number | null;
+  affectedServices: string[];
+  customerFacing: boolean | null;
+  alertCount: number;
+}
+
+export interface ReportDraft {
+  incidentId: string;
+  generatedAt: string;
+  summary: SummaryFacts;
+  timeline: TimelineEntry[];
+  impact: ImpactItem[];
+  sections: ReportSection[];
+}
+
+export interface DraftInput {
+  incident: Incident;
+  alerts: readonly Alert[];
+  events: readonly IncidentEvent[];
+  timeline: TimelineEntry[];
+  impact: ImpactItem[];
+  generatedAt: string;
+}
+
+/**
+ * Drafts the post-mortem: summary, timeline and impact pre-filled from facts; cause, fix
+ * and prevention left for a human, with hints drawn from the alerts. Pure.
+ */
+export function draftReport(input: DraftInput): ReportDraft {
+  const { incident, alerts, impact } = input;
+  const cf = impact.map((i) => i.customerFacing);
+  const customerFacing = cf.some((v) => v === true) ? true : cf.every((v) => v === false) && cf.length > 0 ? false : null;
+  const summary: SummaryFacts = {
+    title: incident.title,
+    severity: incident.severity,
+    status: incident.status,
+    startedAt: incident.startedAt,
+    endedAt: incident.endedAt,
+    durationMs: incident.endedAt ? Date.parse(incident.endedAt) - Date.parse(incident.startedAt) : null,
+    affectedServices: incident.services,
+    customerFacing,
+    alertCount: incident.alertCount,
+  };
+  const sections: ReportSection[] = [
+    { id: 'summary', title: SECTION_TITLES.summary, status: 'machine-drafted', text: null, hints: [] },
+    { id: 'timeline', title: SECTION_TITLES.timeline, status: 'machine-drafted', text: null, hints: [] },
+    { id: 'what-happened', title: SECTION_TITLES['what-happened'], status: 'needs-human', text: null, hints: causeHints(alerts, impact) },
+    { id: 'fix', title: SECTION_TITLES.fix, status: 'needs-human', text: null, hints: fixHints(alerts, input.events) },
+    { id: 'prevention', title: SECTION_TITLES.prevention, status: 'needs-human', text: null, hints: preventionHints(alerts) },
+  ];
+  return { incidentId: incident.id, generatedAt: input.generatedAt, summary, timeline: input.timeline, impact, sections };
+}
+
+function firstAlert(alerts: readonly Alert[]): Alert | undefined {
+  return [...alerts].sort((a, b) => a.startsAt.localeCompare(b.startsAt) || a.id.localeCompare(b.id))[0];
+}
+
+function causeHints(alerts: readonly Alert[], impact: ImpactItem[]): ReportHint[] {
+  const hints: ReportHint[] = [];
+  const first = firstAlert(alerts);
+  if (first) {
+    hints.push({ source: 'first alert', text: `${alertName(first)} fired first, at ${first.startsAt}${first.annotations.summary ? `: ${first.annotations.summary}` : ''}`, url: first.generatorUrl });
+  }
+  const firstService = impact[0];
+  if (firstService && firstService.service !== '(unlabelled)') {
+    hints.push({ source: 'first service affected', text: `${firstService.service} was affected first, at ${firstService.firstSeenAt}`, url: null });
+  }
+  for (const a of uniqueByName(alerts)) {
+    if (a.annotations.description) hints.push({ source: `annotation description of ${alertName(a)}`, text: a.annotations.description, url: null });
+  }
+  return hints;
+}
+
+function fixHints(alerts: readonly Alert[], events: readonly IncidentEvent[]): ReportHint[] {
+  const hints: ReportHint[] = [];
+  for (const a of uniqueByName(alerts)) {
+    const runbook = a.annotations.runbook_url ?? a.annotations.runbook;
+    if (runbook) hints.push({ source: `runbook of ${alertName(a)}`, text: `Runbook for ${alertName(a)}`, url: runbook });
+  }
+  for (const e of events) {
+    if (e.kind === 'pagerduty.annotated' || e.kind === 'pagerduty.resolved') {
+      hints.push({ source: e.kind === 'pagerduty.annotated' ? `PagerDuty note${e.actor ? ` by ${e.actor}` : ''}` : 'PagerDuty resolution', text: e.text, url: null });
+    }
+  }
+  return hints;
+}
+
+function preventionHints(alerts: readonly Alert[]): ReportHint[] {
+  const names = [...new Set(alerts.map(alertName))];
+  return names.length === 0 ? [] : [{ source: 'alerts', text: `Consider whether ${names.join(', ')} could have warned earlier, and what would stop it recurring.`, url: null }];
+}
+
+function uniqueByName(alerts: readonly Alert[]): Alert[] {
+  const seen = new Set<string>();
+  return [...alerts].sort((a, b) => a.startsAt.localeCompare(b.startsAt)).filter((a) => {
+    const n = alertName(a);
+    if (seen.has(n)) return false;
+    seen.add(n);
+    return true;
+  });
+}

@@ -1,0 +1,164 @@
+import { z } from 'zod';
+
+/** Schemas of the public API: they validate requests and document responses (OpenAPI). */
+
+const isoTime = z.string().describe('ISO-8601 UTC time');
+const labels = z.record(z.string(), z.string());
+
+export const errorSchema = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    details: z.array(z.object({ path: z.string(), message: z.string() })),
+    requestId: z.string(),
+  }),
+}).meta({ id: 'Error' });
+
+export const decisionSchema = z.object({
+  kind: z.enum(['rule', 'new-incident', 'human']),
+  rule: z.string().nullable(),
+  matched: labels,
+  gapMs: z.number().nullable(),
+  explanation: z.string(),
+  decidedBy: z.string(),
+  decidedAt: isoTime,
+}).meta({ id: 'CorrelationDecision' });
+
+export const alertSchema = z.object({
+  id: z.string(),
+  incidentId: z.string(),
+  instance: z.string(),
+  source: z.string(),
+  fingerprint: z.string(),
+  fingerprintComputed: z.boolean(),
+  status: z.enum(['firing', 'resolved']),
+  startsAt: isoTime,
+  endsAt: isoTime.nullable(),
+  labels,
+  annotations: labels,
+  generatorUrl: z.string().nullable(),
+  sourceGroupKey: z.string().nullable(),
+  sourceGroupLabels: labels,
+  decision: decisionSchema,
+  firstSeenAt: isoTime,
+  lastSeenAt: isoTime,
+  notificationCount: z.number().int(),
+}).meta({ id: 'Alert' });
+
+export const incidentSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  status: z.enum(['open', 'resolved']),
+  severity: z.string().nullable(),
+  services: z.array(z.string()),
+  startedAt: isoTime,
+  endedAt: isoTime.nullable(),
+  lastActivityAt: isoTime,
+  alertCount: z.number().int(),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+}).meta({ id: 'Incident' });
+
+export const timelineEntrySchema = z.object({
+  at: isoTime,
+  kind: z.string(),
+  source: z.string(),
+  text: z.string(),
+  actor: z.string().nullable(),
+  alertId: z.string().nullable(),
+  eventId: z.string().nullable(),
+}).meta({ id: 'TimelineEntry' });
+
+export const impactItemSchema = z.object({
+  service: z.string(),
+  clusters: z.array(z.string()),
+  namespaces: z.array(z.string()),
+  regions: z.array(z.string()),
+  severity: z.string().nullable(),
+  firstSeenAt: isoTime,
+  lastSeenAt: isoTime,
+  durationMs: z.number(),
+  ongoing: z.boolean(),
+  alertCount: z.number().int(),
+  customerFacing: z.boolean().nullable(),
+}).meta({ id: 'ImpactItem' });
+
+export const incidentDetailSchema = incidentSchema.extend({
+  alerts: z.array(alertSchema),
+  timeline: z.array(timelineEntrySchema),
+  impact: z.array(impactItemSchema),
+}).meta({ id: 'IncidentDetail' });
+
+export const incidentPageSchema = z.object({
+  items: z.array(incidentSchema),
+  nextCursor: z.string().nullable().describe('Pass as `cursor` to get the next page; null on the last page.'),
+}).meta({ id: 'IncidentPage' });
+
+export const reportSchema = z.object({
+  incidentId: z.string(),
+  generatedAt: isoTime,
+  summary: z.object({
+    title: z.string(),
+    severity: z.string().nullable(),
+    status: z.enum(['open', 'resolved']),
+    startedAt: isoTime,
+    endedAt: isoTime.nullable(),
+    durationMs: z.number().nullable(),
+    affectedServices: z.array(z.string()),
+    customerFacing: z.boolean().nullable(),
+    alertCount: z.number().int(),
+  }),
+  timeline: z.array(timelineEntrySchema),
+  impact: z.array(impactItemSchema),
+  sections: z.array(z.object({
+    id: z.enum(['summary', 'timeline', 'what-happened', 'fix', 'prevention']),
+    title: z.string(),
+    status: z.enum(['machine-drafted', 'needs-human', 'human-completed']),
+    text: z.string().nullable(),
+    hints: z.array(z.object({ source: z.string(), text: z.string(), url: z.string().nullable() })),
+  })),
+}).meta({ id: 'Report' });
+
+export const inboxEntrySchema = z.object({
+  id: z.string(),
+  seq: z.number().int(),
+  instance: z.string(),
+  connector: z.string(),
+  receivedAt: isoTime,
+  state: z.enum(['pending', 'done', 'dead']),
+  attempts: z.number().int(),
+  lastError: z.string().nullable().describe('Why processing failed (dead letters keep it).'),
+  processedAt: isoTime.nullable(),
+  outcome: z.object({ alerts: z.number().int(), ignoredReason: z.string().nullable() }).nullable(),
+  bodyBytes: z.number().int(),
+}).meta({ id: 'InboxEntry' });
+
+export const inboxPageSchema = z.object({ items: z.array(inboxEntrySchema), nextCursor: z.string().nullable() }).meta({ id: 'InboxPage' });
+
+export const webhookAcceptedSchema = z.object({
+  inboxId: z.string().describe('Inbox entry holding the stored body.'),
+  duplicate: z.boolean().describe('True when this delivery id was already stored; nothing new was stored.'),
+  alerts: z.number().int().describe('Alerts found in the body (processed asynchronously).'),
+  ignoredReason: z.string().nullable(),
+}).meta({ id: 'WebhookAccepted' });
+
+export const idParamsSchema = z.object({ id: z.string().min(1).max(200).regex(/^[A-Za-z0-9._-]+$/, 'ids contain only letters, digits, dot, dash, underscore') });
+
+const limit = z.coerce.number().int().min(1).max(500).default(50).describe('Page size (1-500).');
+const cursor = z.string().max(1000).optional().describe('Opaque cursor from the previous page.');
+
+export const incidentQuerySchema = z.object({
+  status: z.enum(['open', 'resolved']).optional(),
+  service: z.string().max(500).optional().describe('Only incidents affecting this service.'),
+  severity: z.string().max(100).optional(),
+  since: z.iso.datetime({ offset: true }).optional().describe('Only incidents active at or after this time.'),
+  until: z.iso.datetime({ offset: true }).optional().describe('Only incidents started before this time.'),
+  limit,
+  cursor,
+});
+
+export const inboxQuerySchema = z.object({
+  state: z.enum(['pending', 'done', 'dead']).optional(),
+  limit,
+  cursor,
+});

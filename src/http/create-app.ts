@@ -1,0 +1,83 @@
+import express, { type Express, type RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import { NotFoundError, PayloadTooLargeError, ValidationError } from '../errors';
+import type { Metrics } from '../metrics';
+import { ApiAuthenticator } from './api-auth';
+import { errorMiddleware, requestId } from './error-middleware';
+import type { RouteDef } from './route';
+
+export interface HttpAppDeps {
+  routes: readonly RouteDef[];
+  auth: ApiAuthenticator;
+  metrics: Metrics;
+  logger: Logger;
+  webhookBodyLimitBytes: number;
+}
+
+/**
+ * Builds the express app from declared routes (without listening, so tests run it on port 0).
+ * API routes get JSON parsing and token checks; webhook routes get raw bytes (signatures
+ * cover bytes) with the configured size limit.
+ */
+export function createHttpApp(deps: HttpAppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(requestId);
+  app.use((req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const route = (req.route?.path as string | undefined) ?? 'unmatched';
+      deps.metrics.httpRequestSeconds.observe({ method: req.method, route, status: String(res.statusCode) }, Number(process.hrtime.bigint() - started) / 1e9);
+    });
+    next();
+  });
+
+  const json = express.json({ limit: '1mb', strict: true });
+  const raw = express.raw({ type: () => true, limit: deps.webhookBodyLimitBytes });
+  const rawWithMetrics: RequestHandler = (req, res, next) => raw(req, res, (err?: unknown) => {
+    if ((err as { type?: string } | undefined)?.type === 'entity.too.large') {
+      deps.metrics.webhooksReceived.inc({ instance: String(req.params.instance ?? '(unknown)'), outcome: 'too_large' });
+      return next(new PayloadTooLargeError(`body is larger than the limit of ${deps.webhookBodyLimitBytes} bytes (server.webhookBodyLimitBytes)`));
+    }
+    next(err);
+  });
+
+  for (const route of deps.routes) {
+    const handlers: RequestHandler[] = [];
+    if (route.access.kind === 'api') {
+      const needed = route.access.role;
+      handlers.push((req, res, next) => {
+        const principal = deps.auth.authenticate(req);
+        ApiAuthenticator.authorize(principal, needed);
+        res.locals.actor = principal.name;
+        res.locals.role = principal.role;
+        next();
+      });
+    }
+    if (route.access.kind === 'webhook') handlers.push(rawWithMetrics);
+    else if (route.method !== 'get') handlers.push(json);
+    handlers.push(async (req, res) => {
+      const params = validate('path', route.params, req.params);
+      const query = validate('query', route.query, req.query);
+      const body = route.body ? validate('body', route.body, req.body ?? {}) : req.body;
+      await route.handler({ req, res, params, query, body, actor: (res.locals.actor as string | undefined) ?? null });
+    });
+    app[route.method](route.path, ...handlers);
+  }
+
+  app.use((req, _res, next) => next(new NotFoundError(`no route for ${req.method} ${req.path}`)));
+  app.use(errorMiddleware(deps.logger));
+  return app;
+}
+
+function validate<T>(where: string, schema: z.ZodType<T> | undefined, value: unknown): T {
+  if (!schema) return value as T;
+  const r = schema.safeParse(value ?? {});
+  if (r.success) return r.data;
+  throw new ValidationError(`invalid ${where}`, r.error.issues.map((i) => ({
+    path: [where === 'path' ? 'params' : where, ...i.path.map(String)].join('.'),
+    message: i.message,
+  })));
+}

@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import type { OpenAPIV3_1 } from 'openapi-types';
+import { openApiPath, type RouteDef } from './route';
+
+type Schema = OpenAPIV3_1.SchemaObject;
+
+/**
+ * Builds the OpenAPI 3.1 document from the declared routes, converting the same zod schemas
+ * that validate requests. Named schemas (`.meta({ id })`) go to components; request schemas
+ * use zod's input view (defaults optional), responses its output view.
+ */
+export function buildOpenApi(routes: readonly RouteDef[], info: { version: string }): OpenAPIV3_1.Document {
+  const components: Record<string, Schema> = {};
+  const convert = (schema: z.ZodType, io: 'input' | 'output'): Schema => {
+    const json = z.toJSONSchema(schema, {
+      io,
+      unrepresentable: 'any',
+      override: (ctx) => {
+        const def = (ctx.zodSchema as { _zod?: { def?: { type?: string } } })._zod?.def;
+        if (def?.type === 'date') ctx.jsonSchema.type = 'string';
+      },
+    }) as Record<string, unknown>;
+    return hoist(json, components);
+  };
+  const paths: OpenAPIV3_1.PathsObject = {};
+  for (const r of routes) {
+    const p = openApiPath(r.path);
+    const parameters: OpenAPIV3_1.ParameterObject[] = [];
+    for (const [where, schema] of [['path', r.params], ['query', r.query]] as const) {
+      if (!schema) continue;
+      const obj = convert(schema, 'input');
+      const required = new Set((obj.required as string[] | undefined) ?? []);
+      for (const [name, s] of Object.entries((obj.properties ?? {}) as Record<string, Schema>)) {
+        parameters.push({ name, in: where, required: where === 'path' || required.has(name), schema: s as never, description: s.description });
+      }
+    }
+    // Express params not declared in a schema still need documenting.
+    for (const m of r.path.matchAll(/:([A-Za-z_][A-Za-z0-9_]*)/g)) {
+      if (!parameters.some((x) => x.in === 'path' && x.name === m[1])) parameters.push({ name: m[1]!, in: 'path', required: true, schema: { type: 'string' } });
+    }
+    const op: OpenAPIV3_1.OperationObject = {
+      operationId: r.operationId,
+      summary: r.summary,
+      tags: r.tags,
+      parameters: parameters.length ? parameters : undefined,
+      security: r.access.kind === 'api' ? [{ apiToken: [] }] : r.access.kind === 'webhook' ? [{ webhookBearer: [] }, { webhookBasic: [] }, { pagerdutySignature: [] }] : [],
+      'x-debrief-role': r.access.kind === 'api' ? r.access.role : undefined,
+      responses: Object.fromEntries(Object.entries(r.responses).map(([code, spec]) => [code, {
+        description: spec.description,
+        ...(spec.schema ? { content: { [spec.contentType ?? 'application/json']: { schema: convert(spec.schema, 'output') } } } : {}),
+      }])),
+    } as OpenAPIV3_1.OperationObject;
+    const bodySchema = r.body ?? r.rawBodyDoc?.schema;
+    if (bodySchema) {
+      op.requestBody = { required: true, description: r.rawBodyDoc?.description, content: { 'application/json': { schema: convert(bodySchema, 'input') } } };
+    }
+    paths[p] = { ...(paths[p] ?? {}), [r.method]: op };
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Debrief', version: info.version, description: 'Turns monitoring alerts into incidents and pre-filled post-mortem reports.' },
+    paths,
+    components: {
+      schemas: components,
+      securitySchemes: {
+        apiToken: { type: 'http', scheme: 'bearer', description: 'API token from DEBRIEF_API_TOKENS' },
+        webhookBearer: { type: 'http', scheme: 'bearer', description: 'Per-instance webhook token (Alertmanager http_config.authorization)' },
+        webhookBasic: { type: 'http', scheme: 'basic', description: 'Per-instance webhook basic auth' },
+        pagerdutySignature: { type: 'apiKey', in: 'header', name: 'X-PagerDuty-Signature', description: 'HMAC-SHA256 of the raw body, v1=<hex>' },
+      },
+    },
+  };
+}
+
+/** Moves `$defs` entries into components and rewrites `$ref`s to point there. */
+function hoist(json: Record<string, unknown>, components: Record<string, Schema>): Schema {
+  const defs = (json.$defs ?? {}) as Record<string, Record<string, unknown>>;
+  delete json.$defs;
+  delete json.$schema;
+  const rewrite = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(rewrite);
+    if (node && typeof node === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(node)) {
+        if (k === '$ref' && typeof v === 'string' && v.startsWith('#/$defs/')) out[k] = `#/components/schemas/${v.slice('#/$defs/'.length)}`;
+        else if (k !== '$id' && k !== '$schema') out[k] = rewrite(v);
+      }
+      return out;
+    }
+    return node;
+  };
+  for (const [name, def] of Object.entries(defs)) {
+    if (!components[name]) components[name] = rewrite(def) as Schema;
+  }
+  const root = rewrite(json) as Schema & { id?: string };
+  // A schema with its own id comes back as a top-level definition: reference it.
+  if (typeof root.id === 'string') {
+    const { id, ...rest } = root;
+    if (!components[id]) components[id] = rest as Schema;
+    return { $ref: `#/components/schemas/${id}` } as unknown as Schema;
+  }
+  return root;
+}

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { NotFoundError, ConflictError } from '../../errors';
+import type { Store } from '../../store/store';
+import { errorSchema, idParamsSchema, inboxEntrySchema, inboxPageSchema, inboxQuerySchema } from '../api-schemas';
+import { defineRoute, type RouteDef } from '../route';
+
+/** Inbox and dead letters: what was received, and what could not be processed and why. */
+export function inboxRoutes(deps: { store: Store; clock: () => Date; onRequeued: () => void }): RouteDef[] {
+  return [
+    defineRoute({
+      method: 'get', path: '/api/v1/inbox', operationId: 'listInbox', tags: ['inbox'],
+      summary: 'Received webhook bodies, newest first; `state=dead` lists dead letters with their reason',
+      access: { kind: 'api', role: 'admin' },
+      query: inboxQuerySchema,
+      responses: { 200: { description: 'One page', schema: inboxPageSchema }, 400: { description: 'Invalid filter', schema: errorSchema } },
+      handler: async ({ res, query }) => {
+        res.json(await deps.store.listInbox(query as z.infer<typeof inboxQuerySchema>));
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/api/v1/inbox/:id', operationId: 'getInboxEntry', tags: ['inbox'],
+      summary: 'One inbox entry with its raw body (UTF-8 text)',
+      access: { kind: 'api', role: 'admin' },
+      params: idParamsSchema,
+      responses: {
+        200: { description: 'The entry', schema: inboxEntrySchema.extend({ headers: z.record(z.string(), z.string()), body: z.string(), deliveryId: z.string().nullable() }) },
+        404: { description: 'No such entry', schema: errorSchema },
+      },
+      handler: async ({ res, params }) => {
+        const e = await deps.store.getInboxEntry(params.id);
+        if (!e) throw new NotFoundError(`no inbox entry "${params.id}"`);
+        res.json({ ...e, body: e.body.toString('utf8') });
+      },
+    }),
+    defineRoute({
+      method: 'post', path: '/api/v1/inbox/:id/requeue', operationId: 'requeueInboxEntry', tags: ['inbox'],
+      summary: 'Process a dead letter again (after fixing configuration or upgrading Debrief)',
+      access: { kind: 'api', role: 'admin' },
+      params: idParamsSchema,
+      responses: { 202: { description: 'Queued again' }, 404: { description: 'No such entry', schema: errorSchema }, 409: { description: 'Not a dead letter', schema: errorSchema } },
+      handler: async ({ res, params }) => {
+        const e = await deps.store.getInboxEntry(params.id);
+        if (!e) throw new NotFoundError(`no inbox entry "${params.id}"`);
+        if (!(await deps.store.requeueInbox(params.id, deps.clock().toISOString()))) throw new ConflictError(`inbox entry "${params.id}" is ${e.state}, not dead`);
+        deps.onRequeued();
+        res.status(202).json({ id: params.id, state: 'pending' });
+      },
+    }),
+  ] as RouteDef[];
+}

@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import { buildIncidentView, buildReport, type IncidentViewOptions } from '../../domain/incident-view';
+import { renderReportMarkdown } from '../../domain/report/render-markdown';
+import { NotFoundError } from '../../errors';
+import type { Store } from '../../store/store';
+import {
+  alertSchema, errorSchema, idParamsSchema, incidentDetailSchema, incidentPageSchema, incidentQuerySchema, reportSchema,
+} from '../api-schemas';
+import { defineRoute, type RouteDef } from '../route';
+
+export interface IncidentRouteDeps {
+  store: Store;
+  view: IncidentViewOptions;
+  clock: () => Date;
+}
+
+const notFound = { 404: { description: 'No such incident', schema: errorSchema } };
+const authErrors = {
+  401: { description: 'No or unknown API token', schema: errorSchema },
+  403: { description: 'The token\'s role may not do this', schema: errorSchema },
+};
+
+export function incidentRoutes(deps: IncidentRouteDeps): RouteDef[] {
+  const load = async (id: string) => {
+    const detail = await deps.store.getIncident(id);
+    if (!detail) throw new NotFoundError(`no incident "${id}"`);
+    return detail;
+  };
+  return [
+    defineRoute({
+      method: 'get', path: '/api/v1/incidents', operationId: 'listIncidents', tags: ['incidents'],
+      summary: 'List incidents, newest first; filter by status, service, severity and time; cursor pagination',
+      access: { kind: 'api', role: 'viewer' },
+      query: incidentQuerySchema,
+      responses: { 200: { description: 'One page of incidents', schema: incidentPageSchema }, 400: { description: 'Invalid filter', schema: errorSchema }, ...authErrors },
+      handler: async ({ res, query }) => {
+        const q = query as z.infer<typeof incidentQuerySchema>;
+        res.json(await deps.store.listIncidents({
+          ...q,
+          since: q.since ? new Date(q.since).toISOString() : undefined,
+          until: q.until ? new Date(q.until).toISOString() : undefined,
+        }));
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/api/v1/incidents/:id', operationId: 'getIncident', tags: ['incidents'],
+      summary: 'One incident with its alerts (each with its correlation decision), timeline and impact list',
+      access: { kind: 'api', role: 'viewer' },
+      params: idParamsSchema,
+      responses: { 200: { description: 'The incident', schema: incidentDetailSchema }, ...notFound, ...authErrors },
+      handler: async ({ res, params }) => {
+        const detail = await load(params.id);
+        res.json({ ...detail.incident, alerts: detail.alerts, ...buildIncidentView(detail, deps.view) });
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/api/v1/incidents/:id/report', operationId: 'getReport', tags: ['reports'],
+      summary: 'The post-mortem draft: five sections, summary/timeline/impact pre-filled, the rest with hints',
+      access: { kind: 'api', role: 'viewer' },
+      params: idParamsSchema,
+      responses: { 200: { description: 'The report', schema: reportSchema }, ...notFound, ...authErrors },
+      handler: async ({ res, params }) => {
+        res.json(buildReport(await load(params.id), deps.view, deps.clock().toISOString()));
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/api/v1/incidents/:id/report.md', operationId: 'getReportMarkdown', tags: ['reports'],
+      summary: 'The post-mortem draft as Markdown',
+      access: { kind: 'api', role: 'viewer' },
+      params: idParamsSchema,
+      responses: { 200: { description: 'Markdown', contentType: 'text/markdown', schema: z.string() }, ...notFound, ...authErrors },
+      handler: async ({ res, params }) => {
+        const report = buildReport(await load(params.id), deps.view, deps.clock().toISOString());
+        res.type('text/markdown; charset=utf-8').send(renderReportMarkdown(report));
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/api/v1/alerts/:id', operationId: 'getAlert', tags: ['incidents'],
+      summary: 'One alert with its correlation decision',
+      access: { kind: 'api', role: 'viewer' },
+      params: idParamsSchema,
+      responses: { 200: { description: 'The alert', schema: alertSchema }, 404: { description: 'No such alert', schema: errorSchema }, ...authErrors },
+      handler: async ({ res, params }) => {
+        const alert = await deps.store.getAlert(params.id);
+        if (!alert) throw new NotFoundError(`no alert "${params.id}"`);
+        res.json(alert);
+      },
+    }),
+  ] as RouteDef[];
+}

@@ -1,0 +1,114 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { NormalizeError, type Connector } from '../../connectors/connector';
+import type { Correlator } from '../domain/correlation/correlator';
+import type { Metrics } from '../metrics';
+import type { InboxEntry, Store } from '../store/store';
+import { parseAndNormalize } from './parse-and-normalize';
+
+export interface InboxProcessorDeps {
+  store: Store;
+  connectors: ReadonlyMap<string, Connector>;
+  correlator: Correlator;
+  serviceLabels: readonly string[];
+  metrics: Metrics;
+  logger: Logger;
+  leaseMs: number;
+  pollIntervalMs: number;
+  maxAttempts: number;
+  clock?: () => Date;
+}
+
+/**
+ * Turns inbox entries into alerts and incidents. Runs in every Debrief process: entries are
+ * claimed with a lease, so exactly one process handles each, and entries left by a crashed
+ * process are picked up once their lease expires. A body that cannot be normalized becomes a
+ * dead letter with its reason; nothing is dropped.
+ */
+export class InboxProcessor {
+  private readonly owner = `debrief-${process.pid}-${randomUUID().slice(0, 8)}`;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = true;
+
+  constructor(private readonly deps: InboxProcessorDeps) {}
+
+  start(): void {
+    this.stopped = false;
+    this.timer = setInterval(() => this.kick(), this.deps.pollIntervalMs);
+    this.timer.unref();
+    this.kick();
+  }
+
+  /** Processes what is pending now; coalesces concurrent kicks into one extra pass. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.drain().finally(() => {
+      this.running = null;
+      if (this.again && !this.stopped) {
+        this.again = false;
+        this.kick();
+      }
+    });
+  }
+
+  /** Waits for the current pass (tests and graceful shutdown). */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.idle();
+  }
+
+  private now(): string {
+    return (this.deps.clock?.() ?? new Date()).toISOString();
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      for (;;) {
+        const batch = await this.deps.store.claimInbox(this.owner, this.deps.leaseMs, 20, this.now());
+        if (batch.length === 0) return;
+        for (const entry of batch) await this.process(entry);
+        if (this.stopped) return;
+      }
+    } catch (err) {
+      this.deps.logger.error({ err: errorInfo(err) }, 'inbox pass failed; will retry');
+    }
+  }
+
+  private async process(entry: InboxEntry): Promise<void> {
+    const { store, logger, metrics } = this.deps;
+    const connector = this.deps.connectors.get(entry.connector);
+    try {
+      if (!connector) throw new NormalizeError(`no connector "${entry.connector}" is loaded`);
+      const normalized = parseAndNormalize(connector, entry.body, { instance: entry.instance, receivedAt: entry.receivedAt });
+      if (normalized.alerts.length > 0) {
+        await store.recordObservations(normalized.alerts, {
+          correlator: this.deps.correlator,
+          serviceLabels: this.deps.serviceLabels,
+          now: this.now(),
+          inboxId: entry.id,
+        });
+      }
+      await store.completeInbox(entry.id, this.owner, { alerts: normalized.alerts.length, ignoredReason: normalized.ignoredReason }, this.now());
+      metrics.ingestToIncidentSeconds.observe((Date.now() - Date.parse(entry.receivedAt)) / 1000);
+    } catch (err) {
+      const dead = err instanceof NormalizeError || err instanceof SyntaxError || entry.attempts >= this.deps.maxAttempts;
+      const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      logger.warn({ inboxId: entry.id, attempts: entry.attempts, dead, reason }, dead ? 'inbox entry kept as dead letter' : 'inbox entry failed; will retry');
+      metrics.inboxFailures.inc({ outcome: dead ? 'dead' : 'retry' });
+      await store.failInbox(entry.id, this.owner, reason, dead, this.now());
+    }
+  }
+}
+
+export const errorInfo = (err: unknown) => (err instanceof Error ? { name: err.name, message: err.message } : { message: String(err) });

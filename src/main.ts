@@ -1,0 +1,60 @@
+import { dirname, join } from 'node:path';
+import pino from 'pino';
+import { connectorsById } from '../connectors';
+import { createDebrief } from './app';
+import { ConfigError, loadConfig } from './config/load-config';
+import { loadOrCreateFirstRunCredentials } from './config/first-run-credentials';
+
+/** Process entry point: config -> app -> listen; SIGTERM/SIGINT stop gracefully. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig({ knownConnectors: [...connectorsById.keys()] });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+  const logger = pino({ level: config.log.level });
+
+  const am = config.instances.find((i) => i.id === 'alertmanager');
+  const amUnconfigured = am && am.credentials.bearerTokens.length === 0 && am.credentials.basicAuth.length === 0;
+  if (config.api.tokens.length === 0 && amUnconfigured && config.store.url.startsWith('sqlite:')) {
+    const file = join(dirname(config.store.url.slice('sqlite:'.length)), 'credentials.json');
+    const { credentials, created } = loadOrCreateFirstRunCredentials(file);
+    config.api.tokens.push({ name: 'first-run-admin', role: 'admin', token: credentials.apiToken });
+    am!.credentials.bearerTokens.push(credentials.alertmanagerBearerToken);
+    logger.warn({ file, created }, 'no API tokens or Alertmanager credentials configured: using the generated ones in this file (set DEBRIEF_API_TOKENS and DEBRIEF_ALERTMANAGER_BEARER_TOKENS to choose your own)');
+  } else if (config.api.tokens.length === 0) {
+    logger.warn('no API tokens configured (DEBRIEF_API_TOKENS): every API call will answer 401');
+  }
+
+  const debrief = await createDebrief({ config, logger });
+  const url = await debrief.listen();
+  logger.info({ url, store: debrief.store.kind, instances: config.instances.map((i) => i.id) }, 'Debrief is listening');
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    const deadline = setTimeout(() => {
+      logger.error('graceful stop took longer than 10 s; exiting');
+      process.exit(1);
+    }, 10_000);
+    deadline.unref();
+    debrief.close().then(() => process.exit(0), (err: unknown) => {
+      logger.error({ err: (err as Error).message }, 'error while stopping');
+      process.exit(1);
+    });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`Debrief failed to start: ${(err as Error).message}\n`);
+  process.exit(1);
+});
