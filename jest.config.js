@@ -5,4 +5,5 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', {}] },
   // e2e suites start real Prometheus/Alertmanager/Chromium processes.
   testTimeout: 30000,
+  reporters: ['default', '<rootDir>/tests/support/summary-reporter.js'],
 };
