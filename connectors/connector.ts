@@ -27,6 +27,13 @@ export interface Connector<Payload = unknown> {
    */
   normalize(payload: Payload, context: NormalizeContext): Normalized;
   /**
+   * When true, a body that passes the schema but fails `normalize` is still stored (202) and
+   * kept as a dead letter, instead of being refused with 400. For senders that disable a
+   * subscription after repeated 4xx answers (PagerDuty: 3 failures), losing the stream is
+   * worse than keeping one bad body for a human to look at.
+   */
+  keepUnprocessable?: boolean;
+  /**
    * Optional early refusal of a parsed body with a message for the sender, e.g. a legacy
    * format this connector does not accept. Returns null to continue.
    */

@@ -1,8 +1,9 @@
 import { alertmanagerConnector } from './alertmanager/alertmanager.connector';
 import type { Connector } from './connector';
+import { pagerdutyConnector } from './pagerduty/pagerduty.connector';
 
 /** Every connector Debrief ships, listed explicitly: the core finds sources only here. */
-export const connectors: readonly Connector[] = [alertmanagerConnector as Connector];
+export const connectors: readonly Connector[] = [alertmanagerConnector as Connector, pagerdutyConnector as Connector];
 
 export const connectorsById: ReadonlyMap<string, Connector> = new Map(connectors.map((c) => [c.id, c]));
 

@@ -9,8 +9,9 @@ export const PAGERDUTY_DELIVERY_ID_HEADER = 'x-webhook-id';
 /**
  * PagerDuty Webhooks V3: signed incident lifecycle events (the human half of the timeline).
  *
- * Route notes for whoever mounts it:
- * - Call `detectLegacyPagerDuty(body)` before the schema and answer 400 with its message.
+ * Route notes:
+ * - Legacy V1/V2 bodies are refused through `rejectPayload` (400 with the explanation); being
+ *   unsigned, they usually stop earlier, at `authenticate`, which then gives the same explanation.
  * - Answer 2xx for bodies that normalize to `ignoredReason` (ping, service.*, unknown types):
  *   rejections count towards PagerDuty disabling the subscription.
  * - Signature failures are 4xx (never 5xx), so PagerDuty does not retry forged requests.
@@ -36,6 +37,12 @@ export const pagerdutyConnector: Connector<PagerDutyPayload> = {
   },
 
   normalize: normalizePagerDuty,
+
+  rejectPayload: detectLegacyPagerDuty,
+
+  // PagerDuty disables a subscription after repeated failed deliveries: keep an odd body as a
+  // dead letter (202) rather than refusing it and losing every later event.
+  keepUnprocessable: true,
 
   // Only the header: event.id is deduplicated later by the store, per paging event.
   deliveryId(request: InboundRequest): string | null {

@@ -1,4 +1,5 @@
 import { NormalizeError, type NormalizeContext, type Normalized } from '../connector';
+import { parseRfc3339 } from '../shared/rfc3339';
 import type { PageRef, PagingEvent } from '../../src/domain/paging-event';
 import type {
   PagerDutyEventData,
@@ -42,12 +43,16 @@ export function normalizePagerDuty(payload: PagerDutyPayload, ctx: NormalizeCont
 
   const occurredAt = toUtcIso(event.occurred_at);
   if (occurredAt === null) {
-    throw new NormalizeError(`PagerDuty ${eventType} event ${event.id}: occurred_at ${JSON.stringify(event.occurred_at)} is not an ISO 8601 time.`);
+    throw new NormalizeError(
+      `PagerDuty ${eventType} event ${event.id}: occurred_at ${JSON.stringify(event.occurred_at)} is not an ISO 8601 time.`,
+      'event.occurred_at',
+    );
   }
   const page = pageRefFromEventData(event.data);
   if (page === null) {
     throw new NormalizeError(
       `PagerDuty ${eventType} event ${event.id} names no incident (neither an incident object in data nor data.incident.id).`,
+      'event.data',
     );
   }
 
@@ -404,16 +409,13 @@ export function noteToPagingEvent(note: PagerDutyNote, page: PageRef, ctx: Norma
 
 // --- time ----------------------------------------------------------------------------------
 
-const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/i;
-
 /**
- * ISO 8601 / RFC 3339 with any fractional precision and any offset -> UTC ISO with milliseconds;
- * null when it is not such a time. PagerDuty sends `occurred_at` in UTC with ms, `created_at`
- * with seconds, and REST times in the requested `time_zone` (e.g. `-05:00`).
+ * RFC 3339 with 0-9 fractional digits (truncated to ms) and any offset -> UTC ISO with
+ * milliseconds; null when it is not such a time, and for Go's zero time (no real event has it).
+ * PagerDuty sends `occurred_at` in UTC with ms, `created_at` with seconds, and REST times in the
+ * requested `time_zone` (e.g. `-05:00`). Same parser as the other connectors (`shared/rfc3339`).
  */
 export function toUtcIso(value: string): string | null {
-  const trimmed = value.trim();
-  if (!ISO_8601.test(trimmed)) return null;
-  const ms = Date.parse(trimmed);
-  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+  const parsed = parseRfc3339(value.trim());
+  return parsed.ok ? parsed.iso : null;
 }

@@ -75,12 +75,14 @@ export function webhookRoutes(deps: WebhookRouteDeps): RouteDef[] {
             parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(body)', message: i.message })));
         }
         const receivedAt = deps.clock().toISOString();
-        let normalized;
+        let normalized: { alerts: unknown[]; ignoredReason: string | null };
         try {
           normalized = connector.normalize(parsed.data, { instance: config.id, receivedAt });
         } catch (err) {
-          if (err instanceof NormalizeError) throw new ValidationError(err.message, [{ path: err.path ?? '(body)', message: err.message }]);
-          throw err;
+          if (!(err instanceof NormalizeError)) throw err;
+          if (!connector.keepUnprocessable) throw new ValidationError(err.message, [{ path: err.path ?? '(body)', message: err.message }]);
+          // Stored anyway: the inbox processor will keep it as a dead letter with this reason.
+          normalized = { alerts: [], ignoredReason: `kept as a dead letter: ${err.message}` };
         }
         let stored;
         try {
