@@ -3,18 +3,40 @@ import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
 import { connectorsById, type Connector } from '../connectors';
 import type { Config, InstanceConfig } from './config/config.schema';
-import { createGroupCorrelator } from './domain/correlation/correlator';
+import { loadServiceCatalog } from './config/load-service-catalog';
+import type { ServiceCatalog } from './domain/catalog/service-catalog';
+import type { Correlator } from './domain/correlation/correlator';
+import { correlatorFromConfig } from './domain/correlation/correlator-from-config';
+import { correctionRoutes } from './http/routes/correction-routes';
 import { ApiAuthenticator } from './http/api-auth';
 import { createHttpApp } from './http/create-app';
 import { buildOpenApi } from './http/openapi';
 import type { RouteDef } from './http/route';
 import { inboxRoutes } from './http/routes/inbox-routes';
 import { incidentRoutes } from './http/routes/incident-routes';
+import { actionItemRoutes } from './http/routes/action-item-routes';
+import { reportRoutes } from './http/routes/report-routes';
+import { exportRoutes } from './http/routes/export-routes';
+import { statsRoutes } from './http/routes/stats-routes';
+import { statusRoutes } from './http/routes/status-routes';
+import { OutboundNotifier } from './integrations/outbound-notifier';
+import { PrometheusSnapshotter } from './integrations/prometheus-snapshot';
+import { StatsService } from './services/stats-service';
+import { openDeliveryStore } from './store/open-delivery-store';
+import { ReportService } from './services/report-service';
+import { openReportStore } from './store/open-report-store';
+import type { ReportStore } from './store/report-store';
 import { opsRoutes } from './http/routes/ops-routes';
+import { meRoutes } from './http/routes/me-routes';
+import { webRoutes } from './http/routes/web-routes';
 import { webhookRoutes } from './http/routes/webhook-routes';
 import { InboxProcessor } from './ingest/inbox-processor';
-import { createMetrics } from './metrics';
+import { createReconciliation, type Reconciliation } from './integrations/alertmanager-reconciler';
+import { createPagerDutyIntegration, type PagerDutyIntegration } from './integrations/pagerduty-enrichment';
+import { createMetrics, registerStatsGauges } from './metrics';
 import { openStore } from './store/open-store';
+import { closeServerGracefully, drainInbox } from './shutdown';
+import { guardSqliteFaults } from './store/sqlite/sqlite-faults';
 import type { Store } from './store/store';
 
 export const VERSION = '0.1.0';
@@ -26,17 +48,33 @@ export interface DebriefOptions {
   clock?: () => Date;
   /** Use this store instead of opening `config.store.url` (tests, benchmarks). */
   store?: Store;
+  /** Use this report store instead of the one beside `store` (tests). */
+  reportStore?: ReportStore;
+  /** Use this service catalog instead of reading `catalog.file` (tests, benchmarks). */
+  catalog?: ServiceCatalog;
 }
 
 export interface Debrief {
   app: ReturnType<typeof createHttpApp>;
   store: Store;
   processor: InboxProcessor;
+  /** Report use cases (read/complete/publish, action items); `onPublished` for notifications. */
+  reports: ReportService;
+  reportStore: ReportStore;
+  /** Signed notifications on publish; `idle()` waits for in-flight deliveries (tests). */
+  notifier: OutboundNotifier;
   routes: readonly RouteDef[];
+  /** The correlator built from `correlation.*` and the catalog (backtests reuse it). */
+  correlator: Correlator;
+  catalog: ServiceCatalog;
+  /** PagerDuty REST client, paging-event store path and background enrichment (client/enrichment null without a REST token). */
+  pagerduty: PagerDutyIntegration;
+  /** Alertmanager reconciliation: one reconciler per `reconcile.alertmanager` entry (started by `listen`). */
+  reconciliation: Reconciliation;
   /** Starts HTTP and inbox processing; resolves with the bound URL. */
   listen(port?: number, host?: string): Promise<string>;
   /** Graceful stop: no new requests, finish inbox work, close the store. */
-  close(): Promise<void>;
+  close(options?: { drainInboxMs?: number }): Promise<void>;
 }
 
 /** Wires config, store, connectors, processing and HTTP together. No module-level state. */
@@ -44,8 +82,11 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
   const { config } = options;
   const logger = options.logger ?? pino({ level: config.log.level, redact: ['req.headers.authorization', '*.token', '*.password'] });
   const clock = options.clock ?? (() => new Date());
-  const store = options.store ?? openStore(config.store.url);
+  // Lock, full-disk and read-only failures become UnavailableError (503 + Retry-After) from any method.
+  const store = guardSqliteFaults(options.store ?? openStore(config.store.url));
   await store.init();
+  const reportStore = guardSqliteFaults(options.reportStore ?? openReportStore(store));
+  await reportStore.init();
 
   const instances = new Map<string, { config: InstanceConfig; connector: Connector }>();
   for (const inst of config.instances) {
@@ -53,36 +94,81 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
     if (!connector) throw new Error(`instance ${inst.id}: unknown connector ${inst.connector}`);
     instances.set(inst.id, { config: inst, connector });
   }
-  const view = { serviceLabels: config.impact.serviceLabels };
-  const correlator = createGroupCorrelator({ windowMs: config.correlation.groupWindowMinutes * 60_000 });
+  const catalog = (options.catalog ?? loadServiceCatalog(config.catalog.file)).withPagerDutyServices(config.pagerduty.serviceMap);
+  const view = { serviceLabels: config.impact.serviceLabels, customerFacing: (service: string) => catalog.customerFacing(service) };
+  const correlator = correlatorFromConfig(config, catalog);
 
   const metrics = createMetrics({
     inboxBacklog: async () => (await store.inboxCounts()).pending,
     deadLetters: async () => (await store.inboxCounts()).dead,
     openIncidents: () => store.countIncidents('open'),
   });
+  // PagerDuty enrichment and Alertmanager reconciliation (issue 4); both off unless configured.
+  const pagerduty = createPagerDutyIntegration({
+    settings: config.pagerduty, store, correlator, serviceLabels: config.impact.serviceLabels, logger, clock,
+  });
+  const reconciliation = createReconciliation({
+    targets: config.reconcile.alertmanager, instances: new Map(config.instances.map((i) => [i.id, i.connector])),
+    store, correlator, serviceLabels: config.impact.serviceLabels, logger, clock,
+  });
   const processor = new InboxProcessor({
     store, connectors: connectorsById, correlator, serviceLabels: config.impact.serviceLabels, metrics, logger,
     leaseMs: config.inbox.leaseSeconds * 1000, pollIntervalMs: config.inbox.pollIntervalMs, maxAttempts: config.inbox.maxAttempts, clock,
+    onPagingEvents: (events, result) => pagerduty.enrichment?.notice(events, result),
   });
+
+  const reports = new ReportService({
+    store, reports: reportStore, view, clock, logger,
+    policy: config.reports.policy,
+  });
+
+  // Exports, statistics, status page and outbound notifications (issue 5, items 6-9).
+  const deliveryStore = openDeliveryStore(store);
+  await deliveryStore.init();
+  const notifier = new OutboundNotifier({
+    targets: config.outbound.webhooks, store: deliveryStore, logger, clock, publicUrl: config.status.publicUrl,
+    maxAttempts: config.outbound.maxAttempts, baseDelayMs: config.outbound.baseDelayMs, maxDelayMs: config.outbound.maxDelayMs, timeoutMs: config.outbound.timeoutMs,
+  });
+  reports.onPublished(async (published) => {
+    if (notifier.targetCount > 0) await notifier.notifyPublished(published);
+  });
+  const stats = new StatsService({ store, reports: reportStore, serviceLabels: config.impact.serviceLabels, clock });
+  registerStatsGauges(metrics.registry, () => stats.recent(config.stats.gaugeWindowDays, config.stats.gaugeCacheSeconds));
+  const snapshotter = config.prometheus.baseUrl
+    ? new PrometheusSnapshotter({ baseUrl: config.prometheus.baseUrl, timeoutMs: config.prometheus.timeoutMs, marginMinutes: config.prometheus.marginMinutes, maxRules: config.prometheus.maxRules })
+    : null;
 
   const routes: RouteDef[] = [];
   const openapi = () => buildOpenApi(routes, { version: VERSION });
   routes.push(
-    ...webhookRoutes({ store, instances, connectors: [...connectorsById.values()], metrics, onStored: () => processor.kick(), clock }),
+    ...webhookRoutes({ store, instances, connectors: [...connectorsById.values()], metrics, onStored: () => processor.kick(), clock,
+      jsonLimits: { maxDepth: config.security.jsonMaxDepth, maxKeys: config.security.webhookJsonMaxKeys } }),
     ...incidentRoutes({ store, view, clock }),
+    ...correctionRoutes({ store, correlator, serviceLabels: config.impact.serviceLabels, clock }),
+    ...reportRoutes({ reports }),
+    ...actionItemRoutes({ reports }),
+    ...exportRoutes({ store, reports, snapshots: snapshotter, deliveries: deliveryStore, serviceLabels: config.impact.serviceLabels, clock }),
+    ...statsRoutes({ stats, clock }),
+    ...statusRoutes({ published: reportStore, title: config.status.title, publicUrl: config.status.publicUrl, clock }),
     ...inboxRoutes({ store, clock, onRequeued: () => processor.kick() }),
     ...opsRoutes({ store, metrics, openapi }),
+    // The pages for engineers and SREs (HTML shells + assets) and who-am-I for them (issue 6).
+    ...meRoutes(),
+    ...webRoutes({ reportStore }),
   );
   const app = createHttpApp({
     routes, auth: new ApiAuthenticator(config.api.tokens), metrics, logger, webhookBodyLimitBytes: config.server.webhookBodyLimitBytes,
+    security: config.security,
   });
 
   let server: Server | null = null;
   return {
-    app, store, processor, routes,
+    app, store, processor, reports, reportStore, notifier, routes, correlator, catalog, pagerduty, reconciliation,
     async listen(port = config.server.port, host = config.server.host) {
       processor.start();
+      for (const r of reconciliation.reconcilers) r.start();
+      // Notifications a previous process left pending (crash, restart mid-retry) are sent now.
+      void notifier.resumePending().catch((err: unknown) => logger.error({ err: { message: (err as Error)?.message } }, 'resuming outbound deliveries failed'));
       server = createServer(app);
       await new Promise<void>((resolve, reject) => {
         server!.once('error', reject);
@@ -92,15 +178,13 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
       const shownHost = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
       return `http://${shownHost === '0.0.0.0' ? '127.0.0.1' : shownHost}:${addr.port}`;
     },
-    async close() {
-      if (server) {
-        const s = server;
-        await new Promise<void>((resolve) => {
-          s.close(() => resolve());
-          s.closeIdleConnections();
-        });
-      }
+    async close(closeOptions: { drainInboxMs?: number } = {}) {
+      if (server) await closeServerGracefully(server);
+      await Promise.all(reconciliation.reconcilers.map((r) => r.stop()));
+      if (closeOptions.drainInboxMs) await drainInbox(processor, store, closeOptions.drainInboxMs);
       await processor.stop();
+      await pagerduty.enrichment?.stop();
+      await notifier.close();
       await store.close();
     },
   };

@@ -24,6 +24,25 @@ export class NotFoundError extends AppError { readonly code = 'not_found'; }
 export class ConflictError extends AppError { readonly code = 'conflict'; }
 export class PayloadTooLargeError extends AppError { readonly code = 'payload_too_large'; }
 export class UnprocessableError extends AppError { readonly code = 'unprocessable'; }
+/** A conditional write needs `If-Match` and the request has none. */
+export class PreconditionRequiredError extends AppError { readonly code = 'precondition_required'; }
+/**
+ * A write based on a stale version (`If-Match` no longer current). `current` (the current
+ * version, ETag and resource) is sent back beside the error so a UI can show the other change.
+ */
+export class StaleVersionError extends AppError {
+  readonly code = 'stale_version';
+  constructor(message: string, public readonly current: unknown) {
+    super(message);
+  }
+}
+/** The client sent too many requests (or too many failed authentications); retry after the given time. */
+export class TooManyRequestsError extends AppError {
+  readonly code = 'rate_limited';
+  constructor(message: string, public readonly retryAfterSeconds = 60) {
+    super(message);
+  }
+}
 /** The store or another dependency cannot serve now; senders should retry. */
 export class UnavailableError extends AppError {
   readonly code = 'unavailable';

@@ -17,7 +17,8 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = pino({ level: config.log.level });
+  // Secrets never reach the log, even if a future log line carries a config object or headers.
+  const logger = pino({ level: config.log.level, redact: ['req.headers.authorization', 'headers.authorization', '*.token', '*.password', '*.secret', '*.restToken'] });
 
   const am = config.instances.find((i) => i.id === 'alertmanager');
   const amUnconfigured = am && am.credentials.bearerTokens.length === 0 && am.credentials.basicAuth.length === 0;
@@ -35,17 +36,27 @@ async function main(): Promise<void> {
   const url = await debrief.listen();
   logger.info({ url, store: debrief.store.kind, instances: config.instances.map((i) => i.id) }, 'Debrief is listening');
 
+  // SIGTERM (docker stop, Kubernetes, systemd): stop accepting connections, answer requests
+  // already received, process what is in the inbox for up to DRAIN_MS, close the store (which
+  // checkpoints the WAL). Past DEADLINE_MS the process exits anyway: every answered webhook is
+  // already durable, so a forced exit loses nothing that was acknowledged.
+  const DRAIN_MS = 5_000;
+  const DEADLINE_MS = 10_000;
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'stopping');
+    const started = Date.now();
+    logger.info({ signal }, 'stopping: no new connections; finishing requests and inbox work');
     const deadline = setTimeout(() => {
-      logger.error('graceful stop took longer than 10 s; exiting');
+      logger.error({ deadlineMs: DEADLINE_MS }, 'graceful stop took too long; exiting without closing the store');
       process.exit(1);
-    }, 10_000);
+    }, DEADLINE_MS);
     deadline.unref();
-    debrief.close().then(() => process.exit(0), (err: unknown) => {
+    debrief.close({ drainInboxMs: DRAIN_MS }).then(() => {
+      logger.info({ ms: Date.now() - started }, 'stopped: store closed');
+      process.exit(0);
+    }, (err: unknown) => {
       logger.error({ err: (err as Error).message }, 'error while stopping');
       process.exit(1);
     });

@@ -63,3 +63,51 @@ export function createMetrics(sources: MetricsSources): Metrics {
     }),
   };
 }
+
+/** What the response-time gauges read; `IncidentStats` from `src/domain/incident-metrics.ts`. */
+export interface StatsGaugeSource {
+  (): Promise<{
+    overall: StatsGroup;
+    byService: Array<StatsGroup & { service: string }>;
+    bySeverity: Array<StatsGroup & { severity: string }>;
+  }>;
+}
+interface StatsGroup { count: number; mttdMs: number | null; mttaMs: number | null; mttmMs: number | null; mttrMs: number | null }
+
+/**
+ * Response-time gauges (the same numbers as `GET /api/v1/stats` over a recent window), labelled
+ * `dimension` (`overall`, `service`, `severity`) and `name` (the service or severity; `all`
+ * for overall). Means with no sample are left out rather than reported as 0.
+ */
+export function registerStatsGauges(registry: Registry, source: StatsGaugeSource): void {
+  // prom-client collects all metrics of a scrape in parallel: the gauges share one computation.
+  let inflight: ReturnType<StatsGaugeSource> | null = null;
+  const shared = () => (inflight ??= source().finally(() => { inflight = null; }));
+  const gauge = (name: string, help: string, value: (g: StatsGroup) => number | null) => new Gauge({
+    name, help, labelNames: ['dimension', 'name'] as const, registers: [registry],
+    async collect() {
+      let stats;
+      try {
+        stats = await shared();
+      } catch {
+        return; // the store being down is reported by /readyz; a scrape must still succeed
+      }
+      this.reset();
+      const rows: Array<[string, string, StatsGroup]> = [
+        ['overall', 'all', stats.overall],
+        ...stats.byService.map((s): [string, string, StatsGroup] => ['service', s.service, s]),
+        ...stats.bySeverity.map((s): [string, string, StatsGroup] => ['severity', s.severity, s]),
+      ];
+      for (const [dimension, labelName, group] of rows) {
+        const v = value(group);
+        if (v !== null) this.set({ dimension, name: labelName }, v);
+      }
+    },
+  });
+  const seconds = (ms: number | null) => (ms === null ? null : ms / 1000);
+  gauge('debrief_incidents_recent', 'Incidents started in the stats window (stats.gaugeWindowDays)', (g) => g.count);
+  gauge('debrief_incident_mttd_seconds', 'Mean time to detect (impact start to first alert) over the stats window', (g) => seconds(g.mttdMs));
+  gauge('debrief_incident_mtta_seconds', 'Mean time to acknowledge (first alert to page acknowledgement) over the stats window', (g) => seconds(g.mttaMs));
+  gauge('debrief_incident_mttm_seconds', 'Mean time to mitigate (impact start to human-set mitigation) over the stats window', (g) => seconds(g.mttmMs));
+  gauge('debrief_incident_mttr_seconds', 'Mean time to resolve (impact start to resolution) over the stats window', (g) => seconds(g.mttrMs));
+}

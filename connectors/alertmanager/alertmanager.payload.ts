@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseRfc3339 } from '../shared/rfc3339';
 
 /**
  * Webhook body of Prometheus Alertmanager (`version` "4", and older bodies) and of Grafana's
@@ -34,13 +35,23 @@ export const alertmanagerAlertSchema = z
     annotations: stringMapSchema
       .optional()
       .describe('Free-text annotations (summary, description, runbook_url, ...).'),
+    // Times are checked here (not only in normalize) so a 400 lists every bad time at once.
     startsAt: z
       .string()
+      .superRefine((t, ctx) => {
+        const r = parseRfc3339(t);
+        if (!r.ok) ctx.addIssue({ code: 'custom', message: `${r.reason}: ${JSON.stringify(t.slice(0, 100))}` });
+        else if (r.iso === null) ctx.addIssue({ code: 'custom', message: `no start time (empty or Go zero time): ${JSON.stringify(t)}` });
+      })
       .describe(
         'RFC 3339 time the firing began, 0-9 fractional digits, any offset. Stable across re-sends of one firing.',
       ),
     endsAt: z
       .string()
+      .superRefine((t, ctx) => {
+        const r = parseRfc3339(t);
+        if (!r.ok) ctx.addIssue({ code: 'custom', message: `${r.reason}: ${JSON.stringify(t.slice(0, 100))}` });
+      })
       .optional()
       .describe(
         "RFC 3339 resolution time. Alertmanager sends Go's zero time 0001-01-01T00:00:00Z for firing alerts (alertmanager#3341).",

@@ -1,10 +1,35 @@
 import { z } from 'zod';
+import { CORRELATION_DEFAULTS } from '../domain/correlation/correlator';
+import { correlationRulesSchema } from '../domain/correlation/rule-config';
 
 /**
  * The one schema that validates Debrief's configuration: `config/debrief.yaml` (optional)
  * overlaid with environment variables (see `ENV_BINDINGS`). Every key has a description and
  * a default, except secrets, which are never defaulted.
  */
+
+// --- correlation rules and service catalog (issue 3); rule syntax in src/domain/correlation/rule-config.ts
+const DEFAULT_CORRELATION = {
+  groupWindowMinutes: CORRELATION_DEFAULTS.groupWindowMinutes,
+  quietPeriodMinutes: CORRELATION_DEFAULTS.quietPeriodMinutes,
+  reopenWindowMinutes: CORRELATION_DEFAULTS.reopenWindowMinutes,
+  linkWindowMinutes: CORRELATION_DEFAULTS.linkWindowMinutes,
+  pagerDutyServiceWindowMinutes: CORRELATION_DEFAULTS.pagerDutyServiceWindowMinutes,
+};
+const correlationSchema = z.object({
+  groupWindowMinutes: z.coerce.number().positive().default(CORRELATION_DEFAULTS.groupWindowMinutes)
+    .describe('Window of the default `same-alertmanager-group` rule (ignored when `rules` is set).'),
+  quietPeriodMinutes: z.coerce.number().min(0).default(CORRELATION_DEFAULTS.quietPeriodMinutes)
+    .describe('After an incident\'s last alert resolved, a matching alert within this time continues it quietly (flapping).'),
+  reopenWindowMinutes: z.coerce.number().min(0).default(CORRELATION_DEFAULTS.reopenWindowMinutes)
+    .describe('After the quiet period, a matching alert within this window reopens the incident (timeline entry `incident.reopened`); later ones open a new incident.'),
+  linkWindowMinutes: z.coerce.number().positive().default(CORRELATION_DEFAULTS.linkWindowMinutes)
+    .describe('Window of explicit links: PagerDuty dedup key = SHA-256 of the Alertmanager group key, and later firings of an alert a person placed.'),
+  pagerDutyServiceWindowMinutes: z.coerce.number().min(0).default(CORRELATION_DEFAULTS.pagerDutyServiceWindowMinutes)
+    .describe('A page joins an incident on the catalog service its PagerDuty service maps to within this window; 0 turns the mapping off.'),
+  rules: correlationRulesSchema.optional()
+    .describe('Ordered correlation rules (first rule that finds an eligible incident wins). Default: same-alertmanager-group, service-dependencies, same-service, same-alert-across-clusters.'),
+}).strict();
 
 export const ROLES = ['viewer', 'editor', 'publisher', 'admin'] as const;
 export const roleSchema = z.enum(ROLES);
@@ -32,6 +57,86 @@ const instanceSchema = z.object({
 });
 export type InstanceConfig = z.infer<typeof instanceSchema>;
 
+const DEFAULT_POSTMORTEM_POLICY = { minSeverity: 'critical', minDurationMinutes: null, customerFacing: false, pagedOnly: false };
+const postmortemPolicySchema = z.object({
+  minSeverity: z.string().min(1).nullable().default('critical')
+    .describe('Incident severity must be at least this (critical > error > high > warning > medium > low > info > none); null: any severity.'),
+  minDurationMinutes: z.coerce.number().min(0).nullable().default(null)
+    .describe('Incident must have lasted at least this many minutes; null: any duration.'),
+  customerFacing: z.boolean().default(false).describe('Only incidents affecting a customer-facing service (per the service catalog).'),
+  pagedOnly: z.boolean().default(false).describe('Only incidents paged through PagerDuty.'),
+});
+
+const DEFAULT_PROMETHEUS = { baseUrl: null, timeoutMs: 3000, marginMinutes: 15, maxRules: 8 };
+const prometheusSchema = z.object({
+  baseUrl: z.url({ protocol: /^https?$/ }).nullable().default(null)
+    .describe('Prometheus base URL (e.g. `http://prometheus:9090`); when set, reports chart each alert rule\'s expression around the incident.'),
+  timeoutMs: z.coerce.number().int().positive().default(3000).describe('Timeout of each Prometheus query; a slow Prometheus leaves a note in the report.'),
+  marginMinutes: z.coerce.number().min(0).default(15).describe('Minutes charted before the incident start and after its end.'),
+  maxRules: z.coerce.number().int().min(1).max(50).default(8).describe('At most this many alert rules are charted per incident.'),
+});
+
+const outboundWebhookSchema = z.object({
+  name: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, dot, dash, underscore').describe('Shown in delivery outcomes.'),
+  url: z.url({ protocol: /^https?$/ }).describe('Receiver URL; notifications are POSTed here.'),
+  secret: z.string().min(16, 'outbound webhook secrets must be at least 16 characters')
+    .describe('HMAC-SHA256 signing secret (from env, e.g. `secret: ${DEBRIEF_WEBHOOK_SECRET_CHAT}`; never logged).'),
+  audience: z.enum(['internal', 'customer']).default('internal')
+    .describe('`customer` receivers get only what the public status page shows; `internal` also the incident title, severity and services.'),
+});
+const DEFAULT_OUTBOUND = { webhooks: [], maxAttempts: 6, baseDelayMs: 1000, maxDelayMs: 300_000, timeoutMs: 5000 };
+const outboundSchema = z.object({
+  webhooks: z.array(outboundWebhookSchema).default([]).describe('Receivers notified (signed JSON POST) when a report is published.'),
+  maxAttempts: z.coerce.number().int().min(1).max(20).default(6).describe('Attempts per notification, the first included.'),
+  baseDelayMs: z.coerce.number().int().min(0).default(1000).describe('First retry delay; doubles on each attempt (with jitter).'),
+  maxDelayMs: z.coerce.number().int().min(0).default(300_000).describe('Longest wait between attempts.'),
+  timeoutMs: z.coerce.number().int().positive().default(5000).describe('Timeout of each attempt.'),
+});
+
+const DEFAULT_STATUS = { title: 'Service status', publicUrl: null };
+const statusSchema = z.object({
+  title: z.string().min(1).max(200).default('Service status').describe('Title of the public status page and its Atom feed.'),
+  publicUrl: z.url({ protocol: /^https?$/ }).nullable().default(null)
+    .describe('Public base URL of Debrief (Atom feed links and ids, links in notifications); without it, taken from each request.'),
+});
+
+const DEFAULT_STATS = { gaugeWindowDays: 30, gaugeCacheSeconds: 60 };
+const statsSchema = z.object({
+  gaugeWindowDays: z.coerce.number().int().min(1).max(3650).default(30).describe('The MTTA/MTTR gauges on /metrics cover incidents started in this many past days.'),
+  gaugeCacheSeconds: z.coerce.number().int().min(0).default(60).describe('The gauges are recomputed at most this often.'),
+});
+
+// --- PagerDuty REST enrichment/backfill and Alertmanager reconciliation (issue 4) ---
+const DEFAULT_PAGERDUTY = { apiBaseUrl: 'https://api.pagerduty.com', serviceMap: {}, enrichmentConcurrency: 2 };
+const pagerdutySchema = z.object({
+  restToken: z.string().min(1).optional()
+    .describe('PagerDuty REST API key (a read-only key is enough). Enables enrichment of webhook-seen incidents and `debrief pagerduty backfill`. Secret: set it through the environment; never logged.'),
+  apiBaseUrl: z.url({ protocol: /^https?$/ }).default('https://api.pagerduty.com')
+    .describe('PagerDuty REST API base URL; `https://api.eu.pagerduty.com` for the EU service region.'),
+  serviceMap: z.record(z.string().min(1), z.string().min(1)).default({})
+    .describe('PagerDuty service id or name -> catalog service, for pages that carry no Alertmanager dedup key (adds to the catalog\'s `pagerdutyServices`).'),
+  enrichmentConcurrency: z.coerce.number().int().min(1).max(8).default(2)
+    .describe('PagerDuty incidents enriched at the same time (each makes its REST calls one after the other).'),
+});
+
+const reconcileTargetSchema = z.object({
+  instance: z.string().min(1).describe('Connector instance this Alertmanager feeds by webhook (an `alertmanager` instance, usually `alertmanager`).'),
+  url: z.url({ protocol: /^https?$/ }).describe('Alertmanager base URL, e.g. `http://alertmanager:9093`.'),
+  intervalSeconds: z.coerce.number().min(1).default(60).describe('How often `GET /api/v2/alerts/groups` is polled.'),
+  graceSeconds: z.coerce.number().min(0).default(300)
+    .describe('How long an alert Debrief believes firing must be missing from Alertmanager before it is marked resolved.'),
+  bearerToken: z.string().min(1).optional().describe('Sent as `Authorization: Bearer` (e.g. `${DEBRIEF_AM_API_TOKEN}`); never logged.'),
+  receivers: z.array(z.string().min(1)).min(1).optional()
+    .describe('Only alerts routed to these Alertmanager receivers are ingested (the ones that notify Debrief); default all.'),
+  timeoutSeconds: z.coerce.number().positive().default(10).describe('Timeout of each poll request.'),
+});
+const reconcileSchema = z.object({
+  alertmanager: z.array(reconcileTargetSchema).default([])
+    .describe('Alertmanagers to reconcile with (pull); empty: off. One entry per instance.')
+    .refine((targets) => new Set(targets.map((t) => t.instance)).size === targets.length, 'each instance may be reconciled with one Alertmanager only'),
+});
+export type ReconcileTargetConfig = z.infer<typeof reconcileTargetSchema>;
+
 export const configSchema = z.object({
   server: z.object({
     host: z.string().default('0.0.0.0').describe('Address to listen on.'),
@@ -49,10 +154,11 @@ export const configSchema = z.object({
   }).default({ tokens: [] }),
   instances: z.array(instanceSchema).default([])
     .describe('Connector instances receiving webhooks. `alertmanager` and `pagerduty` exist by default.'),
-  correlation: z.object({
-    groupWindowMinutes: z.coerce.number().positive().default(60)
-      .describe('Alerts of the same Alertmanager group join an incident while they start within this gap of its latest activity.'),
-  }).default({ groupWindowMinutes: 60 }),
+  correlation: correlationSchema.default(DEFAULT_CORRELATION),
+  catalog: z.object({
+    file: z.string().min(1).nullable().default(null)
+      .describe('Service catalog YAML (`services: [{ name, team, customerFacing, dependsOn, pagerdutyServices }]`). Null: `config/services.yaml` when it exists, else an empty catalog. A file named here must exist.'),
+  }).default({ file: null }),
   impact: z.object({
     serviceLabels: z.array(z.string().min(1)).min(1).default(['service', 'app', 'job'])
       .describe('Label names that name the affected service, first present wins.'),
@@ -62,6 +168,31 @@ export const configSchema = z.object({
     pollIntervalMs: z.coerce.number().int().positive().default(1000).describe('How often the inbox is checked for unprocessed or expired entries.'),
     maxAttempts: z.coerce.number().int().positive().default(5).describe('Processing attempts before an entry becomes a dead letter.'),
   }).default({ leaseSeconds: 30, pollIntervalMs: 1000, maxAttempts: 5 }),
+  reports: z.object({
+    policy: postmortemPolicySchema.default(DEFAULT_POSTMORTEM_POLICY)
+      .describe('Which incidents need a post-mortem; every condition set must hold. People can request or waive one for any incident.'),
+  }).default({ policy: DEFAULT_POSTMORTEM_POLICY }),
+  prometheus: prometheusSchema.default(DEFAULT_PROMETHEUS).describe('Metric snapshots in reports (optional).'),
+  outbound: outboundSchema.default(DEFAULT_OUTBOUND).describe('Signed notifications when a report is published.'),
+  status: statusSchema.default(DEFAULT_STATUS).describe('The public status page (`/status`, `/status/feed.atom`).'),
+  stats: statsSchema.default(DEFAULT_STATS).describe('Incident response-time statistics.'),
+  pagerduty: pagerdutySchema.default(DEFAULT_PAGERDUTY).describe('PagerDuty REST API access (optional).'),
+  reconcile: reconcileSchema.default({ alertmanager: [] }).describe('Pull-based reconciliation with Alertmanager (off by default).'),
+  security: z.object({
+    failedAuthPerMinute: z.coerce.number().int().positive().default(20)
+      .describe('Failed authentications (401; 403 on webhooks) allowed per client IP and minute; then every request from that IP gets 429 until the minute ends.'),
+    statusPagePerMinute: z.coerce.number().int().positive().default(120)
+      .describe('Requests per client IP and minute to the public status page (`/status...`); more get 429.'),
+    jsonMaxDepth: z.coerce.number().int().min(4).max(1000).default(64)
+      .describe('Deepest nesting of objects and arrays accepted in any JSON body (API and webhooks); deeper gets 400.'),
+    apiJsonMaxKeys: z.coerce.number().int().positive().default(10_000)
+      .describe('Most object keys plus array items in one API JSON body; more get 400.'),
+    webhookJsonMaxKeys: z.coerce.number().int().positive().default(250_000)
+      .describe('Most object keys plus array items in one webhook JSON body (10,000 alerts fit); more get 400.'),
+    trustProxy: z.union([z.boolean(), z.number().int().min(0), z.string().min(1)]).default(false)
+      .describe('Express "trust proxy": set (e.g. `1`, `loopback`, a CIDR list) when Debrief is behind a reverse proxy, so rate limits see client addresses from X-Forwarded-For.'),
+  }).default({ failedAuthPerMinute: 20, statusPagePerMinute: 120, jsonMaxDepth: 64, apiJsonMaxKeys: 10_000, webhookJsonMaxKeys: 250_000, trustProxy: false })
+    .describe('Request limits and rate limits.'),
   log: z.object({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Log level.'),
   }).default({ level: 'info' }),
@@ -107,8 +238,38 @@ export const ENV_BINDINGS: EnvBinding[] = [
   },
   { env: 'DEBRIEF_PAGERDUTY_SIGNING_SECRETS', path: 'instances[pagerduty].credentials.signingSecrets', description: 'Comma-separated PagerDuty V3 webhook signing secrets', parse: list },
   { env: 'DEBRIEF_CORRELATION_GROUP_WINDOW_MINUTES', path: 'correlation.groupWindowMinutes', description: 'Same-group correlation window', parse: (s) => s },
+  { env: 'DEBRIEF_CORRELATION_QUIET_PERIOD_MINUTES', path: 'correlation.quietPeriodMinutes', description: 'Quiet period after an incident\'s last alert resolved', parse: (s) => s },
+  { env: 'DEBRIEF_CORRELATION_REOPEN_WINDOW_MINUTES', path: 'correlation.reopenWindowMinutes', description: 'Reopen window after the quiet period', parse: (s) => s },
+  { env: 'DEBRIEF_CATALOG_FILE', path: 'catalog.file', description: 'Service catalog YAML file', parse: (s) => s },
   { env: 'DEBRIEF_SERVICE_LABELS', path: 'impact.serviceLabels', description: 'Comma-separated label names naming the service', parse: list },
   { env: 'DEBRIEF_LOG_LEVEL', path: 'log.level', description: 'Log level', parse: (s) => s },
+  { env: 'DEBRIEF_FAILED_AUTH_PER_MINUTE', path: 'security.failedAuthPerMinute', description: 'Failed authentications per client IP and minute before 429', parse: (s) => s },
+  { env: 'DEBRIEF_STATUS_PAGE_PER_MINUTE', path: 'security.statusPagePerMinute', description: 'Status page requests per client IP and minute before 429', parse: (s) => s },
+  {
+    env: 'DEBRIEF_TRUST_PROXY', path: 'security.trustProxy', description: 'Express trust proxy (`true`, a hop count, `loopback`, CIDRs) behind a reverse proxy',
+    parse: (s) => (s === 'true' ? true : s === 'false' ? false : /^\d+$/.test(s) ? Number(s) : s),
+  },
+  { env: 'DEBRIEF_PAGERDUTY_REST_TOKEN', path: 'pagerduty.restToken', description: 'PagerDuty REST API key (read-only is enough) for enrichment and backfill', parse: (s) => s },
+  { env: 'DEBRIEF_PAGERDUTY_API_BASE_URL', path: 'pagerduty.apiBaseUrl', description: 'PagerDuty REST API base URL (EU: https://api.eu.pagerduty.com)', parse: (s) => s },
+  { env: 'DEBRIEF_PROMETHEUS_URL', path: 'prometheus.baseUrl', description: 'Prometheus base URL for metric snapshots in reports', parse: (s) => s },
+  {
+    env: 'DEBRIEF_OUTBOUND_WEBHOOKS',
+    path: 'outbound.webhooks',
+    description: 'JSON array of `{ "name", "url", "secret", "audience" }` receivers notified when a report is published',
+    parse: (raw) => {
+      try {
+        return JSON.parse(raw) as unknown;
+      } catch {
+        return raw; // reported by the schema as "expected array"
+      }
+    },
+  },
+  { env: 'DEBRIEF_PUBLIC_URL', path: 'status.publicUrl', description: 'Public base URL of Debrief (Atom feed, notification links)', parse: (s) => s },
+  { env: 'DEBRIEF_STATUS_TITLE', path: 'status.title', description: 'Title of the public status page', parse: (s) => s },
+  { env: 'DEBRIEF_POSTMORTEM_MIN_SEVERITY', path: 'reports.policy.minSeverity', description: 'Post-mortem policy: minimum severity (`any`: no condition)', parse: (s) => (s === 'any' ? null : s) },
+  { env: 'DEBRIEF_POSTMORTEM_MIN_DURATION_MINUTES', path: 'reports.policy.minDurationMinutes', description: 'Post-mortem policy: minimum duration in minutes', parse: (s) => s },
+  { env: 'DEBRIEF_POSTMORTEM_CUSTOMER_FACING', path: 'reports.policy.customerFacing', description: 'Post-mortem policy: only customer-facing incidents (`true`/`false`)', parse: (s) => s === 'true' },
+  { env: 'DEBRIEF_POSTMORTEM_PAGED_ONLY', path: 'reports.policy.pagedOnly', description: 'Post-mortem policy: only paged incidents (`true`/`false`)', parse: (s) => s === 'true' },
 ];
 
 /** Instances that exist even when the config file names none. */

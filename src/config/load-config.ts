@@ -56,29 +56,70 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   }
 
   const result = configSchema.safeParse(raw);
+  const problem = (path: string, message: string) => {
+    const binding = ENV_BINDINGS.find((b) => path === b.path || path.startsWith(`${b.path}.`) || path.startsWith(`${b.path}[`));
+    problems.push(`${path || '(root)'}${binding ? ` (env ${binding.env})` : ''}: ${message}`);
+  };
   if (!result.success) {
-    for (const issue of result.error.issues) {
-      const path = displayPath(issue.path, raw);
-      const binding = ENV_BINDINGS.find((b) => path === b.path || path.startsWith(`${b.path}.`) || path.startsWith(`${b.path}[`));
-      problems.push(`${path || '(root)'}${binding ? ` (env ${binding.env})` : ''}: ${issue.message}`);
-    }
-  } else {
-    const seen = new Set<string>();
-    result.data.instances.forEach((inst) => {
-      if (seen.has(inst.id)) problems.push(`instances[${inst.id}]: duplicate instance id`);
-      seen.add(inst.id);
-      if (options.knownConnectors && !options.knownConnectors.includes(inst.connector)) {
-        problems.push(`instances[${inst.id}].connector: unknown connector "${inst.connector}" (known: ${options.knownConnectors.join(', ')})`);
-      }
-    });
-    const tokenSet = new Set<string>();
-    for (const t of result.data.api.tokens) {
-      if (tokenSet.has(t.token)) problems.push(`api.tokens[${t.name}] (env DEBRIEF_API_TOKENS): the same token is configured twice`);
-      tokenSet.add(t.token);
+    for (const issue of result.error.issues) problem(displayPath(issue.path, raw), issue.message);
+  }
+  // Keys zod would silently drop are typos (`server.prot`): an ignored setting is a wrong setting.
+  for (const unknown of unknownKeys(configSchema, raw, [])) {
+    problem(displayPath(unknown.path, raw), `unknown setting (known here: ${unknown.known.join(', ')})`);
+  }
+  // Checked on the raw input, so they are listed together with any schema problem, not after a fix.
+  const seen = new Set<string>();
+  for (const inst of arrayOf(raw.instances)) {
+    if (typeof inst.id !== 'string') continue;
+    if (seen.has(inst.id)) problems.push(`instances[${inst.id}]: duplicate instance id`);
+    seen.add(inst.id);
+    if (options.knownConnectors && typeof inst.connector === 'string' && !options.knownConnectors.includes(inst.connector)) {
+      problems.push(`instances[${inst.id}].connector: unknown connector "${inst.connector}" (known: ${options.knownConnectors.join(', ')})`);
     }
   }
-  if (problems.length > 0) throw new ConfigError(problems);
-  return result.data!;
+  const tokenSet = new Set<string>();
+  for (const t of arrayOf((raw.api as Json | undefined)?.tokens)) {
+    if (typeof t.token !== 'string' || t.token === '') continue;
+    if (tokenSet.has(t.token)) problems.push(`api.tokens[${String(t.name)}] (env DEBRIEF_API_TOKENS): the same token is configured twice`);
+    tokenSet.add(t.token);
+  }
+  if (problems.length > 0 || !result.success) throw new ConfigError(problems);
+  return result.data;
+}
+
+const arrayOf = (v: unknown): Json[] => (Array.isArray(v) ? v.filter((x): x is Json => !!x && typeof x === 'object' && !Array.isArray(x)) : []);
+
+interface ZodDefLike {
+  type?: string;
+  shape?: Record<string, { _zod: { def: ZodDefLike } }>;
+  catchall?: { _zod: { def: ZodDefLike } };
+  innerType?: { _zod: { def: ZodDefLike } };
+  in?: { _zod: { def: ZodDefLike } };
+  element?: { _zod: { def: ZodDefLike } };
+}
+
+/**
+ * Keys of `value` that no object in `schema` declares. Strict objects are skipped (zod itself
+ * reports their unknown keys); records, unions and scalars accept anything by design.
+ */
+function unknownKeys(schema: unknown, value: unknown, path: PropertyKey[]): Array<{ path: PropertyKey[]; known: string[] }> {
+  let def = (schema as { _zod?: { def?: ZodDefLike } })?._zod?.def;
+  while (def && ['default', 'optional', 'nullable', 'prefault', 'readonly', 'catch', 'pipe'].includes(def.type ?? '')) {
+    def = (def.innerType ?? def.in)?._zod.def;
+  }
+  if (!def || value === null || typeof value !== 'object') return [];
+  if (def.type === 'array' && Array.isArray(value)) {
+    return value.flatMap((v, i) => unknownKeys({ _zod: { def: def!.element!._zod.def } }, v, [...path, i]));
+  }
+  if (def.type !== 'object' || Array.isArray(value) || !def.shape) return [];
+  const shape = def.shape;
+  const strict = def.catchall?._zod.def.type === 'never';
+  const out: Array<{ path: PropertyKey[]; known: string[] }> = [];
+  for (const [k, v] of Object.entries(value)) {
+    if (shape[k]) out.push(...unknownKeys(shape[k], v, [...path, k]));
+    else if (!strict && !def.catchall) out.push({ path: [...path, k], known: Object.keys(shape) });
+  }
+  return out;
 }
 
 function expandEnv(value: unknown, env: NodeJS.ProcessEnv, path: string, problems: string[]): unknown {

@@ -1,6 +1,11 @@
 import type { Alert } from './alert';
 
-export type IncidentStatus = 'open' | 'resolved';
+/**
+ * `open` while any alert fires; `resolved` once every alert resolved (its end is the latest
+ * alert end); `merged` when an SRE (or a late alert, see correlation) merged it into another
+ * incident: it then holds no alerts and `mergedInto` points at the incident that does.
+ */
+export type IncidentStatus = 'open' | 'resolved' | 'merged';
 
 /** Severity order used everywhere a "worst severity" is picked; unknown values rank lowest. */
 export const SEVERITY_ORDER = ['critical', 'error', 'high', 'warning', 'medium', 'low', 'info', 'none'] as const;
@@ -38,6 +43,8 @@ export interface Incident {
   alertCount: number;
   createdAt: string;
   updatedAt: string;
+  /** Set when status is `merged`: the incident now holding its alerts. */
+  mergedInto: string | null;
 }
 
 /** A non-alert timeline event stored with an incident (corrections, PagerDuty, human notes). */

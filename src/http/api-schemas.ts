@@ -48,7 +48,7 @@ export const alertSchema = z.object({
 export const incidentSchema = z.object({
   id: z.string(),
   title: z.string(),
-  status: z.enum(['open', 'resolved']),
+  status: z.enum(['open', 'resolved', 'merged']).describe('`merged`: merged into `mergedInto` (by a person, or when a late alert linked it); it holds no alerts then.'),
   severity: z.string().nullable(),
   services: z.array(z.string()),
   startedAt: isoTime,
@@ -57,6 +57,7 @@ export const incidentSchema = z.object({
   alertCount: z.number().int(),
   createdAt: isoTime,
   updatedAt: isoTime,
+  mergedInto: z.string().nullable().describe('The incident now holding its alerts, when status is `merged`.'),
 }).meta({ id: 'Incident' });
 
 export const timelineEntrySchema = z.object({
@@ -148,7 +149,7 @@ const limit = z.coerce.number().int().min(1).max(500).default(50).describe('Page
 const cursor = z.string().max(1000).optional().describe('Opaque cursor from the previous page.');
 
 export const incidentQuerySchema = z.object({
-  status: z.enum(['open', 'resolved']).optional(),
+  status: z.enum(['open', 'resolved', 'merged']).optional().describe('Without it, merged incidents are left out.'),
   service: z.string().max(500).optional().describe('Only incidents affecting this service.'),
   severity: z.string().max(100).optional(),
   since: z.iso.datetime({ offset: true }).optional().describe('Only incidents active at or after this time.'),

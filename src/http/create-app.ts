@@ -6,6 +6,7 @@ import type { Metrics } from '../metrics';
 import { ApiAuthenticator } from './api-auth';
 import { errorMiddleware, requestId } from './error-middleware';
 import type { RouteDef } from './route';
+import { apiJsonBody, DEFAULT_SECURITY, failedAuthLimiter, securityHeaders, statusPageLimiter, type SecurityOptions } from './security';
 
 export interface HttpAppDeps {
   routes: readonly RouteDef[];
@@ -13,6 +14,8 @@ export interface HttpAppDeps {
   metrics: Metrics;
   logger: Logger;
   webhookBodyLimitBytes: number;
+  /** Rate and JSON limits (`security` config); defaults from `DEFAULT_SECURITY`. */
+  security?: Partial<SecurityOptions> & { trustProxy?: boolean | number | string };
 }
 
 /**
@@ -24,7 +27,12 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  const security = { ...DEFAULT_SECURITY, ...deps.security };
+  app.set('trust proxy', deps.security?.trustProxy ?? false);
   app.use(requestId);
+  app.use(...securityHeaders());
+  app.use(statusPageLimiter(security));
+  const authLimiter = failedAuthLimiter(security, deps.logger);
   app.use((req, res, next) => {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
@@ -34,7 +42,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
     next();
   });
 
-  const json = express.json({ limit: '1mb', strict: true });
+  const json = apiJsonBody({ maxDepth: security.jsonMaxDepth, maxKeys: security.apiJsonMaxKeys });
   const raw = express.raw({ type: () => true, limit: deps.webhookBodyLimitBytes });
   const rawWithMetrics: RequestHandler = (req, res, next) => raw(req, res, (err?: unknown) => {
     if ((err as { type?: string } | undefined)?.type === 'entity.too.large') {
@@ -46,6 +54,9 @@ export function createHttpApp(deps: HttpAppDeps): Express {
 
   for (const route of deps.routes) {
     const handlers: RequestHandler[] = [];
+    const accessKind = route.access.kind;
+    handlers.push((_req, res, next) => { res.locals.accessKind = accessKind; next(); });
+    if (accessKind !== 'public') handlers.push(authLimiter.gate);
     if (route.access.kind === 'api') {
       const needed = route.access.role;
       handlers.push((req, res, next) => {
@@ -68,6 +79,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   }
 
   app.use((req, _res, next) => next(new NotFoundError(`no route for ${req.method} ${req.path}`)));
+  app.use(authLimiter.count);
   app.use(errorMiddleware(deps.logger));
   return app;
 }

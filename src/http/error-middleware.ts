@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import {
-  AppError, ConflictError, ForbiddenError, MalformedBodyError, NotFoundError, PayloadTooLargeError, UnauthorizedError,
-  UnavailableError, UnprocessableError, UnsupportedMediaTypeError, ValidationError,
+  AppError, ConflictError, PreconditionRequiredError, StaleVersionError, ForbiddenError, MalformedBodyError, NotFoundError, PayloadTooLargeError, UnauthorizedError,
+  UnavailableError, UnprocessableError, UnsupportedMediaTypeError, ValidationError, TooManyRequestsError,
 } from '../errors';
 
 const STATUS = new Map<Function, number>([
   [ValidationError, 400], [MalformedBodyError, 400], [UnauthorizedError, 401], [ForbiddenError, 403], [NotFoundError, 404],
-  [ConflictError, 409], [PayloadTooLargeError, 413], [UnsupportedMediaTypeError, 415], [UnprocessableError, 422], [UnavailableError, 503],
+  [ConflictError, 409], [StaleVersionError, 409], [PreconditionRequiredError, 428], [PayloadTooLargeError, 413], [UnsupportedMediaTypeError, 415], [UnprocessableError, 422], [TooManyRequestsError, 429], [UnavailableError, 503],
 ]);
 
 /** Every request gets an id the user can quote; it is in error bodies and logs. */
@@ -37,6 +37,7 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
       message = err.message;
       details = err.details;
       if (err instanceof UnavailableError) res.setHeader('Retry-After', String(err.retryAfterSeconds));
+      if (err instanceof TooManyRequestsError) res.setHeader('Retry-After', String(err.retryAfterSeconds));
     } else if (e?.type === 'entity.too.large') {
       status = 413; code = 'payload_too_large'; message = 'request body is larger than the configured limit';
     } else if (e?.type === 'entity.parse.failed') {
@@ -47,6 +48,8 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
       status = e.status; code = 'bad_request'; message = e.message ?? 'bad request';
     }
     if (status >= 500) logger.error({ requestId, err: { name: (err as Error)?.name, message: (err as Error)?.message, stack: (err as Error)?.stack }, path: req.path }, 'request failed');
-    res.status(status).json({ error: { code, message, details, requestId } });
+    // A stale write also gets the current state, beside the one error shape (see StaleVersionError).
+    const extra = err instanceof StaleVersionError ? { current: err.current } : {};
+    res.status(status).json({ error: { code, message, details, requestId }, ...extra });
   };
 }

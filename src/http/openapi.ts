@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { OpenAPIV3_1 } from 'openapi-types';
-import { openApiPath, type RouteDef } from './route';
+import { errorSchema } from './api-schemas';
+import { openApiPath, type ResponseSpec, type RouteDef } from './route';
 
 type Schema = OpenAPIV3_1.SchemaObject;
 
@@ -45,7 +46,7 @@ export function buildOpenApi(routes: readonly RouteDef[], info: { version: strin
       parameters: parameters.length ? parameters : undefined,
       security: r.access.kind === 'api' ? [{ apiToken: [] }] : r.access.kind === 'webhook' ? [{ webhookBearer: [] }, { webhookBasic: [] }, { pagerdutySignature: [] }] : [],
       'x-debrief-role': r.access.kind === 'api' ? r.access.role : undefined,
-      responses: Object.fromEntries(Object.entries(r.responses).map(([code, spec]) => [code, {
+      responses: Object.fromEntries(Object.entries({ ...implicitResponses(r), ...r.responses }).map(([code, spec]) => [code, {
         description: spec.description,
         ...(spec.schema ? { content: { [spec.contentType ?? 'application/json']: { schema: convert(spec.schema, 'output') } } } : {}),
       }])),
@@ -70,6 +71,21 @@ export function buildOpenApi(routes: readonly RouteDef[], info: { version: strin
       },
     },
   };
+}
+
+/**
+ * Answers every route of a kind can give, whatever its declaration says: the token check of
+ * API routes (401/403) and request validation (400) run before any handler, so a route that
+ * forgot to list them would document less than it does.
+ */
+function implicitResponses(r: RouteDef): Record<number, ResponseSpec> {
+  const out: Record<number, ResponseSpec> = {};
+  if (r.params || r.query || r.body) out[400] = { description: 'Invalid request; details name every failing field', schema: errorSchema };
+  if (r.access.kind === 'api') {
+    out[401] = { description: 'No or unknown API token', schema: errorSchema };
+    out[403] = { description: 'The token\'s role may not do this', schema: errorSchema };
+  }
+  return out;
 }
 
 /** Moves `$defs` entries into components and rewrites `$ref`s to point there. */

@@ -3,7 +3,8 @@ import type { Logger } from 'pino';
 import { NormalizeError, type Connector } from '../../connectors/connector';
 import type { Correlator } from '../domain/correlation/correlator';
 import type { Metrics } from '../metrics';
-import type { InboxEntry, Store } from '../store/store';
+import type { PagingEvent } from '../domain/paging-event';
+import type { InboxEntry, PagingRecordResult, Store } from '../store/store';
 import { parseAndNormalize } from './parse-and-normalize';
 
 export interface InboxProcessorDeps {
@@ -17,6 +18,11 @@ export interface InboxProcessorDeps {
   pollIntervalMs: number;
   maxAttempts: number;
   clock?: () => Date;
+  /**
+   * Called after a batch of paging events (PagerDuty) is stored, with what the store did;
+   * background enrichment hangs here. Called synchronously: it must return at once (queue work).
+   */
+  onPagingEvents?: (events: PagingEvent[], result: PagingRecordResult) => void;
 }
 
 /**
@@ -98,6 +104,21 @@ export class InboxProcessor {
           now: this.now(),
           inboxId: entry.id,
         });
+      }
+      if (normalized.pagingEvents.length > 0) {
+        // Same context as alerts: a page links to incidents through the same correlator.
+        const result = await store.recordPagingEvents(normalized.pagingEvents, {
+          correlator: this.deps.correlator,
+          serviceLabels: this.deps.serviceLabels,
+          now: this.now(),
+          inboxId: entry.id,
+        });
+        try {
+          this.deps.onPagingEvents?.(normalized.pagingEvents, result);
+        } catch (err) {
+          // The events are stored; a failing listener must not turn that into a retry.
+          logger.warn({ inboxId: entry.id, err: errorInfo(err) }, 'paging event listener failed');
+        }
       }
       await store.completeInbox(entry.id, this.owner, { alerts: normalized.alerts.length, ignoredReason: normalized.ignoredReason }, this.now());
       metrics.ingestToIncidentSeconds.observe((Date.now() - Date.parse(entry.receivedAt)) / 1000);

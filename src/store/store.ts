@@ -1,6 +1,7 @@
 import type { Alert, AlertObservation } from '../domain/alert';
 import type { Correlator } from '../domain/correlation/correlator';
-import type { Incident, IncidentDetail, IncidentStatus } from '../domain/incident';
+import type { Incident, IncidentDetail, IncidentEvent, IncidentStatus } from '../domain/incident';
+import type { PagingEvent } from '../domain/paging-event';
 
 /**
  * The store contract. Every implementation (SQLite embedded, MongoDB) passes the one
@@ -48,10 +49,66 @@ export interface Store {
    * lastSeenAt only. Observations are applied in event-time order.
    */
   recordObservations(observations: AlertObservation[], context: RecordContext): Promise<RecordResult>;
+  /**
+   * Places paging events (PagerDuty incident lifecycle) atomically. Upserts by (instance,
+   * eventId): a redelivered event changes nothing. A new event joins the incident already
+   * holding its page, else the one holding alerts/pages with its dedup key, else (when the
+   * catalog maps its PagerDuty service) the one on that service within the window, else opens
+   * its own incident. Each becomes an IncidentEvent `pagerduty.<kind>` at `occurredAt`.
+   */
+  recordPagingEvents(events: PagingEvent[], context: RecordContext): Promise<PagingRecordResult>;
+
+  // --- SRE corrections: each atomic, recorded in both incidents' timelines, remembered
+  /**
+   * Moves every alert, page and event of `sourceIds` into `targetId`; the sources become
+   * `merged` with `mergedInto`. NotFoundError for unknown ids, ValidationError when the
+   * target is among the sources, ConflictError when an incident is already merged.
+   */
+  mergeIncidents(targetId: string, sourceIds: string[], context: CorrectionContext): Promise<MergeResult>;
+  /**
+   * Moves `alertIds` out of `incidentId` into a new incident, fenced from the old one so that
+   * rules never merge them back. NotFoundError for unknown ids, ConflictError when an alert is
+   * not in the incident, ValidationError when nothing would remain.
+   */
+  splitIncident(incidentId: string, alertIds: string[], context: CorrectionContext): Promise<SplitResult>;
+  /**
+   * Moves one alert to another incident. An incident left with nothing becomes `merged` into
+   * the target. NotFoundError, ValidationError (already there), ConflictError (target merged).
+   */
+  moveAlert(alertId: string, targetIncidentId: string, context: CorrectionContext): Promise<MoveResult>;
+  /** Every stored event of an incident, audit-only ones (`correlation.decided`) included; null when unknown. */
+  getIncidentAudit(id: string): Promise<IncidentEvent[] | null>;
+
+  /**
+   * The incident with its alerts and its timeline events. Audit-only events
+   * (`correlation.decided`) are left out; see `getIncidentAudit`. A merged incident is
+   * returned as stored (status `merged`, `mergedInto`), with the merge event only.
+   */
   getIncident(id: string): Promise<IncidentDetail | null>;
   listIncidents(query: IncidentQuery): Promise<Page<Incident>>;
   getAlert(id: string): Promise<Alert | null>;
   countIncidents(status?: IncidentStatus): Promise<number>;
+
+  // --- reconciliation with a pull source (Alertmanager API); added for issue 4 ---------------
+  /** Alerts of `instance` Debrief believes are firing, oldest start first. */
+  listFiringAlerts(instance: string): Promise<Alert[]>;
+  /**
+   * Marks firing alerts resolved at `endsAt` (event time; an alert's own start when `endsAt` is
+   * earlier) because their source no longer lists them, atomically, and records `reason` as an
+   * `alert.reconciled` event in each one's incident. This is not a notification: notification
+   * count and lastSeenAt stay. Unknown ids and alerts already resolved are left alone.
+   * Returns the alerts it resolved.
+   */
+  resolveAlerts(ids: string[], endsAt: string, reason: string, context: ResolveContext): Promise<Alert[]>;
+  // --- end reconciliation ---------------------------------------------------------------------
+}
+
+export interface ResolveContext {
+  serviceLabels: readonly string[];
+  /** Processing time; never used as event time. */
+  now: string;
+  /** The configured correlator; its firing horizon is used when key activity is recomputed (default horizon without it). */
+  correlator?: Correlator;
 }
 
 export interface RecordContext {
@@ -60,6 +117,54 @@ export interface RecordContext {
   /** Processing time (for lastSeenAt and decision time); never used as event time. */
   now: string;
   inboxId: string | null;
+}
+
+export interface CorrectionContext {
+  /** Who corrects (the API token's name). */
+  actor: string;
+  /** The configured correlator (the store needs its firing horizon to recompute key activity). */
+  correlator: Correlator;
+  /** Decision time. */
+  now: string;
+  /** Optional words recorded with the correction. */
+  reason?: string | null;
+  serviceLabels: readonly string[];
+}
+
+export interface MergeResult {
+  incident: Incident;
+  merged: Incident[];
+  movedAlertIds: string[];
+}
+
+export interface SplitResult {
+  incident: Incident;
+  newIncident: Incident;
+}
+
+export interface MoveResult {
+  alert: Alert;
+  from: Incident;
+  to: Incident;
+}
+
+export interface PagingRecordResult {
+  /** Newly placed events. */
+  placed: PlacedPaging[];
+  /** Events already stored (redeliveries): nothing changed. */
+  duplicates: number;
+  incidentIds: string[];
+}
+
+export interface PlacedPaging {
+  instance: string;
+  eventId: string;
+  incidentId: string;
+  /** The IncidentEvent recorded for it. */
+  incidentEventId: string;
+  /** Link used (`pagerduty-incident`, `pagerduty-dedup-key`, `pagerduty-service`) or null when it opened an incident. */
+  rule: string | null;
+  explanation: string;
 }
 
 export interface RecordResult {
@@ -113,6 +218,7 @@ export interface InboxQuery {
 }
 
 export interface IncidentQuery {
+  /** Without a status, merged incidents are left out (their alerts are listed under the target). */
   status?: IncidentStatus;
   service?: string;
   severity?: string;

@@ -113,6 +113,14 @@ describe('alertmanager connector', () => {
   });
 
   describe('when a timestamp cannot be understood, then normalize throws a NormalizeError naming the field', () => {
+    // The schema refuses these too (so a 400 lists every bad time); normalize must still defend
+    // itself against bodies stored before that check existed, so it is called unvalidated here.
+    const normalizeBody = (body: unknown) => normalizeAlertmanager(body as AlertmanagerPayload, context);
+    it('when the schema sees the same bodies, then it lists every bad time at once', () => {
+      const body = v4Body([alert({ startsAt: 'yesterday' }), alert({ startsAt: '' }), alert({ status: 'resolved', endsAt: 'nope' })]);
+      expect(issuePaths(body)).toEqual(['alerts.0.startsAt', 'alerts.1.startsAt', 'alerts.2.endsAt']);
+    });
+
     it('when startsAt is not RFC 3339, then the message names alerts.1.startsAt and quotes the value', () => {
       const body = v4Body([alert(), alert({ startsAt: '2026-11-26 14:00:00' })]);
       expect(() => normalizeBody(body)).toThrow(NormalizeError);

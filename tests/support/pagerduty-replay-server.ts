@@ -16,6 +16,7 @@ import { performance } from 'node:perf_hooks';
  *   it are appended, each with a different id, number, summary and URLs (`PT4KHLK` -> `PT4KHLKD1`,
  *   #1234 -> #1235, ...). Everything else in them is the recorded incident. They are DERIVED
  *   data, not recordings.
+ *   Their log entries and notes are the recorded ones with ids suffixed the same way.
  * - A scripted rate limit: the first `rateLimit.count` requests get PagerDuty's documented 429
  *   body (`{"error":{"message":"Rate Limit Exceeded","code":2020}}`) with the given headers.
  *
@@ -99,8 +100,8 @@ export async function startPagerDutyReplayServer(options: PagerDutyReplayOptions
         if (parts.length === 2) {
           return send(res, 200, { ...incidentOne, incident: withIncidentId(incidentOne.incident as Json, parts[1], incidents) });
         }
-        if (parts[2] === 'log_entries') return send(res, 200, logEntries);
-        if (parts[2] === 'notes') return send(res, 200, notes);
+        if (parts[2] === 'log_entries') return send(res, 200, forDerived(logEntries, 'log_entries', parts[1], incidents));
+        if (parts[2] === 'notes') return send(res, 200, forDerived(notes, 'notes', parts[1], incidents));
         if (parts[2] === 'alerts') return sendPage(res, url, alerts, 'alerts', alerts.alerts as Json[]);
       }
       if (parts.length === 2 && parts[0] === 'log_entries') return send(res, 200, logEntry);
@@ -171,6 +172,24 @@ function withIncidentId(recorded: Json, id: string, listed: Json[]): Json {
   const fromList = listed.find((i) => i.id === id);
   if (!fromList || id === recorded.id) return recorded;
   return { ...recorded, id, incident_number: fromList.incident_number, summary: fromList.summary, self: fromList.self, html_url: fromList.html_url };
+}
+
+/**
+ * Log entries and notes of a derived incident: the recorded ones with ids suffixed like the
+ * incident's (`Q02JTSNZWHSEKV` -> `Q02JTSNZWHSEKVD1`) and the incident reference re-keyed, as
+ * PagerDuty ids are unique across incidents. The recorded incident gets the recording as is.
+ */
+function forDerived(recorded: Json, key: 'log_entries' | 'notes', id: string, listed: Json[]): Json {
+  const original = listed[0]!;
+  if (id === original.id) return recorded;
+  const suffix = id.slice((original.id as string).length);
+  const incident = listed.find((i) => i.id === id)!;
+  const items = (recorded[key] as Json[]).map((item) => ({
+    ...item,
+    id: `${item.id as string}${suffix}`,
+    ...(item.incident ? { incident: { ...(item.incident as Json), id, summary: incident.summary, self: incident.self, html_url: incident.html_url } } : {}),
+  }));
+  return { ...recorded, [key]: items };
 }
 
 function queryOf(url: URL): Record<string, string | string[]> {

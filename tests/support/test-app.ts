@@ -1,5 +1,6 @@
 import axios, { type AxiosInstance } from 'axios';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -56,7 +57,7 @@ export async function startTestApp(options: StartOptions = {}): Promise<TestApp>
   const debrief = await createDebrief({ config, logger: pino({ level: 'silent' }) });
   let url: string;
   if (options.processing === false) {
-    const { createServer } = await import('node:http');
+    // A static import: jest's CommonJS runtime rejects dynamic import() without --experimental-vm-modules.
     const server = createServer(debrief.app);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     const port = (server.address() as import('node:net').AddressInfo).port;

@@ -27,7 +27,9 @@ export function stripControl(text: string): string {
 /** A link only when the URL is http(s); anything else is shown as escaped text. */
 export function markdownLink(label: string, url: string | null): string {
   if (url && /^https?:\/\//i.test(url)) {
-    const safeUrl = url.replace(/[()<>\s]/g, (c) => encodeURIComponent(c));
+    // encodeURIComponent leaves ( and ) alone, and an unbalanced ")" would end the link early,
+    // letting the rest of the URL (`)[x](javascript:...`) start a link of its own.
+    const safeUrl = url.replace(/[()<>\s]/g, (c) => (c === '(' ? '%28' : c === ')' ? '%29' : encodeURIComponent(c)));
     return `[${escapeMarkdownText(label)}](${safeUrl})`;
   }
   return escapeMarkdownText(label);

@@ -1,10 +1,9 @@
 import { z } from 'zod';
-import { buildIncidentView, buildReport, type IncidentViewOptions } from '../../domain/incident-view';
-import { renderReportMarkdown } from '../../domain/report/render-markdown';
+import { buildIncidentView, type IncidentViewOptions } from '../../domain/incident-view';
 import { NotFoundError } from '../../errors';
 import type { Store } from '../../store/store';
 import {
-  alertSchema, errorSchema, idParamsSchema, incidentDetailSchema, incidentPageSchema, incidentQuerySchema, reportSchema,
+  alertSchema, errorSchema, idParamsSchema, incidentDetailSchema, incidentPageSchema, incidentQuerySchema,
 } from '../api-schemas';
 import { defineRoute, type RouteDef } from '../route';
 
@@ -53,27 +52,7 @@ export function incidentRoutes(deps: IncidentRouteDeps): RouteDef[] {
         res.json({ ...detail.incident, alerts: detail.alerts, ...buildIncidentView(detail, deps.view) });
       },
     }),
-    defineRoute({
-      method: 'get', path: '/api/v1/incidents/:id/report', operationId: 'getReport', tags: ['reports'],
-      summary: 'The post-mortem draft: five sections, summary/timeline/impact pre-filled, the rest with hints',
-      access: { kind: 'api', role: 'viewer' },
-      params: idParamsSchema,
-      responses: { 200: { description: 'The report', schema: reportSchema }, ...notFound, ...authErrors },
-      handler: async ({ res, params }) => {
-        res.json(buildReport(await load(params.id), deps.view, deps.clock().toISOString()));
-      },
-    }),
-    defineRoute({
-      method: 'get', path: '/api/v1/incidents/:id/report.md', operationId: 'getReportMarkdown', tags: ['reports'],
-      summary: 'The post-mortem draft as Markdown',
-      access: { kind: 'api', role: 'viewer' },
-      params: idParamsSchema,
-      responses: { 200: { description: 'Markdown', contentType: 'text/markdown', schema: z.string() }, ...notFound, ...authErrors },
-      handler: async ({ res, params }) => {
-        const report = buildReport(await load(params.id), deps.view, deps.clock().toISOString());
-        res.type('text/markdown; charset=utf-8').send(renderReportMarkdown(report));
-      },
-    }),
+    // The report routes live in report-routes.ts.
     defineRoute({
       method: 'get', path: '/api/v1/alerts/:id', operationId: 'getAlert', tags: ['incidents'],
       summary: 'One alert with its correlation decision',

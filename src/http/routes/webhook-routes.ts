@@ -6,6 +6,7 @@ import type { Metrics } from '../../metrics';
 import type { Store } from '../../store/store';
 import { errorSchema, webhookAcceptedSchema } from '../api-schemas';
 import { defineRoute, type RouteDef } from '../route';
+import { assertJsonWithinLimits, assertUtf8, DEFAULT_SECURITY, type JsonLimits } from '../security';
 
 export interface WebhookRouteDeps {
   store: Store;
@@ -15,6 +16,8 @@ export interface WebhookRouteDeps {
   /** Called after a body is stored, to start processing without waiting for the next poll. */
   onStored: () => void;
   clock: () => Date;
+  /** Shape limits of webhook JSON bodies (`security` config). */
+  jsonLimits?: JsonLimits;
 }
 
 /** Headers worth keeping with the stored body; credentials are never stored. */
@@ -61,12 +64,16 @@ export function webhookRoutes(deps: WebhookRouteDeps): RouteDef[] {
         const contentType = headers['content-type'] ?? '';
         if (!/\bjson\b/i.test(contentType)) throw new UnsupportedMediaTypeError(`expected a JSON body (Content-Type: application/json), got "${contentType || 'none'}"`);
         if (rawBody.length === 0) throw new MalformedBodyError('request body is empty', [{ path: '(body)', message: 'expected a JSON object' }]);
+        // Decoding invalid UTF-8 would silently turn bytes into U+FFFD and store a body that no
+        // longer says what the sender sent: refuse it instead.
+        assertUtf8(rawBody);
         let json: unknown;
         try {
           json = JSON.parse(rawBody.toString('utf8'));
         } catch (err) {
           throw new MalformedBodyError('request body is not valid JSON', [{ path: '(body)', message: (err as Error).message }]);
         }
+        assertJsonWithinLimits(json, deps.jsonLimits ?? { maxDepth: DEFAULT_SECURITY.jsonMaxDepth, maxKeys: DEFAULT_SECURITY.webhookJsonMaxKeys });
         const rejection = connector.rejectPayload?.(json);
         if (rejection) throw new ValidationError(rejection, [{ path: '(body)', message: rejection }]);
         const parsed = connector.payloadSchema.safeParse(json);

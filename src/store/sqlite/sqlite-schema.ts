@@ -34,7 +34,10 @@ CREATE TABLE IF NOT EXISTS incidents (
   last_activity_at  TEXT NOT NULL,
   alert_count       INTEGER NOT NULL,
   created_at        TEXT NOT NULL,
-  updated_at        TEXT NOT NULL
+  updated_at        TEXT NOT NULL,
+  merged_into       TEXT,
+  origin            TEXT NOT NULL DEFAULT 'rule',
+  human_placed      INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS incidents_started ON incidents(started_at DESC, id DESC);
 CREATE INDEX IF NOT EXISTS incidents_status ON incidents(status, started_at DESC);
@@ -45,17 +48,48 @@ CREATE TABLE IF NOT EXISTS incident_services (
   PRIMARY KEY (service, incident_id)
 );
 
--- Correlation keys an incident holds (e.g. its Alertmanager groups), with its span copied
--- so candidate lookup is one indexed range scan per key.
-CREATE TABLE IF NOT EXISTS incident_keys (
-  key               TEXT NOT NULL,
-  incident_id       TEXT NOT NULL,
-  started_at        TEXT NOT NULL,
-  last_activity_at  TEXT NOT NULL,
+-- Correlation keys an incident holds (rule keys, explicit-link keys), each with the event-time
+-- activity of the alerts/pages holding it in that incident, so placing an alert is one indexed
+-- range scan per key (never a scan of open incidents). active_until is the far-future
+-- sentinel while one of them fires.
+CREATE TABLE IF NOT EXISTS correlation_keys (
+  key           TEXT NOT NULL,
+  incident_id   TEXT NOT NULL,
+  first_at      TEXT NOT NULL,
+  last_at       TEXT NOT NULL,
+  firing        INTEGER NOT NULL,
+  holders       INTEGER NOT NULL,
+  active_until  TEXT NOT NULL,
   PRIMARY KEY (key, incident_id)
 );
-CREATE INDEX IF NOT EXISTS incident_keys_activity ON incident_keys(key, last_activity_at);
-CREATE INDEX IF NOT EXISTS incident_keys_incident ON incident_keys(incident_id);
+CREATE INDEX IF NOT EXISTS correlation_keys_active ON correlation_keys(key, active_until);
+CREATE INDEX IF NOT EXISTS correlation_keys_incident ON correlation_keys(incident_id);
+
+-- Pairs of incidents a person split apart: never merged automatically. Stored both ways.
+CREATE TABLE IF NOT EXISTS incident_fences (
+  incident_id  TEXT NOT NULL,
+  other_id     TEXT NOT NULL,
+  created_at   TEXT NOT NULL,
+  actor        TEXT,
+  PRIMARY KEY (incident_id, other_id)
+);
+
+-- Paging events (PagerDuty incident lifecycle), unique per (instance, event id) so a
+-- redelivery changes nothing.
+CREATE TABLE IF NOT EXISTS paging_events (
+  instance           TEXT NOT NULL,
+  event_id           TEXT NOT NULL,
+  incident_id        TEXT NOT NULL,
+  page_id            TEXT NOT NULL,
+  kind               TEXT NOT NULL,
+  occurred_at        TEXT NOT NULL,
+  page               TEXT NOT NULL,
+  service            TEXT,
+  keys               TEXT NOT NULL,
+  incident_event_id  TEXT NOT NULL,
+  PRIMARY KEY (instance, event_id)
+);
+CREATE INDEX IF NOT EXISTS paging_events_incident ON paging_events(incident_id, occurred_at);
 
 CREATE TABLE IF NOT EXISTS alerts (
   id                    TEXT PRIMARY KEY,
@@ -76,6 +110,7 @@ CREATE TABLE IF NOT EXISTS alerts (
   first_seen_at         TEXT NOT NULL,
   last_seen_at          TEXT NOT NULL,
   notification_count    INTEGER NOT NULL,
+  corr_keys             TEXT NOT NULL DEFAULT '[]',
   UNIQUE (instance, fingerprint, starts_at)
 );
 CREATE INDEX IF NOT EXISTS alerts_incident ON alerts(incident_id, starts_at);
@@ -91,3 +126,17 @@ CREATE TABLE IF NOT EXISTS incident_events (
 );
 CREATE INDEX IF NOT EXISTS incident_events_incident ON incident_events(incident_id, at);
 `;
+
+/**
+ * Columns added after the first release of the schema: `CREATE TABLE IF NOT EXISTS` leaves an
+ * older file's tables as they were, so these are added when missing.
+ */
+export const SQLITE_ADDED_COLUMNS: Array<{ table: string; column: string; ddl: string }> = [
+  { table: 'incidents', column: 'merged_into', ddl: 'ALTER TABLE incidents ADD COLUMN merged_into TEXT' },
+  { table: 'incidents', column: 'origin', ddl: "ALTER TABLE incidents ADD COLUMN origin TEXT NOT NULL DEFAULT 'rule'" },
+  { table: 'incidents', column: 'human_placed', ddl: 'ALTER TABLE incidents ADD COLUMN human_placed INTEGER NOT NULL DEFAULT 0' },
+  { table: 'alerts', column: 'corr_keys', ddl: "ALTER TABLE alerts ADD COLUMN corr_keys TEXT NOT NULL DEFAULT '[]'" },
+];
+
+/** Superseded tables: `incident_keys` held keys with the incident's span, not the key's own. */
+export const SQLITE_DROPPED = 'DROP TABLE IF EXISTS incident_keys;';

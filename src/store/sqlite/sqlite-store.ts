@@ -2,18 +2,20 @@ import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Alert, AlertObservation, CorrelationDecision } from '../../domain/alert';
-import type { IncidentCandidate } from '../../domain/correlation/correlator';
+import type { Alert, AlertObservation } from '../../domain/alert';
+import { AUDIT_ONLY_EVENT_KINDS } from '../../domain/correlation/corrections';
+import { CORRELATION_DEFAULTS, type Correlator } from '../../domain/correlation/correlator';
 import type { Incident, IncidentDetail, IncidentEvent, IncidentStatus } from '../../domain/incident';
-import { summarizeIncident } from '../../domain/incident-summary';
+import type { PagingEvent } from '../../domain/paging-event';
 import { decodeCursor, encodeCursor } from '../cursor';
 import type {
-  InboxEntry, InboxEntrySummary, InboxOutcome, InboxQuery, InboxState, IncidentQuery, NewInboxEntry, Page,
-  RecordContext, RecordResult, Store,
+  CorrectionContext, InboxEntry, InboxEntrySummary, InboxOutcome, InboxQuery, InboxState, IncidentQuery, MergeResult, MoveResult,
+  NewInboxEntry, Page, PagingRecordResult, PlacedPaging, RecordContext, RecordResult, ResolveContext, SplitResult, Store,
 } from '../store';
-import { SQLITE_SCHEMA } from './sqlite-schema';
-
-type Row = Record<string, unknown>;
+import { IncidentTx } from './sqlite-incident-tx';
+import { toAlert, toEvent, toInboxEntry, toInboxSummary, toIncident, type Row } from './sqlite-rows';
+import { SQLITE_ADDED_COLUMNS, SQLITE_DROPPED, SQLITE_SCHEMA } from './sqlite-schema';
+import { probeWritable } from './sqlite-faults';
 
 export interface SqliteStoreOptions {
   /** File path, or `:memory:` for throwaway tests. */
@@ -36,6 +38,12 @@ export interface SqliteStoreOptions {
 export class SqliteStore implements Store {
   readonly kind = 'sqlite';
   private db!: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
+
+  /** The open database handle, for companion stores sharing the file (reports). Valid after `init()`. */
+  get database(): Database.Database {
+    return this.db;
+  }
 
   constructor(private readonly options: SqliteStoreOptions) {}
 
@@ -47,13 +55,20 @@ export class SqliteStore implements Store {
     this.db.pragma(`busy_timeout = ${this.options.busyTimeoutMs ?? 5000}`);
     this.db.pragma('foreign_keys = ON');
     this.db.exec(SQLITE_SCHEMA);
+    for (const c of SQLITE_ADDED_COLUMNS) {
+      const columns = this.db.prepare(`PRAGMA table_info(${c.table})`).all() as Row[];
+      if (!columns.some((col) => col.name === c.column)) this.db.exec(c.ddl);
+    }
+    this.db.exec(SQLITE_DROPPED);
   }
 
   async ping(): Promise<void> {
-    this.db.prepare('SELECT 1').get();
+    // Readiness means "can take a webhook": check the write path, not only that reads work.
+    probeWritable(this.db);
   }
 
   async close(): Promise<void> {
+    this.statements.clear();
     if (this.db?.open) this.db.close();
   }
 
@@ -96,7 +111,7 @@ export class SqliteStore implements Store {
   }
 
   async listInbox(query: InboxQuery): Promise<Page<InboxEntrySummary>> {
-    const after = query.cursor ? Number(decodeCursor(query.cursor).seq) : null;
+    const after = query.cursor ? Number(decodeCursor(query.cursor, ['seq']).seq) : null;
     const where: string[] = [];
     const args: unknown[] = [];
     if (query.state) { where.push('state = ?'); args.push(query.state); }
@@ -127,143 +142,94 @@ export class SqliteStore implements Store {
 
   // ------------------------------------------------------- alerts/incidents
 
+  private sql(text: string): Database.Statement {
+    let stmt = this.statements.get(text);
+    if (!stmt) {
+      stmt = this.db.prepare(text);
+      this.statements.set(text, stmt);
+    }
+    return stmt;
+  }
+
+  /** Runs `fn` in one `BEGIN IMMEDIATE` transaction with a fresh incident writer. */
+  private write<T>(ctx: { serviceLabels: readonly string[]; now: string; correlator?: Correlator }, fn: (tx: IncidentTx) => T): T {
+    const horizonMs = ctx.correlator?.firingHorizonMs ?? CORRELATION_DEFAULTS.firingHorizonMinutes * 60_000;
+    return this.db.transaction(() => fn(new IncidentTx((q) => this.sql(q), ctx.serviceLabels, ctx.now, horizonMs))).immediate();
+  }
+
   async recordObservations(observations: AlertObservation[], ctx: RecordContext): Promise<RecordResult> {
+    // Event-time order inside a notification, so a batch lands as it would one alert at a time.
     const ordered = [...observations].sort((a, b) => a.startsAt.localeCompare(b.startsAt) || a.fingerprint.localeCompare(b.fingerprint));
-    const run = this.db.transaction(() => {
-      const created: Alert[] = [];
-      const updated: Alert[] = [];
-      const touched = new Set<string>();
+    return this.write(ctx, (tx) => {
+      let created: Alert[] = [];
+      let updated: Alert[] = [];
       for (const obs of ordered) {
-        const existing = this.db.prepare('SELECT * FROM alerts WHERE instance = ? AND fingerprint = ? AND starts_at = ?')
-          .get(obs.instance, obs.fingerprint, obs.startsAt) as Row | undefined;
-        if (existing) {
-          updated.push(this.updateAlert(toAlert(existing), obs, ctx.now));
-          touched.add(String(existing.incident_id));
-        } else {
-          const alert = this.placeAlert(obs, ctx);
-          created.push(alert);
-          touched.add(alert.incidentId);
-        }
+        const existing = tx.findAlert(obs);
+        if (existing) updated.push(tx.updateAlert(existing, obs));
+        else created.push(tx.placeAlert(obs, ctx.correlator));
       }
-      for (const incidentId of touched) this.refreshIncident(incidentId, ctx.serviceLabels, ctx.now);
-      return { created, updated, incidentIds: [...touched] };
+      tx.finish();
+      if (tx.merged) {
+        // A late alert merged incidents: report where the alerts are now.
+        const reread = (a: Alert) => toAlert(this.sql('SELECT * FROM alerts WHERE id = ?').get(a.id) as Row);
+        created = created.map(reread);
+        updated = updated.map(reread);
+      }
+      return { created, updated, incidentIds: [...tx.touched] };
     });
-    return run.immediate();
   }
 
-  /**
-   * A re-sent notification of a known firing. A resolution is final for this firing: a late
-   * "firing" re-send (HA peer, retry) after the resolved one must not reopen it.
-   */
-  private updateAlert(alert: Alert, obs: AlertObservation, now: string): Alert {
-    const resolved = alert.status === 'resolved' || obs.status === 'resolved';
-    const endsAt = obs.status === 'resolved' ? (obs.endsAt ?? alert.endsAt) : alert.endsAt;
-    const next: Alert = {
-      ...alert,
-      status: resolved ? 'resolved' : 'firing',
-      endsAt: resolved ? endsAt : null,
-      annotations: obs.annotations,
-      generatorUrl: obs.generatorUrl ?? alert.generatorUrl,
-      lastSeenAt: now > alert.lastSeenAt ? now : alert.lastSeenAt,
-      notificationCount: alert.notificationCount + 1,
-    };
-    this.db.prepare(`UPDATE alerts SET status = ?, ends_at = ?, annotations = ?, generator_url = ?, last_seen_at = ?, notification_count = ? WHERE id = ?`)
-      .run(next.status, next.endsAt, JSON.stringify(next.annotations), next.generatorUrl, next.lastSeenAt, next.notificationCount, next.id);
-    return next;
-  }
-
-  private placeAlert(obs: AlertObservation, ctx: RecordContext): Alert {
-    const keys = ctx.correlator.keysFor(obs);
-    const candidates = this.findCandidates(keys, obs.startsAt, ctx.correlator.lookbackMs);
-    const placement = ctx.correlator.decide(obs, candidates, ctx.now);
-    let incidentId: string;
-    if (placement.action === 'join') {
-      incidentId = placement.incidentId;
-    } else {
-      incidentId = randomUUID();
-      this.db.prepare(`INSERT INTO incidents (id, title, status, severity, services, started_at, ended_at, last_activity_at, alert_count, created_at, updated_at)
-        VALUES (?, ?, 'open', NULL, '[]', ?, NULL, ?, 0, ?, ?)`).run(incidentId, '(new incident)', obs.startsAt, obs.startsAt, ctx.now, ctx.now);
-    }
-    const alert: Alert = {
-      ...obs,
-      id: randomUUID(),
-      incidentId,
-      decision: placement.decision,
-      firstSeenAt: ctx.now,
-      lastSeenAt: ctx.now,
-      notificationCount: 1,
-    };
-    this.insertAlert(alert);
-    // Keep the incident's span current inside the batch so the next decision sees it.
-    this.db.prepare(`UPDATE incidents SET started_at = min(started_at, ?), last_activity_at = max(last_activity_at, ?) WHERE id = ?`)
-      .run(obs.startsAt, obs.startsAt, incidentId);
-    const span = this.db.prepare('SELECT started_at, last_activity_at FROM incidents WHERE id = ?').get(incidentId) as Row;
-    for (const key of keys) {
-      this.db.prepare(`INSERT INTO incident_keys (key, incident_id, started_at, last_activity_at) VALUES (?, ?, ?, ?)
-        ON CONFLICT (key, incident_id) DO NOTHING`).run(key, incidentId, span.started_at, span.last_activity_at);
-    }
-    this.db.prepare('UPDATE incident_keys SET started_at = ?, last_activity_at = ? WHERE incident_id = ?').run(span.started_at, span.last_activity_at, incidentId);
-    return alert;
-  }
-
-  private findCandidates(keys: string[], startsAt: string, lookbackMs: number): IncidentCandidate[] {
-    if (keys.length === 0) return [];
-    const t = Date.parse(startsAt);
-    const from = new Date(t - lookbackMs).toISOString();
-    const to = new Date(t + lookbackMs).toISOString();
-    const byIncident = new Map<string, string[]>();
-    const stmt = this.db.prepare('SELECT incident_id FROM incident_keys WHERE key = ? AND last_activity_at >= ? AND started_at <= ?');
-    for (const key of keys) {
-      for (const row of stmt.all(key, from, to) as Row[]) {
-        const id = String(row.incident_id);
-        (byIncident.get(id) ?? byIncident.set(id, []).get(id)!).push(key);
+  async recordPagingEvents(events: PagingEvent[], ctx: RecordContext): Promise<PagingRecordResult> {
+    const ordered = [...events].sort((a, b) => a.occurredAt.localeCompare(b.occurredAt) || a.eventId.localeCompare(b.eventId));
+    return this.write(ctx, (tx) => {
+      const placed: PlacedPaging[] = [];
+      let duplicates = 0;
+      for (const event of ordered) {
+        const p = tx.placePaging(event, ctx.correlator);
+        if (p) placed.push(p);
+        else duplicates += 1;
       }
-    }
-    const incidentStmt = this.db.prepare('SELECT * FROM incidents WHERE id = ?');
-    return [...byIncident].map(([id, matched]) => ({ incident: toIncident(incidentStmt.get(id) as Row), keys: matched }));
+      tx.finish();
+      return { placed, duplicates, incidentIds: [...tx.touched] };
+    });
   }
 
-  private insertAlert(a: Alert): void {
-    this.db.prepare(`INSERT INTO alerts (id, instance, source, fingerprint, fingerprint_computed, starts_at, ends_at, status, labels, annotations,
-        generator_url, source_group_key, source_group_labels, incident_id, decision, first_seen_at, last_seen_at, notification_count)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
-      a.id, a.instance, a.source, a.fingerprint, a.fingerprintComputed ? 1 : 0, a.startsAt, a.endsAt, a.status,
-      JSON.stringify(a.labels), JSON.stringify(a.annotations), a.generatorUrl, a.sourceGroupKey, JSON.stringify(a.sourceGroupLabels),
-      a.incidentId, JSON.stringify(a.decision), a.firstSeenAt, a.lastSeenAt, a.notificationCount,
-    );
+  async mergeIncidents(targetId: string, sourceIds: string[], ctx: CorrectionContext): Promise<MergeResult> {
+    return this.write(ctx, (tx) => tx.merge(targetId, sourceIds, ctx));
   }
 
-  /** Recomputes an incident's summary from its alerts (pure `summarizeIncident`). */
-  private refreshIncident(incidentId: string, serviceLabels: readonly string[], now: string): void {
-    const alerts = (this.db.prepare('SELECT * FROM alerts WHERE incident_id = ?').all(incidentId) as Row[]).map(toAlert);
-    if (alerts.length === 0) return;
-    const s = summarizeIncident(alerts, serviceLabels);
-    this.db.prepare(`UPDATE incidents SET title = ?, status = ?, severity = ?, services = ?, started_at = ?, ended_at = ?, last_activity_at = ?, alert_count = ?, updated_at = ?
-      WHERE id = ?`).run(s.title, s.status, s.severity, JSON.stringify(s.services), s.startedAt, s.endedAt, s.lastActivityAt, s.alertCount, now, incidentId);
-    this.db.prepare('DELETE FROM incident_services WHERE incident_id = ?').run(incidentId);
-    const ins = this.db.prepare('INSERT OR IGNORE INTO incident_services (incident_id, service) VALUES (?, ?)');
-    for (const service of s.services) ins.run(incidentId, service);
-    this.db.prepare('UPDATE incident_keys SET started_at = ?, last_activity_at = ? WHERE incident_id = ?').run(s.startedAt, s.lastActivityAt, incidentId);
+  async splitIncident(incidentId: string, alertIds: string[], ctx: CorrectionContext): Promise<SplitResult> {
+    return this.write(ctx, (tx) => tx.split(incidentId, alertIds, ctx));
+  }
+
+  async moveAlert(alertId: string, targetIncidentId: string, ctx: CorrectionContext): Promise<MoveResult> {
+    return this.write(ctx, (tx) => tx.move(alertId, targetIncidentId, ctx));
+  }
+
+  async getIncidentAudit(id: string): Promise<IncidentEvent[] | null> {
+    if (!this.sql('SELECT 1 FROM incidents WHERE id = ?').get(id)) return null;
+    return (this.sql('SELECT * FROM incident_events WHERE incident_id = ? ORDER BY at, rowid').all(id) as Row[]).map(toEvent);
   }
 
   async getIncident(id: string): Promise<IncidentDetail | null> {
     const row = this.db.prepare('SELECT * FROM incidents WHERE id = ?').get(id) as Row | undefined;
     if (!row) return null;
     const alerts = (this.db.prepare('SELECT * FROM alerts WHERE incident_id = ? ORDER BY starts_at, id').all(id) as Row[]).map(toAlert);
-    const events = (this.db.prepare('SELECT * FROM incident_events WHERE incident_id = ? ORDER BY at, id').all(id) as Row[]).map(toEvent);
+    const hidden = AUDIT_ONLY_EVENT_KINDS.map((k) => `'${k}'`).join(', ');
+    const events = (this.sql(`SELECT * FROM incident_events WHERE incident_id = ? AND kind NOT IN (${hidden}) ORDER BY at, rowid`).all(id) as Row[]).map(toEvent);
     return { incident: toIncident(row), alerts, events };
   }
 
   async listIncidents(query: IncidentQuery): Promise<Page<Incident>> {
     const where: string[] = [];
     const args: unknown[] = [];
-    if (query.status) { where.push('i.status = ?'); args.push(query.status); }
+    if (query.status) { where.push('i.status = ?'); args.push(query.status); } else where.push("i.status <> 'merged'");
     if (query.severity) { where.push('i.severity = ?'); args.push(query.severity); }
     if (query.service) { where.push('i.id IN (SELECT incident_id FROM incident_services WHERE service = ?)'); args.push(query.service); }
     if (query.since) { where.push('(i.ended_at IS NULL OR i.ended_at >= ?)'); args.push(query.since); }
     if (query.until) { where.push('i.started_at < ?'); args.push(query.until); }
     if (query.cursor) {
-      const c = decodeCursor(query.cursor);
+      const c = decodeCursor(query.cursor, ['s', 'id']);
       where.push('(i.started_at < ? OR (i.started_at = ? AND i.id < ?))');
       args.push(String(c.s), String(c.s), String(c.id));
     }
@@ -285,78 +251,35 @@ export class SqliteStore implements Store {
       : this.db.prepare('SELECT count(*) AS n FROM incidents').get()) as Row;
     return Number(row.n);
   }
-}
 
-const json = <T>(v: unknown): T => JSON.parse(String(v)) as T;
-const optStr = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+  // --- reconciliation with a pull source (Alertmanager API); added for issue 4 ---------------
 
-function toInboxSummary(r: Row): InboxEntrySummary {
-  return {
-    id: String(r.id),
-    seq: Number(r.seq),
-    instance: String(r.instance),
-    connector: String(r.connector),
-    receivedAt: String(r.received_at),
-    state: r.state as InboxState,
-    attempts: Number(r.attempts),
-    lastError: optStr(r.last_error),
-    processedAt: optStr(r.processed_at),
-    outcome: r.outcome ? json<InboxOutcome>(r.outcome) : null,
-    bodyBytes: r.body_bytes !== undefined ? Number(r.body_bytes) : (r.body as Buffer).length,
-  };
-}
+  async listFiringAlerts(instance: string): Promise<Alert[]> {
+    return (this.sql("SELECT * FROM alerts WHERE instance = ? AND status = 'firing' ORDER BY starts_at, id").all(instance) as Row[]).map(toAlert);
+  }
 
-function toInboxEntry(r: Row): InboxEntry {
-  return { ...toInboxSummary(r), headers: json(r.headers), body: r.body as Buffer, deliveryId: optStr(r.delivery_id) };
-}
-
-function toIncident(r: Row): Incident {
-  return {
-    id: String(r.id),
-    title: String(r.title),
-    status: r.status as IncidentStatus,
-    severity: optStr(r.severity),
-    services: json<string[]>(r.services),
-    startedAt: String(r.started_at),
-    endedAt: optStr(r.ended_at),
-    lastActivityAt: String(r.last_activity_at),
-    alertCount: Number(r.alert_count),
-    createdAt: String(r.created_at),
-    updatedAt: String(r.updated_at),
-  };
-}
-
-function toAlert(r: Row): Alert {
-  return {
-    id: String(r.id),
-    instance: String(r.instance),
-    source: String(r.source),
-    fingerprint: String(r.fingerprint),
-    fingerprintComputed: Number(r.fingerprint_computed) === 1,
-    startsAt: String(r.starts_at),
-    endsAt: optStr(r.ends_at),
-    status: r.status as Alert['status'],
-    labels: json(r.labels),
-    annotations: json(r.annotations),
-    generatorUrl: optStr(r.generator_url),
-    sourceGroupKey: optStr(r.source_group_key),
-    sourceGroupLabels: json(r.source_group_labels),
-    incidentId: String(r.incident_id),
-    decision: json<CorrelationDecision>(r.decision),
-    firstSeenAt: String(r.first_seen_at),
-    lastSeenAt: String(r.last_seen_at),
-    notificationCount: Number(r.notification_count),
-  };
-}
-
-function toEvent(r: Row): IncidentEvent {
-  return {
-    id: String(r.id),
-    incidentId: String(r.incident_id),
-    at: String(r.at),
-    kind: String(r.kind),
-    actor: optStr(r.actor),
-    text: String(r.text),
-    data: json(r.data),
-  };
+  async resolveAlerts(ids: string[], endsAt: string, reason: string, ctx: ResolveContext): Promise<Alert[]> {
+    return this.write(ctx, (tx) => {
+      const resolved: Alert[] = [];
+      for (const id of [...new Set(ids)]) {
+        const row = this.sql('SELECT * FROM alerts WHERE id = ?').get(id) as Row | undefined;
+        if (!row || row.status !== 'firing') continue;
+        const alert = toAlert(row);
+        const end = endsAt < alert.startsAt ? alert.startsAt : endsAt;
+        // Through updateAlert so the incident's keys and summary are recomputed as for a webhook;
+        // then the notification bookkeeping is put back: this was no notification.
+        const next = tx.updateAlert(alert, { ...alert, status: 'resolved', endsAt: end });
+        this.sql('UPDATE alerts SET notification_count = ?, last_seen_at = ? WHERE id = ?').run(alert.notificationCount, alert.lastSeenAt, id);
+        tx.insertEvent({
+          incidentId: alert.incidentId, at: end, kind: 'alert.reconciled', actor: 'debrief',
+          text: `${alert.labels.alertname ?? 'Alert'} marked resolved: ${reason}`,
+          data: { alertId: id, fingerprint: alert.fingerprint, endsAt: end, reason },
+        });
+        resolved.push({ ...next, notificationCount: alert.notificationCount, lastSeenAt: alert.lastSeenAt });
+      }
+      tx.finish();
+      return resolved;
+    });
+  }
+  // --- end reconciliation ---------------------------------------------------------------------
 }

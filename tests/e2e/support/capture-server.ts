@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { defaultRegistry, type ProcessRegistry, type Stoppable } from './processes';
 
 export interface CapturedRequest {
-  /** 1-based arrival order. */
+  /** 1-based arrival order (with `forwardTo`: order in which upstream answers were recorded). */
   seq: number;
   receivedAt: Date;
   method: string;
@@ -14,7 +14,16 @@ export interface CapturedRequest {
   bodyText: string;
   /** Parsed JSON body, or undefined when the body is empty or not JSON. */
   json: unknown;
+  /**
+   * With `forwardTo`: what the upstream answered (recorded before the request
+   * becomes visible to `waitFor`), or why forwarding failed (answered 502).
+   */
+  upstream?: UpstreamAnswer;
 }
+
+export type UpstreamAnswer =
+  | { ok: true; status: number; headers: http.IncomingHttpHeaders; bodyText: string; json: unknown }
+  | { ok: false; error: string };
 
 export interface CaptureServer extends Stoppable {
   /** Base URL, e.g. `http://127.0.0.1:41234` (no trailing slash). */
@@ -33,12 +42,18 @@ export interface CaptureServer extends Stoppable {
 }
 
 export interface CaptureServerOptions {
-  /** Status code to answer with (default 200). */
+  /** Status code to answer with (default 200); ignored with `forwardTo`. */
   status?: number;
+  /**
+   * Base URL (e.g. `http://127.0.0.1:8080`): act as a recording proxy. Each
+   * request is forwarded there with the same method, path, headers and body,
+   * and the upstream's status and body are passed back and recorded.
+   */
+  forwardTo?: string;
   registry?: ProcessRegistry;
 }
 
-/** Start a loopback HTTP server that records every request and answers 200. */
+/** Start a loopback HTTP server that records every request and answers 200 (or forwards it, see `forwardTo`). */
 export async function startCaptureServer(opts: CaptureServerOptions = {}): Promise<CaptureServer> {
   const status = opts.status ?? 200;
   const requests: CapturedRequest[] = [];
@@ -59,8 +74,8 @@ export async function startCaptureServer(opts: CaptureServerOptions = {}): Promi
           json = undefined;
         }
       }
-      requests.push({
-        seq: ++seq,
+      const captured: CapturedRequest = {
+        seq: 0, // set when recorded, so `requests` stays sorted by seq (waitFor relies on it)
         receivedAt: new Date(),
         method: req.method ?? '',
         url: req.url ?? '',
@@ -68,10 +83,30 @@ export async function startCaptureServer(opts: CaptureServerOptions = {}): Promi
         rawBody,
         bodyText,
         json,
-      });
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end('{"ok":true}');
-      for (const w of [...waiters]) w();
+      };
+      const record = (): void => {
+        captured.seq = ++seq;
+        requests.push(captured);
+        for (const w of [...waiters]) w();
+      };
+      if (opts.forwardTo === undefined) {
+        record();
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end('{"ok":true}');
+        return;
+      }
+      forward(opts.forwardTo, captured).then((answer) => {
+        captured.upstream = answer;
+        record();
+        if (answer.ok) {
+          const ct = answer.headers['content-type'];
+          res.writeHead(answer.status, ct !== undefined ? { 'content-type': ct } : {});
+          res.end(answer.bodyText);
+        } else {
+          res.writeHead(502, { 'content-type': 'text/plain' });
+          res.end(`capture proxy: ${answer.error}`);
+        }
+      }, () => undefined);
     });
   });
 
@@ -149,4 +184,35 @@ export async function startCaptureServer(opts: CaptureServerOptions = {}): Promi
   };
   registry.track(capture);
   return capture;
+}
+
+/** Send a captured request on to `base` unchanged (except Host) and collect the answer. Never rejects. */
+function forward(base: string, captured: CapturedRequest): Promise<UpstreamAnswer> {
+  const target = new URL(`${base.replace(/\/$/, '')}${captured.url}`);
+  const headers: http.OutgoingHttpHeaders = { ...captured.headers, host: target.host };
+  delete headers.connection;
+  return new Promise((resolve) => {
+    const up = http.request(
+      target,
+      { method: captured.method, headers, agent: false, timeout: 10_000 },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', (err) => resolve({ ok: false, error: err.message }));
+        res.on('end', () => {
+          const bodyText = Buffer.concat(chunks).toString('utf8');
+          let json: unknown;
+          try {
+            json = bodyText.length > 0 ? JSON.parse(bodyText) : undefined;
+          } catch {
+            json = undefined;
+          }
+          resolve({ ok: true, status: res.statusCode ?? 0, headers: res.headers, bodyText, json });
+        });
+      },
+    );
+    up.on('timeout', () => up.destroy(new Error(`upstream ${target.href} timed out`)));
+    up.on('error', (err) => resolve({ ok: false, error: `${target.href}: ${err.message}` }));
+    up.end(captured.rawBody);
+  });
 }

@@ -1,0 +1,194 @@
+import { z } from 'zod';
+
+/**
+ * The service catalog: which services exist, who owns them, whether customers see them, and
+ * what each one depends on. Read from `config/services.yaml` (`catalog.file`); an absent
+ * file is an empty catalog. Which alert label names the service is `impact.serviceLabels`.
+ */
+
+export const catalogServiceSchema = z.object({
+  name: z.string().min(1).describe('Service name, as alerts name it in a service label (`service`, `app`, `job`...).'),
+  team: z.string().min(1).nullable().default(null).describe('Owning team.'),
+  customerFacing: z.boolean().default(false).describe('Whether customers notice when it fails (impact list, status page).'),
+  dependsOn: z.array(z.string().min(1)).default([]).describe('Services this one calls; names must be in the catalog.'),
+  pagerdutyServices: z.array(z.string().min(1)).default([])
+    .describe('PagerDuty service ids or names that page for this service (links pages to incidents on it).'),
+}).strict();
+
+export const catalogDocumentSchema = z.object({
+  services: z.array(catalogServiceSchema).default([]),
+}).strict();
+
+export type CatalogService = z.infer<typeof catalogServiceSchema>;
+export type CatalogServiceInput = z.input<typeof catalogServiceSchema>;
+
+/** A dependency path between two services, written in call direction (`checkout -> orders-db`). */
+export interface ServicePath {
+  /** The service at the other end. */
+  service: string;
+  /** Services from caller to dependency, both ends included. */
+  path: string[];
+  hops: number;
+}
+
+export class CatalogError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid service catalog:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'CatalogError';
+  }
+}
+
+/** An immutable, validated catalog with the graph questions correlation asks. Pure. */
+export class ServiceCatalog {
+  private readonly byName: ReadonlyMap<string, CatalogService>;
+  private readonly dependents: ReadonlyMap<string, string[]>;
+  private readonly byPagerDuty: ReadonlyMap<string, string>;
+  private readonly paged: ReadonlySet<string>;
+  private readonly relatedCache = new Map<string, ServicePath[]>();
+
+  private constructor(readonly services: readonly CatalogService[], extraPagerDuty: ReadonlyMap<string, string> = new Map()) {
+    this.byName = new Map(services.map((s) => [s.name, s]));
+    const dependents = new Map<string, string[]>();
+    for (const s of services) {
+      for (const d of s.dependsOn) (dependents.get(d) ?? dependents.set(d, []).get(d)!).push(s.name);
+    }
+    for (const list of dependents.values()) list.sort();
+    this.dependents = dependents;
+    this.byPagerDuty = new Map([...services.flatMap((s) => s.pagerdutyServices.map((p) => [p, s.name] as const)), ...extraPagerDuty]);
+    this.paged = new Set(this.byPagerDuty.values());
+  }
+
+  /**
+   * The same catalog with more PagerDuty service -> service mappings (config
+   * `pagerduty.serviceMap`); they win over the file's `pagerdutyServices` for the same key.
+   */
+  withPagerDutyServices(map: Readonly<Record<string, string>>): ServiceCatalog {
+    const entries = Object.entries(map);
+    if (entries.length === 0) return this;
+    return new ServiceCatalog(this.services, new Map(entries));
+  }
+
+  /** True when some PagerDuty service pages for `service`. */
+  isPaged(service: string): boolean {
+    return this.paged.has(service);
+  }
+
+  static empty(): ServiceCatalog {
+    return new ServiceCatalog([]);
+  }
+
+  /**
+   * Validates entries and builds the catalog. Throws `CatalogError` listing every problem:
+   * duplicate names, `dependsOn` names missing from the catalog, a PagerDuty service claimed twice.
+   */
+  static create(entries: readonly CatalogServiceInput[]): ServiceCatalog {
+    const parsed = catalogDocumentSchema.safeParse({ services: entries });
+    if (!parsed.success) {
+      throw new CatalogError(parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`));
+    }
+    const services = parsed.data.services;
+    const problems: string[] = [];
+    const names = new Set<string>();
+    for (const s of services) {
+      if (names.has(s.name)) problems.push(`services.${s.name}: the name is listed twice`);
+      names.add(s.name);
+    }
+    for (const s of services) {
+      const unknown = s.dependsOn.filter((d) => !names.has(d));
+      if (unknown.length > 0) problems.push(`services.${s.name}.dependsOn: unknown services ${unknown.map((u) => `"${u}"`).join(', ')} (add them to the catalog)`);
+      if (s.dependsOn.includes(s.name)) problems.push(`services.${s.name}.dependsOn: a service cannot depend on itself`);
+    }
+    const pd = new Map<string, string>();
+    for (const s of services) {
+      for (const p of s.pagerdutyServices) {
+        const other = pd.get(p);
+        if (other && other !== s.name) problems.push(`services.${s.name}.pagerdutyServices: "${p}" is already mapped to "${other}"`);
+        pd.set(p, s.name);
+      }
+    }
+    if (problems.length > 0) throw new CatalogError(problems);
+    return new ServiceCatalog(services);
+  }
+
+  /** Parses a YAML/JSON document (`{ services: [...] }`) already turned into a value. */
+  static fromDocument(doc: unknown): ServiceCatalog {
+    if (doc === null || doc === undefined) return ServiceCatalog.empty();
+    const parsed = catalogDocumentSchema.safeParse(doc);
+    if (!parsed.success) {
+      throw new CatalogError(parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`));
+    }
+    return ServiceCatalog.create(parsed.data.services);
+  }
+
+  get size(): number {
+    return this.services.length;
+  }
+
+  has(name: string): boolean {
+    return this.byName.has(name);
+  }
+
+  get(name: string): CatalogService | undefined {
+    return this.byName.get(name);
+  }
+
+  /** The impact list's flag: null when the catalog does not know the service. */
+  customerFacing(name: string): boolean | null {
+    return this.byName.get(name)?.customerFacing ?? null;
+  }
+
+  /** The catalog service a PagerDuty service (by id, then by name) pages for, if mapped. */
+  serviceForPagerDuty(serviceId: string | null, serviceName: string | null): string | null {
+    return (serviceId ? this.byPagerDuty.get(serviceId) : undefined) ?? (serviceName ? this.byPagerDuty.get(serviceName) : undefined) ?? null;
+  }
+
+  /**
+   * Services related to `name` through a chain of `dependsOn` of 1..`hops` edges, in one
+   * direction: what it (transitively) calls, and what (transitively) calls it. Siblings (two
+   * callers of one database) are not related: a shared dependency that does not alert is no
+   * evidence that its callers fail for one reason. Shortest path wins; ties resolve by name,
+   * so the answer is deterministic.
+   */
+  related(name: string, hops: number): ServicePath[] {
+    const cacheKey = `${hops}\u0000${name}`;
+    const cached = this.relatedCache.get(cacheKey);
+    if (cached) return cached;
+    const out = new Map<string, ServicePath>();
+    if (this.byName.has(name)) {
+      // Downstream: name -> ... -> x (name calls x).
+      for (const [svc, chain] of bfs(name, hops, (s) => [...(this.byName.get(s)?.dependsOn ?? [])].sort())) {
+        out.set(svc, { service: svc, path: chain, hops: chain.length - 1 });
+      }
+      // Upstream: x -> ... -> name (x calls name); written in call direction.
+      for (const [svc, chain] of bfs(name, hops, (s) => this.dependents.get(s) ?? [])) {
+        const path = [...chain].reverse();
+        const prior = out.get(svc);
+        if (!prior || path.length - 1 < prior.hops) out.set(svc, { service: svc, path, hops: path.length - 1 });
+      }
+    }
+    const result = [...out.values()].sort((a, b) => a.hops - b.hops || a.service.localeCompare(b.service));
+    this.relatedCache.set(cacheKey, result);
+    return result;
+  }
+}
+
+/** Breadth-first over `next`, up to `hops` edges; returns each reached node with its chain from `start`. */
+function bfs(start: string, hops: number, next: (s: string) => readonly string[]): Map<string, string[]> {
+  const seen = new Map<string, string[]>([[start, [start]]]);
+  let frontier = [start];
+  for (let depth = 0; depth < hops && frontier.length > 0; depth++) {
+    const nextFrontier: string[] = [];
+    for (const s of frontier) {
+      for (const n of next(s)) {
+        if (seen.has(n)) continue;
+        seen.set(n, [...seen.get(s)!, n]);
+        nextFrontier.push(n);
+      }
+    }
+    frontier = nextFrontier;
+  }
+  seen.delete(start);
+  return seen;
+}
+
+export const formatPath = (path: readonly string[]): string => path.join(' -> ');

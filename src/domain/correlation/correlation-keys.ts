@@ -1,0 +1,59 @@
+import { createHash } from 'node:crypto';
+import type { AlertObservation } from '../alert';
+import type { PagingEvent } from '../paging-event';
+
+/**
+ * Correlation keys: opaque strings an incident "holds" because of its alerts and pages, with
+ * the span of event times they were active. Placing an alert or a page is an indexed lookup of
+ * the keys it could link through, never a scan of open incidents.
+ *
+ * Explicit links (checked before any rule):
+ * - `page:<instance>:<page id>` — held by an incident once a paging event of that page (a
+ *   PagerDuty incident) is in it; every later event of the page follows it.
+ * - `pdkey:<sha256 hex>` — held by alerts that have an Alertmanager group key:
+ *   sha256_hex(groupKey) is the `dedup_key` Alertmanager's PagerDuty notifier sends
+ *   (notify/util.go `Key.Hash`), so a page with that incident key belongs with those alerts.
+ * - `pagekey:<incident key>` — held by pages; alerts look it up with their own `pdkey` hash.
+ *   Kept apart from `pdkey:` so that alerts of one group are linked to each other by the
+ *   group rule (with its window), not by an explicit link no page has made.
+ * - `pagesvc:<catalog service>` / `svc:<catalog service>` — a page whose PagerDuty service the
+ *   catalog maps to a service, and alerts naming that service (`pagerdutyServices`).
+ * - `hfp:<instance>:<fingerprint>` — an alert a person placed; its later firings follow it.
+ *
+ * Rule keys are scoped by rule name (`rule:<name>:...`), see `correlator.ts`.
+ */
+
+export const sha256Hex = (s: string): string => createHash('sha256').update(s, 'utf8').digest('hex');
+
+export const pageKey = (instance: string, pageId: string): string => `page:${instance}:${pageId}`;
+export const alertDedupKey = (groupKey: string): string => `pdkey:${sha256Hex(groupKey)}`;
+export const pageIncidentKey = (incidentKey: string): string => `pagekey:${incidentKey.toLowerCase()}`;
+export const pageServiceKey = (service: string): string => `pagesvc:${service}`;
+export const alertServiceKey = (service: string): string => `svc:${service}`;
+export const humanPlacementKey = (a: Pick<AlertObservation, 'instance' | 'fingerprint'>): string => `hfp:${a.instance}:${a.fingerprint}`;
+
+/** The keys a paging event links through, and those its incident holds afterwards. */
+export interface PagingKeys {
+  /** `page:<instance>:<id>`: the page itself. */
+  page: string;
+  /** Keys of alerts and pages with the same dedup key (incident key), when the page has one. */
+  dedup: string[];
+  /** `svc:`/`pagesvc:` keys of the catalog service its PagerDuty service maps to, if any. */
+  service: string[];
+  /** What the incident holds once the event is placed. */
+  hold: string[];
+}
+
+/**
+ * Pure key scheme for paging events. `mappedService` is the catalog service the page's
+ * PagerDuty service maps to (`ServiceCatalog.serviceForPagerDuty`), or null.
+ * Incident keys are compared lower-case: Alertmanager sends lower-case hex.
+ */
+export function keysForPagingEvent(event: PagingEvent, mappedService: string | null = null): PagingKeys {
+  const page = pageKey(event.instance, event.page.id);
+  const incidentKey = event.page.incidentKey?.trim() ? event.page.incidentKey.trim().toLowerCase() : null;
+  const dedup = incidentKey ? [`pdkey:${incidentKey}`, pageIncidentKey(incidentKey)] : [];
+  const service = mappedService ? [alertServiceKey(mappedService), pageServiceKey(mappedService)] : [];
+  const hold = [page, ...(incidentKey ? [pageIncidentKey(incidentKey)] : []), ...(mappedService ? [pageServiceKey(mappedService)] : [])];
+  return { page, dedup, service, hold };
+}

@@ -1,0 +1,130 @@
+import { z } from 'zod';
+import { MatcherSyntaxError, parseMatcher, SERVICE_PSEUDO_LABEL, type Matcher } from './matchers';
+
+/**
+ * Correlation rules as configured (`correlation.rules`), validated here so every problem is
+ * listed at start-up with its path, and compiled into the form the correlator runs.
+ *
+ * A rule links a new alert to an incident already holding alerts that satisfy the same rule:
+ * - `labels`: equal values of `sameLabels`;
+ * - `group`: the same source notification group (Alertmanager `groupKey`), plus `sameLabels`;
+ * - `topology`: services related through the catalog's `dependsOn` in at most `hops` steps,
+ *   plus equal `sameLabels` (e.g. the same cluster).
+ * `match` (Alertmanager matchers) selects which alerts a rule applies to, on both sides: only
+ * alerts matching it are linked by it. `sameLabels` entries must be present on the alert for
+ * the rule to apply, except one that may be written with a trailing `?` (`cluster?`): an
+ * alert without that label is compatible with any value of it, but the rule never links two
+ * different values (an alert without `cluster` cannot bridge eu1 and us1). `@service` stands
+ * for the service named by `impact.serviceLabels`.
+ */
+
+const RULE_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+const LABEL_REF = /^(@service|[A-Za-z_][A-Za-z0-9_]*)\??$/;
+
+const matcherString = z.string().min(1).superRefine((s, ctx) => {
+  try {
+    parseMatcher(s);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: err instanceof MatcherSyntaxError ? err.message : String(err) });
+  }
+});
+
+const sameLabelsSchema = z.array(z.string().regex(LABEL_REF, 'a label name, `@service`, optionally ending in `?` (may be absent)'))
+  .default([])
+  .describe('Labels whose values must be equal; one may end in `?` (absent is compatible with any value, two values never link); `@service` is the service label.');
+
+export const correlationRuleSchema = z.object({
+  name: z.string().regex(RULE_NAME, 'lower-case letters, digits, dot, dash, underscore (shown in explanations)').describe('Rule name, shown in every decision it makes.'),
+  kind: z.enum(['labels', 'group', 'topology']).default('labels').describe('`labels` (default), `group` (same Alertmanager group) or `topology` (catalog dependsOn).'),
+  match: z.array(matcherString).default([]).describe('Alertmanager matchers selecting the alerts this rule applies to (all must match).'),
+  sameLabels: sameLabelsSchema,
+  windowMinutes: z.number().positive().describe('Largest gap, by event time, between the alert and the latest activity of the matching alerts in the incident.'),
+  maxSpanHours: z.number().positive().optional().describe('The rule never stretches an incident beyond this span from its first alert.'),
+  hops: z.number().int().min(1).max(5).optional().describe('Topology only: dependsOn steps between related services (default 1).'),
+}).strict().superRefine((rule, ctx) => {
+  if (rule.kind === 'labels' && !rule.sameLabels.some((l) => !l.endsWith('?'))) {
+    ctx.addIssue({ code: 'custom', path: ['sameLabels'], message: 'a labels rule needs at least one required label (without `?`) in sameLabels' });
+  }
+  if (rule.sameLabels.filter((l) => l.endsWith('?')).length > 1) {
+    ctx.addIssue({ code: 'custom', path: ['sameLabels'], message: 'at most one label may be optional (`?`)' });
+  }
+  if (rule.kind !== 'topology' && rule.hops !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['hops'], message: 'hops applies to topology rules only' });
+  }
+  const names = rule.sameLabels.map((l) => l.replace(/\?$/, ''));
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup) ctx.addIssue({ code: 'custom', path: ['sameLabels'], message: `"${dup}" is listed twice` });
+});
+
+export type CorrelationRuleConfig = z.output<typeof correlationRuleSchema>;
+export type CorrelationRuleInput = z.input<typeof correlationRuleSchema>;
+
+export const correlationRulesSchema = z.array(correlationRuleSchema).superRefine((rules, ctx) => {
+  const seen = new Set<string>();
+  rules.forEach((r, i) => {
+    if (seen.has(r.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `rule name "${r.name}" is used twice` });
+    seen.add(r.name);
+  });
+});
+
+/**
+ * The default rule set, in order. Explicit links (PagerDuty, earlier human placements) always
+ * run before these. Chosen to err on the side of splitting: a wrong merge mixes two stories in
+ * one post-mortem, a wrong split only costs an SRE a merge click.
+ */
+export function defaultCorrelationRules(groupWindowMinutes = 30): CorrelationRuleConfig[] {
+  return [
+    {
+      // Alertmanager groups are often coarse (group_by: [cluster, namespace] or [alertname]);
+      // a shared group alone is no evidence that two services fail for one reason, so the
+      // group only links alerts of the same service (or alerts naming none).
+      name: 'same-alertmanager-group', kind: 'group', match: [], sameLabels: [`${SERVICE_PSEUDO_LABEL}?`],
+      windowMinutes: groupWindowMinutes,
+    },
+    {
+      // A dependency and its callers failing within minutes: the cascade of one outage.
+      name: 'service-dependencies', kind: 'topology', match: [], sameLabels: ['cluster?'],
+      windowMinutes: 15, hops: 2, maxSpanHours: 12,
+    },
+    {
+      // Different alerts on one service in one cluster at about the same time.
+      name: 'same-service', kind: 'labels', match: [], sameLabels: [SERVICE_PSEUDO_LABEL, 'cluster?'],
+      windowMinutes: 10, maxSpanHours: 12,
+    },
+    {
+      // The same alert on the same service in several clusters within minutes: one failure
+      // (a release, a shared dependency) seen from several places.
+      name: 'same-alert-across-clusters', kind: 'labels', match: [], sameLabels: ['alertname', SERVICE_PSEUDO_LABEL],
+      windowMinutes: 5, maxSpanHours: 12,
+    },
+  ];
+}
+
+export interface LabelRef {
+  name: string;
+  optional: boolean;
+}
+
+export interface CompiledRule {
+  name: string;
+  kind: 'labels' | 'group' | 'topology';
+  selector: Matcher[];
+  same: LabelRef[];
+  windowMs: number;
+  maxSpanMs: number | null;
+  hops: number;
+  windowMinutes: number;
+}
+
+export function compileRule(rule: CorrelationRuleConfig): CompiledRule {
+  return {
+    name: rule.name,
+    kind: rule.kind,
+    selector: rule.match.map(parseMatcher),
+    same: rule.sameLabels.map((l) => ({ name: l.replace(/\?$/, ''), optional: l.endsWith('?') })),
+    windowMs: rule.windowMinutes * 60_000,
+    maxSpanMs: rule.maxSpanHours === undefined ? null : rule.maxSpanHours * 3_600_000,
+    hops: rule.hops ?? 1,
+    windowMinutes: rule.windowMinutes,
+  };
+}

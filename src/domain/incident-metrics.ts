@@ -1,0 +1,143 @@
+import type { IncidentDetail } from './incident';
+import { serviceOf } from './service-of';
+
+/**
+ * Human-set facts that change how an incident is measured (from the stored report). All
+ * optional: without them the measures fall back to what the alerts and pages say.
+ */
+export interface MeasureOverrides {
+  /** When impact really began (may be before the first alert). */
+  impactStartedAt?: string | null;
+  /** When impact really ended. */
+  impactEndedAt?: string | null;
+  /** When service was restored, even if alerts kept firing (human-set). */
+  mitigatedAt?: string | null;
+}
+
+/**
+ * The time measures of one incident. Durations are milliseconds, null when the moment has not
+ * happened (or nobody recorded it). Reference points, chosen so each measure answers one question:
+ * - time to detect: impact start -> first alert ("how long were customers hurt before we knew")
+ * - time to acknowledge: first alert -> first acknowledgement of a page ("how long until a person responded")
+ * - time to mitigate: impact start -> mitigation (human-set)
+ * - time to resolve: impact start -> resolution (impact end override, else the incident's end)
+ */
+export interface IncidentMeasures {
+  incidentId: string;
+  severity: string | null;
+  services: string[];
+  impactStartedAt: string;
+  /** `human` when the report overrides the impact start; `first-alert` otherwise. */
+  impactStartSource: 'human' | 'first-alert';
+  firstAlertAt: string;
+  acknowledgedAt: string | null;
+  mitigatedAt: string | null;
+  resolvedAt: string | null;
+  timeToDetectMs: number | null;
+  timeToAcknowledgeMs: number | null;
+  timeToMitigateMs: number | null;
+  timeToResolveMs: number | null;
+}
+
+/** Event kinds that mean "a person acknowledged the page" (`pagerduty.acknowledged`, and the same verb from other paging tools). */
+const isAcknowledgement = (kind: string): boolean => /^[a-z0-9_-]+\.acknowledged$/.test(kind);
+
+/** Measures one incident. Pure. */
+export function measureIncident(detail: IncidentDetail, overrides: MeasureOverrides = {}, serviceLabels: readonly string[] = []): IncidentMeasures {
+  const { incident } = detail;
+  const firstAlertAt = [...detail.alerts.map((a) => a.startsAt), incident.startedAt].sort()[0]!;
+  const impactStartedAt = overrides.impactStartedAt ?? firstAlertAt;
+  const acknowledgedAt = detail.events.filter((e) => isAcknowledgement(e.kind)).map((e) => e.at).sort()[0] ?? null;
+  const mitigatedAt = overrides.mitigatedAt ?? null;
+  const resolvedAt = overrides.impactEndedAt ?? incident.endedAt;
+  const services = incident.services.length
+    ? incident.services
+    : [...new Set(detail.alerts.map((a) => serviceOf(a.labels, serviceLabels)).filter((s): s is string => s !== null))];
+  return {
+    incidentId: incident.id,
+    severity: incident.severity,
+    services,
+    impactStartedAt,
+    impactStartSource: overrides.impactStartedAt ? 'human' : 'first-alert',
+    firstAlertAt,
+    acknowledgedAt,
+    mitigatedAt,
+    resolvedAt,
+    timeToDetectMs: span(impactStartedAt, firstAlertAt),
+    timeToAcknowledgeMs: span(firstAlertAt, acknowledgedAt),
+    timeToMitigateMs: span(impactStartedAt, mitigatedAt),
+    timeToResolveMs: span(impactStartedAt, resolvedAt),
+  };
+}
+
+/** A non-negative duration; a moment recorded before its reference counts as zero, not negative. */
+function span(from: string, to: string | null): number | null {
+  if (to === null) return null;
+  const ms = Date.parse(to) - Date.parse(from);
+  return Number.isFinite(ms) ? Math.max(0, ms) : null;
+}
+
+/** Counts and means over a group of incidents. A mean is null when no incident in the group has that moment. */
+export interface MeasureGroup {
+  count: number;
+  acknowledgedCount: number;
+  mitigatedCount: number;
+  resolvedCount: number;
+  /** Mean time to detect (ms). */
+  mttdMs: number | null;
+  /** Mean time to acknowledge (ms). */
+  mttaMs: number | null;
+  /** Mean time to mitigate (ms). */
+  mttmMs: number | null;
+  /** Mean time to resolve (ms). */
+  mttrMs: number | null;
+}
+
+export interface IncidentStats {
+  overall: MeasureGroup;
+  /** One entry per affected service; an incident on two services counts in both. Sorted by service. */
+  byService: Array<MeasureGroup & { service: string }>;
+  /** One entry per severity (`unknown` when none); sorted by name. */
+  bySeverity: Array<MeasureGroup & { severity: string }>;
+}
+
+/** Aggregates measures into counts and means per service and per severity. Pure. */
+export function aggregateMeasures(measures: readonly IncidentMeasures[]): IncidentStats {
+  const byService = new Map<string, IncidentMeasures[]>();
+  const bySeverity = new Map<string, IncidentMeasures[]>();
+  for (const m of measures) {
+    for (const s of new Set(m.services)) push(byService, s, m);
+    push(bySeverity, m.severity ?? 'unknown', m);
+  }
+  return {
+    overall: group(measures),
+    byService: [...byService].sort(([a], [b]) => a.localeCompare(b)).map(([service, list]) => ({ service, ...group(list) })),
+    bySeverity: [...bySeverity].sort(([a], [b]) => a.localeCompare(b)).map(([severity, list]) => ({ severity, ...group(list) })),
+  };
+}
+
+function push<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+function group(list: readonly IncidentMeasures[]): MeasureGroup {
+  const pick = (f: (m: IncidentMeasures) => number | null) => list.map(f).filter((v): v is number => v !== null);
+  const detect = pick((m) => m.timeToDetectMs);
+  const ack = pick((m) => m.timeToAcknowledgeMs);
+  const mitigate = pick((m) => m.timeToMitigateMs);
+  const resolve = pick((m) => m.timeToResolveMs);
+  return {
+    count: list.length,
+    acknowledgedCount: ack.length,
+    mitigatedCount: mitigate.length,
+    resolvedCount: resolve.length,
+    mttdMs: mean(detect),
+    mttaMs: mean(ack),
+    mttmMs: mean(mitigate),
+    mttrMs: mean(resolve),
+  };
+}
+
+const mean = (xs: number[]): number | null => (xs.length ? Math.round(xs.reduce((a, b) => a + b, 0) / xs.length) : null);

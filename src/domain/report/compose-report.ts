@@ -1,0 +1,132 @@
+import type { ReportDraft, SectionId, SummaryFacts } from './report-draft';
+import {
+  reportEtag, type ActionItem, type HumanText, type HumanTimestamp, type PostmortemStatus, type ReportSectionView,
+  type ReportTimelineEntry, type ReportView, type StoredReport, type TextPart, type TimedPart,
+} from './report-model';
+import { timelineEntryId } from './timeline-entry-id';
+
+export interface ComposeInput {
+  /** The machine draft, derived from the incident as it is now. */
+  draft: ReportDraft;
+  stored: StoredReport;
+  actionItems: readonly ActionItem[];
+  postmortem: PostmortemStatus;
+  generatedAt: string;
+}
+
+/**
+ * Lays the stored human parts over the machine draft. Pure. The rule that makes Debrief
+ * trustworthy lives here: a part a person set is taken from `stored` as written, whatever the
+ * draft now says; every other part is the draft's, so it refreshes with the incident.
+ */
+export function composeReport(input: ComposeInput): ReportView {
+  const { draft, stored } = input;
+  const content = stored.content;
+  const { timeline, hiddenTimeline } = composeTimeline(draft, stored);
+  const preventionDone = !!content.sections.prevention || input.actionItems.length > 0 || !!content.preventionNoneNeeded;
+  const sections: ReportSectionView[] = draft.sections.map((s) => {
+    const human = content.sections[s.id] ?? null;
+    const machineText = s.id === 'summary' ? machineSummaryText(draft.summary) : s.id === 'timeline' ? machineTimelineText(timeline) : null;
+    let status = s.status;
+    if (human || (s.id === 'prevention' && preventionDone)) status = 'human-completed';
+    const by = human ?? (s.id === 'prevention' ? content.preventionNoneNeeded : null);
+    return {
+      id: s.id,
+      title: s.title,
+      status,
+      text: human?.text ?? null,
+      machineText,
+      hints: s.hints,
+      completedBy: by?.by ?? null,
+      completedAt: by?.at ?? null,
+    };
+  });
+  return {
+    incidentId: draft.incidentId,
+    version: stored.version,
+    status: stored.status,
+    etag: reportEtag(stored),
+    generatedAt: input.generatedAt,
+    postmortem: input.postmortem,
+    summary: draft.summary,
+    impact: draft.impact,
+    impactWindow: {
+      startedAt: timed(draft.summary.startedAt, content.impactStartedAt),
+      endedAt: timed(draft.summary.endedAt, content.impactEndedAt),
+    },
+    mitigatedAt: timed(null, content.mitigatedAt),
+    timeline,
+    hiddenTimeline,
+    sections,
+    customerSummary: textPart(content.customerSummary),
+    preventionNoneNeeded: textPart(content.preventionNoneNeeded),
+    actionItems: [...input.actionItems],
+    updatedAt: stored.updatedAt,
+    updatedBy: stored.updatedBy,
+    publishedAt: stored.publishedAt,
+    publishedBy: stored.publishedBy,
+  };
+}
+
+function composeTimeline(draft: ReportDraft, stored: StoredReport): { timeline: ReportTimelineEntry[]; hiddenTimeline: ReportTimelineEntry[] } {
+  const edits = new Map(stored.content.timelineEdits.map((e) => [e.entryId, e]));
+  const visible: Array<{ entry: ReportTimelineEntry; order: number }> = [];
+  const hidden: ReportTimelineEntry[] = [];
+  draft.timeline.forEach((e, order) => {
+    const id = timelineEntryId(e);
+    const edit = edits.get(id);
+    const corrected = !!edit && (edit.at !== null || edit.text !== null);
+    const entry: ReportTimelineEntry = {
+      ...e,
+      id,
+      at: edit?.at ?? e.at,
+      text: edit?.text ?? e.text,
+      origin: corrected ? 'human-completed' : 'machine-drafted',
+      textFormat: edit?.text != null ? 'markdown' : 'plain',
+      machine: corrected ? { at: e.at, text: e.text } : null,
+      hidden: edit?.hiddenReason != null ? { reason: edit.hiddenReason, by: edit.by, at: edit.updatedAt } : null,
+      editedBy: edit?.by ?? null,
+      editedAt: edit?.updatedAt ?? null,
+    };
+    if (entry.hidden) hidden.push(entry);
+    else visible.push({ entry, order });
+  });
+  const base = draft.timeline.length;
+  stored.content.timelineEntries.forEach((h, i) => {
+    visible.push({
+      order: base + i,
+      entry: {
+        id: h.id, at: h.at, kind: 'human.note', source: 'human', text: h.text, actor: h.createdBy, alertId: null, eventId: null,
+        origin: 'human-completed', textFormat: 'markdown', machine: null, hidden: null, editedBy: h.updatedBy, editedAt: h.updatedAt,
+      },
+    });
+  });
+  // Time order; among equal times the draft's order (fired before resolved), human entries last.
+  visible.sort((a, b) => a.entry.at.localeCompare(b.entry.at) || a.order - b.order);
+  return { timeline: visible.map((v) => v.entry), hiddenTimeline: hidden };
+}
+
+const timed = (machineAt: string | null, human: HumanTimestamp | null): TimedPart => (human
+  ? { at: human.time, origin: 'human-completed', machineAt, setBy: human.by, setAt: human.at }
+  : { at: machineAt, origin: 'machine-drafted', machineAt, setBy: null, setAt: null });
+
+const textPart = (human: HumanText | null): TextPart => (human
+  ? { text: human.text, status: 'human-completed', by: human.by, at: human.at }
+  : { text: null, status: 'needs-human', by: null, at: null });
+
+/** Debrief's one-paragraph summary from the facts (plain text; renderers escape it). */
+export function machineSummaryText(s: SummaryFacts): string {
+  const services = s.affectedServices.length ? `affecting ${s.affectedServices.join(', ')}` : 'with no service identified';
+  const sev = s.severity ? `${s.severity} ` : '';
+  const span = s.endedAt ? `from ${s.startedAt} to ${s.endedAt}` : `since ${s.startedAt}, still ongoing`;
+  const cf = s.customerFacing === true ? ' Customer-facing.' : s.customerFacing === false ? ' Not customer-facing.' : '';
+  return `${sev}incident "${s.title}" ${services}, ${span}; ${s.alertCount} alert${s.alertCount === 1 ? '' : 's'}.${cf}`.replace(/^./, (c) => c.toUpperCase());
+}
+
+function machineTimelineText(timeline: readonly ReportTimelineEntry[]): string {
+  if (timeline.length === 0) return 'No events yet.';
+  return `${timeline.length} event${timeline.length === 1 ? '' : 's'} from ${timeline[0]!.at} to ${timeline.at(-1)!.at}.`;
+}
+
+/** Sections a person may write text for through the completion API (all five). */
+export const WRITABLE_SECTIONS: readonly SectionId[] = ['summary', 'timeline', 'what-happened', 'fix', 'prevention'];

@@ -1,0 +1,127 @@
+import { escapeXml, truncate } from './html-escape';
+
+/** One Prometheus series over the snapshot window. Times are Unix seconds (Prometheus's unit). */
+export interface MetricSeries {
+  labels: Record<string, string>;
+  points: Array<[number, number]>;
+}
+
+export interface MetricChart {
+  /** The alert rule (alert name) the expression came from. */
+  title: string;
+  expr: string;
+  /** Chart window (UTC ISO). */
+  start: string;
+  end: string;
+  /** The incident's span, shaded. `end` null while ongoing. */
+  incidentStart: string;
+  incidentEnd: string | null;
+  series: MetricSeries[];
+}
+
+const W = 480;
+const H = 170;
+const L = 56;
+const R = 12;
+const T = 28;
+const B = 36;
+const MAX_SERIES = 6;
+const PALETTE = ['#1565c0', '#b3261e', '#2e7d32', '#ef6c00', '#6a1b9a', '#00838f'];
+
+/**
+ * A small line chart of an alert's expression around the incident, as an accessible SVG.
+ * Deterministic and escaped like the timeline picture; at most six series are drawn (the
+ * rest are counted in the description), and non-finite values (NaN, +Inf) break the line.
+ */
+export function renderMetricChartSvg(chart: MetricChart): string {
+  const t0 = Date.parse(chart.start) / 1000;
+  const t1 = Math.max(Date.parse(chart.end) / 1000, t0 + 1);
+  const drawn = chart.series.slice(0, MAX_SERIES);
+  const values = drawn.flatMap((s) => s.points.map(([, v]) => v)).filter(Number.isFinite);
+  let lo = values.length ? Math.min(...values) : 0;
+  let hi = values.length ? Math.max(...values) : 1;
+  if (lo === hi) {
+    lo -= Math.abs(lo) * 0.1 || 1;
+    hi += Math.abs(hi) * 0.1 || 1;
+  }
+  const pw = W - L - R;
+  const ph = H - T - B;
+  const x = (t: number) => L + (Math.min(t1, Math.max(t0, t)) - t0) / (t1 - t0) * pw;
+  const y = (v: number) => T + ph - (v - lo) / (hi - lo) * ph;
+
+  const parts: string[] = [];
+  const iStart = x(Date.parse(chart.incidentStart) / 1000);
+  const iEnd = x(chart.incidentEnd ? Date.parse(chart.incidentEnd) / 1000 : t1);
+  parts.push(`<rect x="${f(iStart)}" y="${T}" width="${f(Math.max(1, iEnd - iStart))}" height="${ph}" fill="#fdecea"><title>incident window</title></rect>`);
+  parts.push(`<rect x="${L}" y="${T}" width="${pw}" height="${ph}" fill="none" stroke="#9aa5b1"/>`);
+  parts.push(`<text x="${L - 4}" y="${T + 8}" text-anchor="end" font-size="9" fill="#52606d">${escapeXml(num(hi))}</text>`);
+  parts.push(`<text x="${L - 4}" y="${T + ph}" text-anchor="end" font-size="9" fill="#52606d">${escapeXml(num(lo))}</text>`);
+  parts.push(`<text x="${L}" y="${H - B + 14}" font-size="9" fill="#52606d">${chart.start.slice(11, 16)} UTC</text>`);
+  parts.push(`<text x="${W - R}" y="${H - B + 14}" text-anchor="end" font-size="9" fill="#52606d">${chart.end.slice(11, 16)} UTC</text>`);
+
+  drawn.forEach((s, i) => {
+    const colour = PALETTE[i % PALETTE.length]!;
+    const segments: Array<Array<[number, number]>> = [[]];
+    for (const [t, v] of [...s.points].sort((a, b) => a[0] - b[0])) {
+      if (!Number.isFinite(v)) {
+        if (segments.at(-1)!.length) segments.push([]);
+        continue;
+      }
+      segments.at(-1)!.push([x(t), y(v)]);
+    }
+    const name = escapeXml(seriesName(s.labels));
+    for (const seg of segments) {
+      const [first] = seg;
+      if (!first) continue;
+      if (seg.length === 1) parts.push(`<circle cx="${f(first[0])}" cy="${f(first[1])}" r="1.5" fill="${colour}"><title>${name}</title></circle>`);
+      else parts.push(`<polyline fill="none" stroke="${colour}" stroke-width="1.5" points="${seg.map(([px, py]) => `${f(px)},${f(py)}`).join(' ')}"><title>${name}</title></polyline>`);
+    }
+  });
+  if (chart.series.length === 0) parts.push(`<text x="${L + pw / 2}" y="${T + ph / 2}" text-anchor="middle" font-size="11" fill="#52606d">no data in this window</text>`);
+
+  const legend = drawn.map((s, i) => `<tspan fill="${PALETTE[i % PALETTE.length]}">■</tspan> ${escapeXml(truncate(seriesName(s.labels), 40))}`).slice(0, 2).join('  ');
+  if (legend) parts.push(`<text x="${L}" y="${H - 6}" font-size="9" fill="#52606d">${legend}${chart.series.length > 2 ? ` (+${chart.series.length - 2} more)` : ''}</text>`);
+
+  const label = `${chart.title}: ${chart.expr} from ${chart.start} to ${chart.end}, ${chart.series.length} series${chart.series.length > MAX_SERIES ? ` (${MAX_SERIES} drawn)` : ''}, values ${values.length ? `${num(Math.min(...values))} to ${num(Math.max(...values))}` : 'none'}; shaded: the incident.`;
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${escapeXml(label)}" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif">`,
+    `<title>${escapeXml(`${chart.title}: ${chart.expr}`)}</title>`,
+    `<desc>${escapeXml(label)}</desc>`,
+    `<rect x="0" y="0" width="${W}" height="${H}" fill="#ffffff"/>`,
+    `<text x="8" y="16" font-size="11" font-weight="bold" fill="#1f2933">${escapeXml(truncate(`${chart.title}: ${chart.expr}`, 80))}</text>`,
+    ...parts,
+    '</svg>',
+  ].join('\n') + '\n';
+}
+
+/** `{job="api", instance="x"}` style name of a series; `{}` for a label-less result. */
+export function seriesName(labels: Record<string, string>): string {
+  const { __name__: name, ...rest } = labels;
+  const inner = Object.keys(rest).sort().map((k) => `${k}="${rest[k]}"`).join(', ');
+  return `${name ?? ''}{${inner}}`;
+}
+
+/** Short, stable number formatting for axis labels. */
+function num(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  const a = Math.abs(v);
+  if (a !== 0 && (a >= 1e6 || a < 1e-3)) return v.toExponential(2);
+  return String(Math.round(v * 1000) / 1000);
+}
+
+const f = (n: number): string => (Math.round(n * 10) / 10).toFixed(1).replace(/\.0$/, '');
+
+/**
+ * The metric snapshot of one alert rule, as the report carries it: either a chart's data, or
+ * a note saying why there is none (Prometheus unreachable, no expression in the alert, ...).
+ */
+export interface MetricSnapshot {
+  /** Alert name of the rule. */
+  rule: string;
+  /** The PromQL expression from the alert's generatorURL; null when it had none. */
+  expr: string | null;
+  status: 'ok' | 'no-data' | 'no-expression' | 'unavailable' | 'error';
+  /** Why there is no chart, in words a reader understands; null when `ok`. */
+  note: string | null;
+  chart: MetricChart | null;
+}

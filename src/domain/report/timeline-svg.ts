@@ -1,0 +1,269 @@
+import { alertName } from '../alert';
+import type { IncidentDetail } from '../incident';
+import { serviceOf } from '../service-of';
+import { escapeXml, truncate } from './html-escape';
+
+/**
+ * The data of an incident's timeline picture: a lane per affected service with a bar per
+ * alert firing span, and markers for acknowledge/mitigate/resolve and human entries. Kept as
+ * plain data (it is part of the JSON export) and drawn by `renderTimelineSvg`.
+ */
+export interface TimelinePicture {
+  title: string;
+  /** Axis window (UTC ISO). */
+  start: string;
+  end: string;
+  lanes: TimelineLane[];
+  markers: TimelineMarker[];
+}
+
+export interface TimelineLane {
+  service: string;
+  bars: TimelineBar[];
+}
+
+export interface TimelineBar {
+  label: string;
+  start: string;
+  /** For a still-firing alert: the time the picture was drawn. */
+  end: string;
+  ongoing: boolean;
+  severity: string | null;
+}
+
+export type MarkerKind = 'impact-start' | 'acknowledged' | 'mitigated' | 'resolved' | 'human';
+
+export interface TimelineMarker {
+  at: string;
+  kind: MarkerKind;
+  label: string;
+}
+
+/** A human timeline entry as the picture needs it. */
+export interface HumanMark {
+  at: string;
+  text: string;
+}
+
+export interface TimelinePictureOptions {
+  serviceLabels: readonly string[];
+  /** Right edge for still-firing alerts (passed in: pure). */
+  now: string;
+  impactStartedAt?: string | null;
+  mitigatedAt?: string | null;
+  resolvedAt?: string | null;
+  humanEntries?: readonly HumanMark[];
+}
+
+const UNLABELLED = '(unlabelled)';
+
+/** Builds the picture from an incident's alerts and events. Pure. */
+export function buildTimelinePicture(detail: IncidentDetail, options: TimelinePictureOptions): TimelinePicture {
+  const { incident } = detail;
+  const lanes = new Map<string, TimelineBar[]>();
+  const alerts = [...detail.alerts].sort((a, b) => a.startsAt.localeCompare(b.startsAt) || a.id.localeCompare(b.id));
+  for (const a of alerts) {
+    const service = serviceOf(a.labels, options.serviceLabels) ?? UNLABELLED;
+    const ongoing = !(a.status === 'resolved' && a.endsAt);
+    const end = ongoing ? maxIso(options.now, a.startsAt) : a.endsAt!;
+    const bar: TimelineBar = { label: alertName(a), start: a.startsAt, end, ongoing, severity: a.labels.severity ?? null };
+    const list = lanes.get(service);
+    if (list) list.push(bar);
+    else lanes.set(service, [bar]);
+  }
+  const markers: TimelineMarker[] = [];
+  if (options.impactStartedAt) markers.push({ at: options.impactStartedAt, kind: 'impact-start', label: 'Impact started' });
+  for (const e of detail.events) {
+    if (/\.acknowledged$/.test(e.kind)) markers.push({ at: e.at, kind: 'acknowledged', label: e.text || 'Acknowledged' });
+  }
+  if (options.mitigatedAt) markers.push({ at: options.mitigatedAt, kind: 'mitigated', label: 'Mitigated' });
+  const resolvedAt = options.resolvedAt ?? incident.endedAt;
+  if (resolvedAt) markers.push({ at: resolvedAt, kind: 'resolved', label: 'Resolved' });
+  for (const h of options.humanEntries ?? []) markers.push({ at: h.at, kind: 'human', label: h.text });
+  markers.sort((a, b) => a.at.localeCompare(b.at) || a.kind.localeCompare(b.kind) || a.label.localeCompare(b.label));
+
+  const times = [incident.startedAt, ...alerts.flatMap((a) => [a.startsAt]), ...[...lanes.values()].flat().map((b) => b.end), ...markers.map((m) => m.at)]
+    .filter((t) => Number.isFinite(Date.parse(t)));
+  const t0 = Math.min(...times.map(Date.parse));
+  const t1 = Math.max(...times.map(Date.parse));
+  // A margin so bars and markers at the edges are not clipped; at least a minute each side.
+  const pad = Math.max(60_000, Math.round((t1 - t0) * 0.04));
+  return {
+    title: incident.title,
+    start: new Date(t0 - pad).toISOString(),
+    end: new Date(t1 + pad).toISOString(),
+    lanes: [...lanes].map(([service, bars]) => ({ service, bars }))
+      .sort((a, b) => a.bars[0]!.start.localeCompare(b.bars[0]!.start) || a.service.localeCompare(b.service)),
+    markers,
+  };
+}
+
+const maxIso = (a: string, b: string): string => (Date.parse(a) >= Date.parse(b) ? a : b);
+
+// ------------------------------------------------------------------ drawing
+
+const WIDTH = 960;
+const LEFT = 180;
+const RIGHT = 24;
+const AXIS_Y = 46;
+const ROW_H = 18;
+const BAR_H = 12;
+const LANE_PAD = 8;
+const MAX_ROWS = 6;
+const MARKER_ROW_H = 30;
+const LEGEND_H = 28;
+
+const SEVERITY_COLOURS: Array<[RegExp, string]> = [
+  [/^(critical|page|p1|disaster|emergency)$/i, '#b3261e'],
+  [/^(error|high|major|p2)$/i, '#d0661a'],
+  [/^(warning|warn|medium|p3)$/i, '#c49000'],
+];
+const barColour = (severity: string | null): string => SEVERITY_COLOURS.find(([re]) => severity && re.test(severity))?.[1] ?? '#5f6b7a';
+
+const MARKERS: Record<MarkerKind, { colour: string; glyph: string; name: string }> = {
+  'impact-start': { colour: '#7b1fa2', glyph: 'I', name: 'impact start' },
+  acknowledged: { colour: '#1565c0', glyph: 'A', name: 'acknowledged' },
+  mitigated: { colour: '#ef6c00', glyph: 'M', name: 'mitigated' },
+  resolved: { colour: '#2e7d32', glyph: 'R', name: 'resolved' },
+  human: { colour: '#455a64', glyph: 'H', name: 'human entry' },
+};
+
+/**
+ * Draws the picture as a standalone, accessible SVG (`role="img"`, `<title>`, `<desc>`,
+ * aria-label). Deterministic: the same picture always gives the same bytes (no ids, no
+ * clock, fixed number formatting). Every text from alerts or people is XML-escaped; no
+ * foreignObject, scripts, links or external references.
+ */
+export function renderTimelineSvg(picture: TimelinePicture): string {
+  const t0 = Date.parse(picture.start);
+  const t1 = Math.max(Date.parse(picture.end), t0 + 60_000);
+  const plotW = WIDTH - LEFT - RIGHT;
+  const x = (iso: string): number => LEFT + (clamp(Date.parse(iso), t0, t1) - t0) / (t1 - t0) * plotW;
+
+  const laneLayouts = picture.lanes.map((lane) => ({ lane, rows: packRows(lane.bars) }));
+  let y = AXIS_Y + 10;
+  const body: string[] = [];
+  const gridTop = y;
+  for (const [i, { lane, rows }] of laneLayouts.entries()) {
+    const rowCount = Math.max(1, Math.min(MAX_ROWS, rows.length));
+    const h = rowCount * ROW_H + LANE_PAD;
+    body.push(`<g class="lane">`);
+    if (i % 2 === 0) body.push(`<rect x="0" y="${f(y)}" width="${WIDTH}" height="${f(h)}" fill="#f4f6f8"/>`);
+    body.push(`<text x="${LEFT - 8}" y="${f(y + h / 2 + 4)}" text-anchor="end" font-size="12" fill="#1f2933">${escapeXml(truncate(lane.service, 24))}<title>${escapeXml(lane.service)}</title></text>`);
+    rows.forEach((row, r) => {
+      const rowY = y + LANE_PAD / 2 + Math.min(r, MAX_ROWS - 1) * ROW_H + (ROW_H - BAR_H) / 2;
+      for (const bar of row) {
+        const x0 = x(bar.start);
+        const w = Math.max(2, x(bar.end) - x0);
+        const tip = `${bar.label}${bar.severity ? ` (${bar.severity})` : ''}: ${bar.start} to ${bar.ongoing ? 'still firing' : bar.end}`;
+        body.push(`<rect x="${f(x0)}" y="${f(rowY)}" width="${f(w)}" height="${BAR_H}" rx="2" fill="${barColour(bar.severity)}"${bar.ongoing ? ' fill-opacity="0.6"' : ''}><title>${escapeXml(tip)}</title></rect>`);
+        if (w > 60) body.push(`<text x="${f(x0 + 4)}" y="${f(rowY + BAR_H - 2)}" font-size="10" fill="#ffffff">${escapeXml(truncate(bar.label, Math.floor(w / 6.5)))}</text>`);
+      }
+    });
+    body.push('</g>');
+    y += h;
+  }
+  if (laneLayouts.length === 0) {
+    body.push(`<text x="${LEFT}" y="${f(y + 18)}" font-size="12" fill="#52606d">No alerts.</text>`);
+    y += 28;
+  }
+  const gridBottom = y;
+
+  const axis: string[] = [`<line x1="${LEFT}" y1="${AXIS_Y}" x2="${WIDTH - RIGHT}" y2="${AXIS_Y}" stroke="#9aa5b1"/>`];
+  const { stepMs, format } = tickStep(t1 - t0);
+  for (let t = Math.ceil(t0 / stepMs) * stepMs; t <= t1; t += stepMs) {
+    const tx = LEFT + (t - t0) / (t1 - t0) * plotW;
+    axis.push(`<line x1="${f(tx)}" y1="${AXIS_Y}" x2="${f(tx)}" y2="${f(gridBottom)}" stroke="#d9dee3" stroke-width="1"/>`);
+    axis.push(`<text x="${f(tx)}" y="${AXIS_Y - 6}" text-anchor="middle" font-size="10" fill="#52606d">${format(new Date(t))}</text>`);
+  }
+
+  const markerY = gridBottom + 4;
+  const marks: string[] = [];
+  for (const m of picture.markers) {
+    const style = MARKERS[m.kind];
+    const mx = x(m.at);
+    const tip = `${style.name} at ${m.at}: ${m.label}`;
+    marks.push(`<g class="marker marker-${m.kind}"><title>${escapeXml(tip)}</title>`
+      + `<line x1="${f(mx)}" y1="${f(gridTop)}" x2="${f(mx)}" y2="${f(markerY + 6)}" stroke="${style.colour}" stroke-width="1.5" stroke-dasharray="4 3"/>`
+      + `<circle cx="${f(mx)}" cy="${f(markerY + 14)}" r="8" fill="${style.colour}"/>`
+      + `<text x="${f(mx)}" y="${f(markerY + 18)}" text-anchor="middle" font-size="10" font-weight="bold" fill="#ffffff">${style.glyph}</text></g>`);
+  }
+
+  const legendY = markerY + MARKER_ROW_H + 4;
+  const legend: string[] = [];
+  let lx = 8;
+  for (const [label, colour] of [['critical', '#b3261e'], ['error/high', '#d0661a'], ['warning', '#c49000'], ['other', '#5f6b7a']] as const) {
+    legend.push(`<rect x="${lx}" y="${legendY}" width="12" height="10" fill="${colour}"/><text x="${lx + 16}" y="${legendY + 9}" font-size="10" fill="#52606d">${label}</text>`);
+    lx += 84;
+  }
+  for (const kind of Object.keys(MARKERS) as MarkerKind[]) {
+    const s = MARKERS[kind];
+    legend.push(`<circle cx="${lx + 6}" cy="${legendY + 5}" r="6" fill="${s.colour}"/><text x="${lx + 6}" y="${legendY + 8}" text-anchor="middle" font-size="8" font-weight="bold" fill="#ffffff">${s.glyph}</text><text x="${lx + 16}" y="${legendY + 9}" font-size="10" fill="#52606d">${s.name}</text>`);
+    lx += 106;
+  }
+  const height = legendY + LEGEND_H - 10;
+
+  const label = describe(picture);
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${escapeXml(label)}" width="${WIDTH}" height="${f(height)}" viewBox="0 0 ${WIDTH} ${f(height)}" font-family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif">`,
+    `<title>${escapeXml(`Timeline: ${picture.title}`)}</title>`,
+    `<desc>${escapeXml(label)}</desc>`,
+    `<rect x="0" y="0" width="${WIDTH}" height="${f(height)}" fill="#ffffff"/>`,
+    `<text x="8" y="18" font-size="13" font-weight="bold" fill="#1f2933">${escapeXml(truncate(`Timeline: ${picture.title}`, 120))}</text>`,
+    `<text x="${LEFT - 8}" y="${AXIS_Y - 6}" text-anchor="end" font-size="10" fill="#52606d">UTC</text>`,
+    ...body,
+    ...axis,
+    ...marks,
+    ...legend,
+    '</svg>',
+  ].join('\n') + '\n';
+}
+
+/** One sentence for screen readers: what the picture shows. */
+function describe(p: TimelinePicture): string {
+  const bars = p.lanes.reduce((n, l) => n + l.bars.length, 0);
+  const parts = [`Timeline of ${p.title} from ${p.start} to ${p.end}: ${p.lanes.length} service lane${p.lanes.length === 1 ? '' : 's'} (${p.lanes.map((l) => l.service).join(', ') || 'none'}), ${bars} alert${bars === 1 ? '' : 's'}`];
+  const first = (kind: MarkerKind) => p.markers.find((m) => m.kind === kind)?.at;
+  for (const kind of ['impact-start', 'acknowledged', 'mitigated', 'resolved'] as const) {
+    const at = first(kind);
+    if (at) parts.push(`${MARKERS[kind].name} at ${at}`);
+  }
+  const humans = p.markers.filter((m) => m.kind === 'human').length;
+  if (humans) parts.push(`${humans} human entr${humans === 1 ? 'y' : 'ies'}`);
+  return `${parts.join('; ')}.`;
+}
+
+/** Greedy interval packing: overlapping bars of one lane go to separate rows. Input is sorted by start. */
+function packRows(bars: readonly TimelineBar[]): TimelineBar[][] {
+  const rows: TimelineBar[][] = [];
+  const rowEnds: number[] = [];
+  for (const bar of [...bars].sort((a, b) => a.start.localeCompare(b.start) || a.label.localeCompare(b.label))) {
+    const s = Date.parse(bar.start);
+    const free = rowEnds.findIndex((end) => end <= s);
+    if (free >= 0) {
+      rows[free]!.push(bar);
+      rowEnds[free] = Date.parse(bar.end);
+    } else {
+      rows.push([bar]);
+      rowEnds.push(Date.parse(bar.end));
+    }
+  }
+  return rows;
+}
+
+const MINUTE = 60_000;
+const STEPS = [MINUTE, 2 * MINUTE, 5 * MINUTE, 10 * MINUTE, 15 * MINUTE, 30 * MINUTE, 60 * MINUTE, 2 * 60 * MINUTE, 3 * 60 * MINUTE, 6 * 60 * MINUTE, 12 * 60 * MINUTE, 24 * 60 * MINUTE, 2 * 24 * 60 * MINUTE, 7 * 24 * 60 * MINUTE, 30 * 24 * 60 * MINUTE];
+
+/** A tick step giving at most 8 ticks, and a label format that fits it (UTC). */
+function tickStep(spanMs: number): { stepMs: number; format: (d: Date) => string } {
+  const stepMs = STEPS.find((s) => spanMs / s <= 8) ?? STEPS.at(-1)!;
+  const hm = (d: Date) => d.toISOString().slice(11, 16);
+  const md = (d: Date) => d.toISOString().slice(5, 10);
+  if (stepMs >= 24 * 60 * MINUTE) return { stepMs, format: md };
+  if (spanMs > 20 * 60 * MINUTE) return { stepMs, format: (d) => (d.getUTCHours() === 0 && d.getUTCMinutes() === 0 ? md(d) : hm(d)) };
+  return { stepMs, format: hm };
+}
+
+const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));
+/** Fixed one-decimal formatting keeps output byte-identical across runs. */
+const f = (n: number): string => (Math.round(n * 10) / 10).toFixed(1).replace(/\.0$/, '');

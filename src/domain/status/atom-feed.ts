@@ -1,0 +1,42 @@
+import { escapeXml } from '../report/html-escape';
+import { renderHumanMarkdown } from '../report/human-markdown';
+import { byNewest, type AtomFeedOptions, type PublicStatusEntry } from './public-status';
+
+/**
+ * The status page as an Atom 1.0 feed (RFC 4287): one entry per published customer summary.
+ * All text is XML-escaped; entry content is the sanitized HTML of the summary, escaped again
+ * as `type="html"` requires. Pure.
+ */
+export function renderAtomFeed(entries: readonly PublicStatusEntry[], options: AtomFeedOptions): string {
+  const sorted = [...entries].sort(byNewest);
+  const updated = sorted.map((e) => e.updatedAt).sort().at(-1) ?? options.generatedAt;
+  const items = sorted.map((e) => {
+    const when = `${e.startedAt} – ${e.endedAt ?? 'ongoing'}`;
+    const services = e.services.length ? `Affected: ${e.services.join(', ')}. ` : '';
+    const html = `<p>${escapeXml(when)}</p>${e.services.length ? `<p>${escapeXml(`Affected: ${e.services.join(', ')}`)}</p>` : ''}${renderHumanMarkdown(e.summary)}`;
+    return `  <entry>
+    <id>${escapeXml(entryId(options.selfUrl, e.id))}</id>
+    <title type="text">${escapeXml(e.title)}</title>
+    <link rel="alternate" type="text/html" href="${escapeXml(`${options.pageUrl}#incident-${e.id.replace(/[^A-Za-z0-9_-]/g, '-')}`)}"/>
+    <published>${escapeXml(e.publishedAt)}</published>
+    <updated>${escapeXml(e.updatedAt)}</updated>
+    <summary type="text">${escapeXml(`${services}${when}`)}</summary>
+    <content type="html">${escapeXml(html)}</content>
+  </entry>`;
+  });
+  return `<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom">
+  <id>${escapeXml(options.selfUrl)}</id>
+  <title type="text">${escapeXml(options.title)}</title>
+  <updated>${escapeXml(updated)}</updated>
+  <author><name>${escapeXml(options.title)}</name></author>
+  <link rel="self" type="application/atom+xml" href="${escapeXml(options.selfUrl)}"/>
+  <link rel="alternate" type="text/html" href="${escapeXml(options.pageUrl)}"/>
+${items.join('\n')}
+</feed>
+`;
+}
+
+/** Entry ids must never change (RFC 4287 4.2.6): derived from the report id only. */
+const entryId = (selfUrl: string, id: string): string =>
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id) ? `urn:uuid:${id.toLowerCase()}` : `${selfUrl}#${encodeURIComponent(id)}`;

@@ -1,0 +1,207 @@
+import { z } from 'zod';
+import { ACTION_ITEM_STATUSES, REPORT_STATUSES } from '../domain/report/report-model';
+import { SECTION_IDS } from '../domain/report/report-draft';
+import { errorSchema, impactItemSchema, timelineEntrySchema } from './api-schemas';
+
+/**
+ * Schemas of the report and action-item API: they validate requests (strict: an unknown or
+ * misspelt field is a 400, never a silent no-op) and document responses in OpenAPI.
+ */
+
+const isoTime = z.string().describe('ISO-8601 UTC time');
+const inTime = z.iso.datetime({ offset: true }).transform((s) => new Date(s).toISOString())
+  .describe('ISO-8601 time with offset; stored as UTC');
+const humanText = z.string().max(100_000).refine((s) => s.trim() !== '', 'must not be blank; send null to clear')
+  .describe('Markdown, kept as written');
+const shortText = z.string().max(2_000).refine((s) => s.trim() !== '', 'must not be blank');
+
+// ----------------------------------------------------------------- requests
+
+const timelineEntryPatchSchema = z.object({
+  at: inTime.nullable().optional().describe('Corrected time; null restores the machine time'),
+  text: humanText.nullable().optional().describe('Replacement text; null restores the machine text'),
+  hiddenReason: shortText.nullable().optional().describe('Hides a machine entry with this reason; null shows it again'),
+}).strict();
+
+export const reportPatchSchema = z.object({
+  sections: z.object(Object.fromEntries(SECTION_IDS.map((id) => [id, humanText.nullable().optional()])) as Record<(typeof SECTION_IDS)[number], z.ZodOptional<z.ZodNullable<typeof humanText>>>)
+    .strict().optional().describe('Human text per section (what-happened, fix, prevention; summary/timeline text is a note beside the facts)'),
+  customerSummary: humanText.nullable().optional().describe('What customers and the public status page see'),
+  impactStartedAt: inTime.nullable().optional().describe('When impact began, if before the first alert'),
+  impactEndedAt: inTime.nullable().optional().describe('When impact ended, if not at the last alert end'),
+  mitigatedAt: inTime.nullable().optional().describe('When service was restored (time to mitigate)'),
+  preventionNoneNeeded: shortText.nullable().optional().describe('Why no prevention action items are needed'),
+  timeline: z.object({
+    add: z.array(z.object({ at: inTime, text: humanText }).strict()).max(100).optional().describe('New human timeline entries'),
+    entries: z.record(z.string().min(1).max(300), timelineEntryPatchSchema.nullable()).optional()
+      .describe('Changes by entry id; null deletes a human entry or drops every correction of a machine entry'),
+  }).strict().optional(),
+}).strict().meta({ id: 'ReportPatch', description: 'Merge semantics: an absent field is unchanged, null clears it. Send If-Match with the current ETag.' });
+
+export const transitionBodySchema = z.object({
+  to: z.enum(REPORT_STATUSES).describe('published needs the publisher role'),
+}).strict().meta({ id: 'ReportTransition' });
+
+export const requestBodySchema = z.object({ reason: shortText.nullable().optional() }).strict();
+export const waiveBodySchema = z.object({ reason: shortText.describe('Why this incident needs no post-mortem') }).strict();
+
+export const versionParamsSchema = z.object({
+  id: z.string().min(1).max(200).regex(/^[A-Za-z0-9._-]+$/),
+  n: z.coerce.number().int().min(1).describe('Version number'),
+});
+
+export const auditQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(100).describe('Page size (1-500).'),
+  cursor: z.string().max(1000).optional().describe('Opaque cursor from the previous page.'),
+});
+
+const trackerUrl = z.string().max(2_000).refine((u) => {
+  try {
+    const p = new URL(u).protocol;
+    return p === 'http:' || p === 'https:';
+  } catch {
+    return false;
+  }
+}, 'must be an http(s) URL');
+const dueDate = z.iso.date().describe('Calendar day YYYY-MM-DD (UTC)');
+
+export const actionItemCreateSchema = z.object({
+  title: shortText.pipe(z.string().max(500)),
+  owner: z.string().min(1).max(200).nullable().optional(),
+  dueDate: dueDate.nullable().optional(),
+  status: z.enum(ACTION_ITEM_STATUSES).optional().describe('Defaults to open'),
+  trackerUrl: trackerUrl.nullable().optional(),
+}).strict().meta({ id: 'ActionItemCreate' });
+
+export const actionItemPatchSchema = z.object({
+  title: shortText.pipe(z.string().max(500)).optional(),
+  owner: z.string().min(1).max(200).nullable().optional(),
+  dueDate: dueDate.nullable().optional(),
+  status: z.enum(ACTION_ITEM_STATUSES).optional(),
+  trackerUrl: trackerUrl.nullable().optional(),
+}).strict().meta({ id: 'ActionItemPatch', description: 'Merge semantics: absent unchanged, null clears (title and status cannot be cleared).' });
+
+export const itemParamsSchema = z.object({ itemId: z.string().min(1).max(200).regex(/^[A-Za-z0-9._-]+$/) });
+
+export const actionItemQuerySchema = z.object({
+  status: z.enum(ACTION_ITEM_STATUSES).optional(),
+  overdue: z.enum(['true', 'false']).optional().transform((v) => v === 'true')
+    .describe('true: only items due before today (UTC) that are open or in progress'),
+  incidentId: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100).describe('Page size (1-500).'),
+  cursor: z.string().max(1000).optional().describe('Opaque cursor from the previous page.'),
+});
+
+// ---------------------------------------------------------------- responses
+
+const sectionStatus = z.enum(['machine-drafted', 'needs-human', 'human-completed']);
+const origin = z.enum(['machine-drafted', 'human-completed']);
+
+export const actionItemSchema = z.object({
+  id: z.string(),
+  incidentId: z.string(),
+  title: z.string(),
+  owner: z.string().nullable(),
+  dueDate: z.string().nullable(),
+  status: z.enum(ACTION_ITEM_STATUSES),
+  trackerUrl: z.string().nullable(),
+  createdAt: isoTime,
+  createdBy: z.string(),
+  updatedAt: isoTime,
+  updatedBy: z.string(),
+}).meta({ id: 'ActionItem' });
+
+export const actionItemPageSchema = z.object({ items: z.array(actionItemSchema), nextCursor: z.string().nullable() }).meta({ id: 'ActionItemPage' });
+
+const timedPart = z.object({ at: isoTime.nullable(), origin, machineAt: isoTime.nullable(), setBy: z.string().nullable(), setAt: isoTime.nullable() });
+const textPart = z.object({ text: z.string().nullable(), status: sectionStatus, by: z.string().nullable(), at: isoTime.nullable() });
+const override = z.object({ reason: z.string().nullable(), by: z.string(), at: isoTime }).nullable();
+
+export const reportTimelineEntrySchema = timelineEntrySchema.extend({
+  id: z.string().describe('Stable id: alert:<alertId>:fired|resolved, event:<eventId>, human:<uuid>'),
+  origin,
+  textFormat: z.enum(['plain', 'markdown']),
+  machine: z.object({ at: isoTime, text: z.string() }).nullable(),
+  hidden: z.object({ reason: z.string(), by: z.string(), at: isoTime }).nullable(),
+  editedBy: z.string().nullable(),
+  editedAt: isoTime.nullable(),
+}).meta({ id: 'ReportTimelineEntry' });
+
+export const postmortemStatusSchema = z.object({
+  required: z.boolean(),
+  reason: z.string(),
+  policy: z.object({ required: z.boolean(), reason: z.string() }),
+  requested: override,
+  waived: override,
+}).meta({ id: 'PostmortemStatus' });
+
+export const reportViewSchema = z.object({
+  incidentId: z.string(),
+  version: z.number().int(),
+  status: z.enum(REPORT_STATUSES),
+  etag: z.string(),
+  generatedAt: isoTime,
+  postmortem: postmortemStatusSchema,
+  summary: z.object({
+    title: z.string(),
+    severity: z.string().nullable(),
+    status: z.string().describe('Incident status (open, resolved, merged)'),
+    startedAt: isoTime,
+    endedAt: isoTime.nullable(),
+    durationMs: z.number().nullable(),
+    affectedServices: z.array(z.string()),
+    customerFacing: z.boolean().nullable(),
+    alertCount: z.number().int(),
+  }),
+  impact: z.array(impactItemSchema),
+  impactWindow: z.object({ startedAt: timedPart, endedAt: timedPart }),
+  mitigatedAt: timedPart,
+  timeline: z.array(reportTimelineEntrySchema),
+  hiddenTimeline: z.array(reportTimelineEntrySchema),
+  sections: z.array(z.object({
+    id: z.enum(SECTION_IDS),
+    title: z.string(),
+    status: sectionStatus,
+    text: z.string().nullable().describe('Human Markdown'),
+    machineText: z.string().nullable().describe('Debrief\'s plain-text draft'),
+    hints: z.array(z.object({ source: z.string(), text: z.string(), url: z.string().nullable() })),
+    completedBy: z.string().nullable(),
+    completedAt: isoTime.nullable(),
+  })),
+  customerSummary: textPart,
+  preventionNoneNeeded: textPart,
+  actionItems: z.array(actionItemSchema),
+  updatedAt: isoTime.nullable(),
+  updatedBy: z.string().nullable(),
+  publishedAt: isoTime.nullable(),
+  publishedBy: z.string().nullable(),
+}).meta({ id: 'Report' });
+
+export const staleReportSchema = errorSchema.extend({
+  current: z.object({ version: z.number().int(), etag: z.string(), report: reportViewSchema }),
+}).meta({ id: 'StaleReport' });
+
+export const versionListSchema = z.object({
+  items: z.array(z.object({
+    version: z.number().int(),
+    status: z.enum(REPORT_STATUSES),
+    current: z.boolean(),
+    publishedAt: isoTime.nullable(),
+    publishedBy: z.string().nullable(),
+    etag: z.string(),
+  })),
+}).meta({ id: 'ReportVersionList' });
+
+export const auditPageSchema = z.object({
+  items: z.array(z.object({
+    id: z.string(),
+    incidentId: z.string(),
+    at: isoTime,
+    actor: z.string(),
+    action: z.string(),
+    version: z.number().int(),
+    actionItemId: z.string().nullable(),
+    changes: z.array(z.object({ path: z.string(), from: z.unknown(), to: z.unknown() })),
+  })),
+  nextCursor: z.string().nullable(),
+}).meta({ id: 'ReportAuditPage' });

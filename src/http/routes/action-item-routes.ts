@@ -1,0 +1,90 @@
+import type { z } from 'zod';
+import type { ReportService } from '../../services/report-service';
+import { errorSchema, idParamsSchema } from '../api-schemas';
+import {
+  actionItemCreateSchema, actionItemPageSchema, actionItemPatchSchema, actionItemQuerySchema, actionItemSchema, itemParamsSchema,
+} from '../report-schemas';
+import { defineRoute, type RouteDef } from '../route';
+
+export interface ActionItemRouteDeps {
+  reports: ReportService;
+}
+
+const authErrors = {
+  401: { description: 'No or unknown API token', schema: errorSchema },
+  403: { description: 'The token\'s role may not do this', schema: errorSchema },
+};
+const invalid = { 400: { description: 'Invalid request; details list every problem by field path', schema: errorSchema } };
+const noIncident = { 404: { description: 'No such incident', schema: errorSchema } };
+const noItem = { 404: { description: 'No such action item', schema: errorSchema } };
+
+/** Prevention action items: per incident, and across incidents (overdue work). */
+export function actionItemRoutes(deps: ActionItemRouteDeps): RouteDef[] {
+  const { reports } = deps;
+  return [
+    defineRoute({
+      method: 'get', path: '/api/v1/incidents/:id/action-items', operationId: 'listIncidentActionItems', tags: ['action items'],
+      summary: 'Action items of one incident, oldest first',
+      access: { kind: 'api', role: 'viewer' },
+      params: idParamsSchema,
+      responses: { 200: { description: 'Action items', schema: actionItemPageSchema }, ...noIncident, ...authErrors },
+      handler: async ({ res, params }) => {
+        res.json({ items: await reports.listIncidentActionItems(params.id), nextCursor: null });
+      },
+    }),
+    defineRoute({
+      method: 'post', path: '/api/v1/incidents/:id/action-items', operationId: 'createActionItem', tags: ['action items'],
+      summary: 'Add a prevention action item (title, owner, due date, status, tracker link)',
+      access: { kind: 'api', role: 'editor' },
+      params: idParamsSchema,
+      body: actionItemCreateSchema,
+      responses: { 201: { description: 'Created', schema: actionItemSchema }, ...invalid, ...noIncident, ...authErrors },
+      handler: async ({ res, params, body, actor }) => {
+        const item = await reports.createActionItem(params.id, body as z.infer<typeof actionItemCreateSchema>, actor!);
+        res.status(201).setHeader('Location', `/api/v1/action-items/${item.id}`).json(item);
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/api/v1/action-items', operationId: 'listActionItems', tags: ['action items'],
+      summary: 'Action items across incidents, by due date; `status=open&overdue=true` lists overdue work',
+      access: { kind: 'api', role: 'viewer' },
+      query: actionItemQuerySchema,
+      responses: { 200: { description: 'One page of action items', schema: actionItemPageSchema }, ...invalid, ...authErrors },
+      handler: async ({ res, query }) => {
+        res.json(await reports.listActionItems(query as z.infer<typeof actionItemQuerySchema>));
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/api/v1/action-items/:itemId', operationId: 'getActionItem', tags: ['action items'],
+      summary: 'One action item',
+      access: { kind: 'api', role: 'viewer' },
+      params: itemParamsSchema,
+      responses: { 200: { description: 'The action item', schema: actionItemSchema }, ...noItem, ...authErrors },
+      handler: async ({ res, params }) => {
+        res.json(await reports.getActionItem((params as z.infer<typeof itemParamsSchema>).itemId));
+      },
+    }),
+    defineRoute({
+      method: 'patch', path: '/api/v1/action-items/:itemId', operationId: 'updateActionItem', tags: ['action items'],
+      summary: 'Change an action item (merge semantics: absent unchanged, null clears)',
+      access: { kind: 'api', role: 'editor' },
+      params: itemParamsSchema,
+      body: actionItemPatchSchema,
+      responses: { 200: { description: 'The action item', schema: actionItemSchema }, ...invalid, ...noItem, ...authErrors },
+      handler: async ({ res, params, body, actor }) => {
+        res.json(await reports.updateActionItem((params as z.infer<typeof itemParamsSchema>).itemId, body as z.infer<typeof actionItemPatchSchema>, actor!));
+      },
+    }),
+    defineRoute({
+      method: 'delete', path: '/api/v1/action-items/:itemId', operationId: 'deleteActionItem', tags: ['action items'],
+      summary: 'Delete an action item (recorded in the report\'s audit trail)',
+      access: { kind: 'api', role: 'editor' },
+      params: itemParamsSchema,
+      responses: { 204: { description: 'Deleted' }, ...noItem, ...authErrors },
+      handler: async ({ res, params, actor }) => {
+        await reports.deleteActionItem((params as z.infer<typeof itemParamsSchema>).itemId, actor!);
+        res.status(204).end();
+      },
+    }),
+  ] as RouteDef[];
+}

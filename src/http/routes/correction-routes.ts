@@ -1,0 +1,128 @@
+import { z } from 'zod';
+import { NotFoundError } from '../../errors';
+import type { Correlator } from '../../domain/correlation/correlator';
+import type { Store } from '../../store/store';
+import { alertSchema, errorSchema, idParamsSchema, incidentSchema } from '../api-schemas';
+import { defineRoute, type RouteDef } from '../route';
+
+/**
+ * SRE corrections of correlation (merge, split, move) and the correlation audit trail.
+ * Each correction is one atomic store operation, recorded in both incidents' timelines with
+ * the token's name as actor; the alerts it places carry a `human` decision, which the rules
+ * never undo. Timeline, impact and draft are derived at read time, so they follow at once.
+ */
+export interface CorrectionRouteDeps {
+  store: Store;
+  correlator: Correlator;
+  serviceLabels: readonly string[];
+  clock: () => Date;
+}
+
+const id = idParamsSchema.shape.id;
+const reason = z.string().trim().max(1000).optional().describe('Why; recorded in the timeline entries and the decisions.');
+
+export const mergeBodySchema = z.object({
+  sourceIncidentIds: z.array(id).min(1).max(100).describe('Incidents merged into the one in the path; they become `merged` and point to it.'),
+  reason,
+}).strict().meta({ id: 'MergeIncidentsRequest' });
+
+export const splitBodySchema = z.object({
+  alertIds: z.array(id).min(1).max(1000).describe('Alerts of this incident that move to a new incident.'),
+  reason,
+}).strict().meta({ id: 'SplitIncidentRequest' });
+
+export const moveBodySchema = z.object({
+  incidentId: id.describe('The incident the alert moves to.'),
+  reason,
+}).strict().meta({ id: 'MoveAlertRequest' });
+
+const mergedIncidentSchema = incidentSchema;
+
+export const mergeResultSchema = z.object({
+  incident: mergedIncidentSchema.describe('The target, after the merge.'),
+  merged: z.array(mergedIncidentSchema).describe('The former sources, now `merged` with `mergedInto`.'),
+  movedAlertIds: z.array(z.string()),
+}).meta({ id: 'MergeIncidentsResult' });
+
+export const splitResultSchema = z.object({
+  incident: mergedIncidentSchema.describe('The incident split from, after the split.'),
+  newIncident: mergedIncidentSchema.describe('The new incident holding the split alerts.'),
+}).meta({ id: 'SplitIncidentResult' });
+
+export const moveResultSchema = z.object({
+  alert: alertSchema.describe('The alert, with its `human` decision.'),
+  from: mergedIncidentSchema,
+  to: mergedIncidentSchema,
+}).meta({ id: 'MoveAlertResult' });
+
+export const auditSchema = z.object({
+  incidentId: z.string(),
+  events: z.array(z.object({
+    id: z.string(),
+    incidentId: z.string(),
+    at: z.string().describe('Event time: the alert start for decisions, the correction time for corrections.'),
+    kind: z.string().describe('`correlation.decided` (one per alert or page placed), `correlation.merged|split|moved`, `incident.reopened`, `pagerduty.*`, ...'),
+    actor: z.string().nullable(),
+    text: z.string(),
+    data: z.record(z.string(), z.unknown()),
+  })),
+}).meta({ id: 'IncidentAudit' });
+
+const errors = {
+  400: { description: 'Invalid body, or a correction that makes no sense (merge into itself, split everything, move where it already is)', schema: errorSchema },
+  404: { description: 'No such incident or alert', schema: errorSchema },
+  409: { description: 'An alert is not in the incident, or an incident was already merged away', schema: errorSchema },
+};
+
+export function correctionRoutes(deps: CorrectionRouteDeps): RouteDef[] {
+  const ctx = (actor: string | null, r: string | undefined) => ({
+    actor: actor ?? 'unknown', now: deps.clock().toISOString(), reason: r ?? null, serviceLabels: deps.serviceLabels, correlator: deps.correlator,
+  });
+  return [
+    defineRoute({
+      method: 'post', path: '/api/v1/incidents/:id/merge', operationId: 'mergeIncidents', tags: ['corrections'],
+      summary: 'Merge other incidents into this one; they become `merged` and point here; recorded in every timeline involved',
+      access: { kind: 'api', role: 'editor' },
+      params: idParamsSchema,
+      body: mergeBodySchema,
+      responses: { 200: { description: 'Merged', schema: mergeResultSchema }, ...errors },
+      handler: async ({ res, params, body, actor }) => {
+        res.json(await deps.store.mergeIncidents(params.id, body.sourceIncidentIds, ctx(actor, body.reason)));
+      },
+    }),
+    defineRoute({
+      method: 'post', path: '/api/v1/incidents/:id/split', operationId: 'splitIncident', tags: ['corrections'],
+      summary: 'Move some alerts of this incident to a new incident; rules never merge the two back',
+      access: { kind: 'api', role: 'editor' },
+      params: idParamsSchema,
+      body: splitBodySchema,
+      responses: { 201: { description: 'Split; the new incident is in `newIncident`', schema: splitResultSchema }, ...errors },
+      handler: async ({ res, params, body, actor }) => {
+        res.status(201).json(await deps.store.splitIncident(params.id, body.alertIds, ctx(actor, body.reason)));
+      },
+    }),
+    defineRoute({
+      method: 'post', path: '/api/v1/alerts/:id/move', operationId: 'moveAlert', tags: ['corrections'],
+      summary: 'Move one alert to another incident; its re-sent notifications and later firings follow it there',
+      access: { kind: 'api', role: 'editor' },
+      params: idParamsSchema,
+      body: moveBodySchema,
+      responses: { 200: { description: 'Moved', schema: moveResultSchema }, ...errors },
+      handler: async ({ res, params, body, actor }) => {
+        res.json(await deps.store.moveAlert(params.id, body.incidentId, ctx(actor, body.reason)));
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/api/v1/incidents/:id/audit', operationId: 'getIncidentAudit', tags: ['corrections'],
+      summary: 'The correlation audit trail: every decision that placed an alert or page here, corrections, reopenings, and the timeline events',
+      access: { kind: 'api', role: 'viewer' },
+      params: idParamsSchema,
+      responses: { 200: { description: 'Events, oldest first', schema: auditSchema }, 404: { description: 'No such incident', schema: errorSchema } },
+      handler: async ({ res, params }) => {
+        const events = await deps.store.getIncidentAudit(params.id);
+        if (!events) throw new NotFoundError(`no incident "${params.id}"`);
+        res.json({ incidentId: params.id, events });
+      },
+    }),
+  ] as RouteDef[];
+}

@@ -1,0 +1,148 @@
+import { z } from 'zod';
+import type { Role } from '../../config/config.schema';
+import { renderReportMarkdown } from '../../domain/report/render-markdown';
+import type { ReportPatch } from '../../domain/report/report-patch';
+import type { ReportService } from '../../services/report-service';
+import { ApiAuthenticator } from '../api-auth';
+import { errorSchema, idParamsSchema } from '../api-schemas';
+import {
+  auditPageSchema, auditQuerySchema, reportPatchSchema, reportViewSchema, requestBodySchema, staleReportSchema,
+  transitionBodySchema, versionListSchema, versionParamsSchema, waiveBodySchema,
+} from '../report-schemas';
+import { defineRoute, type RouteDef } from '../route';
+
+export interface ReportRouteDeps {
+  reports: ReportService;
+}
+
+const notFound = { 404: { description: 'No such incident', schema: errorSchema } };
+const authErrors = {
+  401: { description: 'No or unknown API token', schema: errorSchema },
+  403: { description: 'The token\'s role may not do this', schema: errorSchema },
+};
+const invalid = { 400: { description: 'Invalid request; details list every problem by field path', schema: errorSchema } };
+const stale = { 409: { description: 'If-Match is not the current ETag: the body\'s `current` holds the current version, ETag and report', schema: staleReportSchema } };
+const reportOk = { 200: { description: 'The report; the ETag header holds its current ETag', schema: reportViewSchema } };
+
+/**
+ * The post-mortem report: read (JSON, Markdown), complete (PATCH with If-Match), workflow,
+ * post-mortem request/waiver, versions and audit trail. Every report answer carries `ETag`.
+ */
+export function reportRoutes(deps: ReportRouteDeps): RouteDef[] {
+  const { reports } = deps;
+  const ifMatch = (h: string | string[] | undefined) => (Array.isArray(h) ? h.join(',') : h);
+  return [
+    defineRoute({
+      method: 'get', path: '/api/v1/incidents/:id/report', operationId: 'getReport', tags: ['reports'],
+      summary: 'The post-mortem report: machine-drafted parts derived from the incident, human-completed parts as written',
+      access: { kind: 'api', role: 'viewer' },
+      params: idParamsSchema,
+      responses: { ...reportOk, ...notFound, ...authErrors },
+      handler: async ({ res, params }) => {
+        const view = await reports.getReport(params.id);
+        res.setHeader('ETag', view.etag).json(view);
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/api/v1/incidents/:id/report.md', operationId: 'getReportMarkdown', tags: ['reports'],
+      summary: 'The post-mortem report as Markdown (human text as written, alert text escaped)',
+      access: { kind: 'api', role: 'viewer' },
+      params: idParamsSchema,
+      responses: { 200: { description: 'Markdown', contentType: 'text/markdown', schema: z.string() }, ...notFound, ...authErrors },
+      handler: async ({ res, params }) => {
+        const view = await reports.getReport(params.id);
+        res.setHeader('ETag', view.etag).type('text/markdown; charset=utf-8').send(renderReportMarkdown(view));
+      },
+    }),
+    defineRoute({
+      method: 'patch', path: '/api/v1/incidents/:id/report', operationId: 'patchReport', tags: ['reports'],
+      summary: 'Complete the report (merge semantics: absent unchanged, null clears); needs If-Match with the current ETag. Editing a published version starts a new one.',
+      access: { kind: 'api', role: 'editor' },
+      params: idParamsSchema,
+      body: reportPatchSchema,
+      responses: {
+        ...reportOk, ...invalid, ...notFound, ...authErrors, ...stale,
+        428: { description: 'No If-Match header', schema: errorSchema },
+      },
+      handler: async ({ req, res, params, body, actor }) => {
+        const view = await reports.patchReport(params.id, body as ReportPatch, ifMatch(req.headers['if-match']), actor!);
+        res.setHeader('ETag', view.etag).json(view);
+      },
+    }),
+    defineRoute({
+      method: 'post', path: '/api/v1/incidents/:id/report/transitions', operationId: 'transitionReport', tags: ['reports'],
+      summary: 'Move the report: draft -> in_review -> published (publisher role), in_review -> draft, published -> draft (new version). If-Match optional.',
+      access: { kind: 'api', role: 'editor' },
+      params: idParamsSchema,
+      body: transitionBodySchema,
+      responses: {
+        ...reportOk, ...invalid, ...notFound, ...authErrors,
+        409: { description: 'Not allowed from the current status, or If-Match is stale (then with `current`)', schema: staleReportSchema },
+        422: { description: 'Cannot publish: details list each missing part by field path', schema: errorSchema },
+      },
+      handler: async ({ req, res, params, body, actor }) => {
+        const { to } = body as z.infer<typeof transitionBodySchema>;
+        if (to === 'published') ApiAuthenticator.authorize({ name: actor!, role: res.locals.role as Role }, 'publisher');
+        const view = await reports.transition(params.id, to, ifMatch(req.headers['if-match']), actor!);
+        res.setHeader('ETag', view.etag).json(view);
+      },
+    }),
+    defineRoute({
+      method: 'post', path: '/api/v1/incidents/:id/report/request', operationId: 'requestPostmortem', tags: ['reports'],
+      summary: 'Ask for a post-mortem of this incident whatever the policy says',
+      access: { kind: 'api', role: 'editor' },
+      params: idParamsSchema,
+      body: requestBodySchema,
+      responses: { ...reportOk, ...invalid, ...notFound, ...authErrors },
+      handler: async ({ res, params, body, actor }) => {
+        const view = await reports.requestPostmortem(params.id, (body as z.infer<typeof requestBodySchema>).reason ?? null, actor!);
+        res.setHeader('ETag', view.etag).json(view);
+      },
+    }),
+    defineRoute({
+      method: 'post', path: '/api/v1/incidents/:id/report/waive', operationId: 'waivePostmortem', tags: ['reports'],
+      summary: 'Waive the post-mortem of this incident, with a reason',
+      access: { kind: 'api', role: 'editor' },
+      params: idParamsSchema,
+      body: waiveBodySchema,
+      responses: { ...reportOk, ...invalid, ...notFound, ...authErrors },
+      handler: async ({ res, params, body, actor }) => {
+        const view = await reports.waivePostmortem(params.id, (body as z.infer<typeof waiveBodySchema>).reason, actor!);
+        res.setHeader('ETag', view.etag).json(view);
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/api/v1/incidents/:id/report/versions', operationId: 'listReportVersions', tags: ['reports'],
+      summary: 'Every version of the report: published ones (frozen) and the current one',
+      access: { kind: 'api', role: 'viewer' },
+      params: idParamsSchema,
+      responses: { 200: { description: 'Versions, oldest first', schema: versionListSchema }, ...notFound, ...authErrors },
+      handler: async ({ res, params }) => {
+        res.json({ items: await reports.listVersions(params.id) });
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/api/v1/incidents/:id/report/versions/:n', operationId: 'getReportVersion', tags: ['reports'],
+      summary: 'One version of the report: a published snapshot as it was published, or the current draft',
+      access: { kind: 'api', role: 'viewer' },
+      params: versionParamsSchema,
+      responses: { ...reportOk, ...invalid, 404: { description: 'No such incident or version', schema: errorSchema }, ...authErrors },
+      handler: async ({ res, params }) => {
+        const { id, n } = params as z.infer<typeof versionParamsSchema>;
+        const view = await reports.getVersion(id, n);
+        res.setHeader('ETag', view.etag).json(view);
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/api/v1/incidents/:id/report/audit', operationId: 'getReportAudit', tags: ['reports'],
+      summary: 'Who changed what on the report and its action items, and when (oldest first)',
+      access: { kind: 'api', role: 'viewer' },
+      params: idParamsSchema,
+      query: auditQuerySchema,
+      responses: { 200: { description: 'Audit entries', schema: auditPageSchema }, ...invalid, ...notFound, ...authErrors },
+      handler: async ({ res, params, query }) => {
+        res.json(await reports.listAudit(params.id, query as z.infer<typeof auditQuerySchema>));
+      },
+    }),
+  ] as RouteDef[];
+}

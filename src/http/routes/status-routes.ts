@@ -1,0 +1,63 @@
+import type { Request } from 'express';
+import { z } from 'zod';
+import type { PublishedReportVersion } from '../../domain/report/report-model';
+import { renderAtomFeed } from '../../domain/status/atom-feed';
+import { publicStatusEntry, type PublicStatusEntry } from '../../domain/status/public-status';
+import { renderStatusPage } from '../../domain/status/status-page';
+import type { Page } from '../../store/store';
+import { defineRoute, type RouteDef } from '../route';
+
+export interface StatusRouteDeps {
+  /** Published report versions (the report store). */
+  published: {
+    listLatestPublished(query: { limit: number; cursor?: string | null }): Promise<Page<PublishedReportVersion>>;
+    listPublishedVersions(incidentId: string): Promise<PublishedReportVersion[]>;
+  };
+  title: string;
+  /** Configured public base URL; null: taken from the request. */
+  publicUrl: string | null;
+  clock: () => Date;
+}
+
+/** How many published reports the page and the feed show. */
+const ENTRIES = 50;
+const PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+export function statusRoutes(deps: StatusRouteDeps): RouteDef[] {
+  const entries = async (): Promise<PublicStatusEntry[]> => {
+    const page = await deps.published.listLatestPublished({ limit: ENTRIES });
+    return Promise.all(page.items.map(async (latest) => {
+      const first = (await deps.published.listPublishedVersions(latest.incidentId))[0];
+      return publicStatusEntry(latest, first?.publishedAt ?? latest.publishedAt);
+    }));
+  };
+  const base = (req: Request) => (deps.publicUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`).replace(/\/+$/, '');
+  return [
+    defineRoute({
+      method: 'get', path: '/status', operationId: 'getStatusPage', tags: ['status'],
+      summary: 'Public status page: published customer summaries only (no internal sections, labels or names); no token needed',
+      access: { kind: 'public' },
+      responses: { 200: { description: 'HTML', contentType: 'text/html', schema: z.string() } },
+      handler: async ({ res }) => {
+        const html = renderStatusPage(await entries(), { title: deps.title, feedUrl: '/status/feed.atom', generatedAt: deps.clock().toISOString() });
+        res.setHeader('Content-Security-Policy', PAGE_CSP);
+        res.setHeader('X-Content-Type-Options', 'nosniff');
+        res.setHeader('Cache-Control', 'public, max-age=60');
+        res.type('text/html; charset=utf-8').send(html);
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/status/feed.atom', operationId: 'getStatusFeed', tags: ['status'],
+      summary: 'Atom feed of the public status page (published customer summaries only); no token needed',
+      access: { kind: 'public' },
+      responses: { 200: { description: 'Atom 1.0', contentType: 'application/atom+xml', schema: z.string() } },
+      handler: async ({ req, res }) => {
+        const root = base(req);
+        const xml = renderAtomFeed(await entries(), { title: deps.title, selfUrl: `${root}/status/feed.atom`, pageUrl: `${root}/status`, generatedAt: deps.clock().toISOString() });
+        res.setHeader('X-Content-Type-Options', 'nosniff');
+        res.setHeader('Cache-Control', 'public, max-age=60');
+        res.type('application/atom+xml; charset=utf-8').send(xml);
+      },
+    }),
+  ] as RouteDef[];
+}

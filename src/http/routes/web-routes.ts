@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import { REPORT_STATUSES } from '../../domain/report/report-model';
+import { NotFoundError } from '../../errors';
+import type { ReportStore } from '../../store/report-store';
+import { ASSET_NAME, loadWebAssets, type WebAsset } from '../../web/web-assets';
+import { renderPageShell, type WebPage } from '../../web/page-shell';
+import { errorSchema, idParamsSchema } from '../api-schemas';
+import { defineRoute, type RouteDef } from '../route';
+
+/**
+ * The pages for engineers and SREs (issue 6). Page routes are public HTML shells that hold no
+ * data; the page scripts call the API with the user's token. One API route lives here too:
+ * the report status of many incidents at once, which the incident list shows per row.
+ */
+export interface WebRouteDeps {
+  reportStore: Pick<ReportStore, 'getReports'>;
+  /** Static files by name; default: `src/web/public` plus the markdown-it browser build. */
+  assets?: Map<string, WebAsset>;
+}
+
+const html = z.string();
+const pageResponses = { 200: { description: 'The page (an HTML shell; data comes from the API)', contentType: 'text/html', schema: html } };
+
+export const reportStatusListSchema = z.object({
+  items: z.array(z.object({
+    incidentId: z.string(),
+    status: z.enum(REPORT_STATUSES),
+    version: z.number().int(),
+    updatedAt: z.string().nullable(),
+    updatedBy: z.string().nullable(),
+  })),
+}).meta({ id: 'ReportStatusList' });
+
+const reportStatusQuerySchema = z.object({
+  incidentIds: z.string().min(1).max(20_000)
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .pipe(z.array(idParamsSchema.shape.id).min(1).max(200))
+    .describe('Comma-separated incident ids (at most 200)'),
+});
+
+export function webRoutes(deps: WebRouteDeps): RouteDef[] {
+  const assets = deps.assets ?? loadWebAssets();
+  const page = (path: string, name: WebPage, operationId: string, summary: string, params?: typeof idParamsSchema) => defineRoute({
+    method: 'get', path, operationId, tags: ['pages'], summary,
+    access: { kind: 'public' },
+    ...(params ? { params } : {}),
+    responses: params ? { ...pageResponses, 400: { description: 'Invalid incident id', schema: errorSchema } } : pageResponses,
+    handler: ({ res }) => {
+      // The shell is the same for everyone; revalidate so a new release is picked up.
+      res.setHeader('Cache-Control', 'no-cache');
+      res.type('text/html; charset=utf-8').send(renderPageShell(name));
+    },
+  });
+  return [
+    defineRoute({
+      method: 'get', path: '/ui', operationId: 'webHome', tags: ['pages'], summary: 'The pages\' start: redirects to the incident list',
+      access: { kind: 'public' },
+      responses: { 302: { description: 'Redirect to /ui/incidents' } },
+      handler: ({ res }) => { res.redirect(302, '/ui/incidents'); },
+    }),
+    page('/ui/sign-in', 'sign-in', 'webSignIn', 'Sign-in page: paste an API token (kept in this browser tab only)'),
+    page('/ui/incidents', 'incidents', 'webIncidents', 'Incident list page with filters and live updates'),
+    page('/ui/incidents/:id', 'incident', 'webIncident', 'Incident page: facts, timeline picture and list, impact, alerts with correlation explanations', idParamsSchema),
+    page('/ui/incidents/:id/review', 'review', 'webCorrelationReview', 'Correlation review page: split, move alerts, merge incidents', idParamsSchema),
+    page('/ui/incidents/:id/report', 'report', 'webReportEditor', 'Report editor page: sections, action items, transitions, conflicts, versions', idParamsSchema),
+    defineRoute({
+      method: 'get', path: '/ui/assets/:file', operationId: 'webAsset', tags: ['pages'],
+      summary: 'A static file of the pages (scripts, styles, icons)',
+      access: { kind: 'public' },
+      params: z.object({ file: z.string().regex(ASSET_NAME, 'not an asset name') }),
+      responses: {
+        200: { description: 'The file', contentType: 'application/octet-stream', schema: z.string() },
+        400: { description: 'Not an asset name', schema: errorSchema },
+        404: { description: 'No such asset', schema: errorSchema },
+      },
+      handler: async ({ res, params }) => {
+        const asset = assets.get(params.file);
+        if (!asset) throw new NotFoundError(`no asset "${params.file}"`);
+        res.setHeader('Cache-Control', 'no-cache');
+        res.type(asset.contentType);
+        await new Promise<void>((resolve, reject) => {
+          res.sendFile(asset.file, { dotfiles: 'deny', lastModified: true, etag: true }, (err) => (err ? reject(err) : resolve()));
+        });
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/api/v1/report-statuses', operationId: 'listReportStatuses', tags: ['reports'],
+      summary: 'The report status (draft, in_review, published) and version of many incidents at once, for lists',
+      access: { kind: 'api', role: 'viewer' },
+      query: reportStatusQuerySchema,
+      responses: { 200: { description: 'One item per requested incident, in request order', schema: reportStatusListSchema } },
+      handler: async ({ res, query }) => {
+        const ids = [...new Set(query.incidentIds)];
+        const stored = await deps.reportStore.getReports(ids);
+        res.json({
+          items: ids.map((incidentId) => {
+            const r = stored.get(incidentId);
+            // No stored record means nobody has written anything yet: version 1, draft.
+            return r
+              ? { incidentId, status: r.status, version: r.version, updatedAt: r.updatedAt, updatedBy: r.updatedBy }
+              : { incidentId, status: 'draft' as const, version: 1, updatedAt: null, updatedBy: null };
+          }),
+        });
+      },
+    }),
+  ] as RouteDef[];
+}

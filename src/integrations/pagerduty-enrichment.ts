@@ -1,0 +1,313 @@
+import type { Logger } from 'pino';
+import { PagerDutyRestClient } from '../../connectors/pagerduty/pagerduty.rest';
+import type { Correlator } from '../domain/correlation/correlator';
+import type { PagingEvent } from '../domain/paging-event';
+import type { PagingRecordResult, Store } from '../store/store';
+
+/*
+ * PagerDuty enrichment: webhooks carry only what happened after the subscription was created,
+ * and a delivery can be lost (PagerDuty drops a webhook after repeated failures, and disables
+ * the subscription for a day after three). When a REST token is configured, every PagerDuty
+ * incident is fetched through the REST API (log entries + notes, `getIncidentTimeline`) the
+ * first time a webhook names it, and once more when it resolves (a final sweep for deliveries
+ * missed while it was open). The events go through the same path as webhook events
+ * (PagingEvent -> store), whose upsert by (instance, eventId) makes every run idempotent.
+ *
+ * It never blocks ingest: `notice` only queues, a bounded number of incidents are fetched at a
+ * time, and a failure is logged and forgotten (the next webhook of that incident retries).
+ *
+ * The same incident reaches Debrief twice when both channels saw a change: the webhook event
+ * (id = PagerDuty `event.id`) and the REST log entry (`log_entry:<id>`) or note (`note:<id>`)
+ * have different ids. `withoutWebhookTwins` drops the REST copy of what a webhook already
+ * recorded, by page, kind and time. That needs the page's stored events, read from the incident
+ * its webhook events were just placed in. Backfill has no such hint, so a backfill over incidents
+ * Debrief also received webhooks for can add REST copies of those changes; a store lookup of a
+ * page's paging events would close that gap.
+ */
+
+/** An event already stored for a page, as far as twin detection needs it. */
+export interface StoredPagingEvent {
+  eventId: string;
+  kind: string;
+  occurredAt: string;
+  text: string;
+}
+
+/** What the store did with a batch (`PagingRecordResult`, counted). */
+export interface PagingRecordCounts {
+  /** Newly placed events. */
+  placed: number;
+  /** Events already stored: nothing changed. */
+  duplicates: number;
+}
+
+/** Where enriched events go; bound by the caller to the same store path webhooks use. */
+export interface PagingEventSink {
+  /** `store.recordPagingEvents` with the app's context; idempotent by (instance, eventId). */
+  recordPagingEvents(events: PagingEvent[]): Promise<PagingRecordCounts>;
+  /**
+   * Events already stored for a page, read from the incidents that may hold it (`incidentIds`,
+   * e.g. where its webhook events were just placed); empty when none is known.
+   */
+  storedPageEvents(instance: string, pageId: string, incidentIds: readonly string[]): Promise<StoredPagingEvent[]>;
+}
+
+/** The REST calls enrichment makes. */
+export type PagerDutyTimelineSource = Pick<PagerDutyRestClient, 'getIncidentTimeline'>;
+
+/** Webhook `occurred_at` has milliseconds; REST `created_at` has seconds. */
+const TWIN_TOLERANCE_MS = 2_000;
+/** The suffix `pagerduty.normalize.ts` (withTrimNote) appends to a note PagerDuty trimmed. */
+const TRIM_MARK = / \[…\] \(cut by PagerDuty; full text via the REST API\)$/;
+
+const fromRest = (eventId: string): boolean => eventId.startsWith('log_entry:') || eventId.startsWith('note:');
+
+/**
+ * REST-derived events minus those a webhook already recorded (same kind within 2 s; for notes
+ * also the same text, a trimmed webhook note matching the start of the full one) and minus ids
+ * already stored. Each stored event is the twin of at most one incoming event. Pure.
+ */
+export function withoutWebhookTwins(incoming: readonly PagingEvent[], stored: readonly StoredPagingEvent[]): PagingEvent[] {
+  const storedIds = new Set(stored.map((e) => e.eventId));
+  const candidates = stored.filter((e) => !fromRest(e.eventId)).map((e) => ({ ...e, kind: bareKind(e.kind), used: false }));
+  const out: PagingEvent[] = [];
+  for (const event of incoming) {
+    if (storedIds.has(event.eventId)) continue;
+    if (fromRest(event.eventId)) {
+      const at = Date.parse(event.occurredAt);
+      const twin = candidates.find((c) => !c.used && c.kind === event.kind
+        && Math.abs(Date.parse(c.occurredAt) - at) <= TWIN_TOLERANCE_MS
+        && (event.kind !== 'annotated' || sameNote(c.text, event.text)));
+      if (twin) {
+        twin.used = true;
+        continue;
+      }
+    }
+    out.push(event);
+  }
+  return out;
+}
+
+/** Stored kinds may carry the `pagerduty.` prefix of incident events. */
+const bareKind = (kind: string): string => kind.replace(/^pagerduty\./, '');
+
+function sameNote(webhookText: string, restText: string): boolean {
+  const trimmed = TRIM_MARK.test(webhookText);
+  const text = webhookText.replace(TRIM_MARK, '');
+  return trimmed ? restText.startsWith(text) : restText === text;
+}
+
+export interface EnrichResult {
+  pageId: string;
+  /** Events the REST API returned. */
+  fetched: number;
+  /** Of those, REST copies of changes a webhook had already recorded (dropped). */
+  twins: number;
+  /** Newly recorded. */
+  recorded: number;
+  /** Already stored (an earlier enrichment or backfill): nothing changed. */
+  known: number;
+}
+
+/**
+ * Fetches one PagerDuty incident's timeline and records what webhooks did not carry. Shared by
+ * background enrichment and `debrief pagerduty backfill`, so both use one path.
+ *
+ * @param incidentIds Debrief incidents that may already hold the page's webhook events
+ */
+export async function importPagerDutyIncident(
+  source: PagerDutyTimelineSource,
+  sink: PagingEventSink,
+  page: { instance: string; pageId: string; incidentIds?: readonly string[] },
+  receivedAt: string,
+): Promise<EnrichResult> {
+  const { events } = await source.getIncidentTimeline(page.pageId, { instance: page.instance, receivedAt });
+  const stored = await sink.storedPageEvents(page.instance, page.pageId, page.incidentIds ?? []);
+  const fresh = withoutWebhookTwins(events, stored);
+  const storedIds = new Set(stored.map((e) => e.eventId));
+  const twins = events.length - fresh.length - events.filter((e) => storedIds.has(e.eventId)).length;
+  const counts = fresh.length > 0 ? await sink.recordPagingEvents(fresh) : { placed: 0, duplicates: 0 };
+  return {
+    pageId: page.pageId,
+    fetched: events.length,
+    twins,
+    recorded: counts.placed,
+    known: events.length - fresh.length - twins + counts.duplicates,
+  };
+}
+
+export interface PagerDutyEnrichmentDeps {
+  source: PagerDutyTimelineSource;
+  sink: PagingEventSink;
+  logger: Logger;
+  /** Incidents fetched at the same time. */
+  concurrency: number;
+  clock?: () => Date;
+  /** Pages remembered as already enriched (oldest forgotten first). Default 10 000. */
+  memory?: number;
+  /** Called after each attempt (metrics, tests). */
+  onResult?: (result: EnrichResult | { pageId: string; error: string }) => void;
+}
+
+interface Job {
+  instance: string;
+  pageId: string;
+  /** Debrief incidents holding the page's webhook events (for twin detection). */
+  incidentIds: string[];
+}
+
+/** Background enrichment with a bounded worker pool. One instance per app; no module state. */
+export class PagerDutyEnrichment {
+  /** `instance|pageId` of pages already enriched at first sight (insertion-ordered, bounded). */
+  private readonly seen = new Map<string, true>();
+  private readonly queue: Job[] = [];
+  private readonly active = new Set<string>();
+  /** Pages noticed again while being fetched: fetched once more afterwards, with these hints. */
+  private readonly again = new Map<string, Job>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private stopped = false;
+
+  constructor(private readonly deps: PagerDutyEnrichmentDeps) {}
+
+  /**
+   * Called with every batch of webhook paging events after they are stored, with the store's
+   * result. Queues the pages seen for the first time and the pages that just resolved. Returns
+   * at once.
+   */
+  notice(events: readonly PagingEvent[], result?: PagingRecordResult): void {
+    if (this.stopped) return;
+    for (const e of events) {
+      const key = `${e.instance}|${e.page.id}`;
+      const first = !this.seen.has(key);
+      if (!first && e.kind !== 'resolved') continue;
+      const placed = (result?.placed ?? [])
+        .filter((p) => p.instance === e.instance && events.some((x) => x.eventId === p.eventId && x.page.id === e.page.id));
+      // A pure redelivery brings nothing new, and without a placement we would not know where
+      // the page's webhook events are (needed to drop REST twins): leave it.
+      if (result && placed.length === 0) continue;
+      this.remember(key);
+      this.enqueue({ instance: e.instance, pageId: e.page.id, incidentIds: [...new Set(placed.map((p) => p.incidentId))] });
+    }
+  }
+
+  /** Resolves once nothing is queued or running (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Stops taking work, drops the queue, and waits for running fetches. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.queue.length = 0;
+    this.again.clear();
+    await this.idle();
+  }
+
+  private remember(key: string): void {
+    this.seen.delete(key);
+    this.seen.set(key, true);
+    const cap = this.deps.memory ?? 10_000;
+    while (this.seen.size > cap) this.seen.delete(this.seen.keys().next().value!);
+  }
+
+  private enqueue(job: Job): void {
+    const key = `${job.instance}|${job.pageId}`;
+    if (this.active.has(key)) {
+      const earlier = this.again.get(key);
+      this.again.set(key, earlier ? { ...job, incidentIds: [...new Set([...earlier.incidentIds, ...job.incidentIds])] } : job);
+      return;
+    }
+    const waiting = this.queue.find((j) => j.instance === job.instance && j.pageId === job.pageId);
+    if (waiting) {
+      waiting.incidentIds = [...new Set([...waiting.incidentIds, ...job.incidentIds])];
+      return;
+    }
+    this.queue.push(job);
+    this.pump();
+  }
+
+  private pump(): void {
+    while (!this.stopped && this.active.size < this.deps.concurrency && this.queue.length > 0) {
+      const job = this.queue.shift()!;
+      const key = `${job.instance}|${job.pageId}`;
+      this.active.add(key);
+      const run = this.run(job).finally(() => {
+        this.active.delete(key);
+        this.inFlight.delete(run);
+        const again = this.again.get(key);
+        if (again) {
+          this.again.delete(key);
+          this.enqueue({ ...again, incidentIds: [...new Set([...job.incidentIds, ...again.incidentIds])] });
+        }
+        this.pump();
+      });
+      this.inFlight.add(run);
+    }
+  }
+
+  private async run(job: Job): Promise<void> {
+    const { logger } = this.deps;
+    const receivedAt = (this.deps.clock?.() ?? new Date()).toISOString();
+    try {
+      const result = await importPagerDutyIncident(this.deps.source, this.deps.sink, job, receivedAt);
+      logger.debug({ ...result, instance: job.instance }, 'PagerDuty incident enriched');
+      this.deps.onResult?.(result);
+    } catch (err) {
+      const error = err instanceof Error ? err.message : String(err);
+      // Forget it, so the incident's next webhook tries again.
+      this.seen.delete(`${job.instance}|${job.pageId}`);
+      logger.warn({ instance: job.instance, pageId: job.pageId, error }, 'PagerDuty enrichment failed; will retry on the next webhook of this incident');
+      this.deps.onResult?.({ pageId: job.pageId, error });
+    }
+  }
+}
+
+// --- wiring --------------------------------------------------------------------------------
+
+export interface PagerDutyIntegration {
+  /** Null without `pagerduty.restToken`. */
+  client: PagerDutyRestClient | null;
+  /** The store path for paging events, with the app's correlator (webhooks use the same). */
+  sink: PagingEventSink;
+  /** Null without `pagerduty.restToken`. */
+  enrichment: PagerDutyEnrichment | null;
+}
+
+export interface PagerDutyIntegrationDeps {
+  settings: { restToken?: string | undefined; apiBaseUrl: string; enrichmentConcurrency: number };
+  store: Pick<Store, 'recordPagingEvents' | 'getIncident'>;
+  correlator: Correlator;
+  serviceLabels: readonly string[];
+  logger: Logger;
+  clock: () => Date;
+}
+
+/** Builds the REST client, the store sink and background enrichment from `pagerduty.*`. */
+export function createPagerDutyIntegration(deps: PagerDutyIntegrationDeps): PagerDutyIntegration {
+  const { store, correlator, serviceLabels, clock } = deps;
+  const sink: PagingEventSink = {
+    async recordPagingEvents(events) {
+      const result = await store.recordPagingEvents(events, { correlator, serviceLabels, now: clock().toISOString(), inboxId: null });
+      return { placed: result.placed.length, duplicates: result.duplicates };
+    },
+    async storedPageEvents(instance, pageId, incidentIds) {
+      const out: StoredPagingEvent[] = [];
+      for (const id of new Set(incidentIds)) {
+        const detail = await store.getIncident(id);
+        for (const e of detail?.events ?? []) {
+          const page = e.data.page as { id?: unknown } | undefined;
+          if (e.data.instance !== instance || page?.id !== pageId || typeof e.data.eventId !== 'string') continue;
+          out.push({ eventId: e.data.eventId, kind: e.kind, occurredAt: e.at, text: e.text });
+        }
+      }
+      return out;
+    },
+  };
+  const token = deps.settings.restToken;
+  if (!token) return { client: null, sink, enrichment: null };
+  const client = new PagerDutyRestClient({ token, baseUrl: deps.settings.apiBaseUrl });
+  const enrichment = new PagerDutyEnrichment({
+    source: client, sink, logger: deps.logger.child({ component: 'pagerduty-enrichment' }), concurrency: deps.settings.enrichmentConcurrency, clock,
+  });
+  return { client, sink, enrichment };
+}

@@ -1,0 +1,142 @@
+import axios, { type AxiosInstance } from 'axios';
+import { alertName, type Alert } from '../domain/alert';
+import type { IncidentDetail } from '../domain/incident';
+import type { MetricSeries, MetricSnapshot } from '../domain/report/metric-chart-svg';
+
+export interface PrometheusSnapshotOptions {
+  /** Prometheus base URL, e.g. `http://prometheus:9090` (a path prefix is kept). */
+  baseUrl: string;
+  /** Per-query timeout; a slow Prometheus yields a note, never a slow report. */
+  timeoutMs: number;
+  /** Minutes shown before the incident and after its end. */
+  marginMinutes: number;
+  /** At most this many rules are queried per incident. */
+  maxRules: number;
+  /** Optional client (tests); built from the options otherwise. */
+  http?: AxiosInstance;
+}
+
+/**
+ * The PromQL expression in a Prometheus graph link (an alert's `generatorURL`):
+ * `.../graph?g0.expr=<expr>&g0.tab=1`. Only the expression is taken; the link's host is never
+ * contacted (queries go to the configured Prometheus), so a crafted URL cannot steer requests.
+ */
+export function exprFromGeneratorUrl(url: string | null | undefined): string | null {
+  if (!url) return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return null;
+  }
+  const expr = parsed.searchParams.get('g0.expr');
+  return expr && expr.trim() ? expr.trim() : null;
+}
+
+/** One rule per alert name, with the first expression found among its alerts. Sorted by name. */
+export function distinctRules(alerts: readonly Alert[]): Array<{ rule: string; expr: string | null }> {
+  const byName = new Map<string, string | null>();
+  for (const a of [...alerts].sort((x, y) => x.startsAt.localeCompare(y.startsAt) || x.id.localeCompare(y.id))) {
+    const name = alertName(a);
+    const expr = exprFromGeneratorUrl(a.generatorUrl);
+    if (!byName.has(name) || (byName.get(name) === null && expr)) byName.set(name, expr);
+  }
+  return [...byName].sort(([a], [b]) => a.localeCompare(b)).map(([rule, expr]) => ({ rule, expr }));
+}
+
+/** The snapshot window: the incident (until now while ongoing) plus the margin each side, never past now. */
+export function snapshotWindow(detail: IncidentDetail, now: Date, marginMinutes: number): { start: Date; end: Date; stepSeconds: number } {
+  const margin = marginMinutes * 60_000;
+  const start = new Date(Date.parse(detail.incident.startedAt) - margin);
+  const endBase = detail.incident.endedAt ? Date.parse(detail.incident.endedAt) : now.getTime();
+  const end = new Date(Math.max(start.getTime() + 60_000, Math.min(now.getTime(), endBase + margin)));
+  // About 240 points per chart, at least 1 s apart (Prometheus allows 11,000 per series).
+  const stepSeconds = Math.max(1, Math.ceil((end.getTime() - start.getTime()) / 1000 / 240));
+  return { start, end, stepSeconds };
+}
+
+interface QueryRangeResponse {
+  status: 'success' | 'error';
+  data?: { resultType: string; result: Array<{ metric: Record<string, string>; values: Array<[number, string]> }> };
+  errorType?: string;
+  error?: string;
+}
+
+/**
+ * Fetches, for each distinct alert rule of an incident, its expression's values over the
+ * incident window from Prometheus's `query_range` API. Never throws: every failure
+ * (unreachable, timeout, bad expression, no expression in the alert) becomes a snapshot with
+ * a note, so the report is never held up or failed by Prometheus.
+ */
+export class PrometheusSnapshotter {
+  private readonly http: AxiosInstance;
+
+  constructor(private readonly options: PrometheusSnapshotOptions) {
+    this.http = options.http ?? axios.create({ baseURL: options.baseUrl.replace(/\/+$/, ''), timeout: options.timeoutMs, validateStatus: () => true, maxRedirects: 0 });
+  }
+
+  async snapshots(detail: IncidentDetail, now: Date): Promise<MetricSnapshot[]> {
+    const rules = distinctRules(detail.alerts);
+    const chosen = rules.slice(0, this.options.maxRules);
+    const win = snapshotWindow(detail, now, this.options.marginMinutes);
+    const results = await Promise.all(chosen.map((r) => this.snapshot(r.rule, r.expr, detail, win)));
+    if (rules.length > chosen.length) {
+      results.push({ rule: `${rules.length - chosen.length} more rules`, expr: null, status: 'error', note: `only the first ${chosen.length} alert rules are charted (prometheus.maxRules)`, chart: null });
+    }
+    return results;
+  }
+
+  private async snapshot(rule: string, expr: string | null, detail: IncidentDetail, win: { start: Date; end: Date; stepSeconds: number }): Promise<MetricSnapshot> {
+    if (!expr) return { rule, expr, status: 'no-expression', note: 'the alert carries no Prometheus expression (no g0.expr in its generatorURL)', chart: null };
+    let series: MetricSeries[];
+    try {
+      series = await this.queryRange(expr, win.start, win.end, win.stepSeconds);
+    } catch (err) {
+      return { rule, expr, status: err instanceof PrometheusQueryError ? 'error' : 'unavailable', note: noteFor(err, this.options.timeoutMs), chart: null };
+    }
+    const chart = {
+      title: rule, expr, start: win.start.toISOString(), end: win.end.toISOString(),
+      incidentStart: detail.incident.startedAt, incidentEnd: detail.incident.endedAt, series,
+    };
+    return series.length
+      ? { rule, expr, status: 'ok', note: null, chart }
+      : { rule, expr, status: 'no-data', note: 'Prometheus returned no data for this expression in the incident window', chart };
+  }
+
+  private async queryRange(expr: string, start: Date, end: Date, stepSeconds: number): Promise<MetricSeries[]> {
+    const params = new URLSearchParams({ query: expr, start: (start.getTime() / 1000).toFixed(3), end: (end.getTime() / 1000).toFixed(3), step: String(stepSeconds) });
+    // POST form keeps long expressions out of URL length limits (Prometheus accepts both).
+    const res = await this.http.post<QueryRangeResponse>('/api/v1/query_range', params.toString(), {
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+      signal: AbortSignal.timeout(this.options.timeoutMs),
+      responseType: 'json',
+    });
+    const body = res.data;
+    if (res.status >= 400 && res.status < 500 && body && typeof body === 'object' && body.status === 'error') {
+      throw new PrometheusQueryError(`${body.errorType ?? 'error'}: ${body.error ?? 'query failed'}`);
+    }
+    if (res.status !== 200 || !body || typeof body !== 'object' || body.status !== 'success' || !body.data) {
+      throw new Error(`Prometheus answered HTTP ${res.status}`);
+    }
+    if (body.data.resultType !== 'matrix') throw new PrometheusQueryError(`unexpected result type ${body.data.resultType}`);
+    return body.data.result.map((r) => ({
+      labels: r.metric ?? {},
+      points: (r.values ?? []).map(([t, v]) => [Number(t), Number(v)] as [number, number]),
+    }));
+  }
+}
+
+/** Prometheus understood the request and refused the expression (bad PromQL, too many points). */
+class PrometheusQueryError extends Error {}
+
+function noteFor(err: unknown, timeoutMs: number): string {
+  if (err instanceof PrometheusQueryError) return `Prometheus rejected the query: ${err.message}`;
+  const e = err as { code?: string; name?: string; message?: string };
+  if (e.code === 'ECONNABORTED' || e.code === 'ETIMEDOUT' || e.name === 'TimeoutError' || e.code === 'ERR_CANCELED') {
+    return `Prometheus did not answer within ${timeoutMs} ms; the chart is missing`;
+  }
+  if (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN' || e.code === 'EHOSTUNREACH' || e.code === 'ECONNRESET') {
+    return `Prometheus could not be reached (${e.code}); the chart is missing`;
+  }
+  return `Prometheus could not be queried (${e.message ?? 'unknown error'}); the chart is missing`;
+}

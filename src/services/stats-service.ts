@@ -1,0 +1,81 @@
+import { aggregateMeasures, measureIncident, type IncidentMeasures, type IncidentStats, type MeasureOverrides } from '../domain/incident-metrics';
+import type { Incident } from '../domain/incident';
+import type { StoredReport } from '../domain/report/report-model';
+import type { Store } from '../store/store';
+
+export interface StatsServiceDeps {
+  store: Store;
+  /** Human-set times (impact window, mitigation) come from stored reports; absent: measured from alerts and pages only. */
+  reports?: { getReports(incidentIds: readonly string[]): Promise<Map<string, StoredReport>> } | null;
+  serviceLabels: readonly string[];
+  clock: () => Date;
+}
+
+export interface StatsResult extends IncidentStats {
+  since: string;
+  until: string;
+  /** True when more incidents started in the window than are measured in one request (`MAX_INCIDENTS`). */
+  truncated: boolean;
+}
+
+/** More than this many incidents in one window are not measured in one request (each needs its alerts and events). */
+export const MAX_INCIDENTS = 10_000;
+const PAGE = 500;
+
+/**
+ * Response-time statistics over the incidents that started in a window: reads incidents,
+ * their events (page acknowledgements) and stored reports (human-set times), and leaves all
+ * arithmetic to the pure `measureIncident`/`aggregateMeasures`.
+ */
+export class StatsService {
+  private cache: { key: string; at: number; value: Promise<StatsResult> } | null = null;
+
+  constructor(private readonly deps: StatsServiceDeps) {}
+
+  async stats(since: string, until: string): Promise<StatsResult> {
+    const incidents: Incident[] = [];
+    let cursor: string | null = null;
+    let truncated = false;
+    do {
+      const page = await this.deps.store.listIncidents({ since, until, limit: PAGE, cursor });
+      // The store's `since` means "active at or after"; statistics count incidents that started in the window.
+      // Merged incidents hold no alerts: their alerts are measured in the incident they joined.
+      incidents.push(...page.items.filter((i) => i.startedAt >= since && i.startedAt < until && i.status !== 'merged'));
+      cursor = page.nextCursor;
+      if (incidents.length >= MAX_INCIDENTS) {
+        truncated = cursor !== null || incidents.length > MAX_INCIDENTS;
+        break;
+      }
+    } while (cursor);
+    const chosen = incidents.slice(0, MAX_INCIDENTS);
+    const stored = this.deps.reports && chosen.length ? await this.deps.reports.getReports(chosen.map((i) => i.id)) : new Map<string, StoredReport>();
+    const measures: IncidentMeasures[] = [];
+    for (const incident of chosen) {
+      const detail = await this.deps.store.getIncident(incident.id);
+      if (!detail) continue; // merged away between the list and this read
+      measures.push(measureIncident(detail, overridesOf(stored.get(incident.id)), this.deps.serviceLabels));
+    }
+    return { since, until, truncated, ...aggregateMeasures(measures) };
+  }
+
+  /**
+   * Statistics over the last `windowDays`, recomputed at most every `ttlSeconds` (the
+   * Prometheus gauges call this on every scrape).
+   */
+  recent(windowDays: number, ttlSeconds: number): Promise<StatsResult> {
+    const now = this.deps.clock().getTime();
+    const key = `${windowDays}`;
+    if (this.cache && this.cache.key === key && now - this.cache.at < ttlSeconds * 1000) return this.cache.value;
+    const until = new Date(now + 1).toISOString();
+    const since = new Date(now - windowDays * 86_400_000).toISOString();
+    const value = this.stats(since, until);
+    this.cache = { key, at: now, value };
+    value.catch(() => { if (this.cache?.value === value) this.cache = null; });
+    return value;
+  }
+}
+
+function overridesOf(report: StoredReport | undefined): MeasureOverrides {
+  const c = report?.content;
+  return { impactStartedAt: c?.impactStartedAt?.time ?? null, impactEndedAt: c?.impactEndedAt?.time ?? null, mitigatedAt: c?.mitigatedAt?.time ?? null };
+}

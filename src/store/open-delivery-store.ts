@@ -1,0 +1,13 @@
+import { MemoryDeliveryStore, type DeliveryStore } from './delivery-store';
+import { SqliteDeliveryStore } from './sqlite/sqlite-delivery-store';
+import { SqliteStore } from './sqlite/sqlite-store';
+import type { Store } from './store';
+
+/**
+ * The delivery-outcome store beside `store`: for SQLite, a table in the same file. Other
+ * stores (test fakes) get an in-memory one until they have their own. Call after `store.init()`.
+ */
+export function openDeliveryStore(store: Store): DeliveryStore {
+  if (store instanceof SqliteStore) return new SqliteDeliveryStore(() => store.database);
+  return new MemoryDeliveryStore();
+}

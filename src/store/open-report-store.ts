@@ -1,0 +1,13 @@
+import type { ReportStore } from './report-store';
+import { SqliteReportStore } from './sqlite/sqlite-report-store';
+import { SqliteStore } from './sqlite/sqlite-store';
+import type { Store } from './store';
+
+/**
+ * The report store that lives beside `store`: for SQLite, the same file and connection (so a
+ * report write and the incident it belongs to are in one database). Call after `store.init()`.
+ */
+export function openReportStore(store: Store): ReportStore {
+  if (store instanceof SqliteStore) return new SqliteReportStore(() => store.database);
+  throw new Error(`no report store for a ${store.kind} store yet`);
+}

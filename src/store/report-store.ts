@@ -1,0 +1,71 @@
+import type {
+  ActionItem, ActionItemStatus, PublishedReportVersion, ReportAuditEntry, StoredReport,
+} from '../domain/report/report-model';
+import type { Page } from './store';
+
+/**
+ * Storage of the human half of post-mortem reports: report records, published version
+ * snapshots, action items and the audit trail. Separate from `Store` (alerts, incidents,
+ * inbox) so the two evolve independently; an implementation may share the same database.
+ *
+ * Every write that changes a report or an action item carries its audit entries, and the
+ * implementation writes both atomically: the audit trail never misses a change and never
+ * records one that did not happen.
+ */
+export interface ReportStore {
+  readonly kind: string;
+  /** Creates tables/indexes idempotently. */
+  init(): Promise<void>;
+
+  /** The stored record, or null when no person has written anything on this incident's report. */
+  getReport(incidentId: string): Promise<StoredReport | null>;
+  /** Stored records for many incidents at once (for lists); missing ones are absent from the map. */
+  getReports(incidentIds: readonly string[]): Promise<Map<string, StoredReport>>;
+
+  /**
+   * Compare-and-set: writes `commit.next` only when the stored revision equals
+   * `commit.expectedRevision` (0 = nothing stored yet). `next.revision` must be
+   * `expectedRevision + 1`. On success also appends `commit.audit` and, when given, stores
+   * `commit.published` as a frozen version. On a lost race returns the current record.
+   */
+  commitReport(commit: ReportCommit): Promise<CommitResult>;
+
+  /** Published snapshots of one incident, oldest first. */
+  listPublishedVersions(incidentId: string): Promise<PublishedReportVersion[]>;
+  getPublishedVersion(incidentId: string, version: number): Promise<PublishedReportVersion | null>;
+  /**
+   * The newest published snapshot of each incident, most recently published first (status page,
+   * feeds). Cursor pagination over (publishedAt, incidentId).
+   */
+  listLatestPublished(query: { limit: number; cursor?: string | null }): Promise<Page<PublishedReportVersion>>;
+
+  /** Audit entries of one incident's report and action items, oldest first. */
+  listAudit(incidentId: string, query: { limit: number; cursor?: string | null }): Promise<Page<ReportAuditEntry>>;
+
+  // --- action items (last writer wins; every change is audited)
+  createActionItem(item: ActionItem, audit: ReportAuditEntry): Promise<void>;
+  /** Replaces the item; false when it does not exist. */
+  updateActionItem(item: ActionItem, audit: ReportAuditEntry): Promise<boolean>;
+  deleteActionItem(id: string, audit: ReportAuditEntry): Promise<boolean>;
+  getActionItem(id: string): Promise<ActionItem | null>;
+  listActionItems(query: ActionItemQuery): Promise<Page<ActionItem>>;
+}
+
+export interface ReportCommit {
+  expectedRevision: number;
+  next: StoredReport;
+  audit: ReportAuditEntry[];
+  /** Present when this commit publishes a version. */
+  published?: PublishedReportVersion;
+}
+
+export type CommitResult = { ok: true; report: StoredReport } | { ok: false; current: StoredReport | null };
+
+export interface ActionItemQuery {
+  incidentId?: string;
+  statuses?: readonly ActionItemStatus[];
+  /** Only items with a due date strictly before this day (`YYYY-MM-DD`). */
+  dueBefore?: string;
+  limit: number;
+  cursor?: string | null;
+}

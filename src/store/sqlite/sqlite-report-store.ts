@@ -1,0 +1,266 @@
+import type Database from 'better-sqlite3';
+import type {
+  ActionItem, ActionItemStatus, PublishedReportVersion, ReportAuditEntry, StoredReport,
+} from '../../domain/report/report-model';
+import { decodeCursor, encodeCursor } from '../cursor';
+import type { ActionItemQuery, CommitResult, ReportCommit, ReportStore } from '../report-store';
+import type { Page } from '../store';
+
+type Row = Record<string, unknown>;
+
+/**
+ * Report tables, created idempotently beside the main schema in the same SQLite file. A stored
+ * report is one JSON document (`doc`) with the columns needed for compare-and-set and lists.
+ */
+export const SQLITE_REPORT_SCHEMA = `
+CREATE TABLE IF NOT EXISTS reports (
+  incident_id  TEXT PRIMARY KEY,
+  version      INTEGER NOT NULL,
+  revision     INTEGER NOT NULL,
+  status       TEXT NOT NULL,
+  doc          TEXT NOT NULL,
+  updated_at   TEXT
+);
+
+CREATE TABLE IF NOT EXISTS report_versions (
+  incident_id   TEXT NOT NULL,
+  version       INTEGER NOT NULL,
+  published_at  TEXT NOT NULL,
+  published_by  TEXT NOT NULL,
+  etag          TEXT NOT NULL,
+  report        TEXT NOT NULL,
+  PRIMARY KEY (incident_id, version)
+);
+CREATE INDEX IF NOT EXISTS report_versions_published ON report_versions(published_at DESC, incident_id DESC);
+
+CREATE TABLE IF NOT EXISTS report_audit (
+  seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+  id              TEXT NOT NULL UNIQUE,
+  incident_id     TEXT NOT NULL,
+  at              TEXT NOT NULL,
+  actor           TEXT NOT NULL,
+  action          TEXT NOT NULL,
+  version         INTEGER NOT NULL,
+  action_item_id  TEXT,
+  changes         TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS report_audit_incident ON report_audit(incident_id, seq);
+
+CREATE TABLE IF NOT EXISTS action_items (
+  id           TEXT PRIMARY KEY,
+  incident_id  TEXT NOT NULL,
+  title        TEXT NOT NULL,
+  owner        TEXT,
+  due_date     TEXT,
+  status       TEXT NOT NULL,
+  tracker_url  TEXT,
+  created_at   TEXT NOT NULL,
+  created_by   TEXT NOT NULL,
+  updated_at   TEXT NOT NULL,
+  updated_by   TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS action_items_incident ON action_items(incident_id, created_at);
+CREATE INDEX IF NOT EXISTS action_items_status_due ON action_items(status, due_date);
+`;
+
+// Items without a due date sort after every dated one.
+const DUE_KEY = "coalesce(due_date, '9999-12-31')";
+
+/**
+ * The report store on the SQLite file the main store opened. Writes run in `BEGIN IMMEDIATE`
+ * transactions, so the compare-and-set of `commitReport` holds across processes sharing the file.
+ */
+export class SqliteReportStore implements ReportStore {
+  readonly kind = 'sqlite';
+
+  /** `database` is called after the main store's `init()` has opened the file. */
+  constructor(private readonly database: () => Database.Database) {}
+
+  private get db(): Database.Database {
+    return this.database();
+  }
+
+  async init(): Promise<void> {
+    this.db.exec(SQLITE_REPORT_SCHEMA);
+  }
+
+  async getReport(incidentId: string): Promise<StoredReport | null> {
+    const row = this.db.prepare('SELECT doc FROM reports WHERE incident_id = ?').get(incidentId) as Row | undefined;
+    return row ? json<StoredReport>(row.doc) : null;
+  }
+
+  async getReports(incidentIds: readonly string[]): Promise<Map<string, StoredReport>> {
+    const out = new Map<string, StoredReport>();
+    // SQLite's default limit on bound parameters is 32766; list pages are far smaller, but chunk anyway.
+    for (let i = 0; i < incidentIds.length; i += 500) {
+      const chunk = incidentIds.slice(i, i + 500);
+      const rows = this.db.prepare(`SELECT doc FROM reports WHERE incident_id IN (${chunk.map(() => '?').join(',')})`).all(...chunk) as Row[];
+      for (const r of rows) {
+        const doc = json<StoredReport>(r.doc);
+        out.set(doc.incidentId, doc);
+      }
+    }
+    return out;
+  }
+
+  async commitReport(commit: ReportCommit): Promise<CommitResult> {
+    const { next } = commit;
+    if (next.revision !== commit.expectedRevision + 1) throw new Error('commitReport: next.revision must be expectedRevision + 1');
+    const run = this.db.transaction((): CommitResult => {
+      const row = this.db.prepare('SELECT revision, doc FROM reports WHERE incident_id = ?').get(next.incidentId) as Row | undefined;
+      const currentRevision = row ? Number(row.revision) : 0;
+      if (currentRevision !== commit.expectedRevision) return { ok: false, current: row ? json<StoredReport>(row.doc) : null };
+      this.db.prepare(`INSERT INTO reports (incident_id, version, revision, status, doc, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT (incident_id) DO UPDATE SET version = excluded.version, revision = excluded.revision, status = excluded.status,
+          doc = excluded.doc, updated_at = excluded.updated_at`)
+        .run(next.incidentId, next.version, next.revision, next.status, JSON.stringify(next), next.updatedAt);
+      if (commit.published) {
+        const p = commit.published;
+        this.db.prepare('INSERT INTO report_versions (incident_id, version, published_at, published_by, etag, report) VALUES (?, ?, ?, ?, ?, ?)')
+          .run(p.incidentId, p.version, p.publishedAt, p.publishedBy, p.etag, JSON.stringify(p.report));
+      }
+      for (const a of commit.audit) this.insertAudit(a);
+      return { ok: true, report: next };
+    });
+    return run.immediate();
+  }
+
+  async listPublishedVersions(incidentId: string): Promise<PublishedReportVersion[]> {
+    return (this.db.prepare('SELECT * FROM report_versions WHERE incident_id = ? ORDER BY version').all(incidentId) as Row[]).map(toVersion);
+  }
+
+  async getPublishedVersion(incidentId: string, version: number): Promise<PublishedReportVersion | null> {
+    const row = this.db.prepare('SELECT * FROM report_versions WHERE incident_id = ? AND version = ?').get(incidentId, version) as Row | undefined;
+    return row ? toVersion(row) : null;
+  }
+
+  async listLatestPublished(query: { limit: number; cursor?: string | null }): Promise<Page<PublishedReportVersion>> {
+    const where = ['v.version = (SELECT max(w.version) FROM report_versions w WHERE w.incident_id = v.incident_id)'];
+    const args: unknown[] = [];
+    if (query.cursor) {
+      const c = decodeCursor(query.cursor);
+      where.push('(v.published_at < ? OR (v.published_at = ? AND v.incident_id < ?))');
+      args.push(String(c.p), String(c.p), String(c.id));
+    }
+    const rows = this.db.prepare(`SELECT v.* FROM report_versions v WHERE ${where.join(' AND ')}
+      ORDER BY v.published_at DESC, v.incident_id DESC LIMIT ?`).all(...args, query.limit + 1) as Row[];
+    const items = rows.slice(0, query.limit).map(toVersion);
+    const last = items.at(-1);
+    return { items, nextCursor: rows.length > query.limit && last ? encodeCursor({ p: last.publishedAt, id: last.incidentId }) : null };
+  }
+
+  async listAudit(incidentId: string, query: { limit: number; cursor?: string | null }): Promise<Page<ReportAuditEntry>> {
+    const after = query.cursor ? Number(decodeCursor(query.cursor).seq) : 0;
+    const rows = this.db.prepare('SELECT * FROM report_audit WHERE incident_id = ? AND seq > ? ORDER BY seq LIMIT ?')
+      .all(incidentId, Number.isFinite(after) ? after : 0, query.limit + 1) as Row[];
+    const page = rows.slice(0, query.limit);
+    return {
+      items: page.map(toAudit),
+      nextCursor: rows.length > query.limit ? encodeCursor({ seq: Number(page.at(-1)!.seq) }) : null,
+    };
+  }
+
+  async createActionItem(item: ActionItem, audit: ReportAuditEntry): Promise<void> {
+    this.db.transaction(() => {
+      this.db.prepare(`INSERT INTO action_items (id, incident_id, title, owner, due_date, status, tracker_url, created_at, created_by, updated_at, updated_by)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+        item.id, item.incidentId, item.title, item.owner, item.dueDate, item.status, item.trackerUrl,
+        item.createdAt, item.createdBy, item.updatedAt, item.updatedBy,
+      );
+      this.insertAudit(audit);
+    }).immediate();
+  }
+
+  async updateActionItem(item: ActionItem, audit: ReportAuditEntry): Promise<boolean> {
+    return this.db.transaction(() => {
+      const r = this.db.prepare(`UPDATE action_items SET title = ?, owner = ?, due_date = ?, status = ?, tracker_url = ?, updated_at = ?, updated_by = ?
+        WHERE id = ?`).run(item.title, item.owner, item.dueDate, item.status, item.trackerUrl, item.updatedAt, item.updatedBy, item.id);
+      if (r.changes === 0) return false;
+      this.insertAudit(audit);
+      return true;
+    }).immediate();
+  }
+
+  async deleteActionItem(id: string, audit: ReportAuditEntry): Promise<boolean> {
+    return this.db.transaction(() => {
+      const r = this.db.prepare('DELETE FROM action_items WHERE id = ?').run(id);
+      if (r.changes === 0) return false;
+      this.insertAudit(audit);
+      return true;
+    }).immediate();
+  }
+
+  async getActionItem(id: string): Promise<ActionItem | null> {
+    const row = this.db.prepare('SELECT * FROM action_items WHERE id = ?').get(id) as Row | undefined;
+    return row ? toActionItem(row) : null;
+  }
+
+  async listActionItems(query: ActionItemQuery): Promise<Page<ActionItem>> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (query.incidentId) { where.push('incident_id = ?'); args.push(query.incidentId); }
+    if (query.statuses?.length) { where.push(`status IN (${query.statuses.map(() => '?').join(',')})`); args.push(...query.statuses); }
+    if (query.dueBefore) { where.push('due_date IS NOT NULL AND due_date < ?'); args.push(query.dueBefore); }
+    if (query.cursor) {
+      const c = decodeCursor(query.cursor);
+      where.push(`(${DUE_KEY} > ? OR (${DUE_KEY} = ? AND (created_at > ? OR (created_at = ? AND id > ?))))`);
+      args.push(String(c.d), String(c.d), String(c.c), String(c.c), String(c.id));
+    }
+    const rows = this.db.prepare(`SELECT * FROM action_items ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY ${DUE_KEY}, created_at, id LIMIT ?`).all(...args, query.limit + 1) as Row[];
+    const items = rows.slice(0, query.limit).map(toActionItem);
+    const last = items.at(-1);
+    return {
+      items,
+      nextCursor: rows.length > query.limit && last ? encodeCursor({ d: last.dueDate ?? '9999-12-31', c: last.createdAt, id: last.id }) : null,
+    };
+  }
+
+  private insertAudit(a: ReportAuditEntry): void {
+    this.db.prepare(`INSERT INTO report_audit (id, incident_id, at, actor, action, version, action_item_id, changes)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(a.id, a.incidentId, a.at, a.actor, a.action, a.version, a.actionItemId, JSON.stringify(a.changes));
+  }
+}
+
+const json = <T>(v: unknown): T => JSON.parse(String(v)) as T;
+const optStr = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+
+function toVersion(r: Row): PublishedReportVersion {
+  return {
+    incidentId: String(r.incident_id),
+    version: Number(r.version),
+    publishedAt: String(r.published_at),
+    publishedBy: String(r.published_by),
+    etag: String(r.etag),
+    report: json(r.report),
+  };
+}
+
+function toAudit(r: Row): ReportAuditEntry {
+  return {
+    id: String(r.id),
+    incidentId: String(r.incident_id),
+    at: String(r.at),
+    actor: String(r.actor),
+    action: r.action as ReportAuditEntry['action'],
+    version: Number(r.version),
+    actionItemId: optStr(r.action_item_id),
+    changes: json(r.changes),
+  };
+}
+
+function toActionItem(r: Row): ActionItem {
+  return {
+    id: String(r.id),
+    incidentId: String(r.incident_id),
+    title: String(r.title),
+    owner: optStr(r.owner),
+    dueDate: optStr(r.due_date),
+    status: r.status as ActionItemStatus,
+    trackerUrl: optStr(r.tracker_url),
+    createdAt: String(r.created_at),
+    createdBy: String(r.created_by),
+    updatedAt: String(r.updated_at),
+    updatedBy: String(r.updated_by),
+  };
+}

@@ -1,0 +1,279 @@
+// Incident page: header facts with response times, the timeline picture and list (machine
+// and human entries interleaved; human entries editable by editors), the impact list, and the
+// alerts grouped by service, each with the correlation decision that placed it here.
+
+import { ApiError, getJson, incidentIdFromPath, request, seg } from './api.js';
+import { append, clear, field, h, link, replace } from './dom.js';
+import {
+  badge, formatDuration, fromLocalInput, incidentDuration, plural, reportStatusLabel, timeEl, toLocalInput,
+} from './format.js';
+import { allowed, announce, confirmChange, errorBanner, mainEl, mountHeader } from './layout.js';
+import { renderMarkdown } from './markdown.js';
+
+/** @param {{ name: string, role: string }} user */
+export async function render(user) {
+  const id = /** @type {string} */ (incidentIdFromPath());
+  const base = `/api/v1/incidents/${seg(id)}`;
+  const [detail, reportRes, exportDoc, svg] = await Promise.all([
+    getJson(base),
+    request(`${base}/report`),
+    getJson(`${base}/report.json`).catch(() => null),
+    request(`${base}/timeline.svg`, { as: 'text' }).then((r) => r.data).catch(() => null),
+  ]);
+  let report = reportRes.data;
+  let etag = /** @type {string} */ (reportRes.etag ?? report.etag);
+  const canEdit = allowed(user, 'editor');
+  const pageUrl = `/ui/incidents/${seg(id)}`;
+  mountHeader(user, [{ href: pageUrl, text: 'Incident', current: true }]);
+
+  const main = mainEl();
+  const measures = exportDoc?.measures ?? null;
+
+  // ---- header
+  const facts = h('dl', { class: 'facts' },
+    fact('Started', timeEl(detail.startedAt)),
+    fact('Ended', detail.endedAt ? timeEl(detail.endedAt) : h('span', { text: 'ongoing' })),
+    fact('Duration', formatDuration(incidentDuration(detail))),
+    fact('Alerts', String(detail.alertCount)),
+    fact('Services', detail.services.join(', ') || '—'),
+    fact('Report', h('a', { attrs: { href: `${pageUrl}/report` } }, badge(report.status, reportStatusLabel(report.status)), ` v${report.version}`)),
+    fact('Time to detect', measureText(measures?.timeToDetectMs), 'MTTD: impact start to first alert'),
+    fact('Time to acknowledge', measureText(measures?.timeToAcknowledgeMs), 'MTTA: first alert to first page acknowledgement'),
+    fact('Time to mitigate', measureText(measures?.timeToMitigateMs), 'MTTM: impact start to mitigation (set in the report)'),
+    fact('Time to resolve', measureText(measures?.timeToResolveMs), 'MTTR: impact start to resolution'));
+  const actions = h('div', { class: 'actions no-print' },
+    h('a', { class: 'button button-primary', text: canEdit ? 'Edit report' : 'Read report', attrs: { href: `${pageUrl}/report` } }),
+    canEdit ? h('a', { class: 'button', text: 'Review correlation', attrs: { href: `${pageUrl}/review` } }) : null,
+    h('button', { class: 'button', text: 'Download report (HTML)', attrs: { type: 'button' }, on: { click: () => download(`${base}/report.html?download=1`, `postmortem-${id}.html`) } }));
+  append(main,
+    h('div', { class: 'page-head' },
+      h('h1', { text: detail.title }),
+      h('p', { class: 'head-badges' }, badge(detail.status, detail.status), ' ', detail.severity ? badge(`sev-${detail.severity}`, detail.severity) : null,
+        detail.mergedInto ? h('span', {}, ' merged into ', h('a', { text: detail.mergedInto, attrs: { href: `/ui/incidents/${seg(detail.mergedInto)}` } })) : null)),
+    facts, actions);
+
+  // ---- timeline
+  const timelineSection = h('section', { class: 'card', attrs: { 'aria-labelledby': 'timeline-h' } }, h('h2', { text: 'Timeline', attrs: { id: 'timeline-h' } }));
+  if (svg) timelineSection.appendChild(timelinePicture(svg));
+  const timelineMsg = h('div');
+  const timelineList = h('ol', { class: 'timeline' });
+  append(timelineSection, timelineMsg, timelineList);
+  if (canEdit) timelineSection.appendChild(addNoteForm());
+  main.appendChild(timelineSection);
+  drawTimeline();
+
+  // ---- impact
+  main.appendChild(h('section', { class: 'card', attrs: { 'aria-labelledby': 'impact-h' } },
+    h('h2', { text: 'Impact', attrs: { id: 'impact-h' } }), impactTable(detail.impact)));
+
+  // ---- alerts by service
+  main.appendChild(alertsSection(detail));
+
+  /** Saves a timeline change with the report's ETag; a stale ETag reloads and says so. @param {any} timeline */
+  async function patchTimeline(timeline) {
+    try {
+      const res = await request(`${base}/report`, { method: 'PATCH', body: { timeline }, ifMatch: etag });
+      report = res.data;
+      etag = res.etag ?? report.etag;
+      replace(timelineMsg);
+      drawTimeline();
+      return true;
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 409 && err.body?.current) {
+        report = err.body.current.report;
+        etag = err.body.current.etag;
+        drawTimeline();
+        replace(timelineMsg, h('div', { class: 'banner banner-warn', attrs: { role: 'alert' } },
+          `The report changed meanwhile${report.updatedBy ? ` (by ${report.updatedBy})` : ''}; the timeline below is current. Your change was not saved: please make it again.`));
+      } else {
+        replace(timelineMsg, errorBanner(err, 'Could not save the timeline'));
+      }
+      return false;
+    }
+  }
+
+  function drawTimeline() {
+    clear(timelineList);
+    for (const entry of report.timeline) timelineList.appendChild(timelineItem(entry));
+    if (report.timeline.length === 0) timelineList.appendChild(h('li', { class: 'muted', text: 'No entries.' }));
+  }
+
+  /** @param {any} entry */
+  function timelineItem(entry) {
+    const human = entry.origin === 'human-completed' && String(entry.id).startsWith('human:');
+    const body = h('div', { class: 'tl-text' });
+    if (entry.textFormat === 'markdown') body.appendChild(renderMarkdown(entry.text)); else body.textContent = entry.text;
+    const li = h('li', { class: ['tl-entry', human ? 'tl-human' : 'tl-machine'], dataset: { entryId: entry.id } },
+      h('div', { class: 'tl-meta' }, timeEl(entry.at), ' ', badge(`src-${entry.source}`, human ? 'human note' : entry.source), ' ',
+        h('span', { class: 'muted small', text: entry.kind }),
+        entry.actor ? h('span', { class: 'muted small', text: ` · ${entry.actor}` }) : null,
+        entry.editedBy && !human ? h('span', { class: 'muted small', text: ` · corrected by ${entry.editedBy}` }) : null),
+      body);
+    if (canEdit && human) {
+      li.appendChild(h('div', { class: 'tl-actions no-print' },
+        h('button', { class: 'button-quiet', text: 'Edit', attrs: { type: 'button', 'aria-label': `Edit note at ${entry.at}` }, on: { click: () => editEntry(li, entry) } }),
+        h('button', {
+          class: 'button-quiet danger', text: 'Delete', attrs: { type: 'button', 'aria-label': `Delete note at ${entry.at}` },
+          on: {
+            click: async () => {
+              const ok = await confirmChange({ title: 'Delete this timeline note?', summary: h('blockquote', { text: entry.text }), confirmLabel: 'Delete note', danger: true });
+              if (ok && await patchTimeline({ entries: { [entry.id]: null } })) announce('Timeline note deleted');
+            },
+          },
+        })));
+    }
+    return li;
+  }
+
+  /** @param {HTMLElement} li @param {any} entry */
+  function editEntry(li, entry) {
+    const at = /** @type {HTMLInputElement} */ (h('input', { attrs: { type: 'datetime-local', required: true }, props: { value: toLocalInput(entry.at) } }));
+    const text = /** @type {HTMLTextAreaElement} */ (h('textarea', { attrs: { rows: '3', required: true }, props: { value: entry.text } }));
+    const form = h('form', {
+      class: 'tl-edit',
+      on: {
+        submit: async (/** @type {Event} */ ev) => {
+          ev.preventDefault();
+          const iso = fromLocalInput(at.value);
+          if (!iso || !text.value.trim()) return;
+          if (await patchTimeline({ entries: { [entry.id]: { at: iso, text: text.value } } })) announce('Timeline note saved');
+        },
+      },
+    },
+    field('Time', at), field('Note (Markdown)', text),
+    h('div', { class: 'actions' },
+      h('button', { class: 'button button-primary', text: 'Save note', attrs: { type: 'submit' } }),
+      h('button', { class: 'button', text: 'Cancel', attrs: { type: 'button' }, on: { click: () => drawTimeline() } })));
+    li.replaceWith(h('li', { class: 'tl-entry tl-human' }, form));
+    text.focus();
+  }
+
+  function addNoteForm() {
+    const at = /** @type {HTMLInputElement} */ (h('input', { attrs: { type: 'datetime-local', required: true }, props: { value: toLocalInput(new Date().toISOString()) } }));
+    const text = /** @type {HTMLTextAreaElement} */ (h('textarea', { attrs: { rows: '2', required: true, placeholder: 'e.g. Rolled back release 2024.11.3' } }));
+    return h('details', { class: 'add-note no-print' },
+      h('summary', { text: 'Add a timeline note' }),
+      h('form', {
+        on: {
+          submit: async (/** @type {Event} */ ev) => {
+            ev.preventDefault();
+            const iso = fromLocalInput(at.value);
+            if (!iso || !text.value.trim()) { text.focus(); return; }
+            if (await patchTimeline({ add: [{ at: iso, text: text.value }] })) {
+              text.value = '';
+              announce('Timeline note added');
+            }
+          },
+        },
+      }, field('Time', at), field('Note (Markdown)', text),
+      h('div', { class: 'actions' }, h('button', { class: 'button button-primary', text: 'Add note', attrs: { type: 'submit' } }))));
+  }
+}
+
+/** @param {string} term @param {any} value @param {string} [title] */
+function fact(term, value, title) {
+  return h('div', { class: 'fact' }, h('dt', { text: term, attrs: title ? { title } : {} }), h('dd', {}, value));
+}
+
+/** @param {number | null | undefined} ms */
+const measureText = (ms) => (ms === null || ms === undefined ? h('span', { class: 'muted', text: 'not yet' }) : formatDuration(ms));
+
+/**
+ * The SVG is drawn by the server from incident data; it is shown as an image (data: URL), where
+ * a browser runs no script and loads nothing, whatever the picture contains.
+ * @param {string} svg
+ */
+function timelinePicture(svg) {
+  const bytes = new TextEncoder().encode(svg);
+  let bin = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  const label = /aria-label="([^"]*)"/.exec(svg)?.[1]?.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&') ?? 'Timeline picture';
+  return h('figure', { class: 'timeline-picture' },
+    h('div', { class: 'picture-scroll', attrs: { tabindex: '0', role: 'region', 'aria-label': 'Timeline picture (scrolls sideways)' } },
+      // A data: URL built here from the fetched bytes (the href guard in dom.js refuses data: on purpose).
+      h('img', { attrs: { alt: label }, props: { src: `data:image/svg+xml;base64,${btoa(bin)}` } })),
+    h('figcaption', { class: 'muted small', text: 'A lane per affected service; bars are alert firing spans, markers are pages, acknowledgements, mitigation, resolution and notes.' }));
+}
+
+/** @param {any[]} impact */
+function impactTable(impact) {
+  if (!impact.length) return h('p', { class: 'muted', text: 'No affected services recorded.' });
+  return h('div', { class: 'table-wrap', attrs: { tabindex: '0', role: 'region', 'aria-label': 'Impact table' } },
+    h('table', { class: 'data' },
+      h('caption', { class: 'visually-hidden', text: 'Affected services' }),
+      h('thead', {}, h('tr', {}, ['Service', 'Severity', 'Where', 'First seen', 'Last seen', 'Duration', 'Alerts', 'Customer-facing'].map((t) => h('th', { text: t, attrs: { scope: 'col' } })))),
+      h('tbody', {}, impact.map((i) => h('tr', {},
+        h('th', { text: i.service, attrs: { scope: 'row' } }),
+        h('td', {}, i.severity ? badge(`sev-${i.severity}`, i.severity) : '—'),
+        h('td', { text: [...i.clusters, ...i.namespaces, ...(i.regions ?? [])].join(', ') || '—' }),
+        h('td', {}, timeEl(i.firstSeenAt)),
+        h('td', {}, timeEl(i.lastSeenAt)),
+        h('td', {}, formatDuration(i.durationMs), i.ongoing ? ' (ongoing)' : ''),
+        h('td', { class: 'num', text: String(i.alertCount) }),
+        h('td', { text: i.customerFacing === null ? 'unknown' : i.customerFacing ? 'yes' : 'no' }))))));
+}
+
+/**
+ * The service an alert belongs to, as the impact list names it: the first of the incident's
+ * services that is one of the alert's label values.
+ * @param {any} alert @param {string[]} services
+ */
+export function serviceOfAlert(alert, services) {
+  const values = new Set(Object.values(alert.labels ?? {}));
+  return services.find((s) => values.has(s)) ?? 'other';
+}
+
+/** @param {any} detail */
+function alertsSection(detail) {
+  /** @type {Map<string, any[]>} */
+  const groups = new Map();
+  for (const a of detail.alerts) {
+    const s = serviceOfAlert(a, detail.services);
+    if (!groups.has(s)) groups.set(s, []);
+    /** @type {any[]} */ (groups.get(s)).push(a);
+  }
+  return h('section', { class: 'card', attrs: { 'aria-labelledby': 'alerts-h' } },
+    h('h2', { text: `Alerts (${detail.alerts.length})`, attrs: { id: 'alerts-h' } }),
+    [...groups.entries()].map(([service, alerts]) => h('div', { class: 'alert-group' },
+      h('h3', { text: `${service} · ${plural(alerts.length, 'alert')}` }),
+      h('ul', { class: 'alert-list' }, alerts.map((a) => h('li', {}, alertCard(a)))))));
+}
+
+/** One alert with its labels, annotations and why it is in this incident. @param {any} a */
+export function alertCard(a) {
+  const labels = Object.entries(a.labels ?? {});
+  const annotations = Object.entries(a.annotations ?? {});
+  const d = a.decision;
+  return h('article', { class: 'alert-card', dataset: { alertId: a.id } },
+    h('h4', {}, h('span', { text: a.labels?.alertname ?? a.fingerprint }), ' ', badge(a.status, a.status)),
+    h('p', { class: 'small' }, 'From ', timeEl(a.startsAt), ' to ', a.endsAt ? timeEl(a.endsAt) : h('span', { text: 'now (firing)' }),
+      ` · ${a.source} (${a.instance}) · ${plural(a.notificationCount, 'notification')}`,
+      a.generatorUrl ? [' · ', link(a.generatorUrl, 'source graph')] : null),
+    labels.length ? h('ul', { class: 'labels', attrs: { 'aria-label': 'Labels' } }, labels.map(([k, v]) => h('li', { class: 'label' }, h('span', { class: 'label-k', text: k }), '=', h('span', { class: 'label-v', text: v })))) : null,
+    annotations.length ? h('dl', { class: 'annotations' }, annotations.map(([k, v]) => [h('dt', { text: k }), h('dd', {}, /^https?:\/\//i.test(v) ? link(v, v) : v)])) : null,
+    h('div', { class: ['decision', d.kind === 'human' ? 'decision-human' : null] },
+      h('p', { class: 'decision-head' },
+        h('strong', { text: d.kind === 'human' ? `Placed by ${d.decidedBy}` : d.kind === 'rule' ? `Joined by rule ${d.rule ?? ''}` : 'Opened this incident' }),
+        ' ', h('span', { class: 'muted small' }, timeEl(d.decidedAt)),
+        d.gapMs !== null && d.gapMs !== undefined ? h('span', { class: 'muted small', text: ` · gap ${formatDuration(d.gapMs)}` }) : null),
+      h('p', { class: 'decision-text', text: d.explanation })));
+}
+
+/**
+ * Fetches a file with the token and saves it (a plain link would carry no Authorization).
+ * @param {string} path @param {string} filename
+ */
+async function download(path, filename) {
+  try {
+    const res = await request(path, { as: 'blob' });
+    const url = URL.createObjectURL(/** @type {Blob} */ (res.data));
+    const a = h('a', { props: { href: url, download: filename } });
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  } catch (err) {
+    document.getElementById('main')?.prepend(errorBanner(err, 'Download failed'));
+  }
+}
+export { download };

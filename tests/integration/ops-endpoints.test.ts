@@ -1,0 +1,85 @@
+import { alertmanagerBody } from '../support/alertmanager-bodies';
+import { expectError, listAllIncidents, metricSamples } from '../support/api-helpers';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+describe('operations endpoints', () => {
+  let app: TestApp;
+  beforeAll(async () => { app = await startTestApp(); });
+  afterAll(async () => { await app.stop(); });
+
+  const body = (name: string) => alertmanagerBody([{ labels: { alertname: name, service: 'api' }, startsAt: '2026-11-26T14:00:00.000Z' }]);
+
+  it('when /healthz is probed without a token, then 200', async () => {
+    const res = await app.anon.get('/healthz');
+    expect(res.status).toBe(200);
+    expect(res.data).toEqual({ status: 'ok' });
+  });
+
+  it('when /readyz is probed with the store up, then 200', async () => {
+    const res = await app.anon.get('/readyz');
+    expect(res.status).toBe(200);
+    expect(res.data.status).toBe('ready');
+  });
+
+  it('when a path matches no route, then 404 in the one error shape', async () => {
+    expectError(await app.anon.get('/no/such/page'), 404, 'not_found');
+    expectError(await app.api.delete('/api/v1/incidents'), 404, 'not_found');
+  });
+
+  describe('/metrics after some webhooks', () => {
+    let text: string;
+    let openIncidents: number;
+    beforeAll(async () => {
+      expect((await app.postAlertmanager(body('MetricA'))).status).toBe(202);
+      expect((await app.postAlertmanager(body('MetricB'))).status).toBe(202);
+      expect((await app.postAlertmanager(body('MetricA'), { Authorization: 'Bearer wrong-token-0123456789' })).status).toBe(403);
+      expect((await app.postAlertmanager('{', {})).status).toBe(400);
+      expect((await app.anon.post('/webhooks/nope', body('X'))).status).toBe(404);
+      await app.settle();
+      const res = await app.anon.get('/metrics');
+      expect(res.status).toBe(200);
+      expect(res.headers['content-type']).toMatch(/^text\/plain/);
+      text = res.data as string;
+      // How many incidents the correlation made of the two bodies is not this test's concern.
+      openIncidents = (await listAllIncidents(app, { status: 'open' })).length;
+    });
+
+    const sample = (name: string, labels: Record<string, string>) =>
+      metricSamples(text, name).find((s) => Object.entries(labels).every(([k, v]) => s.labels[k] === v));
+
+    it('then webhooks received are counted by instance and outcome', () => {
+      expect(sample('debrief_webhooks_received_total', { instance: 'alertmanager', outcome: 'accepted' })?.value).toBe(2);
+      expect(sample('debrief_webhooks_received_total', { instance: 'alertmanager', outcome: 'forbidden' })?.value).toBe(1);
+      expect(sample('debrief_webhooks_received_total', { instance: 'alertmanager', outcome: 'invalid' })?.value).toBe(1);
+      expect(sample('debrief_webhooks_received_total', { outcome: 'unknown_instance' })?.value).toBe(1);
+      for (const s of metricSamples(text, 'debrief_webhooks_received_total')) expect(Object.keys(s.labels).sort()).toEqual(['instance', 'outcome']);
+    });
+
+    it('then the ingest-to-incident latency histogram has observed both bodies', () => {
+      expect(text).toMatch(/^# TYPE debrief_ingest_to_incident_seconds histogram$/m);
+      expect(metricSamples(text, 'debrief_ingest_to_incident_seconds_count')).toEqual([{ labels: {}, value: 2 }]);
+      expect(metricSamples(text, 'debrief_ingest_to_incident_seconds_bucket').find((s) => s.labels.le === '+Inf')?.value).toBe(2);
+    });
+
+    it('then the inbox backlog and open incidents gauges read the store', () => {
+      expect(metricSamples(text, 'debrief_inbox_backlog')).toEqual([{ labels: {}, value: 0 }]);
+      expect(openIncidents).toBeGreaterThan(0);
+      expect(metricSamples(text, 'debrief_open_incidents')).toEqual([{ labels: {}, value: openIncidents }]);
+    });
+  });
+
+  it('when the store is closed, then /readyz answers 503 while /healthz and /metrics still answer', async () => {
+    await app.debrief.store.close();
+    const ready = await app.anon.get('/readyz');
+    expect(ready.status).toBe(503);
+    expect(ready.data.status).toBe('unavailable');
+    expect((await app.anon.get('/healthz')).status).toBe(200);
+    expect((await app.anon.get('/metrics')).status).toBe(200);
+  });
+
+  it('when the store is closed and a webhook arrives, then 503 with Retry-After so Alertmanager retries', async () => {
+    const res = await app.postAlertmanager(body('WhileStoreDown'));
+    expectError(res, 503, 'unavailable');
+    expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,263 @@
+import { sha256Hex } from '../../src/domain/correlation/correlation-keys';
+import type { CorrelationRuleInput } from '../../src/domain/correlation/rule-config';
+import { correlationRulesSchema } from '../../src/domain/correlation/rule-config';
+import { at, Harness, observation, pagingEvent } from '../support/correlation-harness';
+
+const rules = (list: CorrelationRuleInput[]) => correlationRulesSchema.parse(list);
+
+const SHOP = [
+  { name: 'frontend', customerFacing: true, dependsOn: ['checkout'] },
+  { name: 'checkout', customerFacing: true, dependsOn: ['orders'] },
+  { name: 'billing', dependsOn: ['orders'] },
+  { name: 'orders', dependsOn: ['orders-db'] },
+  { name: 'orders-db' },
+  { name: 'search', dependsOn: ['search-index'] },
+  { name: 'search-index', dependsOn: ['storage'] },
+  { name: 'storage', dependsOn: ['disks'] },
+  { name: 'disks' },
+];
+
+describe('labels rule with a selector', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await Harness.open({ rules: rules([{ name: 'critical-db', match: ['severity="critical"', 'service=~"db-.*"'], sameLabels: ['cluster'], windowMinutes: 10 }]) });
+  });
+  afterEach(() => h.close());
+
+  it('when two critical db alerts of one cluster start 4 min after the first resolved, then they share an incident and the decision names the rule, labels and gap', async () => {
+    await h.record({ name: 'ReplicationLag', service: 'db-main', cluster: 'eu1', labels: { severity: 'critical' }, start: 0, end: 1 });
+    const [second] = await h.record({ name: 'DiskFull', service: 'db-replica', cluster: 'eu1', labels: { severity: 'critical' }, start: 5 });
+    const first = await h.alert('ReplicationLag', 0);
+    expect(second!.incidentId).toBe(first.incidentId);
+    expect(second!.decision).toMatchObject({ kind: 'rule', rule: 'critical-db', matched: { cluster: 'eu1' }, gapMs: 4 * 60_000, decidedBy: 'debrief' });
+    expect(second!.decision.explanation).toBe('Rule "critical-db": same cluster="eu1" as alerts of this incident; started 4 min after the latest of them (window 10 min).');
+  });
+
+  it('when the first alert still fires, then a matching alert joins with no gap, as long as the firing horizon lasts', async () => {
+    await h.record({ name: 'ReplicationLag', service: 'db-main', cluster: 'eu1', labels: { severity: 'critical' }, start: 0 });
+    const [during] = await h.record({ name: 'DiskFull', service: 'db-main', cluster: 'eu1', labels: { severity: 'critical' }, start: 25 });
+    expect(during!.decision).toMatchObject({ rule: 'critical-db', gapMs: 0 });
+    expect(during!.decision.explanation).toContain('started while the latest of them still fired');
+    // Default horizon 60 min: the firing alert at 0 keeps linking until 60 (+10 window), the one at 25 until 85.
+    const [chronic] = await h.record({ name: 'Slow', service: 'db-main', cluster: 'eu1', labels: { severity: 'critical' }, start: 100 });
+    expect(chronic!.decision.kind).toBe('new-incident');
+    expect(chronic!.decision.explanation).toContain('critical-db: the nearest matching alerts are 15 min away (window 10 min)');
+  });
+
+  it('when an alert does not match the selector, then the rule does not link it and the explanation says why', async () => {
+    await h.record({ name: 'ReplicationLag', service: 'db-main', cluster: 'eu1', labels: { severity: 'critical' }, start: 0 });
+    const [warning] = await h.record({ name: 'SlowQueries', service: 'db-main', cluster: 'eu1', labels: { severity: 'warning' }, start: 2 });
+    // `service=~"db-.*"` is anchored: "old-db-main" does not match.
+    const [other] = await h.record({ name: 'ReplicationLag', service: 'old-db-main', cluster: 'eu1', labels: { severity: 'critical' }, start: 3 });
+    const first = await h.alert('ReplicationLag', 0);
+    for (const a of [warning!, other!]) {
+      expect(a.incidentId).not.toBe(first.incidentId);
+      expect(a.decision.kind).toBe('new-incident');
+      expect(a.decision.explanation).toContain('critical-db: not applicable, its labels do not match severity="critical", service=~"db-.*"');
+    }
+  });
+
+  it('when the gap exceeds the window, then a new incident opens and the explanation gives the nearest distance', async () => {
+    await h.record({ name: 'ReplicationLag', service: 'db-main', cluster: 'eu1', labels: { severity: 'critical' }, start: 0, end: 0 });
+    const [late] = await h.record({ name: 'DiskFull', service: 'db-main', cluster: 'eu1', labels: { severity: 'critical' }, start: 25 });
+    expect(late!.decision.kind).toBe('new-incident');
+    expect(late!.decision.explanation).toContain('critical-db: the nearest matching alerts are 25 min away (window 10 min)');
+  });
+
+  it('when a required label is missing, then the rule does not apply', async () => {
+    const [a] = await h.record({ name: 'ReplicationLag', service: 'db-main', labels: { severity: 'critical' }, start: 0 });
+    expect(a!.decision.explanation).toContain('critical-db: not applicable, it has no cluster label');
+  });
+});
+
+describe('negation matchers', () => {
+  it('when a rule excludes env="dev" with !=, then dev alerts are not linked but alerts without env are', async () => {
+    const h = await Harness.open({ rules: rules([{ name: 'not-dev', match: ['env!="dev"', 'team!~"qa|test"'], sameLabels: ['@service'], windowMinutes: 10 }]) });
+    await h.record({ name: 'A', service: 'api', labels: { env: 'prod' }, start: 0, group: null });
+    const [dev] = await h.record({ name: 'B', service: 'api', labels: { env: 'dev' }, start: 1, group: null });
+    const [qa] = await h.record({ name: 'C', service: 'api', labels: { team: 'qa' }, start: 2, group: null });
+    const [noEnv] = await h.record({ name: 'D', service: 'api', start: 3, group: null });
+    const first = await h.alert('A', 0);
+    expect(dev!.incidentId).not.toBe(first.incidentId);
+    expect(qa!.incidentId).not.toBe(first.incidentId);
+    expect(noEnv!.incidentId).toBe(first.incidentId);
+    expect(noEnv!.decision).toMatchObject({ rule: 'not-dev', matched: { service: 'api' } });
+    await h.close();
+  });
+});
+
+describe('topology rule', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await Harness.open({ services: SHOP, rules: rules([{ name: 'deps', kind: 'topology', hops: 2, windowMinutes: 15, sameLabels: ['cluster?'] }]) });
+  });
+  afterEach(() => h.close());
+
+  it('when a database fails and its callers alert minutes later, then they join with the dependency path explained', async () => {
+    await h.record({ name: 'DatabaseDown', service: 'orders-db', cluster: 'eu1', start: 0 });
+    const [orders] = await h.record({ name: 'HighErrorRate', service: 'orders', cluster: 'eu1', start: 2 });
+    const [checkout] = await h.record({ name: 'HighLatency', service: 'checkout', cluster: 'eu1', start: 3 });
+    const db = await h.alert('DatabaseDown', 0);
+    expect(orders!.incidentId).toBe(db.incidentId);
+    expect(orders!.decision).toMatchObject({ rule: 'deps', matched: { service: 'orders', relatedService: 'orders-db', path: 'orders -> orders-db', hops: '1', cluster: 'eu1' } });
+    expect(orders!.decision.explanation).toBe('Rule "deps": orders -> orders-db (catalog dependsOn, 1 hop), same cluster="eu1"; orders-db alerted in this incident and this alert started while orders-db\'s latest alert still fired (window 15 min).');
+    // checkout is 1 hop from orders (alerting) and 2 from orders-db: the shorter path wins.
+    expect(checkout!.incidentId).toBe(db.incidentId);
+    expect(checkout!.decision.matched).toMatchObject({ path: 'checkout -> orders', hops: '1' });
+  });
+
+  it('when the intermediate service is silent, then two hops still link and the path shows the hop', async () => {
+    await h.record({ name: 'DatabaseDown', service: 'orders-db', cluster: 'eu1', start: 0, end: 5 });
+    const [checkout] = await h.record({ name: 'HighLatency', service: 'checkout', cluster: 'eu1', start: 12 });
+    expect(checkout!.decision.matched.path).toBe('checkout -> orders -> orders-db');
+    expect(checkout!.decision.explanation).toContain('(catalog dependsOn, 2 hops)');
+    expect(checkout!.decision.explanation).toContain('started 7 min after orders-db\'s latest alert');
+    expect(checkout!.incidentId).toBe((await h.alert('DatabaseDown', 0)).incidentId);
+  });
+
+  it('when services are three hops apart, siblings, in other clusters, or outside the catalog, then they are not linked', async () => {
+    await h.record({ name: 'DisksDegraded', service: 'disks', cluster: 'eu1', start: 0 });
+    const [search] = await h.record({ name: 'SearchSlow', service: 'search', cluster: 'eu1', start: 1 });
+    expect(search!.decision.kind).toBe('new-incident');
+
+    await h.record({ name: 'CheckoutErrors', service: 'checkout', cluster: 'eu1', start: 30 });
+    const [billing] = await h.record({ name: 'BillingErrors', service: 'billing', cluster: 'eu1', start: 31 });
+    expect(billing!.decision.kind).toBe('new-incident');
+
+    await h.record({ name: 'DatabaseDown', service: 'orders-db', cluster: 'eu1', start: 60 });
+    const [us] = await h.record({ name: 'HighErrorRate', service: 'orders', cluster: 'us1', start: 61 });
+    expect(us!.decision.kind).toBe('new-incident');
+    expect(us!.decision.explanation).toContain('deps: no related service (billing, checkout, orders-db, frontend) alerted within 15 min with the same cluster="us1"');
+
+    const [unknown] = await h.record({ name: 'Boom', service: 'mystery', cluster: 'eu1', start: 62 });
+    expect(unknown!.decision.explanation).toContain('deps: not applicable, service "mystery" is not in the service catalog');
+  });
+
+  it('when an alert carries no cluster, then it links to a related service in any one cluster, but never bridges two clusters', async () => {
+    await h.record({ name: 'DatabaseDown', service: 'orders-db', cluster: 'eu1', start: 0 });
+    const [noCluster] = await h.record({ name: 'HighErrorRate', service: 'orders', start: 1 });
+    expect(noCluster!.incidentId).toBe((await h.alert('DatabaseDown', 0)).incidentId);
+    expect(noCluster!.decision.matched).toMatchObject({ path: 'orders -> orders-db', cluster: '' });
+
+    await h.record({ name: 'DatabaseDown', service: 'orders-db', cluster: 'us1', start: 100 });
+    await h.record({ name: 'HighErrorRate', service: 'orders', start: 101 });
+    await h.record({ name: 'DatabaseDown', service: 'orders-db', cluster: 'eu1', start: 102 });
+    const eu = await h.incidentOf('DatabaseDown', 102);
+    const us = await h.incidentOf('DatabaseDown', 100);
+    expect(eu.incident.id).not.toBe(us.incident.id);
+  });
+});
+
+describe('group rule', () => {
+  let h: Harness;
+  beforeEach(async () => { h = await Harness.open(); });
+  afterEach(() => h.close());
+  const coarse = '{}:{namespace="shop"}';
+
+  it('when alerts of one service share an Alertmanager group, then they join and the decision names the group key', async () => {
+    await h.record({ name: 'HighErrorRate', service: 'checkout', start: 0, group: coarse });
+    const [crash] = await h.record({ name: 'PodCrashLooping', service: 'checkout', start: 20, group: coarse });
+    expect(crash!.decision).toMatchObject({ rule: 'same-alertmanager-group', matched: { groupKey: coarse, service: 'checkout' } });
+    expect(crash!.decision.explanation).toContain(`same Alertmanager group ${coarse} and same service="checkout"`);
+  });
+
+  it('when a coarse group holds two services, then the group alone does not link them', async () => {
+    await h.record({ name: 'HighErrorRate', service: 'checkout', start: 0, group: coarse });
+    const [billing] = await h.record({ name: 'JobFailed', service: 'billing', start: 1, group: coarse });
+    expect(billing!.decision.kind).toBe('new-incident');
+  });
+
+  it('when an alert names no service, then it joins its group, but cannot bridge two services', async () => {
+    await h.record({ name: 'HighErrorRate', service: 'checkout', start: 0, group: coarse });
+    const [node] = await h.record({ name: 'NodeDown', start: 1, group: coarse, labels: { instance: 'node-7' } });
+    expect(node!.incidentId).toBe((await h.alert('HighErrorRate', 0)).incidentId);
+    const [billing] = await h.record({ name: 'JobFailed', service: 'billing', start: 2, group: coarse });
+    expect(billing!.incidentId).not.toBe(node!.incidentId);
+  });
+});
+
+describe('maxSpanHours', () => {
+  it('when a rule would stretch an incident beyond its maximum span, then a new incident opens', async () => {
+    const h = await Harness.open({ rules: rules([{ name: 'svc', sameLabels: ['@service'], windowMinutes: 10, maxSpanHours: 1 }]) });
+    for (let m = 0; m <= 56; m += 8) await h.record({ name: `Blip${m}`, service: 'api', start: m, end: m + 1, group: null });
+    const [over] = await h.record({ name: 'Blip64', service: 'api', start: 64, group: null });
+    expect((await h.alert('Blip56', 56)).incidentId).toBe((await h.alert('Blip0', 0)).incidentId);
+    expect(over!.incidentId).not.toBe((await h.alert('Blip0', 0)).incidentId);
+    expect(over!.decision.explanation).toContain('svc: joining the matching incident would stretch it beyond the rule\'s maxSpanHours');
+    await h.close();
+  });
+});
+
+describe('explicit links: PagerDuty', () => {
+  const group = '{}/{severity="critical"}:{alertname="CheckoutDown"}';
+  const dedupKey = sha256Hex(group);
+  let h: Harness;
+  beforeEach(async () => {
+    h = await Harness.open({ services: [{ name: 'checkout', pagerdutyServices: ['PCHK'] }, { name: 'payments' }] });
+  });
+  afterEach(() => h.close());
+
+  it('when a page carries sha256(groupKey) as incident key, then it joins the alerts\' incident and its events follow it', async () => {
+    const [alert] = await h.record({ name: 'CheckoutDown', service: 'checkout', start: 0, group });
+    const triggered = await h.page(pagingEvent({ eventId: 'E1', kind: 'triggered', at: 1, incidentKey: dedupKey, serviceId: 'POTHER' }));
+    expect(triggered.placed).toEqual([expect.objectContaining({ incidentId: alert!.incidentId, rule: 'pagerduty-dedup-key' })]);
+    expect(triggered.placed[0]!.explanation).toContain(`its incident key ${dedupKey.slice(0, 12)}… is the SHA-256 of the Alertmanager group key`);
+
+    const ack = await h.page(pagingEvent({ eventId: 'E2', kind: 'acknowledged', at: 50, actor: 'Bob', incidentKey: dedupKey }));
+    expect(ack.placed[0]).toMatchObject({ incidentId: alert!.incidentId, rule: 'pagerduty-incident' });
+    const redelivered = await h.page(pagingEvent({ eventId: 'E2', kind: 'acknowledged', at: 50, actor: 'Bob', incidentKey: dedupKey }));
+    expect(redelivered).toEqual({ placed: [], duplicates: 1, incidentIds: [] });
+
+    const detail = (await h.store.getIncident(alert!.incidentId))!;
+    expect(detail.events.map((e) => [e.kind, e.at, e.actor])).toEqual([
+      ['pagerduty.triggered', at(1), null],
+      ['pagerduty.acknowledged', at(50), 'Bob'],
+    ]);
+    expect((await h.incidents()).length).toBe(1);
+  });
+
+  it('when the page arrives first, then a later alert of that group joins the page\'s incident by explicit link', async () => {
+    const r = await h.page(pagingEvent({ eventId: 'E1', kind: 'triggered', at: 0, incidentKey: dedupKey, serviceId: 'POTHER' }));
+    expect(r.placed[0]!.rule).toBeNull();
+    const pageOnly = (await h.store.getIncident(r.placed[0]!.incidentId))!.incident;
+    expect(pageOnly).toMatchObject({ title: 'PagerDuty: Checkout is down', status: 'open', alertCount: 0, severity: 'high' });
+    const [alert] = await h.record({ name: 'CheckoutDown', service: 'checkout', start: 1, group });
+    expect(alert!.incidentId).toBe(r.placed[0]!.incidentId);
+    expect(alert!.decision).toMatchObject({ kind: 'rule', rule: 'pagerduty-dedup-key', matched: { dedupKey, groupKey: group } });
+    expect(alert!.decision.explanation).toMatch(/^Explicit link: a PagerDuty incident in this incident has dedup key [0-9a-f]{12}…, the SHA-256 of this alert's Alertmanager group key/);
+    expect((await h.store.getIncident(alert!.incidentId))!.incident.title).toBe('CheckoutDown on checkout');
+  });
+
+  it('when a page\'s PagerDuty service maps to a catalog service, then it joins that service\'s incident within the window', async () => {
+    const [alert] = await h.record({ name: 'HighErrorRate', service: 'checkout', start: 0 });
+    const r = await h.page(pagingEvent({ eventId: 'E1', kind: 'triggered', at: 3, serviceId: 'PCHK', serviceName: 'Checkout PD' }));
+    expect(r.placed[0]).toMatchObject({ incidentId: alert!.incidentId, rule: 'pagerduty-service' });
+    expect(r.placed[0]!.explanation).toContain('PagerDuty service "Checkout PD" maps to catalog service "checkout"');
+    // A payments alert does not follow the checkout page.
+    const [other] = await h.record({ name: 'HighErrorRate', service: 'payments', start: 4 });
+    expect(other!.incidentId).not.toBe(alert!.incidentId);
+  });
+
+  it('when a page has no link, then it opens its own incident and the audit trail says why', async () => {
+    const r = await h.page(pagingEvent({ eventId: 'E1', kind: 'triggered', at: 0, serviceId: 'PUNMAPPED', serviceName: 'legacy' }));
+    expect(r.placed[0]!.explanation).toBe('Opened a new incident for PagerDuty incident #42 "Checkout is down" (PAGE1) because it carries no incident key (dedup key); its PagerDuty service is not mapped to a catalog service.');
+    const audit = (await h.store.getIncidentAudit(r.placed[0]!.incidentId))!;
+    expect(audit.map((e) => e.kind).sort()).toEqual(['correlation.decided', 'pagerduty.triggered']);
+    const resolved = await h.page(pagingEvent({ eventId: 'E2', kind: 'resolved', at: 30 }));
+    expect((await h.store.getIncident(resolved.placed[0]!.incidentId))!.incident).toMatchObject({ status: 'resolved', endedAt: at(30) });
+  });
+});
+
+describe('audit trail', () => {
+  it('when alerts are placed, then each decision is in the audit trail but not in the timeline events', async () => {
+    const h = await Harness.open();
+    const [a] = await h.record(observation({ name: 'X', service: 'api', start: 0 }));
+    await h.record(observation({ name: 'X', service: 'api', start: 0, end: 3 }));
+    const detail = (await h.store.getIncident(a!.incidentId))!;
+    expect(detail.events).toEqual([]);
+    const audit = (await h.store.getIncidentAudit(a!.incidentId))!;
+    expect(audit).toEqual([expect.objectContaining({ kind: 'correlation.decided', at: at(0), actor: 'debrief', text: a!.decision.explanation, data: expect.objectContaining({ alertId: a!.id }) })]);
+    expect(await h.store.getIncidentAudit('nope')).toBeNull();
+    await h.close();
+  });
+});
