@@ -20,6 +20,8 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# The pages' static assets are served from the source tree (plain JS/CSS, not compiled).
+COPY --from=build /app/src/web/public ./src/web/public
 COPY --from=build /app/package.json ./package.json
 COPY config ./config
 RUN mkdir -p /data && chown node:node /data

@@ -31,12 +31,14 @@ import { meRoutes } from './http/routes/me-routes';
 import { webRoutes } from './http/routes/web-routes';
 import { webhookRoutes } from './http/routes/webhook-routes';
 import { InboxProcessor } from './ingest/inbox-processor';
+import { IngestPressure } from './ingest/ingest-pressure';
 import { createReconciliation, type Reconciliation } from './integrations/alertmanager-reconciler';
 import { createPagerDutyIntegration, type PagerDutyIntegration } from './integrations/pagerduty-enrichment';
 import { createMetrics, registerStatsGauges } from './metrics';
 import { openStore } from './store/open-store';
 import { closeServerGracefully, drainInbox } from './shutdown';
 import { guardSqliteFaults } from './store/sqlite/sqlite-faults';
+import { withSqliteCommitPolicy } from './store/sqlite/sqlite-commit-policy';
 import type { Store } from './store/store';
 
 export const VERSION = '0.1.0';
@@ -83,7 +85,8 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
   const logger = options.logger ?? pino({ level: config.log.level, redact: ['req.headers.authorization', '*.token', '*.password'] });
   const clock = options.clock ?? (() => new Date());
   // Lock, full-disk and read-only failures become UnavailableError (503 + Retry-After) from any method.
-  const store = guardSqliteFaults(options.store ?? openStore(config.store.url));
+  // Group commit of inbox appends, derived writes without fsync waits: sqlite-commit-policy.ts.
+  const store = guardSqliteFaults(withSqliteCommitPolicy(options.store ?? openStore(config.store.url, { mongo: config.store.mongo })));
   await store.init();
   const reportStore = guardSqliteFaults(options.reportStore ?? openReportStore(store));
   await reportStore.init();
@@ -111,7 +114,10 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
     targets: config.reconcile.alertmanager, instances: new Map(config.instances.map((i) => [i.id, i.connector])),
     store, correlator, serviceLabels: config.impact.serviceLabels, logger, clock,
   });
+  // Webhooks first: processing gives way while senders wait for their 202 (ingest-pressure.ts).
+  const pressure = new IngestPressure();
   const processor = new InboxProcessor({
+    breathe: (ms) => pressure.breathe(ms),
     store, connectors: connectorsById, correlator, serviceLabels: config.impact.serviceLabels, metrics, logger,
     leaseMs: config.inbox.leaseSeconds * 1000, pollIntervalMs: config.inbox.pollIntervalMs, maxAttempts: config.inbox.maxAttempts, clock,
     onPagingEvents: (events, result) => pagerduty.enrichment?.notice(events, result),
@@ -142,7 +148,7 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
   const openapi = () => buildOpenApi(routes, { version: VERSION });
   routes.push(
     ...webhookRoutes({ store, instances, connectors: [...connectorsById.values()], metrics, onStored: () => processor.kick(), clock,
-      jsonLimits: { maxDepth: config.security.jsonMaxDepth, maxKeys: config.security.webhookJsonMaxKeys } }),
+      jsonLimits: { maxDepth: config.security.jsonMaxDepth, maxKeys: config.security.webhookJsonMaxKeys }, pressure }),
     ...incidentRoutes({ store, view, clock }),
     ...correctionRoutes({ store, correlator, serviceLabels: config.impact.serviceLabels, clock }),
     ...reportRoutes({ reports }),

@@ -79,6 +79,8 @@ export interface LoadResult {
   errorSamples: string[];
   alerts: number;
   seconds: number;
+  /** Length of the unmeasured warm-up (its webhooks are processed too). */
+  warmupSeconds: number;
   latenciesMs: number[];
 }
 
@@ -132,10 +134,10 @@ export async function runLoad(options: {
       }
     }
   };
-  const warm: LoadResult = { sent: 0, ok: 0, errors: 0, errorSamples: [], alerts: 0, seconds: 0, latenciesMs: [] };
+  const warm: LoadResult = { sent: 0, ok: 0, errors: 0, errorSamples: [], alerts: 0, seconds: 0, warmupSeconds: 0, latenciesMs: [] };
   await Promise.all(Array.from({ length: options.connections }, () => worker(false, () => Date.now() >= warmupEnd, warm)));
 
-  const result: LoadResult = { sent: 0, ok: 0, errors: 0, errorSamples: [], alerts: 0, seconds: 0, latenciesMs: [] };
+  const result: LoadResult = { sent: 0, ok: 0, errors: 0, errorSamples: [], alerts: 0, seconds: 0, warmupSeconds: options.warmupMs / 1000, latenciesMs: [] };
   const started = process.hrtime.bigint();
   const deadline = Date.now() + options.maxSeconds * 1000;
   await Promise.all(Array.from({ length: options.connections }, () => worker(true, () => result.sent >= options.maxRequests || Date.now() >= deadline, result)));

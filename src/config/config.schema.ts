@@ -15,6 +15,7 @@ const DEFAULT_CORRELATION = {
   reopenWindowMinutes: CORRELATION_DEFAULTS.reopenWindowMinutes,
   linkWindowMinutes: CORRELATION_DEFAULTS.linkWindowMinutes,
   pagerDutyServiceWindowMinutes: CORRELATION_DEFAULTS.pagerDutyServiceWindowMinutes,
+  firingHorizonMinutes: CORRELATION_DEFAULTS.firingHorizonMinutes,
 };
 const correlationSchema = z.object({
   groupWindowMinutes: z.coerce.number().positive().default(CORRELATION_DEFAULTS.groupWindowMinutes)
@@ -27,8 +28,10 @@ const correlationSchema = z.object({
     .describe('Window of explicit links: PagerDuty dedup key = SHA-256 of the Alertmanager group key, and later firings of an alert a person placed.'),
   pagerDutyServiceWindowMinutes: z.coerce.number().min(0).default(CORRELATION_DEFAULTS.pagerDutyServiceWindowMinutes)
     .describe('A page joins an incident on the catalog service its PagerDuty service maps to within this window; 0 turns the mapping off.'),
+  firingHorizonMinutes: z.coerce.number().positive().default(CORRELATION_DEFAULTS.firingHorizonMinutes)
+    .describe('A still-firing alert links others for at most this long after it started (a chronic alert cannot absorb everything on its service).'),
   rules: correlationRulesSchema.optional()
-    .describe('Ordered correlation rules (first rule that finds an eligible incident wins). Default: same-alertmanager-group, service-dependencies, same-service, same-alert-across-clusters.'),
+    .describe('Ordered correlation rules (first rule that finds an eligible incident wins). Default: same-alertmanager-group, service-dependencies, same-service, same-service-across-clusters, same-alert-across-clusters.'),
 }).strict();
 
 export const ROLES = ['viewer', 'editor', 'publisher', 'admin'] as const;
@@ -137,6 +140,15 @@ const reconcileSchema = z.object({
 });
 export type ReconcileTargetConfig = z.infer<typeof reconcileTargetSchema>;
 
+// --- MongoDB store connection settings (issue 7) ---
+const DEFAULT_MONGO_STORE = { serverSelectionTimeoutMs: 5000, connectTimeoutMs: 5000, pingTimeoutMs: 2000 };
+const mongoStoreSchema = z.object({
+  serverSelectionTimeoutMs: z.coerce.number().int().positive().default(5000)
+    .describe('How long a MongoDB operation waits for a usable server (the driver default, 30 s, would hang webhooks and health checks).'),
+  connectTimeoutMs: z.coerce.number().int().positive().default(5000).describe('TCP connect timeout to each MongoDB server.'),
+  pingTimeoutMs: z.coerce.number().int().positive().default(2000).describe('Readiness (`/readyz`) gives up on a MongoDB `ping` after this long.'),
+});
+
 export const configSchema = z.object({
   server: z.object({
     host: z.string().default('0.0.0.0').describe('Address to listen on.'),
@@ -148,7 +160,9 @@ export const configSchema = z.object({
     url: z.string().default('sqlite:./data/debrief.db')
       .refine((u) => /^(sqlite:|mongodb(\+srv)?:\/\/)/.test(u), 'must start with sqlite: or mongodb://')
       .describe('Where Debrief keeps its data: `sqlite:<file>` (embedded default) or `mongodb://...`.'),
-  }).default({ url: 'sqlite:./data/debrief.db' }),
+    // --- MongoDB connection (issue 7); options written in the URL's query win over these ---
+    mongo: mongoStoreSchema.default(DEFAULT_MONGO_STORE),
+  }).default({ url: 'sqlite:./data/debrief.db', mongo: DEFAULT_MONGO_STORE }),
   api: z.object({
     tokens: z.array(apiTokenSchema).default([]).describe('API tokens; without any, every API call answers 401.'),
   }).default({ tokens: [] }),

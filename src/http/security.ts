@@ -249,6 +249,8 @@ export function apiJsonBody(limits: JsonLimits): RequestHandler {
   const parse = express.json({
     limit: API_JSON_LIMIT_BYTES,
     strict: true,
+    // Every type `req.is('json')` accepts below, so none is silently left unparsed.
+    type: ['application/json', 'application/*+json'],
     verify: (req, _res, buf, encoding) => {
       if (!encoding || /^utf-?8$/i.test(encoding)) assertUtf8(buf);
     },

@@ -18,6 +18,8 @@ export interface InboxProcessorDeps {
   pollIntervalMs: number;
   maxAttempts: number;
   clock?: () => Date;
+  /** Awaited between entries with the last entry's duration (ms): lets waiting webhooks go first. */
+  breathe?: (lastEntryMs: number) => Promise<void>;
   /**
    * Called after a batch of paging events (PagerDuty) is stored, with what the store did;
    * background enrichment hangs here. Called synchronously: it must return at once (queue work).
@@ -83,7 +85,14 @@ export class InboxProcessor {
       for (;;) {
         const batch = await this.deps.store.claimInbox(this.owner, this.deps.leaseMs, 20, this.now());
         if (batch.length === 0) return;
-        for (const entry of batch) await this.process(entry);
+        for (const entry of batch) {
+          const started = Date.now();
+          await this.process(entry);
+          // Store calls resolve without real I/O waits (better-sqlite3 is synchronous), so
+          // without this the whole backlog would be processed in one turn of the event loop,
+          // holding webhooks (and their 202s) until it is empty. See IngestPressure.
+          await (this.deps.breathe?.(Date.now() - started) ?? new Promise<void>((resolve) => setImmediate(resolve)));
+        }
         if (this.stopped) return;
       }
     } catch (err) {

@@ -1,8 +1,18 @@
 import type { Store } from './store';
 import { SqliteStore } from './sqlite/sqlite-store';
+import type { MongoSettings } from './mongo/mongo-connection';
+import { guardMongoFaults } from './mongo/mongo-errors';
+import { MongoStore } from './mongo/mongo-store';
 
-/** Opens the store named by `store.url`: `sqlite:<file>` (default) or `mongodb://...`. */
-export function openStore(url: string): Store {
+export interface OpenStoreOptions {
+  /** `store.mongo.*` (timeouts); used for `mongodb://` URLs only. */
+  mongo?: MongoSettings;
+}
+
+/** Opens the store named by `store.url`: `sqlite:<file>` (default) or `mongodb://...` / `mongodb+srv://...`. */
+export function openStore(url: string, options: OpenStoreOptions = {}): Store {
   if (url.startsWith('sqlite:')) return new SqliteStore({ file: url.slice('sqlite:'.length) || './data/debrief.db' });
-  throw new Error(`store.url "${url.replace(/\/\/[^@/]*@/, '//***@')}": MongoDB support is not built yet; use sqlite:<file>`);
+  // Unavailability (no primary, network) becomes UnavailableError from every method.
+  if (/^mongodb(\+srv)?:\/\//.test(url)) return guardMongoFaults(new MongoStore(url, options.mongo));
+  throw new Error(`store.url "${url.replace(/\/\/[^@/]*@/, '//***@')}": use sqlite:<file> or mongodb://...`);
 }

@@ -48,6 +48,7 @@ export interface ReportStore {
   updateActionItem(item: ActionItem, audit: ReportAuditEntry): Promise<boolean>;
   deleteActionItem(id: string, audit: ReportAuditEntry): Promise<boolean>;
   getActionItem(id: string): Promise<ActionItem | null>;
+  /** By due date, soonest first (undated last), then oldest created; cursor pagination. */
   listActionItems(query: ActionItemQuery): Promise<Page<ActionItem>>;
 }
 

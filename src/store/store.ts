@@ -32,13 +32,18 @@ export interface Store {
    * `owner` until `now + leaseMs`. Each entry is claimed by exactly one caller at a time.
    */
   claimInbox(owner: string, leaseMs: number, limit: number, now: string): Promise<InboxEntry[]>;
-  /** Marks a claimed entry processed. */
+  /** Marks a claimed entry processed. Has no effect unless `owner` still holds its lease. */
   completeInbox(id: string, owner: string, outcome: InboxOutcome, now: string): Promise<void>;
-  /** Records a failed attempt; `dead` keeps it as a dead letter with the reason, never dropped. */
+  /**
+   * Records a failed attempt; `dead` keeps it as a dead letter with the reason, never dropped.
+   * Not dead, it stays pending with the reason and keeps its lease until it expires, so retries
+   * back off by the lease time. Has no effect unless `owner` still holds its lease.
+   */
   failInbox(id: string, owner: string, reason: string, dead: boolean, now: string): Promise<void>;
+  /** Newest first (reverse arrival order); cursor pagination. */
   listInbox(query: InboxQuery): Promise<Page<InboxEntrySummary>>;
   getInboxEntry(id: string): Promise<InboxEntry | null>;
-  /** Puts a dead letter back to pending (after a fix), keeping its history. */
+  /** Puts a dead letter back to pending (after a fix), keeping its history. False when `id` is unknown or not a dead letter. */
   requeueInbox(id: string, now: string): Promise<boolean>;
   inboxCounts(): Promise<Record<InboxState, number>>;
 
@@ -46,7 +51,15 @@ export interface Store {
   /**
    * Upserts alerts by identity (instance, fingerprint, startsAt) and places new ones into
    * incidents using `correlator`, atomically. Re-sent observations update status, endsAt and
-   * lastSeenAt only. Observations are applied in event-time order.
+   * lastSeenAt only (plus notificationCount + 1 and the latest annotations/generatorUrl; lastSeenAt
+   * never goes back; a resolution is final). Observations are applied in event-time order.
+   *
+   * For each new alert the store offers `correlator.decide` every non-merged incident holding one
+   * of `keysFor(alert).lookup` with activity within `correlator.lookbackMs` of the alert's start
+   * (see `KeyActivity`), each with its `lookup` and `probe` keys' activity, then applies the
+   * placement: the incident holds the alert's `hold` keys; `absorb`ed incidents are merged into
+   * the chosen one; `reopened` becomes an `incident.reopened` timeline event at the alert's start;
+   * the decision is stored as an audit-only `correlation.decided` event (text: its explanation).
    */
   recordObservations(observations: AlertObservation[], context: RecordContext): Promise<RecordResult>;
   /**
@@ -55,10 +68,14 @@ export interface Store {
    * holding its page, else the one holding alerts/pages with its dedup key, else (when the
    * catalog maps its PagerDuty service) the one on that service within the window, else opens
    * its own incident. Each becomes an IncidentEvent `pagerduty.<kind>` at `occurredAt`.
+   * (The choice is `correlator.decidePaging`'s; the store offers candidates as for alerts, except
+   * that the page key `PagingKeys.page` is looked up without the lookback window.)
    */
   recordPagingEvents(events: PagingEvent[], context: RecordContext): Promise<PagingRecordResult>;
 
   // --- SRE corrections: each atomic, recorded in both incidents' timelines, remembered
+  // (every alert a person placed gets a `human` decision and holds `humanPlacementKey`, so its
+  // later firings find where it went; split-off incidents have origin `human`)
   /**
    * Moves every alert, page and event of `sourceIds` into `targetId`; the sources become
    * `merged` with `mergedInto`. NotFoundError for unknown ids, ValidationError when the
@@ -85,8 +102,10 @@ export interface Store {
    * returned as stored (status `merged`, `mergedInto`), with the merge event only.
    */
   getIncident(id: string): Promise<IncidentDetail | null>;
+  /** Newest first (by `startedAt`, descending); cursor pagination. */
   listIncidents(query: IncidentQuery): Promise<Page<Incident>>;
   getAlert(id: string): Promise<Alert | null>;
+  /** Incidents with `status`; without one, every incident (merged ones included). */
   countIncidents(status?: IncidentStatus): Promise<number>;
 
   // --- reconciliation with a pull source (Alertmanager API); added for issue 4 ---------------

@@ -35,7 +35,9 @@ describe('debrief backtest', () => {
     writeFileSync(historyFile, `${history.lines.map(formatHistoryLine).join('\n')}\n`);
     writeFileSync(truthFile, JSON.stringify(history.truth));
     writeFileSync(catalogFile, history.catalogYaml);
-    env = { DEBRIEF_STORE_URL: `sqlite:${join(dir, 'live', 'debrief.db')}` };
+    // An empty config file keeps the tests independent of a config/debrief.yaml in the checkout.
+    writeFileSync(join(dir, 'debrief.yaml'), '{}\n');
+    env = { DEBRIEF_CONFIG: join(dir, 'debrief.yaml'), DEBRIEF_STORE_URL: `sqlite:${join(dir, 'live', 'debrief.db')}` };
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -122,7 +124,8 @@ describe('debrief inbox export', () => {
 
       const outFile = join(dir, 'export.jsonl');
       const err = capture();
-      const env = { DEBRIEF_STORE_URL: `sqlite:${dbFile}` };
+      writeFileSync(join(dir, 'debrief.yaml'), '{}\n');
+      const env = { DEBRIEF_CONFIG: join(dir, 'debrief.yaml'), DEBRIEF_STORE_URL: `sqlite:${dbFile}` };
       await buildProgram({ stdout: capture().stream, stderr: err.stream, env }).parseAsync(['inbox', 'export', '--out', outFile], { from: 'user' });
       const exported = readFileSync(outFile, 'utf8').trim().split('\n');
       expect(exported).toEqual(lines.map(formatHistoryLine));

@@ -46,7 +46,7 @@ async function seed(app: TestApp): Promise<{ checkoutId: string; billingId: stri
   const post = async (body: unknown) => expect((await app.postAlertmanager(body)).status).toBe(202);
   await post(alertmanagerBody(['1', '2', '3'].map((p) => ({ labels: checkout(`checkout-${p}`), startsAt: t0 })), { groupBy: ['alertname', 'service'] }));
   await post(alertmanagerBody([{ labels: checkout('checkout-2', 'PodCrashLooping'), startsAt: minutesAfter(t0, 1) }], { groupBy: ['alertname', 'service'] }));
-  await post(alertmanagerBody([{ labels: billing('DiskFull'), startsAt: minutesAfter(t0, 2) }, { labels: billing('DiskIOHigh'), startsAt: minutesAfter(t0, 2) }], { groupBy: ['service'] }));
+  await post(alertmanagerBody([{ labels: billing('DiskFull'), startsAt: minutesAfter(t0, 2) }, { labels: billing('DiskIOHigh'), startsAt: minutesAfter(t0, 2.5) }], { groupBy: ['service'] }));
   await app.settle();
   const alerts = await allAlerts(app);
   const checkoutId = alerts.find((a) => a.labels.service === 'checkout')!.incidentId;

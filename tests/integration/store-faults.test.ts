@@ -9,8 +9,8 @@ import { createDebrief, type Debrief } from '../../src/app';
 import { loadConfig } from '../../src/config/load-config';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import { alertmanagerBody } from '../support/alertmanager-bodies';
-import { allAlerts, expectError, metricSamples, type TestApp } from '../support/api-helpers';
-import { AM_TOKEN, API_TOKEN } from '../support/test-app';
+import { allAlerts, expectError, metricSamples } from '../support/api-helpers';
+import { AM_TOKEN, API_TOKEN, type TestApp } from '../support/test-app';
 
 /**
  * The store becomes unavailable under a running Debrief: locked by another process, read-only,
@@ -109,6 +109,25 @@ describe('store faults', () => {
     expect(stored).toEqual(new Set(['BeforeFault', 'AfterLock']));
     const samples = metricSamples((await api.get('/metrics')).data as string, 'debrief_webhooks_received_total');
     expect(samples.find((s) => s.labels.outcome === 'unavailable')?.value).toBe(1);
+  });
+
+  it('when many webhooks arrive together while the store is locked, then each gets 503 and none is stored; together again after release, each gets 202 and all are stored', async () => {
+    const other = new Database(file);
+    other.exec('BEGIN EXCLUSIVE');
+    const names1 = Array.from({ length: 12 }, (_, i) => `Together${i}`);
+    try {
+      const answers = await Promise.all(names1.map((name) => post(name)));
+      expect(answers.map((a) => a.status)).toEqual(Array(12).fill(503));
+      for (const a of answers) expect(Number(a.headers['retry-after'])).toBeGreaterThan(0);
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    const again = await Promise.all(names1.map((name) => post(name)));
+    expect(again.map((a) => a.status)).toEqual(Array(12).fill(202));
+    expect(new Set(again.map((a) => a.data.inboxId)).size).toBe(12);
+    await settle();
+    expect(await names()).toEqual(new Set(['BeforeFault', ...names1]));
   });
 
   it('when the database turns read-only, then webhooks get 503 with Retry-After and readiness is false, and it recovers when writable again', async () => {

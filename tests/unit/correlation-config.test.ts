@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import { ConfigError, loadConfig } from '../../src/config/load-config';
 import { loadServiceCatalog } from '../../src/config/load-service-catalog';
 import { CatalogError, ServiceCatalog } from '../../src/domain/catalog/service-catalog';
@@ -122,11 +124,12 @@ describe('correlation config', () => {
 
   it('when nothing is configured, then the documented defaults apply', () => {
     const c = load({}).correlation;
-    expect(c).toEqual({ groupWindowMinutes: 30, quietPeriodMinutes: 5, reopenWindowMinutes: 30, linkWindowMinutes: 30, pagerDutyServiceWindowMinutes: 15 });
+    expect(c).toEqual({ groupWindowMinutes: 30, quietPeriodMinutes: 5, reopenWindowMinutes: 30, linkWindowMinutes: 30, pagerDutyServiceWindowMinutes: 15, firingHorizonMinutes: 60 });
     expect(defaultCorrelationRules(c.groupWindowMinutes).map((r) => [r.name, r.kind, r.windowMinutes])).toEqual([
       ['same-alertmanager-group', 'group', 30],
       ['service-dependencies', 'topology', 15],
       ['same-service', 'labels', 10],
+      ['same-service-across-clusters', 'topology', 5],
       ['same-alert-across-clusters', 'labels', 5],
     ]);
   });
@@ -172,5 +175,24 @@ describe('correlation config', () => {
       { name: 'x', sameLabels: ['cluster'], windowMinutes: 10 },
     ] }));
     expect(problems).toEqual(['correlation.rules.1.name: rule name "x" is used twice']);
+  });
+});
+
+describe('shipped examples', () => {
+  const root = join(__dirname, '../..');
+
+  it('when config/debrief.example.yaml is loaded, then its correlation part is valid and its rules are exactly the defaults', () => {
+    const doc = parseYaml(readFileSync(join(root, 'config/debrief.example.yaml'), 'utf8')) as Record<string, unknown>;
+    const config = loadConfig({ file: null, env: {}, overrides: { correlation: doc.correlation, catalog: doc.catalog, impact: doc.impact } });
+    const { rules, ...settings } = config.correlation;
+    expect(rules).toEqual(defaultCorrelationRules());
+    expect(settings).toEqual(loadConfig({ file: null, env: {} }).correlation);
+  });
+
+  it('when config/services.example.yaml is loaded, then it is a valid catalog', () => {
+    const c = loadServiceCatalog(join(root, 'config/services.example.yaml'));
+    expect(c.size).toBeGreaterThan(5);
+    expect(c.related('orders-db', 2).map((r) => r.path.join(' -> '))).toContain('checkout -> orders -> orders-db');
+    expect(c.serviceForPagerDuty('P1CHK42', null)).toBe('checkout');
   });
 });

@@ -261,3 +261,48 @@ describe('audit trail', () => {
     await h.close();
   });
 });
+
+describe('default rules across clusters', () => {
+  const services = [{ name: 'partners-api', dependsOn: ['partners-db'] }, { name: 'partners-db' }];
+
+  it('when a catalog service fails in two clusters with different symptoms, then one incident; a job label such as node_exporter is not enough', async () => {
+    const h = await Harness.open({ services });
+    await h.record({ name: 'PostgresDown', service: 'partners-db', cluster: 'eu1', start: 0 });
+    const [us] = await h.record({ name: 'PostgresSlowQueries', service: 'partners-db', cluster: 'us1', start: 2 });
+    expect(us!.incidentId).toBe((await h.alert('PostgresDown', 0)).incidentId);
+    expect(us!.decision).toMatchObject({ rule: 'same-service-across-clusters', matched: { service: 'partners-db', path: 'partners-db', hops: '0' } });
+    expect(us!.decision.explanation).toBe('Rule "same-service-across-clusters": same catalog service partners-db; it alerted in this incident and this alert started while its latest alert there still fired (window 5 min).');
+
+    await h.record({ name: 'MemoryHigh', labels: { job: 'node_exporter' }, cluster: 'prod', start: 100 });
+    const [dev] = await h.record({ name: 'ProbeFailed', labels: { job: 'node_exporter' }, cluster: 'dev', start: 100 });
+    expect(dev!.incidentId).not.toBe((await h.alert('MemoryHigh', 100)).incidentId);
+    expect(dev!.decision.explanation).toContain('same-service-across-clusters: not applicable, service "node_exporter" is not in the service catalog');
+    await h.close();
+  });
+
+  it('when the second cluster\'s cascade opened from a caller before its root alerted, then the root alert joins both into one incident', async () => {
+    const h = await Harness.open({ services });
+    const group = (c: string) => `{}:{cluster="${c}", namespace="partners"}`;
+    await h.record({ name: 'PostgresDown', service: 'partners-db', cluster: 'eu1', start: 0, group: group('eu1') });
+    const [caller] = await h.record({ name: 'HighErrorRate', service: 'partners-api', cluster: 'us1', start: 0.1, group: group('us1') });
+    expect(caller!.decision.kind).toBe('new-incident');
+    const [root] = await h.record({ name: 'PostgresDown', service: 'partners-db', cluster: 'us1', start: 0.3, group: group('us1') });
+    expect(root!.decision.rule).toBe('service-dependencies');
+    const incidents = await h.incidents();
+    expect(incidents).toHaveLength(1);
+    expect(incidents[0]!.events).toEqual([expect.objectContaining({ kind: 'correlation.merged', actor: 'debrief' })]);
+    expect(incidents[0]!.events[0]!.text).toContain('(rule same-service-across-clusters: same catalog service partners-db)');
+    await h.close();
+  });
+
+  it('when an unrelated incident is merely still open, then a new alert linked to it by a weaker rule does not bridge', async () => {
+    const h = await Harness.open({ services });
+    await h.record({ name: 'PostgresDown', service: 'partners-db', cluster: 'eu1', start: 0 });
+    await h.record({ name: 'HighErrorRate', service: 'partners-api', cluster: 'us1', start: 30 });
+    // 33 min after eu1's incident began: linked to eu1 through the still-firing database, but
+    // the two incidents did not begin within the 5 min window of that link.
+    await h.record({ name: 'PostgresDown', service: 'partners-db', cluster: 'us1', start: 33 });
+    expect((await h.incidents()).length).toBe(2);
+    await h.close();
+  });
+});

@@ -36,6 +36,8 @@ export function loadBacktestConfig(options: BacktestConfigOptions = {}): Backtes
   const notes: string[] = [];
   // The live store's URL from the environment must not leak in; replays use their own store.
   const { DEBRIEF_STORE_URL: _ignored, DEBRIEF_LOG_LEVEL: _level, ...env } = options.env ?? process.env;
+  // An explicit catalog wins over the environment's (env bindings are applied after overrides).
+  if (options.catalogFile) delete env.DEBRIEF_CATALOG_FILE;
   const base = {
     ...options.overrides,
     store: { url: 'sqlite::memory:' },

@@ -66,7 +66,7 @@ export function inboxCommand(deps: CliDeps = {}): Command {
     .option('--instance <id>', 'only entries of this connector instance')
     .action(async (opts: { config?: string; out?: string; state?: InboxState; instance?: string }) => {
       const config = loadConfig({ file: opts.config, env: deps.env ?? process.env, knownConnectors: [...connectorsById.keys()] });
-      const store = openStore(config.store.url);
+      const store = openStore(config.store.url, { mongo: config.store.mongo });
       await store.init();
       const out = opts.out ? createWriteStream(opts.out) : (deps.stdout ?? process.stdout);
       try {

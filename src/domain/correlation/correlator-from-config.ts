@@ -19,5 +19,6 @@ export function correlatorFromConfig(config: Pick<Config, 'correlation' | 'impac
     reopenWindowMinutes: c.reopenWindowMinutes,
     linkWindowMinutes: c.linkWindowMinutes,
     pagerDutyServiceWindowMinutes: c.pagerDutyServiceWindowMinutes,
+    firingHorizonMinutes: c.firingHorizonMinutes,
   });
 }

@@ -6,7 +6,7 @@ import { serviceOf } from '../service-of';
 import {
   alertDedupKey, alertServiceKey, humanPlacementKey, keysForPagingEvent, pageIncidentKey, pageServiceKey, sha256Hex, type PagingKeys,
 } from './correlation-keys';
-import { allMatch, labelValue, SERVICE_PSEUDO_LABEL } from './matchers';
+import { allMatch, SERVICE_PSEUDO_LABEL } from './matchers';
 import { compileRule, defaultCorrelationRules, type CompiledRule, type CorrelationRuleConfig } from './rule-config';
 
 /**
@@ -208,6 +208,18 @@ interface AlertPlan {
   extraHold: string[];
 }
 
+interface Stage {
+  name: string;
+  hits: Hit[];
+  maxSpanMs: number | null;
+  windowMs: number;
+  notApplicable: string | null;
+  describe: (hit: Hit) => string;
+  decision: (hit: Hit) => CorrelationDecision;
+  /** Why nothing was found, for the "opened a new incident" explanation; null to stay silent. */
+  nothing: () => string | null;
+}
+
 interface Hit {
   candidate: IncidentCandidate;
   activity: KeyActivity;
@@ -325,7 +337,9 @@ class RuleCorrelator implements Correlator {
       }
       scope = `rule:${rule.name}:${req}`;
       own = `${scope}:${service}`;
-      bases = this.catalog.related(service, rule.hops).map((rel) => ({ base: `${scope}:${rel.service}`, meta: { related: rel } }));
+      bases = rule.hops === 0
+        ? [{ base: own, meta: { related: { service, path: [service], hops: 0 } } }]
+        : this.catalog.related(service, rule.hops).map((rel) => ({ base: `${scope}:${rel.service}`, meta: { related: rel } }));
     }
     const perService = rule.kind === 'topology';
     if (optional === null) {
@@ -350,32 +364,22 @@ class RuleCorrelator implements Correlator {
     const plan = this.plan(alert);
     const byKey = indexByKey(candidates);
     const keysByIncident = new Map(candidates.map((c) => [c.incident.id, { candidate: c, keys: new Map(c.keys.map((k) => [k.key, k])) }]));
-    const misses: string[] = [];
-    const eligible = new Map<string, { hit: Hit; stage: string; maxSpanMs: number | null; describe: () => string }>();
-    let winner: { hit: Hit; decision: CorrelationDecision } | null = null;
+    const stages: Stage[] = [];
 
     // Explicit links first.
     for (const link of plan.links) {
       const hits = (byKey.get(link.key) ?? []).map((h) => this.evaluate(t, h.candidate, h.activity, link.windowMs, null));
-      const best = pickBest(hits.filter((h) => h.ok));
-      for (const h of hits.filter((x) => x.ok)) {
-        if (!eligible.has(h.candidate.incident.id)) eligible.set(h.candidate.incident.id, { hit: h, stage: link.rule, maxSpanMs: null, describe: () => this.linkText(link, alert) });
-      }
-      if (best && !winner) {
-        winner = { hit: best, decision: this.linkDecision(link, alert, best, decidedAt) };
-      } else if (!best && hits.length > 0 && !winner) {
-        misses.push(`${link.rule}: ${describeMiss(hits, link.windowMs, t)}`);
-      }
+      stages.push({
+        name: link.rule, hits, maxSpanMs: null, windowMs: link.windowMs, notApplicable: null,
+        describe: () => this.linkText(link, alert),
+        decision: (hit) => this.linkDecision(link, alert, hit, decidedAt),
+        nothing: () => null,
+      });
     }
-
     // Then the rules, in order.
     for (const rp of plan.rules) {
-      if (rp.notApplicable !== null) {
-        if (!winner) misses.push(`${rp.rule.name}: not applicable, ${rp.notApplicable}`);
-        continue;
-      }
       const hitsByIncident = new Map<string, Hit & { meta: RuleLookupMeta }>();
-      for (const target of rp.targets) {
+      for (const target of rp.notApplicable === null ? rp.targets : []) {
         for (const c of keysByIncident.values()) {
           const activity = matchTarget(target, c.keys);
           if (!activity) continue;
@@ -384,22 +388,39 @@ class RuleCorrelator implements Correlator {
           if (!prior || better(hit, prior)) hitsByIncident.set(c.candidate.incident.id, hit);
         }
       }
-      const hits = [...hitsByIncident.values()];
-      for (const h of hits.filter((x) => x.ok)) {
-        if (!eligible.has(h.candidate.incident.id)) {
-          eligible.set(h.candidate.incident.id, { hit: h, stage: rp.rule.name, maxSpanMs: rp.rule.maxSpanMs, describe: () => this.ruleMatchText(rp, h.meta) });
+      stages.push({
+        name: rp.rule.name, hits: [...hitsByIncident.values()], maxSpanMs: rp.rule.maxSpanMs, windowMs: rp.rule.windowMs, notApplicable: rp.notApplicable,
+        describe: (hit) => this.ruleMatchText(rp, (hit as Hit & { meta: RuleLookupMeta }).meta),
+        decision: (hit) => this.ruleDecision(rp, hit, (hit as Hit & { meta: RuleLookupMeta }).meta, alert.sourceGroupKey, decidedAt),
+        nothing: () => this.nothingFound(rp, alert),
+      });
+    }
+
+    // In event-time order the alert would have met only incidents that had begun by its start:
+    // those win first (by stage order); incidents begun later are merged in (absorbed) below.
+    const began = (h: Hit) => Date.parse(h.candidate.incident.startedAt) <= t;
+    let winner: { hit: Hit; stage: Stage } | null = null;
+    for (const pass of [began, () => true]) {
+      for (const stage of stages) {
+        const best = pickBest(stage.hits.filter((h) => h.ok && pass(h)));
+        if (best) {
+          winner = { hit: best, stage };
+          break;
         }
       }
-      const best = pickBest(hits.filter((h) => h.ok)) as (Hit & { meta: RuleLookupMeta }) | null;
-      if (winner) continue;
-      if (best) {
-        winner = { hit: best, decision: this.ruleDecision(rp, best, best.meta, alert.sourceGroupKey, decidedAt) };
-      } else {
-        misses.push(`${rp.rule.name}: ${hits.length === 0 ? this.nothingFound(rp, alert) : describeMiss(hits, rp.rule.windowMs, t)}`);
-      }
+      if (winner) break;
     }
 
     if (!winner) {
+      const misses: string[] = [];
+      for (const stage of stages) {
+        if (stage.notApplicable !== null) misses.push(`${stage.name}: not applicable, ${stage.notApplicable}`);
+        else if (stage.hits.length > 0) misses.push(`${stage.name}: ${describeMiss(stage.hits, stage.windowMs, t)}`);
+        else {
+          const nothing = stage.nothing();
+          if (nothing !== null) misses.push(`${stage.name}: ${nothing}`);
+        }
+      }
       return {
         action: 'open',
         decision: {
@@ -416,29 +437,38 @@ class RuleCorrelator implements Correlator {
 
     const target = winner.hit.candidate;
     const absorb: Absorption[] = [];
+    const seen = new Set<string>([target.incident.id]);
     let spanFrom = Math.min(t, Date.parse(target.incident.startedAt));
     let spanTo = Math.max(t, incidentEnd(target.incident));
-    for (const [id, e] of [...eligible].sort(([a], [b]) => a.localeCompare(b))) {
-      const c = e.hit.candidate;
-      if (id === target.incident.id) continue;
-      // Only incidents that began after this alert started: in event-time order this alert
-      // would have been there first and they would have joined it.
-      if (Date.parse(c.incident.startedAt) <= t) continue;
-      // Only what the rules made: incidents a person shaped or a page opened stay as they are.
-      if (c.origin !== 'rule' || c.humanPlaced) continue;
-      if (c.fencedWith.includes(target.incident.id) || target.fencedWith.includes(id)) continue;
-      const from = Math.min(spanFrom, Date.parse(c.incident.startedAt));
-      const to = Math.max(spanTo, incidentEnd(c.incident));
-      if (e.maxSpanMs !== null && to - from > e.maxSpanMs) continue;
-      spanFrom = from;
-      spanTo = to;
-      absorb.push({
-        incidentId: id,
-        rule: e.stage,
-        explanation: `Merged incident "${c.incident.title}" into this one because ${alertName(alert)}, which started at ${alert.startsAt} but arrived after that incident opened, links both (${e.describe()}); in event-time order they would have formed one incident.`,
-      });
+    for (const stage of stages) {
+      for (const hit of [...stage.hits].sort((a, b) => a.candidate.incident.id.localeCompare(b.candidate.incident.id))) {
+        const c = hit.candidate;
+        const id = c.incident.id;
+        if (!hit.ok || seen.has(id)) continue;
+        // An incident that had begun by the alert's start is merged only when the alert overlaps
+        // it (still firing there) and both began within that link's window of each other: the
+        // same failure seen through two links at once (e.g. one database in two clusters).
+        const bridge = began(hit);
+        if (bridge && (hit.gapMs > 0 || Math.abs(Date.parse(c.incident.startedAt) - Date.parse(target.incident.startedAt)) > stage.windowMs)) continue;
+        // Only what the rules made, or a page that only waits for its alerts: incidents a
+        // person shaped stay as they are.
+        const absorbable = !c.humanPlaced && (c.origin === 'rule' || (c.origin === 'paging' && stage.name === LINK_RULES.pagerDutyDedupKey));
+        if (!absorbable) continue;
+        if (c.fencedWith.includes(target.incident.id) || target.fencedWith.includes(id)) continue;
+        const from = Math.min(spanFrom, Date.parse(c.incident.startedAt));
+        const to = Math.max(spanTo, incidentEnd(c.incident));
+        if (stage.maxSpanMs !== null && to - from > stage.maxSpanMs) continue;
+        seen.add(id);
+        spanFrom = from;
+        spanTo = to;
+        absorb.push({
+          incidentId: id,
+          rule: stage.name,
+          explanation: `Merged incident "${c.incident.title}" into this one because ${alertName(alert)}, which started at ${alert.startsAt} but arrived after that incident opened, links both (${stage.describe(hit)}); in event-time order they would have formed one incident.`,
+        });
+      }
     }
-    return { action: 'join', incidentId: target.incident.id, decision: winner.decision, reopened: winner.hit.reopened, absorb };
+    return { action: 'join', incidentId: target.incident.id, decision: winner.stage.decision(winner.hit), reopened: winner.hit.reopened, absorb };
   }
 
   private evaluate(t: number, candidate: IncidentCandidate, activity: KeyActivity, windowMs: number, maxSpanMs: number | null): Hit {
@@ -489,7 +519,10 @@ class RuleCorrelator implements Correlator {
 
   private ruleMatchText(rp: RulePlan, meta: RuleLookupMeta): string {
     const vals = valuesText(rp.values);
-    if (rp.rule.kind === 'topology') return `rule ${rp.rule.name}: ${formatPath(meta.related?.path ?? [])}${vals ? `, same ${vals}` : ''}`;
+    if (rp.rule.kind === 'topology') {
+      const what = meta.related?.hops === 0 ? `same catalog service ${meta.related.service}` : formatPath(meta.related?.path ?? []);
+      return `rule ${rp.rule.name}: ${what}${vals ? `, same ${vals}` : ''}`;
+    }
     if (rp.rule.kind === 'group') return `rule ${rp.rule.name}: same Alertmanager group${vals ? `, same ${vals}` : ''}`;
     return `rule ${rp.rule.name}: same ${vals}`;
   }
@@ -511,7 +544,9 @@ class RuleCorrelator implements Correlator {
       matched.relatedService = rel.service;
       matched.path = formatPath(rel.path);
       matched.hops = String(rel.hops);
-      explanation = `Rule "${rule.name}": ${formatPath(rel.path)} (catalog dependsOn, ${rel.hops} hop${rel.hops === 1 ? '' : 's'})${vals ? `, same ${vals}` : ''}; ${rel.service} alerted in this incident and this alert started ${relativeText(hit, `${rel.service}'s latest alert`)} ${window}.`;
+      explanation = rel.hops === 0
+        ? `Rule "${rule.name}": same catalog service ${rel.service}${vals ? `, same ${vals}` : ''}; it alerted in this incident and this alert started ${relativeText(hit, 'its latest alert there')} ${window}.`
+        : `Rule "${rule.name}": ${formatPath(rel.path)} (catalog dependsOn, ${rel.hops} hop${rel.hops === 1 ? '' : 's'})${vals ? `, same ${vals}` : ''}; ${rel.service} alerted in this incident and this alert started ${relativeText(hit, `${rel.service}'s latest alert`)} ${window}.`;
     } else {
       explanation = `Rule "${rule.name}": same ${vals} as alerts of this incident; started ${relativeText(hit, 'the latest of them')} ${window}.`;
     }
@@ -523,6 +558,7 @@ class RuleCorrelator implements Correlator {
     const within = `within ${formatMinutes(rp.rule.windowMs)}`;
     if (rp.rule.kind === 'group') return `no incident holds alerts of its Alertmanager group (${alert.sourceGroupKey}) ${within}`;
     if (rp.rule.kind === 'topology') {
+      if (rp.rule.hops === 0) return `no incident holds alerts of catalog service "${rp.service}" ${within}${rp.values.length ? ` with the same ${valuesText(rp.values)}` : ''}`;
       const related = rp.targets.map((tg) => tg.meta.related!.service);
       if (related.length === 0) return `service "${rp.service}" has no dependencies or dependents within ${rp.rule.hops} hop(s) in the catalog`;
       const shown = related.length <= 5 ? related.join(', ') : `${related.slice(0, 5).join(', ')} and ${related.length - 5} more`;
@@ -630,7 +666,7 @@ function describeMiss(hits: Hit[], windowMs: number, t: number): string {
   return `the nearest matching alerts are ${formatGap(nearest.gapMs)} away (window ${formatMinutes(windowMs)})`;
 }
 
-/** 0 when the start lies inside the activity span (an alert still firing spans "until now"). */
+/** 0 when the start lies inside the activity span (an unresolved page spans "until now"). */
 export function gapToActivity(startMs: number, activity: Pick<KeyActivity, 'firstAt' | 'activeUntil'>): number {
   const from = Date.parse(activity.firstAt);
   if (startMs < from) return from - startMs;

@@ -40,7 +40,8 @@ export const correlationRuleSchema = z.object({
   sameLabels: sameLabelsSchema,
   windowMinutes: z.number().positive().describe('Largest gap, by event time, between the alert and the latest activity of the matching alerts in the incident.'),
   maxSpanHours: z.number().positive().optional().describe('The rule never stretches an incident beyond this span from its first alert.'),
-  hops: z.number().int().min(1).max(5).optional().describe('Topology only: dependsOn steps between related services (default 1).'),
+  hops: z.number().int().min(0).max(5).optional()
+    .describe('Topology only: dependsOn steps between related services (default 1); 0 links alerts of the same catalog service only (e.g. across clusters).'),
 }).strict().superRefine((rule, ctx) => {
   if (rule.kind === 'labels' && !rule.sameLabels.some((l) => !l.endsWith('?'))) {
     ctx.addIssue({ code: 'custom', path: ['sameLabels'], message: 'a labels rule needs at least one required label (without `?`) in sameLabels' });
@@ -92,8 +93,16 @@ export function defaultCorrelationRules(groupWindowMinutes = 30): CorrelationRul
       windowMinutes: 10, maxSpanHours: 12,
     },
     {
-      // The same alert on the same service in several clusters within minutes: one failure
-      // (a release, a shared dependency) seen from several places.
+      // One catalog service failing in several clusters within minutes: one failure (a
+      // release, a config push, a shared dependency) seen from several places. Symptoms may
+      // differ per cluster (down here, slow there), so alert names need not match. Only
+      // services declared in the catalog: a `job` label such as node_exporter names an
+      // exporter, not a service, and must not link a whole fleet.
+      name: 'same-service-across-clusters', kind: 'topology', match: [], sameLabels: [], hops: 0,
+      windowMinutes: 5, maxSpanHours: 12,
+    },
+    {
+      // Without a catalog entry: the same alert on the same service in several clusters.
       name: 'same-alert-across-clusters', kind: 'labels', match: [], sameLabels: ['alertname', SERVICE_PSEUDO_LABEL],
       windowMinutes: 5, maxSpanHours: 12,
     },

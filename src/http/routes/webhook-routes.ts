@@ -18,6 +18,8 @@ export interface WebhookRouteDeps {
   clock: () => Date;
   /** Shape limits of webhook JSON bodies (`security` config). */
   jsonLimits?: JsonLimits;
+  /** Told when a webhook starts and ends, so inbox processing can give way (IngestPressure). */
+  pressure?: { enter(): void; leave(): void };
 }
 
 /** Headers worth keeping with the stored body; credentials are never stored. */
@@ -54,6 +56,7 @@ export function webhookRoutes(deps: WebhookRouteDeps): RouteDef[] {
     handler: async ({ req, res, params }) => {
       const outcome = (o: string) => deps.metrics.webhooksReceived.inc({ instance: entry ? params.instance : '(unknown)', outcome: o });
       const entry = deps.instances.get(params.instance);
+      deps.pressure?.enter();
       try {
         if (!entry) throw new NotFoundError(`no connector instance "${params.instance}" is configured`);
         const { connector, config } = entry;
@@ -110,6 +113,8 @@ export function webhookRoutes(deps: WebhookRouteDeps): RouteDef[] {
       } catch (err) {
         outcome(outcomeOf(err));
         throw err;
+      } finally {
+        deps.pressure?.leave();
       }
     },
   });

@@ -38,6 +38,8 @@ interface NewEvent {
  */
 export class IncidentTx {
   private readonly dirty = new Set<string>();
+  /** Incidents whose alerts, pages or status changed; recomputed in full by `finish`. */
+  private readonly changed = new Set<string>();
   readonly touched = new Set<string>();
   /** True once an incident was merged away in this transaction (alerts may have moved). */
   merged = false;
@@ -77,7 +79,7 @@ export class IncidentTx {
     this.q('UPDATE alerts SET status = ?, ends_at = ?, annotations = ?, generator_url = ?, last_seen_at = ?, notification_count = ? WHERE id = ?')
       .run(next.status, next.endsAt, JSON.stringify(next.annotations), next.generatorUrl, next.lastSeenAt, next.notificationCount, next.id);
     this.touched.add(alert.incidentId);
-    if (next.status !== alert.status || next.endsAt !== alert.endsAt) this.dirty.add(alert.incidentId);
+    if (next.status !== alert.status || next.endsAt !== alert.endsAt) this.markChanged(alert.incidentId);
     return next;
   }
 
@@ -129,6 +131,7 @@ export class IncidentTx {
   /** Incremental update for a new alert, so the next decision in the batch sees it at once. */
   private applyNewAlert(a: Alert, keys: string[]): void {
     this.touched.add(a.incidentId);
+    this.changed.add(a.incidentId);
     const firing = a.status === 'firing';
     const span = this.activity(a);
     this.upsertKeys(a.incidentId, keys, a.startsAt, span.last, firing ? 1 : 0, span.until);
@@ -136,8 +139,13 @@ export class IncidentTx {
       this.q(`UPDATE incidents SET status = 'open', ended_at = NULL, started_at = min(started_at, ?), last_activity_at = max(last_activity_at, ?),
         alert_count = alert_count + 1, updated_at = ? WHERE id = ?`).run(a.startsAt, a.startsAt, this.now, a.incidentId);
     } else {
-      this.dirty.add(a.incidentId);
+      this.markChanged(a.incidentId);
     }
+  }
+
+  private markChanged(incidentId: string): void {
+    this.dirty.add(incidentId);
+    this.changed.add(incidentId);
   }
 
   /** An alert's latest event time, and until when it keeps its keys active. */
@@ -213,7 +221,7 @@ export class IncidentTx {
       });
     }
     this.touched.add(incidentId);
-    this.dirty.add(incidentId);
+    this.markChanged(incidentId);
     return { instance: event.instance, eventId: event.eventId, incidentId, incidentEventId, rule: placement.rule, explanation: placement.explanation };
   }
 
@@ -336,7 +344,7 @@ export class IncidentTx {
     this.q('UPDATE incidents SET merged_into = ? WHERE merged_into = ?').run(targetId, sourceId);
     if (human || Number(src.human_placed) === 1) this.q('UPDATE incidents SET human_placed = 1 WHERE id = ?').run(targetId);
     this.dirty.delete(sourceId);
-    this.dirty.add(targetId);
+    this.markChanged(targetId);
     this.touched.add(targetId);
     this.touched.add(sourceId);
     this.merged = true;
@@ -380,9 +388,13 @@ export class IncidentTx {
     this.dirty.clear();
   }
 
-  /** Marks the touched incidents for recomputation and recomputes them (end of a batch). */
+  /**
+   * Recomputes, in full, every incident that changed (end of a batch): incremental updates
+   * keep spans and keys current for decisions; titles, severity and services follow here.
+   * Pure re-sends change nothing an incident summarises, so they cost no recomputation.
+   */
   finish(): void {
-    for (const id of this.touched) this.dirty.add(id);
+    for (const id of this.changed) this.dirty.add(id);
     this.flush();
   }
 

@@ -24,13 +24,14 @@ export function mountHeader(user, crumbs = []) {
         on: { click: () => { tokenStore.clear(); location.assign('/ui/sign-in'); } },
       }))
     : null;
-  replace(header, h('a', { class: 'brand', text: 'Debrief', attrs: { href: '/ui/incidents' } }), nav, who);
+  replace(header, h('a', { class: 'brand', text: 'Debrief', attrs: { href: '/ui/incidents' } }), user ? nav : null, who);
 }
 
 /** The page's main element, emptied. */
 export function mainEl() {
   const main = /** @type {HTMLElement} */ (document.getElementById('main'));
-  return clear(main);
+  clear(main);
+  return main;
 }
 
 let announceTimer = 0;

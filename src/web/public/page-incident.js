@@ -36,7 +36,7 @@ export async function render(user) {
     fact('Duration', formatDuration(incidentDuration(detail))),
     fact('Alerts', String(detail.alertCount)),
     fact('Services', detail.services.join(', ') || '—'),
-    fact('Report', h('a', { attrs: { href: `${pageUrl}/report` } }, badge(report.status, reportStatusLabel(report.status)), ` v${report.version}`)),
+    fact('Report', h('span', {}, badge(report.status, reportStatusLabel(report.status)), ' ', h('a', { text: `version ${report.version}`, attrs: { href: `${pageUrl}/report` } }))),
     fact('Time to detect', measureText(measures?.timeToDetectMs), 'MTTD: impact start to first alert'),
     fact('Time to acknowledge', measureText(measures?.timeToAcknowledgeMs), 'MTTA: first alert to first page acknowledgement'),
     fact('Time to mitigate', measureText(measures?.timeToMitigateMs), 'MTTM: impact start to mitigation (set in the report)'),
@@ -53,8 +53,8 @@ export async function render(user) {
     facts, actions);
 
   // ---- timeline
-  const timelineSection = h('section', { class: 'card', attrs: { 'aria-labelledby': 'timeline-h' } }, h('h2', { text: 'Timeline', attrs: { id: 'timeline-h' } }));
-  if (svg) timelineSection.appendChild(timelinePicture(svg));
+  const pictureSlot = h('div', {}, svg ? timelinePicture(svg) : null);
+  const timelineSection = h('section', { class: 'card', attrs: { 'aria-labelledby': 'timeline-h' } }, h('h2', { text: 'Timeline', attrs: { id: 'timeline-h' } }), pictureSlot);
   const timelineMsg = h('div');
   const timelineList = h('ol', { class: 'timeline' });
   append(timelineSection, timelineMsg, timelineList);
@@ -77,6 +77,8 @@ export async function render(user) {
       etag = res.etag ?? report.etag;
       replace(timelineMsg);
       drawTimeline();
+      // The picture marks human entries too: redraw it.
+      void request(`${base}/timeline.svg`, { as: 'text' }).then((r) => replace(pictureSlot, timelinePicture(r.data))).catch(() => {});
       return true;
     } catch (err) {
       if (err instanceof ApiError && err.status === 409 && err.body?.current) {

@@ -6,7 +6,7 @@ import { append, field, h, replace } from './dom.js';
 import { badge, clockTime, formatDuration, incidentDuration, reportStatusLabel, timeEl } from './format.js';
 import { announce, errorBanner, mainEl } from './layout.js';
 
-const PAGE_SIZE = 25;
+const PAGE_SIZES = ['10', '25', '50', '100'];
 const POLL_MS = 4000;
 /** With a report-status filter the list is filtered here; this bounds the API pages read per screen. */
 const MAX_SCAN_PAGES = 10;
@@ -20,7 +20,7 @@ const RANGES = [
 ];
 
 /**
- * @typedef {{ status: string, service: string, severity: string, range: string, since: string, until: string, report: string }} Filters
+ * @typedef {{ status: string, service: string, severity: string, range: string, since: string, until: string, report: string, size: string }} Filters
  */
 
 /** @returns {Filters} */
@@ -29,6 +29,7 @@ function filtersFromUrl() {
   return {
     status: p.get('status') ?? '', service: p.get('service') ?? '', severity: p.get('severity') ?? '',
     range: p.get('range') ?? '', since: p.get('since') ?? '', until: p.get('until') ?? '', report: p.get('report') ?? '',
+    size: PAGE_SIZES.includes(p.get('size') ?? '') ? /** @type {string} */ (p.get('size')) : '25',
   };
 }
 
@@ -65,11 +66,12 @@ export async function render() {
     s.value = value;
     return s;
   };
-  const status = sel('status', [['', 'Open and resolved'], ['open', 'Open'], ['resolved', 'Resolved']], filters.status);
+  const status = sel('status', [['', 'Open and resolved'], ['open', 'Open'], ['resolved', 'Resolved'], ['merged', 'Merged into another']], filters.status);
   const service = /** @type {HTMLInputElement} */ (h('input', { attrs: { name: 'service', type: 'search', list: 'known-services', autocomplete: 'off' }, props: { value: filters.service } }));
   const services = h('datalist', { attrs: { id: 'known-services' } });
   const severity = /** @type {HTMLInputElement} */ (h('input', { attrs: { name: 'severity', type: 'search', autocomplete: 'off', size: '10' }, props: { value: filters.severity } }));
   const report = sel('report', [['', 'Any'], ['draft', 'Draft'], ['in_review', 'In review'], ['published', 'Published']], filters.report);
+  const size = sel('size', PAGE_SIZES.map((n) => [n, n]), filters.size);
   const range = sel('range', RANGES.map((r) => [r.value, r.label]), filters.range);
   const since = /** @type {HTMLInputElement} */ (h('input', { attrs: { name: 'since', type: 'datetime-local' }, props: { value: filters.since } }));
   const until = /** @type {HTMLInputElement} */ (h('input', { attrs: { name: 'until', type: 'datetime-local' }, props: { value: filters.until } }));
@@ -87,7 +89,7 @@ export async function render() {
       },
     },
   },
-  field('Status', status), field('Service', service), services, field('Severity', severity), field('Report', report), field('Time', range), custom,
+  field('Status', status), field('Service', service), services, field('Severity', severity), field('Report', report), field('Time', range), custom, field('Per page', size),
   h('div', { class: 'filter-actions' },
     h('button', { class: 'button button-primary', text: 'Apply', attrs: { type: 'submit' } }),
     h('button', { class: 'button', text: 'Clear', attrs: { type: 'button' }, on: { click: () => { status.value = ''; service.value = ''; severity.value = ''; report.value = ''; range.value = ''; since.value = ''; until.value = ''; syncCustom(); applyFilters(); } } })));
@@ -99,8 +101,8 @@ export async function render() {
     h('caption', { class: 'visually-hidden', text: 'Incidents, newest first' }),
     h('thead', {}, h('tr', {}, ['Incident', 'Status', 'Severity', 'Services', 'Started', 'Duration', 'Alerts', 'Report'].map((t) => h('th', { text: t, attrs: { scope: 'col' } })))),
     tbody);
-  const newer = h('button', { class: 'button', text: '← Newer', attrs: { type: 'button' }, on: { click: () => { cursor = cursorStack.pop() ?? null; void load(true); } } });
-  const older = h('button', { class: 'button', text: 'Older →', attrs: { type: 'button' }, on: { click: () => { cursorStack.push(cursor); cursor = nextCursor; void load(true); } } });
+  const newer = h('button', { class: 'button', text: '← Newer', attrs: { type: 'button' }, on: { click: () => { cursor = cursorStack.pop() ?? null; first = true; void load(true); } } });
+  const older = h('button', { class: 'button', text: 'Older →', attrs: { type: 'button' }, on: { click: () => { cursorStack.push(cursor); cursor = nextCursor; first = true; void load(true); } } });
   const pageInfo = h('span', { class: 'muted' });
   const pager = h('nav', { class: 'pager', attrs: { 'aria-label': 'Pages' } }, newer, pageInfo, older);
 
@@ -113,9 +115,9 @@ export async function render() {
   function applyFilters() {
     filters = {
       status: status.value, service: service.value, severity: severity.value, range: range.value,
-      since: range.value === 'custom' ? since.value : '', until: range.value === 'custom' ? until.value : '', report: report.value,
+      since: range.value === 'custom' ? since.value : '', until: range.value === 'custom' ? until.value : '', report: report.value, size: size.value,
     };
-    const params = qs({ ...filters });
+    const params = qs({ ...filters, size: filters.size === '25' ? '' : filters.size });
     history.replaceState(null, '', `/ui/incidents${params}`);
     cursor = null;
     cursorStack.length = 0;
@@ -127,8 +129,9 @@ export async function render() {
   /** Reads one screen: one API page, or with a report filter, API pages until the screen is full. */
   async function fetchScreen() {
     const base = apiQuery(filters);
+    const pageSize = Number(filters.size);
     if (!filters.report) {
-      const page = await getJson(`/api/v1/incidents${qs({ ...base, limit: PAGE_SIZE, cursor })}`);
+      const page = await getJson(`/api/v1/incidents${qs({ ...base, limit: pageSize, cursor })}`);
       const statuses = await reportStatuses(page.items.map((/** @type {any} */ i) => i.id));
       return { items: page.items, statuses, next: page.nextCursor };
     }
@@ -136,8 +139,8 @@ export async function render() {
     const items = [];
     const statuses = new Map();
     let c = cursor;
-    for (let i = 0; i < MAX_SCAN_PAGES && items.length < PAGE_SIZE; i++) {
-      const page = await getJson(`/api/v1/incidents${qs({ ...base, limit: PAGE_SIZE, cursor: c })}`);
+    for (let i = 0; i < MAX_SCAN_PAGES && items.length < pageSize; i++) {
+      const page = await getJson(`/api/v1/incidents${qs({ ...base, limit: pageSize, cursor: c })}`);
       const st = await reportStatuses(page.items.map((/** @type {any} */ x) => x.id));
       for (const inc of page.items) {
         if (st.get(inc.id)?.status === filters.report) { items.push(inc); statuses.set(inc.id, st.get(inc.id)); }
@@ -148,6 +151,9 @@ export async function render() {
     return { items, statuses, next: c };
   }
 
+  // Polls while the tab is visible; a hidden tab skips its turns.
+  const schedule = () => { timer = window.setTimeout(() => (document.hidden ? schedule() : void load(false)), POLL_MS); };
+
   /** @param {boolean} userAction */
   async function load(userAction) {
     window.clearTimeout(timer);
@@ -155,7 +161,8 @@ export async function render() {
       const screen = await fetchScreen();
       replace(errorSlot);
       nextCursor = screen.next;
-      const key = JSON.stringify([screen.items, [...screen.statuses.entries()]]);
+      // The minute is part of the key so durations of ongoing incidents keep counting.
+      const key = JSON.stringify([screen.items, [...screen.statuses.entries()], Math.floor(Date.now() / 60_000)]);
       if (key !== lastKey || userAction) {
         lastKey = key;
         const added = first ? [] : screen.items.filter((/** @type {any} */ i) => !knownIds.has(i.id));
@@ -171,7 +178,7 @@ export async function render() {
     /** @type {HTMLButtonElement} */ (newer).disabled = cursor === null;
     /** @type {HTMLButtonElement} */ (older).disabled = !nextCursor;
     pageInfo.textContent = `Page ${cursorStack.length + 1}`;
-    timer = window.setTimeout(() => { if (!document.hidden) void load(false); else timer = window.setTimeout(() => load(false), POLL_MS); }, POLL_MS);
+    schedule();
   }
 
   /**

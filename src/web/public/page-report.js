@@ -79,6 +79,11 @@ export async function render(user) {
   const actionItemsSlot = h('div', { class: 'action-items' });
   const historySlot = h('section', { class: 'card no-print', attrs: { 'aria-labelledby': 'history-h' } });
   const statusBadges = new Map();
+  /** Redraws of the history are numbered; only the newest one draws. */
+  let historyRun = 0;
+  /** Redraws of the printed copies of Markdown fields (refreshed before printing). @type {Array<() => void>} */
+  let printCopies = [];
+  window.addEventListener('beforeprint', () => { for (const draw of printCopies) draw(); });
 
   append(main, head, toolbar, messages, problems, conflict, timesCard(), sectionsGrid, historySlot);
   drawHead();
@@ -142,7 +147,7 @@ export async function render(user) {
       append(toolbar, h('p', { class: 'muted', text: `Read only: you are signed in as ${user.role}.` }), exports);
       return;
     }
-    const save = h('button', { class: 'button button-primary', text: 'Save changes', attrs: { type: 'button', disabled: dirty.length === 0, 'data-action': 'save' }, on: { click: () => void save() } });
+    const saveButton = h('button', { class: 'button button-primary', text: 'Save changes', attrs: { type: 'button', disabled: dirty.length === 0, 'data-action': 'save' }, on: { click: () => void save() } });
     const state = h('span', { class: dirty.length ? 'dirty' : 'muted', attrs: { 'data-save-state': '' }, text: dirty.length ? `Unsaved changes (${dirty.length})` : 'All changes saved' });
     /** @type {Array<[string, string, boolean]>} */
     const moves = [];
@@ -152,7 +157,7 @@ export async function render(user) {
     const transitions = h('div', { class: 'actions' }, moves.filter(([, , ok]) => ok).map(([to, label]) => h('button', {
       class: ['button', to === 'published' ? 'button-publish' : null], text: label, attrs: { type: 'button', 'data-transition': to }, on: { click: () => void transition(to) },
     })));
-    append(toolbar, h('div', { class: 'actions' }, save, state), transitions, exports);
+    append(toolbar, h('div', { class: 'actions' }, saveButton, state), transitions, exports);
   }
 
   // ---------------------------------------------------------------- sections
@@ -170,7 +175,7 @@ export async function render(user) {
         controls.set(key, input);
         grid.appendChild(field(f.label, input, { hint: machine ? `From the alerts: ${formatTime(machine)}. Empty = use that.` : 'Empty = not set.' }));
       } else {
-        grid.appendChild(h('div', { class: 'field' }, h('span', { class: 'label', text: f.label }), h('p', {}, timeEl(f.get(report) ?? machine))));
+        grid.appendChild(h('div', { class: 'field' }, h('span', { class: 'field-label', text: f.label }), h('p', {}, timeEl(f.get(report) ?? machine))));
       }
     }
     card.appendChild(grid);
@@ -179,6 +184,9 @@ export async function render(user) {
 
   function drawSections() {
     clear(sectionsGrid);
+    for (const key of [...controls.keys()]) if (key.startsWith('sections.') || key === 'customerSummary' || key === 'preventionNoneNeeded') controls.delete(key);
+    problemSlots.clear();
+    printCopies = [];
     for (const s of report.sections) sectionsGrid.appendChild(sectionCard(s));
     sectionsGrid.appendChild(customerCard());
   }
@@ -198,7 +206,7 @@ export async function render(user) {
       card.appendChild(h('div', { class: 'hints' }, h('p', { class: 'machine-label', text: 'Hints' }),
         h('ul', {}, s.hints.map((/** @type {any} */ hint) => h('li', {}, h('span', { class: 'muted', text: `${hint.source}: ` }), hint.text, hint.url ? [' (', link(hint.url, 'link'), ')'] : null)))));
     }
-    if (s.id === 'timeline') card.appendChild(h('p', { class: 'small' }, `${report.timeline.length} entries. `, h('a', { text: 'See and edit the timeline on the incident page', attrs: { href: pageUrl } })));
+    if (s.id === 'timeline') card.appendChild(h('p', { class: 'small' }, `${report.timeline.length} entries. `, h('a', { text: canEdit ? 'See and edit the timeline on the incident page' : 'See the timeline on the incident page', attrs: { href: pageUrl } })));
     card.appendChild(editor(key, `Your text for "${s.title}" (Markdown)`, SECTION_NOTES[/** @type {keyof typeof SECTION_NOTES} */ (s.id)] ?? ''));
     if (s.id === 'prevention') {
       card.appendChild(h('h3', { text: 'Action items' }));
@@ -262,7 +270,12 @@ export async function render(user) {
       if (open) drawPreview();
     });
     area.addEventListener('input', () => { changed(); if (!preview.hidden) drawPreview(); clearProblem(key); });
-    append(wrap, field(label, area, { hint: note }), h('div', { class: 'md-tools' }, toggle), preview, problemSlot(key));
+    // Paper gets the rendered text, not a textarea cut at its height.
+    const printCopy = h('div', { class: 'md-rendered print-only' });
+    const drawPrintCopy = () => replace(printCopy, area.value.trim() ? renderMarkdown(area.value) : h('p', { class: 'muted', text: 'Not written yet.' }));
+    printCopies.push(drawPrintCopy);
+    drawPrintCopy();
+    append(wrap, h('div', { class: 'no-print' }, field(label, area, { hint: note }), problemSlot(key), h('div', { class: 'md-tools' }, toggle), preview), printCopy);
     return wrap;
   }
 
@@ -428,7 +441,15 @@ export async function render(user) {
       void drawHistory();
     } catch (err) {
       if (err instanceof ApiError && err.status === 422) showProblems(err.details, err.message);
-      else if (err instanceof ApiError && err.status === 409 && err.body?.current) showConflict(err.body.current);
+      else if (err instanceof ApiError && err.status === 409 && err.body?.current && dirtyKeys().length === 0) {
+        // Nothing of this user's is unsaved: show their version, and let the user look before moving it on.
+        const current = err.body.current;
+        adopt(current.report, current.etag);
+        drawSections();
+        drawActionItems(current.report.actionItems);
+        replace(messages, h('p', { class: 'banner banner-warn', attrs: { role: 'alert' } },
+          `${current.report.updatedBy ?? 'Someone'} changed the report while you had it open. The page now shows version ${current.version} as they saved it; check it, then try again.`));
+      } else if (err instanceof ApiError && err.status === 409 && err.body?.current) showConflict(err.body.current);
       else replace(messages, errorBanner(err, 'Could not change the status'));
     }
   }
@@ -545,6 +566,7 @@ export async function render(user) {
           on: { click: () => { for (const [key, c] of controls) c.value = baseValues[key]; replace(conflict); drawToolbar(); announce('Your changes were discarded'); } },
         })));
     replace(conflict, panel);
+    void drawHistory();
     panel.focus();
     panel.scrollIntoView({ block: 'start' });
   }
@@ -552,9 +574,12 @@ export async function render(user) {
   // ---------------------------------------------------------------- history
 
   async function drawHistory() {
-    replace(historySlot, h('h2', { text: 'Versions and changes', attrs: { id: 'history-h' } }));
+    const run = ++historyRun;
     try {
       const [versions, audit] = await Promise.all([getJson(`${base}/report/versions`), getJson(`${base}/report/audit?limit=200`)]);
+      // A newer redraw started meanwhile: it draws.
+      if (run !== historyRun) return;
+      replace(historySlot, h('h2', { text: 'Versions and changes', attrs: { id: 'history-h' } }));
       const items = versions.items;
       const a = /** @type {HTMLSelectElement} */ (h('select', {}, items.map((/** @type {any} */ v) => h('option', { text: versionLabel(v), attrs: { value: String(v.version) } }))));
       const b = /** @type {HTMLSelectElement} */ (h('select', {}, items.map((/** @type {any} */ v) => h('option', { text: versionLabel(v), attrs: { value: String(v.version) } }))));
@@ -571,7 +596,7 @@ export async function render(user) {
       };
       append(historySlot,
         h('ul', { class: 'versions' }, items.map((/** @type {any} */ v) => h('li', {}, versionLabel(v), v.publishedAt ? [' · ', timeEl(v.publishedAt)] : null))),
-        h('form', { class: 'compare', on: { submit: (/** @type {Event} */ ev) => { ev.preventDefault(); void compare(); } } },
+        items.length < 2 ? h('p', { class: 'muted small', text: 'Publishing freezes a version; the next change starts a new one, and differences between versions show here.' }) : h('form', { class: 'compare', on: { submit: (/** @type {Event} */ ev) => { ev.preventDefault(); void compare(); } } },
           field('Compare', a), field('with', b), h('button', { class: 'button', text: 'Show differences', attrs: { type: 'submit' } })),
         out,
         h('details', { class: 'audit-trail' }, h('summary', { text: `Change log (${audit.items.length})` }),
@@ -580,7 +605,7 @@ export async function render(user) {
             e.changes.length ? h('p', { class: 'small muted', text: e.changes.map((/** @type {any} */ c) => c.path).join(', ') }) : null)))));
       if (items.length > 1) void compare();
     } catch (err) {
-      historySlot.appendChild(errorBanner(err, 'Could not load versions'));
+      if (run === historyRun) replace(historySlot, h('h2', { text: 'Versions and changes', attrs: { id: 'history-h' } }), errorBanner(err, 'Could not load versions'));
     }
   }
 }

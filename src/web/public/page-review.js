@@ -17,9 +17,12 @@ export async function render(user) {
   mountHeader(user, [{ href: pageUrl, text: 'Incident' }, { href: `${pageUrl}/review`, text: 'Correlation review', current: true }]);
   let detail = await getJson(base);
   const main = mainEl();
-  append(main, h('div', { class: 'page-head' },
+  const head = h('div', { class: 'page-head' });
+  const drawHead = () => replace(head,
     h('h1', {}, 'Correlation review: ', h('a', { text: detail.title, attrs: { href: pageUrl } })),
-    h('p', { class: 'head-badges' }, badge(detail.status, detail.status), ` ${plural(detail.alertCount, 'alert')} · ${detail.services.join(', ')}`)));
+    h('p', { class: 'head-badges' }, badge(detail.status, detail.status), ` ${plural(detail.alerts.length, 'alert')} · ${detail.services.join(', ') || 'no services'}`));
+  drawHead();
+  main.appendChild(head);
 
   if (!allowed(user, 'editor')) {
     append(main, h('p', { class: 'banner banner-info', text: `Correcting correlation needs the editor role; you are signed in as ${user.role}. The correlation audit trail is below.` }));
@@ -83,6 +86,7 @@ export async function render(user) {
 
   async function reload() {
     detail = await getJson(base);
+    drawHead();
     drawAlerts();
     replace(auditSlot, await auditSection(base));
   }
@@ -145,6 +149,7 @@ export async function render(user) {
       reason.value = '';
       if (detail.alerts.length <= 1) {
         detail = { ...detail, alerts: [] };
+        drawHead();
         drawAlerts();
       } else {
         await reload();

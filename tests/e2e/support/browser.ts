@@ -2,6 +2,12 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
+// page.evaluate callbacks run in the browser. The tsconfig has no DOM lib (server code must not
+// see browser globals), so the few globals they touch are declared for this module only.
+declare const window: any;
+declare const document: any;
+declare const sessionStorage: any;
+
 /**
  * Real Chromium for the page tests: Debian's `chromium` package driven by playwright-core.
  * Never a downloaded browser. Playwright gives every launch a fresh temporary user-data-dir
@@ -46,13 +52,16 @@ export interface OpenOptions {
 
 /** A fresh context (its own sessionStorage) and page, recording dialogs and errors. */
 export async function openPage(browser: Browser, options: OpenOptions = {}): Promise<OpenedPage> {
-  const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 900 } });
+  // Fixed zone and locale: times typed into datetime-local fields mean the same instant on every machine.
+  const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 900 }, timezoneId: 'UTC', locale: 'en-US' });
   // No network beyond the app under test.
   await context.route((url) => !/^https?:\/\/127\.0\.0\.1(:\d+)?\//.test(url.href), (route) => route.abort());
   if (options.token) {
     await context.addInitScript((token: string) => { sessionStorage.setItem('debrief.apiToken', token); }, options.token);
   }
   const page = await context.newPage();
+  // Fail a step in seconds, not at jest's timeout, so the failing step is named.
+  page.setDefaultTimeout(10_000);
   const problems: PageProblems = { dialogs: [], pageErrors: [], consoleErrors: [] };
   page.on('dialog', (d) => {
     problems.dialogs.push(`${d.type()}: ${d.message()}`);
@@ -75,6 +84,9 @@ export async function visit(page: Page, url: string): Promise<void> {
 export async function screenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<string> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const path = join(SCREENSHOT_DIR, `${name}.png`);
-  await page.screenshot({ path, fullPage: options.fullPage ?? true });
+  const fullPage = options.fullPage ?? true;
+  // A full-page picture from the top, so sticky bars sit where a reader expects them.
+  if (fullPage) await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path, fullPage });
   return path;
 }

@@ -1,0 +1,500 @@
+import { randomUUID } from 'node:crypto';
+import type { AnyBulkWriteOperation, ClientSession, Document } from 'mongodb';
+import type { Alert, AlertObservation, CorrelationDecision } from '../../domain/alert';
+import { humanPlacementKey } from '../../domain/correlation/correlation-keys';
+import {
+  CORRECTION_EVENT_KINDS, DECISION_EVENT_KIND, REOPENED_EVENT_KIND, humanDecision, lateMergeDecision, mergeTexts, moveTexts, splitTexts,
+  type CorrectionActor,
+} from '../../domain/correlation/corrections';
+import type { Correlator, IncidentCandidate, IncidentOrigin, KeyActivity } from '../../domain/correlation/correlator';
+import { summarizePages } from '../../domain/correlation/page-summary';
+import type { Incident } from '../../domain/incident';
+import { summarizeIncident } from '../../domain/incident-summary';
+import type { PagingEvent } from '../../domain/paging-event';
+import { ConflictError, NotFoundError, ValidationError } from '../../errors';
+import type { MergeResult, MoveResult, PlacedPaging, SplitResult } from '../store';
+import { WriteRaceError } from './mongo-errors';
+import { COLLECTIONS, type MongoCollections, type StoredDoc } from './mongo-indexes';
+import {
+  alertAfterResend, alertIdentityFilter, alertInsertUpsert, alertResendUpdate, candidateFilter, incidentJoinedUpdate,
+  incidentSummaryUpdate, keyHolderUpsert, lockBump,
+} from './mongo-queries';
+import {
+  ACTIVE_SENTINEL, alertDocSchema, fenceDocSchema, incidentDocSchema, keyDocSchema, newIncidentDoc, pagingDocSchema, parseDoc,
+  toAlert, toAlertDoc, toDecisionDoc, toEventDoc, toIncident, toKeyActivity, toPlacedPaging, type AlertDoc, type IncidentDoc, type KeyDoc,
+} from './mongo-schemas';
+
+interface NewEvent {
+  incidentId: string;
+  at: string;
+  kind: string;
+  actor: string | null;
+  text: string;
+  data: Record<string, unknown>;
+}
+
+/**
+ * The alert/incident writes of one MongoDB multi-document transaction (the counterpart of the
+ * SQLite `IncidentTx`): placing alerts and paging events, keeping each incident's correlation
+ * keys and summary current, and the SRE corrections. Every operation passes the session; the
+ * object is created afresh for each (re-)run of the transaction, so it holds no state from an
+ * aborted attempt.
+ *
+ * ## Why concurrent placements of one group yield one incident
+ *
+ * A MongoDB transaction reads a snapshot and fails (WriteConflict, retried by the driver) only
+ * when it writes a document another transaction wrote after that snapshot. Two replicas placing
+ * the first two alerts of one Alertmanager group would each read "no candidate", each insert a
+ * different incident and different `correlation_keys` documents, and both commit: two
+ * incidents. Nothing they wrote overlaps, so snapshot isolation alone does not stop it.
+ *
+ * The correlation lock makes them overlap: a document per correlation key in
+ * `correlation_locks` (`_id` = the key), which every transaction bumps (`$inc`, upsert) for
+ *  - each key it decides on: the alert's lookup and probe keys (what it reads candidates by),
+ *  - each key it changes any incident's activity on: the keys a placed alert holds, and every
+ *    key of an incident whose key activity it rewrites (refresh, merge, split, move, resolve).
+ * So two transactions where one decides on key K and the other changes activity on K write the
+ * same lock document: the second writer gets a WriteConflict, the driver aborts and re-runs it
+ * on a fresh snapshot, and it now sees the other's incident and joins it. Placements of
+ * unrelated groups touch different locks and proceed in parallel. Conflicts surface at the
+ * lock write, before any incident is created, because locks are bumped first.
+ *
+ * Two transactions inserting the same alert identity (or paging event) also conflict, on the
+ * unique index: E11000 or WriteConflict, and the re-run takes the update path.
+ *
+ * Incidents whose alerts changed status are "dirty" and recomputed before the next decision
+ * (and at the end), so a decision always sees the exact state.
+ */
+export class MongoIncidentTx {
+  private readonly dirty = new Set<string>();
+  readonly touched = new Set<string>();
+  /** True once an incident was merged away in this transaction (alerts may have moved). */
+  merged = false;
+  private readonly locked = new Set<string>();
+
+  constructor(
+    private readonly c: MongoCollections,
+    private readonly session: ClientSession,
+    private readonly serviceLabels: readonly string[],
+    private readonly now: string,
+    /** How long a still-firing alert keeps its keys active after its start (`Correlator.firingHorizonMs`). */
+    private readonly firingHorizonMs: number,
+  ) {}
+
+  private get s() {
+    return { session: this.session };
+  }
+
+  /** Bumps the correlation locks of `keys` (once per key per transaction; see the class comment). */
+  private async lock(keys: Iterable<string>): Promise<void> {
+    const fresh = [...new Set(keys)].filter((k) => !this.locked.has(k)).sort();
+    if (fresh.length === 0) return;
+    for (const k of fresh) this.locked.add(k);
+    const touchedAt = new Date(this.now);
+    await this.c.correlationLocks.bulkWrite(fresh.map((k) => ({ updateOne: lockBump(k, touchedAt) })), { ...this.s, ordered: true });
+  }
+
+  // ---------------------------------------------------------------- alerts
+
+  private async alertDocs(filter: Document, sort: Document = { startsAt: 1, _id: 1 }): Promise<AlertDoc[]> {
+    const docs = await this.c.alerts.find(filter, this.s).sort(sort).toArray();
+    return docs.map((d) => parseDoc(COLLECTIONS.alerts, alertDocSchema, d));
+  }
+
+  async findAlert(obs: Pick<AlertObservation, 'instance' | 'fingerprint' | 'startsAt'>): Promise<Alert | null> {
+    const d = await this.c.alerts.findOne(alertIdentityFilter(obs), this.s);
+    return d ? toAlert(parseDoc(COLLECTIONS.alerts, alertDocSchema, d)) : null;
+  }
+
+  async getAlertDoc(id: string): Promise<AlertDoc | null> {
+    const d = await this.c.alerts.findOne({ _id: id }, this.s);
+    return d ? parseDoc(COLLECTIONS.alerts, alertDocSchema, d) : null;
+  }
+
+  /** A re-sent notification of a known firing. The alert stays in its incident whoever placed it there. */
+  async updateAlert(alert: Alert, obs: AlertObservation): Promise<Alert> {
+    const next = alertAfterResend(alert, obs, this.now);
+    await this.c.alerts.updateOne({ _id: alert.id }, alertResendUpdate(next), this.s);
+    this.touched.add(alert.incidentId);
+    if (next.status !== alert.status || next.endsAt !== alert.endsAt) this.dirty.add(alert.incidentId);
+    return next;
+  }
+
+  /** Only the bookkeeping fields (reconciliation puts them back: it is no notification). */
+  async setAlertBookkeeping(id: string, notificationCount: number, lastSeenAt: string): Promise<void> {
+    await this.c.alerts.updateOne({ _id: id }, { $set: { notificationCount, lastSeenAt } }, this.s);
+  }
+
+  /** Places a firing seen for the first time, as the correlator decides. */
+  async placeAlert(obs: AlertObservation, correlator: Correlator): Promise<Alert> {
+    const keys = correlator.keysFor(obs);
+    await this.lock([...keys.lookup, ...keys.probe, ...keys.hold]);
+    await this.flush();
+    const candidates = await this.findCandidates(keys.lookup, keys.probe, obs.startsAt, correlator.lookbackMs);
+    const placement = correlator.decide(obs, candidates, this.now);
+    const incidentId = placement.action === 'join' ? placement.incidentId : await this.createIncident(obs.startsAt, 'rule', false);
+    const alert: Alert = {
+      ...obs,
+      id: randomUUID(),
+      incidentId,
+      decision: placement.decision,
+      firstSeenAt: this.now,
+      lastSeenAt: this.now,
+      notificationCount: 1,
+    };
+    const upsert = alertInsertUpsert(toAlertDoc(alert, keys.hold));
+    const r = await this.c.alerts.updateOne(upsert.filter, upsert.update, { ...this.s, upsert: true });
+    if (r.upsertedCount !== 1) throw new WriteRaceError(`alert ${obs.instance}/${obs.fingerprint}@${obs.startsAt}`);
+    await this.applyNewAlert(alert, keys.hold);
+    await this.insertEvent({
+      incidentId, at: alert.startsAt, kind: DECISION_EVENT_KIND, actor: 'debrief', text: placement.decision.explanation,
+      data: { alertId: alert.id, fingerprint: alert.fingerprint, decision: placement.decision },
+    });
+    if (placement.action === 'join') {
+      if (placement.reopened) {
+        await this.insertEvent({
+          incidentId, at: alert.startsAt, kind: REOPENED_EVENT_KIND, actor: null,
+          text: `Reopened: ${alert.labels.alertname ?? 'an alert'} fired after the incident had resolved. ${placement.reopened.text}`,
+          data: { alertId: alert.id, resolvedAt: placement.reopened.resolvedAt },
+        });
+      }
+      for (const a of placement.absorb) await this.absorbLate(incidentId, a.incidentId, a.explanation, alert.startsAt);
+    }
+    return alert;
+  }
+
+  /** Incremental update for a new alert, so the next decision in the batch sees it at once. */
+  private async applyNewAlert(a: Alert, keys: readonly string[]): Promise<void> {
+    this.touched.add(a.incidentId);
+    const firing = a.status === 'firing';
+    const span = this.activity(a);
+    if (keys.length) {
+      await this.lock(keys);
+      await this.c.correlationKeys.bulkWrite(keys.map((key) => ({
+        updateOne: keyHolderUpsert(key, a.incidentId, { firstAt: a.startsAt, lastAt: span.last, firing: firing ? 1 : 0, activeUntil: span.until }),
+      })), { ...this.s, ordered: true });
+    }
+    if (firing) await this.c.incidents.updateOne({ _id: a.incidentId }, incidentJoinedUpdate(a.startsAt, this.now), this.s);
+    else this.dirty.add(a.incidentId);
+  }
+
+  /** An alert's latest event time, and until when it keeps its keys active. */
+  private activity(a: Pick<Alert, 'status' | 'startsAt' | 'endsAt'>): { last: string; until: string } {
+    if (a.status === 'firing') return { last: a.startsAt, until: new Date(Date.parse(a.startsAt) + this.firingHorizonMs).toISOString() };
+    const last = a.endsAt && a.endsAt > a.startsAt ? a.endsAt : a.startsAt;
+    return { last, until: last };
+  }
+
+  /**
+   * Incidents holding any of `keys` with activity within `lookbackMs` of `at` (one indexed
+   * query), with their probe-key activity and fences. Merged incidents are never candidates.
+   */
+  async findCandidates(keys: readonly string[], probe: readonly string[], at: string, lookbackMs: number): Promise<IncidentCandidate[]> {
+    const filter = candidateFilter(keys, at, lookbackMs);
+    if (!filter) return [];
+    const byIncident = new Map<string, KeyActivity[]>();
+    for (const raw of await this.c.correlationKeys.find(filter, this.s).toArray()) {
+      const d = parseDoc(COLLECTIONS.correlationKeys, keyDocSchema, raw);
+      (byIncident.get(d.incidentId) ?? byIncident.set(d.incidentId, []).get(d.incidentId)!).push(toKeyActivity(d));
+    }
+    if (byIncident.size === 0) return [];
+    const ids = [...byIncident.keys()].sort();
+    const incidents = new Map<string, IncidentDoc>();
+    for (const raw of await this.c.incidents.find({ _id: { $in: ids } }, this.s).toArray()) {
+      const d = parseDoc(COLLECTIONS.incidents, incidentDocSchema, raw);
+      incidents.set(d._id, d);
+    }
+    const live = ids.filter((id) => incidents.get(id) && incidents.get(id)!.status !== 'merged');
+    if (live.length === 0) return [];
+    if (probe.length) {
+      for (const raw of await this.c.correlationKeys.find({ incidentId: { $in: live }, key: { $in: [...new Set(probe)] } }, this.s).toArray()) {
+        const d = parseDoc(COLLECTIONS.correlationKeys, keyDocSchema, raw);
+        const list = byIncident.get(d.incidentId)!;
+        if (!list.some((k) => k.key === d.key)) list.push(toKeyActivity(d));
+      }
+    }
+    const fences = new Map<string, string[]>();
+    for (const raw of await this.c.incidentFences.find({ incidentId: { $in: live } }, this.s).toArray()) {
+      const f = parseDoc(COLLECTIONS.incidentFences, fenceDocSchema, raw);
+      (fences.get(f.incidentId) ?? fences.set(f.incidentId, []).get(f.incidentId)!).push(f.otherId);
+    }
+    return live.map((id) => {
+      const d = incidents.get(id)!;
+      return { incident: toIncident(d), keys: byIncident.get(id)!, origin: d.origin, humanPlaced: d.humanPlaced, fencedWith: fences.get(id) ?? [] };
+    });
+  }
+
+  // ----------------------------------------------------------- paging events
+
+  /** Places one paging event; null when (instance, eventId) is already stored. */
+  async placePaging(event: PagingEvent, correlator: Correlator): Promise<PlacedPaging | null> {
+    if (await this.c.pagingEvents.findOne({ instance: event.instance, eventId: event.eventId }, this.s)) return null;
+    const keys = correlator.pagingKeysFor(event);
+    const lookup = [keys.page, ...keys.dedup, ...keys.service];
+    await this.lock([...lookup, ...keys.hold]);
+    await this.flush();
+    const candidates = await this.findCandidates(lookup, [], event.occurredAt, correlator.lookbackMs);
+    const placement = correlator.decidePaging(event, candidates, this.now);
+    const incidentId = placement.action === 'join' ? placement.incidentId : await this.createIncident(event.occurredAt, 'paging', false);
+    const mapped = keys.hold.find((k) => k.startsWith('pagesvc:'))?.slice('pagesvc:'.length) ?? null;
+    const incidentEventId = await this.insertEvent({
+      incidentId, at: event.occurredAt, kind: `${event.source}.${event.kind}`, actor: event.actor, text: event.text,
+      data: { instance: event.instance, eventId: event.eventId, vendorType: event.vendorType, page: event.page, placement: { rule: placement.rule, explanation: placement.explanation } },
+    });
+    // Unique (instance, eventId): a concurrent placement of the same event fails here (E11000) and the re-run sees a duplicate.
+    await this.c.pagingEvents.insertOne({
+      instance: event.instance, eventId: event.eventId, incidentId, pageId: event.page.id, kind: event.kind, occurredAt: event.occurredAt,
+      page: event.page, service: mapped, keys: keys.hold, incidentEventId,
+    }, this.s);
+    if (placement.rule !== 'pagerduty-incident') {
+      await this.insertEvent({
+        incidentId, at: event.occurredAt, kind: DECISION_EVENT_KIND, actor: 'debrief', text: placement.explanation,
+        data: { pageId: event.page.id, eventId: event.eventId, rule: placement.rule, matched: placement.matched },
+      });
+    }
+    this.touched.add(incidentId);
+    this.dirty.add(incidentId);
+    return { instance: event.instance, eventId: event.eventId, incidentId, incidentEventId, rule: placement.rule, explanation: placement.explanation };
+  }
+
+  // -------------------------------------------------------------- corrections
+
+  async merge(targetId: string, sourceIds: readonly string[], by: CorrectionActor): Promise<MergeResult> {
+    const sources = [...new Set(sourceIds)];
+    if (sources.includes(targetId)) throw new ValidationError('an incident cannot be merged into itself', [{ path: 'body.sourceIncidentIds', message: `contains the target incident ${targetId}` }]);
+    const target = await this.liveIncident(targetId, 'params.id');
+    const sourceIncidents: Incident[] = [];
+    for (const id of sources) sourceIncidents.push(await this.liveIncident(id, 'body.sourceIncidentIds'));
+    const moved: string[] = [];
+    for (const s of sourceIncidents) {
+      const alerts = await this.alertDocs({ incidentId: s.id });
+      moved.push(...alerts.map((a) => a._id));
+      await this.absorb(targetId, s.id, (a) => ({ decision: humanDecision('merge', s, by), keys: addKey(a.keys, humanPlacementKey(a.alert)) }), true);
+    }
+    await this.flush();
+    const texts = mergeTexts(target, sourceIncidents, moved.length, by);
+    await this.insertEvent({ incidentId: targetId, at: by.now, kind: CORRECTION_EVENT_KINDS.merge, actor: by.actor, text: texts.target, data: { sourceIncidentIds: sources, alertIds: moved, reason: by.reason ?? null } });
+    for (const s of sourceIncidents) {
+      await this.insertEvent({ incidentId: s.id, at: by.now, kind: CORRECTION_EVENT_KINDS.merge, actor: by.actor, text: texts.source, data: { mergedInto: targetId, reason: by.reason ?? null } });
+    }
+    const merged: Incident[] = [];
+    for (const id of sources) merged.push(await this.incident(id));
+    return { incident: await this.incident(targetId), merged, movedAlertIds: moved };
+  }
+
+  async split(incidentId: string, alertIds: readonly string[], by: CorrectionActor): Promise<SplitResult> {
+    const ids = [...new Set(alertIds)];
+    const from = await this.liveIncident(incidentId, 'params.id');
+    const alerts: Array<{ alert: Alert; keys: string[] }> = [];
+    for (const id of ids) {
+      const d = await this.getAlertDoc(id);
+      if (!d) throw new NotFoundError(`no alert "${id}"`);
+      if (d.incidentId !== incidentId) throw new ConflictError(`alert "${id}" is in incident "${d.incidentId}", not in "${incidentId}"`, [{ path: 'body.alertIds', message: `${id} is not in this incident` }]);
+      alerts.push({ alert: toAlert(d), keys: d.corrKeys });
+    }
+    const total = await this.c.alerts.countDocuments({ incidentId }, this.s);
+    const pages = await this.c.pagingEvents.countDocuments({ incidentId }, this.s);
+    if (total - alerts.length === 0 && pages === 0) {
+      throw new ValidationError('splitting every alert would leave the incident empty; move or merge instead', [{ path: 'body.alertIds', message: 'lists every alert of the incident' }]);
+    }
+    const start = alerts.map((a) => a.alert.startsAt).sort()[0]!;
+    const newId = await this.createIncident(start, 'human', true);
+    const decision = humanDecision('split', from, by);
+    for (const { alert, keys } of alerts) await this.reassign(alert, newId, decision, addKey(keys, humanPlacementKey(alert)));
+    await this.addFence(incidentId, newId, by.now, by.actor);
+    await this.addFence(newId, incidentId, by.now, by.actor);
+    await this.c.incidents.updateOne({ _id: incidentId }, { $set: { humanPlaced: true } }, this.s);
+    this.dirty.add(incidentId);
+    this.dirty.add(newId);
+    await this.flush();
+    const texts = splitTexts(await this.incident(incidentId), await this.incident(newId), alerts.map((a) => a.alert), this.serviceLabels, by);
+    const data = { fromIncidentId: incidentId, newIncidentId: newId, alertIds: ids, reason: by.reason ?? null };
+    await this.insertEvent({ incidentId, at: by.now, kind: CORRECTION_EVENT_KINDS.split, actor: by.actor, text: texts.from, data });
+    await this.insertEvent({ incidentId: newId, at: by.now, kind: CORRECTION_EVENT_KINDS.split, actor: by.actor, text: texts.to, data });
+    return { incident: await this.incident(incidentId), newIncident: await this.incident(newId) };
+  }
+
+  async move(alertId: string, targetId: string, by: CorrectionActor): Promise<MoveResult> {
+    const d = await this.getAlertDoc(alertId);
+    if (!d) throw new NotFoundError(`no alert "${alertId}"`);
+    const alert = toAlert(d);
+    await this.liveIncident(targetId, 'body.incidentId');
+    if (alert.incidentId === targetId) throw new ValidationError(`alert "${alertId}" is already in incident "${targetId}"`, [{ path: 'body.incidentId', message: 'the alert is already there' }]);
+    const from = await this.incident(alert.incidentId);
+    await this.reassign(alert, targetId, humanDecision('move', from, by), addKey(d.corrKeys, humanPlacementKey(alert)));
+    await this.c.incidents.updateMany({ _id: { $in: [targetId, from.id] } }, { $set: { humanPlaced: true } }, this.s);
+    this.dirty.add(targetId);
+    const left = (await this.c.alerts.countDocuments({ incidentId: from.id }, this.s)) + (await this.c.pagingEvents.countDocuments({ incidentId: from.id }, this.s));
+    const emptied = left === 0;
+    if (emptied) await this.absorb(targetId, from.id, (a) => ({ decision: a.alert.decision, keys: a.keys }), true);
+    else this.dirty.add(from.id);
+    await this.flush();
+    const texts = moveTexts(alert, from, await this.incident(targetId), this.serviceLabels, by, emptied);
+    const data = { alertId, fromIncidentId: from.id, toIncidentId: targetId, previousDecision: alert.decision, reason: by.reason ?? null };
+    await this.insertEvent({ incidentId: from.id, at: by.now, kind: CORRECTION_EVENT_KINDS.move, actor: by.actor, text: texts.from, data });
+    await this.insertEvent({ incidentId: targetId, at: by.now, kind: CORRECTION_EVENT_KINDS.move, actor: by.actor, text: texts.to, data });
+    const moved = await this.getAlertDoc(alertId);
+    return { alert: toAlert(moved!), from: await this.incident(from.id), to: await this.incident(targetId) };
+  }
+
+  /** Moves one alert, with its decision audit entries, to another incident under a new decision. */
+  private async reassign(alert: Alert, incidentId: string, decision: CorrelationDecision, keys: string[]): Promise<void> {
+    await this.lock(keys);
+    await this.c.alerts.updateOne({ _id: alert.id }, { $set: { incidentId, decision: toDecisionDoc(decision), corrKeys: keys } }, this.s);
+    await this.c.incidentEvents.updateMany({ incidentId: alert.incidentId, kind: DECISION_EVENT_KIND, alertId: alert.id }, { $set: { incidentId } }, this.s);
+    this.touched.add(incidentId);
+    this.touched.add(alert.incidentId);
+  }
+
+  private async addFence(incidentId: string, otherId: string, createdAt: string, actor: string | null): Promise<void> {
+    await this.c.incidentFences.updateOne({ incidentId, otherId }, { $setOnInsert: { incidentId, otherId, createdAt, actor } }, { ...this.s, upsert: true });
+  }
+
+  /** A late alert linked an incident that opened after it started: merge it, as in-order processing would have. */
+  private async absorbLate(targetId: string, sourceId: string, explanation: string, at: string): Promise<void> {
+    const source = await this.incident(sourceId);
+    await this.absorb(targetId, sourceId, (a) => ({ decision: lateMergeDecision(a.alert.decision, source, explanation, this.now), keys: a.keys }), false);
+    const target = await this.incident(targetId);
+    const data = { sourceIncidentIds: [sourceId], automatic: true };
+    await this.insertEvent({ incidentId: targetId, at, kind: CORRECTION_EVENT_KINDS.merge, actor: 'debrief', text: explanation, data });
+    await this.insertEvent({ incidentId: sourceId, at, kind: CORRECTION_EVENT_KINDS.merge, actor: 'debrief', text: `Merged into "${target.title}" (${targetId}): ${explanation}`, data: { mergedInto: targetId, automatic: true } });
+  }
+
+  /**
+   * Moves everything of `sourceId` (alerts, pages, events, fences) into `targetId` and marks
+   * the source `merged`. `rewrite` gives each moved alert its new decision and keys.
+   */
+  private async absorb(
+    targetId: string, sourceId: string, rewrite: (a: { alert: Alert; keys: string[] }) => { decision: CorrelationDecision; keys: string[] }, human: boolean,
+  ): Promise<void> {
+    const sourceKeys = (await this.c.correlationKeys.find({ incidentId: sourceId }, this.s).toArray())
+      .map((raw) => parseDoc(COLLECTIONS.correlationKeys, keyDocSchema, raw).key);
+    await this.lock(sourceKeys);
+    const alerts = await this.alertDocs({ incidentId: sourceId });
+    const updates: AnyBulkWriteOperation<StoredDoc>[] = [];
+    for (const d of alerts) {
+      const next = rewrite({ alert: toAlert(d), keys: d.corrKeys });
+      await this.lock(next.keys);
+      updates.push({ updateOne: { filter: { _id: d._id }, update: { $set: { incidentId: targetId, decision: toDecisionDoc(next.decision), corrKeys: next.keys } } } });
+    }
+    if (updates.length) await this.c.alerts.bulkWrite(updates, { ...this.s, ordered: true });
+    await this.c.pagingEvents.updateMany({ incidentId: sourceId }, { $set: { incidentId: targetId } }, this.s);
+    await this.c.incidentEvents.updateMany({ incidentId: sourceId }, { $set: { incidentId: targetId } }, this.s);
+
+    // Fences of the source now fence the target (both directions), then the source's are dropped.
+    const fences = (await this.c.incidentFences.find({ $or: [{ incidentId: sourceId }, { otherId: sourceId }] }, this.s).toArray())
+      .map((raw) => parseDoc(COLLECTIONS.incidentFences, fenceDocSchema, raw));
+    for (const f of fences) {
+      if (f.incidentId === sourceId && f.otherId !== targetId) await this.addFence(targetId, f.otherId, f.createdAt, f.actor);
+      if (f.otherId === sourceId && f.incidentId !== targetId) await this.addFence(f.incidentId, targetId, f.createdAt, f.actor);
+    }
+    await this.c.incidentFences.deleteMany({ $or: [{ incidentId: sourceId }, { otherId: sourceId }] }, this.s);
+    await this.c.correlationKeys.deleteMany({ incidentId: sourceId }, this.s);
+
+    const src = await this.incidentDoc(sourceId);
+    await this.c.incidents.updateOne({ _id: sourceId }, { $set: { status: 'merged', mergedInto: targetId, alertCount: 0, updatedAt: this.now } }, this.s);
+    await this.c.incidents.updateMany({ mergedInto: sourceId }, { $set: { mergedInto: targetId } }, this.s);
+    if (human || src.humanPlaced) await this.c.incidents.updateOne({ _id: targetId }, { $set: { humanPlaced: true } }, this.s);
+    this.dirty.delete(sourceId);
+    this.dirty.add(targetId);
+    this.touched.add(targetId);
+    this.touched.add(sourceId);
+    this.merged = true;
+  }
+
+  // ------------------------------------------------------------------ shared
+
+  private async createIncident(at: string, origin: IncidentOrigin, humanPlaced: boolean): Promise<string> {
+    const id = randomUUID();
+    await this.c.incidents.insertOne(newIncidentDoc(id, at, this.now, origin, humanPlaced), this.s);
+    this.touched.add(id);
+    return id;
+  }
+
+  async insertEvent(e: NewEvent): Promise<string> {
+    const id = randomUUID();
+    await this.c.incidentEvents.insertOne(toEventDoc({ id, ...e }), this.s);
+    return id;
+  }
+
+  private async incidentDoc(id: string): Promise<IncidentDoc> {
+    const d = await this.c.incidents.findOne({ _id: id }, this.s);
+    if (!d) throw new NotFoundError(`no incident "${id}"`);
+    return parseDoc(COLLECTIONS.incidents, incidentDocSchema, d);
+  }
+
+  async incident(id: string): Promise<Incident> {
+    return toIncident(await this.incidentDoc(id));
+  }
+
+  /** The incident, which must exist (NotFoundError) and not be merged away (ConflictError). */
+  private async liveIncident(id: string, path: string): Promise<Incident> {
+    const inc = await this.incident(id);
+    if (inc.status === 'merged') {
+      throw new ConflictError(`incident "${id}" was merged into "${inc.mergedInto}"; use that incident instead`, [{ path, message: `merged into ${inc.mergedInto}` }]);
+    }
+    return inc;
+  }
+
+  /** Recomputes every dirty incident. */
+  async flush(): Promise<void> {
+    for (const id of [...this.dirty].sort()) await this.refresh(id);
+    this.dirty.clear();
+  }
+
+  /** Marks the touched incidents for recomputation and recomputes them (end of a batch). */
+  async finish(): Promise<void> {
+    for (const id of this.touched) this.dirty.add(id);
+    await this.flush();
+  }
+
+  /**
+   * Recomputes an incident's summary and correlation keys from its alerts (pure
+   * `summarizeIncident`) or, with no alerts yet, from its pages. Locks the keys it had and has.
+   */
+  private async refresh(incidentId: string): Promise<void> {
+    const inc = await this.c.incidents.findOne({ _id: incidentId }, this.s);
+    if (!inc || parseDoc(COLLECTIONS.incidents, incidentDocSchema, inc).status === 'merged') return;
+    const alertDocs = await this.alertDocs({ incidentId });
+    const pageDocs = (await this.c.pagingEvents.find({ incidentId }, this.s).toArray()).map((raw) => parseDoc(COLLECTIONS.pagingEvents, pagingDocSchema, raw));
+    if (alertDocs.length === 0 && pageDocs.length === 0) return;
+    const alerts = alertDocs.map(toAlert);
+    const s = alerts.length > 0 ? summarizeIncident(alerts, this.serviceLabels) : summarizePages(pageDocs.map(toPlacedPaging));
+    await this.c.incidents.updateOne({ _id: incidentId }, incidentSummaryUpdate(s, this.now), this.s);
+
+    const activity = new Map<string, Omit<KeyDoc, 'key' | 'incidentId'>>();
+    const add = (key: string, firstAt: string, lastAt: string, firing: number, activeUntil: string) => {
+      const a = activity.get(key);
+      if (!a) activity.set(key, { firstAt, lastAt, firing, holders: 1, activeUntil });
+      else {
+        if (firstAt < a.firstAt) a.firstAt = firstAt;
+        if (lastAt > a.lastAt) a.lastAt = lastAt;
+        if (activeUntil > a.activeUntil) a.activeUntil = activeUntil;
+        a.firing += firing;
+        a.holders += 1;
+      }
+    };
+    alertDocs.forEach((d, i) => {
+      const span = this.activity(alerts[i]!);
+      for (const key of d.corrKeys) add(key, d.startsAt, span.last, d.status === 'firing' ? 1 : 0, span.until);
+    });
+    const byPage = new Map<string, typeof pageDocs>();
+    for (const p of pageDocs) (byPage.get(p.pageId) ?? byPage.set(p.pageId, []).get(p.pageId)!).push(p);
+    for (const list of byPage.values()) {
+      list.sort((a, b) => a.occurredAt.localeCompare(b.occurredAt));
+      const first = list[0]!.occurredAt;
+      const last = list.at(-1)!;
+      const open = last.kind !== 'resolved' && last.page.status !== 'resolved' ? 1 : 0;
+      // A page counts as active until it is resolved (PagerDuty dedups into it until then).
+      for (const key of new Set(list.flatMap((p) => p.keys))) add(key, first, last.occurredAt, open, open ? ACTIVE_SENTINEL : last.occurredAt);
+    }
+    const old = (await this.c.correlationKeys.find({ incidentId }, { ...this.s, projection: { key: 1 } }).toArray()).map((d) => String(d.key));
+    await this.lock([...old, ...activity.keys()]);
+    await this.c.correlationKeys.deleteMany({ incidentId }, this.s);
+    if (activity.size) {
+      await this.c.correlationKeys.insertMany([...activity].map(([key, a]) => ({ key, incidentId, ...a })), { ...this.s, ordered: true });
+    }
+  }
+}
+
+const addKey = (keys: readonly string[], key: string): string[] => (keys.includes(key) ? [...keys] : [...keys, key]);

@@ -1,0 +1,167 @@
+import type { ClientSession } from 'mongodb';
+import type { ActionItem, PublishedReportVersion, ReportAuditEntry, StoredReport } from '../../domain/report/report-model';
+import type { ActionItemQuery, CommitResult, ReportCommit, ReportStore } from '../report-store';
+import type { Page } from '../store';
+import type { MongoConnection } from './mongo-connection';
+import { WriteRaceError, runTransaction, type TransactionRetry } from './mongo-errors';
+import { COLLECTIONS, collectionsOf, type MongoCollections } from './mongo-indexes';
+import {
+  actionItemCursor, actionItemListQuery, auditCounterId, auditListQuery, latestPublishedQuery, reportCasFilter, toPage,
+} from './mongo-queries';
+import {
+  actionItemDocSchema, auditDocSchema, counterDocSchema, parseDoc, reportDocSchema, toActionItem, toActionItemDoc, toAudit, toAuditDoc,
+  toPublishedVersion, toReportDoc, toStoredReport, toVersionDoc, versionDocSchema,
+} from './mongo-schemas';
+
+/**
+ * Reports, published versions, action items and their audit trail on MongoDB, sharing the
+ * main store's connection. Every write and its audit entries commit in one transaction
+ * (majority read/write concern), so the audit trail never misses or invents a change.
+ */
+export class MongoReportStore implements ReportStore {
+  readonly kind = 'mongodb';
+
+  constructor(private readonly connection: MongoConnection, private readonly retry?: TransactionRetry) {}
+
+  private get c(): MongoCollections {
+    return collectionsOf(this.connection.db);
+  }
+
+  async init(): Promise<void> {
+    // Opens the shared connection when the main store has not (collections and indexes included).
+    await this.connection.open();
+  }
+
+  async getReport(incidentId: string): Promise<StoredReport | null> {
+    const d = await this.c.reports.findOne({ _id: incidentId });
+    return d ? toStoredReport(parseDoc(COLLECTIONS.reports, reportDocSchema, d)) : null;
+  }
+
+  async getReports(incidentIds: readonly string[]): Promise<Map<string, StoredReport>> {
+    const out = new Map<string, StoredReport>();
+    for (let i = 0; i < incidentIds.length; i += 500) {
+      const chunk = [...incidentIds.slice(i, i + 500)];
+      for (const d of await this.c.reports.find({ _id: { $in: chunk } }).toArray()) {
+        const r = toStoredReport(parseDoc(COLLECTIONS.reports, reportDocSchema, d));
+        out.set(r.incidentId, r);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Optimistic concurrency on `revision`. In one transaction: read the stored revision; if it
+   * is not the expected one, the caller lost a race and gets the current record. Otherwise
+   * write the report with the expected revision in the filter (revision 0: an insert, whose
+   * unique `_id` refuses a second first write), the frozen version and the audit entries.
+   *
+   * Two commits from the same revision both write the report document, so one of them gets a
+   * WriteConflict (or E11000 for two first writes); the driver (or `runTransaction`) re-runs it
+   * on a fresh snapshot, where it reads the winner's revision and returns `ok: false`.
+   */
+  async commitReport(commit: ReportCommit): Promise<CommitResult> {
+    const { next } = commit;
+    if (next.revision !== commit.expectedRevision + 1) throw new Error('commitReport: next.revision must be expectedRevision + 1');
+    return runTransaction(this.connection.client, async (session): Promise<CommitResult> => {
+      const raw = await this.c.reports.findOne({ _id: next.incidentId }, { session });
+      const current = raw ? toStoredReport(parseDoc(COLLECTIONS.reports, reportDocSchema, raw)) : null;
+      if ((current?.revision ?? 0) !== commit.expectedRevision) return { ok: false, current };
+      if (commit.expectedRevision === 0) {
+        await this.c.reports.insertOne(toReportDoc(next), { session });
+      } else {
+        const r = await this.c.reports.replaceOne(reportCasFilter(next.incidentId, commit.expectedRevision), toReportDoc(next), { session });
+        if (r.matchedCount !== 1) throw new WriteRaceError(`report ${next.incidentId}`);
+      }
+      if (commit.published) await this.insertVersion(commit.published, session);
+      await this.appendAudit(commit.audit, session);
+      return { ok: true, report: next };
+    }, this.retry);
+  }
+
+  /** Stores a frozen version; it becomes its incident's `latest` unless a newer one exists. */
+  private async insertVersion(p: PublishedReportVersion, session: ClientSession): Promise<void> {
+    const newest = await this.c.reportVersions.find({ incidentId: p.incidentId }, { session, projection: { version: 1 } }).sort({ version: -1 }).limit(1).next();
+    const latest = !newest || Number(newest.version) < p.version;
+    if (latest) await this.c.reportVersions.updateMany({ incidentId: p.incidentId, latest: true }, { $set: { latest: false } }, { session });
+    await this.c.reportVersions.insertOne(toVersionDoc(p, latest), { session });
+  }
+
+  /**
+   * Appends audit entries in order. Their `seq` comes from a per-incident counter bumped in the
+   * same transaction, so concurrent writes to one incident's report are also serialised there.
+   */
+  private async appendAudit(entries: readonly ReportAuditEntry[], session: ClientSession): Promise<void> {
+    const byIncident = new Map<string, ReportAuditEntry[]>();
+    for (const e of entries) (byIncident.get(e.incidentId) ?? byIncident.set(e.incidentId, []).get(e.incidentId)!).push(e);
+    for (const [incidentId, list] of byIncident) {
+      const counter = await this.c.counters.findOneAndUpdate(
+        { _id: auditCounterId(incidentId) }, { $inc: { seq: list.length } }, { session, upsert: true, returnDocument: 'after' },
+      );
+      const end = parseDoc(COLLECTIONS.counters, counterDocSchema, counter).seq;
+      await this.c.reportAudit.insertMany(list.map((e, i) => toAuditDoc(e, end - list.length + 1 + i)), { session, ordered: true });
+    }
+  }
+
+  async listPublishedVersions(incidentId: string): Promise<PublishedReportVersion[]> {
+    const docs = await this.c.reportVersions.find({ incidentId }).sort({ version: 1 }).toArray();
+    return docs.map((d) => toPublishedVersion(parseDoc(COLLECTIONS.reportVersions, versionDocSchema, d)));
+  }
+
+  async getPublishedVersion(incidentId: string, version: number): Promise<PublishedReportVersion | null> {
+    const d = await this.c.reportVersions.findOne({ incidentId, version });
+    return d ? toPublishedVersion(parseDoc(COLLECTIONS.reportVersions, versionDocSchema, d)) : null;
+  }
+
+  async listLatestPublished(query: { limit: number; cursor?: string | null }): Promise<Page<PublishedReportVersion>> {
+    const q = latestPublishedQuery(query);
+    const docs = await this.c.reportVersions.find(q.filter).sort(q.sort).limit(q.limit).toArray();
+    const items = docs.map((d) => toPublishedVersion(parseDoc(COLLECTIONS.reportVersions, versionDocSchema, d)));
+    return toPage(items, query.limit, (last) => ({ p: last.publishedAt, id: last.incidentId }));
+  }
+
+  async listAudit(incidentId: string, query: { limit: number; cursor?: string | null }): Promise<Page<ReportAuditEntry>> {
+    const q = auditListQuery(incidentId, query);
+    const docs = (await this.c.reportAudit.find(q.filter).sort(q.sort).limit(q.limit).toArray())
+      .map((d) => parseDoc(COLLECTIONS.reportAudit, auditDocSchema, d));
+    const page = toPage(docs, query.limit, (last) => ({ seq: last.seq }));
+    return { items: page.items.map(toAudit), nextCursor: page.nextCursor };
+  }
+
+  async createActionItem(item: ActionItem, audit: ReportAuditEntry): Promise<void> {
+    await runTransaction(this.connection.client, async (session) => {
+      await this.c.actionItems.insertOne(toActionItemDoc(item), { session });
+      await this.appendAudit([audit], session);
+    }, this.retry);
+  }
+
+  async updateActionItem(item: ActionItem, audit: ReportAuditEntry): Promise<boolean> {
+    const { _id: _ignored, createdAt: _c, createdBy: _b, incidentId: _i, ...fields } = toActionItemDoc(item);
+    return runTransaction(this.connection.client, async (session) => {
+      const r = await this.c.actionItems.updateOne({ _id: item.id }, { $set: fields }, { session });
+      if (r.matchedCount === 0) return false;
+      await this.appendAudit([audit], session);
+      return true;
+    }, this.retry);
+  }
+
+  async deleteActionItem(id: string, audit: ReportAuditEntry): Promise<boolean> {
+    return runTransaction(this.connection.client, async (session) => {
+      const r = await this.c.actionItems.deleteOne({ _id: id }, { session });
+      if (r.deletedCount === 0) return false;
+      await this.appendAudit([audit], session);
+      return true;
+    }, this.retry);
+  }
+
+  async getActionItem(id: string): Promise<ActionItem | null> {
+    const d = await this.c.actionItems.findOne({ _id: id });
+    return d ? toActionItem(parseDoc(COLLECTIONS.actionItems, actionItemDocSchema, d)) : null;
+  }
+
+  async listActionItems(query: ActionItemQuery): Promise<Page<ActionItem>> {
+    const q = actionItemListQuery(query);
+    const docs = await this.c.actionItems.find(q.filter).sort(q.sort).limit(q.limit).toArray();
+    const items = docs.map((d) => toActionItem(parseDoc(COLLECTIONS.actionItems, actionItemDocSchema, d)));
+    return toPage(items, query.limit, actionItemCursor);
+  }
+}

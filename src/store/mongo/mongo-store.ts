@@ -1,0 +1,290 @@
+import { randomUUID } from 'node:crypto';
+import type { ClientSession } from 'mongodb';
+import type { Alert, AlertObservation } from '../../domain/alert';
+import { AUDIT_ONLY_EVENT_KINDS } from '../../domain/correlation/corrections';
+import { CORRELATION_DEFAULTS, type Correlator } from '../../domain/correlation/correlator';
+import type { Incident, IncidentDetail, IncidentEvent, IncidentStatus } from '../../domain/incident';
+import type { PagingEvent } from '../../domain/paging-event';
+import type {
+  CorrectionContext, InboxEntry, InboxEntrySummary, InboxOutcome, InboxQuery, InboxState, IncidentQuery, MergeResult, MoveResult,
+  NewInboxEntry, Page, PagingRecordResult, PlacedPaging, RecordContext, RecordResult, ResolveContext, SplitResult, Store,
+} from '../store';
+import { MongoConnection, type MongoSettings } from './mongo-connection';
+import { isDuplicateKey, runTransaction, type TransactionRetry } from './mongo-errors';
+import { MongoIncidentTx } from './mongo-incident-tx';
+import { COLLECTIONS, collectionsOf, type MongoCollections } from './mongo-indexes';
+import {
+  CLAIM_SORT, INBOX_COUNTER_ID, REQUEUE_UPDATE, claimFilter, claimUpdate, completeUpdate, failUpdate, incidentCursor, incidentListQuery,
+  inboxListQuery, leaseUntil, newInboxDoc, ownedEntryFilter, requeueFilter, toPage,
+} from './mongo-queries';
+import {
+  INBOX_SUMMARY_PROJECTION, alertDocSchema, counterDocSchema, eventDocSchema, inboxDocSchema, inboxStates, inboxSummaryDocSchema,
+  incidentDocSchema, parseDoc, toAlert, toEvent, toInboxEntry, toInboxSummary, toIncident,
+} from './mongo-schemas';
+
+export interface MongoStoreOptions extends MongoSettings {
+  /** Whole-transaction retries on duplicate-key races (tests shorten the sleeps). */
+  transactionRetry?: TransactionRetry;
+}
+
+/**
+ * The MongoDB store: alerts, incidents and the inbox on a replica set (transactions need one),
+ * for several Debrief replicas sharing one database. Atomic operations:
+ * - inbox append: one insert; the unique partial index (instance, deliveryId) decides duplicates;
+ * - inbox claim: one `findOneAndUpdate` per entry (see `claimInbox`);
+ * - alert upsert and correlation decision, paging events, corrections and reconciliation: one
+ *   multi-document transaction each, with correlation locks (see `MongoIncidentTx`).
+ * Read and write concern are majority throughout (client defaults and transaction options).
+ */
+export class MongoStore implements Store {
+  readonly kind = 'mongodb';
+  readonly connection: MongoConnection;
+  private collectionsValue: MongoCollections | null = null;
+
+  /** `target`: a `mongodb://` URL, or a connection to share (its settings apply). */
+  constructor(target: string | MongoConnection, private readonly options: MongoStoreOptions = {}) {
+    this.connection = typeof target === 'string' ? new MongoConnection(target, options) : target;
+  }
+
+  private get c(): MongoCollections {
+    this.collectionsValue ??= collectionsOf(this.connection.db);
+    return this.collectionsValue;
+  }
+
+  async init(): Promise<void> {
+    await this.connection.open();
+    // The inbox sequence counter exists before the first append (an upsert race on it is then impossible).
+    await this.c.counters.updateOne({ _id: INBOX_COUNTER_ID }, { $setOnInsert: { seq: 0 } }, { upsert: true }).catch((err: unknown) => {
+      if (!isDuplicateKey(err)) throw err;
+    });
+  }
+
+  async ping(): Promise<void> {
+    await this.connection.ping();
+  }
+
+  async close(): Promise<void> {
+    this.collectionsValue = null;
+    await this.connection.close();
+  }
+
+  // ---------------------------------------------------------------- inbox
+
+  /**
+   * One insert. `seq` (FIFO order and list cursor) comes from an atomic `$inc` on a counter;
+   * a gap after a duplicate is harmless. A repeated (instance, deliveryId) is refused by the
+   * unique partial index, also when two replicas receive the redelivery at once: the loser
+   * reads the winner's id.
+   */
+  async appendInbox(entry: NewInboxEntry): Promise<{ id: string; duplicate: boolean }> {
+    if (entry.deliveryId !== null) {
+      const prior = await this.findDelivery(entry.instance, entry.deliveryId);
+      if (prior) return { id: prior, duplicate: true };
+    }
+    const counter = await this.c.counters.findOneAndUpdate({ _id: INBOX_COUNTER_ID }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' });
+    const seq = parseDoc(COLLECTIONS.counters, counterDocSchema, counter).seq;
+    const id = randomUUID();
+    try {
+      await this.c.inbox.insertOne(newInboxDoc(id, seq, entry));
+      return { id, duplicate: false };
+    } catch (err) {
+      if (entry.deliveryId === null || !isDuplicateKey(err)) throw err;
+      const prior = await this.findDelivery(entry.instance, entry.deliveryId);
+      if (!prior) throw err;
+      return { id: prior, duplicate: true };
+    }
+  }
+
+  private async findDelivery(instance: string, deliveryId: string): Promise<string | null> {
+    const d = await this.c.inbox.findOne({ instance, deliveryId }, { projection: { _id: 1 } });
+    return d ? String(d._id) : null;
+  }
+
+  /**
+   * Claims entries one `findOneAndUpdate` at a time: each is a single-document atomic
+   * operation whose filter (pending, lease free or expired) the server re-checks on the document
+   * it modifies, so an entry is claimed by exactly one caller however many replicas race.
+   *
+   * Not `updateMany` with a claim token and then a find: `updateMany` has no limit (it would
+   * claim the whole backlog for one replica) and no order. `limit` round trips are cheap next to
+   * processing the entries; a replica that dies holding claims loses them when the lease ends.
+   */
+  async claimInbox(owner: string, leaseMs: number, limit: number, now: string): Promise<InboxEntry[]> {
+    const until = leaseUntil(now, leaseMs);
+    const claimed: InboxEntry[] = [];
+    while (claimed.length < limit) {
+      const d = await this.c.inbox.findOneAndUpdate(claimFilter(now), claimUpdate(owner, until), { sort: CLAIM_SORT, returnDocument: 'after' });
+      if (!d) break;
+      claimed.push(toInboxEntry(parseDoc(COLLECTIONS.inbox, inboxDocSchema, d)));
+    }
+    return claimed.sort((a, b) => a.seq - b.seq);
+  }
+
+  async completeInbox(id: string, owner: string, outcome: InboxOutcome, now: string): Promise<void> {
+    await this.c.inbox.updateOne(ownedEntryFilter(id, owner), completeUpdate(outcome, now));
+  }
+
+  async failInbox(id: string, owner: string, reason: string, dead: boolean, now: string): Promise<void> {
+    await this.c.inbox.updateOne(ownedEntryFilter(id, owner), failUpdate(reason, dead, now));
+  }
+
+  async listInbox(query: InboxQuery): Promise<Page<InboxEntrySummary>> {
+    const q = inboxListQuery(query);
+    const docs = await this.c.inbox.find(q.filter, { projection: INBOX_SUMMARY_PROJECTION }).sort(q.sort).limit(q.limit).toArray();
+    const items = docs.map((d) => toInboxSummary(parseDoc(COLLECTIONS.inbox, inboxSummaryDocSchema, d)));
+    return toPage(items, query.limit, (last) => ({ seq: last.seq }));
+  }
+
+  async getInboxEntry(id: string): Promise<InboxEntry | null> {
+    const d = await this.c.inbox.findOne({ _id: id });
+    return d ? toInboxEntry(parseDoc(COLLECTIONS.inbox, inboxDocSchema, d)) : null;
+  }
+
+  async requeueInbox(id: string, _now: string): Promise<boolean> {
+    const r = await this.c.inbox.updateOne(requeueFilter(id), REQUEUE_UPDATE);
+    return r.modifiedCount > 0;
+  }
+
+  async inboxCounts(): Promise<Record<InboxState, number>> {
+    const counts: Record<InboxState, number> = { pending: 0, done: 0, dead: 0 };
+    for (const row of await this.c.inbox.aggregate<{ _id: unknown; n: number }>([{ $group: { _id: '$state', n: { $sum: 1 } } }]).toArray()) {
+      const state = inboxStates.safeParse(row._id);
+      if (state.success) counts[state.data] = row.n;
+    }
+    return counts;
+  }
+
+  // ------------------------------------------------------- alerts/incidents
+
+  /** Runs `fn` in one transaction with a fresh incident writer per attempt. */
+  private write<T>(ctx: { serviceLabels: readonly string[]; now: string; correlator?: Correlator }, fn: (tx: MongoIncidentTx, session: ClientSession) => Promise<T>): Promise<T> {
+    const horizonMs = ctx.correlator?.firingHorizonMs ?? CORRELATION_DEFAULTS.firingHorizonMinutes * 60_000;
+    return runTransaction(this.connection.client, (session) => fn(new MongoIncidentTx(this.c, session, ctx.serviceLabels, ctx.now, horizonMs), session), this.options.transactionRetry);
+  }
+
+  /**
+   * The alert upsert and the correlation decision in one transaction per notification: each
+   * known firing is updated in place, each new one placed (read candidates, decide, write) under
+   * the correlation locks of its keys. A concurrent insert of the same firing makes this
+   * transaction fail (E11000 or WriteConflict) and re-run, and the re-run updates instead.
+   */
+  async recordObservations(observations: AlertObservation[], ctx: RecordContext): Promise<RecordResult> {
+    // Event-time order inside a notification, so a batch lands as it would one alert at a time.
+    const ordered = [...observations].sort((a, b) => a.startsAt.localeCompare(b.startsAt) || a.fingerprint.localeCompare(b.fingerprint));
+    return this.write(ctx, async (tx, session) => {
+      let created: Alert[] = [];
+      let updated: Alert[] = [];
+      for (const obs of ordered) {
+        const existing = await tx.findAlert(obs);
+        if (existing) updated.push(await tx.updateAlert(existing, obs));
+        else created.push(await tx.placeAlert(obs, ctx.correlator));
+      }
+      await tx.finish();
+      if (tx.merged) {
+        // A late alert merged incidents: report where the alerts are now.
+        // One operation at a time: a session's operations must not run concurrently.
+        const reread = async (list: Alert[]) => {
+          const out: Alert[] = [];
+          for (const a of list) out.push(toAlert(parseDoc(COLLECTIONS.alerts, alertDocSchema, await this.c.alerts.findOne({ _id: a.id }, { session }))));
+          return out;
+        };
+        created = await reread(created);
+        updated = await reread(updated);
+      }
+      return { created, updated, incidentIds: [...tx.touched] };
+    });
+  }
+
+  async recordPagingEvents(events: PagingEvent[], ctx: RecordContext): Promise<PagingRecordResult> {
+    const ordered = [...events].sort((a, b) => a.occurredAt.localeCompare(b.occurredAt) || a.eventId.localeCompare(b.eventId));
+    return this.write(ctx, async (tx) => {
+      const placed: PlacedPaging[] = [];
+      let duplicates = 0;
+      for (const event of ordered) {
+        const p = await tx.placePaging(event, ctx.correlator);
+        if (p) placed.push(p);
+        else duplicates += 1;
+      }
+      await tx.finish();
+      return { placed, duplicates, incidentIds: [...tx.touched] };
+    });
+  }
+
+  async mergeIncidents(targetId: string, sourceIds: string[], ctx: CorrectionContext): Promise<MergeResult> {
+    return this.write(ctx, (tx) => tx.merge(targetId, sourceIds, ctx));
+  }
+
+  async splitIncident(incidentId: string, alertIds: string[], ctx: CorrectionContext): Promise<SplitResult> {
+    return this.write(ctx, (tx) => tx.split(incidentId, alertIds, ctx));
+  }
+
+  async moveAlert(alertId: string, targetIncidentId: string, ctx: CorrectionContext): Promise<MoveResult> {
+    return this.write(ctx, (tx) => tx.move(alertId, targetIncidentId, ctx));
+  }
+
+  async getIncidentAudit(id: string): Promise<IncidentEvent[] | null> {
+    if (!(await this.c.incidents.findOne({ _id: id }, { projection: { _id: 1 } }))) return null;
+    return this.events({ incidentId: id });
+  }
+
+  private async events(filter: Record<string, unknown>): Promise<IncidentEvent[]> {
+    const docs = await this.c.incidentEvents.find(filter).sort({ at: 1, ord: 1 }).toArray();
+    return docs.map((d) => toEvent(parseDoc(COLLECTIONS.incidentEvents, eventDocSchema, d)));
+  }
+
+  async getIncident(id: string): Promise<IncidentDetail | null> {
+    const d = await this.c.incidents.findOne({ _id: id });
+    if (!d) return null;
+    const incident = toIncident(parseDoc(COLLECTIONS.incidents, incidentDocSchema, d));
+    const alerts = (await this.c.alerts.find({ incidentId: id }).sort({ startsAt: 1, _id: 1 }).toArray())
+      .map((a) => toAlert(parseDoc(COLLECTIONS.alerts, alertDocSchema, a)));
+    const events = await this.events({ incidentId: id, kind: { $nin: [...AUDIT_ONLY_EVENT_KINDS] } });
+    return { incident, alerts, events };
+  }
+
+  async listIncidents(query: IncidentQuery): Promise<Page<Incident>> {
+    const q = incidentListQuery(query);
+    const docs = await this.c.incidents.find(q.filter).sort(q.sort).limit(q.limit).toArray();
+    return toPage(docs.map((d) => toIncident(parseDoc(COLLECTIONS.incidents, incidentDocSchema, d))), query.limit, incidentCursor);
+  }
+
+  async getAlert(id: string): Promise<Alert | null> {
+    const d = await this.c.alerts.findOne({ _id: id });
+    return d ? toAlert(parseDoc(COLLECTIONS.alerts, alertDocSchema, d)) : null;
+  }
+
+  async countIncidents(status?: IncidentStatus): Promise<number> {
+    return this.c.incidents.countDocuments(status ? { status } : {});
+  }
+
+  // --- reconciliation with a pull source (Alertmanager API) --------------------------------
+
+  async listFiringAlerts(instance: string): Promise<Alert[]> {
+    const docs = await this.c.alerts.find({ instance, status: 'firing' }).sort({ startsAt: 1, _id: 1 }).toArray();
+    return docs.map((d) => toAlert(parseDoc(COLLECTIONS.alerts, alertDocSchema, d)));
+  }
+
+  async resolveAlerts(ids: string[], endsAt: string, reason: string, ctx: ResolveContext): Promise<Alert[]> {
+    return this.write(ctx, async (tx) => {
+      const resolved: Alert[] = [];
+      for (const id of [...new Set(ids)]) {
+        const d = await tx.getAlertDoc(id);
+        if (!d || d.status !== 'firing') continue;
+        const alert = toAlert(d);
+        const end = endsAt < alert.startsAt ? alert.startsAt : endsAt;
+        // Through updateAlert so the incident's keys and summary are recomputed as for a webhook;
+        // then the notification bookkeeping is put back: this was no notification.
+        const next = await tx.updateAlert(alert, { ...alert, status: 'resolved', endsAt: end });
+        await tx.setAlertBookkeeping(id, alert.notificationCount, alert.lastSeenAt);
+        await tx.insertEvent({
+          incidentId: alert.incidentId, at: end, kind: 'alert.reconciled', actor: 'debrief',
+          text: `${alert.labels.alertname ?? 'Alert'} marked resolved: ${reason}`,
+          data: { alertId: id, fingerprint: alert.fingerprint, endsAt: end, reason },
+        });
+        resolved.push({ ...next, notificationCount: alert.notificationCount, lastSeenAt: alert.lastSeenAt });
+      }
+      await tx.finish();
+      return resolved;
+    });
+  }
+}

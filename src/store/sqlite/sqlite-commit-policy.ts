@@ -1,0 +1,114 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * How often SQLite waits for the disk, without weakening what a 202 promises.
+ *
+ * better-sqlite3 is synchronous, so with `synchronous=FULL` every commit blocks the event loop
+ * for one fsync of the WAL (about 4 ms on this machine's disk): one per webhook, and two or
+ * three per processed inbox entry. Two changes, both keeping "every webhook answered 202
+ * survives a power loss":
+ *
+ * 1. Group commit of inbox appends. Appends requested in the same event-loop turn are written
+ *    in one transaction (each in its own savepoint, so one failing append does not take the
+ *    others with it) and each caller is answered only after that transaction has committed.
+ *    One fsync then covers every webhook that arrived together.
+ *
+ * 2. Inbox processing commits without waiting for the disk. Alerts, incidents and inbox state
+ *    written by the processor are derived from stored inbox bodies. In WAL mode a power loss
+ *    can only lose a suffix of the commits (frames carry a cumulative checksum; recovery keeps
+ *    the longest valid prefix), and every append's FULL commit makes all earlier commits
+ *    durable too. So after a power loss, derived writes are either all there or lost together
+ *    with the "done" mark of the entry that produced them, which is then processed again. The
+ *    processor's methods therefore run at `synchronous=NORMAL`. Writes by people (reports,
+ *    corrections) are not derived from anything and keep the configured level.
+ *
+ * When the store is configured with `synchronous=NORMAL` already, only group commit applies.
+ */
+
+/** Store methods whose writes are re-derivable from the inbox (see 2. above). */
+export const DERIVED_WRITE_METHODS: ReadonlySet<string> = new Set(['claimInbox', 'completeInbox', 'failInbox', 'recordObservations', 'recordPagingEvents']);
+
+interface PendingAppend {
+  args: unknown[];
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+}
+
+/**
+ * Wraps a SQLite store (one exposing `database` after `init()`); other stores pass through
+ * unchanged. Generic over the store's methods: `appendInbox` is group-committed, the
+ * `DERIVED_WRITE_METHODS` run at NORMAL, everything else is called as it is.
+ */
+export function withSqliteCommitPolicy<T extends object>(store: T): T {
+  const dbOf = (target: T): Database.Database | null => {
+    const db = Reflect.get(target, 'database', target) as Database.Database | undefined;
+    return db && typeof db.pragma === 'function' && db.open ? db : null;
+  };
+  let queue: PendingAppend[] = [];
+  let scheduled = false;
+
+  const flush = (target: T, append: (...args: unknown[]) => Promise<unknown>) => {
+    scheduled = false;
+    const batch = queue;
+    queue = [];
+    const db = dbOf(target);
+    if (!db || batch.length === 1) {
+      for (const p of batch) append.apply(target, p.args).then(p.resolve, p.reject);
+      return;
+    }
+    const results: Array<Promise<unknown>> = [];
+    try {
+      db.transaction(() => {
+        for (const p of batch) {
+          results.push(append.apply(target, p.args));
+          // SQLite rolls the whole transaction back by itself on some errors (FULL, IOERR,
+          // BUSY): then nothing of this batch is stored, and the rest must not run outside it.
+          if (!db.inTransaction) throw new Error('the inbox batch transaction was rolled back by SQLite');
+        }
+      }).immediate();
+    } catch (err) {
+      for (const r of results) r.catch(() => undefined);
+      // Prefer the failing append's own error (it names the SQLite code) over the batch's.
+      const fail = (e: unknown) => { for (const p of batch) p.reject(e); };
+      const last = results[results.length - 1];
+      if (last) last.then(() => fail(err), fail);
+      else fail(err);
+      return;
+    }
+    batch.forEach((p, i) => (results[i] ?? Promise.reject(new Error('append not run'))).then(p.resolve, p.reject));
+  };
+
+  return new Proxy(store, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target) as unknown;
+      if (typeof value !== 'function') return value;
+      const fn = value as (...args: unknown[]) => Promise<unknown>;
+      if (prop === 'appendInbox') {
+        return (...args: unknown[]) => new Promise((resolve, reject) => {
+          queue.push({ args, resolve, reject });
+          if (!scheduled) {
+            scheduled = true;
+            // After the I/O phase: every request whose body arrived in this turn joins the batch.
+            setImmediate(() => flush(target, fn));
+          }
+        });
+      }
+      if (typeof prop === 'string' && DERIVED_WRITE_METHODS.has(prop)) {
+        return (...args: unknown[]) => {
+          const db = dbOf(target);
+          const level = db && !db.inTransaction ? Number(db.pragma('synchronous', { simple: true })) : 0;
+          // 2 = FULL, 3 = EXTRA; at NORMAL (1) or below there is nothing to relax.
+          if (!db || level < 2) return fn.apply(target, args);
+          db.pragma('synchronous = NORMAL');
+          try {
+            // Only the synchronous part of the call runs at NORMAL (better-sqlite3 work is all synchronous).
+            return fn.apply(target, args);
+          } finally {
+            db.pragma(`synchronous = ${level}`);
+          }
+        };
+      }
+      return fn.bind(target);
+    },
+  });
+}

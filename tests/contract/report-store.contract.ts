@@ -1,0 +1,240 @@
+import {
+  emptyStoredReport, reportEtag, type ActionItem, type PublishedReportVersion, type ReportAuditEntry, type StoredReport,
+} from '../../src/domain/report/report-model';
+import type { ReportStore } from '../../src/store/report-store';
+import { alert, incidentDetail, reportView } from '../support/report-fixtures';
+import { collectPages, later, type StoreFactory, type StoreFixture } from './store-contract-support';
+
+/**
+ * The `ReportStore` part of the store contract: compare-and-set commits with their audit
+ * entries, frozen published versions, the audit trail and action items. Called by
+ * `describeStoreContract`; written against `src/store/report-store.ts` only.
+ */
+export function describeReportStoreContract(name: string, factory: StoreFactory): void {
+  describe(`ReportStore contract (${name})`, () => {
+    let fx: StoreFixture;
+    const opened: StoreFixture[] = [];
+    let reports: ReportStore;
+
+    beforeEach(async () => {
+      fx = await factory();
+      opened.push(fx);
+      reports = fx.reports;
+    });
+
+    // Fixtures opened by this file's cases, destroyed after each (never twice, also when a factory failed).
+    afterEach(async () => {
+      for (const f of opened.splice(0)) await f.destroy();
+    });
+
+    let auditSeq = 0;
+    const audit = (incidentId: string, over: Partial<ReportAuditEntry> = {}): ReportAuditEntry => ({
+      id: `audit-${++auditSeq}-${Math.random().toString(36).slice(2)}`, incidentId, at: later(auditSeq), actor: 'alice', action: 'report.updated',
+      version: 1, actionItemId: null, changes: [{ path: 'sections.fix', from: null, to: `text ${auditSeq}` }], ...over,
+    });
+    /** The record after `revision` writes, by alice. */
+    const stored = (incidentId: string, revision: number, over: Partial<StoredReport> = {}): StoredReport => {
+      const base = emptyStoredReport(incidentId);
+      return {
+        ...base, revision, createdAt: later(1), updatedAt: later(revision), updatedBy: 'alice',
+        content: { ...base.content, sections: { fix: { text: `Fixed, take ${revision}`, by: 'alice', at: later(revision) } } },
+        ...over,
+      };
+    };
+    const published = (incidentId: string, version: number, publishedAt: string): PublishedReportVersion => {
+      const detail = incidentDetail([alert({ labels: { alertname: 'Down', service: 'api', severity: 'critical' }, startsAt: '2026-03-01T10:00:00.000Z', endsAt: '2026-03-01T10:30:00.000Z' })], [], incidentId);
+      const view = reportView(detail, { status: 'published', now: publishedAt, content: { customerSummary: { text: 'We were down.', by: 'alice', at: publishedAt } } });
+      const etag = reportEtag({ version, revision: version * 10 });
+      return { incidentId, version, publishedAt, publishedBy: 'bob', etag, report: { ...view, version, etag, publishedAt, publishedBy: 'bob' } };
+    };
+    /** Writes revisions 1..n of one incident's report; returns the last. */
+    const commitRevisions = async (incidentId: string, n: number): Promise<StoredReport> => {
+      let last: StoredReport | null = null;
+      for (let r = 1; r <= n; r++) {
+        last = stored(incidentId, r);
+        const res = await reports.commitReport({ expectedRevision: r - 1, next: last, audit: [audit(incidentId)] });
+        if (!res.ok) throw new Error(`commit ${r} lost`);
+      }
+      return last!;
+    };
+    const allAudit = async (incidentId: string) => (await collectPages((cursor) => reports.listAudit(incidentId, { limit: 100, cursor }))).items;
+
+    it('when nobody wrote a report, then there is no record', async () => {
+      expect(await reports.getReport('inc-none')).toBeNull();
+      expect((await reports.getReports(['inc-none'])).size).toBe(0);
+      expect(await reports.listPublishedVersions('inc-none')).toEqual([]);
+      expect(await reports.getPublishedVersion('inc-none', 1)).toBeNull();
+      expect(await reports.listAudit('inc-none', { limit: 10 })).toEqual({ items: [], nextCursor: null });
+    });
+
+    it('when the first write commits at revision 0, then the record and its audit entries are stored together', async () => {
+      const next = stored('inc-1', 1);
+      const entries = [audit('inc-1'), audit('inc-1', { action: 'postmortem.requested', changes: [] })];
+      expect(await reports.commitReport({ expectedRevision: 0, next, audit: entries })).toEqual({ ok: true, report: next });
+      expect(await reports.getReport('inc-1')).toEqual(next);
+      expect(await allAudit('inc-1')).toEqual(entries);
+    });
+
+    it('when a commit expects a stale revision, then it loses, gets the current record, and nothing is written', async () => {
+      const current = await commitRevisions('inc-1', 2);
+      const lost = await reports.commitReport({ expectedRevision: 1, next: stored('inc-1', 2, { status: 'in_review' }), audit: [audit('inc-1')] });
+      expect(lost).toEqual({ ok: false, current });
+      const fresh = await reports.commitReport({ expectedRevision: 0, next: stored('inc-1', 1), audit: [audit('inc-1')] });
+      expect(fresh).toEqual({ ok: false, current });
+      expect(await reports.getReport('inc-1')).toEqual(current);
+      expect(await allAudit('inc-1')).toHaveLength(2);
+      const none = await reports.commitReport({ expectedRevision: 3, next: stored('inc-other', 4), audit: [] });
+      expect(none).toEqual({ ok: false, current: null });
+    });
+
+    it('when next.revision is not expectedRevision + 1, then the commit is refused', async () => {
+      await expect(reports.commitReport({ expectedRevision: 0, next: stored('inc-1', 2), audit: [] })).rejects.toThrow();
+      expect(await reports.getReport('inc-1')).toBeNull();
+    });
+
+    it('when two handles commit the same revision at once, then exactly one wins', async () => {
+      await commitRevisions('inc-1', 1);
+      const other = await fx.connectAgain();
+      const results = await Promise.all([
+        reports.commitReport({ expectedRevision: 1, next: stored('inc-1', 2, { updatedBy: 'alice' }), audit: [audit('inc-1', { actor: 'alice' })] }),
+        other.reports.commitReport({ expectedRevision: 1, next: stored('inc-1', 2, { updatedBy: 'bob' }), audit: [audit('inc-1', { actor: 'bob' })] }),
+      ]);
+      const winners = results.filter((r) => r.ok);
+      expect(winners).toHaveLength(1);
+      const winner = (winners[0] as { ok: true; report: StoredReport }).report;
+      expect(await reports.getReport('inc-1')).toEqual(winner);
+      // Only the winner's audit entry was appended.
+      const trail = await allAudit('inc-1');
+      expect(trail.map((a) => a.actor)).toEqual(['alice', winner.updatedBy]);
+    });
+
+    it('when reports of several incidents are read at once, then the stored ones are in the map by incident id', async () => {
+      const a = await commitRevisions('inc-a', 1);
+      const b = await commitRevisions('inc-b', 3);
+      const map = await reports.getReports(['inc-a', 'inc-b', 'inc-none']);
+      expect([...map.keys()].sort()).toEqual(['inc-a', 'inc-b']);
+      expect(map.get('inc-a')).toEqual(a);
+      expect(map.get('inc-b')).toEqual(b);
+      expect((await reports.getReports([])).size).toBe(0);
+    });
+
+    it('when a commit publishes, then the frozen version is stored with it and versions list oldest first', async () => {
+      await commitRevisions('inc-1', 1);
+      const v1 = published('inc-1', 1, later(100));
+      const res = await reports.commitReport({
+        expectedRevision: 1, next: stored('inc-1', 2, { status: 'published', publishedAt: v1.publishedAt, publishedBy: 'bob' }),
+        audit: [audit('inc-1', { action: 'report.transitioned' })], published: v1,
+      });
+      expect(res.ok).toBe(true);
+      const v2 = published('inc-1', 2, later(200));
+      await reports.commitReport({ expectedRevision: 2, next: stored('inc-1', 3, { version: 2, status: 'published' }), audit: [audit('inc-1')], published: v2 });
+      expect(await reports.listPublishedVersions('inc-1')).toEqual([v1, v2]);
+      expect(await reports.getPublishedVersion('inc-1', 1)).toEqual(v1);
+      expect(await reports.getPublishedVersion('inc-1', 3)).toBeNull();
+      // A lost race publishes nothing.
+      await reports.commitReport({ expectedRevision: 1, next: stored('inc-1', 2), audit: [], published: published('inc-1', 3, later(300)) });
+      expect(await reports.listPublishedVersions('inc-1')).toHaveLength(2);
+    });
+
+    it('when the latest published versions are listed, then each incident appears once with its newest version, most recently published first', async () => {
+      const publish = async (incidentId: string, version: number, minute: number) => {
+        const current = await reports.getReport(incidentId);
+        const rev = current?.revision ?? 0;
+        const v = published(incidentId, version, later(minute * 60));
+        const res = await reports.commitReport({ expectedRevision: rev, next: stored(incidentId, rev + 1, { version }), audit: [], published: v });
+        if (!res.ok) throw new Error('publish lost');
+        return v;
+      };
+      await publish('inc-a', 1, 1);
+      const b1 = await publish('inc-b', 1, 2);
+      const a2 = await publish('inc-a', 2, 3);
+      const c1 = await publish('inc-c', 1, 4);
+      // Same publication time as c: ties must still page without loss or repetition.
+      const d1 = await publish('inc-d', 1, 4);
+      const first = await reports.listLatestPublished({ limit: 10 });
+      expect(first.nextCursor).toBeNull();
+      const rows = first.items.map((v) => `${v.incidentId}@${v.version}`);
+      // c and d were published at the same time: their order between them is the store's.
+      expect(rows.slice(0, 2).sort()).toEqual([`${c1.incidentId}@1`, `${d1.incidentId}@1`]);
+      expect(rows.slice(2)).toEqual([`${a2.incidentId}@2`, `${b1.incidentId}@1`]);
+      expect(first.items.find((v) => v.incidentId === 'inc-a')).toEqual(a2);
+      for (const limit of [1, 2, 3]) {
+        const { items } = await collectPages((cursor) => reports.listLatestPublished({ limit, cursor }));
+        expect(items.map((v) => `${v.incidentId}@${v.version}`)).toEqual(first.items.map((v) => `${v.incidentId}@${v.version}`));
+      }
+    });
+
+    it('when the audit trail is paged through, then entries come oldest first, each once', async () => {
+      await commitRevisions('inc-1', 7);
+      await commitRevisions('inc-2', 2);
+      const whole = await allAudit('inc-1');
+      expect(whole).toHaveLength(7);
+      expect(whole.map((a) => a.changes[0]!.to)).toEqual([...whole].sort((x, y) => x.at.localeCompare(y.at)).map((a) => a.changes[0]!.to));
+      for (const limit of [1, 3, 7]) {
+        const { items } = await collectPages((cursor) => reports.listAudit('inc-1', { limit, cursor }));
+        expect(items).toEqual(whole);
+      }
+    });
+
+    // ------------------------------------------------------------ action items
+
+    let itemSeq = 0;
+    const item = (over: Partial<ActionItem> = {}): ActionItem => ({
+      id: `ai-${++itemSeq}-${Math.random().toString(36).slice(2)}`, incidentId: 'inc-1', title: `Item ${itemSeq}`, owner: null, dueDate: null, status: 'open',
+      trackerUrl: null, createdAt: later(itemSeq), createdBy: 'alice', updatedAt: later(itemSeq), updatedBy: 'alice', ...over,
+    });
+
+    it('when an action item is created, updated and deleted, then each change is stored with its audit entry', async () => {
+      const it1 = item({ owner: 'team-db', dueDate: '2026-04-01', trackerUrl: 'https://tracker.example/T-1' });
+      await reports.createActionItem(it1, audit('inc-1', { action: 'action-item.created', actionItemId: it1.id }));
+      expect(await reports.getActionItem(it1.id)).toEqual(it1);
+
+      const changed = { ...it1, status: 'in_progress' as const, owner: 'bob', updatedAt: later(500), updatedBy: 'bob' };
+      expect(await reports.updateActionItem(changed, audit('inc-1', { action: 'action-item.updated', actionItemId: it1.id }))).toBe(true);
+      expect(await reports.getActionItem(it1.id)).toEqual(changed);
+
+      const ghost = item();
+      expect(await reports.updateActionItem(ghost, audit('inc-1', { action: 'action-item.updated', actionItemId: ghost.id }))).toBe(false);
+      expect(await reports.getActionItem(ghost.id)).toBeNull();
+
+      expect(await reports.deleteActionItem(it1.id, audit('inc-1', { action: 'action-item.deleted', actionItemId: it1.id }))).toBe(true);
+      expect(await reports.getActionItem(it1.id)).toBeNull();
+      expect(await reports.deleteActionItem(it1.id, audit('inc-1', { action: 'action-item.deleted', actionItemId: it1.id }))).toBe(false);
+
+      // Only the changes that happened are audited.
+      expect((await allAudit('inc-1')).map((a) => a.action)).toEqual(['action-item.created', 'action-item.updated', 'action-item.deleted']);
+    });
+
+    it('when action items are listed, then filters apply and pages run by due date (undated last) without loss or repetition', async () => {
+      const items = [
+        item({ dueDate: '2026-05-01' }),
+        item({ dueDate: '2026-04-01', status: 'done' }),
+        item({ dueDate: null }),
+        item({ dueDate: '2026-04-01', incidentId: 'inc-2' }),
+        item({ dueDate: '2026-03-15', status: 'in_progress' }),
+        item({ dueDate: null, incidentId: 'inc-2', status: 'wont_do' }),
+        item({ dueDate: '2026-04-01' }),
+      ];
+      for (const i of items) await reports.createActionItem(i, audit(i.incidentId, { action: 'action-item.created', actionItemId: i.id }));
+
+      const whole = (await collectPages((cursor) => reports.listActionItems({ limit: 100, cursor }))).items;
+      expect(whole.map((i) => i.id).sort()).toEqual(items.map((i) => i.id).sort());
+      const due = whole.map((i) => i.dueDate ?? '9999-12-31');
+      expect(due).toEqual([...due].sort());
+      for (const limit of [1, 2, 3]) {
+        const { items: paged } = await collectPages((cursor) => reports.listActionItems({ limit, cursor }));
+        expect(paged.map((i) => i.id)).toEqual(whole.map((i) => i.id));
+      }
+
+      const ids = async (q: Omit<Parameters<ReportStore['listActionItems']>[0], 'limit'>) =>
+        (await collectPages((cursor) => reports.listActionItems({ limit: 2, cursor, ...q }))).items.map((i) => i.id).sort();
+      const expected = (pred: (i: ActionItem) => boolean) => items.filter(pred).map((i) => i.id).sort();
+      expect(await ids({ incidentId: 'inc-2' })).toEqual(expected((i) => i.incidentId === 'inc-2'));
+      expect(await ids({ statuses: ['open', 'in_progress'] })).toEqual(expected((i) => i.status === 'open' || i.status === 'in_progress'));
+      // Strictly before the day; undated items are never due.
+      expect(await ids({ dueBefore: '2026-04-01' })).toEqual(expected((i) => i.dueDate !== null && i.dueDate < '2026-04-01'));
+      expect(await ids({ dueBefore: '2026-04-02', statuses: ['open'], incidentId: 'inc-1' }))
+        .toEqual(expected((i) => i.dueDate !== null && i.dueDate < '2026-04-02' && i.status === 'open' && i.incidentId === 'inc-1'));
+    });
+  });
+}

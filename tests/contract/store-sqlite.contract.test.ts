@@ -1,0 +1,33 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDeliveryStore } from '../../src/store/open-delivery-store';
+import { openReportStore } from '../../src/store/open-report-store';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
+import { describeStoreContract } from './store.contract';
+import type { StoreHandles } from './store-contract-support';
+
+/** The store contract on the embedded SQLite store: a temp file per test, as Debrief runs it (WAL, several connections). */
+describeStoreContract('SQLite', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'debrief-contract-'));
+  const file = join(dir, 'debrief.db');
+  const opened: SqliteStore[] = [];
+  const open = async (): Promise<StoreHandles> => {
+    const store = new SqliteStore({ file, synchronous: 'NORMAL' });
+    opened.push(store);
+    await store.init();
+    const reports = openReportStore(store);
+    await reports.init();
+    const deliveries = openDeliveryStore(store);
+    await deliveries.init();
+    return { store, reports, deliveries };
+  };
+  return {
+    ...(await open()),
+    connectAgain: open,
+    async destroy() {
+      for (const s of opened) await s.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});

@@ -1,0 +1,188 @@
+/**
+ * The report editor in real Chromium: an engineer completes a report with Markdown preview
+ * and an action item, a publisher publishes it (first seeing the 422 reasons next to the
+ * missing fields), version history shows the difference of a later edit; and a stale edit
+ * shows the other person's change and lets the user merge.
+ */
+import type { Browser, Page } from 'playwright-core';
+import type { TestApp } from '../support/test-app';
+import { launchBrowser, openPage, screenshot, visit } from './support/browser';
+import { WEB_TOKENS, seedIncidents, startWebApp, type SeededIncidents } from './support/web-fixtures';
+
+const textarea = (page: Page, sectionTitle: string) => page.getByLabel(`Your text for "${sectionTitle}" (Markdown)`);
+
+describe('web pages: report editor', () => {
+  let app: TestApp;
+  let browser: Browser;
+  let seeded: SeededIncidents;
+
+  beforeAll(async () => {
+    [app, browser] = await Promise.all([startWebApp(), launchBrowser()]);
+    seeded = await seedIncidents(app);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  const reportOf = async (id: string) => (await app.api.get(`/api/v1/incidents/${id}/report`)).data as {
+    status: string; version: number; etag: string; updatedBy: string | null; publishedBy: string | null;
+    sections: Array<{ id: string; text: string | null; status: string }>; customerSummary: { text: string | null }; actionItems: Array<{ title: string; owner: string | null }>;
+  };
+
+  it('when an engineer completes the report and a publisher publishes it, then missing parts are named at their fields first and the published report holds the engineer\'s text', async () => {
+    const engineer = await openPage(browser, { token: WEB_TOKENS.editor });
+    const url = `${app.url}/ui/incidents/${seeded.checkout.id}/report`;
+    await visit(engineer.page, url);
+    await screenshot(engineer.page, 'report-editor');
+    const { page } = engineer;
+
+    // Cause, with a Markdown preview.
+    await textarea(page, 'What happened').fill('A **config push** set the payment timeout to 50 ms.\n\n- retries piled up\n- checkout failed');
+    const whatHappened = page.locator('[data-section="what-happened"]');
+    await whatHappened.getByRole('button', { name: 'Show preview' }).click();
+    await expect(whatHappened.locator('.md-preview strong').textContent()).resolves.toBe('config push');
+    await expect(whatHappened.locator('.md-preview li').count()).resolves.toBe(2);
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText('Saved (version 1).').waitFor();
+    await expect(whatHappened.locator('.section-head .badge').textContent()).resolves.toBe('Completed by a person');
+    await page.getByRole('button', { name: 'Submit for review' }).click();
+    await page.getByText('The report is now in review').waitFor();
+    // An editor cannot publish, so the button is not there.
+    await expect(page.locator('[data-transition="published"]').count()).resolves.toBe(0);
+
+    // The publisher tries: every missing part is named next to its field.
+    const publisher = await openPage(browser, { token: WEB_TOKENS.publisher });
+    await visit(publisher.page, url);
+    await publisher.page.getByRole('button', { name: 'Publish' }).click();
+    await publisher.page.locator('dialog[open]').getByRole('button', { name: 'Publish' }).click();
+    const fixProblem = publisher.page.locator('[data-problem-for="sections.fix"]');
+    await fixProblem.waitFor();
+    await expect(fixProblem.textContent()).resolves.toContain('describe what was done to fix it');
+    await expect(publisher.page.locator('[data-problem-for="customerSummary"]').textContent()).resolves.toContain('summary customers');
+    await expect(publisher.page.locator('[data-problem-for="actionItems"]').textContent()).resolves.toContain('action item');
+    await expect(publisher.page.locator('[data-problem-for="sections.what-happened"]').isHidden()).resolves.toBe(true);
+    await expect(textarea(publisher.page, 'What was done to fix it').getAttribute('aria-invalid')).resolves.toBe('true');
+    await screenshot(publisher.page, 'report-publish-422');
+
+    // The engineer completes the rest: fix, customer summary, an action item.
+    await textarea(page, 'What was done to fix it').fill('Rolled the config back at 10:40; payments recovered within two minutes.');
+    await page.getByLabel('Customer summary (Markdown)').fill('Checkout failed for some customers for about 40 minutes.');
+    await page.getByText('Add an action item').click();
+    const add = page.getByRole('form', { name: 'New action item' });
+    await add.getByLabel('Title').fill('Validate timeouts in config CI');
+    await add.getByLabel('Owner').fill('payments-team');
+    await add.getByLabel('Due date').fill('2026-12-15');
+    await add.getByRole('button', { name: 'Add item' }).click();
+    await page.getByRole('form', { name: 'Action item: Validate timeouts in config CI' }).waitFor();
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText('Saved (version 1).').waitFor();
+    await screenshot(page, 'report-completed');
+
+    // The publisher's page is stale now: it says so, shows the current report, then publishes.
+    await publisher.page.getByRole('button', { name: 'Publish' }).click();
+    await publisher.page.locator('dialog[open]').getByRole('button', { name: 'Publish' }).click();
+    await publisher.page.getByText('erin changed the report while you had it open').waitFor();
+    await expect(textarea(publisher.page, 'What was done to fix it').inputValue()).resolves.toContain('Rolled the config back');
+    await publisher.page.getByRole('button', { name: 'Publish' }).click();
+    await publisher.page.locator('dialog[open]').getByRole('button', { name: 'Publish' }).click();
+    await publisher.page.getByText('The report is now published (version 1).').waitFor();
+    await expect(publisher.page.locator('.page-head').textContent()).resolves.toMatch(/Published.*published by pat/s);
+    await screenshot(publisher.page, 'report-published');
+
+    const published = await reportOf(seeded.checkout.id);
+    expect(published).toMatchObject({ status: 'published', version: 1, publishedBy: 'pat' });
+    expect(published.sections.find((s) => s.id === 'what-happened')?.text).toContain('**config push**');
+    expect(published.customerSummary.text).toBe('Checkout failed for some customers for about 40 minutes.');
+    expect(published.actionItems).toEqual([expect.objectContaining({ title: 'Validate timeouts in config CI', owner: 'payments-team' })]);
+
+    // The incident list filters by report status.
+    await visit(page, `${app.url}/ui/incidents?report=published`);
+    await expect(page.locator('.incidents-table tbody tr').count()).resolves.toBe(1);
+    await expect(page.locator(`tr[data-id="${seeded.checkout.id}"]`).textContent()).resolves.toContain('Published');
+
+    // A later edit starts version 2; the history shows what changed.
+    await visit(page, url);
+    await page.getByLabel('Customer summary (Markdown)').fill('Checkout failed for some customers for 38 minutes.');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText('Saved (version 2).').waitFor();
+    const diff = page.locator('.diff-out');
+    await diff.locator('del', { hasText: 'about 40 minutes' }).waitFor();
+    await expect(diff.locator('ins', { hasText: 'for 38 minutes' }).count()).resolves.toBe(1);
+    await expect(page.locator('.versions').textContent()).resolves.toMatch(/Version 1: Published by pat.*Version 2: Draft \(current\)/s);
+    await screenshot(page, 'report-history');
+
+    for (const p of [engineer, publisher]) {
+      expect(p.problems.dialogs).toEqual([]);
+      expect(p.problems.pageErrors).toEqual([]);
+      await p.context.close();
+    }
+  }, 60_000);
+
+  it('when someone else saved the report meanwhile, then saving shows their change beside mine, and keeping mine saves it on top of theirs', async () => {
+    const { page, context, problems } = await openPage(browser, { token: WEB_TOKENS.editor });
+    await visit(page, `${app.url}/ui/incidents/${seeded.cart.id}/report`);
+
+    // pat saves first, through the API.
+    const before = await reportOf(seeded.cart.id);
+    const patched = await app.api.patch(`/api/v1/incidents/${seeded.cart.id}/report`, {
+      sections: { fix: 'Theirs: restarted the cart pods.' }, customerSummary: 'The cart was unavailable for a short time.',
+    }, { headers: { Authorization: `Bearer ${WEB_TOKENS.publisher}`, 'If-Match': before.etag } });
+    expect(patched.status).toBe(200);
+
+    await textarea(page, 'What was done to fix it').fill('Mine: rolled back release 42.');
+    await textarea(page, 'What happened').fill('A bad release.');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    const panel = page.locator('section.conflict');
+    await panel.waitFor();
+    await expect(panel.textContent()).resolves.toMatch(/Someone else changed this report.*pat saved version 1/s);
+    const field = panel.locator('[data-conflict-field="sections.fix"]');
+    await expect(field.locator('[data-side="theirs"]').textContent()).resolves.toBe('Theirs: restarted the cart pods.');
+    await expect(field.locator('[data-side="mine"]').textContent()).resolves.toBe('Mine: rolled back release 42.');
+    // Only one field clashed; pat's customer summary (untouched here) is taken into the form.
+    await expect(panel.locator('fieldset.conflict-field').count()).resolves.toBe(1);
+    await expect(page.getByLabel('Customer summary (Markdown)').inputValue()).resolves.toBe('The cart was unavailable for a short time.');
+    await screenshot(page, 'report-conflict');
+
+    await field.getByLabel('Keep mine').check();
+    await panel.getByRole('button', { name: 'Save merged version' }).click();
+    await page.getByText('Saved (version 1).').waitFor();
+    await expect(page.locator('section.conflict').count()).resolves.toBe(0);
+
+    const merged = await reportOf(seeded.cart.id);
+    expect(merged.sections.find((s) => s.id === 'fix')?.text).toBe('Mine: rolled back release 42.');
+    expect(merged.sections.find((s) => s.id === 'what-happened')?.text).toBe('A bad release.');
+    expect(merged.customerSummary.text).toBe('The cart was unavailable for a short time.');
+    expect(merged.updatedBy).toBe('erin');
+    expect(problems.pageErrors).toEqual([]);
+    await context.close();
+  }, 60_000);
+
+  it('when an editor adds a timeline note on the incident page and corrects it, then the note sits between the alert entries', async () => {
+    const { page, context, problems } = await openPage(browser, { token: WEB_TOKENS.editor });
+    await visit(page, `${app.url}/ui/incidents/${seeded.checkout.id}`);
+    await page.getByText('Add a timeline note').click();
+    const add = page.locator('details.add-note');
+    await add.getByLabel('Time').fill('2026-11-20T10:03');
+    await add.getByLabel('Note (Markdown)').fill('Paged the **payments** on-call');
+    await add.getByRole('button', { name: 'Add note' }).click();
+    const note = page.locator('.tl-human');
+    await note.waitFor();
+    await expect(note.locator('strong').textContent()).resolves.toBe('payments');
+    // Sorted by time among the machine entries: after 10:02, before 10:04 (browser local time = the input's zone).
+    const texts = await page.locator('.timeline .tl-text').allTextContents();
+    const at = texts.findIndex((t) => t.includes('Paged the payments'));
+    expect(texts[at - 1]).toContain('CheckoutLatencyHigh fired');
+    expect(texts[at + 1]).toContain('NodeDiskFilling fired');
+
+    await note.getByRole('button', { name: /^Edit note/ }).click();
+    await page.locator('.tl-edit').getByLabel('Note (Markdown)').fill('Paged the payments on-call (Sam)');
+    await page.locator('.tl-edit').getByRole('button', { name: 'Save note' }).click();
+    await page.locator('.tl-human', { hasText: 'Paged the payments on-call (Sam)' }).waitFor();
+    await screenshot(page, 'incident-timeline-note');
+    const timeline = (await reportOf(seeded.checkout.id) as unknown as { timeline: Array<{ origin: string; text: string; actor: string | null }> }).timeline;
+    expect(timeline.filter((e) => e.origin === 'human-completed')).toEqual([expect.objectContaining({ text: 'Paged the payments on-call (Sam)' })]);
+    expect(problems.pageErrors).toEqual([]);
+    await context.close();
+  }, 60_000);
+});
