@@ -1,4 +1,5 @@
 import { alertmanagerFingerprint } from '../../connectors/alertmanager/fingerprint';
+import type { AmFiring } from './alertmanager-render';
 import type { Rng } from './rng';
 import { hopDistance, podsOf, type ServiceDef, type Topology } from './topology';
 
@@ -9,13 +10,7 @@ import { hopDistance, podsOf, type ServiceDef, type Topology } from './topology'
 export const SCENARIO_KINDS = ['cascade', 'isolated', 'noise', 'concurrent', 'recurring', 'flapping', 'two-cluster'] as const;
 export type ScenarioKind = (typeof SCENARIO_KINDS)[number];
 
-export interface PlannedFiring {
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-  generatorURL: string;
-  fingerprint: string;
-  startsAt: number;
-  endsAt: number;
+export interface PlannedFiring extends AmFiring {
   incidentId: string;
 }
 

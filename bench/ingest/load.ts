@@ -92,6 +92,11 @@ export async function runLoad(options: {
   url: string; headers: Record<string, string>; groups: Group[]; connections: number; warmupMs: number; maxRequests: number; maxSeconds: number;
   /** Send every group exactly once (a history import) instead of round-robin repeats. */
   once?: boolean;
+  /**
+   * Paced load: the k-th measured request is due at start + k / ratePerSec; a connection that
+   * falls behind sends at once. Latency counts from the moment the request was sent.
+   */
+  ratePerSec?: number;
 }): Promise<LoadResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.connections });
   const target = new URL(options.url);
@@ -109,9 +114,17 @@ export async function runLoad(options: {
   });
 
   const warmupEnd = Date.now() + options.warmupMs;
+  let paceStart = 0;
+  let paced = 0;
   const worker = async (measure: boolean, until: () => boolean, result: LoadResult) => {
     while (!until()) {
       if (options.once && next >= options.groups.length) return;
+      if (options.ratePerSec) {
+        const due = paceStart + (paced++ / options.ratePerSec) * 1000;
+        const wait = due - Date.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        if (until()) return;
+      }
       const group = options.groups[next++ % options.groups.length]!;
       const t0 = process.hrtime.bigint();
       try {
@@ -134,11 +147,14 @@ export async function runLoad(options: {
       }
     }
   };
+  paceStart = Date.now();
   const warm: LoadResult = { sent: 0, ok: 0, errors: 0, errorSamples: [], alerts: 0, seconds: 0, warmupSeconds: 0, latenciesMs: [] };
   await Promise.all(Array.from({ length: options.connections }, () => worker(false, () => Date.now() >= warmupEnd, warm)));
 
   const result: LoadResult = { sent: 0, ok: 0, errors: 0, errorSamples: [], alerts: 0, seconds: 0, warmupSeconds: options.warmupMs / 1000, latenciesMs: [] };
   const started = process.hrtime.bigint();
+  paceStart = Date.now();
+  paced = 0;
   const deadline = Date.now() + options.maxSeconds * 1000;
   await Promise.all(Array.from({ length: options.connections }, () => worker(true, () => result.sent >= options.maxRequests || Date.now() >= deadline, result)));
   result.seconds = Number(process.hrtime.bigint() - started) / 1e9;

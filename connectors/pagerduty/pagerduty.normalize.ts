@@ -97,18 +97,7 @@ export function pageRefFromEventData(data: PagerDutyEventData): PageRef | null {
   if (looksLikeIncident) {
     const id = text(data.id);
     if (id === null) return null;
-    return {
-      id,
-      number: typeof data.number === 'number' ? data.number : null,
-      title: text(data.title),
-      url: text(data.html_url),
-      status: text(data.status),
-      urgency: text(data.urgency),
-      priority: text(data.priority?.summary),
-      serviceId: text(data.service?.id),
-      serviceName: text(data.service?.summary),
-      incidentKey: text(data.incident_key),
-    };
+    return { id, number: typeof data.number === 'number' ? data.number : null, title: text(data.title), ...incidentState(data) };
   }
   const reference = data.incident ?? data.incident_role_assignments?.find((a) => text(a.incident?.id) !== null)?.incident;
   return reference ? pageRefFromReference(reference) : null;
@@ -143,13 +132,20 @@ export function pageRefFromRestIncident(incident: PagerDutyRestIncident): PageRe
     id: incident.id,
     number: typeof incident.incident_number === 'number' ? incident.incident_number : fromSummary.number,
     title: text(incident.title) ?? fromSummary.title,
-    url: text(incident.html_url),
-    status: text(incident.status),
-    urgency: text(incident.urgency),
-    priority: text(incident.priority?.summary),
-    serviceId: text(incident.service?.id),
-    serviceName: text(incident.service?.summary),
-    incidentKey: text(incident.incident_key),
+    ...incidentState(incident),
+  };
+}
+
+/** What a webhook incident object and a REST incident carry alike, under the same names. */
+function incidentState(i: PagerDutyEventData | PagerDutyRestIncident): Omit<PageRef, 'id' | 'number' | 'title'> {
+  return {
+    url: text(i.html_url),
+    status: text(i.status),
+    urgency: text(i.urgency),
+    priority: text(i.priority?.summary),
+    serviceId: text(i.service?.id),
+    serviceName: text(i.service?.summary),
+    incidentKey: text(i.incident_key),
   };
 }
 

@@ -67,3 +67,26 @@ export interface Alert extends AlertObservation {
 }
 
 export const alertName = (a: Pick<AlertObservation, 'labels'>): string => a.labels.alertname ?? '(unnamed alert)';
+
+/** A firing seen for the first time, placed in `incidentId` by `decision`; `now` is processing time. */
+export function newAlert(obs: AlertObservation, id: string, incidentId: string, decision: CorrelationDecision, now: string): Alert {
+  return { ...obs, id, incidentId, decision, firstSeenAt: now, lastSeenAt: now, notificationCount: 1 };
+}
+
+/**
+ * The alert after a re-sent notification of a known firing. A resolution is final for this
+ * firing: a late "firing" re-send (HA peer, retry) after the resolved one must not reopen it.
+ */
+export function alertAfterResend(alert: Alert, obs: AlertObservation, now: string): Alert {
+  const resolved = alert.status === 'resolved' || obs.status === 'resolved';
+  const endsAt = obs.status === 'resolved' ? (obs.endsAt ?? alert.endsAt) : alert.endsAt;
+  return {
+    ...alert,
+    status: resolved ? 'resolved' : 'firing',
+    endsAt: resolved ? endsAt : null,
+    annotations: obs.annotations,
+    generatorUrl: obs.generatorUrl ?? alert.generatorUrl,
+    lastSeenAt: now > alert.lastSeenAt ? now : alert.lastSeenAt,
+    notificationCount: alert.notificationCount + 1,
+  };
+}

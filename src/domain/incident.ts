@@ -59,6 +59,9 @@ export interface IncidentEvent {
   data: Record<string, unknown>;
 }
 
+/** An incident event before the store gives it its id. */
+export type NewIncidentEvent = Omit<IncidentEvent, 'id'>;
+
 export interface IncidentDetail {
   incident: Incident;
   alerts: Alert[];

@@ -95,31 +95,6 @@ export const incidentPageSchema = z.object({
   nextCursor: z.string().nullable().describe('Pass as `cursor` to get the next page; null on the last page.'),
 }).meta({ id: 'IncidentPage' });
 
-export const reportSchema = z.object({
-  incidentId: z.string(),
-  generatedAt: isoTime,
-  summary: z.object({
-    title: z.string(),
-    severity: z.string().nullable(),
-    status: z.enum(['open', 'resolved']),
-    startedAt: isoTime,
-    endedAt: isoTime.nullable(),
-    durationMs: z.number().nullable(),
-    affectedServices: z.array(z.string()),
-    customerFacing: z.boolean().nullable(),
-    alertCount: z.number().int(),
-  }),
-  timeline: z.array(timelineEntrySchema),
-  impact: z.array(impactItemSchema),
-  sections: z.array(z.object({
-    id: z.enum(['summary', 'timeline', 'what-happened', 'fix', 'prevention']),
-    title: z.string(),
-    status: z.enum(['machine-drafted', 'needs-human', 'human-completed']),
-    text: z.string().nullable(),
-    hints: z.array(z.object({ source: z.string(), text: z.string(), url: z.string().nullable() })),
-  })),
-}).meta({ id: 'Report' });
-
 export const inboxEntrySchema = z.object({
   id: z.string(),
   seq: z.number().int(),

@@ -1,4 +1,5 @@
 import { ValidationError } from '../errors';
+import type { Page } from './store';
 
 /** Opaque pagination cursors: base64url JSON, so clients cannot depend on their shape. */
 export const encodeCursor = (value: Record<string, string | number>): string =>
@@ -18,4 +19,14 @@ export function decodeCursor(cursor: string, requiredKeys: readonly string[] = [
     // fall through to the validation error
   }
   throw new ValidationError('invalid cursor', [{ path: 'query.cursor', message: 'not a cursor returned by this API' }]);
+}
+
+/**
+ * Splits the `pageSize + 1` items a list query fetched into a page and its next cursor: the
+ * extra item says whether there is a next page.
+ */
+export function toPage<T>(items: T[], pageSize: number, cursorOf: (last: T) => Record<string, string | number>): Page<T> {
+  const page = items.slice(0, pageSize);
+  const last = page.at(-1);
+  return { items: page, nextCursor: items.length > pageSize && last !== undefined ? encodeCursor(cursorOf(last)) : null };
 }

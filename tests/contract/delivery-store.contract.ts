@@ -1,5 +1,5 @@
 import type { DeliveryRecord, DeliveryStore } from '../../src/store/delivery-store';
-import { later, type StoreFactory, type StoreFixture } from './store-contract-support';
+import { fixturePerCase, later, type StoreFactory } from './store-contract-support';
 
 /**
  * The `DeliveryStore` part of the store contract: outcomes of outbound notifications, kept so
@@ -8,19 +8,11 @@ import { later, type StoreFactory, type StoreFixture } from './store-contract-su
  */
 export function describeDeliveryStoreContract(name: string, factory: StoreFactory): void {
   describe(`DeliveryStore contract (${name})`, () => {
-    let fx: StoreFixture;
-    const opened: StoreFixture[] = [];
+    const fixture = fixturePerCase(factory);
     let deliveries: DeliveryStore;
 
-    beforeEach(async () => {
-      fx = await factory();
-      opened.push(fx);
-      deliveries = fx.deliveries;
-    });
-
-    // Fixtures opened by this file's cases, destroyed after each (never twice, also when a factory failed).
-    afterEach(async () => {
-      for (const f of opened.splice(0)) await f.destroy();
+    beforeEach(() => {
+      deliveries = fixture().deliveries;
     });
 
     let seq = 0;

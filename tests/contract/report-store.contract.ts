@@ -3,7 +3,7 @@ import {
 } from '../../src/domain/report/report-model';
 import type { ReportStore } from '../../src/store/report-store';
 import { alert, incidentDetail, reportView } from '../support/report-fixtures';
-import { collectPages, later, type StoreFactory, type StoreFixture } from './store-contract-support';
+import { collectPages, fixturePerCase, later, type StoreFactory } from './store-contract-support';
 
 /**
  * The `ReportStore` part of the store contract: compare-and-set commits with their audit
@@ -12,19 +12,11 @@ import { collectPages, later, type StoreFactory, type StoreFixture } from './sto
  */
 export function describeReportStoreContract(name: string, factory: StoreFactory): void {
   describe(`ReportStore contract (${name})`, () => {
-    let fx: StoreFixture;
-    const opened: StoreFixture[] = [];
+    const fixture = fixturePerCase(factory);
     let reports: ReportStore;
 
-    beforeEach(async () => {
-      fx = await factory();
-      opened.push(fx);
-      reports = fx.reports;
-    });
-
-    // Fixtures opened by this file's cases, destroyed after each (never twice, also when a factory failed).
-    afterEach(async () => {
-      for (const f of opened.splice(0)) await f.destroy();
+    beforeEach(() => {
+      reports = fixture().reports;
     });
 
     let auditSeq = 0;
@@ -94,7 +86,7 @@ export function describeReportStoreContract(name: string, factory: StoreFactory)
 
     it('when two handles commit the same revision at once, then exactly one wins', async () => {
       await commitRevisions('inc-1', 1);
-      const other = await fx.connectAgain();
+      const other = await fixture().connectAgain();
       const results = await Promise.all([
         reports.commitReport({ expectedRevision: 1, next: stored('inc-1', 2, { updatedBy: 'alice' }), audit: [audit('inc-1', { actor: 'alice' })] }),
         other.reports.commitReport({ expectedRevision: 1, next: stored('inc-1', 2, { updatedBy: 'bob' }), audit: [audit('inc-1', { actor: 'bob' })] }),

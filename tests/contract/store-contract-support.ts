@@ -35,6 +35,23 @@ export interface StoreFixture extends StoreHandles {
 
 export type StoreFactory = () => Promise<StoreFixture>;
 
+/**
+ * Gives every case of the calling `describe` a fresh fixture from `factory` (the returned
+ * function reads it), destroyed after the case: never twice, also when the factory failed.
+ */
+export function fixturePerCase(factory: StoreFactory): () => StoreFixture {
+  let fx: StoreFixture;
+  const opened: StoreFixture[] = [];
+  beforeEach(async () => {
+    fx = await factory();
+    opened.push(fx);
+  });
+  afterEach(async () => {
+    for (const f of opened.splice(0)) await f.destroy();
+  });
+  return () => fx;
+}
+
 export const MINUTE = 60_000;
 export const T0 = '2026-03-02T10:00:00.000Z';
 /** `minutes` after T0, as the stores keep times: ISO-8601 UTC with milliseconds. */

@@ -9,8 +9,8 @@ import type { NewInboxEntry, ResolveContext, Store } from '../../src/store/store
 import { describeDeliveryStoreContract } from './delivery-store.contract';
 import { describeReportStoreContract } from './report-store.contract';
 import {
-  at, collectPages, correctionContext, FakeCorrelator, later, linkKey, NOW, observation, openDecision, pagingEvent, probeKey,
-  recordContext, ruleDecision, SERVICE_LABELS, type ObservationSpec, type StoreFactory, type StoreFixture,
+  at, collectPages, correctionContext, FakeCorrelator, fixturePerCase, later, linkKey, NOW, observation, openDecision, pagingEvent, probeKey,
+  recordContext, ruleDecision, SERVICE_LABELS, type ObservationSpec, type StoreFactory,
 } from './store-contract-support';
 
 export type { StoreFactory, StoreFixture, StoreHandles } from './store-contract-support';
@@ -28,21 +28,13 @@ export type { StoreFactory, StoreFixture, StoreHandles } from './store-contract-
  */
 export function describeStoreContract(name: string, factory: StoreFactory): void {
   describe(`Store contract (${name})`, () => {
-    let fx: StoreFixture;
-    const opened: StoreFixture[] = [];
+    const fixture = fixturePerCase(factory);
     let store: Store;
     let correlator: FakeCorrelator;
 
-    beforeEach(async () => {
-      fx = await factory();
-      opened.push(fx);
-      store = fx.store;
+    beforeEach(() => {
+      store = fixture().store;
       correlator = new FakeCorrelator();
-    });
-
-    // Fixtures opened by this file's cases, destroyed after each (never twice, also when a factory failed).
-    afterEach(async () => {
-      for (const f of opened.splice(0)) await f.destroy();
     });
 
     const record = async (specs: ObservationSpec[], now = NOW) => store.recordObservations(specs.map(observation), recordContext(correlator, now));
@@ -80,7 +72,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       it('when a second handle opens the same data (init again), then it sees what the first wrote', async () => {
         const alert = await place({ name: 'Shared', link: 's', start: 0 });
         const { id } = await store.appendInbox(inboxEntry(1));
-        const other = await fx.connectAgain();
+        const other = await fixture().connectAgain();
         expect(await other.store.getAlert(alert.id)).toEqual(alert);
         expect((await other.store.getInboxEntry(id))?.id).toBe(id);
         expect((await other.store.listIncidents({ limit: 10 })).items.map((i) => i.id)).toEqual([alert.incidentId]);
@@ -145,7 +137,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
 
       it('when several handles claim at the same time, then no entry is handed to two claimers', async () => {
         const appended = await appendMany(store, 40);
-        const others = [await fx.connectAgain(), await fx.connectAgain()];
+        const others = [await fixture().connectAgain(), await fixture().connectAgain()];
         const handles = [store, ...others.map((o) => o.store)];
         const drain = async (s: Store, owner: string): Promise<string[]> => {
           const got: string[] = [];

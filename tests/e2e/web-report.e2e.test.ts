@@ -6,8 +6,8 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import type { TestApp } from '../support/test-app';
-import { launchBrowser, openPage, screenshot, visit } from './support/browser';
-import { WEB_TOKENS, seedIncidents, startWebApp, type SeededIncidents } from './support/web-fixtures';
+import { openPage, screenshot, visit } from './support/browser';
+import { WEB_TOKENS, startWebSuite, stopWebSuite, type SeededIncidents } from './support/web-fixtures';
 
 const textarea = (page: Page, sectionTitle: string) => page.getByLabel(`Your text for "${sectionTitle}" (Markdown)`);
 
@@ -17,13 +17,9 @@ describe('web pages: report editor', () => {
   let seeded: SeededIncidents;
 
   beforeAll(async () => {
-    [app, browser] = await Promise.all([startWebApp(), launchBrowser()]);
-    seeded = await seedIncidents(app);
+    ({ app, browser, seeded } = await startWebSuite());
   });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-  });
+  afterAll(() => stopWebSuite({ app, browser }));
 
   const reportOf = async (id: string) => (await app.api.get(`/api/v1/incidents/${id}/report`)).data as {
     status: string; version: number; etag: string; updatedBy: string | null; publishedBy: string | null;

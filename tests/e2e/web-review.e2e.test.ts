@@ -6,8 +6,8 @@
 import type { Browser } from 'playwright-core';
 import { getIncident } from '../support/api-helpers';
 import type { TestApp } from '../support/test-app';
-import { launchBrowser, openPage, screenshot, visit } from './support/browser';
-import { WEB_TOKENS, seedIncidents, startWebApp, type SeededIncidents } from './support/web-fixtures';
+import { openPage, screenshot, visit } from './support/browser';
+import { WEB_TOKENS, startWebSuite, stopWebSuite, type SeededIncidents } from './support/web-fixtures';
 
 describe('web pages: correlation review', () => {
   let app: TestApp;
@@ -15,13 +15,9 @@ describe('web pages: correlation review', () => {
   let seeded: SeededIncidents;
 
   beforeAll(async () => {
-    [app, browser] = await Promise.all([startWebApp(), launchBrowser()]);
-    seeded = await seedIncidents(app);
+    ({ app, browser, seeded } = await startWebSuite());
   });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-  });
+  afterAll(() => stopWebSuite({ app, browser }));
 
   it('when an SRE splits an alert off and moves another, then each change is confirmed first and its explanation shows at once', async () => {
     const { page, context, problems } = await openPage(browser, { token: WEB_TOKENS.editor });

@@ -6,9 +6,9 @@
 import type { Browser, Page } from 'playwright-core';
 import { alertmanagerBody } from '../support/alertmanager-bodies';
 import type { TestApp } from '../support/test-app';
-import { launchBrowser, openPage, screenshot, visit, type PageProblems } from './support/browser';
+import { openPage, screenshot, visit, type PageProblems } from './support/browser';
 import {
-  HOSTILE, WEB_TOKENS, seedHostileIncident, seedIncidents, startWebApp, type SeededIncidents,
+  HOSTILE, WEB_TOKENS, seedHostileIncident, startWebSuite, stopWebSuite, type SeededIncidents,
 } from './support/web-fixtures';
 
 // page.evaluate callbacks run in the browser. The tsconfig has no DOM lib (server code must not
@@ -27,14 +27,10 @@ describe('web pages: sign-in, incident list, viewer, hostile text', () => {
   let hostile: { id: string };
 
   beforeAll(async () => {
-    [app, browser] = await Promise.all([startWebApp(), launchBrowser()]);
-    seeded = await seedIncidents(app);
+    ({ app, browser, seeded } = await startWebSuite());
     hostile = await seedHostileIncident(app);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-  });
+  afterAll(() => stopWebSuite({ app, browser }));
 
   it('when a user signs in with a wrong token, then they are told so; with a right one, then they land on the incident list', async () => {
     const { page, context, problems } = await openPage(browser);

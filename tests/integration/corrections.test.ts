@@ -1,11 +1,10 @@
-import type { AxiosResponse } from 'axios';
 import { writeFileSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import axios from 'axios';
 import { alertmanagerBody, minutesAfter } from '../support/alertmanager-bodies';
-import { allAlerts, expectError, getIncident, listAllIncidents, type AlertBody, type IncidentDetailBody } from '../support/api-helpers';
+import { allAlerts, expectError, expectOk, getIncident, listAllIncidents, type AlertBody, type IncidentDetailBody } from '../support/api-helpers';
 import { API_TOKEN, startTestApp, VIEWER_TOKEN, type TestApp } from '../support/test-app';
 
 /**
@@ -23,8 +22,10 @@ interface World {
   app: TestApp;
   alice: ReturnType<typeof axios.create>;
   viewer: ReturnType<typeof axios.create>;
-  cleanup: () => void;
+  stop: () => Promise<void>;
 }
+
+type Seeded = Awaited<ReturnType<typeof seed>>;
 
 async function startWorld(): Promise<World> {
   const dir = mkdtempSync(join(tmpdir(), 'debrief-corrections-'));
@@ -38,7 +39,11 @@ async function startWorld(): Promise<World> {
     env: { DEBRIEF_API_TOKENS: `admin:admin:${API_TOKEN},viewer:viewer:${VIEWER_TOKEN},alice:editor:${EDITOR_TOKEN}`, DEBRIEF_CATALOG_FILE: catalog },
   });
   const mk = (token: string) => axios.create({ baseURL: app.url, headers: { Authorization: `Bearer ${token}` }, validateStatus: () => true });
-  return { app, alice: mk(EDITOR_TOKEN), viewer: mk(VIEWER_TOKEN), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  const stop = async () => {
+    await app.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return { app, alice: mk(EDITOR_TOKEN), viewer: mk(VIEWER_TOKEN), stop };
 }
 
 /** checkout: 3 pods erroring + a crash loop (one incident); billing: two alerts (another incident). */
@@ -56,21 +61,20 @@ async function seed(app: TestApp): Promise<{ checkoutId: string; billingId: stri
   return { checkoutId, billingId, alerts };
 }
 
+/** A fresh app with the seeded incidents, per describe: corrections change them. */
+async function startSeededWorld(): Promise<{ w: World; ids: Seeded }> {
+  const w = await startWorld();
+  return { w, ids: await seed(w.app) };
+}
+
 const byName = (alerts: AlertBody[], name: string) => alerts.find((a) => a.labels.alertname === name)!;
-const ok = (res: AxiosResponse, status = 200) => {
-  if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${JSON.stringify(res.data)}`);
-  return res.data;
-};
 const corrections = (d: IncidentDetailBody) => d.timeline.filter((e) => e.kind.startsWith('correlation.'));
 
 describe('POST /api/v1/incidents/:id/merge', () => {
   let w: World;
-  let ids: Awaited<ReturnType<typeof seed>>;
-  beforeAll(async () => {
-    w = await startWorld();
-    ids = await seed(w.app);
-  });
-  afterAll(async () => { await w.app.stop(); w.cleanup(); });
+  let ids: Seeded;
+  beforeAll(async () => ({ w, ids } = await startSeededWorld()));
+  afterAll(() => w.stop());
 
   it('when the incidents are read before any correction, then impact items carry customerFacing from the catalog', async () => {
     expect((await getIncident(w.app, ids.checkoutId)).impact.map((i) => [i.service, (i as unknown as { customerFacing: boolean | null }).customerFacing])).toEqual([['checkout', true]]);
@@ -92,7 +96,7 @@ describe('POST /api/v1/incidents/:id/merge', () => {
   });
 
   it('when an editor merges billing into checkout, then all alerts are in checkout, billing points there, and both timelines say who merged', async () => {
-    const body = ok(await w.alice.post(`/api/v1/incidents/${ids.checkoutId}/merge`, { sourceIncidentIds: [ids.billingId], reason: 'same bad deploy' }));
+    const body = expectOk(await w.alice.post(`/api/v1/incidents/${ids.checkoutId}/merge`, { sourceIncidentIds: [ids.billingId], reason: 'same bad deploy' }));
     expect(body.incident).toMatchObject({ id: ids.checkoutId, alertCount: 6, status: 'open', mergedInto: null });
     expect(body.merged).toEqual([expect.objectContaining({ id: ids.billingId, status: 'merged', mergedInto: ids.checkoutId, alertCount: 0 })]);
     expect(body.movedAlertIds.sort()).toEqual(ids.alerts.filter((a) => a.labels.service === 'billing').map((a) => a.id).sort());
@@ -113,7 +117,7 @@ describe('POST /api/v1/incidents/:id/merge', () => {
       ['correlation.merged', 'alice', `alice merged this incident into "HighErrorRate, PodCrashLooping on checkout" (${ids.checkoutId}): same bad deploy; its alerts and history are there now`],
     ]);
 
-    const report = ok(await w.app.api.get(`/api/v1/incidents/${ids.checkoutId}/report`));
+    const report = expectOk(await w.app.api.get(`/api/v1/incidents/${ids.checkoutId}/report`));
     expect(report.summary.affectedServices.sort()).toEqual(['billing', 'checkout']);
     expect((await listAllIncidents(w.app)).map((i) => i.id)).toEqual([ids.checkoutId]);
     expect((await listAllIncidents(w.app, { status: 'merged' })).map((i) => i.id)).toEqual([ids.billingId]);
@@ -135,13 +139,10 @@ describe('POST /api/v1/incidents/:id/merge', () => {
 
 describe('POST /api/v1/incidents/:id/split', () => {
   let w: World;
-  let ids: Awaited<ReturnType<typeof seed>>;
+  let ids: Seeded;
   let newId: string;
-  beforeAll(async () => {
-    w = await startWorld();
-    ids = await seed(w.app);
-  });
-  afterAll(async () => { await w.app.stop(); w.cleanup(); });
+  beforeAll(async () => ({ w, ids } = await startSeededWorld()));
+  afterAll(() => w.stop());
 
   it('when alert ids are unknown, not in the incident, or all of its alerts, then 404/409/400', async () => {
     const crash = byName(ids.alerts, 'PodCrashLooping');
@@ -157,7 +158,7 @@ describe('POST /api/v1/incidents/:id/split', () => {
 
   it('when an editor splits the crash loop off, then it is in a new incident and both timelines say who split what', async () => {
     const crash = byName(ids.alerts, 'PodCrashLooping');
-    const body = ok(await w.alice.post(`/api/v1/incidents/${ids.checkoutId}/split`, { alertIds: [crash.id], reason: 'a separate bad node' }), 201);
+    const body = expectOk(await w.alice.post(`/api/v1/incidents/${ids.checkoutId}/split`, { alertIds: [crash.id], reason: 'a separate bad node' }), 201);
     newId = body.newIncident.id;
     expect(body.incident).toMatchObject({ id: ids.checkoutId, alertCount: 3 });
     expect(body.newIncident).toMatchObject({ alertCount: 1, status: 'open', title: 'PodCrashLooping on checkout' });
@@ -202,12 +203,9 @@ describe('POST /api/v1/incidents/:id/split', () => {
 
 describe('POST /api/v1/alerts/:id/move', () => {
   let w: World;
-  let ids: Awaited<ReturnType<typeof seed>>;
-  beforeAll(async () => {
-    w = await startWorld();
-    ids = await seed(w.app);
-  });
-  afterAll(async () => { await w.app.stop(); w.cleanup(); });
+  let ids: Seeded;
+  beforeAll(async () => ({ w, ids } = await startSeededWorld()));
+  afterAll(() => w.stop());
 
   it('when the alert or incident is unknown, or the alert is already there, then 404/404/400', async () => {
     const disk = byName(ids.alerts, 'DiskFull');
@@ -219,7 +217,7 @@ describe('POST /api/v1/alerts/:id/move', () => {
 
   it('when an editor moves one alert, then it carries a human decision and both timelines say who moved it', async () => {
     const disk = byName(ids.alerts, 'DiskFull');
-    const body = ok(await w.alice.post(`/api/v1/alerts/${disk.id}/move`, { incidentId: ids.checkoutId }));
+    const body = expectOk(await w.alice.post(`/api/v1/alerts/${disk.id}/move`, { incidentId: ids.checkoutId }));
     expect(body.alert).toMatchObject({ id: disk.id, incidentId: ids.checkoutId, decision: { kind: 'human', rule: 'move', decidedBy: 'alice' } });
     expect(body.alert.decision.explanation).toBe(`Moved here from incident "DiskFull, DiskIOHigh on billing" (${ids.billingId}) by alice.`);
     expect(body.from).toMatchObject({ id: ids.billingId, alertCount: 1, title: 'DiskIOHigh on billing' });
@@ -248,7 +246,7 @@ describe('POST /api/v1/alerts/:id/move', () => {
 
   it('when the last alert of an incident is moved away, then the emptied incident points to where it went', async () => {
     const io = byName(ids.alerts, 'DiskIOHigh');
-    ok(await w.alice.post(`/api/v1/alerts/${io.id}/move`, { incidentId: ids.checkoutId, reason: 'same disk' }));
+    expectOk(await w.alice.post(`/api/v1/alerts/${io.id}/move`, { incidentId: ids.checkoutId, reason: 'same disk' }));
     const emptied = await getIncident(w.app, ids.billingId);
     expect(emptied).toMatchObject({ status: 'merged', mergedInto: ids.checkoutId, alerts: [] });
     expect(corrections(emptied).at(-1)!.text).toBe(`alice moved alert DiskIOHigh on billing from this incident to "${(await getIncident(w.app, ids.checkoutId)).title}" (${ids.checkoutId}): same disk; nothing was left here, so this incident now points there`);
@@ -258,16 +256,13 @@ describe('POST /api/v1/alerts/:id/move', () => {
 
 describe('GET /api/v1/incidents/:id/audit', () => {
   let w: World;
-  let ids: Awaited<ReturnType<typeof seed>>;
-  beforeAll(async () => {
-    w = await startWorld();
-    ids = await seed(w.app);
-  });
-  afterAll(async () => { await w.app.stop(); w.cleanup(); });
+  let ids: Seeded;
+  beforeAll(async () => ({ w, ids } = await startSeededWorld()));
+  afterAll(() => w.stop());
 
   it('when a viewer reads the audit trail, then every alert\'s decision is there, while the timeline stays free of them', async () => {
     const res = await w.viewer.get(`/api/v1/incidents/${ids.checkoutId}/audit`);
-    const body = ok(res);
+    const body = expectOk(res);
     const decided = body.events.filter((e: { kind: string }) => e.kind === 'correlation.decided');
     const alerts = (await getIncident(w.app, ids.checkoutId)).alerts;
     expect(decided).toHaveLength(alerts.length);

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import type { AxiosInstance, AxiosResponse } from 'axios';
+import type { AxiosInstance } from 'axios';
 import axios from 'axios';
 import type { Alert } from '../../src/domain/alert';
 import type { IncidentDetail } from '../../src/domain/incident';
@@ -12,7 +12,8 @@ import { ReportService } from '../../src/services/report-service';
 import { SqliteReportStore } from '../../src/store/sqlite/sqlite-report-store';
 import type { Store } from '../../src/store/store';
 import { alertmanagerBody, minutesAfter, type AlertSpec } from '../support/alertmanager-bodies';
-import { expectError } from '../support/api-helpers';
+import { expectError, expectOk } from '../support/api-helpers';
+import { rng } from '../support/correlation-harness';
 import { alert as makeAlert, event as makeEvent, SERVICE_LABELS } from '../support/report-fixtures';
 import { API_TOKEN, startTestApp, VIEWER_TOKEN, type TestApp } from '../support/test-app';
 
@@ -23,18 +24,6 @@ const TOKENS = `admin:admin:${API_TOKEN},viewer:viewer:${VIEWER_TOKEN},alice:edi
 
 const T = '2026-11-02T08:00:00.000Z';
 const at = (minutes: number) => minutesAfter(T, minutes);
-
-/** A seeded PRNG (mulberry32), so a failing interleaving can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('report workflow over HTTP', () => {
   let app: TestApp;
@@ -73,10 +62,6 @@ describe('report workflow over HTTP', () => {
   const patch = (client: AxiosInstance, id: string, body: unknown, etag?: string) =>
     client.patch(`/api/v1/incidents/${id}/report`, body, { headers: etag === undefined ? {} : { 'If-Match': etag } });
   const transition = (client: AxiosInstance, id: string, to: string) => client.post(`/api/v1/incidents/${id}/report/transitions`, { to });
-  const ok = (res: AxiosResponse, status = 200) => {
-    if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${JSON.stringify(res.data)}`);
-    return res.data;
-  };
   const section = (r: ReportView, id: string) => r.sections.find((s) => s.id === id)!;
 
   it('when engineers complete, review and publish a report, then nothing is overwritten and every version stays readable', async () => {
@@ -101,7 +86,7 @@ describe('report workflow over HTTP', () => {
     expect(invalid.details.map((d) => d.path).sort()).toEqual(['body', 'body.impactStartedAt', 'body.sections', 'body.sections.fix']);
 
     // Alice writes the cause.
-    const afterAlice = ok(await patch(alice, id, { sections: { 'what-happened': 'A config push set the **pool size to 1**.' } }, draft.etag)) as ReportView;
+    const afterAlice = expectOk(await patch(alice, id, { sections: { 'what-happened': 'A config push set the **pool size to 1**.' } }, draft.etag)) as ReportView;
     expect(section(afterAlice, 'what-happened')).toMatchObject({ status: 'human-completed', completedBy: 'alice' });
     expect(afterAlice.etag).not.toBe(draft.etag);
 
@@ -113,24 +98,24 @@ describe('report workflow over HTTP', () => {
     expect(section(stale.data.current.report, 'what-happened').text).toBe('A config push set the **pool size to 1**.');
 
     // Bob retries on the current version with the fix; Alice's text stays.
-    const afterBob = ok(await patch(bob, id, { sections: { fix: 'Rolled the config back at 08:20.' } }, stale.data.current.etag)) as ReportView;
+    const afterBob = expectOk(await patch(bob, id, { sections: { fix: 'Rolled the config back at 08:20.' } }, stale.data.current.etag)) as ReportView;
     expect(section(afterBob, 'what-happened').text).toBe('A config push set the **pool size to 1**.');
     expect(section(afterBob, 'fix')).toMatchObject({ text: 'Rolled the config back at 08:20.', completedBy: 'bob' });
 
     // Review; an editor cannot publish; a publisher learns exactly what is missing.
-    ok(await transition(alice, id, 'in_review'));
+    expectOk(await transition(alice, id, 'in_review'));
     expectError(await transition(alice, id, 'published'), 403, 'forbidden');
     const missing = expectError(await transition(pat, id, 'published'), 422, 'unprocessable');
     expect(missing.details.map((d) => d.path)).toEqual(['sections.prevention', 'customerSummary']);
 
     // Prevention and the customer summary.
     expectError(await alice.post(`/api/v1/incidents/${id}/action-items`, { title: 'Lint pool size', trackerUrl: 'javascript:alert(1)' }), 400, 'validation_failed');
-    const item = ok(await alice.post(`/api/v1/incidents/${id}/action-items`, {
+    const item = expectOk(await alice.post(`/api/v1/incidents/${id}/action-items`, {
       title: 'Lint pool size in CI', owner: 'alice', dueDate: '2020-01-15', trackerUrl: 'https://tracker.example.invalid/OPS-1',
     }), 201);
-    ok(await alice.post(`/api/v1/incidents/${id}/action-items`, { title: 'Alert on pool saturation', owner: 'bob', dueDate: '2999-01-01' }), 201);
+    expectOk(await alice.post(`/api/v1/incidents/${id}/action-items`, { title: 'Alert on pool saturation', owner: 'bob', dueDate: '2999-01-01' }), 201);
     const current = await report(id);
-    const completed = ok(await patch(alice, id, {
+    const completed = expectOk(await patch(alice, id, {
       customerSummary: 'Some checkouts failed between 08:00 and 08:20 UTC.',
       impactStartedAt: at(-5),
       mitigatedAt: at(20),
@@ -143,7 +128,7 @@ describe('report workflow over HTTP', () => {
     expect(completed.timeline.map((e) => [e.source, e.origin])).toEqual([['human', 'human-completed'], ['alertmanager', 'human-completed']]);
 
     // Publish.
-    const published = ok(await transition(pat, id, 'published')) as ReportView;
+    const published = expectOk(await transition(pat, id, 'published')) as ReportView;
     expect(published).toMatchObject({ version: 1, status: 'published', publishedBy: 'pat' });
     expect(published.actionItems.map((a) => a.title)).toEqual(['Lint pool size in CI', 'Alert on pool saturation']);
 
@@ -154,16 +139,16 @@ describe('report workflow over HTTP', () => {
     expect(frozen.status).toBe('published');
 
     // A later edit makes version 2; the published version 1 stays readable as it was.
-    const v2 = ok(await patch(bob, id, { sections: { fix: 'Rolled back at 08:20, then raised the pool limit.' } }, frozen.etag)) as ReportView;
+    const v2 = expectOk(await patch(bob, id, { sections: { fix: 'Rolled back at 08:20, then raised the pool limit.' } }, frozen.etag)) as ReportView;
     expect(v2).toMatchObject({ version: 2, status: 'draft' });
     expect(v2.summary.alertCount).toBe(2);
     expect(section(v2, 'what-happened').text).toBe('A config push set the **pool size to 1**.');
-    const versions = ok(await viewer.get(`/api/v1/incidents/${id}/report/versions`));
+    const versions = expectOk(await viewer.get(`/api/v1/incidents/${id}/report/versions`));
     expect(versions.items.map((v: { version: number; status: string; current: boolean }) => [v.version, v.status, v.current])).toEqual([[1, 'published', false], [2, 'draft', true]]);
-    const v1 = ok(await viewer.get(`/api/v1/incidents/${id}/report/versions/1`)) as ReportView;
+    const v1 = expectOk(await viewer.get(`/api/v1/incidents/${id}/report/versions/1`)) as ReportView;
     expect(section(v1, 'fix').text).toBe('Rolled the config back at 08:20.');
     expect(v1.summary.alertCount).toBe(1);
-    expect(section(ok(await viewer.get(`/api/v1/incidents/${id}/report/versions/2`)), 'fix').text).toBe('Rolled back at 08:20, then raised the pool limit.');
+    expect(section(expectOk(await viewer.get(`/api/v1/incidents/${id}/report/versions/2`)), 'fix').text).toBe('Rolled back at 08:20, then raised the pool limit.');
     expectError(await viewer.get(`/api/v1/incidents/${id}/report/versions/3`), 404, 'not_found');
 
     // Markdown shows the human text as written, with the ETag.
@@ -175,7 +160,7 @@ describe('report workflow over HTTP', () => {
     expect(md.data).toContain('| Lint pool size in CI | alice | 2020-01-15 | open | [link](https://tracker.example.invalid/OPS-1) |');
 
     // The audit trail says who changed what, in order.
-    const audit = ok(await viewer.get(`/api/v1/incidents/${id}/report/audit`));
+    const audit = expectOk(await viewer.get(`/api/v1/incidents/${id}/report/audit`));
     expect(audit.items.map((e: { actor: string; action: string }) => `${e.actor} ${e.action}`)).toEqual([
       'alice report.updated', 'bob report.updated', 'alice report.transitioned', 'alice action-item.created', 'alice action-item.created',
       'alice report.updated', 'pat report.transitioned', 'bob report.version-created', 'bob report.updated',
@@ -183,20 +168,20 @@ describe('report workflow over HTTP', () => {
     expect(audit.items[1].changes).toEqual([{ path: 'sections.fix', from: null, to: 'Rolled the config back at 08:20.' }]);
 
     // Overdue action items across incidents.
-    const overdue = ok(await viewer.get('/api/v1/action-items', { params: { status: 'open', overdue: 'true' } }));
+    const overdue = expectOk(await viewer.get('/api/v1/action-items', { params: { status: 'open', overdue: 'true' } }));
     expect(overdue.items.map((i: { id: string }) => i.id)).toEqual([item.id]);
-    ok(await alice.patch(`/api/v1/action-items/${item.id}`, { status: 'done' }));
-    expect(ok(await viewer.get('/api/v1/action-items', { params: { overdue: 'true' } })).items).toEqual([]);
+    expectOk(await alice.patch(`/api/v1/action-items/${item.id}`, { status: 'done' }));
+    expect(expectOk(await viewer.get('/api/v1/action-items', { params: { overdue: 'true' } })).items).toEqual([]);
   });
 
   it('when the policy does not require a post-mortem, then a person can request one and another can waive it with a reason', async () => {
     const id = await ingest([{ labels: { alertname: 'DiskFilling', service: 'batch', severity: 'warning' }, startsAt: at(100) }]);
     const before = await report(id);
     expect(before.postmortem).toMatchObject({ required: false, reason: 'not required: severity warning is below critical', requested: null, waived: null });
-    const requested = ok(await alice.post(`/api/v1/incidents/${id}/report/request`, { reason: 'second time this month' })) as ReportView;
+    const requested = expectOk(await alice.post(`/api/v1/incidents/${id}/report/request`, { reason: 'second time this month' })) as ReportView;
     expect(requested.postmortem).toMatchObject({ required: true, requested: { reason: 'second time this month', by: 'alice' }, policy: { required: false } });
     expectError(await bob.post(`/api/v1/incidents/${id}/report/waive`, {}), 400, 'validation_failed');
-    const waived = ok(await bob.post(`/api/v1/incidents/${id}/report/waive`, { reason: 'known batch job; tracked elsewhere' })) as ReportView;
+    const waived = expectOk(await bob.post(`/api/v1/incidents/${id}/report/waive`, { reason: 'known batch job; tracked elsewhere' })) as ReportView;
     expect(waived.postmortem).toMatchObject({ required: false, waived: { reason: 'known batch job; tracked elsewhere', by: 'bob' } });
     expect(waived.etag).not.toBe(before.etag);
   });
@@ -208,14 +193,14 @@ describe('report workflow over HTTP', () => {
     expectError(await transition(alice, id, 'archived'), 400, 'validation_failed');
     expectError(await viewer.get('/api/v1/incidents/no-such/report/versions'), 404, 'not_found');
     const r = await report(id);
-    const hideOnly = ok(await patch(alice, id, { timeline: { entries: { [r.timeline[0]!.id]: { hiddenReason: 'test alert' } } } }, r.etag)) as ReportView;
+    const hideOnly = expectOk(await patch(alice, id, { timeline: { entries: { [r.timeline[0]!.id]: { hiddenReason: 'test alert' } } } }, r.etag)) as ReportView;
     expect(hideOnly.timeline).toEqual([]);
     expect(hideOnly.hiddenTimeline[0]!.hidden).toMatchObject({ reason: 'test alert', by: 'alice' });
     expectError(await patch(alice, id, { timeline: { entries: { 'alert:nope:fired': { text: 'x' } } } }, hideOnly.etag), 400, 'validation_failed');
   });
 
   it('when alerts arrive over HTTP between random human edits, then human text is never overwritten', async () => {
-    const rnd = prng(20261102);
+    const rnd = rng(20261102);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
     const labels = (pod: number) => ({ alertname: 'PropHttp', service: 'search', severity: 'critical', pod: `p${pod}` });
     const firing: AlertSpec[] = [{ labels: labels(0), startsAt: at(300) }];
@@ -230,7 +215,7 @@ describe('report workflow over HTTP', () => {
         const which = pick(['summary', 'what-happened', 'fix', 'prevention'] as const);
         const text = `step ${step}: ${which} by a person`;
         const r = await report(id);
-        ok(await patch(pick([alice, bob]), id, { sections: { [which]: text } }, r.etag));
+        expectOk(await patch(pick([alice, bob]), id, { sections: { [which]: text } }, r.etag));
         expected[which] = text;
       }
       const r = await report(id);
@@ -258,7 +243,7 @@ describe('machine refresh never overwrites human text (property, service level)'
     const db = new Database(':memory:');
     try {
       for (let seed = 1; seed <= 50; seed++) {
-        const rnd = prng(seed);
+        const rnd = rng(seed);
         const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
         let n = 0;
         const minute = (m: number) => minutesAfter('2026-11-02T09:00:00.000Z', m);

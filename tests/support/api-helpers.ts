@@ -40,6 +40,12 @@ export interface AlertBody {
   notificationCount: number;
 }
 
+/** The body of an answer with `status` (200 unless said); a failure shows the body that came instead. */
+export function expectOk(res: AxiosResponse, status = 200): AxiosResponse['data'] {
+  if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${JSON.stringify(res.data)}`);
+  return res.data;
+}
+
 /** Asserts the one error shape of DESIGN.md and returns the error for further checks. */
 export function expectError(res: AxiosResponse, status: number, code?: string): { code: string; message: string; details: Array<{ path: string; message: string }>; requestId: string } {
   if (res.status !== status) throw new Error(`expected HTTP ${status}, got ${res.status}: ${JSON.stringify(res.data)}`);

@@ -1,11 +1,11 @@
-import { decodeCursor, encodeCursor } from '../../src/store/cursor';
+import { decodeCursor, encodeCursor, toPage } from '../../src/store/cursor';
 import {
-  CLAIM_SORT, REQUEUE_UPDATE, actionItemCursor, actionItemListQuery, alertAfterResend, alertIdentityFilter, alertInsertUpsert, alertResendUpdate,
+  CLAIM_SORT, REQUEUE_UPDATE, actionItemCursor, actionItemListQuery, alertIdentityFilter, alertInsertUpsert, alertResendUpdate,
   auditListQuery, candidateFilter, claimFilter, claimUpdate, completeUpdate, failUpdate, inboxListQuery, incidentCursor, incidentJoinedUpdate,
-  incidentListQuery, keyHolderUpsert, latestPublishedQuery, leaseUntil, lockBump, newInboxDoc, ownedEntryFilter, reportCasFilter, requeueFilter, toPage,
+  incidentListQuery, keyHolderUpsert, latestPublishedQuery, leaseUntil, lockBump, newInboxDoc, ownedEntryFilter, reportCasFilter, requeueFilter,
 } from '../../src/store/mongo/mongo-queries';
 import { toAlertDoc } from '../../src/store/mongo/mongo-schemas';
-import type { Alert } from '../../src/domain/alert';
+import { alertAfterResend, type Alert } from '../../src/domain/alert';
 
 const alert = (over: Partial<Alert> = {}): Alert => ({
   id: 'a1', instance: 'alertmanager', source: 'alertmanager', fingerprint: 'fp1', fingerprintComputed: false, status: 'firing',

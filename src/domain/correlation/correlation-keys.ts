@@ -29,6 +29,8 @@ export const pageKey = (instance: string, pageId: string): string => `page:${ins
 export const alertDedupKey = (groupKey: string): string => `pdkey:${sha256Hex(groupKey)}`;
 export const pageIncidentKey = (incidentKey: string): string => `pagekey:${incidentKey.toLowerCase()}`;
 export const pageServiceKey = (service: string): string => `pagesvc:${service}`;
+/** The catalog service a page maps to, read back from the keys it holds (`pagesvc:`); null when none. */
+export const pageServiceOf = (hold: readonly string[]): string | null => hold.find((k) => k.startsWith('pagesvc:'))?.slice('pagesvc:'.length) ?? null;
 export const alertServiceKey = (service: string): string => `svc:${service}`;
 export const humanPlacementKey = (a: Pick<AlertObservation, 'instance' | 'fingerprint'>): string => `hfp:${a.instance}:${a.fingerprint}`;
 

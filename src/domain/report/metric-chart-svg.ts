@@ -1,4 +1,5 @@
 import { escapeXml, truncate } from './html-escape';
+import { f, renderSvgDocument } from './svg';
 
 /** One Prometheus series over the snapshot window. Times are Unix seconds (Prometheus's unit). */
 export interface MetricSeries {
@@ -83,15 +84,7 @@ export function renderMetricChartSvg(chart: MetricChart): string {
   if (legend) parts.push(`<text x="${L}" y="${H - 6}" font-size="9" fill="#52606d">${legend}${chart.series.length > 2 ? ` (+${chart.series.length - 2} more)` : ''}</text>`);
 
   const label = `${chart.title}: ${chart.expr} from ${chart.start} to ${chart.end}, ${chart.series.length} series${chart.series.length > MAX_SERIES ? ` (${MAX_SERIES} drawn)` : ''}, values ${values.length ? `${num(Math.min(...values))} to ${num(Math.max(...values))}` : 'none'}; shaded: the incident.`;
-  return [
-    `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${escapeXml(label)}" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif">`,
-    `<title>${escapeXml(`${chart.title}: ${chart.expr}`)}</title>`,
-    `<desc>${escapeXml(label)}</desc>`,
-    `<rect x="0" y="0" width="${W}" height="${H}" fill="#ffffff"/>`,
-    `<text x="8" y="16" font-size="11" font-weight="bold" fill="#1f2933">${escapeXml(truncate(`${chart.title}: ${chart.expr}`, 80))}</text>`,
-    ...parts,
-    '</svg>',
-  ].join('\n') + '\n';
+  return renderSvgDocument({ width: W, height: H, title: `${chart.title}: ${chart.expr}`, label, heading: { y: 16, fontSize: 11, maxChars: 80 } }, parts);
 }
 
 /** `{job="api", instance="x"}` style name of a series; `{}` for a label-less result. */
@@ -108,8 +101,6 @@ function num(v: number): string {
   if (a !== 0 && (a >= 1e6 || a < 1e-3)) return v.toExponential(2);
   return String(Math.round(v * 1000) / 1000);
 }
-
-const f = (n: number): string => (Math.round(n * 10) / 10).toFixed(1).replace(/\.0$/, '');
 
 /**
  * The metric snapshot of one alert rule, as the report carries it: either a chart's data, or

@@ -2,6 +2,7 @@ import { alertName } from '../alert';
 import type { IncidentDetail } from '../incident';
 import { serviceOf } from '../service-of';
 import { escapeXml, truncate } from './html-escape';
+import { f, renderSvgDocument } from './svg';
 
 /**
  * The data of an incident's timeline picture: a lane per affected service with a bar per
@@ -203,20 +204,10 @@ export function renderTimelineSvg(picture: TimelinePicture): string {
   }
   const height = legendY + LEGEND_H - 10;
 
-  const label = describe(picture);
-  return [
-    `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${escapeXml(label)}" width="${WIDTH}" height="${f(height)}" viewBox="0 0 ${WIDTH} ${f(height)}" font-family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif">`,
-    `<title>${escapeXml(`Timeline: ${picture.title}`)}</title>`,
-    `<desc>${escapeXml(label)}</desc>`,
-    `<rect x="0" y="0" width="${WIDTH}" height="${f(height)}" fill="#ffffff"/>`,
-    `<text x="8" y="18" font-size="13" font-weight="bold" fill="#1f2933">${escapeXml(truncate(`Timeline: ${picture.title}`, 120))}</text>`,
-    `<text x="${LEFT - 8}" y="${AXIS_Y - 6}" text-anchor="end" font-size="10" fill="#52606d">UTC</text>`,
-    ...body,
-    ...axis,
-    ...marks,
-    ...legend,
-    '</svg>',
-  ].join('\n') + '\n';
+  return renderSvgDocument(
+    { width: WIDTH, height, title: `Timeline: ${picture.title}`, label: describe(picture), heading: { y: 18, fontSize: 13, maxChars: 120 } },
+    [`<text x="${LEFT - 8}" y="${AXIS_Y - 6}" text-anchor="end" font-size="10" fill="#52606d">UTC</text>`, ...body, ...axis, ...marks, ...legend],
+  );
 }
 
 /** One sentence for screen readers: what the picture shows. */
@@ -265,5 +256,3 @@ function tickStep(spanMs: number): { stepMs: number; format: (d: Date) => string
 }
 
 const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));
-/** Fixed one-decimal formatting keeps output byte-identical across runs. */
-const f = (n: number): string => (Math.round(n * 10) / 10).toFixed(1).replace(/\.0$/, '');

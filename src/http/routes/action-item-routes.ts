@@ -1,22 +1,17 @@
 import type { z } from 'zod';
 import type { ReportService } from '../../services/report-service';
-import { errorSchema, idParamsSchema } from '../api-schemas';
+import { idParamsSchema } from '../api-schemas';
 import {
   actionItemCreateSchema, actionItemPageSchema, actionItemPatchSchema, actionItemQuerySchema, actionItemSchema, itemParamsSchema,
 } from '../report-schemas';
 import { defineRoute, type RouteDef } from '../route';
+import { errorResponse, noIncident } from '../route-responses';
 
 export interface ActionItemRouteDeps {
   reports: ReportService;
 }
 
-const authErrors = {
-  401: { description: 'No or unknown API token', schema: errorSchema },
-  403: { description: 'The token\'s role may not do this', schema: errorSchema },
-};
-const invalid = { 400: { description: 'Invalid request; details list every problem by field path', schema: errorSchema } };
-const noIncident = { 404: { description: 'No such incident', schema: errorSchema } };
-const noItem = { 404: { description: 'No such action item', schema: errorSchema } };
+const noItem = { 404: errorResponse('No such action item') };
 
 /** Prevention action items: per incident, and across incidents (overdue work). */
 export function actionItemRoutes(deps: ActionItemRouteDeps): RouteDef[] {
@@ -27,7 +22,7 @@ export function actionItemRoutes(deps: ActionItemRouteDeps): RouteDef[] {
       summary: 'Action items of one incident, oldest first',
       access: { kind: 'api', role: 'viewer' },
       params: idParamsSchema,
-      responses: { 200: { description: 'Action items', schema: actionItemPageSchema }, ...noIncident, ...authErrors },
+      responses: { 200: { description: 'Action items', schema: actionItemPageSchema }, ...noIncident },
       handler: async ({ res, params }) => {
         res.json({ items: await reports.listIncidentActionItems(params.id), nextCursor: null });
       },
@@ -38,7 +33,7 @@ export function actionItemRoutes(deps: ActionItemRouteDeps): RouteDef[] {
       access: { kind: 'api', role: 'editor' },
       params: idParamsSchema,
       body: actionItemCreateSchema,
-      responses: { 201: { description: 'Created', schema: actionItemSchema }, ...invalid, ...noIncident, ...authErrors },
+      responses: { 201: { description: 'Created', schema: actionItemSchema }, ...noIncident },
       handler: async ({ res, params, body, actor }) => {
         const item = await reports.createActionItem(params.id, body as z.infer<typeof actionItemCreateSchema>, actor!);
         res.status(201).setHeader('Location', `/api/v1/action-items/${item.id}`).json(item);
@@ -49,7 +44,7 @@ export function actionItemRoutes(deps: ActionItemRouteDeps): RouteDef[] {
       summary: 'Action items across incidents, by due date; `status=open&overdue=true` lists overdue work',
       access: { kind: 'api', role: 'viewer' },
       query: actionItemQuerySchema,
-      responses: { 200: { description: 'One page of action items', schema: actionItemPageSchema }, ...invalid, ...authErrors },
+      responses: { 200: { description: 'One page of action items', schema: actionItemPageSchema } },
       handler: async ({ res, query }) => {
         res.json(await reports.listActionItems(query as z.infer<typeof actionItemQuerySchema>));
       },
@@ -59,7 +54,7 @@ export function actionItemRoutes(deps: ActionItemRouteDeps): RouteDef[] {
       summary: 'One action item',
       access: { kind: 'api', role: 'viewer' },
       params: itemParamsSchema,
-      responses: { 200: { description: 'The action item', schema: actionItemSchema }, ...noItem, ...authErrors },
+      responses: { 200: { description: 'The action item', schema: actionItemSchema }, ...noItem },
       handler: async ({ res, params }) => {
         res.json(await reports.getActionItem((params as z.infer<typeof itemParamsSchema>).itemId));
       },
@@ -70,7 +65,7 @@ export function actionItemRoutes(deps: ActionItemRouteDeps): RouteDef[] {
       access: { kind: 'api', role: 'editor' },
       params: itemParamsSchema,
       body: actionItemPatchSchema,
-      responses: { 200: { description: 'The action item', schema: actionItemSchema }, ...invalid, ...noItem, ...authErrors },
+      responses: { 200: { description: 'The action item', schema: actionItemSchema }, ...noItem },
       handler: async ({ res, params, body, actor }) => {
         res.json(await reports.updateActionItem((params as z.infer<typeof itemParamsSchema>).itemId, body as z.infer<typeof actionItemPatchSchema>, actor!));
       },
@@ -80,7 +75,7 @@ export function actionItemRoutes(deps: ActionItemRouteDeps): RouteDef[] {
       summary: 'Delete an action item (recorded in the report\'s audit trail)',
       access: { kind: 'api', role: 'editor' },
       params: itemParamsSchema,
-      responses: { 204: { description: 'Deleted' }, ...noItem, ...authErrors },
+      responses: { 204: { description: 'Deleted' }, ...noItem },
       handler: async ({ res, params, actor }) => {
         await reports.deleteActionItem((params as z.infer<typeof itemParamsSchema>).itemId, actor!);
         res.status(204).end();

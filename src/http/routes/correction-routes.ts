@@ -2,8 +2,9 @@ import { z } from 'zod';
 import { NotFoundError } from '../../errors';
 import type { Correlator } from '../../domain/correlation/correlator';
 import type { Store } from '../../store/store';
-import { alertSchema, errorSchema, idParamsSchema, incidentSchema } from '../api-schemas';
+import { alertSchema, idParamsSchema, incidentSchema } from '../api-schemas';
 import { defineRoute, type RouteDef } from '../route';
+import { errorResponse, noIncident } from '../route-responses';
 
 /**
  * SRE corrections of correlation (merge, split, move) and the correlation audit trail.
@@ -69,9 +70,9 @@ export const auditSchema = z.object({
 }).meta({ id: 'IncidentAudit' });
 
 const errors = {
-  400: { description: 'Invalid body, or a correction that makes no sense (merge into itself, split everything, move where it already is)', schema: errorSchema },
-  404: { description: 'No such incident or alert', schema: errorSchema },
-  409: { description: 'An alert is not in the incident, or an incident was already merged away', schema: errorSchema },
+  400: errorResponse('Invalid body, or a correction that makes no sense (merge into itself, split everything, move where it already is)'),
+  404: errorResponse('No such incident or alert'),
+  409: errorResponse('An alert is not in the incident, or an incident was already merged away'),
 };
 
 export function correctionRoutes(deps: CorrectionRouteDeps): RouteDef[] {
@@ -117,7 +118,7 @@ export function correctionRoutes(deps: CorrectionRouteDeps): RouteDef[] {
       summary: 'The correlation audit trail: every decision that placed an alert or page here, corrections, reopenings, and the timeline events',
       access: { kind: 'api', role: 'viewer' },
       params: idParamsSchema,
-      responses: { 200: { description: 'Events, oldest first', schema: auditSchema }, 404: { description: 'No such incident', schema: errorSchema } },
+      responses: { 200: { description: 'Events, oldest first', schema: auditSchema }, ...noIncident },
       handler: async ({ res, params }) => {
         const events = await deps.store.getIncidentAudit(params.id);
         if (!events) throw new NotFoundError(`no incident "${params.id}"`);

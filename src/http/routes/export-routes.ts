@@ -6,11 +6,11 @@ import type { MetricSnapshot } from '../../domain/report/metric-chart-svg';
 import { renderReportHtml, type DeliveryView } from '../../domain/report/render-html';
 import type { ReportView } from '../../domain/report/report-model';
 import { renderTimelineSvg } from '../../domain/report/timeline-svg';
-import { NotFoundError } from '../../errors';
 import type { DeliveryRecord, DeliveryStore } from '../../store/delivery-store';
 import type { Store } from '../../store/store';
-import { errorSchema, idParamsSchema } from '../api-schemas';
+import { idParamsSchema } from '../api-schemas';
 import { defineRoute, type RouteDef } from '../route';
+import { loadIncident, noIncident } from '../route-responses';
 
 export interface ExportRouteDeps {
   store: Store;
@@ -48,25 +48,14 @@ const exportDocumentSchema = z.object({
   deliveries: z.array(deliveryViewSchema),
 }).meta({ id: 'ReportExport' });
 
-const notFound = { 404: { description: 'No such incident', schema: errorSchema } };
-const authErrors = {
-  401: { description: 'No or unknown API token', schema: errorSchema },
-  403: { description: 'The token\'s role may not do this', schema: errorSchema },
-};
-
 export const deliveryView = (r: DeliveryRecord): DeliveryView => ({
   target: r.target, event: r.event, version: r.version, status: r.status, attempts: r.attempts,
   lastError: r.lastError, lastStatusCode: r.lastStatusCode, updatedAt: r.updatedAt,
 });
 
 export function exportRoutes(deps: ExportRouteDeps): RouteDef[] {
-  const load = async (id: string) => {
-    const detail = await deps.store.getIncident(id);
-    if (!detail) throw new NotFoundError(`no incident "${id}"`);
-    return detail;
-  };
   const exportDocument = async (id: string, withSnapshots: boolean) => {
-    const detail = await load(id);
+    const detail = await loadIncident(deps.store, id);
     const now = deps.clock();
     const [report, snapshots, deliveries] = await Promise.all([
       deps.reports.getReport(id),
@@ -89,7 +78,7 @@ export function exportRoutes(deps: ExportRouteDeps): RouteDef[] {
       access: { kind: 'api', role: 'viewer' },
       params: idParamsSchema,
       query: downloadQuery,
-      responses: { 200: { description: 'HTML', contentType: 'text/html', schema: z.string() }, ...notFound, ...authErrors },
+      responses: { 200: { description: 'HTML', contentType: 'text/html', schema: z.string() }, ...noIncident },
       handler: async ({ req, res, params }) => {
         const doc = await exportDocument(params.id, true);
         const html = renderReportHtml({
@@ -108,7 +97,7 @@ export function exportRoutes(deps: ExportRouteDeps): RouteDef[] {
       access: { kind: 'api', role: 'viewer' },
       params: idParamsSchema,
       query: downloadQuery,
-      responses: { 200: { description: 'The export', schema: exportDocumentSchema }, ...notFound, ...authErrors },
+      responses: { 200: { description: 'The export', schema: exportDocumentSchema }, ...noIncident },
       handler: async ({ req, res, params }) => {
         const doc = await exportDocument(params.id, true);
         filename(req, res, params.id, 'json');
@@ -120,7 +109,7 @@ export function exportRoutes(deps: ExportRouteDeps): RouteDef[] {
       summary: 'The timeline picture: a lane per affected service, a bar per alert firing span, markers for acknowledge/mitigate/resolve and human entries',
       access: { kind: 'api', role: 'viewer' },
       params: idParamsSchema,
-      responses: { 200: { description: 'SVG', contentType: 'image/svg+xml', schema: z.string() }, ...notFound, ...authErrors },
+      responses: { 200: { description: 'SVG', contentType: 'image/svg+xml', schema: z.string() }, ...noIncident },
       handler: async ({ res, params }) => {
         const doc = await exportDocument(params.id, false);
         res.setHeader('Content-Security-Policy', DOCUMENT_CSP);
@@ -133,9 +122,9 @@ export function exportRoutes(deps: ExportRouteDeps): RouteDef[] {
       summary: 'Outcomes of the signed notifications sent when this incident\'s report was published',
       access: { kind: 'api', role: 'viewer' },
       params: idParamsSchema,
-      responses: { 200: { description: 'Delivery outcomes, oldest first', schema: z.object({ items: z.array(deliveryViewSchema) }) }, ...notFound, ...authErrors },
+      responses: { 200: { description: 'Delivery outcomes, oldest first', schema: z.object({ items: z.array(deliveryViewSchema) }) }, ...noIncident },
       handler: async ({ res, params }) => {
-        await load(params.id);
+        await loadIncident(deps.store, params.id);
         res.json({ items: (await deps.deliveries.listForIncident(params.id)).map(deliveryView) });
       },
     }),

@@ -1,18 +1,26 @@
 import { z } from 'zod';
 import { NotFoundError, ConflictError } from '../../errors';
 import type { Store } from '../../store/store';
-import { errorSchema, idParamsSchema, inboxEntrySchema, inboxPageSchema, inboxQuerySchema } from '../api-schemas';
+import { idParamsSchema, inboxEntrySchema, inboxPageSchema, inboxQuerySchema } from '../api-schemas';
 import { defineRoute, type RouteDef } from '../route';
+import { errorResponse } from '../route-responses';
+
+const noEntry = { 404: errorResponse('No such entry') };
 
 /** Inbox and dead letters: what was received, and what could not be processed and why. */
 export function inboxRoutes(deps: { store: Store; clock: () => Date; onRequeued: () => void }): RouteDef[] {
+  const load = async (id: string) => {
+    const e = await deps.store.getInboxEntry(id);
+    if (!e) throw new NotFoundError(`no inbox entry "${id}"`);
+    return e;
+  };
   return [
     defineRoute({
       method: 'get', path: '/api/v1/inbox', operationId: 'listInbox', tags: ['inbox'],
       summary: 'Received webhook bodies, newest first; `state=dead` lists dead letters with their reason',
       access: { kind: 'api', role: 'admin' },
       query: inboxQuerySchema,
-      responses: { 200: { description: 'One page', schema: inboxPageSchema }, 400: { description: 'Invalid filter', schema: errorSchema } },
+      responses: { 200: { description: 'One page', schema: inboxPageSchema }, 400: errorResponse('Invalid filter') },
       handler: async ({ res, query }) => {
         res.json(await deps.store.listInbox(query as z.infer<typeof inboxQuerySchema>));
       },
@@ -24,11 +32,10 @@ export function inboxRoutes(deps: { store: Store; clock: () => Date; onRequeued:
       params: idParamsSchema,
       responses: {
         200: { description: 'The entry', schema: inboxEntrySchema.extend({ headers: z.record(z.string(), z.string()), body: z.string(), deliveryId: z.string().nullable() }) },
-        404: { description: 'No such entry', schema: errorSchema },
+        ...noEntry,
       },
       handler: async ({ res, params }) => {
-        const e = await deps.store.getInboxEntry(params.id);
-        if (!e) throw new NotFoundError(`no inbox entry "${params.id}"`);
+        const e = await load(params.id);
         res.json({ ...e, body: e.body.toString('utf8') });
       },
     }),
@@ -37,10 +44,9 @@ export function inboxRoutes(deps: { store: Store; clock: () => Date; onRequeued:
       summary: 'Process a dead letter again (after fixing configuration or upgrading Debrief)',
       access: { kind: 'api', role: 'admin' },
       params: idParamsSchema,
-      responses: { 202: { description: 'Queued again' }, 404: { description: 'No such entry', schema: errorSchema }, 409: { description: 'Not a dead letter', schema: errorSchema } },
+      responses: { 202: { description: 'Queued again' }, ...noEntry, 409: errorResponse('Not a dead letter') },
       handler: async ({ res, params }) => {
-        const e = await deps.store.getInboxEntry(params.id);
-        if (!e) throw new NotFoundError(`no inbox entry "${params.id}"`);
+        const e = await load(params.id);
         if (!(await deps.store.requeueInbox(params.id, deps.clock().toISOString()))) throw new ConflictError(`inbox entry "${params.id}" is ${e.state}, not dead`);
         deps.onRequeued();
         res.status(202).json({ id: params.id, state: 'pending' });

@@ -2,10 +2,9 @@ import { z } from 'zod';
 import { buildIncidentView, type IncidentViewOptions } from '../../domain/incident-view';
 import { NotFoundError } from '../../errors';
 import type { Store } from '../../store/store';
-import {
-  alertSchema, errorSchema, idParamsSchema, incidentDetailSchema, incidentPageSchema, incidentQuerySchema,
-} from '../api-schemas';
+import { alertSchema, idParamsSchema, incidentDetailSchema, incidentPageSchema, incidentQuerySchema } from '../api-schemas';
 import { defineRoute, type RouteDef } from '../route';
+import { errorResponse, loadIncident, noIncident } from '../route-responses';
 
 export interface IncidentRouteDeps {
   store: Store;
@@ -13,25 +12,14 @@ export interface IncidentRouteDeps {
   clock: () => Date;
 }
 
-const notFound = { 404: { description: 'No such incident', schema: errorSchema } };
-const authErrors = {
-  401: { description: 'No or unknown API token', schema: errorSchema },
-  403: { description: 'The token\'s role may not do this', schema: errorSchema },
-};
-
 export function incidentRoutes(deps: IncidentRouteDeps): RouteDef[] {
-  const load = async (id: string) => {
-    const detail = await deps.store.getIncident(id);
-    if (!detail) throw new NotFoundError(`no incident "${id}"`);
-    return detail;
-  };
   return [
     defineRoute({
       method: 'get', path: '/api/v1/incidents', operationId: 'listIncidents', tags: ['incidents'],
       summary: 'List incidents, newest first; filter by status, service, severity and time; cursor pagination',
       access: { kind: 'api', role: 'viewer' },
       query: incidentQuerySchema,
-      responses: { 200: { description: 'One page of incidents', schema: incidentPageSchema }, 400: { description: 'Invalid filter', schema: errorSchema }, ...authErrors },
+      responses: { 200: { description: 'One page of incidents', schema: incidentPageSchema }, 400: errorResponse('Invalid filter') },
       handler: async ({ res, query }) => {
         const q = query as z.infer<typeof incidentQuerySchema>;
         res.json(await deps.store.listIncidents({
@@ -46,9 +34,9 @@ export function incidentRoutes(deps: IncidentRouteDeps): RouteDef[] {
       summary: 'One incident with its alerts (each with its correlation decision), timeline and impact list',
       access: { kind: 'api', role: 'viewer' },
       params: idParamsSchema,
-      responses: { 200: { description: 'The incident', schema: incidentDetailSchema }, ...notFound, ...authErrors },
+      responses: { 200: { description: 'The incident', schema: incidentDetailSchema }, ...noIncident },
       handler: async ({ res, params }) => {
-        const detail = await load(params.id);
+        const detail = await loadIncident(deps.store, params.id);
         res.json({ ...detail.incident, alerts: detail.alerts, ...buildIncidentView(detail, deps.view) });
       },
     }),
@@ -58,7 +46,7 @@ export function incidentRoutes(deps: IncidentRouteDeps): RouteDef[] {
       summary: 'One alert with its correlation decision',
       access: { kind: 'api', role: 'viewer' },
       params: idParamsSchema,
-      responses: { 200: { description: 'The alert', schema: alertSchema }, 404: { description: 'No such alert', schema: errorSchema }, ...authErrors },
+      responses: { 200: { description: 'The alert', schema: alertSchema }, 404: errorResponse('No such alert') },
       handler: async ({ res, params }) => {
         const alert = await deps.store.getAlert(params.id);
         if (!alert) throw new NotFoundError(`no alert "${params.id}"`);

@@ -4,23 +4,18 @@ import { renderReportMarkdown } from '../../domain/report/render-markdown';
 import type { ReportPatch } from '../../domain/report/report-patch';
 import type { ReportService } from '../../services/report-service';
 import { ApiAuthenticator } from '../api-auth';
-import { errorSchema, idParamsSchema } from '../api-schemas';
+import { idParamsSchema } from '../api-schemas';
 import {
   auditPageSchema, auditQuerySchema, reportPatchSchema, reportViewSchema, requestBodySchema, staleReportSchema,
   transitionBodySchema, versionListSchema, versionParamsSchema, waiveBodySchema,
 } from '../report-schemas';
 import { defineRoute, type RouteDef } from '../route';
+import { errorResponse, noIncident } from '../route-responses';
 
 export interface ReportRouteDeps {
   reports: ReportService;
 }
 
-const notFound = { 404: { description: 'No such incident', schema: errorSchema } };
-const authErrors = {
-  401: { description: 'No or unknown API token', schema: errorSchema },
-  403: { description: 'The token\'s role may not do this', schema: errorSchema },
-};
-const invalid = { 400: { description: 'Invalid request; details list every problem by field path', schema: errorSchema } };
 const stale = { 409: { description: 'If-Match is not the current ETag: the body\'s `current` holds the current version, ETag and report', schema: staleReportSchema } };
 const reportOk = { 200: { description: 'The report; the ETag header holds its current ETag', schema: reportViewSchema } };
 
@@ -37,7 +32,7 @@ export function reportRoutes(deps: ReportRouteDeps): RouteDef[] {
       summary: 'The post-mortem report: machine-drafted parts derived from the incident, human-completed parts as written',
       access: { kind: 'api', role: 'viewer' },
       params: idParamsSchema,
-      responses: { ...reportOk, ...notFound, ...authErrors },
+      responses: { ...reportOk, ...noIncident },
       handler: async ({ res, params }) => {
         const view = await reports.getReport(params.id);
         res.setHeader('ETag', view.etag).json(view);
@@ -48,7 +43,7 @@ export function reportRoutes(deps: ReportRouteDeps): RouteDef[] {
       summary: 'The post-mortem report as Markdown (human text as written, alert text escaped)',
       access: { kind: 'api', role: 'viewer' },
       params: idParamsSchema,
-      responses: { 200: { description: 'Markdown', contentType: 'text/markdown', schema: z.string() }, ...notFound, ...authErrors },
+      responses: { 200: { description: 'Markdown', contentType: 'text/markdown', schema: z.string() }, ...noIncident },
       handler: async ({ res, params }) => {
         const view = await reports.getReport(params.id);
         res.setHeader('ETag', view.etag).type('text/markdown; charset=utf-8').send(renderReportMarkdown(view));
@@ -61,8 +56,8 @@ export function reportRoutes(deps: ReportRouteDeps): RouteDef[] {
       params: idParamsSchema,
       body: reportPatchSchema,
       responses: {
-        ...reportOk, ...invalid, ...notFound, ...authErrors, ...stale,
-        428: { description: 'No If-Match header', schema: errorSchema },
+        ...reportOk, ...noIncident, ...stale,
+        428: errorResponse('No If-Match header'),
       },
       handler: async ({ req, res, params, body, actor }) => {
         const view = await reports.patchReport(params.id, body as ReportPatch, ifMatch(req.headers['if-match']), actor!);
@@ -76,9 +71,9 @@ export function reportRoutes(deps: ReportRouteDeps): RouteDef[] {
       params: idParamsSchema,
       body: transitionBodySchema,
       responses: {
-        ...reportOk, ...invalid, ...notFound, ...authErrors,
+        ...reportOk, ...noIncident,
         409: { description: 'Not allowed from the current status, or If-Match is stale (then with `current`)', schema: staleReportSchema },
-        422: { description: 'Cannot publish: details list each missing part by field path', schema: errorSchema },
+        422: errorResponse('Cannot publish: details list each missing part by field path'),
       },
       handler: async ({ req, res, params, body, actor }) => {
         const { to } = body as z.infer<typeof transitionBodySchema>;
@@ -93,7 +88,7 @@ export function reportRoutes(deps: ReportRouteDeps): RouteDef[] {
       access: { kind: 'api', role: 'editor' },
       params: idParamsSchema,
       body: requestBodySchema,
-      responses: { ...reportOk, ...invalid, ...notFound, ...authErrors },
+      responses: { ...reportOk, ...noIncident },
       handler: async ({ res, params, body, actor }) => {
         const view = await reports.requestPostmortem(params.id, (body as z.infer<typeof requestBodySchema>).reason ?? null, actor!);
         res.setHeader('ETag', view.etag).json(view);
@@ -105,7 +100,7 @@ export function reportRoutes(deps: ReportRouteDeps): RouteDef[] {
       access: { kind: 'api', role: 'editor' },
       params: idParamsSchema,
       body: waiveBodySchema,
-      responses: { ...reportOk, ...invalid, ...notFound, ...authErrors },
+      responses: { ...reportOk, ...noIncident },
       handler: async ({ res, params, body, actor }) => {
         const view = await reports.waivePostmortem(params.id, (body as z.infer<typeof waiveBodySchema>).reason, actor!);
         res.setHeader('ETag', view.etag).json(view);
@@ -116,7 +111,7 @@ export function reportRoutes(deps: ReportRouteDeps): RouteDef[] {
       summary: 'Every version of the report: published ones (frozen) and the current one',
       access: { kind: 'api', role: 'viewer' },
       params: idParamsSchema,
-      responses: { 200: { description: 'Versions, oldest first', schema: versionListSchema }, ...notFound, ...authErrors },
+      responses: { 200: { description: 'Versions, oldest first', schema: versionListSchema }, ...noIncident },
       handler: async ({ res, params }) => {
         res.json({ items: await reports.listVersions(params.id) });
       },
@@ -126,7 +121,7 @@ export function reportRoutes(deps: ReportRouteDeps): RouteDef[] {
       summary: 'One version of the report: a published snapshot as it was published, or the current draft',
       access: { kind: 'api', role: 'viewer' },
       params: versionParamsSchema,
-      responses: { ...reportOk, ...invalid, 404: { description: 'No such incident or version', schema: errorSchema }, ...authErrors },
+      responses: { ...reportOk, 404: errorResponse('No such incident or version') },
       handler: async ({ res, params }) => {
         const { id, n } = params as z.infer<typeof versionParamsSchema>;
         const view = await reports.getVersion(id, n);
@@ -139,7 +134,7 @@ export function reportRoutes(deps: ReportRouteDeps): RouteDef[] {
       access: { kind: 'api', role: 'viewer' },
       params: idParamsSchema,
       query: auditQuerySchema,
-      responses: { 200: { description: 'Audit entries', schema: auditPageSchema }, ...invalid, ...notFound, ...authErrors },
+      responses: { 200: { description: 'Audit entries', schema: auditPageSchema }, ...noIncident },
       handler: async ({ res, params, query }) => {
         res.json(await reports.listAudit(params.id, query as z.infer<typeof auditQuerySchema>));
       },

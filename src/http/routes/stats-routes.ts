@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { ValidationError } from '../../errors';
 import type { StatsService } from '../../services/stats-service';
-import { errorSchema } from '../api-schemas';
 import { defineRoute, type RouteDef } from '../route';
+import { errorResponse } from '../route-responses';
 
 export interface StatsRouteDeps {
   stats: StatsService;
@@ -46,9 +46,7 @@ export function statsRoutes(deps: StatsRouteDeps): RouteDef[] {
       query: statsQuerySchema,
       responses: {
         200: { description: 'Statistics of the incidents that started in the window', schema: incidentStatsSchema },
-        400: { description: 'Invalid window', schema: errorSchema },
-        401: { description: 'No or unknown API token', schema: errorSchema },
-        403: { description: 'The token\'s role may not do this', schema: errorSchema },
+        400: errorResponse('Invalid window'),
       },
       handler: async ({ res, query }) => {
         const until = query.until ? new Date(query.until) : new Date(deps.clock().getTime() + 1);

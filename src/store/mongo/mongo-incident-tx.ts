@@ -1,37 +1,29 @@
 import { randomUUID } from 'node:crypto';
 import type { AnyBulkWriteOperation, ClientSession, Document } from 'mongodb';
-import type { Alert, AlertObservation, CorrelationDecision } from '../../domain/alert';
-import { humanPlacementKey } from '../../domain/correlation/correlation-keys';
+import { alertAfterResend, newAlert, type Alert, type AlertObservation, type CorrelationDecision } from '../../domain/alert';
+import { pageServiceOf } from '../../domain/correlation/correlation-keys';
 import {
-  CORRECTION_EVENT_KINDS, DECISION_EVENT_KIND, REOPENED_EVENT_KIND, humanDecision, lateMergeDecision, mergeTexts, moveTexts, splitTexts,
-  type CorrectionActor,
+  DECISION_EVENT_KIND, assertAlertInIncident, assertNotAlreadyIn, assertNotMerged, assertSplitLeavesSomething, humanDecision, lateMergeDecision,
+  lateMergeEvents, mergeEvents, mergeSourceIds, moveEvents, splitEvents, withHumanPlacementKey, type CorrectionActor,
 } from '../../domain/correlation/corrections';
 import type { Correlator, IncidentCandidate, IncidentOrigin, KeyActivity } from '../../domain/correlation/correlator';
+import { alertActivity, incidentKeyActivity } from '../../domain/correlation/key-activity';
 import { summarizePages } from '../../domain/correlation/page-summary';
-import type { Incident } from '../../domain/incident';
+import { alertPlacementEvents, pagingDecisionEvent, pagingTimelineEvent } from '../../domain/correlation/placement';
+import type { Incident, NewIncidentEvent } from '../../domain/incident';
 import { summarizeIncident } from '../../domain/incident-summary';
 import type { PagingEvent } from '../../domain/paging-event';
-import { ConflictError, NotFoundError, ValidationError } from '../../errors';
+import { NotFoundError } from '../../errors';
 import type { MergeResult, MoveResult, PlacedPaging, SplitResult } from '../store';
 import { WriteRaceError } from './mongo-errors';
 import { COLLECTIONS, type MongoCollections, type StoredDoc } from './mongo-indexes';
 import {
-  alertAfterResend, alertIdentityFilter, alertInsertUpsert, alertResendUpdate, candidateFilter, incidentJoinedUpdate,
-  incidentSummaryUpdate, keyHolderUpsert, lockBump,
+  alertIdentityFilter, alertInsertUpsert, alertResendUpdate, candidateFilter, incidentJoinedUpdate, incidentSummaryUpdate, keyHolderUpsert, lockBump,
 } from './mongo-queries';
 import {
   ACTIVE_SENTINEL, alertDocSchema, fenceDocSchema, incidentDocSchema, keyDocSchema, newIncidentDoc, pagingDocSchema, parseDoc,
-  toAlert, toAlertDoc, toDecisionDoc, toEventDoc, toIncident, toKeyActivity, toPlacedPaging, type AlertDoc, type IncidentDoc, type KeyDoc,
+  toAlert, toAlertDoc, toDecisionDoc, toEventDoc, toIncident, toKeyActivity, toPlacedPaging, type AlertDoc, type IncidentDoc,
 } from './mongo-schemas';
-
-interface NewEvent {
-  incidentId: string;
-  at: string;
-  kind: string;
-  actor: string | null;
-  text: string;
-  data: Record<string, unknown>;
-}
 
 /**
  * The alert/incident writes of one MongoDB multi-document transaction (the counterpart of the
@@ -133,31 +125,13 @@ export class MongoIncidentTx {
     const candidates = await this.findCandidates(keys.lookup, keys.probe, obs.startsAt, correlator.lookbackMs);
     const placement = correlator.decide(obs, candidates, this.now);
     const incidentId = placement.action === 'join' ? placement.incidentId : await this.createIncident(obs.startsAt, 'rule', false);
-    const alert: Alert = {
-      ...obs,
-      id: randomUUID(),
-      incidentId,
-      decision: placement.decision,
-      firstSeenAt: this.now,
-      lastSeenAt: this.now,
-      notificationCount: 1,
-    };
+    const alert = newAlert(obs, randomUUID(), incidentId, placement.decision, this.now);
     const upsert = alertInsertUpsert(toAlertDoc(alert, keys.hold));
     const r = await this.c.alerts.updateOne(upsert.filter, upsert.update, { ...this.s, upsert: true });
     if (r.upsertedCount !== 1) throw new WriteRaceError(`alert ${obs.instance}/${obs.fingerprint}@${obs.startsAt}`);
     await this.applyNewAlert(alert, keys.hold);
-    await this.insertEvent({
-      incidentId, at: alert.startsAt, kind: DECISION_EVENT_KIND, actor: 'debrief', text: placement.decision.explanation,
-      data: { alertId: alert.id, fingerprint: alert.fingerprint, decision: placement.decision },
-    });
+    for (const e of alertPlacementEvents(alert, placement)) await this.insertEvent(e);
     if (placement.action === 'join') {
-      if (placement.reopened) {
-        await this.insertEvent({
-          incidentId, at: alert.startsAt, kind: REOPENED_EVENT_KIND, actor: null,
-          text: `Reopened: ${alert.labels.alertname ?? 'an alert'} fired after the incident had resolved. ${placement.reopened.text}`,
-          data: { alertId: alert.id, resolvedAt: placement.reopened.resolvedAt },
-        });
-      }
       for (const a of placement.absorb) await this.absorbLate(incidentId, a.incidentId, a.explanation, alert.startsAt);
     }
     return alert;
@@ -167,7 +141,7 @@ export class MongoIncidentTx {
   private async applyNewAlert(a: Alert, keys: readonly string[]): Promise<void> {
     this.touched.add(a.incidentId);
     const firing = a.status === 'firing';
-    const span = this.activity(a);
+    const span = alertActivity(a, this.firingHorizonMs);
     if (keys.length) {
       await this.lock(keys);
       await this.c.correlationKeys.bulkWrite(keys.map((key) => ({
@@ -176,13 +150,6 @@ export class MongoIncidentTx {
     }
     if (firing) await this.c.incidents.updateOne({ _id: a.incidentId }, incidentJoinedUpdate(a.startsAt, this.now), this.s);
     else this.dirty.add(a.incidentId);
-  }
-
-  /** An alert's latest event time, and until when it keeps its keys active. */
-  private activity(a: Pick<Alert, 'status' | 'startsAt' | 'endsAt'>): { last: string; until: string } {
-    if (a.status === 'firing') return { last: a.startsAt, until: new Date(Date.parse(a.startsAt) + this.firingHorizonMs).toISOString() };
-    const last = a.endsAt && a.endsAt > a.startsAt ? a.endsAt : a.startsAt;
-    return { last, until: last };
   }
 
   /**
@@ -236,22 +203,14 @@ export class MongoIncidentTx {
     const candidates = await this.findCandidates(lookup, [], event.occurredAt, correlator.lookbackMs);
     const placement = correlator.decidePaging(event, candidates, this.now);
     const incidentId = placement.action === 'join' ? placement.incidentId : await this.createIncident(event.occurredAt, 'paging', false);
-    const mapped = keys.hold.find((k) => k.startsWith('pagesvc:'))?.slice('pagesvc:'.length) ?? null;
-    const incidentEventId = await this.insertEvent({
-      incidentId, at: event.occurredAt, kind: `${event.source}.${event.kind}`, actor: event.actor, text: event.text,
-      data: { instance: event.instance, eventId: event.eventId, vendorType: event.vendorType, page: event.page, placement: { rule: placement.rule, explanation: placement.explanation } },
-    });
+    const incidentEventId = await this.insertEvent(pagingTimelineEvent(event, incidentId, placement));
     // Unique (instance, eventId): a concurrent placement of the same event fails here (E11000) and the re-run sees a duplicate.
     await this.c.pagingEvents.insertOne({
       instance: event.instance, eventId: event.eventId, incidentId, pageId: event.page.id, kind: event.kind, occurredAt: event.occurredAt,
-      page: event.page, service: mapped, keys: keys.hold, incidentEventId,
+      page: event.page, service: pageServiceOf(keys.hold), keys: keys.hold, incidentEventId,
     }, this.s);
-    if (placement.rule !== 'pagerduty-incident') {
-      await this.insertEvent({
-        incidentId, at: event.occurredAt, kind: DECISION_EVENT_KIND, actor: 'debrief', text: placement.explanation,
-        data: { pageId: event.page.id, eventId: event.eventId, rule: placement.rule, matched: placement.matched },
-      });
-    }
+    const decided = pagingDecisionEvent(event, incidentId, placement);
+    if (decided) await this.insertEvent(decided);
     this.touched.add(incidentId);
     this.dirty.add(incidentId);
     return { instance: event.instance, eventId: event.eventId, incidentId, incidentEventId, rule: placement.rule, explanation: placement.explanation };
@@ -260,23 +219,18 @@ export class MongoIncidentTx {
   // -------------------------------------------------------------- corrections
 
   async merge(targetId: string, sourceIds: readonly string[], by: CorrectionActor): Promise<MergeResult> {
-    const sources = [...new Set(sourceIds)];
-    if (sources.includes(targetId)) throw new ValidationError('an incident cannot be merged into itself', [{ path: 'body.sourceIncidentIds', message: `contains the target incident ${targetId}` }]);
-    const target = await this.liveIncident(targetId, 'params.id');
+    const sources = mergeSourceIds(targetId, sourceIds);
+    const target = assertNotMerged(await this.incident(targetId), 'params.id');
     const sourceIncidents: Incident[] = [];
-    for (const id of sources) sourceIncidents.push(await this.liveIncident(id, 'body.sourceIncidentIds'));
+    for (const id of sources) sourceIncidents.push(assertNotMerged(await this.incident(id), 'body.sourceIncidentIds'));
     const moved: string[] = [];
     for (const s of sourceIncidents) {
       const alerts = await this.alertDocs({ incidentId: s.id });
       moved.push(...alerts.map((a) => a._id));
-      await this.absorb(targetId, s.id, (a) => ({ decision: humanDecision('merge', s, by), keys: addKey(a.keys, humanPlacementKey(a.alert)) }), true);
+      await this.absorb(targetId, s.id, (a) => ({ decision: humanDecision('merge', s, by), keys: withHumanPlacementKey(a.keys, a.alert) }), true);
     }
     await this.flush();
-    const texts = mergeTexts(target, sourceIncidents, moved.length, by);
-    await this.insertEvent({ incidentId: targetId, at: by.now, kind: CORRECTION_EVENT_KINDS.merge, actor: by.actor, text: texts.target, data: { sourceIncidentIds: sources, alertIds: moved, reason: by.reason ?? null } });
-    for (const s of sourceIncidents) {
-      await this.insertEvent({ incidentId: s.id, at: by.now, kind: CORRECTION_EVENT_KINDS.merge, actor: by.actor, text: texts.source, data: { mergedInto: targetId, reason: by.reason ?? null } });
-    }
+    for (const e of mergeEvents(target, sourceIncidents, moved, by)) await this.insertEvent(e);
     const merged: Incident[] = [];
     for (const id of sources) merged.push(await this.incident(id));
     return { incident: await this.incident(targetId), merged, movedAlertIds: moved };
@@ -284,33 +238,30 @@ export class MongoIncidentTx {
 
   async split(incidentId: string, alertIds: readonly string[], by: CorrectionActor): Promise<SplitResult> {
     const ids = [...new Set(alertIds)];
-    const from = await this.liveIncident(incidentId, 'params.id');
+    const from = assertNotMerged(await this.incident(incidentId), 'params.id');
     const alerts: Array<{ alert: Alert; keys: string[] }> = [];
     for (const id of ids) {
       const d = await this.getAlertDoc(id);
       if (!d) throw new NotFoundError(`no alert "${id}"`);
-      if (d.incidentId !== incidentId) throw new ConflictError(`alert "${id}" is in incident "${d.incidentId}", not in "${incidentId}"`, [{ path: 'body.alertIds', message: `${id} is not in this incident` }]);
-      alerts.push({ alert: toAlert(d), keys: d.corrKeys });
+      const alert = toAlert(d);
+      assertAlertInIncident(alert, incidentId);
+      alerts.push({ alert, keys: d.corrKeys });
     }
     const total = await this.c.alerts.countDocuments({ incidentId }, this.s);
     const pages = await this.c.pagingEvents.countDocuments({ incidentId }, this.s);
-    if (total - alerts.length === 0 && pages === 0) {
-      throw new ValidationError('splitting every alert would leave the incident empty; move or merge instead', [{ path: 'body.alertIds', message: 'lists every alert of the incident' }]);
-    }
+    assertSplitLeavesSomething(total, alerts.length, pages);
     const start = alerts.map((a) => a.alert.startsAt).sort()[0]!;
     const newId = await this.createIncident(start, 'human', true);
     const decision = humanDecision('split', from, by);
-    for (const { alert, keys } of alerts) await this.reassign(alert, newId, decision, addKey(keys, humanPlacementKey(alert)));
+    for (const { alert, keys } of alerts) await this.reassign(alert, newId, decision, withHumanPlacementKey(keys, alert));
     await this.addFence(incidentId, newId, by.now, by.actor);
     await this.addFence(newId, incidentId, by.now, by.actor);
     await this.c.incidents.updateOne({ _id: incidentId }, { $set: { humanPlaced: true } }, this.s);
     this.dirty.add(incidentId);
     this.dirty.add(newId);
     await this.flush();
-    const texts = splitTexts(await this.incident(incidentId), await this.incident(newId), alerts.map((a) => a.alert), this.serviceLabels, by);
-    const data = { fromIncidentId: incidentId, newIncidentId: newId, alertIds: ids, reason: by.reason ?? null };
-    await this.insertEvent({ incidentId, at: by.now, kind: CORRECTION_EVENT_KINDS.split, actor: by.actor, text: texts.from, data });
-    await this.insertEvent({ incidentId: newId, at: by.now, kind: CORRECTION_EVENT_KINDS.split, actor: by.actor, text: texts.to, data });
+    const events = splitEvents(await this.incident(incidentId), await this.incident(newId), alerts.map((a) => a.alert), this.serviceLabels, by);
+    for (const e of events) await this.insertEvent(e);
     return { incident: await this.incident(incidentId), newIncident: await this.incident(newId) };
   }
 
@@ -318,10 +269,10 @@ export class MongoIncidentTx {
     const d = await this.getAlertDoc(alertId);
     if (!d) throw new NotFoundError(`no alert "${alertId}"`);
     const alert = toAlert(d);
-    await this.liveIncident(targetId, 'body.incidentId');
-    if (alert.incidentId === targetId) throw new ValidationError(`alert "${alertId}" is already in incident "${targetId}"`, [{ path: 'body.incidentId', message: 'the alert is already there' }]);
+    assertNotMerged(await this.incident(targetId), 'body.incidentId');
+    assertNotAlreadyIn(alert, targetId);
     const from = await this.incident(alert.incidentId);
-    await this.reassign(alert, targetId, humanDecision('move', from, by), addKey(d.corrKeys, humanPlacementKey(alert)));
+    await this.reassign(alert, targetId, humanDecision('move', from, by), withHumanPlacementKey(d.corrKeys, alert));
     await this.c.incidents.updateMany({ _id: { $in: [targetId, from.id] } }, { $set: { humanPlaced: true } }, this.s);
     this.dirty.add(targetId);
     const left = (await this.c.alerts.countDocuments({ incidentId: from.id }, this.s)) + (await this.c.pagingEvents.countDocuments({ incidentId: from.id }, this.s));
@@ -329,10 +280,7 @@ export class MongoIncidentTx {
     if (emptied) await this.absorb(targetId, from.id, (a) => ({ decision: a.alert.decision, keys: a.keys }), true);
     else this.dirty.add(from.id);
     await this.flush();
-    const texts = moveTexts(alert, from, await this.incident(targetId), this.serviceLabels, by, emptied);
-    const data = { alertId, fromIncidentId: from.id, toIncidentId: targetId, previousDecision: alert.decision, reason: by.reason ?? null };
-    await this.insertEvent({ incidentId: from.id, at: by.now, kind: CORRECTION_EVENT_KINDS.move, actor: by.actor, text: texts.from, data });
-    await this.insertEvent({ incidentId: targetId, at: by.now, kind: CORRECTION_EVENT_KINDS.move, actor: by.actor, text: texts.to, data });
+    for (const e of moveEvents(alert, from, await this.incident(targetId), this.serviceLabels, by, emptied)) await this.insertEvent(e);
     const moved = await this.getAlertDoc(alertId);
     return { alert: toAlert(moved!), from: await this.incident(from.id), to: await this.incident(targetId) };
   }
@@ -354,10 +302,7 @@ export class MongoIncidentTx {
   private async absorbLate(targetId: string, sourceId: string, explanation: string, at: string): Promise<void> {
     const source = await this.incident(sourceId);
     await this.absorb(targetId, sourceId, (a) => ({ decision: lateMergeDecision(a.alert.decision, source, explanation, this.now), keys: a.keys }), false);
-    const target = await this.incident(targetId);
-    const data = { sourceIncidentIds: [sourceId], automatic: true };
-    await this.insertEvent({ incidentId: targetId, at, kind: CORRECTION_EVENT_KINDS.merge, actor: 'debrief', text: explanation, data });
-    await this.insertEvent({ incidentId: sourceId, at, kind: CORRECTION_EVENT_KINDS.merge, actor: 'debrief', text: `Merged into "${target.title}" (${targetId}): ${explanation}`, data: { mergedInto: targetId, automatic: true } });
+    for (const e of lateMergeEvents(await this.incident(targetId), sourceId, explanation, at)) await this.insertEvent(e);
   }
 
   /**
@@ -411,7 +356,7 @@ export class MongoIncidentTx {
     return id;
   }
 
-  async insertEvent(e: NewEvent): Promise<string> {
+  async insertEvent(e: NewIncidentEvent): Promise<string> {
     const id = randomUUID();
     await this.c.incidentEvents.insertOne(toEventDoc({ id, ...e }), this.s);
     return id;
@@ -425,15 +370,6 @@ export class MongoIncidentTx {
 
   async incident(id: string): Promise<Incident> {
     return toIncident(await this.incidentDoc(id));
-  }
-
-  /** The incident, which must exist (NotFoundError) and not be merged away (ConflictError). */
-  private async liveIncident(id: string, path: string): Promise<Incident> {
-    const inc = await this.incident(id);
-    if (inc.status === 'merged') {
-      throw new ConflictError(`incident "${id}" was merged into "${inc.mergedInto}"; use that incident instead`, [{ path, message: `merged into ${inc.mergedInto}` }]);
-    }
-    return inc;
   }
 
   /** Recomputes every dirty incident. */
@@ -462,39 +398,14 @@ export class MongoIncidentTx {
     const s = alerts.length > 0 ? summarizeIncident(alerts, this.serviceLabels) : summarizePages(pageDocs.map(toPlacedPaging));
     await this.c.incidents.updateOne({ _id: incidentId }, incidentSummaryUpdate(s, this.now), this.s);
 
-    const activity = new Map<string, Omit<KeyDoc, 'key' | 'incidentId'>>();
-    const add = (key: string, firstAt: string, lastAt: string, firing: number, activeUntil: string) => {
-      const a = activity.get(key);
-      if (!a) activity.set(key, { firstAt, lastAt, firing, holders: 1, activeUntil });
-      else {
-        if (firstAt < a.firstAt) a.firstAt = firstAt;
-        if (lastAt > a.lastAt) a.lastAt = lastAt;
-        if (activeUntil > a.activeUntil) a.activeUntil = activeUntil;
-        a.firing += firing;
-        a.holders += 1;
-      }
-    };
-    alertDocs.forEach((d, i) => {
-      const span = this.activity(alerts[i]!);
-      for (const key of d.corrKeys) add(key, d.startsAt, span.last, d.status === 'firing' ? 1 : 0, span.until);
-    });
-    const byPage = new Map<string, typeof pageDocs>();
-    for (const p of pageDocs) (byPage.get(p.pageId) ?? byPage.set(p.pageId, []).get(p.pageId)!).push(p);
-    for (const list of byPage.values()) {
-      list.sort((a, b) => a.occurredAt.localeCompare(b.occurredAt));
-      const first = list[0]!.occurredAt;
-      const last = list.at(-1)!;
-      const open = last.kind !== 'resolved' && last.page.status !== 'resolved' ? 1 : 0;
-      // A page counts as active until it is resolved (PagerDuty dedups into it until then).
-      for (const key of new Set(list.flatMap((p) => p.keys))) add(key, first, last.occurredAt, open, open ? ACTIVE_SENTINEL : last.occurredAt);
-    }
+    const activity = incidentKeyActivity(alerts.map((alert, i) => ({ alert, keys: alertDocs[i]!.corrKeys })), pageDocs, this.firingHorizonMs);
     const old = (await this.c.correlationKeys.find({ incidentId }, { ...this.s, projection: { key: 1 } }).toArray()).map((d) => String(d.key));
-    await this.lock([...old, ...activity.keys()]);
+    await this.lock([...old, ...activity.map((a) => a.key)]);
     await this.c.correlationKeys.deleteMany({ incidentId }, this.s);
-    if (activity.size) {
-      await this.c.correlationKeys.insertMany([...activity].map(([key, a]) => ({ key, incidentId, ...a })), { ...this.s, ordered: true });
+    if (activity.length) {
+      await this.c.correlationKeys.insertMany(activity.map(({ key, firstAt, lastAt, firing, holders, activeUntil }) => (
+        { key, incidentId, firstAt, lastAt, firing, holders, activeUntil: activeUntil ?? ACTIVE_SENTINEL }
+      )), { ...this.s, ordered: true });
     }
   }
 }
-
-const addKey = (keys: readonly string[], key: string): string[] => (keys.includes(key) ? [...keys] : [...keys, key]);

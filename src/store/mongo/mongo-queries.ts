@@ -2,8 +2,8 @@ import type { Filter, Sort, UpdateFilter } from 'mongodb';
 import type { Alert, AlertObservation } from '../../domain/alert';
 import type { IncidentSummary } from '../../domain/incident-summary';
 import type { ActionItemQuery } from '../report-store';
-import { decodeCursor, encodeCursor } from '../cursor';
-import type { InboxOutcome, InboxQuery, IncidentQuery, NewInboxEntry, Page } from '../store';
+import { decodeCursor } from '../cursor';
+import type { InboxOutcome, InboxQuery, IncidentQuery, NewInboxEntry } from '../store';
 import type { StoredDoc } from './mongo-indexes';
 import { NO_DUE_DATE, toPairs, type AlertDoc } from './mongo-schemas';
 
@@ -20,13 +20,6 @@ export interface ListQuery {
   sort: Sort;
   /** One more than the page size: the extra document says whether there is a next page. */
   limit: number;
-}
-
-/** Splits the `limit + 1` documents of a list query into a page and its next cursor. */
-export function toPage<T>(items: T[], pageSize: number, cursorOf: (last: T) => Record<string, string | number>): Page<T> {
-  const page = items.slice(0, pageSize);
-  const last = page.at(-1);
-  return { items: page, nextCursor: items.length > pageSize && last !== undefined ? encodeCursor(cursorOf(last)) : null };
 }
 
 const and = (clauses: Filter<Doc>[]): Filter<Doc> => (clauses.length === 0 ? {} : clauses.length === 1 ? clauses[0]! : { $and: clauses });
@@ -94,24 +87,6 @@ export const alertIdentityFilter = (o: Pick<AlertObservation, 'instance' | 'fing
  */
 export function alertInsertUpsert(doc: AlertDoc): { filter: Filter<Doc>; update: UpdateFilter<Doc>; upsert: true } {
   return { filter: alertIdentityFilter(doc), update: { $setOnInsert: doc }, upsert: true };
-}
-
-/**
- * The alert after a re-sent notification of a known firing. A resolution is final for this
- * firing: a late "firing" re-send (HA peer, retry) after the resolved one must not reopen it.
- */
-export function alertAfterResend(alert: Alert, obs: AlertObservation, now: string): Alert {
-  const resolved = alert.status === 'resolved' || obs.status === 'resolved';
-  const endsAt = obs.status === 'resolved' ? (obs.endsAt ?? alert.endsAt) : alert.endsAt;
-  return {
-    ...alert,
-    status: resolved ? 'resolved' : 'firing',
-    endsAt: resolved ? endsAt : null,
-    annotations: obs.annotations,
-    generatorUrl: obs.generatorUrl ?? alert.generatorUrl,
-    lastSeenAt: now > alert.lastSeenAt ? now : alert.lastSeenAt,
-    notificationCount: alert.notificationCount + 1,
-  };
 }
 
 /** Writes what a re-send changes (never identity, placement or decision). */

@@ -1,12 +1,13 @@
 import type { ClientSession } from 'mongodb';
 import type { ActionItem, PublishedReportVersion, ReportAuditEntry, StoredReport } from '../../domain/report/report-model';
+import { toPage } from '../cursor';
 import type { ActionItemQuery, CommitResult, ReportCommit, ReportStore } from '../report-store';
 import type { Page } from '../store';
 import type { MongoConnection } from './mongo-connection';
 import { WriteRaceError, runTransaction, type TransactionRetry } from './mongo-errors';
 import { COLLECTIONS, collectionsOf, type MongoCollections } from './mongo-indexes';
 import {
-  actionItemCursor, actionItemListQuery, auditCounterId, auditListQuery, latestPublishedQuery, reportCasFilter, toPage,
+  actionItemCursor, actionItemListQuery, auditCounterId, auditListQuery, latestPublishedQuery, reportCasFilter,
 } from './mongo-queries';
 import {
   actionItemDocSchema, auditDocSchema, counterDocSchema, parseDoc, reportDocSchema, toActionItem, toActionItemDoc, toAudit, toAuditDoc,

@@ -2,9 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { ClientSession } from 'mongodb';
 import type { Alert, AlertObservation } from '../../domain/alert';
 import { AUDIT_ONLY_EVENT_KINDS } from '../../domain/correlation/corrections';
-import { CORRELATION_DEFAULTS, type Correlator } from '../../domain/correlation/correlator';
+import type { Correlator } from '../../domain/correlation/correlator';
+import { firingHorizonMsOf } from '../../domain/correlation/key-activity';
+import { inPlacementOrder, pagingInPlacementOrder } from '../../domain/correlation/placement';
 import type { Incident, IncidentDetail, IncidentEvent, IncidentStatus } from '../../domain/incident';
 import type { PagingEvent } from '../../domain/paging-event';
+import { toPage } from '../cursor';
 import type {
   CorrectionContext, InboxEntry, InboxEntrySummary, InboxOutcome, InboxQuery, InboxState, IncidentQuery, MergeResult, MoveResult,
   NewInboxEntry, Page, PagingRecordResult, PlacedPaging, RecordContext, RecordResult, ResolveContext, SplitResult, Store,
@@ -15,7 +18,7 @@ import { MongoIncidentTx } from './mongo-incident-tx';
 import { COLLECTIONS, collectionsOf, type MongoCollections } from './mongo-indexes';
 import {
   CLAIM_SORT, INBOX_COUNTER_ID, REQUEUE_UPDATE, claimFilter, claimUpdate, completeUpdate, failUpdate, incidentCursor, incidentListQuery,
-  inboxListQuery, leaseUntil, newInboxDoc, ownedEntryFilter, requeueFilter, toPage,
+  inboxListQuery, leaseUntil, newInboxDoc, ownedEntryFilter, requeueFilter,
 } from './mongo-queries';
 import {
   INBOX_SUMMARY_PROJECTION, alertDocSchema, counterDocSchema, eventDocSchema, inboxDocSchema, inboxStates, inboxSummaryDocSchema,
@@ -158,8 +161,7 @@ export class MongoStore implements Store {
 
   /** Runs `fn` in one transaction with a fresh incident writer per attempt. */
   private write<T>(ctx: { serviceLabels: readonly string[]; now: string; correlator?: Correlator }, fn: (tx: MongoIncidentTx, session: ClientSession) => Promise<T>): Promise<T> {
-    const horizonMs = ctx.correlator?.firingHorizonMs ?? CORRELATION_DEFAULTS.firingHorizonMinutes * 60_000;
-    return runTransaction(this.connection.client, (session) => fn(new MongoIncidentTx(this.c, session, ctx.serviceLabels, ctx.now, horizonMs), session), this.options.transactionRetry);
+    return runTransaction(this.connection.client, (session) => fn(new MongoIncidentTx(this.c, session, ctx.serviceLabels, ctx.now, firingHorizonMsOf(ctx.correlator)), session), this.options.transactionRetry);
   }
 
   /**
@@ -169,8 +171,7 @@ export class MongoStore implements Store {
    * transaction fail (E11000 or WriteConflict) and re-run, and the re-run updates instead.
    */
   async recordObservations(observations: AlertObservation[], ctx: RecordContext): Promise<RecordResult> {
-    // Event-time order inside a notification, so a batch lands as it would one alert at a time.
-    const ordered = [...observations].sort((a, b) => a.startsAt.localeCompare(b.startsAt) || a.fingerprint.localeCompare(b.fingerprint));
+    const ordered = inPlacementOrder(observations);
     return this.write(ctx, async (tx, session) => {
       let created: Alert[] = [];
       let updated: Alert[] = [];
@@ -196,7 +197,7 @@ export class MongoStore implements Store {
   }
 
   async recordPagingEvents(events: PagingEvent[], ctx: RecordContext): Promise<PagingRecordResult> {
-    const ordered = [...events].sort((a, b) => a.occurredAt.localeCompare(b.occurredAt) || a.eventId.localeCompare(b.eventId));
+    const ordered = pagingInPlacementOrder(events);
     return this.write(ctx, async (tx) => {
       const placed: PlacedPaging[] = [];
       let duplicates = 0;

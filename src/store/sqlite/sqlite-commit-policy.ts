@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { startCheckpointer, type Checkpointer } from './sqlite-checkpointer';
 
 /**
  * How often SQLite waits for the disk, without weakening what a 202 promises.
@@ -23,6 +24,9 @@ import type Database from 'better-sqlite3';
  *    corrections) are not derived from anything and keep the configured level.
  *
  * When the store is configured with `synchronous=NORMAL` already, only group commit applies.
+ *
+ * 3. WAL checkpoints run in a worker thread (sqlite-checkpointer.ts), started after `init()`
+ *    and stopped before `close()`.
  */
 
 /** Store methods whose writes are re-derivable from the inbox (see 2. above). */
@@ -46,6 +50,7 @@ export function withSqliteCommitPolicy<T extends object>(store: T): T {
   };
   let queue: PendingAppend[] = [];
   let scheduled = false;
+  let checkpointer: Checkpointer | null = null;
 
   const flush = (target: T, append: (...args: unknown[]) => Promise<unknown>) => {
     scheduled = false;
@@ -83,6 +88,20 @@ export function withSqliteCommitPolicy<T extends object>(store: T): T {
       const value = Reflect.get(target, prop, target) as unknown;
       if (typeof value !== 'function') return value;
       const fn = value as (...args: unknown[]) => Promise<unknown>;
+      if (prop === 'init') {
+        return async (...args: unknown[]) => {
+          await fn.apply(target, args);
+          const db = dbOf(target);
+          if (db && !checkpointer) checkpointer = startCheckpointer(db);
+        };
+      }
+      if (prop === 'close') {
+        return async (...args: unknown[]) => {
+          await checkpointer?.stop();
+          checkpointer = null;
+          return fn.apply(target, args);
+        };
+      }
       if (prop === 'appendInbox') {
         return (...args: unknown[]) => new Promise((resolve, reject) => {
           queue.push({ args, resolve, reject });

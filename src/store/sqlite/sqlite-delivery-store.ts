@@ -1,7 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { DeliveryRecord, DeliveryStore, DeliveryUpdate } from '../delivery-store';
-
-type Row = Record<string, unknown>;
+import { optStr, type Row } from './sqlite-rows';
 
 export const SQLITE_DELIVERY_SCHEMA = `
 CREATE TABLE IF NOT EXISTS outbound_deliveries (
@@ -64,9 +63,9 @@ const toRecord = (row: Row): DeliveryRecord => ({
   status: row.status as DeliveryRecord['status'],
   attempts: Number(row.attempts),
   lastStatusCode: row.last_status_code === null ? null : Number(row.last_status_code),
-  lastError: row.last_error === null ? null : String(row.last_error),
-  nextAttemptAt: row.next_attempt_at === null ? null : String(row.next_attempt_at),
+  lastError: optStr(row.last_error),
+  nextAttemptAt: optStr(row.next_attempt_at),
   createdAt: String(row.created_at),
   updatedAt: String(row.updated_at),
-  deliveredAt: row.delivered_at === null ? null : String(row.delivered_at),
+  deliveredAt: optStr(row.delivered_at),
 });

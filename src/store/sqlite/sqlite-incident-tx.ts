@@ -1,30 +1,23 @@
 import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import type { Alert, AlertObservation, CorrelationDecision } from '../../domain/alert';
-import { humanPlacementKey } from '../../domain/correlation/correlation-keys';
+import { alertAfterResend, newAlert, type Alert, type AlertObservation, type CorrelationDecision } from '../../domain/alert';
+import { pageServiceOf } from '../../domain/correlation/correlation-keys';
 import {
-  CORRECTION_EVENT_KINDS, DECISION_EVENT_KIND, REOPENED_EVENT_KIND, humanDecision, lateMergeDecision, mergeTexts, moveTexts, splitTexts,
-  type CorrectionActor,
+  DECISION_EVENT_KIND, assertAlertInIncident, assertNotAlreadyIn, assertNotMerged, assertSplitLeavesSomething, humanDecision, lateMergeDecision,
+  lateMergeEvents, mergeEvents, mergeSourceIds, moveEvents, splitEvents, withHumanPlacementKey, type CorrectionActor,
 } from '../../domain/correlation/corrections';
 import type { Correlator, IncidentCandidate, IncidentOrigin, KeyActivity } from '../../domain/correlation/correlator';
+import { alertActivity, incidentKeyActivity } from '../../domain/correlation/key-activity';
 import { summarizePages } from '../../domain/correlation/page-summary';
-import type { Incident } from '../../domain/incident';
+import { alertPlacementEvents, pagingDecisionEvent, pagingTimelineEvent } from '../../domain/correlation/placement';
+import type { Incident, NewIncidentEvent } from '../../domain/incident';
 import { summarizeIncident } from '../../domain/incident-summary';
 import type { PagingEvent } from '../../domain/paging-event';
-import { ConflictError, NotFoundError, ValidationError } from '../../errors';
+import { NotFoundError } from '../../errors';
 import type { MergeResult, MoveResult, PlacedPaging, SplitResult } from '../store';
 import { ACTIVE_SENTINEL, json, originOf, toAlert, toIncident, toPlacedPaging, type Row } from './sqlite-rows';
 
 type Stmt = (sql: string) => Database.Statement;
-
-interface NewEvent {
-  incidentId: string;
-  at: string;
-  kind: string;
-  actor: string | null;
-  text: string;
-  data: Record<string, unknown>;
-}
 
 /**
  * The alert/incident writes of one SQLite transaction: placing alerts and paging events,
@@ -59,23 +52,9 @@ export class IncidentTx {
     return row ? toAlert(row) : null;
   }
 
-  /**
-   * A re-sent notification of a known firing. A resolution is final for this firing: a late
-   * "firing" re-send (HA peer, retry) after the resolved one must not reopen it. The alert
-   * stays in its incident whoever placed it there.
-   */
+  /** A re-sent notification of a known firing. The alert stays in its incident whoever placed it there. */
   updateAlert(alert: Alert, obs: AlertObservation): Alert {
-    const resolved = alert.status === 'resolved' || obs.status === 'resolved';
-    const endsAt = obs.status === 'resolved' ? (obs.endsAt ?? alert.endsAt) : alert.endsAt;
-    const next: Alert = {
-      ...alert,
-      status: resolved ? 'resolved' : 'firing',
-      endsAt: resolved ? endsAt : null,
-      annotations: obs.annotations,
-      generatorUrl: obs.generatorUrl ?? alert.generatorUrl,
-      lastSeenAt: this.now > alert.lastSeenAt ? this.now : alert.lastSeenAt,
-      notificationCount: alert.notificationCount + 1,
-    };
+    const next = alertAfterResend(alert, obs, this.now);
     this.q('UPDATE alerts SET status = ?, ends_at = ?, annotations = ?, generator_url = ?, last_seen_at = ?, notification_count = ? WHERE id = ?')
       .run(next.status, next.endsAt, JSON.stringify(next.annotations), next.generatorUrl, next.lastSeenAt, next.notificationCount, next.id);
     this.touched.add(alert.incidentId);
@@ -90,29 +69,11 @@ export class IncidentTx {
     const candidates = this.findCandidates(keys.lookup, keys.probe, obs.startsAt, correlator.lookbackMs);
     const placement = correlator.decide(obs, candidates, this.now);
     const incidentId = placement.action === 'join' ? placement.incidentId : this.createIncident(obs.startsAt, 'rule', false);
-    const alert: Alert = {
-      ...obs,
-      id: randomUUID(),
-      incidentId,
-      decision: placement.decision,
-      firstSeenAt: this.now,
-      lastSeenAt: this.now,
-      notificationCount: 1,
-    };
+    const alert = newAlert(obs, randomUUID(), incidentId, placement.decision, this.now);
     this.insertAlert(alert, keys.hold);
     this.applyNewAlert(alert, keys.hold);
-    this.insertEvent({
-      incidentId, at: alert.startsAt, kind: DECISION_EVENT_KIND, actor: 'debrief', text: placement.decision.explanation,
-      data: { alertId: alert.id, fingerprint: alert.fingerprint, decision: placement.decision },
-    });
+    for (const e of alertPlacementEvents(alert, placement)) this.insertEvent(e);
     if (placement.action === 'join') {
-      if (placement.reopened) {
-        this.insertEvent({
-          incidentId, at: alert.startsAt, kind: REOPENED_EVENT_KIND, actor: null,
-          text: `Reopened: ${alert.labels.alertname ?? 'an alert'} fired after the incident had resolved. ${placement.reopened.text}`,
-          data: { alertId: alert.id, resolvedAt: placement.reopened.resolvedAt },
-        });
-      }
       for (const a of placement.absorb) this.absorbLate(incidentId, a.incidentId, a.explanation, alert.startsAt);
     }
     return alert;
@@ -133,7 +94,7 @@ export class IncidentTx {
     this.touched.add(a.incidentId);
     this.changed.add(a.incidentId);
     const firing = a.status === 'firing';
-    const span = this.activity(a);
+    const span = alertActivity(a, this.firingHorizonMs);
     this.upsertKeys(a.incidentId, keys, a.startsAt, span.last, firing ? 1 : 0, span.until);
     if (firing) {
       this.q(`UPDATE incidents SET status = 'open', ended_at = NULL, started_at = min(started_at, ?), last_activity_at = max(last_activity_at, ?),
@@ -146,13 +107,6 @@ export class IncidentTx {
   private markChanged(incidentId: string): void {
     this.dirty.add(incidentId);
     this.changed.add(incidentId);
-  }
-
-  /** An alert's latest event time, and until when it keeps its keys active. */
-  private activity(a: Pick<Alert, 'status' | 'startsAt' | 'endsAt'>): { last: string; until: string } {
-    if (a.status === 'firing') return { last: a.startsAt, until: new Date(Date.parse(a.startsAt) + this.firingHorizonMs).toISOString() };
-    const last = a.endsAt && a.endsAt > a.startsAt ? a.endsAt : a.startsAt;
-    return { last, until: last };
   }
 
   private upsertKeys(incidentId: string, keys: readonly string[], firstAt: string, lastAt: string, firing: number, activeUntil: string): void {
@@ -206,20 +160,12 @@ export class IncidentTx {
     const candidates = this.findCandidates([keys.page, ...keys.dedup, ...keys.service], [], event.occurredAt, correlator.lookbackMs);
     const placement = correlator.decidePaging(event, candidates, this.now);
     const incidentId = placement.action === 'join' ? placement.incidentId : this.createIncident(event.occurredAt, 'paging', false);
-    const mapped = keys.hold.find((k) => k.startsWith('pagesvc:'))?.slice('pagesvc:'.length) ?? null;
-    const incidentEventId = this.insertEvent({
-      incidentId, at: event.occurredAt, kind: `${event.source}.${event.kind}`, actor: event.actor, text: event.text,
-      data: { instance: event.instance, eventId: event.eventId, vendorType: event.vendorType, page: event.page, placement: { rule: placement.rule, explanation: placement.explanation } },
-    });
+    const incidentEventId = this.insertEvent(pagingTimelineEvent(event, incidentId, placement));
     this.q(`INSERT INTO paging_events (instance, event_id, incident_id, page_id, kind, occurred_at, page, service, keys, incident_event_id)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(event.instance, event.eventId, incidentId, event.page.id, event.kind, event.occurredAt,
-      JSON.stringify(event.page), mapped, JSON.stringify(keys.hold), incidentEventId);
-    if (placement.rule !== 'pagerduty-incident') {
-      this.insertEvent({
-        incidentId, at: event.occurredAt, kind: DECISION_EVENT_KIND, actor: 'debrief', text: placement.explanation,
-        data: { pageId: event.page.id, eventId: event.eventId, rule: placement.rule, matched: placement.matched },
-      });
-    }
+      JSON.stringify(event.page), pageServiceOf(keys.hold), JSON.stringify(keys.hold), incidentEventId);
+    const decided = pagingDecisionEvent(event, incidentId, placement);
+    if (decided) this.insertEvent(decided);
     this.touched.add(incidentId);
     this.markChanged(incidentId);
     return { instance: event.instance, eventId: event.eventId, incidentId, incidentEventId, rule: placement.rule, explanation: placement.explanation };
@@ -228,44 +174,37 @@ export class IncidentTx {
   // -------------------------------------------------------------- corrections
 
   merge(targetId: string, sourceIds: readonly string[], by: CorrectionActor): MergeResult {
-    const sources = [...new Set(sourceIds)];
-    if (sources.includes(targetId)) throw new ValidationError('an incident cannot be merged into itself', [{ path: 'body.sourceIncidentIds', message: `contains the target incident ${targetId}` }]);
-    const target = this.liveIncident(targetId, 'params.id');
-    const sourceIncidents = sources.map((id) => this.liveIncident(id, 'body.sourceIncidentIds'));
+    const sources = mergeSourceIds(targetId, sourceIds);
+    const target = assertNotMerged(this.incident(targetId), 'params.id');
+    const sourceIncidents = sources.map((id) => assertNotMerged(this.incident(id), 'body.sourceIncidentIds'));
     const moved: string[] = [];
     for (const s of sourceIncidents) {
       const alertIds = (this.q('SELECT id FROM alerts WHERE incident_id = ?').all(s.id) as Row[]).map((r) => String(r.id));
       moved.push(...alertIds);
-      this.absorb(targetId, s.id, (a) => ({ decision: humanDecision('merge', s, by), keys: addKey(a.keys, humanPlacementKey(a.alert)) }), true);
+      this.absorb(targetId, s.id, (a) => ({ decision: humanDecision('merge', s, by), keys: withHumanPlacementKey(a.keys, a.alert) }), true);
     }
     this.flush();
-    const texts = mergeTexts(target, sourceIncidents, moved.length, by);
-    this.insertEvent({ incidentId: targetId, at: by.now, kind: CORRECTION_EVENT_KINDS.merge, actor: by.actor, text: texts.target, data: { sourceIncidentIds: sources, alertIds: moved, reason: by.reason ?? null } });
-    for (const s of sourceIncidents) {
-      this.insertEvent({ incidentId: s.id, at: by.now, kind: CORRECTION_EVENT_KINDS.merge, actor: by.actor, text: texts.source, data: { mergedInto: targetId, reason: by.reason ?? null } });
-    }
+    for (const e of mergeEvents(target, sourceIncidents, moved, by)) this.insertEvent(e);
     return { incident: this.incident(targetId), merged: sources.map((id) => this.incident(id)), movedAlertIds: moved };
   }
 
   split(incidentId: string, alertIds: readonly string[], by: CorrectionActor): SplitResult {
     const ids = [...new Set(alertIds)];
-    const from = this.liveIncident(incidentId, 'params.id');
+    const from = assertNotMerged(this.incident(incidentId), 'params.id');
     const alerts = ids.map((id) => {
       const row = this.q('SELECT * FROM alerts WHERE id = ?').get(id) as Row | undefined;
       if (!row) throw new NotFoundError(`no alert "${id}"`);
       const a = toAlert(row);
-      if (a.incidentId !== incidentId) throw new ConflictError(`alert "${id}" is in incident "${a.incidentId}", not in "${incidentId}"`, [{ path: 'body.alertIds', message: `${id} is not in this incident` }]);
+      assertAlertInIncident(a, incidentId);
       return { alert: a, keys: json<string[]>(row.corr_keys) };
     });
     const total = Number((this.q('SELECT count(*) AS n FROM alerts WHERE incident_id = ?').get(incidentId) as Row).n);
     const pages = Number((this.q('SELECT count(*) AS n FROM paging_events WHERE incident_id = ?').get(incidentId) as Row).n);
-    if (total - alerts.length === 0 && pages === 0) {
-      throw new ValidationError('splitting every alert would leave the incident empty; move or merge instead', [{ path: 'body.alertIds', message: 'lists every alert of the incident' }]);
-    }
+    assertSplitLeavesSomething(total, alerts.length, pages);
     const start = alerts.map((a) => a.alert.startsAt).sort()[0]!;
     const newId = this.createIncident(start, 'human', true);
     const decision = humanDecision('split', from, by);
-    for (const { alert, keys } of alerts) this.reassign(alert, newId, decision, addKey(keys, humanPlacementKey(alert)));
+    for (const { alert, keys } of alerts) this.reassign(alert, newId, decision, withHumanPlacementKey(keys, alert));
     const fence = this.q('INSERT OR IGNORE INTO incident_fences (incident_id, other_id, created_at, actor) VALUES (?, ?, ?, ?)');
     fence.run(incidentId, newId, by.now, by.actor);
     fence.run(newId, incidentId, by.now, by.actor);
@@ -273,10 +212,7 @@ export class IncidentTx {
     this.dirty.add(incidentId);
     this.dirty.add(newId);
     this.flush();
-    const texts = splitTexts(this.incident(incidentId), this.incident(newId), alerts.map((a) => a.alert), this.serviceLabels, by);
-    const data = { fromIncidentId: incidentId, newIncidentId: newId, alertIds: ids, reason: by.reason ?? null };
-    this.insertEvent({ incidentId, at: by.now, kind: CORRECTION_EVENT_KINDS.split, actor: by.actor, text: texts.from, data });
-    this.insertEvent({ incidentId: newId, at: by.now, kind: CORRECTION_EVENT_KINDS.split, actor: by.actor, text: texts.to, data });
+    for (const e of splitEvents(this.incident(incidentId), this.incident(newId), alerts.map((a) => a.alert), this.serviceLabels, by)) this.insertEvent(e);
     return { incident: this.incident(incidentId), newIncident: this.incident(newId) };
   }
 
@@ -284,10 +220,10 @@ export class IncidentTx {
     const row = this.q('SELECT * FROM alerts WHERE id = ?').get(alertId) as Row | undefined;
     if (!row) throw new NotFoundError(`no alert "${alertId}"`);
     const alert = toAlert(row);
-    this.liveIncident(targetId, 'body.incidentId');
-    if (alert.incidentId === targetId) throw new ValidationError(`alert "${alertId}" is already in incident "${targetId}"`, [{ path: 'body.incidentId', message: 'the alert is already there' }]);
+    assertNotMerged(this.incident(targetId), 'body.incidentId');
+    assertNotAlreadyIn(alert, targetId);
     const from = this.incident(alert.incidentId);
-    this.reassign(alert, targetId, humanDecision('move', from, by), addKey(json<string[]>(row.corr_keys), humanPlacementKey(alert)));
+    this.reassign(alert, targetId, humanDecision('move', from, by), withHumanPlacementKey(json<string[]>(row.corr_keys), alert));
     this.q('UPDATE incidents SET human_placed = 1 WHERE id IN (?, ?)').run(targetId, from.id);
     this.dirty.add(targetId);
     const left = Number((this.q('SELECT (SELECT count(*) FROM alerts WHERE incident_id = ?) + (SELECT count(*) FROM paging_events WHERE incident_id = ?) AS n').get(from.id, from.id) as Row).n);
@@ -295,10 +231,7 @@ export class IncidentTx {
     if (emptied) this.absorb(targetId, from.id, (a) => ({ decision: a.alert.decision, keys: a.keys }), true);
     else this.dirty.add(from.id);
     this.flush();
-    const texts = moveTexts(alert, from, this.incident(targetId), this.serviceLabels, by, emptied);
-    const data = { alertId, fromIncidentId: from.id, toIncidentId: targetId, previousDecision: alert.decision, reason: by.reason ?? null };
-    this.insertEvent({ incidentId: from.id, at: by.now, kind: CORRECTION_EVENT_KINDS.move, actor: by.actor, text: texts.from, data });
-    this.insertEvent({ incidentId: targetId, at: by.now, kind: CORRECTION_EVENT_KINDS.move, actor: by.actor, text: texts.to, data });
+    for (const e of moveEvents(alert, from, this.incident(targetId), this.serviceLabels, by, emptied)) this.insertEvent(e);
     return { alert: toAlert(this.q('SELECT * FROM alerts WHERE id = ?').get(alertId) as Row), from: this.incident(from.id), to: this.incident(targetId) };
   }
 
@@ -315,10 +248,7 @@ export class IncidentTx {
   private absorbLate(targetId: string, sourceId: string, explanation: string, at: string): void {
     const source = this.incident(sourceId);
     this.absorb(targetId, sourceId, (a) => ({ decision: lateMergeDecision(a.alert.decision, source, explanation, this.now), keys: a.keys }), false);
-    const target = this.incident(targetId);
-    const data = { sourceIncidentIds: [sourceId], automatic: true };
-    this.insertEvent({ incidentId: targetId, at, kind: CORRECTION_EVENT_KINDS.merge, actor: 'debrief', text: explanation, data });
-    this.insertEvent({ incidentId: sourceId, at, kind: CORRECTION_EVENT_KINDS.merge, actor: 'debrief', text: `Merged into "${target.title}" (${targetId}): ${explanation}`, data: { mergedInto: targetId, automatic: true } });
+    for (const e of lateMergeEvents(this.incident(targetId), sourceId, explanation, at)) this.insertEvent(e);
   }
 
   /**
@@ -360,7 +290,7 @@ export class IncidentTx {
     return id;
   }
 
-  insertEvent(e: NewEvent): string {
+  insertEvent(e: NewIncidentEvent): string {
     const id = randomUUID();
     this.q('INSERT INTO incident_events (id, incident_id, at, kind, actor, text, data) VALUES (?, ?, ?, ?, ?, ?, ?)')
       .run(id, e.incidentId, e.at, e.kind, e.actor, e.text, JSON.stringify(e.data));
@@ -371,15 +301,6 @@ export class IncidentTx {
     const row = this.q('SELECT * FROM incidents WHERE id = ?').get(id) as Row | undefined;
     if (!row) throw new NotFoundError(`no incident "${id}"`);
     return toIncident(row);
-  }
-
-  /** The incident, which must exist (NotFoundError) and not be merged away (ConflictError). */
-  private liveIncident(id: string, path: string): Incident {
-    const inc = this.incident(id);
-    if (inc.status === 'merged') {
-      throw new ConflictError(`incident "${id}" was merged into "${inc.mergedInto}"; use that incident instead`, [{ path, message: `merged into ${inc.mergedInto}` }]);
-    }
-    return inc;
   }
 
   /** Recomputes every dirty incident. */
@@ -417,40 +338,16 @@ export class IncidentTx {
     const ins = this.q('INSERT OR IGNORE INTO incident_services (incident_id, service) VALUES (?, ?)');
     for (const service of s.services) ins.run(incidentId, service);
 
-    const activity = new Map<string, { first: string; last: string; firing: number; holders: number; until: string }>();
-    const add = (key: string, first: string, last: string, firing: number, until: string) => {
-      const a = activity.get(key);
-      if (!a) activity.set(key, { first, last, firing, holders: 1, until });
-      else {
-        if (first < a.first) a.first = first;
-        if (last > a.last) a.last = last;
-        if (until > a.until) a.until = until;
-        a.firing += firing;
-        a.holders += 1;
-      }
-    };
-    alerts.forEach((a, i) => {
-      const span = this.activity(a);
-      for (const key of json<string[]>(alertRows[i]!.corr_keys)) add(key, a.startsAt, span.last, a.status === 'firing' ? 1 : 0, span.until);
-    });
-    const byPage = new Map<string, Row[]>();
-    for (const r of pageRows) (byPage.get(String(r.page_id)) ?? byPage.set(String(r.page_id), []).get(String(r.page_id))!).push(r);
-    for (const list of byPage.values()) {
-      list.sort((a, b) => String(a.occurred_at).localeCompare(String(b.occurred_at)));
-      const first = String(list[0]!.occurred_at);
-      const lastRow = list.at(-1)!;
-      const open = lastRow.kind !== 'resolved' && json<{ status: string | null }>(lastRow.page).status !== 'resolved' ? 1 : 0;
-      const keys = new Set(list.flatMap((r) => json<string[]>(r.keys)));
-      // A page counts as active until it is resolved (PagerDuty dedups into it until then).
-      for (const key of keys) add(key, first, String(lastRow.occurred_at), open, open ? ACTIVE_SENTINEL : String(lastRow.occurred_at));
-    }
+    const activity = incidentKeyActivity(
+      alerts.map((alert, i) => ({ alert, keys: json<string[]>(alertRows[i]!.corr_keys) })),
+      pages.map((p, i) => ({ ...p, keys: json<string[]>(pageRows[i]!.keys) })),
+      this.firingHorizonMs,
+    );
     this.q('DELETE FROM correlation_keys WHERE incident_id = ?').run(incidentId);
     const insKey = this.q('INSERT INTO correlation_keys (key, incident_id, first_at, last_at, firing, holders, active_until) VALUES (?, ?, ?, ?, ?, ?, ?)');
-    for (const [key, a] of activity) insKey.run(key, incidentId, a.first, a.last, a.firing, a.holders, a.until);
+    for (const a of activity) insKey.run(a.key, incidentId, a.firstAt, a.lastAt, a.firing, a.holders, a.activeUntil ?? ACTIVE_SENTINEL);
   }
 }
-
-const addKey = (keys: readonly string[], key: string): string[] => (keys.includes(key) ? [...keys] : [...keys, key]);
 
 function toKeyActivity(r: Row): KeyActivity {
   const activeUntil = String(r.active_until);

@@ -2,11 +2,10 @@ import type Database from 'better-sqlite3';
 import type {
   ActionItem, ActionItemStatus, PublishedReportVersion, ReportAuditEntry, StoredReport,
 } from '../../domain/report/report-model';
-import { decodeCursor, encodeCursor } from '../cursor';
+import { decodeCursor, toPage } from '../cursor';
 import type { ActionItemQuery, CommitResult, ReportCommit, ReportStore } from '../report-store';
 import type { Page } from '../store';
-
-type Row = Record<string, unknown>;
+import { json, optStr, type Row } from './sqlite-rows';
 
 /**
  * Report tables, created idempotently beside the main schema in the same SQLite file. A stored
@@ -144,50 +143,32 @@ export class SqliteReportStore implements ReportStore {
     }
     const rows = this.db.prepare(`SELECT v.* FROM report_versions v WHERE ${where.join(' AND ')}
       ORDER BY v.published_at DESC, v.incident_id DESC LIMIT ?`).all(...args, query.limit + 1) as Row[];
-    const items = rows.slice(0, query.limit).map(toVersion);
-    const last = items.at(-1);
-    return { items, nextCursor: rows.length > query.limit && last ? encodeCursor({ p: last.publishedAt, id: last.incidentId }) : null };
+    return toPage(rows.map(toVersion), query.limit, (last) => ({ p: last.publishedAt, id: last.incidentId }));
   }
 
   async listAudit(incidentId: string, query: { limit: number; cursor?: string | null }): Promise<Page<ReportAuditEntry>> {
     const after = query.cursor ? Number(decodeCursor(query.cursor).seq) : 0;
     const rows = this.db.prepare('SELECT * FROM report_audit WHERE incident_id = ? AND seq > ? ORDER BY seq LIMIT ?')
       .all(incidentId, Number.isFinite(after) ? after : 0, query.limit + 1) as Row[];
-    const page = rows.slice(0, query.limit);
-    return {
-      items: page.map(toAudit),
-      nextCursor: rows.length > query.limit ? encodeCursor({ seq: Number(page.at(-1)!.seq) }) : null,
-    };
+    const page = toPage(rows, query.limit, (last) => ({ seq: Number(last.seq) }));
+    return { items: page.items.map(toAudit), nextCursor: page.nextCursor };
   }
 
   async createActionItem(item: ActionItem, audit: ReportAuditEntry): Promise<void> {
-    this.db.transaction(() => {
-      this.db.prepare(`INSERT INTO action_items (id, incident_id, title, owner, due_date, status, tracker_url, created_at, created_by, updated_at, updated_by)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
-        item.id, item.incidentId, item.title, item.owner, item.dueDate, item.status, item.trackerUrl,
-        item.createdAt, item.createdBy, item.updatedAt, item.updatedBy,
-      );
-      this.insertAudit(audit);
-    }).immediate();
+    this.writeAudited(audit, () => this.db.prepare(`INSERT INTO action_items (id, incident_id, title, owner, due_date, status, tracker_url, created_at, created_by, updated_at, updated_by)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+      item.id, item.incidentId, item.title, item.owner, item.dueDate, item.status, item.trackerUrl,
+      item.createdAt, item.createdBy, item.updatedAt, item.updatedBy,
+    ));
   }
 
   async updateActionItem(item: ActionItem, audit: ReportAuditEntry): Promise<boolean> {
-    return this.db.transaction(() => {
-      const r = this.db.prepare(`UPDATE action_items SET title = ?, owner = ?, due_date = ?, status = ?, tracker_url = ?, updated_at = ?, updated_by = ?
-        WHERE id = ?`).run(item.title, item.owner, item.dueDate, item.status, item.trackerUrl, item.updatedAt, item.updatedBy, item.id);
-      if (r.changes === 0) return false;
-      this.insertAudit(audit);
-      return true;
-    }).immediate();
+    return this.writeAudited(audit, () => this.db.prepare(`UPDATE action_items SET title = ?, owner = ?, due_date = ?, status = ?, tracker_url = ?, updated_at = ?, updated_by = ?
+      WHERE id = ?`).run(item.title, item.owner, item.dueDate, item.status, item.trackerUrl, item.updatedAt, item.updatedBy, item.id));
   }
 
   async deleteActionItem(id: string, audit: ReportAuditEntry): Promise<boolean> {
-    return this.db.transaction(() => {
-      const r = this.db.prepare('DELETE FROM action_items WHERE id = ?').run(id);
-      if (r.changes === 0) return false;
-      this.insertAudit(audit);
-      return true;
-    }).immediate();
+    return this.writeAudited(audit, () => this.db.prepare('DELETE FROM action_items WHERE id = ?').run(id));
   }
 
   async getActionItem(id: string): Promise<ActionItem | null> {
@@ -208,12 +189,16 @@ export class SqliteReportStore implements ReportStore {
     }
     const rows = this.db.prepare(`SELECT * FROM action_items ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY ${DUE_KEY}, created_at, id LIMIT ?`).all(...args, query.limit + 1) as Row[];
-    const items = rows.slice(0, query.limit).map(toActionItem);
-    const last = items.at(-1);
-    return {
-      items,
-      nextCursor: rows.length > query.limit && last ? encodeCursor({ d: last.dueDate ?? '9999-12-31', c: last.createdAt, id: last.id }) : null,
-    };
+    return toPage(rows.map(toActionItem), query.limit, (last) => ({ d: last.dueDate ?? '9999-12-31', c: last.createdAt, id: last.id }));
+  }
+
+  /** Runs `write` and, when it changed a row, records `audit` with it: one transaction, so the trail never misses or invents a change. */
+  private writeAudited(audit: ReportAuditEntry, write: () => Database.RunResult): boolean {
+    return this.db.transaction(() => {
+      if (write().changes === 0) return false;
+      this.insertAudit(audit);
+      return true;
+    }).immediate();
   }
 
   private insertAudit(a: ReportAuditEntry): void {
@@ -221,9 +206,6 @@ export class SqliteReportStore implements ReportStore {
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(a.id, a.incidentId, a.at, a.actor, a.action, a.version, a.actionItemId, JSON.stringify(a.changes));
   }
 }
-
-const json = <T>(v: unknown): T => JSON.parse(String(v)) as T;
-const optStr = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 
 function toVersion(r: Row): PublishedReportVersion {
   return {

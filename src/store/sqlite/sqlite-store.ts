@@ -4,10 +4,12 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Alert, AlertObservation } from '../../domain/alert';
 import { AUDIT_ONLY_EVENT_KINDS } from '../../domain/correlation/corrections';
-import { CORRELATION_DEFAULTS, type Correlator } from '../../domain/correlation/correlator';
+import type { Correlator } from '../../domain/correlation/correlator';
+import { firingHorizonMsOf } from '../../domain/correlation/key-activity';
+import { inPlacementOrder, pagingInPlacementOrder } from '../../domain/correlation/placement';
 import type { Incident, IncidentDetail, IncidentEvent, IncidentStatus } from '../../domain/incident';
 import type { PagingEvent } from '../../domain/paging-event';
-import { decodeCursor, encodeCursor } from '../cursor';
+import { decodeCursor, toPage } from '../cursor';
 import type {
   CorrectionContext, InboxEntry, InboxEntrySummary, InboxOutcome, InboxQuery, InboxState, IncidentQuery, MergeResult, MoveResult,
   NewInboxEntry, Page, PagingRecordResult, PlacedPaging, RecordContext, RecordResult, ResolveContext, SplitResult, Store,
@@ -118,8 +120,7 @@ export class SqliteStore implements Store {
     if (after !== null && Number.isFinite(after)) { where.push('seq < ?'); args.push(after); }
     const rows = this.db.prepare(`SELECT seq, id, instance, connector, received_at, state, attempts, last_error, processed_at, outcome, length(body) AS body_bytes
       FROM inbox ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`).all(...args, query.limit + 1) as Row[];
-    const items = rows.slice(0, query.limit).map(toInboxSummary);
-    return { items, nextCursor: rows.length > query.limit ? encodeCursor({ seq: items.at(-1)!.seq }) : null };
+    return toPage(rows.map(toInboxSummary), query.limit, (last) => ({ seq: last.seq }));
   }
 
   async getInboxEntry(id: string): Promise<InboxEntry | null> {
@@ -153,13 +154,11 @@ export class SqliteStore implements Store {
 
   /** Runs `fn` in one `BEGIN IMMEDIATE` transaction with a fresh incident writer. */
   private write<T>(ctx: { serviceLabels: readonly string[]; now: string; correlator?: Correlator }, fn: (tx: IncidentTx) => T): T {
-    const horizonMs = ctx.correlator?.firingHorizonMs ?? CORRELATION_DEFAULTS.firingHorizonMinutes * 60_000;
-    return this.db.transaction(() => fn(new IncidentTx((q) => this.sql(q), ctx.serviceLabels, ctx.now, horizonMs))).immediate();
+    return this.db.transaction(() => fn(new IncidentTx((q) => this.sql(q), ctx.serviceLabels, ctx.now, firingHorizonMsOf(ctx.correlator)))).immediate();
   }
 
   async recordObservations(observations: AlertObservation[], ctx: RecordContext): Promise<RecordResult> {
-    // Event-time order inside a notification, so a batch lands as it would one alert at a time.
-    const ordered = [...observations].sort((a, b) => a.startsAt.localeCompare(b.startsAt) || a.fingerprint.localeCompare(b.fingerprint));
+    const ordered = inPlacementOrder(observations);
     return this.write(ctx, (tx) => {
       let created: Alert[] = [];
       let updated: Alert[] = [];
@@ -180,7 +179,7 @@ export class SqliteStore implements Store {
   }
 
   async recordPagingEvents(events: PagingEvent[], ctx: RecordContext): Promise<PagingRecordResult> {
-    const ordered = [...events].sort((a, b) => a.occurredAt.localeCompare(b.occurredAt) || a.eventId.localeCompare(b.eventId));
+    const ordered = pagingInPlacementOrder(events);
     return this.write(ctx, (tx) => {
       const placed: PlacedPaging[] = [];
       let duplicates = 0;
@@ -235,9 +234,7 @@ export class SqliteStore implements Store {
     }
     const rows = this.db.prepare(`SELECT i.* FROM incidents i ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY i.started_at DESC, i.id DESC LIMIT ?`).all(...args, query.limit + 1) as Row[];
-    const items = rows.slice(0, query.limit).map(toIncident);
-    const last = items.at(-1);
-    return { items, nextCursor: rows.length > query.limit && last ? encodeCursor({ s: last.startedAt, id: last.id }) : null };
+    return toPage(rows.map(toIncident), query.limit, (last) => ({ s: last.startedAt, id: last.id }));
   }
 
   async getAlert(id: string): Promise<Alert | null> {

@@ -1,6 +1,8 @@
+import type { Browser } from 'playwright-core';
 import { alertmanagerBody, type AlertSpec } from '../../support/alertmanager-bodies';
 import { listAllIncidents } from '../../support/api-helpers';
 import { API_TOKEN, VIEWER_TOKEN, startTestApp, type TestApp } from '../../support/test-app';
+import { launchBrowser } from './browser';
 
 /** API tokens of the page tests, one per role (names are recorded as actors). */
 export const WEB_TOKENS = {
@@ -78,6 +80,24 @@ export async function seedIncidents(app: TestApp): Promise<SeededIncidents> {
     cart: byService('cart'),
     checkoutAlerts: Object.fromEntries(detail.alerts.map((a) => [a.labels.alertname!, a.id])),
   };
+}
+
+/** What every page suite starts with: the app holding the seeded incidents, and a browser. */
+export interface WebSuite {
+  app: TestApp;
+  browser: Browser;
+  seeded: SeededIncidents;
+}
+
+export async function startWebSuite(): Promise<WebSuite> {
+  const [app, browser] = await Promise.all([startWebApp(), launchBrowser()]);
+  return { app, browser, seeded: await seedIncidents(app) };
+}
+
+/** Stops what `startWebSuite` started, whatever part of it did start. */
+export async function stopWebSuite(suite: Partial<WebSuite>): Promise<void> {
+  await suite.browser?.close();
+  await suite.app?.stop();
 }
 
 /** One incident whose alert carries hostile text in its name, labels and annotations. */
