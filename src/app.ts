@@ -34,6 +34,7 @@ import { InboxProcessor } from './ingest/inbox-processor';
 import { IngestPressure } from './ingest/ingest-pressure';
 import { createReconciliation, type Reconciliation } from './integrations/alertmanager-reconciler';
 import { createPagerDutyIntegration, type PagerDutyIntegration } from './integrations/pagerduty-enrichment';
+import { createOutboundClients } from './integrations/outbound-clients';
 import { createMetrics, registerStatsGauges } from './metrics';
 import { openStore } from './store/open-store';
 import { closeServerGracefully, drainInbox } from './shutdown';
@@ -106,13 +107,17 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
     deadLetters: async () => (await store.inboxCounts()).dead,
     openIncidents: () => store.countIncidents('open'),
   });
+  // Every outbound call goes through one resilient client per target: timeout, retries, circuit, metrics (issue 8).
+  const outboundClients = createOutboundClients(config, metrics.registry);
   // PagerDuty enrichment and Alertmanager reconciliation (issue 4); both off unless configured.
   const pagerduty = createPagerDutyIntegration({
     settings: config.pagerduty, store, correlator, serviceLabels: config.impact.serviceLabels, logger, clock,
+    http: outboundClients.pagerduty,
   });
   const reconciliation = createReconciliation({
     targets: config.reconcile.alertmanager, instances: new Map(config.instances.map((i) => [i.id, i.connector])),
     store, correlator, serviceLabels: config.impact.serviceLabels, logger, clock,
+    clientFor: (instance) => outboundClients.alertmanager(instance),
   });
   // Webhooks first: processing gives way while senders wait for their 202 (ingest-pressure.ts).
   const pressure = new IngestPressure();
@@ -134,6 +139,7 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
   const notifier = new OutboundNotifier({
     targets: config.outbound.webhooks, store: deliveryStore, logger, clock, publicUrl: config.status.publicUrl,
     maxAttempts: config.outbound.maxAttempts, baseDelayMs: config.outbound.baseDelayMs, maxDelayMs: config.outbound.maxDelayMs, timeoutMs: config.outbound.timeoutMs,
+    clientFor: (target) => outboundClients.outbound(target.name),
   });
   reports.onPublished(async (published) => {
     if (notifier.targetCount > 0) await notifier.notifyPublished(published);
@@ -141,7 +147,7 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
   const stats = new StatsService({ store, reports: reportStore, serviceLabels: config.impact.serviceLabels, clock });
   registerStatsGauges(metrics.registry, () => stats.recent(config.stats.gaugeWindowDays, config.stats.gaugeCacheSeconds));
   const snapshotter = config.prometheus.baseUrl
-    ? new PrometheusSnapshotter({ baseUrl: config.prometheus.baseUrl, timeoutMs: config.prometheus.timeoutMs, marginMinutes: config.prometheus.marginMinutes, maxRules: config.prometheus.maxRules })
+    ? new PrometheusSnapshotter({ baseUrl: config.prometheus.baseUrl, timeoutMs: config.prometheus.timeoutMs, marginMinutes: config.prometheus.marginMinutes, maxRules: config.prometheus.maxRules, client: outboundClients.prometheus })
     : null;
 
   const routes: RouteDef[] = [];
@@ -149,8 +155,8 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
   routes.push(
     ...webhookRoutes({ store, instances, connectors: [...connectorsById.values()], metrics, onStored: () => processor.kick(), clock,
       jsonLimits: { maxDepth: config.security.jsonMaxDepth, maxKeys: config.security.webhookJsonMaxKeys }, pressure }),
-    ...incidentRoutes({ store, view, clock }),
-    ...correctionRoutes({ store, correlator, serviceLabels: config.impact.serviceLabels, clock }),
+    ...incidentRoutes({ store, view, clock, reports }),
+    ...correctionRoutes({ store, correlator, serviceLabels: config.impact.serviceLabels, clock, reports }),
     ...reportRoutes({ reports }),
     ...actionItemRoutes({ reports }),
     ...exportRoutes({ store, reports, snapshots: snapshotter, deliveries: deliveryStore, serviceLabels: config.impact.serviceLabels, clock }),

@@ -71,10 +71,20 @@ export function normalizePagerDuty(payload: PagerDutyPayload, ctx: NormalizeCont
         actor,
         text: describeWebhookEvent(kind, event.data, actor, page),
         page,
+        identity: { channel: 'webhook', objectId: webhookObjectId(event.data) },
       },
     ],
     ignoredReason: null,
   };
+}
+
+/**
+ * The id of the changed object that the REST API reports too: a note (`data.type` incident_note,
+ * whose `data.id` is the note id that `GET /incidents/{id}/notes` returns). State events carry
+ * the incident itself in `data`, and no log entry id.
+ */
+function webhookObjectId(data: PagerDutyEventData): string | null {
+  return data.type === 'incident_note' && text(data.id) !== null ? `note:${data.id}` : null;
 }
 
 function ignoredReasonFor(eventType: string): string {
@@ -317,7 +327,7 @@ export function logEntryKind(type: string): string {
 /**
  * Maps one REST log entry to a paging event comparable with the webhook one for the same change
  * (same `kind`, same wording). `eventId` is `log_entry:<id>`; webhook events have other ids, so
- * the timeline matches the two by page, kind and time, not by id.
+ * the store matches the two by `identity` (page, kind, time, actor), not by id.
  *
  * @param page the incident when the caller fetched it (richer: status, priority, incident key);
  *   otherwise it is built from the entry's own `incident` reference.
@@ -343,6 +353,8 @@ export function logEntryToPagingEvent(entry: PagerDutyLogEntry, ctx: NormalizeCo
     actor,
     text: describeLogEntry(kind, entry, actor, ref),
     page: ref,
+    // Webhooks carry no log entry id: a twin is matched by page, kind, time and actor.
+    identity: { channel: 'rest', objectId: null },
   };
 }
 
@@ -400,6 +412,7 @@ export function noteToPagingEvent(note: PagerDutyNote, page: PageRef, ctx: Norma
     actor,
     text: text(note.content) ?? `Note added${actor ? ` by ${actor}` : ''}`,
     page,
+    identity: { channel: 'rest', objectId: `note:${note.id}` },
   };
 }
 

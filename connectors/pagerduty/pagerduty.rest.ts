@@ -13,6 +13,7 @@ import {
   type PagerDutyRestIncident,
 } from './pagerduty.payload';
 import { logEntryKind, logEntryToPagingEvent, noteToPagingEvent, pageRefFromRestIncident } from './pagerduty.normalize';
+import { createResilientClient, OutboundError, RetryableError, type ResilientClient } from '../../src/integrations/resilient-http';
 
 /*
  * A small read-only client for PagerDuty REST API v2 (enrichment and backfill), built on
@@ -28,14 +29,16 @@ import { logEntryKind, logEntryToPagingEvent, noteToPagingEvent, pageRefFromRest
  *   `null.concat` / `undefined.concat` and `all()` rejects with a TypeError. It also returns an
  *   array of page bodies, not a list. We page by hand: offset += limit (never += 1, n8n-io/n8n#35775).
  * - `requestTimeout` is not a timeout (it arms an empty timer, and leaks it when fetch rejects,
- *   which kept jest alive 30 s after a refused connection). We pass `requestTimeout: 0` and a
- *   real `signal: AbortSignal.timeout(ms)` on every call.
+ *   which kept jest alive 30 s after a refused connection). We pass `requestTimeout: 0` and the
+ *   abort signal of the resilient client (src/integrations/resilient-http.ts), which times out
+ *   each attempt, retries timeouts, network errors, 429 and 5xx with backoff, and opens the
+ *   `pagerduty` circuit after repeated failures (shared by enrichment and backfill in one app).
  * - pdjs retries a 429 three times by itself, `retryTimeout` ms apart (default 20 s), ignoring
  *   `Retry-After`, and its retry count cannot be changed. We set `retryTimeout` small so those
- *   retries are quick, and when pdjs hands back the final 429 we wait what the response asks
- *   (`Retry-After`, else `ratelimit-reset`), else back off exponentially with jitter, a bounded
- *   number of times. So one rate-limit episode costs at most 3 quick extra requests before the
- *   real wait; a single transient 429 is absorbed by pdjs alone.
+ *   retries are quick, and when pdjs hands back the final 429 the resilient client waits at least
+ *   what the response asks (`Retry-After`, else `ratelimit-reset`), else backs off exponentially
+ *   with jitter, a bounded number of times. So one rate-limit episode costs at most 3 quick extra
+ *   requests before the real wait; a single transient 429 is absorbed by pdjs alone.
  * - `server` only builds `https://<host>/...`; the base URL (EU region, test server) goes in
  *   a full `url` per call.
  * - A non-JSON response (an HTML 502 from a proxy) makes pdjs reject with the Response object
@@ -56,15 +59,20 @@ export interface PagerDutyRestOptions {
   tokenType?: 'token' | 'bearer';
   /** Default `https://api.pagerduty.com`; `https://api.eu.pagerduty.com` for the EU service region. */
   baseUrl?: string;
+  /**
+   * The app's `pagerduty` resilient client (timeouts, retries, circuit, metrics). Without it the
+   * client builds its own from `timeoutMs`, `maxRetries`, `backoffBaseMs` and `maxRetryWaitMs`.
+   */
+  http?: ResilientClient;
   /** Abort each pdjs call after this many ms (covers pdjs's own quick 429 retries). Default 10 000. */
   timeoutMs?: number;
-  /** Our own retries of a 429 / 5xx once pdjs gives up. Default 3. */
+  /** Our own retries of a 429 / 5xx / timeout / network error once pdjs gives up. Default 3. */
   maxRetries?: number;
   /** First exponential-backoff step when the response says nothing about when to retry. Default 1 000. */
   backoffBaseMs?: number;
   /** Longest single wait; a `Retry-After` beyond it fails at once instead of blocking. Default 60 000. */
   maxRetryWaitMs?: number;
-  /** pdjs's fixed wait between its own 429 retries. Default 250 (pdjs's default is 20 000). */
+  /** pdjs's fixed wait between its own 429 retries. Default 250 (pdjs's default is 20 000), at most a quarter of `timeoutMs`. */
   pdjsRetryTimeoutMs?: number;
   /** Page size for list endpoints (PagerDuty's maximum is 100). Default 100. */
   pageLimit?: number;
@@ -120,33 +128,32 @@ class OffsetCapReached extends Error {}
 export class PagerDutyRestClient {
   private readonly pd: PdClient;
   private readonly baseUrl: string;
-  private readonly timeoutMs: number;
-  private readonly maxRetries: number;
-  private readonly backoffBaseMs: number;
+  private readonly http: ResilientClient;
   private readonly maxRetryWaitMs: number;
   private readonly pdjsRetryTimeoutMs: number;
   private readonly pageLimit: number;
   private readonly maxWindowMs: number;
-  private readonly sleep: (ms: number) => Promise<void>;
-  private readonly random: () => number;
 
   constructor(options: PagerDutyRestOptions) {
     if (!options.token) throw new TypeError('PagerDuty REST client needs an API token.');
     this.pd = api({ token: options.token, tokenType: options.tokenType ?? 'token' });
     this.baseUrl = (options.baseUrl ?? PAGERDUTY_API_BASE_URL).replace(/\/+$/, '');
-    this.timeoutMs = options.timeoutMs ?? 10_000;
-    this.maxRetries = options.maxRetries ?? 3;
-    this.backoffBaseMs = options.backoffBaseMs ?? 1_000;
+    const timeoutMs = options.timeoutMs ?? 10_000;
     this.maxRetryWaitMs = options.maxRetryWaitMs ?? 60_000;
-    this.pdjsRetryTimeoutMs = options.pdjsRetryTimeoutMs ?? 250;
+    this.pdjsRetryTimeoutMs = options.pdjsRetryTimeoutMs ?? Math.min(250, Math.floor(timeoutMs / 4));
     this.pageLimit = Math.min(Math.max(options.pageLimit ?? 100, 1), 100);
     this.maxWindowMs = (options.maxWindowDays ?? 180) * DAY_MS;
-    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
-    this.random = options.random ?? Math.random;
-    if (this.timeoutMs <= 3 * this.pdjsRetryTimeoutMs) {
+    if (timeoutMs <= 3 * this.pdjsRetryTimeoutMs) {
       // pdjs's three internal 429 retries run under the same abort signal.
       throw new RangeError('timeoutMs must be larger than 3 × pdjsRetryTimeoutMs.');
     }
+    const sleep = options.sleep;
+    this.http = options.http ?? createResilientClient({
+      target: 'pagerduty', timeoutMs, retries: options.maxRetries ?? 3,
+      backoff: { initialMs: options.backoffBaseMs ?? 1_000, maxMs: this.maxRetryWaitMs },
+      ...(sleep ? { sleep: (ms: number) => sleep(ms) } : {}),
+      ...(options.random ? { random: options.random } : {}),
+    });
   }
 
   /** `GET /incidents/{id}`. */
@@ -265,42 +272,48 @@ export class PagerDutyRestClient {
     }
   }
 
-  /** One GET through pdjs, with a real timeout and our own bounded 429/5xx retries. */
+  /**
+   * One GET through pdjs under the resilient client: each attempt gets its abort signal (a real
+   * timeout), a 429 / 5xx is retried after at least the wait PagerDuty asks for, and a
+   * `Retry-After` longer than `maxRetryWaitMs` fails at once instead of blocking.
+   */
   private async getJson(path: string, query: Query): Promise<unknown> {
-    for (let attempt = 0; ; attempt++) {
-      let response: PdResponse;
-      try {
-        response = await this.pd.get(path, {
-          url: `${this.baseUrl}${path}`,
-          data: query,
-          requestTimeout: 0,
-          retryTimeout: this.pdjsRetryTimeoutMs,
-          signal: AbortSignal.timeout(this.timeoutMs),
-        });
-      } catch (err) {
-        if (!isResponseLike(err)) {
-          throw new PagerDutyApiError(`GET ${path} failed: ${errorText(err, this.timeoutMs)}`, null, null, null, { cause: err });
+    let last: PagerDutyApiError | null = null;
+    try {
+      return await this.http.call(async (signal) => {
+        let response: PdResponse;
+        try {
+          response = await this.pd.get(path, {
+            url: `${this.baseUrl}${path}`,
+            data: query,
+            requestTimeout: 0,
+            retryTimeout: this.pdjsRetryTimeoutMs,
+            signal,
+          });
+        } catch (err) {
+          // Network errors and aborts go to the resilient client as they are (it judges them).
+          if (!isResponseLike(err)) throw err;
+          // pdjs rejects with the Response itself when the body is not JSON.
+          if (err.ok) throw new PagerDutyApiError(`GET ${path}: response is not JSON (HTTP ${err.status}).`, err.status);
+          response = err as PdResponse;
         }
-        // pdjs rejects with the Response itself when the body is not JSON.
-        if (err.ok) throw new PagerDutyApiError(`GET ${path}: response is not JSON (HTTP ${err.status}).`, err.status);
-        response = err as PdResponse;
+        if (response.ok) return response.data as unknown;
+        const retryAfterMs = retryAfterFromHeaders(response.headers, Date.now());
+        last = httpError(path, response, retryAfterMs, 0);
+        if (!RETRYABLE_STATUSES.has(response.status)) throw last;
+        if (retryAfterMs !== null && retryAfterMs > this.maxRetryWaitMs) throw last;
+        throw new RetryableError(last.message, response.status, retryAfterMs);
+      }, { idempotent: true });
+    } catch (err) {
+      if (!(err instanceof OutboundError)) throw err;
+      const retries = Math.max(0, err.attempts - 1);
+      const failed = last as PagerDutyApiError | null;
+      if (err.kind === 'http' && failed) {
+        const after = retries > 0 ? ` after ${retries} ${retries === 1 ? 'retry' : 'retries'}` : '';
+        throw new PagerDutyApiError(`${failed.message.replace(/\.$/, '')}${after}.`, failed.status, failed.code, failed.retryAfterMs, { cause: err });
       }
-      if (response.ok) return response.data as unknown;
-
-      const retryAfterMs = retryAfterFromHeaders(response.headers, Date.now());
-      if (!RETRYABLE_STATUSES.has(response.status) || attempt >= this.maxRetries) {
-        throw httpError(path, response, retryAfterMs, attempt);
-      }
-      const wait = retryAfterMs ?? this.backoffMs(attempt);
-      if (wait > this.maxRetryWaitMs) throw httpError(path, response, retryAfterMs ?? wait, attempt);
-      await this.sleep(wait);
+      throw new PagerDutyApiError(`GET ${path} failed: ${err.message}`, null, null, null, { cause: err });
     }
-  }
-
-  /** Exponential backoff with "equal jitter": half fixed, half random, capped. */
-  private backoffMs(attempt: number): number {
-    const step = Math.min(this.backoffBaseMs * 2 ** attempt, this.maxRetryWaitMs);
-    return Math.round(step / 2 + (this.random() * step) / 2);
   }
 }
 
@@ -381,11 +394,6 @@ function httpError(path: string, response: PdResponse, retryAfterMs: number | nu
 
 function isResponseLike(v: unknown): v is { ok: boolean; status: number; headers: { get(n: string): string | null } } {
   return isRecord(v) && typeof v.status === 'number' && typeof v.ok === 'boolean';
-}
-
-function errorText(err: unknown, timeoutMs: number): string {
-  if (err instanceof Error) return err.name === 'AbortError' ? `no response within ${timeoutMs} ms` : err.message;
-  return String(err);
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

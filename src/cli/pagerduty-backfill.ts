@@ -16,7 +16,8 @@ import { importPagerDutyIncident } from '../integrations/pagerduty-enrichment';
  * each incident goes through `importPagerDutyIncident`, the path background enrichment uses:
  * REST timeline -> paging events -> store. Event ids are PagerDuty's (`log_entry:<id>`,
  * `note:<id>`) and the store upserts by them, so running it twice, or over a range the server
- * has already enriched, changes nothing.
+ * has already enriched, changes nothing; a change a webhook already recorded under its own id
+ * is recognised by the store as its twin (`PagingEvent.identity`) and not added again.
  */
 
 /** A backfill that cannot start (configuration, arguments); the message says what to change. */

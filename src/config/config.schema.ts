@@ -110,7 +110,7 @@ const statsSchema = z.object({
 });
 
 // --- PagerDuty REST enrichment/backfill and Alertmanager reconciliation (issue 4) ---
-const DEFAULT_PAGERDUTY = { apiBaseUrl: 'https://api.pagerduty.com', serviceMap: {}, enrichmentConcurrency: 2 };
+const DEFAULT_PAGERDUTY = { apiBaseUrl: 'https://api.pagerduty.com', serviceMap: {}, enrichmentConcurrency: 2, timeoutMs: 10_000 };
 const pagerdutySchema = z.object({
   restToken: z.string().min(1).optional()
     .describe('PagerDuty REST API key (a read-only key is enough). Enables enrichment of webhook-seen incidents and `debrief pagerduty backfill`. Secret: set it through the environment; never logged.'),
@@ -120,6 +120,16 @@ const pagerdutySchema = z.object({
     .describe('PagerDuty service id or name -> catalog service, for pages that carry no Alertmanager dedup key (adds to the catalog\'s `pagerdutyServices`).'),
   enrichmentConcurrency: z.coerce.number().int().min(1).max(8).default(2)
     .describe('PagerDuty incidents enriched at the same time (each makes its REST calls one after the other).'),
+  timeoutMs: z.coerce.number().int().min(100).default(10_000)
+    .describe('Timeout of each PagerDuty REST request (pdjs\'s own quick 429 retries included); up to 3 retries with backoff follow.'),
+});
+
+// --- Circuit breaker of outbound calls (issue 8, faults item 3) ---
+const DEFAULT_CIRCUIT_BREAKER = { failureThreshold: 5, openSeconds: 30 };
+const circuitBreakerSchema = z.object({
+  failureThreshold: z.coerce.number().int().min(1).default(5)
+    .describe('Consecutive failed attempts (timeouts, network errors, 5xx, 429) after which calls to one target fail at once.'),
+  openSeconds: z.coerce.number().positive().default(30).describe('How long an open circuit refuses calls before one trial call is let through.'),
 });
 
 const reconcileTargetSchema = z.object({
@@ -192,6 +202,8 @@ export const configSchema = z.object({
   stats: statsSchema.default(DEFAULT_STATS).describe('Incident response-time statistics.'),
   pagerduty: pagerdutySchema.default(DEFAULT_PAGERDUTY).describe('PagerDuty REST API access (optional).'),
   reconcile: reconcileSchema.default({ alertmanager: [] }).describe('Pull-based reconciliation with Alertmanager (off by default).'),
+  circuitBreaker: circuitBreakerSchema.default(DEFAULT_CIRCUIT_BREAKER)
+    .describe('Per outbound target (`pagerduty`, `prometheus`, `outbound:<name>`, `alertmanager:<instance>`): stop calling a target that keeps failing.'),
   security: z.object({
     failedAuthPerMinute: z.coerce.number().int().positive().default(20)
       .describe('Failed authentications (401; 403 on webhooks) allowed per client IP and minute; then every request from that IP gets 429 until the minute ends.'),

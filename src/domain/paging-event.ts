@@ -19,6 +19,22 @@ export interface PagingEvent {
   /** One line for the timeline (includes note text for annotations). */
   text: string;
   page: PageRef;
+  /**
+   * How this change is recognised when a second channel reports it under another id (PagerDuty:
+   * webhook `event.id` vs REST `log_entry:<id>` / `note:<id>`). Without it no twin is looked for.
+   */
+  identity?: PagingChangeIdentity;
+}
+
+/** See `PagingEvent.identity` and `findPagingTwin` (`paging-twins.ts`). */
+export interface PagingChangeIdentity {
+  /** The channel that reported it (`webhook`, `rest`); twins are looked for on the other channels only. */
+  channel: string;
+  /**
+   * The changed object's own id when every channel carries it (a PagerDuty note: `note:<id>`),
+   * matched exactly; null when the change has none both channels know (state changes).
+   */
+  objectId: string | null;
 }
 
 /** The paging tool's incident this event belongs to. */

@@ -90,8 +90,17 @@ export const incidentDetailSchema = incidentSchema.extend({
   impact: z.array(impactItemSchema),
 }).meta({ id: 'IncidentDetail' });
 
+export const postmortemSummarySchema = z.object({
+  required: z.boolean().describe('Whether this incident needs a post-mortem: the configured policy, unless a person requested or waived one.'),
+  reason: z.string().describe('One sentence: the policy\'s reason, or who requested/waived it and why.'),
+}).meta({ id: 'PostmortemSummary' });
+
+export const incidentListItemSchema = incidentSchema.extend({
+  postmortem: postmortemSummarySchema.describe('Same `required` as the report\'s `postmortem` (GET /api/v1/incidents/:id/report).'),
+}).meta({ id: 'IncidentListItem' });
+
 export const incidentPageSchema = z.object({
-  items: z.array(incidentSchema),
+  items: z.array(incidentListItemSchema),
   nextCursor: z.string().nullable().describe('Pass as `cursor` to get the next page; null on the last page.'),
 }).meta({ id: 'IncidentPage' });
 

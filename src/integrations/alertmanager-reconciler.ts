@@ -8,6 +8,7 @@ import {
 import type { Alert, AlertObservation } from '../domain/alert';
 import type { Correlator } from '../domain/correlation/correlator';
 import type { Store } from '../store/store';
+import { createResilientClient, OutboundError, type ResilientClient } from './resilient-http';
 
 /*
  * Alertmanager reconciliation (pull). Webhooks can lose data: a delivery that failed for longer
@@ -175,24 +176,33 @@ export interface AlertmanagerReconcilerDeps {
   sink: ReconcileSink;
   logger: Logger;
   clock?: () => Date;
+  /**
+   * The app's `alertmanager:<instance>` resilient client (timeout, retries, circuit, metrics);
+   * built from `target.timeoutSeconds` otherwise.
+   */
+  http?: ResilientClient;
 }
 
 /** Polls one Alertmanager on a timer; `pollOnce` is the unit the timer (and tests) run. */
 export class AlertmanagerReconciler {
   private readonly memory = newReconcileMemory();
   private readonly http: AxiosInstance;
+  private readonly client: ResilientClient;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<ReconcileResult> | null = null;
   private stopped = true;
 
   constructor(private readonly deps: AlertmanagerReconcilerDeps) {
     const { target } = deps;
+    // No axios timeout: the resilient client times out each attempt through the abort signal.
     this.http = axios.create({
       baseURL: target.url.replace(/\/+$/, ''),
-      timeout: (target.timeoutSeconds ?? 10) * 1000,
       headers: target.bearerToken ? { Authorization: `Bearer ${target.bearerToken}` } : {},
       // Alertmanager answers JSON; anything else is an error we report, not parse.
       validateStatus: (s) => s === 200,
+    });
+    this.client = deps.http ?? createResilientClient({
+      target: `alertmanager:${target.instance}`, timeoutMs: (target.timeoutSeconds ?? 10) * 1000, retries: 2, backoff: { initialMs: 500, maxMs: 5_000 },
     });
   }
 
@@ -237,7 +247,8 @@ export class AlertmanagerReconciler {
     let pulled: PulledAlert[];
     const fetchedAt = this.now();
     try {
-      const response = await this.http.get<unknown>('/api/v2/alerts/groups');
+      // A GET: timeouts, network errors and 5xx are retried; an open circuit fails the poll at once.
+      const response = await this.client.call((signal) => this.http.get<unknown>('/api/v2/alerts/groups', { signal }), { idempotent: true });
       const parsed = alertmanagerAlertGroupsSchema.safeParse(response.data);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
@@ -289,6 +300,10 @@ function withoutCredentials(url: string): string {
 }
 
 function describeHttpError(err: unknown): string {
+  if (err instanceof OutboundError) {
+    if (err.kind === 'timeout' || err.kind === 'circuit_open' || err.cause === undefined) return err.message;
+    return `${describeHttpError(err.cause)} (after ${err.attempts} attempt${err.attempts === 1 ? '' : 's'})`;
+  }
   if (axios.isAxiosError(err)) {
     if (err.response) return `HTTP ${err.response.status} from GET /api/v2/alerts/groups`;
     return err.code === 'ECONNABORTED' ? `no response within the timeout` : `${err.code ?? 'error'}: ${err.message}`;
@@ -313,6 +328,8 @@ export interface ReconciliationDeps {
   serviceLabels: readonly string[];
   logger: Logger;
   clock: () => Date;
+  /** The app's resilient client of each reconciled instance (`alertmanager:<instance>`); own clients otherwise. */
+  clientFor?: (instance: string) => ResilientClient;
 }
 
 /** One reconciler per `reconcile.alertmanager` entry; throws when an entry names no Alertmanager instance. */
@@ -328,7 +345,7 @@ export function createReconciliation(deps: ReconciliationDeps): Reconciliation {
     if (connector !== 'alertmanager') {
       throw new Error(`reconcile.alertmanager[${i}].instance: "${target.instance}" is ${connector ? `a ${connector} instance` : 'not a configured instance'}; it must be an alertmanager instance`);
     }
-    return new AlertmanagerReconciler({ target, sink, logger: deps.logger, clock });
+    return new AlertmanagerReconciler({ target, sink, logger: deps.logger, clock, ...(deps.clientFor ? { http: deps.clientFor(target.instance) } : {}) });
   });
   return { sink, reconcilers };
 }

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { ReportView } from '../domain/report/report-model';
 import { publicStatusEntry, type PublishedForPublic } from '../domain/status/public-status';
 import type { DeliveryRecord, DeliveryStore, DeliveryUpdate } from '../store/delivery-store';
+import { createResilientClient, OutboundError, RetryableError, type ResilientClient } from './resilient-http';
 
 /** One configured receiver. `audience: customer` receives only what the status page shows. */
 export interface OutboundTarget {
@@ -25,6 +26,11 @@ export interface OutboundNotifierOptions {
   maxDelayMs: number;
   /** Per-attempt request timeout. */
   timeoutMs: number;
+  /**
+   * The app's resilient client per receiver (`outbound:<name>`: timeouts, retries with backoff,
+   * circuit, metrics). Without it one is built per target from the four settings above.
+   */
+  clientFor?: (target: OutboundTarget) => ResilientClient;
   /** Base URL of this Debrief (for links in internal notifications); optional. */
   publicUrl?: string | null;
   /** Tests inject these; production uses timers, Math.random and axios. */
@@ -71,22 +77,41 @@ export function publishedNotification(p: PublishedReport, audience: OutboundTarg
 
 /**
  * Sends signed JSON notifications when a report is published: one delivery per configured
- * target, retried with exponential backoff on network errors, timeouts, 408, 429 and 5xx;
- * other 4xx answers fail at once (retrying cannot help). Never blocks the caller: `notifyPublished`
- * records the pending deliveries and returns; attempts run in the background and every outcome
- * is stored (`DeliveryStore`), so it is visible on the report.
+ * target, retried by the target's resilient client (resilient-http.ts) with exponential backoff
+ * on network errors, timeouts, 408, 429 (Retry-After honoured) and 5xx; other 4xx answers fail
+ * at once (retrying cannot help). The POST is retried although it is not idempotent by itself:
+ * every attempt carries the same `X-Debrief-Delivery` id and bytes, and receivers deduplicate
+ * on it. After repeated failures the target's circuit opens; deliveries then wait for it
+ * (pending) instead of calling. Never blocks the caller: `notifyPublished` records the pending
+ * deliveries and returns; attempts run in the background and every attempt and outcome is
+ * stored (`DeliveryStore`), so it is visible on the report.
  */
 export class OutboundNotifier {
   private readonly inflight = new Set<Promise<void>>();
   private readonly stopping = new AbortController();
   private readonly http: AxiosInstance;
   private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
-  private readonly random: () => number;
+  private readonly clientFor: (target: OutboundTarget) => ResilientClient;
 
   constructor(private readonly options: OutboundNotifierOptions) {
-    this.http = options.http ?? axios.create({ timeout: options.timeoutMs, validateStatus: () => true, maxRedirects: 0, transformRequest: [(d: unknown) => d] });
+    // No axios timeout: the resilient client times out each attempt through the abort signal.
+    this.http = options.http ?? axios.create({ validateStatus: () => true, maxRedirects: 0, transformRequest: [(d: unknown) => d] });
     this.sleep = options.sleep ?? abortableSleep;
-    this.random = options.random ?? Math.random;
+    const own = new Map<string, ResilientClient>();
+    const sleep = this.sleep;
+    this.clientFor = options.clientFor ?? ((target) => {
+      let client = own.get(target.name);
+      if (!client) {
+        client = createResilientClient({
+          target: `outbound:${target.name}`, timeoutMs: options.timeoutMs, retries: options.maxAttempts - 1,
+          backoff: { initialMs: options.baseDelayMs, maxMs: options.maxDelayMs },
+          sleep: (ms, signal) => sleep(ms, signal ?? new AbortController().signal),
+          ...(options.random ? { random: options.random } : {}),
+        });
+        own.set(target.name, client);
+      }
+      return client;
+    });
   }
 
   get targetCount(): number {
@@ -144,44 +169,79 @@ export class OutboundNotifier {
   }
 
   private async deliver(record: DeliveryRecord, target: OutboundTarget): Promise<void> {
+    const client = this.clientFor(target);
+    const log = { target: target.name, incidentId: record.incidentId, deliveryId: record.id };
     let state = progress(record);
+    // Store writes in issue order: an attempt's record never lands after the final outcome.
+    let writes = Promise.resolve();
+    const save = (update: DeliveryUpdate): Promise<void> => {
+      state = update;
+      writes = writes.then(() => this.options.store.update(record.id, update));
+      return writes;
+    };
+    let circuitWaits = 0;
     while (!this.stopping.signal.aborted) {
-      const attempt = state.attempts + 1;
-      const outcome = await this.attempt(record, target);
-      const now = this.options.clock();
-      if (outcome.ok) {
-        state = { ...state, status: 'delivered', attempts: attempt, lastStatusCode: outcome.statusCode, lastError: null, nextAttemptAt: null, updatedAt: now.toISOString(), deliveredAt: now.toISOString() };
-        await this.options.store.update(record.id, state);
-        this.options.logger.info({ target: target.name, incidentId: record.incidentId, deliveryId: record.id, attempts: attempt }, 'outbound notification delivered');
-        return;
-      }
-      const last = attempt >= this.options.maxAttempts || !outcome.retryable;
-      const wait = last ? 0 : this.backoff(attempt, outcome.retryAfterMs);
-      state = {
-        ...state, status: last ? 'failed' : 'pending', attempts: attempt, lastStatusCode: outcome.statusCode, lastError: outcome.error,
-        nextAttemptAt: last ? null : new Date(now.getTime() + wait).toISOString(), updatedAt: now.toISOString(), deliveredAt: null,
-      };
-      await this.options.store.update(record.id, state);
-      if (last) {
-        this.options.logger.warn({ target: target.name, incidentId: record.incidentId, deliveryId: record.id, attempts: attempt, error: outcome.error }, 'outbound notification failed');
-        return;
-      }
+      const before = state.attempts;
+      let sent = 0;
+      let lastFailure: { statusCode: number | null; error: string } | null = null;
       try {
-        await this.sleep(wait, this.stopping.signal);
-      } catch {
-        return; // shutting down: stays pending, resumed on next start
+        const statusCode = await client.call(async (signal) => {
+          sent += 1;
+          if (sent > 1) {
+            // The previous attempt failed; record it before sending again.
+            const now = this.options.clock().toISOString();
+            await save({
+              ...state, status: 'pending', attempts: before + sent - 1, lastStatusCode: lastFailure?.statusCode ?? null,
+              lastError: lastFailure?.error ?? 'no answer within the timeout', nextAttemptAt: now, updatedAt: now, deliveredAt: null,
+            });
+            if (signal.aborted) throw signal.reason;
+          }
+          const outcome = await this.post(record, target, signal);
+          if (outcome.ok) return outcome.statusCode;
+          lastFailure = { statusCode: outcome.statusCode, error: signal.aborted ? reasonText(signal.reason) : outcome.error };
+          if (outcome.cause !== undefined) throw outcome.cause; // network error: judged by the client
+          if (!outcome.retryable) throw new DeliveryRefused(outcome.error, outcome.statusCode);
+          throw new RetryableError(outcome.error, outcome.statusCode, outcome.retryAfterMs);
+        }, { idempotent: true, signal: this.stopping.signal, retries: Math.max(0, this.options.maxAttempts - before - 1) });
+        const now = this.options.clock().toISOString();
+        await save({ ...state, status: 'delivered', attempts: before + sent, lastStatusCode: statusCode, lastError: null, nextAttemptAt: null, updatedAt: now, deliveredAt: now });
+        this.options.logger.info({ ...log, attempts: before + sent }, 'outbound notification delivered');
+        return;
+      } catch (err) {
+        const now = this.options.clock();
+        const failure = describeFailure(err, lastFailure);
+        if (err instanceof OutboundError && err.kind === 'aborted') {
+          // Shutting down: stays pending, resumed on next start.
+          await save({ ...state, status: 'pending', attempts: before + sent, ...failure, nextAttemptAt: now.toISOString(), updatedAt: now.toISOString(), deliveredAt: null });
+          return;
+        }
+        const used = before + sent;
+        if (err instanceof OutboundError && client.openUntil !== null && circuitWaits < this.options.maxAttempts
+          && (err.kind === 'circuit_open' || used < this.options.maxAttempts)) {
+          // The receiver's circuit is open (now, or it opened during these attempts): wait, pending,
+          // until it lets a trial call through, then go on with the attempts left.
+          circuitWaits += 1;
+          const wait = Math.max(250, client.openUntil - now.getTime());
+          await save({
+            ...state, status: 'pending', attempts: used, ...(err.kind === 'circuit_open' ? { lastError: err.message } : failure),
+            nextAttemptAt: new Date(now.getTime() + wait).toISOString(), updatedAt: now.toISOString(), deliveredAt: null,
+          });
+          try {
+            await this.sleep(wait, this.stopping.signal);
+          } catch {
+            return; // shutting down: stays pending, resumed on next start
+          }
+          continue;
+        }
+        await save({ ...state, status: 'failed', attempts: before + sent, ...failure, nextAttemptAt: null, updatedAt: now.toISOString(), deliveredAt: null });
+        this.options.logger.warn({ ...log, attempts: before + sent, error: failure.lastError }, 'outbound notification failed');
+        return;
       }
     }
   }
 
-  /** Exponential backoff with jitter (50–100 % of the step), at least what Retry-After asks, capped. */
-  private backoff(attempt: number, retryAfterMs: number | null): number {
-    const step = Math.min(this.options.maxDelayMs, this.options.baseDelayMs * 2 ** (attempt - 1));
-    const jittered = Math.round(step * (0.5 + this.random() * 0.5));
-    return Math.min(this.options.maxDelayMs, Math.max(jittered, retryAfterMs ?? 0));
-  }
-
-  private async attempt(record: DeliveryRecord, target: OutboundTarget): Promise<AttemptOutcome> {
+  /** One signed POST; never throws (a network error is returned as `cause`). */
+  private async post(record: DeliveryRecord, target: OutboundTarget, signal: AbortSignal): Promise<AttemptOutcome> {
     const createdAtSeconds = Math.floor(Date.parse(record.createdAt) / 1000);
     try {
       const res = await this.http.post(target.url, record.body, {
@@ -193,8 +253,7 @@ export class OutboundNotifier {
           [DELIVERY_HEADER]: record.id,
           [EVENT_HEADER]: record.event,
         },
-        timeout: this.options.timeoutMs,
-        signal: AbortSignal.any([AbortSignal.timeout(this.options.timeoutMs), this.stopping.signal]),
+        signal,
         responseType: 'text',
         transformRequest: [(d: unknown) => d],
       });
@@ -203,12 +262,34 @@ export class OutboundNotifier {
       return { ok: false, retryable, statusCode: res.status, error: `HTTP ${res.status}`, retryAfterMs: retryAfter(res.headers['retry-after']) };
     } catch (err) {
       const e = err as { code?: string; message?: string };
-      return { ok: false, retryable: true, statusCode: null, error: e.code ? `${e.code}: ${e.message ?? ''}`.trim() : (e.message ?? 'request failed'), retryAfterMs: null };
+      return { ok: false, retryable: true, statusCode: null, error: e.code ? `${e.code}: ${e.message ?? ''}`.trim() : (e.message ?? 'request failed'), retryAfterMs: null, cause: err };
     }
   }
 }
 
-type AttemptOutcome = { ok: true; statusCode: number } | { ok: false; retryable: boolean; statusCode: number | null; error: string; retryAfterMs: number | null };
+/** A 4xx other than 408/429: the receiver refused the notification; retrying cannot help. */
+class DeliveryRefused extends Error {
+  constructor(message: string, readonly statusCode: number | null) {
+    super(message);
+    this.name = 'DeliveryRefused';
+  }
+}
+
+/** `lastStatusCode` and `lastError` of a delivery that ended without success. */
+function describeFailure(err: unknown, last: { statusCode: number | null; error: string } | null): { lastStatusCode: number | null; lastError: string } {
+  if (err instanceof DeliveryRefused) return { lastStatusCode: err.statusCode, lastError: err.message };
+  if (err instanceof OutboundError) {
+    if (err.kind === 'http') return { lastStatusCode: err.status, lastError: `HTTP ${err.status}` };
+    if (err.kind === 'timeout') return { lastStatusCode: null, lastError: reasonText(err.cause) };
+    if (err.kind === 'aborted' || err.kind === 'circuit_open') return { lastStatusCode: last?.statusCode ?? null, lastError: last?.error ?? err.message };
+    return { lastStatusCode: null, lastError: last?.error ?? err.message };
+  }
+  return { lastStatusCode: last?.statusCode ?? null, lastError: err instanceof Error ? err.message : String(err) };
+}
+
+const reasonText = (reason: unknown): string => (reason instanceof Error ? reason.message : String(reason));
+
+type AttemptOutcome = { ok: true; statusCode: number } | { ok: false; retryable: boolean; statusCode: number | null; error: string; retryAfterMs: number | null; cause?: unknown };
 
 const progress = (r: DeliveryRecord): DeliveryUpdate => ({
   status: r.status, attempts: r.attempts, lastStatusCode: r.lastStatusCode, lastError: r.lastError, nextAttemptAt: r.nextAttemptAt, updatedAt: r.updatedAt, deliveredAt: r.deliveredAt,

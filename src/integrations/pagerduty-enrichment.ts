@@ -3,6 +3,7 @@ import { PagerDutyRestClient } from '../../connectors/pagerduty/pagerduty.rest';
 import type { Correlator } from '../domain/correlation/correlator';
 import type { PagingEvent } from '../domain/paging-event';
 import type { PagingRecordResult, Store } from '../store/store';
+import type { ResilientClient } from './resilient-http';
 
 /*
  * PagerDuty enrichment: webhooks carry only what happened after the subscription was created,
@@ -16,22 +17,12 @@ import type { PagingRecordResult, Store } from '../store/store';
  * It never blocks ingest: `notice` only queues, a bounded number of incidents are fetched at a
  * time, and a failure is logged and forgotten (the next webhook of that incident retries).
  *
- * The same incident reaches Debrief twice when both channels saw a change: the webhook event
- * (id = PagerDuty `event.id`) and the REST log entry (`log_entry:<id>`) or note (`note:<id>`)
- * have different ids. `withoutWebhookTwins` drops the REST copy of what a webhook already
- * recorded, by page, kind and time. That needs the page's stored events, read from the incident
- * its webhook events were just placed in. Backfill has no such hint, so a backfill over incidents
- * Debrief also received webhooks for can add REST copies of those changes; a store lookup of a
- * page's paging events would close that gap.
+ * The same change reaches Debrief twice when both channels saw it: the webhook event (id =
+ * PagerDuty `event.id`) and the REST log entry (`log_entry:<id>`) or note (`note:<id>`) have
+ * different ids. The store drops the second copy, whichever came first, by the identity both
+ * normalizers compute (`PagingEvent.identity`, `findPagingTwin`), for every path alike:
+ * webhooks, enrichment and `debrief pagerduty backfill`.
  */
-
-/** An event already stored for a page, as far as twin detection needs it. */
-export interface StoredPagingEvent {
-  eventId: string;
-  kind: string;
-  occurredAt: string;
-  text: string;
-}
 
 /** What the store did with a batch (`PagingRecordResult`, counted). */
 export interface PagingRecordCounts {
@@ -39,69 +30,24 @@ export interface PagingRecordCounts {
   placed: number;
   /** Events already stored: nothing changed. */
   duplicates: number;
+  /** REST copies of changes another channel (a webhook) had already recorded, or the reverse: skipped. */
+  twins: number;
 }
 
 /** Where enriched events go; bound by the caller to the same store path webhooks use. */
 export interface PagingEventSink {
-  /** `store.recordPagingEvents` with the app's context; idempotent by (instance, eventId). */
+  /** `store.recordPagingEvents` with the app's context; idempotent by (instance, eventId) and by change identity. */
   recordPagingEvents(events: PagingEvent[]): Promise<PagingRecordCounts>;
-  /**
-   * Events already stored for a page, read from the incidents that may hold it (`incidentIds`,
-   * e.g. where its webhook events were just placed); empty when none is known.
-   */
-  storedPageEvents(instance: string, pageId: string, incidentIds: readonly string[]): Promise<StoredPagingEvent[]>;
 }
 
 /** The REST calls enrichment makes. */
 export type PagerDutyTimelineSource = Pick<PagerDutyRestClient, 'getIncidentTimeline'>;
 
-/** Webhook `occurred_at` has milliseconds; REST `created_at` has seconds. */
-const TWIN_TOLERANCE_MS = 2_000;
-/** The suffix `pagerduty.normalize.ts` (withTrimNote) appends to a note PagerDuty trimmed. */
-const TRIM_MARK = / \[…\] \(cut by PagerDuty; full text via the REST API\)$/;
-
-const fromRest = (eventId: string): boolean => eventId.startsWith('log_entry:') || eventId.startsWith('note:');
-
-/**
- * REST-derived events minus those a webhook already recorded (same kind within 2 s; for notes
- * also the same text, a trimmed webhook note matching the start of the full one) and minus ids
- * already stored. Each stored event is the twin of at most one incoming event. Pure.
- */
-export function withoutWebhookTwins(incoming: readonly PagingEvent[], stored: readonly StoredPagingEvent[]): PagingEvent[] {
-  const storedIds = new Set(stored.map((e) => e.eventId));
-  const candidates = stored.filter((e) => !fromRest(e.eventId)).map((e) => ({ ...e, kind: bareKind(e.kind), used: false }));
-  const out: PagingEvent[] = [];
-  for (const event of incoming) {
-    if (storedIds.has(event.eventId)) continue;
-    if (fromRest(event.eventId)) {
-      const at = Date.parse(event.occurredAt);
-      const twin = candidates.find((c) => !c.used && c.kind === event.kind
-        && Math.abs(Date.parse(c.occurredAt) - at) <= TWIN_TOLERANCE_MS
-        && (event.kind !== 'annotated' || sameNote(c.text, event.text)));
-      if (twin) {
-        twin.used = true;
-        continue;
-      }
-    }
-    out.push(event);
-  }
-  return out;
-}
-
-/** Stored kinds may carry the `pagerduty.` prefix of incident events. */
-const bareKind = (kind: string): string => kind.replace(/^pagerduty\./, '');
-
-function sameNote(webhookText: string, restText: string): boolean {
-  const trimmed = TRIM_MARK.test(webhookText);
-  const text = webhookText.replace(TRIM_MARK, '');
-  return trimmed ? restText.startsWith(text) : restText === text;
-}
-
 export interface EnrichResult {
   pageId: string;
   /** Events the REST API returned. */
   fetched: number;
-  /** Of those, REST copies of changes a webhook had already recorded (dropped). */
+  /** Of those, REST copies of changes a webhook had already recorded (skipped by the store). */
   twins: number;
   /** Newly recorded. */
   recorded: number;
@@ -112,28 +58,16 @@ export interface EnrichResult {
 /**
  * Fetches one PagerDuty incident's timeline and records what webhooks did not carry. Shared by
  * background enrichment and `debrief pagerduty backfill`, so both use one path.
- *
- * @param incidentIds Debrief incidents that may already hold the page's webhook events
  */
 export async function importPagerDutyIncident(
   source: PagerDutyTimelineSource,
   sink: PagingEventSink,
-  page: { instance: string; pageId: string; incidentIds?: readonly string[] },
+  page: { instance: string; pageId: string },
   receivedAt: string,
 ): Promise<EnrichResult> {
   const { events } = await source.getIncidentTimeline(page.pageId, { instance: page.instance, receivedAt });
-  const stored = await sink.storedPageEvents(page.instance, page.pageId, page.incidentIds ?? []);
-  const fresh = withoutWebhookTwins(events, stored);
-  const storedIds = new Set(stored.map((e) => e.eventId));
-  const twins = events.length - fresh.length - events.filter((e) => storedIds.has(e.eventId)).length;
-  const counts = fresh.length > 0 ? await sink.recordPagingEvents(fresh) : { placed: 0, duplicates: 0 };
-  return {
-    pageId: page.pageId,
-    fetched: events.length,
-    twins,
-    recorded: counts.placed,
-    known: events.length - fresh.length - twins + counts.duplicates,
-  };
+  const counts = events.length > 0 ? await sink.recordPagingEvents(events) : { placed: 0, duplicates: 0, twins: 0 };
+  return { pageId: page.pageId, fetched: events.length, twins: counts.twins, recorded: counts.placed, known: counts.duplicates };
 }
 
 export interface PagerDutyEnrichmentDeps {
@@ -152,8 +86,6 @@ export interface PagerDutyEnrichmentDeps {
 interface Job {
   instance: string;
   pageId: string;
-  /** Debrief incidents holding the page's webhook events (for twin detection). */
-  incidentIds: string[];
 }
 
 /** Background enrichment with a bounded worker pool. One instance per app; no module state. */
@@ -162,7 +94,7 @@ export class PagerDutyEnrichment {
   private readonly seen = new Map<string, true>();
   private readonly queue: Job[] = [];
   private readonly active = new Set<string>();
-  /** Pages noticed again while being fetched: fetched once more afterwards, with these hints. */
+  /** Pages noticed again while being fetched: fetched once more afterwards. */
   private readonly again = new Map<string, Job>();
   private readonly inFlight = new Set<Promise<void>>();
   private stopped = false;
@@ -182,11 +114,10 @@ export class PagerDutyEnrichment {
       if (!first && e.kind !== 'resolved') continue;
       const placed = (result?.placed ?? [])
         .filter((p) => p.instance === e.instance && events.some((x) => x.eventId === p.eventId && x.page.id === e.page.id));
-      // A pure redelivery brings nothing new, and without a placement we would not know where
-      // the page's webhook events are (needed to drop REST twins): leave it.
+      // A pure redelivery (or a change the REST API already brought) adds nothing new: leave it.
       if (result && placed.length === 0) continue;
       this.remember(key);
-      this.enqueue({ instance: e.instance, pageId: e.page.id, incidentIds: [...new Set(placed.map((p) => p.incidentId))] });
+      this.enqueue({ instance: e.instance, pageId: e.page.id });
     }
   }
 
@@ -213,15 +144,10 @@ export class PagerDutyEnrichment {
   private enqueue(job: Job): void {
     const key = `${job.instance}|${job.pageId}`;
     if (this.active.has(key)) {
-      const earlier = this.again.get(key);
-      this.again.set(key, earlier ? { ...job, incidentIds: [...new Set([...earlier.incidentIds, ...job.incidentIds])] } : job);
+      this.again.set(key, job);
       return;
     }
-    const waiting = this.queue.find((j) => j.instance === job.instance && j.pageId === job.pageId);
-    if (waiting) {
-      waiting.incidentIds = [...new Set([...waiting.incidentIds, ...job.incidentIds])];
-      return;
-    }
+    if (this.queue.some((j) => j.instance === job.instance && j.pageId === job.pageId)) return;
     this.queue.push(job);
     this.pump();
   }
@@ -237,7 +163,7 @@ export class PagerDutyEnrichment {
         const again = this.again.get(key);
         if (again) {
           this.again.delete(key);
-          this.enqueue({ ...again, incidentIds: [...new Set([...job.incidentIds, ...again.incidentIds])] });
+          this.enqueue(again);
         }
         this.pump();
       });
@@ -274,7 +200,9 @@ export interface PagerDutyIntegration {
 }
 
 export interface PagerDutyIntegrationDeps {
-  settings: { restToken?: string | undefined; apiBaseUrl: string; enrichmentConcurrency: number };
+  settings: { restToken?: string | undefined; apiBaseUrl: string; enrichmentConcurrency: number; timeoutMs?: number };
+  /** The app's `pagerduty` resilient client (timeouts, retries, circuit, metrics); the REST client builds its own without it. */
+  http?: ResilientClient;
   store: Pick<Store, 'recordPagingEvents' | 'getIncident'>;
   correlator: Correlator;
   serviceLabels: readonly string[];
@@ -288,24 +216,16 @@ export function createPagerDutyIntegration(deps: PagerDutyIntegrationDeps): Page
   const sink: PagingEventSink = {
     async recordPagingEvents(events) {
       const result = await store.recordPagingEvents(events, { correlator, serviceLabels, now: clock().toISOString(), inboxId: null });
-      return { placed: result.placed.length, duplicates: result.duplicates };
-    },
-    async storedPageEvents(instance, pageId, incidentIds) {
-      const out: StoredPagingEvent[] = [];
-      for (const id of new Set(incidentIds)) {
-        const detail = await store.getIncident(id);
-        for (const e of detail?.events ?? []) {
-          const page = e.data.page as { id?: unknown } | undefined;
-          if (e.data.instance !== instance || page?.id !== pageId || typeof e.data.eventId !== 'string') continue;
-          out.push({ eventId: e.data.eventId, kind: e.kind, occurredAt: e.at, text: e.text });
-        }
-      }
-      return out;
+      return { placed: result.placed.length, duplicates: result.duplicates, twins: result.twins };
     },
   };
   const token = deps.settings.restToken;
   if (!token) return { client: null, sink, enrichment: null };
-  const client = new PagerDutyRestClient({ token, baseUrl: deps.settings.apiBaseUrl });
+  const client = new PagerDutyRestClient({
+    token, baseUrl: deps.settings.apiBaseUrl,
+    ...(deps.settings.timeoutMs !== undefined ? { timeoutMs: deps.settings.timeoutMs } : {}),
+    ...(deps.http ? { http: deps.http } : {}),
+  });
   const enrichment = new PagerDutyEnrichment({
     source: client, sink, logger: deps.logger.child({ component: 'pagerduty-enrichment' }), concurrency: deps.settings.enrichmentConcurrency, clock,
   });

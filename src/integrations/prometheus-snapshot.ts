@@ -2,6 +2,7 @@ import axios, { type AxiosInstance } from 'axios';
 import { alertName, type Alert } from '../domain/alert';
 import type { IncidentDetail } from '../domain/incident';
 import type { MetricSeries, MetricSnapshot } from '../domain/report/metric-chart-svg';
+import { createResilientClient, OutboundError, RetryableError, type ResilientClient } from './resilient-http';
 
 export interface PrometheusSnapshotOptions {
   /** Prometheus base URL, e.g. `http://prometheus:9090` (a path prefix is kept). */
@@ -14,6 +15,11 @@ export interface PrometheusSnapshotOptions {
   maxRules: number;
   /** Optional client (tests); built from the options otherwise. */
   http?: AxiosInstance;
+  /**
+   * The app's `prometheus` resilient client (per-query timeout, one retry of 5xx/network errors,
+   * circuit, metrics); built from `timeoutMs` otherwise. Its timeout should be `timeoutMs`.
+   */
+  client?: ResilientClient;
 }
 
 /**
@@ -70,9 +76,12 @@ interface QueryRangeResponse {
  */
 export class PrometheusSnapshotter {
   private readonly http: AxiosInstance;
+  private readonly client: ResilientClient;
 
   constructor(private readonly options: PrometheusSnapshotOptions) {
-    this.http = options.http ?? axios.create({ baseURL: options.baseUrl.replace(/\/+$/, ''), timeout: options.timeoutMs, validateStatus: () => true, maxRedirects: 0 });
+    // No axios timeout: the resilient client times out each attempt through the abort signal.
+    this.http = options.http ?? axios.create({ baseURL: options.baseUrl.replace(/\/+$/, ''), validateStatus: () => true, maxRedirects: 0 });
+    this.client = options.client ?? createResilientClient({ target: 'prometheus', timeoutMs: options.timeoutMs, retries: 1, backoff: { initialMs: 100, maxMs: 500 } });
   }
 
   async snapshots(detail: IncidentDetail, now: Date): Promise<MetricSnapshot[]> {
@@ -106,11 +115,16 @@ export class PrometheusSnapshotter {
   private async queryRange(expr: string, start: Date, end: Date, stepSeconds: number): Promise<MetricSeries[]> {
     const params = new URLSearchParams({ query: expr, start: (start.getTime() / 1000).toFixed(3), end: (end.getTime() / 1000).toFixed(3), step: String(stepSeconds) });
     // POST form keeps long expressions out of URL length limits (Prometheus accepts both).
-    const res = await this.http.post<QueryRangeResponse>('/api/v1/query_range', params.toString(), {
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
-      signal: AbortSignal.timeout(this.options.timeoutMs),
-      responseType: 'json',
-    });
+    // A read: safe to retry. 5xx/429 are retried (and count towards the circuit); other answers are judged below.
+    const res = await this.client.call(async (signal) => {
+      const r = await this.http.post<QueryRangeResponse>('/api/v1/query_range', params.toString(), {
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+        signal,
+        responseType: 'json',
+      });
+      if (r.status >= 500 || r.status === 429 || r.status === 408) throw new RetryableError(`Prometheus answered HTTP ${r.status}`, r.status);
+      return r;
+    }, { idempotent: true });
     const body = res.data;
     if (res.status >= 400 && res.status < 500 && body && typeof body === 'object' && body.status === 'error') {
       throw new PrometheusQueryError(`${body.errorType ?? 'error'}: ${body.error ?? 'query failed'}`);
@@ -131,6 +145,12 @@ class PrometheusQueryError extends Error {}
 
 function noteFor(err: unknown, timeoutMs: number): string {
   if (err instanceof PrometheusQueryError) return `Prometheus rejected the query: ${err.message}`;
+  if (err instanceof OutboundError) {
+    if (err.kind === 'timeout') return `Prometheus did not answer within ${timeoutMs} ms; the chart is missing`;
+    if (err.kind === 'circuit_open') return 'Prometheus failed repeatedly and is not queried for a while (circuit open); the chart is missing';
+    if (err.kind === 'http') return `Prometheus could not be queried (HTTP ${err.status}); the chart is missing`;
+    if (err.cause !== undefined) return noteFor(err.cause, timeoutMs);
+  }
   const e = err as { code?: string; name?: string; message?: string };
   if (e.code === 'ECONNABORTED' || e.code === 'ETIMEDOUT' || e.name === 'TimeoutError' || e.code === 'ERR_CANCELED') {
     return `Prometheus did not answer within ${timeoutMs} ms; the chart is missing`;

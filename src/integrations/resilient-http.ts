@@ -71,6 +71,8 @@ export interface CallOptions {
   idempotent?: boolean;
   /** Cancels the call (all attempts and waits). */
   signal?: AbortSignal;
+  /** Fewer retries for this call than the client allows (e.g. a resumed delivery with attempts used up). */
+  retries?: number;
 }
 
 export interface HttpRequest extends CallOptions {
@@ -214,6 +216,11 @@ export class ResilientClient {
     return this.now() - this.openedAt >= this.openMs ? 'half-open' : 'open';
   }
 
+  /** When an open circuit lets a trial call through (ms since epoch); null while closed. */
+  get openUntil(): number | null {
+    return this.openedAt === null ? null : this.openedAt + this.openMs;
+  }
+
   /**
    * Runs `attempt` under the policy. The attempt gets an AbortSignal that fires at the
    * per-attempt timeout (or when the caller's signal does) and must stop its work then.
@@ -236,7 +243,7 @@ export class ResilientClient {
       for (let n = 0; ; n++) {
         const controller = new AbortController();
         let timedOut = false;
-        const timer = setTimeout(() => { timedOut = true; controller.abort(new Error(`${this.target}: no answer within ${this.timeoutMs} ms`)); }, this.timeoutMs);
+        const timer = setTimeout(() => { timedOut = true; controller.abort(new Error(`no answer within ${this.timeoutMs} ms`)); }, this.timeoutMs);
         const onCallerAbort = () => controller.abort(options.signal!.reason);
         options.signal?.addEventListener('abort', onCallerAbort, { once: true });
         try {
@@ -265,7 +272,7 @@ export class ResilientClient {
           }
           this.failed();
           const mayRetry = (options.idempotent ?? true) || !v.reachedTarget;
-          if (trial || n >= this.retries || !mayRetry || this.openedAt !== null) {
+          if (trial || n >= Math.min(this.retries, options.retries ?? this.retries) || !mayRetry || this.openedAt !== null) {
             finish('failure');
             throw new OutboundError(`${this.target}: ${describe(err, v)} (after ${n + 1} attempt${n ? 's' : ''})`, this.target, v.kind, n + 1, v.status, err);
           }

@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { IncidentDetail } from '../domain/incident';
+import type { Incident, IncidentDetail } from '../domain/incident';
 import { buildReport, type IncidentViewOptions } from '../domain/incident-view';
-import { needsPostmortem, postmortemFacts, type PostmortemPolicy } from '../domain/postmortem-policy';
+import { needsPostmortem, postmortemFacts, type PostmortemDecision, type PostmortemPolicy } from '../domain/postmortem-policy';
 import { composeReport } from '../domain/report/compose-report';
 import {
   emptyStoredReport, reportEtag, type ActionItem, type ActionItemStatus, type AuditChange, type PostmortemStatus,
-  type PublishedReportVersion, type ReportAuditAction, type ReportAuditEntry, type ReportStatus, type ReportVersionSummary,
+  type PostmortemOverride, type PublishedReportVersion, type ReportAuditAction, type ReportAuditEntry, type ReportStatus, type ReportVersionSummary,
   type ReportView, type StoredReport,
 } from '../domain/report/report-model';
+import { mergeReportContent } from '../domain/report/merge-report-content';
 import { applyReportPatch, type ReportPatch } from '../domain/report/report-patch';
 import { publishProblems, startNextVersion, transitionProblem } from '../domain/report/report-workflow';
 import { timelineEntryId } from '../domain/report/timeline-entry-id';
@@ -140,6 +141,58 @@ export class ReportService {
     return this.setOverride(incidentId, 'waived', reason, actor);
   }
 
+  /**
+   * After an SRE merged `sources` into `targetId` (the store merge has happened): carries what
+   * people wrote on the sources' reports into the target's (`mergeReportContent`: never
+   * overwrites human text on the target) in one audited write, and copies the sources' action
+   * items to the target. The write does not depend on what anyone saw, so a lost race retries
+   * on the fresh revision. Returns how many sources had human parts and how many items were copied.
+   */
+  async carryMergedReports(targetId: string, sources: ReadonlyArray<{ id: string; title: string }>, actor: string): Promise<{ sources: number; actionItems: number }> {
+    const detail = await this.loadIncident(targetId);
+    const stored = await this.deps.reports.getReports(sources.map((s) => s.id));
+    let carried = 0;
+    for (let attempt = 0; ; attempt++) {
+      if (attempt === CAS_RETRIES) throw new ConflictError('the report kept changing while carrying the merged reports; try again');
+      const current = await this.loadStored(targetId);
+      const now = this.now();
+      const base = current.status === 'published' ? startNextVersion(current) : current;
+      let content = base.content;
+      const changes: AuditChange[] = [];
+      carried = 0;
+      for (const source of sources) {
+        const theirs = stored.get(source.id);
+        if (!theirs) continue;
+        const r = mergeReportContent(content, theirs.content, {
+          sourceIncidentId: source.id, sourceTitle: source.title, actor, now, target: detail.incident,
+        });
+        if (r.changes.length === 0) continue;
+        content = r.content;
+        changes.push(...r.changes);
+        carried++;
+      }
+      if (changes.length === 0) break;
+      const next: StoredReport = { ...base, content, revision: current.revision + 1, createdAt: current.createdAt ?? now, updatedAt: now, updatedBy: actor };
+      const audit: ReportAuditEntry[] = [];
+      if (base !== current) audit.push(this.auditEntry(targetId, 'report.version-created', next.version, actor, now, [{ path: 'version', from: current.version, to: next.version }]));
+      audit.push(this.auditEntry(targetId, 'report.updated', next.version, actor, now, changes));
+      if ((await this.deps.reports.commitReport({ expectedRevision: current.revision, next, audit })).ok) break;
+    }
+    let copied = 0;
+    for (const source of sources) {
+      for (const item of await this.allActionItems(source.id)) {
+        await this.createActionItem(targetId, {
+          title: item.title, owner: item.owner, dueDate: item.dueDate, status: item.status, trackerUrl: item.trackerUrl,
+        }, actor, { incidentId: source.id, actionItemId: item.id });
+        // Moved, not duplicated: the merged-away incident's open work now lives on the target,
+        // so global lists (overdue items) show each item once. Both audit trails record it.
+        await this.deleteActionItem(item.id, actor);
+        copied++;
+      }
+    }
+    return { sources: carried, actionItems: copied };
+  }
+
   async listVersions(incidentId: string): Promise<ReportVersionSummary[]> {
     await this.loadIncident(incidentId);
     const stored = await this.loadStored(incidentId);
@@ -170,7 +223,8 @@ export class ReportService {
 
   // ------------------------------------------------------------ action items
 
-  async createActionItem(incidentId: string, input: ActionItemInput, actor: string): Promise<ActionItem> {
+  /** `copiedFrom`: the item this one copies (merge carry-over), recorded in the audit trail. */
+  async createActionItem(incidentId: string, input: ActionItemInput, actor: string, copiedFrom?: { incidentId: string; actionItemId: string }): Promise<ActionItem> {
     await this.loadIncident(incidentId);
     const now = this.now();
     const item: ActionItem = {
@@ -178,7 +232,9 @@ export class ReportService {
       status: input.status ?? 'open', trackerUrl: input.trackerUrl ?? null, createdAt: now, createdBy: actor, updatedAt: now, updatedBy: actor,
     };
     const version = (await this.loadStored(incidentId)).version;
-    await this.deps.reports.createActionItem(item, this.auditEntry(incidentId, 'action-item.created', version, actor, now, [{ path: `actionItems.${item.id}`, from: null, to: itemFields(item) }], item.id));
+    const changes: AuditChange[] = [{ path: `actionItems.${item.id}`, from: null, to: itemFields(item) }];
+    if (copiedFrom) changes.push({ path: `actionItems.${item.id}.copiedFrom`, from: null, to: copiedFrom });
+    await this.deps.reports.createActionItem(item, this.auditEntry(incidentId, 'action-item.created', version, actor, now, changes, item.id));
     return item;
   }
 
@@ -240,12 +296,30 @@ export class ReportService {
   postmortemStatus(detail: IncidentDetail, stored: StoredReport | null, now: string): PostmortemStatus {
     const impact = this.draft(detail).impact;
     const facts = postmortemFacts(detail.incident, detail.events, impact, now, this.deps.view.customerFacing ?? null);
-    const policy = needsPostmortem(detail.incident, facts, this.deps.policy);
-    const o = stored?.postmortem ?? null;
-    const who = o ? { reason: o.reason, by: o.by, at: o.at } : null;
-    if (o?.kind === 'requested') return { required: true, reason: `requested by ${o.by}${o.reason ? `: ${o.reason}` : ''}`, policy, requested: who, waived: null };
-    if (o?.kind === 'waived') return { required: false, reason: `waived by ${o.by}: ${o.reason ?? ''}`, policy, requested: null, waived: who };
-    return { required: policy.required, reason: policy.reason, policy, requested: null, waived: null };
+    return withOverride(needsPostmortem(detail.incident, facts, this.deps.policy), stored?.postmortem ?? null);
+  }
+
+  /**
+   * `postmortem: { required, reason }` for a page of incidents (lists) without reading each
+   * incident: two batched reads (stored reports for request/waive, and which were paged).
+   * Customer-facing comes from the incidents' services; the report's own figure looks at its
+   * impact list, which also counts alerts without a service label as an unknown service, so
+   * only the wording of a "not required" reason can differ there, never `required`.
+   */
+  async listPostmortemStatuses(incidents: readonly Incident[]): Promise<Map<string, { required: boolean; reason: string }>> {
+    const ids = incidents.map((i) => i.id);
+    const out = new Map<string, { required: boolean; reason: string }>();
+    if (ids.length === 0) return out;
+    const [stored, paged] = await Promise.all([this.deps.reports.getReports(ids), this.deps.store.pagedIncidentIds(ids)]);
+    const now = this.now();
+    const lookup = this.deps.view.customerFacing ?? null;
+    for (const incident of incidents) {
+      const impact = incident.services.map((service) => ({ service, customerFacing: lookup ? lookup(service) : null }));
+      const facts = { ...postmortemFacts(incident, [], impact, now, lookup), paged: paged.has(incident.id) };
+      const status = withOverride(needsPostmortem(incident, facts, this.deps.policy), stored.get(incident.id)?.postmortem ?? null);
+      out.set(incident.id, { required: status.required, reason: status.reason });
+    }
+    return out;
   }
 
   // ----------------------------------------------------------------- helpers
@@ -345,6 +419,14 @@ export class ReportService {
   private now(): string {
     return this.deps.clock().toISOString();
   }
+}
+
+/** A person's request or waiver wins over the policy; the policy's own answer stays visible. */
+function withOverride(policy: PostmortemDecision, o: PostmortemOverride | null): PostmortemStatus {
+  const who = o ? { reason: o.reason, by: o.by, at: o.at } : null;
+  if (o?.kind === 'requested') return { required: true, reason: `requested by ${o.by}${o.reason ? `: ${o.reason}` : ''}`, policy, requested: who, waived: null };
+  if (o?.kind === 'waived') return { required: false, reason: `waived by ${o.by}: ${o.reason ?? ''}`, policy, requested: null, waived: who };
+  return { required: policy.required, reason: policy.reason, policy, requested: null, waived: null };
 }
 
 const itemFields = (i: ActionItem) => ({ title: i.title, owner: i.owner, dueDate: i.dueDate, status: i.status, trackerUrl: i.trackerUrl });

@@ -64,7 +64,9 @@ export interface Store {
   recordObservations(observations: AlertObservation[], context: RecordContext): Promise<RecordResult>;
   /**
    * Places paging events (PagerDuty incident lifecycle) atomically. Upserts by (instance,
-   * eventId): a redelivered event changes nothing. A new event joins the incident already
+   * eventId): a redelivered event changes nothing. An event with an `identity` whose twin from
+   * another channel (webhook vs REST API, `findPagingTwin`) is stored for its page is skipped
+   * too, whichever came first. A new event joins the incident already
    * holding its page, else the one holding alerts/pages with its dedup key, else (when the
    * catalog maps its PagerDuty service) the one on that service within the window, else opens
    * its own incident. Each becomes an IncidentEvent `pagerduty.<kind>` at `occurredAt`.
@@ -107,6 +109,12 @@ export interface Store {
   getAlert(id: string): Promise<Alert | null>;
   /** Incidents with `status`; without one, every incident (merged ones included). */
   countIncidents(status?: IncidentStatus): Promise<number>;
+  /**
+   * Which of `incidentIds` hold at least one PagerDuty event (`pagerduty.*` incident event):
+   * the post-mortem policy's "paged" fact for a page of incidents, in one query. Unknown ids
+   * are simply absent.
+   */
+  pagedIncidentIds(incidentIds: readonly string[]): Promise<Set<string>>;
 
   // --- reconciliation with a pull source (Alertmanager API); added for issue 4 ---------------
   /** Alerts of `instance` Debrief believes are firing, oldest start first. */
@@ -172,6 +180,8 @@ export interface PagingRecordResult {
   placed: PlacedPaging[];
   /** Events already stored (redeliveries): nothing changed. */
   duplicates: number;
+  /** Events whose twin from another channel was already stored (`findPagingTwin`): skipped. */
+  twins: number;
   incidentIds: string[];
 }
 

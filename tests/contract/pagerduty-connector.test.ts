@@ -350,6 +350,8 @@ describe('REST log entries and notes map to the webhook vocabulary', () => {
         serviceName: null,
         incidentKey: null,
       },
+      // Webhooks carry no log entry id: the store matches a twin by page, kind, time and actor.
+      identity: { channel: 'rest', objectId: null },
     });
   });
 
@@ -415,6 +417,8 @@ describe('REST log entries and notes map to the webhook vocabulary', () => {
       ['note:PWL7QXS', 'annotated', 'incident_note', '2013-03-06T20:28:51.000Z', 'Earline Greenholt', 'Firefighters are on the scene.'],
       ['note:PCQC25', 'annotated', 'incident_note', '2013-03-06T20:28:42.000Z', 'A Global Event Rule', 'Initial alert information indicates a 1-alarm fire'],
     ]);
+    // The note id is `data.id` of the incident.annotated webhook: the same identity on both channels.
+    expect(events.map((e) => e.identity)).toEqual([{ channel: 'rest', objectId: 'note:PWL7QXS' }, { channel: 'rest', objectId: 'note:PCQC25' }]);
   });
 
   it('throws NormalizeError for a log entry with an unusable time', () => {

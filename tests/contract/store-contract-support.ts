@@ -221,6 +221,10 @@ export interface PagingSpec {
   incidentKey?: string | null;
   status?: string;
   urgency?: string;
+  /** `PagingEvent.identity`: the channel and object id the store recognises twins by. */
+  identity?: PagingEvent['identity'];
+  /** Default 'Jane SRE'. */
+  actor?: string | null;
 }
 
 export function pagingEvent(spec: PagingSpec): PagingEvent {
@@ -232,7 +236,8 @@ export function pagingEvent(spec: PagingSpec): PagingEvent {
     kind,
     vendorType: `incident.${kind}`,
     occurredAt: at(spec.at),
-    actor: 'Jane SRE',
+    actor: spec.actor === undefined ? 'Jane SRE' : spec.actor,
+    ...(spec.identity ? { identity: spec.identity } : {}),
     text: `Page ${spec.pageId} ${kind}`,
     page: {
       id: spec.pageId,

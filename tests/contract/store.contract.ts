@@ -537,6 +537,51 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         expect(await store.countIncidents()).toBe(1);
       });
 
+      it('when another channel reports a stored change under another id, then it is skipped as a twin, whichever channel came first', async () => {
+        const webhook = { channel: 'webhook', objectId: null };
+        const rest = { channel: 'rest', objectId: null };
+        const secs = (s: number) => s / 60;
+        const first = await store.recordPagingEvents([
+          pagingEvent({ eventId: 'wh-trig', pageId: 'PA', at: secs(0.431), identity: webhook, actor: null }),
+          pagingEvent({ eventId: 'wh-note', pageId: 'PA', kind: 'annotated', at: secs(30.2), identity: { channel: 'webhook', objectId: 'note:N1' } }),
+        ], recordContext(correlator));
+        const incidentId = first.placed[0]!.incidentId;
+        // REST copies: the trigger log entry (whole seconds, naming the service), the note (by its id), an ack no webhook brought,
+        // and a second escalation in the same second as the first (one webhook event stands for one REST event only).
+        const restBatch = [
+          pagingEvent({ eventId: 'log_entry:T', pageId: 'PA', at: 0, identity: rest, actor: 'My Mail Service' }),
+          pagingEvent({ eventId: 'note:N1', pageId: 'PA', kind: 'annotated', at: secs(31), identity: { channel: 'rest', objectId: 'note:N1' } }),
+          pagingEvent({ eventId: 'log_entry:A', pageId: 'PA', kind: 'acknowledged', at: secs(20), identity: rest }),
+        ];
+        const r = await store.recordPagingEvents(restBatch, recordContext(correlator));
+        expect(r).toMatchObject({ duplicates: 0, twins: 2 });
+        expect(r.placed.map((p) => p.eventId)).toEqual(['log_entry:A']);
+        // Again: the same result; the twins are still twins, the placed one a duplicate.
+        expect(await store.recordPagingEvents(restBatch, recordContext(correlator, later(60)))).toMatchObject({ placed: [], duplicates: 1, twins: 2 });
+
+        // REST first, webhook later: the webhook copy is the twin.
+        const esc = await store.recordPagingEvents([
+          pagingEvent({ eventId: 'log_entry:E1', pageId: 'PA', kind: 'escalated', at: 1, identity: rest }),
+          pagingEvent({ eventId: 'log_entry:E2', pageId: 'PA', kind: 'escalated', at: 1, identity: rest }),
+        ], recordContext(correlator));
+        expect(esc.placed).toHaveLength(2);
+        const wh = await store.recordPagingEvents([pagingEvent({ eventId: 'wh-esc', pageId: 'PA', kind: 'escalated', at: 1 + secs(0.5), identity: webhook })], recordContext(correlator));
+        expect(wh).toMatchObject({ placed: [], duplicates: 0, twins: 1 });
+        // Another page, or an event without identity, is never a twin.
+        const other = await store.recordPagingEvents([
+          pagingEvent({ eventId: 'wh-other', pageId: 'PB', kind: 'acknowledged', at: secs(20), identity: webhook }),
+          pagingEvent({ eventId: 'plain-ack', pageId: 'PA', kind: 'acknowledged', at: secs(20) }),
+        ], recordContext(correlator));
+        expect(other).toMatchObject({ duplicates: 0, twins: 0 });
+        expect(other.placed).toHaveLength(2);
+
+        const kinds = (await detail(incidentId)).events.filter((e) => e.kind.startsWith('pagerduty.')).map((e) => `${e.kind} ${e.data.eventId}`);
+        expect(kinds.sort()).toEqual([
+          'pagerduty.acknowledged log_entry:A', 'pagerduty.acknowledged plain-ack', 'pagerduty.annotated wh-note',
+          'pagerduty.escalated log_entry:E1', 'pagerduty.escalated log_entry:E2', 'pagerduty.triggered wh-trig',
+        ]);
+      });
+
       it('when later events of a page arrive, then the incident holding the page is offered, however late, and resolves with it', async () => {
         const first = await store.recordPagingEvents([pagingEvent({ eventId: 'e1', pageId: 'PA', at: 0 })], recordContext(correlator));
         const incidentId = first.placed[0]!.incidentId;
@@ -564,6 +609,22 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         expect(d.events.map((e) => e.kind)).toContain('pagerduty.triggered');
         await expectSummaryFromAlerts(a.incidentId);
         expect(await store.countIncidents()).toBe(1);
+      });
+
+      it('when a page of incidents is asked which were paged, then exactly those holding a PagerDuty event are named, also after a merge', async () => {
+        const quiet = await place({ name: 'Quiet', link: 'q', start: 0, service: 'web' });
+        const paged = await place({ name: 'Paged', link: 'pg', start: 2, service: 'checkout' });
+        correlator.scriptPaging('e1', () => ({ action: 'join', incidentId: paged.incidentId, rule: 'pagerduty-dedup-key', explanation: 'Same dedup key.', matched: { incidentKey: 'k' } }));
+        await store.recordPagingEvents([pagingEvent({ eventId: 'e1', pageId: 'PB', at: 3 })], recordContext(correlator));
+        const pageOnly = (await store.recordPagingEvents([pagingEvent({ eventId: 'e2', pageId: 'PC', at: 4 })], recordContext(correlator))).placed[0]!.incidentId;
+
+        expect(await store.pagedIncidentIds([])).toEqual(new Set());
+        expect(await store.pagedIncidentIds([quiet.incidentId, paged.incidentId, pageOnly, 'no-such-incident', paged.incidentId]))
+          .toEqual(new Set([paged.incidentId, pageOnly]));
+
+        // The events move with a merge: the target is paged now, the merged-away source no longer.
+        await store.mergeIncidents(quiet.incidentId, [paged.incidentId], correctionContext(correlator));
+        expect(await store.pagedIncidentIds([quiet.incidentId, paged.incidentId])).toEqual(new Set([quiet.incidentId]));
       });
     });
 

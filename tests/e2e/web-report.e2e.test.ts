@@ -181,4 +181,84 @@ describe('web pages: report editor', () => {
     expect(problems.pageErrors).toEqual([]);
     await context.close();
   }, 60_000);
+  it('when an editor hides a machine entry with a reason and corrects another, then the report leaves it out, and the page refreshes itself without losing an open edit', async () => {
+    const { page, context, problems } = await openPage(browser, { token: WEB_TOKENS.editor });
+    await visit(page, `${app.url}/ui/incidents/${seeded.checkout.id}`);
+    await page.evaluate(() => { (globalThis as unknown as { __sameDocument: boolean }).__sameDocument = true; });
+
+    await page.locator('.tl-machine', { hasText: 'NodeDiskFilling fired' }).getByRole('button', { name: /^Hide entry/ }).click();
+    const dialog = page.locator('dialog[open]');
+    await dialog.getByLabel('Reason').fill('belongs to the node incident');
+    await dialog.getByRole('button', { name: 'Hide entry', exact: true }).click();
+    await page.locator('.tl-machine', { hasText: 'NodeDiskFilling fired' }).waitFor({ state: 'detached' });
+    const hidden = page.locator('details.hidden-entries');
+    await hidden.locator('summary').click();
+    await expect(hidden.textContent()).resolves.toContain('hidden by erin: belongs to the node incident');
+
+    await page.locator('.tl-machine', { hasText: 'CheckoutLatencyHigh fired' }).getByRole('button', { name: /^Correct entry/ }).click();
+    await page.locator('.tl-edit').getByLabel('Text (Markdown)').fill('Latency alert fired (p99 above 2s)');
+    await page.locator('.tl-edit').getByRole('button', { name: 'Save correction' }).click();
+    const corrected = page.locator('.tl-machine', { hasText: 'Latency alert fired (p99 above 2s)' });
+    await corrected.waitFor();
+    await expect(corrected.textContent()).resolves.toContain('corrected by erin');
+    await screenshot(page, 'incident-timeline-corrections');
+
+    const report = await reportOf(seeded.checkout.id) as unknown as {
+      timeline: Array<{ id: string; text: string; editedBy: string | null }>; hiddenTimeline: Array<{ id: string; text: string; hidden: { reason: string; by: string } }>;
+    };
+    expect(report.hiddenTimeline).toEqual([expect.objectContaining({ hidden: expect.objectContaining({ reason: 'belongs to the node incident', by: 'erin' }) })]);
+    expect(report.hiddenTimeline[0]!.text).toContain('NodeDiskFilling');
+    expect(report.timeline.map((e) => e.text).join('\n')).not.toContain('NodeDiskFilling fired');
+    expect(report.timeline.find((e) => e.text === 'Latency alert fired (p99 above 2s)')?.editedBy).toBe('erin');
+
+    // Live: a note someone adds elsewhere waits while a correction form is open, then appears without a reload.
+    await page.locator('.tl-machine', { hasText: 'CheckoutHighErrorRate fired' }).getByRole('button', { name: /^Correct entry/ }).click();
+    await page.locator('.tl-edit').getByLabel('Text (Markdown)').fill('Half-typed correction');
+    const current = await reportOf(seeded.checkout.id);
+    const added = await app.api.patch(`/api/v1/incidents/${seeded.checkout.id}/report`, { timeline: { add: [{ at: '2026-11-20T10:05:00.000Z', text: 'Status page updated' }] } },
+      { headers: { Authorization: `Bearer ${WEB_TOKENS.publisher}`, 'If-Match': current.etag } });
+    expect(added.status).toBe(200);
+    await page.getByText('Live: paused while you edit').waitFor({ timeout: 15_000 });
+    await expect(page.locator('.tl-edit').getByLabel('Text (Markdown)').inputValue()).resolves.toBe('Half-typed correction');
+    await expect(page.locator('.tl-human', { hasText: 'Status page updated' }).count()).resolves.toBe(0);
+    await page.locator('.tl-edit').getByRole('button', { name: 'Cancel' }).click();
+    await page.locator('.tl-human', { hasText: 'Status page updated' }).waitFor({ timeout: 15_000 });
+    expect(await page.evaluate(() => (globalThis as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
+    expect(problems.pageErrors).toEqual([]);
+    await context.close();
+  }, 60_000);
+
+  it('when an editor waives the post-mortem with a reason, then the page and the incident list say so, unsaved text stays, and it can be requested again', async () => {
+    const { page, context, problems } = await openPage(browser, { token: WEB_TOKENS.editor });
+    await visit(page, `${app.url}/ui/incidents/${seeded.cart.id}/report`);
+    const status = page.locator('[data-postmortem]');
+    await expect(status.getAttribute('data-postmortem')).resolves.toBe('required');
+    await textarea(page, 'What happened').fill('Unsaved: the cart database failed over.');
+
+    await page.locator('details.waive summary').click();
+    await expect(page.getByLabel('Reason for waiving').getAttribute('required')).resolves.not.toBeNull();
+    await page.getByLabel('Reason for waiving').fill('Synthetic check outage, no customer traffic');
+    await page.getByRole('button', { name: 'Waive post-mortem' }).click();
+    await page.getByText('Post-mortem waived.').waitFor();
+    await expect(status.textContent()).resolves.toContain('waived by erin: Synthetic check outage, no customer traffic');
+    await expect(status.getAttribute('data-postmortem')).resolves.toBe('not-required');
+    await screenshot(page, 'report-postmortem-waived');
+    expect((await reportOf(seeded.cart.id) as unknown as { postmortem: { required: boolean; waived: { by: string } | null } }).postmortem)
+      .toMatchObject({ required: false, waived: { by: 'erin' } });
+    const listed = (await app.api.get('/api/v1/incidents')).data.items as Array<{ id: string; postmortem: { required: boolean; reason: string } }>;
+    expect(listed.find((i) => i.id === seeded.cart.id)?.postmortem).toEqual({ required: false, reason: 'waived by erin: Synthetic check outage, no customer traffic' });
+
+    // The waiver did not touch the text being written; it saves on top without a conflict.
+    await expect(textarea(page, 'What happened').inputValue()).resolves.toBe('Unsaved: the cart database failed over.');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText('Saved (version 1).').waitFor();
+    expect((await reportOf(seeded.cart.id)).sections.find((s) => s.id === 'what-happened')?.text).toBe('Unsaved: the cart database failed over.');
+
+    await page.getByRole('button', { name: 'Request a post-mortem' }).click();
+    await page.getByText('Post-mortem requested.').waitFor();
+    await expect(status.getAttribute('data-postmortem')).resolves.toBe('required');
+    await expect(status.textContent()).resolves.toContain('requested by erin');
+    expect(problems.pageErrors).toEqual([]);
+    await context.close();
+  }, 60_000);
 });

@@ -120,6 +120,7 @@ describe('web pages: sign-in, incident list, viewer, hostile text', () => {
     await expect(page.getByRole('link', { name: 'Review correlation' }).count()).resolves.toBe(0);
     await expect(page.getByText('Add a timeline note').count()).resolves.toBe(0);
     await expect(page.locator('.tl-actions, textarea, form').count()).resolves.toBe(0);
+    await expect(page.locator('button:has-text("Correct"), button:has-text("Hide"), .hidden-entries').count()).resolves.toBe(0);
     await expect(page.getByRole('link', { name: 'Read report' }).count()).resolves.toBe(1);
     await screenshot(page, 'incident-viewer');
 
@@ -131,6 +132,8 @@ describe('web pages: sign-in, incident list, viewer, hostile text', () => {
     await expect(page.locator('h2', { hasText: 'What happened' }).count()).resolves.toBe(1);
     await expect(page.locator('textarea, input, select[name="status"], [data-transition], [data-action="save"]').count()).resolves.toBe(0);
     await expect(page.getByText('Add an action item').count()).resolves.toBe(0);
+    await expect(page.locator('.postmortem-controls, [data-action="request-postmortem"], [data-action="waive-postmortem"]').count()).resolves.toBe(0);
+    await expect(page.locator('[data-postmortem]').count()).resolves.toBe(1);
     await expect(page.locator('.toolbar').textContent()).resolves.toContain('Read only');
     await screenshot(page, 'report-viewer');
 

@@ -7,14 +7,16 @@ import { startTestApp, type TestApp } from '../support/test-app';
 /*
  * The end-to-end story of one outage told by both sources. Alertmanager sends the group
  * `{}/{severity="critical"}:{cluster="prod-eu-1", namespace="shop"}` to Debrief (the captured
- * bodies of a real Alertmanager 0.25; their alerts are all on service checkout, as an earlier
- * notification of the group also carried an alert of another service, which Debrief's default
- * rules keep apart) and, from the same receiver, pages PagerDuty with
- * dedup key sha256_hex(groupKey). PagerDuty then sends Debrief its V3 webhooks for that
- * incident: triggered, acknowledged, a note, resolved. Debrief must tell one story.
+ * bodies of a real Alertmanager 0.25). Its first notification spans two services: a short
+ * billing alert (started first) and the checkout outage, which Debrief's default rules keep in
+ * two incidents, both holding the group's dedup key. From the same receiver Alertmanager pages
+ * PagerDuty with dedup key sha256_hex(groupKey). PagerDuty then sends Debrief its V3 webhooks for
+ * that incident: triggered, acknowledged, a note, resolved. The page is about checkout: it must
+ * join the checkout incident (most alerts of the group), not the earlier billing one, and Debrief
+ * must tell one story there.
  */
 
-const first = readFixture('captured-000013'); // 3× HighErrorRate, PodCrashLooping (service checkout)
+const first = readFixture('captured-000005'); // ManualAmtoolAlert (billing, resolved), 3× HighErrorRate, PodCrashLooping (checkout)
 const later = readFixture('captured-000041'); // HighErrorRate resolved at 14:54:18.361
 const GROUP_KEY = first.groupKey;
 const DEDUP_KEY = sha256Hex(GROUP_KEY);
@@ -56,15 +58,30 @@ afterAll(async () => {
   await app.stop();
 });
 
+/** The incident of the checkout outage, with its timeline. */
+async function checkout() {
+  const found = (await allIncidentDetails(app)).filter((i) => i.services.includes('checkout'));
+  expect(found).toHaveLength(1);
+  return found[0]!;
+}
+
 describe('an Alertmanager group paged through PagerDuty', () => {
-  it('when both sources report the outage, then Debrief holds one incident', async () => {
+  it('when both sources report the outage, then the page is in the checkout incident and the billing alert stays apart', async () => {
     const incidents = await listAllIncidents(app);
-    expect(incidents).toHaveLength(1);
-    expect(incidents[0]).toMatchObject({ status: 'resolved', alertCount: 4, services: ['checkout'] });
+    expect(incidents.map((i) => [i.services, i.alertCount, i.status]).sort()).toEqual([
+      [['billing'], 1, 'resolved'],
+      [['checkout'], 4, 'resolved'],
+    ]);
+    const billing = (await allIncidentDetails(app)).find((i) => i.services.includes('billing'))!;
+    expect(billing.timeline.filter((e) => e.kind.startsWith('pagerduty.'))).toEqual([]);
+    const audit = (await app.debrief.store.getIncidentAudit((await checkout()).id))!;
+    const decision = audit.find((e) => e.kind === 'correlation.decided' && e.data.pageId === page.id)!;
+    expect(decision.text).toContain('2 incidents hold this key (the correlation rules split the group)');
+    expect(decision.text).toContain('this one holds the most alerts of the group (4, the next 1)');
   });
 
   it('then its timeline interleaves alerts and PagerDuty events in event-time order', async () => {
-    const [incident] = await allIncidentDetails(app);
+    const incident = await checkout();
     const rows = incident!.timeline.map((e) => `${e.at} ${e.kind}`);
     const at = incident!.timeline.map((e) => e.at);
     expect(at).toEqual([...at].sort());
@@ -92,7 +109,7 @@ describe('an Alertmanager group paged through PagerDuty', () => {
   });
 
   it('then the draft names who acknowledged and what resolved it', async () => {
-    const [incident] = await listAllIncidents(app);
+    const incident = await checkout();
     const res = await app.api.get(`/api/v1/incidents/${incident!.id}/report.md`);
     expect(res.status).toBe(200);
     const md = res.data as string;
@@ -104,7 +121,7 @@ describe('an Alertmanager group paged through PagerDuty', () => {
   });
 
   it('then the acknowledgement and resolution give its response times', async () => {
-    const [listed] = await listAllIncidents(app);
+    const listed = await checkout();
     const detail = await app.debrief.store.getIncident(listed!.id);
     const measures = measureIncident(detail!);
     expect(measures.firstAlertAt).toBe('2026-11-26T14:53:13.361Z');

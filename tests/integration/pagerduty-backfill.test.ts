@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import { buildProgram } from '../../src/cli/program';
 import { allIncidentDetails } from '../support/api-helpers';
 import { startPagerDutyReplayServer, type PagerDutyReplayServer } from '../support/pagerduty-replay-server';
+import { PD_TEST_SECRET, pagerdutyV3Body, postPagerDuty, type EventSpec, type PageSpec } from '../support/pagerduty-webhooks';
 import { startTestApp } from '../support/test-app';
 
 /*
@@ -98,6 +99,46 @@ describe('debrief pagerduty backfill', () => {
     expect(once.flatMap((i) => i.timeline).filter((e) => e.kind.startsWith('pagerduty.'))).toHaveLength(9);
     expect(second.stdout).toContain('Imported 3 PagerDuty incident(s)');
     expect(second.stdout).toContain('9 timeline event(s) fetched, 0 new, 9 already recorded');
+  });
+
+  it('when incidents also came by webhook, then each change is on the timeline once, also after a second run', async () => {
+    replay = await startPagerDutyReplayServer({ requireToken: TOKEN, derivedIncidents: 0 });
+    // The webhooks PagerDuty sent for the recorded incident PT4KHLK, received before the backfill
+    // (no REST token on the server, so no enrichment): the trigger (automation: no agent; the log
+    // entry names the service and has whole seconds), one of its two notes (same note id as REST),
+    // and an acknowledgement the REST recording does not have.
+    const page: PageSpec = { id: 'PT4KHLK', number: 1234, title: 'The server is on fire.', incidentKey: 'baf7cf21b1da41b4b0221008339ff357', serviceId: 'PIJ90N7', serviceName: 'My Mail Service' };
+    const webhooks: EventSpec[] = [
+      { id: '01BACKFILL0TRIG000000000001', type: 'incident.triggered', occurredAt: '2015-11-07T00:14:20.431Z', agent: null },
+      { id: '01BACKFILL0NOTE000000000001', type: 'incident.annotated', occurredAt: '2013-03-06T20:28:51.377Z', agent: 'Earline Greenholt', note: 'Firefighters are on the scene.', noteId: 'PWL7QXS' },
+      { id: '01BACKFILL0ACK0000000000001', type: 'incident.acknowledged', occurredAt: '2015-11-07T00:20:00.000Z', agent: 'Earline Greenholt' },
+    ];
+    const server = await startTestApp({ dir, env: { DEBRIEF_PAGERDUTY_SIGNING_SECRETS: PD_TEST_SECRET } });
+    try {
+      for (const w of webhooks) expect((await postPagerDuty(server, pagerdutyV3Body(page, w))).status).toBe(202);
+      await server.settle();
+    } finally {
+      await server.stop({ keepFiles: true });
+    }
+    const env = envFor({ DEBRIEF_PAGERDUTY_REST_TOKEN: TOKEN });
+    const args = ['--since', '2015-10-01', '--until', '2015-12-01'];
+
+    const first = await backfill(args, env);
+    const once = await storedIncidents();
+    const second = await backfill(args, env);
+    const twice = await storedIncidents();
+
+    expect(first.stdout).toContain('3 timeline event(s) fetched, 1 new, 2 already recorded');
+    expect(second.stdout).toContain('3 timeline event(s) fetched, 0 new, 3 already recorded');
+    expect(twice).toEqual(once);
+    expect(once).toHaveLength(1);
+    const entries = once[0]!.timeline.filter((e) => e.kind.startsWith('pagerduty.')) as Array<{ at: string; kind: string; actor: string | null; text: string }>;
+    expect(entries.map((e) => [e.at, e.kind, e.actor, e.text])).toEqual([
+      ['2013-03-06T20:28:42.000Z', 'pagerduty.annotated', 'A Global Event Rule', 'Initial alert information indicates a 1-alarm fire'],
+      ['2013-03-06T20:28:51.377Z', 'pagerduty.annotated', 'Earline Greenholt', 'Firefighters are on the scene.'],
+      ['2015-11-07T00:14:20.431Z', 'pagerduty.triggered', null, 'Triggered: The server is on fire.'],
+      ['2015-11-07T00:20:00.000Z', 'pagerduty.acknowledged', 'Earline Greenholt', 'Acknowledged by Earline Greenholt'],
+    ]);
   });
 
   it('when no REST token is configured, then it stops before calling PagerDuty and says which variable to set', async () => {

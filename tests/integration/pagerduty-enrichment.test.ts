@@ -1,3 +1,4 @@
+import { importPagerDutyIncident } from '../../src/integrations/pagerduty-enrichment';
 import { allIncidentDetails } from '../support/api-helpers';
 import { startPagerDutyReplayServer, type PagerDutyReplayOptions, type PagerDutyReplayServer } from '../support/pagerduty-replay-server';
 import { PD_TEST_SECRET, pagerdutyV3Body, postPagerDuty, type EventSpec, type PageSpec } from '../support/pagerduty-webhooks';
@@ -103,6 +104,26 @@ describe('PagerDuty enrichment with a REST token', () => {
       ['2015-11-07T00:14:20.431Z', 'Triggered: The server is on fire.'],
     ]);
     expect(entries.filter((e) => e.kind === 'pagerduty.annotated')).toHaveLength(2);
+  });
+
+  it('when webhooks brought the trigger and a note, then enrichment and a later backfill-style replay add each change once', async () => {
+    const { app } = await start({});
+    const note: EventSpec = { id: '01ENRICH0NOTE0TWIN00000001', type: 'incident.annotated', occurredAt: '2013-03-06T20:28:51.377Z', agent: 'Earline Greenholt', note: 'Firefighters are on the scene.', noteId: 'PWL7QXS' };
+    await postPagerDuty(app, pagerdutyV3Body(PAGE, triggered));
+    await postPagerDuty(app, pagerdutyV3Body(PAGE, note));
+    await settleAll(app);
+    const expected = [
+      ['2013-03-06T20:28:42.000Z', 'pagerduty.annotated', 'A Global Event Rule'],
+      ['2013-03-06T20:28:51.377Z', 'pagerduty.annotated', 'Earline Greenholt'],
+      ['2015-11-07T00:14:20.431Z', 'pagerduty.triggered', null],
+    ];
+    expect((await pagerdutyEntries(app)).map((e) => [e.at, e.kind, e.actor])).toEqual(expected);
+
+    // What `debrief pagerduty backfill` does for each incident, on the same store.
+    const { client, sink } = app.debrief.pagerduty;
+    const replayed = await importPagerDutyIncident(client!, sink, { instance: 'pagerduty', pageId: PAGE.id }, '2026-01-01T00:00:00.000Z');
+    expect(replayed).toEqual({ pageId: PAGE.id, fetched: 3, twins: 2, recorded: 0, known: 1 });
+    expect((await pagerdutyEntries(app)).map((e) => [e.at, e.kind, e.actor])).toEqual(expected);
   });
 
   it('when the REST API is slow, then ingest does not wait for it', async () => {

@@ -111,12 +111,12 @@ describe('PagerDuty REST client against the replay server', () => {
     expect(error).toBeInstanceOf(PagerDutyApiError);
     expect(error).toMatchObject({ status: 429, code: 2020, retryAfterMs: null });
     expect((error as Error).message).toMatch(/HTTP 429 Rate Limit Exceeded after 2 retries/);
-    expect(waits).toEqual([75, 150]); // 100·2^n, half fixed + half × random(0.5)
+    expect(waits).toEqual([50, 100]); // random(0.5) × 100·2^n ("full jitter", resilient-http.ts)
     expect(server.requests).toHaveLength(3 * 4); // 3 client attempts × (1 + 3 pdjs retries)
 
     await server.close();
     const reset: number[] = [];
-    const second = await setup({ rateLimit: { count: 4, rateLimitReset: '0.3' } }, { sleep: async (ms) => void reset.push(ms) });
+    const second = await setup({ rateLimit: { count: 4, rateLimitReset: '0.3' } }, { random: () => 0, sleep: async (ms) => void reset.push(ms) });
     await second.client.getIncident('PT4KHLK');
     expect(reset).toEqual([300]);
   });
@@ -165,9 +165,9 @@ describe('PagerDuty REST client against the replay server', () => {
   });
 
   it('times out a server that never answers', async () => {
-    const { client } = await setup({ delayMs: 5_000 }, { timeoutMs: 300 });
+    const { client } = await setup({ delayMs: 5_000 }, { timeoutMs: 300, maxRetries: 1, sleep: async () => {} });
     const started = performance.now();
-    await expect(client.getIncident('PT4KHLK')).rejects.toThrow(/no response within 300 ms/);
+    await expect(client.getIncident('PT4KHLK')).rejects.toThrow(/pagerduty: no answer within 300 ms \(after 2 attempts\)/);
     expect(performance.now() - started).toBeLessThan(1_500);
   });
 
@@ -191,13 +191,13 @@ describe('PagerDuty REST client against the replay server', () => {
 });
 
 describe('PagerDuty REST client without a server', () => {
-  it('fails fast on a refused connection, without retrying or keeping jest alive', async () => {
+  it('fails on a refused connection after its bounded retries, without keeping jest alive', async () => {
     // Port 1 on loopback: nothing listens there. pdjs's own requestTimeout would leave a 30 s timer.
-    const client = new PagerDutyRestClient({ token: TOKEN, baseUrl: 'http://127.0.0.1:1' });
+    const client = new PagerDutyRestClient({ token: TOKEN, baseUrl: 'http://127.0.0.1:1', sleep: async () => {} });
     const started = performance.now();
     const error = await client.listIncidentNotes('PT4KHLK').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PagerDutyApiError);
-    expect(error).toMatchObject({ status: null, message: expect.stringMatching(/ECONNREFUSED/) });
+    expect(error).toMatchObject({ status: null, message: expect.stringMatching(/ECONNREFUSED.*after 4 attempts/) });
     expect(performance.now() - started).toBeLessThan(1_000);
   });
 

@@ -62,6 +62,8 @@ export interface EventSpec {
   agent: string | null;
   /** Note text for `incident.annotated`. */
   note?: string;
+  /** Note id (`data.id`) for `incident.annotated`; default derived from the event id. */
+  noteId?: string;
   /** `status` of the incident object in state events (default from the type). */
   status?: string;
   assignees?: string[];
@@ -79,7 +81,7 @@ export function pagerdutyV3Body(page: PageSpec, event: EventSpec): object {
   const incidentRef = { ...ref('incident_reference', page.id, page.title, 'incidents') };
   let data: object;
   if (event.type === 'incident.annotated') {
-    data = { incident: incidentRef, id: `N${event.id.slice(-6)}`, content: event.note ?? '', trimmed: false, type: 'incident_note' };
+    data = { incident: incidentRef, id: event.noteId ?? `N${event.id.slice(-6)}`, content: event.note ?? '', trimmed: false, type: 'incident_note' };
   } else {
     const verb = event.type.replace(/^incident\./, '');
     const status = event.status ?? (verb === 'resolved' ? 'resolved' : verb === 'acknowledged' ? 'acknowledged' : 'triggered');

@@ -206,7 +206,7 @@ describe('explicit links: PagerDuty', () => {
     const ack = await h.page(pagingEvent({ eventId: 'E2', kind: 'acknowledged', at: 50, actor: 'Bob', incidentKey: dedupKey }));
     expect(ack.placed[0]).toMatchObject({ incidentId: alert!.incidentId, rule: 'pagerduty-incident' });
     const redelivered = await h.page(pagingEvent({ eventId: 'E2', kind: 'acknowledged', at: 50, actor: 'Bob', incidentKey: dedupKey }));
-    expect(redelivered).toEqual({ placed: [], duplicates: 1, incidentIds: [] });
+    expect(redelivered).toEqual({ placed: [], duplicates: 1, twins: 0, incidentIds: [] });
 
     const detail = (await h.store.getIncident(alert!.incidentId))!;
     expect(detail.events.map((e) => [e.kind, e.at, e.actor])).toEqual([

@@ -5,7 +5,7 @@ import { INDEX_PLAN } from '../../src/store/mongo/mongo-indexes';
 /**
  * An in-memory stand-in for the small part of the MongoDB driver the Mongo stores use, so
  * their code paths run here, where no server can (TOOLCHAIN.md). It is NOT MongoDB: it
- * interprets only the operators the stores send ($in, $nin, $ne, $lt(e), $gt(e), $type,
+ * interprets only the operators the stores send ($in, $nin, $ne, $lt(e), $gt(e), $type, $regex,
  * $or, $and; $set, $setOnInsert, $inc, $min, $max), runs one operation at a time, and its
  * "transactions" are all-or-nothing but never concurrent. It proves the stores' logic and
  * document mapping, not their atomicity under concurrency (that needs a replica set).
@@ -76,6 +76,7 @@ function fieldMatches(value: unknown, cond: unknown): boolean {
       case '$lte': return comparable(value, arg) && compare(value, arg) <= 0;
       case '$gt': return comparable(value, arg) && compare(value, arg) > 0;
       case '$gte': return comparable(value, arg) && compare(value, arg) >= 0;
+      case '$regex': return typeof value === 'string' && new RegExp(arg as string).test(value);
       case '$type':
         if (arg === 'string') return typeof value === 'string';
         throw new Error(`fake: $type ${String(arg)} not supported`);

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { alertmanagerAlertGroupsSchema, pulledAlerts, reconciledGroupKey } from '../../connectors/alertmanager/alertmanager.pull';
-import type { PagingEvent } from '../../src/domain/paging-event';
-import { withoutWebhookTwins, type StoredPagingEvent } from '../../src/integrations/pagerduty-enrichment';
+import type { PagingChangeIdentity, PagingEvent } from '../../src/domain/paging-event';
+import { findPagingTwin, type StoredPagingChange } from '../../src/domain/paging-twins';
 
 const groups = alertmanagerAlertGroupsSchema.parse(
   JSON.parse(readFileSync(join(__dirname, '../../connectors/alertmanager/fixtures/api-v2/karma-mock-am-0.31.0-GET-alerts-groups.json'), 'utf8')),
@@ -39,31 +39,49 @@ describe('pulledAlerts (Alertmanager /api/v2/alerts/groups)', () => {
   });
 });
 
-describe('withoutWebhookTwins', () => {
+describe('findPagingTwin (one change reported by webhook and by the REST API)', () => {
   const page = { id: 'P1', number: 1, title: 'T', url: null, status: null, urgency: null, priority: null, serviceId: null, serviceName: null, incidentKey: null };
-  const rest = (eventId: string, kind: string, occurredAt: string, text = ''): PagingEvent =>
-    ({ instance: 'pd', source: 'pagerduty', eventId, kind, vendorType: kind, occurredAt, actor: null, text, page });
-  const stored = (eventId: string, kind: string, occurredAt: string, text = ''): StoredPagingEvent => ({ eventId, kind, occurredAt, text });
+  const event = (eventId: string, kind: string, occurredAt: string, identity: PagingChangeIdentity | undefined, actor: string | null = null): PagingEvent =>
+    ({ instance: 'pd', source: 'pagerduty', eventId, kind, vendorType: kind, occurredAt, actor, text: '', page, ...(identity ? { identity } : {}) });
+  const webhook = (objectId: string | null = null): PagingChangeIdentity => ({ channel: 'webhook', objectId });
+  const rest = (objectId: string | null = null): PagingChangeIdentity => ({ channel: 'rest', objectId });
+  const stored = (eventId: string, kind: string, occurredAt: string, identity: PagingChangeIdentity | null, actor: string | null = null): StoredPagingChange =>
+    ({ eventId, kind, occurredAt, actor, channel: identity?.channel ?? null, objectId: identity?.objectId ?? null });
 
-  it('when a webhook recorded the same change within 2 s, then the REST copy is dropped; further away it is kept', () => {
-    const incoming = [rest('log_entry:A', 'acknowledged', '2026-01-01T00:00:01.000Z'), rest('log_entry:B', 'acknowledged', '2026-01-01T00:10:00.000Z')];
-    const out = withoutWebhookTwins(incoming, [stored('01WEBHOOK', 'pagerduty.acknowledged', '2026-01-01T00:00:01.734Z')]);
-    expect(out.map((e) => e.eventId)).toEqual(['log_entry:B']);
+  it('when a webhook recorded the same change within 2 s, then the REST copy is its twin; further away, or another kind, it is not', () => {
+    const ack = stored('01WEBHOOK', 'acknowledged', '2026-01-01T00:00:01.734Z', webhook());
+    expect(findPagingTwin(event('log_entry:A', 'acknowledged', '2026-01-01T00:00:01.000Z', rest()), [ack])).toBe(ack);
+    expect(findPagingTwin(event('log_entry:B', 'acknowledged', '2026-01-01T00:10:00.000Z', rest()), [ack])).toBeNull();
+    expect(findPagingTwin(event('log_entry:C', 'resolved', '2026-01-01T00:00:01.000Z', rest()), [ack])).toBeNull();
   });
 
-  it('when a webhook note was trimmed by PagerDuty, then the full REST note counts as its twin; another note at that time does not', () => {
-    const trimmed = 'Restarted the primary […] (cut by PagerDuty; full text via the REST API)';
-    const incoming = [
-      rest('note:N1', 'annotated', '2026-01-01T00:00:00.000Z', 'Restarted the primary database and failed over the replica.'),
-      rest('note:N2', 'annotated', '2026-01-01T00:00:00.000Z', 'Paged the DBA.'),
-    ];
-    const out = withoutWebhookTwins(incoming, [stored('01NOTE', 'pagerduty.annotated', '2026-01-01T00:00:00.200Z', trimmed)]);
-    expect(out.map((e) => e.eventId)).toEqual(['note:N2']);
+  it('when the REST copy came first, then the webhook event is the twin', () => {
+    const fromRest = stored('log_entry:A', 'resolved', '2026-01-01T00:00:01.000Z', rest(), 'Ben');
+    expect(findPagingTwin(event('01WEBHOOK', 'resolved', '2026-01-01T00:00:01.358Z', webhook(), 'Ben'), [fromRest])).toBe(fromRest);
   });
 
-  it('when an id is already stored, then it is dropped, and one webhook event is the twin of one REST event only', () => {
-    const incoming = [rest('log_entry:A', 'escalated', '2026-01-01T00:00:00Z'), rest('log_entry:C', 'escalated', '2026-01-01T00:00:00Z'), rest('log_entry:D', 'escalated', '2026-01-01T00:00:00Z')];
-    const out = withoutWebhookTwins(incoming, [stored('log_entry:A', 'pagerduty.escalated', '2026-01-01T00:00:00.000Z'), stored('01ESC', 'pagerduty.escalated', '2026-01-01T00:00:00.500Z')]);
-    expect(out.map((e) => e.eventId)).toEqual(['log_entry:D']);
+  it('when both name different actors, then they are two changes; when one names none (automation), then they are one', () => {
+    const ack = stored('01WEBHOOK', 'acknowledged', '2026-01-01T00:00:00.100Z', webhook(), 'Maya');
+    expect(findPagingTwin(event('log_entry:A', 'acknowledged', '2026-01-01T00:00:00Z', rest(), 'Ben'), [ack])).toBeNull();
+    const trig = stored('01TRIG', 'triggered', '2026-01-01T00:00:00.431Z', webhook(), null);
+    expect(findPagingTwin(event('log_entry:T', 'triggered', '2026-01-01T00:00:00Z', rest(), 'My Mail Service'), [trig])).toBe(trig);
+  });
+
+  it('when notes carry ids, then only the same note id is a twin, whatever the times and texts', () => {
+    const note = stored('01NOTE', 'annotated', '2026-01-01T00:00:00.200Z', webhook('note:N1'));
+    expect(findPagingTwin(event('note:N1', 'annotated', '2026-01-01T00:05:00Z', rest('note:N1')), [note])).toBe(note);
+    expect(findPagingTwin(event('note:N2', 'annotated', '2026-01-01T00:00:00Z', rest('note:N2')), [note])).toBeNull();
+  });
+
+  it('when both come from the same channel, or the stored one has no identity, or the event has none, then there is no twin', () => {
+    const esc = stored('log_entry:A', 'escalated', '2026-01-01T00:00:00.000Z', rest());
+    const legacy = stored('01OLD', 'escalated', '2026-01-01T00:00:00.000Z', null);
+    expect(findPagingTwin(event('log_entry:B', 'escalated', '2026-01-01T00:00:00Z', rest()), [esc, legacy])).toBeNull();
+    expect(findPagingTwin(event('01ESC', 'escalated', '2026-01-01T00:00:00.100Z', undefined), [esc])).toBeNull();
+  });
+
+  it('when a stored event is already taken as a twin in this batch, then a second REST event at that time is kept', () => {
+    const esc = stored('01ESC', 'escalated', '2026-01-01T00:00:00.500Z', webhook());
+    expect(findPagingTwin(event('log_entry:D', 'escalated', '2026-01-01T00:00:00Z', rest()), [esc], new Set(['01ESC']))).toBeNull();
   });
 });

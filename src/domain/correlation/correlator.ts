@@ -586,14 +586,15 @@ class RuleCorrelator implements Correlator {
     const misses: string[] = [];
     const incidentKey = event.page.incidentKey?.trim().toLowerCase() ?? null;
     const dedupHits = keys.dedup.flatMap((k) => byKey.get(k) ?? []).map((h) => this.evaluate(t, h.candidate, h.activity, this.linkWindowMs, null));
-    const dedup = pickBest(dedupHits.filter((h) => h.ok));
-    if (dedup && incidentKey) {
+    const choice = incidentKey ? this.chooseByDedupKey(event, incidentKey, dedupHits.filter((h) => h.ok)) : null;
+    if (choice && incidentKey) {
+      const { hit: dedup, why } = choice;
       const viaAlerts = dedup.activity.key.startsWith('pdkey:');
       return {
         action: 'join', incidentId: dedup.candidate.incident.id, rule: LINK_RULES.pagerDutyDedupKey, matched: { incidentKey },
-        explanation: viaAlerts
+        explanation: (viaAlerts
           ? `Explicit link: its incident key ${incidentKey.slice(0, 12)}… is the SHA-256 of the Alertmanager group key of alerts in this incident (Alertmanager's PagerDuty notifier sends it as dedup_key); ${page} came ${relativeText(dedup, 'their latest activity')}.`
-          : `Explicit link: another PagerDuty incident with the same incident key ${incidentKey.slice(0, 12)}… is in this incident; ${page} came ${relativeText(dedup, 'its latest event')}.`,
+          : `Explicit link: another PagerDuty incident with the same incident key ${incidentKey.slice(0, 12)}… is in this incident; ${page} came ${relativeText(dedup, 'its latest event')}.`) + why,
       };
     }
     if (incidentKey) misses.push(dedupHits.length ? describeMiss(dedupHits, this.linkWindowMs, t) : `no incident holds alerts or pages with its incident key ${incidentKey.slice(0, 12)}…`);
@@ -613,6 +614,53 @@ class RuleCorrelator implements Correlator {
       misses.push('its PagerDuty service is not mapped to a catalog service');
     }
     return { action: 'open', rule: null, matched: {}, explanation: `Opened a new incident for ${page} because ${misses.join('; ')}.` };
+  }
+
+  /**
+   * Several incidents can hold one dedup key: the correlation rules split one Alertmanager group
+   * (e.g. by service). The page belongs with the part it is about, so of the eligible incidents:
+   * 1. the one whose services include the catalog service the page's PagerDuty service maps to
+   *    (`pagerdutyServices`; used here even when the service link itself is off);
+   * 2. else the one holding the most alerts of the group (the bulk of what paged);
+   * 3. else the nearest, then the earliest started (`pickBest`).
+   * `why` explains the choice when there was one to make (empty otherwise).
+   */
+  private chooseByDedupKey(event: PagingEvent, incidentKey: string, hits: Hit[]): { hit: Hit; why: string } | null {
+    const perIncident = new Map<string, Hit[]>();
+    for (const h of hits) (perIncident.get(h.candidate.incident.id) ?? perIncident.set(h.candidate.incident.id, []).get(h.candidate.incident.id)!).push(h);
+    if (perIncident.size === 0) return null;
+    const service = this.catalog.serviceForPagerDuty(event.page.serviceId, event.page.serviceName);
+    const groupKey = `pdkey:${incidentKey}`;
+    const options = [...perIncident.values()].map((own) => {
+      const candidate = own[0]!.candidate;
+      return {
+        hit: pickBest(own)!,
+        onService: service !== null && candidate.incident.services.includes(service),
+        groupAlerts: candidate.keys.find((k) => k.key === groupKey)?.holders ?? 0,
+      };
+    });
+    if (options.length === 1) return { hit: options[0]!.hit, why: '' };
+    const onService = options.filter((o) => o.onService);
+    const pool1 = onService.length > 0 ? onService : options;
+    const most = Math.max(...pool1.map((o) => o.groupAlerts));
+    const pool2 = pool1.filter((o) => o.groupAlerts === most);
+    const chosen = pickBest(pool2.map((o) => o.hit))!;
+    const pdService = event.page.serviceName ?? event.page.serviceId ?? '';
+    const reasons = [`${options.length} incidents hold this key (the correlation rules split the group)`];
+    if (onService.length > 0 && onService.length < options.length) {
+      reasons.push(`this one is on catalog service "${service}", which its PagerDuty service "${pdService}" maps to`);
+    } else if (service === null) {
+      reasons.push('its PagerDuty service maps to no catalog service');
+    } else {
+      reasons.push(`${onService.length === 0 ? 'none' : 'each'} of them is on catalog service "${service}", which its PagerDuty service "${pdService}" maps to`);
+    }
+    if (pool2.length < pool1.length) {
+      const next = Math.max(...pool1.filter((o) => o.groupAlerts < most).map((o) => o.groupAlerts));
+      reasons.push(`${pool1.length < options.length ? 'of those, ' : ''}this one holds the most alerts of the group (${most}, the next ${next})`);
+    } else if (pool2.length > 1) {
+      reasons.push(`${pool2.length} hold as many alerts of the group (${most}), so it joined the nearest in time, then the earliest started`);
+    }
+    return { hit: chosen, why: ` ${reasons.join('; ')}.` };
   }
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { NotFoundError } from '../../errors';
 import type { Correlator } from '../../domain/correlation/correlator';
+import type { ReportService } from '../../services/report-service';
 import type { Store } from '../../store/store';
 import { alertSchema, idParamsSchema, incidentSchema } from '../api-schemas';
 import { defineRoute, type RouteDef } from '../route';
@@ -17,6 +18,8 @@ export interface CorrectionRouteDeps {
   correlator: Correlator;
   serviceLabels: readonly string[];
   clock: () => Date;
+  /** Carries the merged-away incidents' report parts and action items to the target. */
+  reports: Pick<ReportService, 'carryMergedReports'>;
 }
 
 const id = idParamsSchema.shape.id;
@@ -43,6 +46,10 @@ export const mergeResultSchema = z.object({
   incident: mergedIncidentSchema.describe('The target, after the merge.'),
   merged: z.array(mergedIncidentSchema).describe('The former sources, now `merged` with `mergedInto`.'),
   movedAlertIds: z.array(z.string()),
+  report: z.object({
+    carriedFrom: z.number().int().describe('Merged incidents whose human report parts were carried into the target\'s report (never overwriting its human text; both texts kept under a "From merged incident <title>" heading).'),
+    copiedActionItems: z.number().int().describe('Action items of the merged incidents copied to the target.'),
+  }).describe('What people wrote on the merged incidents\' reports now on the target\'s (recorded in its report audit trail).'),
 }).meta({ id: 'MergeIncidentsResult' });
 
 export const splitResultSchema = z.object({
@@ -88,7 +95,10 @@ export function correctionRoutes(deps: CorrectionRouteDeps): RouteDef[] {
       body: mergeBodySchema,
       responses: { 200: { description: 'Merged', schema: mergeResultSchema }, ...errors },
       handler: async ({ res, params, body, actor }) => {
-        res.json(await deps.store.mergeIncidents(params.id, body.sourceIncidentIds, ctx(actor, body.reason)));
+        const merged = await deps.store.mergeIncidents(params.id, body.sourceIncidentIds, ctx(actor, body.reason));
+        // The reports live in their own store: carried after the merge committed (see the report audit trail).
+        const carried = await deps.reports.carryMergedReports(params.id, merged.merged.map((m) => ({ id: m.id, title: m.title })), actor ?? 'unknown');
+        res.json({ ...merged, report: { carriedFrom: carried.sources, copiedActionItems: carried.actionItems } });
       },
     }),
     defineRoute({

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { buildIncidentView, type IncidentViewOptions } from '../../domain/incident-view';
 import { NotFoundError } from '../../errors';
+import type { ReportService } from '../../services/report-service';
 import type { Store } from '../../store/store';
 import { alertSchema, idParamsSchema, incidentDetailSchema, incidentPageSchema, incidentQuerySchema } from '../api-schemas';
 import { defineRoute, type RouteDef } from '../route';
@@ -10,23 +11,27 @@ export interface IncidentRouteDeps {
   store: Store;
   view: IncidentViewOptions;
   clock: () => Date;
+  /** Post-mortem need of each listed incident (batched per page). */
+  reports: Pick<ReportService, 'listPostmortemStatuses'>;
 }
 
 export function incidentRoutes(deps: IncidentRouteDeps): RouteDef[] {
   return [
     defineRoute({
       method: 'get', path: '/api/v1/incidents', operationId: 'listIncidents', tags: ['incidents'],
-      summary: 'List incidents, newest first; filter by status, service, severity and time; cursor pagination',
+      summary: 'List incidents, newest first, each with whether it needs a post-mortem; filter by status, service, severity and time; cursor pagination',
       access: { kind: 'api', role: 'viewer' },
       query: incidentQuerySchema,
       responses: { 200: { description: 'One page of incidents', schema: incidentPageSchema }, 400: errorResponse('Invalid filter') },
       handler: async ({ res, query }) => {
         const q = query as z.infer<typeof incidentQuerySchema>;
-        res.json(await deps.store.listIncidents({
+        const page = await deps.store.listIncidents({
           ...q,
           since: q.since ? new Date(q.since).toISOString() : undefined,
           until: q.until ? new Date(q.until).toISOString() : undefined,
-        }));
+        });
+        const postmortem = await deps.reports.listPostmortemStatuses(page.items);
+        res.json({ ...page, items: page.items.map((i) => ({ ...i, postmortem: postmortem.get(i.id)! })) });
       },
     }),
     defineRoute({

@@ -13,6 +13,7 @@ import { alertPlacementEvents, pagingDecisionEvent, pagingTimelineEvent } from '
 import type { Incident, NewIncidentEvent } from '../../domain/incident';
 import { summarizeIncident } from '../../domain/incident-summary';
 import type { PagingEvent } from '../../domain/paging-event';
+import { findPagingTwin } from '../../domain/paging-twins';
 import { NotFoundError } from '../../errors';
 import type { MergeResult, MoveResult, PlacedPaging, SplitResult } from '../store';
 import { WriteRaceError } from './mongo-errors';
@@ -60,6 +61,8 @@ import {
 export class MongoIncidentTx {
   private readonly dirty = new Set<string>();
   readonly touched = new Set<string>();
+  /** Stored paging events claimed as the twin of an event placed in this transaction (`findPagingTwin`). */
+  private readonly twinned = new Set<string>();
   /** True once an incident was merged away in this transaction (alerts may have moved). */
   merged = false;
   private readonly locked = new Set<string>();
@@ -193,12 +196,29 @@ export class MongoIncidentTx {
 
   // ----------------------------------------------------------- paging events
 
-  /** Places one paging event; null when (instance, eventId) is already stored. */
-  async placePaging(event: PagingEvent, correlator: Correlator): Promise<PlacedPaging | null> {
-    if (await this.c.pagingEvents.findOne({ instance: event.instance, eventId: event.eventId }, this.s)) return null;
+  /**
+   * Places one paging event; `duplicate` when (instance, eventId) is already stored, `twin` when
+   * another channel's report of the same change is (`findPagingTwin`): nothing is written then.
+   */
+  async placePaging(event: PagingEvent, correlator: Correlator): Promise<PlacedPaging | 'duplicate' | 'twin'> {
+    if (await this.c.pagingEvents.findOne({ instance: event.instance, eventId: event.eventId }, this.s)) return 'duplicate';
     const keys = correlator.pagingKeysFor(event);
     const lookup = [keys.page, ...keys.dedup, ...keys.service];
+    // The page key is locked before the twin lookup, so a webhook and its REST twin placed at the
+    // same time serialize and the second sees the first.
     await this.lock([...lookup, ...keys.hold]);
+    if (event.identity) {
+      const sameKind = (await this.c.pagingEvents.find({ instance: event.instance, pageId: event.page.id, kind: event.kind }, this.s).toArray())
+        .map((raw) => parseDoc(COLLECTIONS.pagingEvents, pagingDocSchema, raw));
+      const stored = sameKind.map((d) => ({
+        eventId: d.eventId, kind: d.kind, occurredAt: d.occurredAt, actor: d.actor ?? null, channel: d.channel ?? null, objectId: d.objectId ?? null,
+      }));
+      const twin = findPagingTwin(event, stored, this.twinned);
+      if (twin) {
+        this.twinned.add(twin.eventId);
+        return 'twin';
+      }
+    }
     await this.flush();
     const candidates = await this.findCandidates(lookup, [], event.occurredAt, correlator.lookbackMs);
     const placement = correlator.decidePaging(event, candidates, this.now);
@@ -208,6 +228,7 @@ export class MongoIncidentTx {
     await this.c.pagingEvents.insertOne({
       instance: event.instance, eventId: event.eventId, incidentId, pageId: event.page.id, kind: event.kind, occurredAt: event.occurredAt,
       page: event.page, service: pageServiceOf(keys.hold), keys: keys.hold, incidentEventId,
+      channel: event.identity?.channel ?? null, objectId: event.identity?.objectId ?? null, actor: event.actor,
     }, this.s);
     const decided = pagingDecisionEvent(event, incidentId, placement);
     if (decided) await this.insertEvent(decided);

@@ -82,6 +82,7 @@ export const INDEX_PLAN: readonly IndexPlan[] = [
 
   { collection: COLLECTIONS.pagingEvents, key: { instance: 1, eventId: 1 }, options: { name: 'paging_events_identity', unique: true } },
   { collection: COLLECTIONS.pagingEvents, key: { incidentId: 1, occurredAt: 1 }, options: { name: 'paging_events_incident' } },
+  { collection: COLLECTIONS.pagingEvents, key: { instance: 1, pageId: 1, kind: 1 }, options: { name: 'paging_events_change' } },
 
   // reports (`_id` = incident id) and their companions.
   { collection: COLLECTIONS.reportVersions, key: { incidentId: 1, version: 1 }, options: { name: 'report_versions_incident_version', unique: true } },

@@ -325,6 +325,10 @@ export const pagingDocSchema = z.object({
   service: nullableString,
   keys: z.array(z.string()),
   incidentEventId: z.string(),
+  /** `PagingEvent.identity` and actor, for twin detection; absent in documents written before it. */
+  channel: nullableString.optional(),
+  objectId: nullableString.optional(),
+  actor: nullableString.optional(),
 });
 export type PagingDoc = z.output<typeof pagingDocSchema>;
 

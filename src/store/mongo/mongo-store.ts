@@ -201,13 +201,15 @@ export class MongoStore implements Store {
     return this.write(ctx, async (tx) => {
       const placed: PlacedPaging[] = [];
       let duplicates = 0;
+      let twins = 0;
       for (const event of ordered) {
         const p = await tx.placePaging(event, ctx.correlator);
-        if (p) placed.push(p);
-        else duplicates += 1;
+        if (p === 'duplicate') duplicates += 1;
+        else if (p === 'twin') twins += 1;
+        else placed.push(p);
       }
       await tx.finish();
-      return { placed, duplicates, incidentIds: [...tx.touched] };
+      return { placed, duplicates, twins, incidentIds: [...tx.touched] };
     });
   }
 
@@ -252,6 +254,16 @@ export class MongoStore implements Store {
   async getAlert(id: string): Promise<Alert | null> {
     const d = await this.c.alerts.findOne({ _id: id });
     return d ? toAlert(parseDoc(COLLECTIONS.alerts, alertDocSchema, d)) : null;
+  }
+
+  async pagedIncidentIds(incidentIds: readonly string[]): Promise<Set<string>> {
+    const ids = [...new Set(incidentIds)];
+    if (ids.length === 0) return new Set();
+    // Anchored prefix regex: served by the (incidentId, at, ord) index scan per incident.
+    const docs = await this.c.incidentEvents
+      .find({ incidentId: { $in: ids }, kind: { $regex: '^pagerduty\\.' } }, { projection: { incidentId: 1 } })
+      .toArray();
+    return new Set(docs.map((d) => String(d.incidentId)));
   }
 
   async countIncidents(status?: IncidentStatus): Promise<number> {

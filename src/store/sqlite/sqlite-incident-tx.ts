@@ -13,6 +13,7 @@ import { alertPlacementEvents, pagingDecisionEvent, pagingTimelineEvent } from '
 import type { Incident, NewIncidentEvent } from '../../domain/incident';
 import { summarizeIncident } from '../../domain/incident-summary';
 import type { PagingEvent } from '../../domain/paging-event';
+import { findPagingTwin } from '../../domain/paging-twins';
 import { NotFoundError } from '../../errors';
 import type { MergeResult, MoveResult, PlacedPaging, SplitResult } from '../store';
 import { ACTIVE_SENTINEL, json, originOf, toAlert, toIncident, toPlacedPaging, type Row } from './sqlite-rows';
@@ -34,6 +35,8 @@ export class IncidentTx {
   /** Incidents whose alerts, pages or status changed; recomputed in full by `finish`. */
   private readonly changed = new Set<string>();
   readonly touched = new Set<string>();
+  /** Stored paging events claimed as the twin of an event placed in this transaction (`findPagingTwin`). */
+  private readonly twinned = new Set<string>();
   /** True once an incident was merged away in this transaction (alerts may have moved). */
   merged = false;
 
@@ -152,18 +155,35 @@ export class IncidentTx {
 
   // ----------------------------------------------------------- paging events
 
-  /** Places one paging event; null when (instance, eventId) is already stored. */
-  placePaging(event: PagingEvent, correlator: Correlator): PlacedPaging | null {
-    if (this.q('SELECT 1 FROM paging_events WHERE instance = ? AND event_id = ?').get(event.instance, event.eventId)) return null;
+  /**
+   * Places one paging event; `duplicate` when (instance, eventId) is already stored, `twin` when
+   * another channel's report of the same change is (`findPagingTwin`): nothing is written then.
+   */
+  placePaging(event: PagingEvent, correlator: Correlator): PlacedPaging | 'duplicate' | 'twin' {
+    if (this.q('SELECT 1 FROM paging_events WHERE instance = ? AND event_id = ?').get(event.instance, event.eventId)) return 'duplicate';
+    if (event.identity) {
+      const sameKind = this.q('SELECT event_id, kind, occurred_at, actor, channel, object_id FROM paging_events WHERE instance = ? AND page_id = ? AND kind = ?')
+        .all(event.instance, event.page.id, event.kind) as Row[];
+      const stored = sameKind.map((r) => ({
+        eventId: String(r.event_id), kind: String(r.kind), occurredAt: String(r.occurred_at),
+        actor: r.actor === null ? null : String(r.actor), channel: r.channel === null ? null : String(r.channel), objectId: r.object_id === null ? null : String(r.object_id),
+      }));
+      const twin = findPagingTwin(event, stored, this.twinned);
+      if (twin) {
+        this.twinned.add(twin.eventId);
+        return 'twin';
+      }
+    }
     this.flush();
     const keys = correlator.pagingKeysFor(event);
     const candidates = this.findCandidates([keys.page, ...keys.dedup, ...keys.service], [], event.occurredAt, correlator.lookbackMs);
     const placement = correlator.decidePaging(event, candidates, this.now);
     const incidentId = placement.action === 'join' ? placement.incidentId : this.createIncident(event.occurredAt, 'paging', false);
     const incidentEventId = this.insertEvent(pagingTimelineEvent(event, incidentId, placement));
-    this.q(`INSERT INTO paging_events (instance, event_id, incident_id, page_id, kind, occurred_at, page, service, keys, incident_event_id)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(event.instance, event.eventId, incidentId, event.page.id, event.kind, event.occurredAt,
-      JSON.stringify(event.page), pageServiceOf(keys.hold), JSON.stringify(keys.hold), incidentEventId);
+    this.q(`INSERT INTO paging_events (instance, event_id, incident_id, page_id, kind, occurred_at, page, service, keys, incident_event_id, channel, object_id, actor)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(event.instance, event.eventId, incidentId, event.page.id, event.kind, event.occurredAt,
+      JSON.stringify(event.page), pageServiceOf(keys.hold), JSON.stringify(keys.hold), incidentEventId,
+      event.identity?.channel ?? null, event.identity?.objectId ?? null, event.actor);
     const decided = pagingDecisionEvent(event, incidentId, placement);
     if (decided) this.insertEvent(decided);
     this.touched.add(incidentId);

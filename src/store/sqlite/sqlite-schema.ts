@@ -90,9 +90,15 @@ CREATE TABLE IF NOT EXISTS paging_events (
   service            TEXT,
   keys               TEXT NOT NULL,
   incident_event_id  TEXT NOT NULL,
+  channel            TEXT,
+  object_id          TEXT,
+  actor              TEXT,
   PRIMARY KEY (instance, event_id)
 );
 CREATE INDEX IF NOT EXISTS paging_events_incident ON paging_events(incident_id, occurred_at);
+-- The same change reported by another channel (webhook vs REST API) under another id: looked up
+-- by page and kind (src/domain/paging-twins.ts).
+CREATE INDEX IF NOT EXISTS paging_events_change ON paging_events(instance, page_id, kind);
 
 CREATE TABLE IF NOT EXISTS alerts (
   id                    TEXT PRIMARY KEY,
@@ -139,6 +145,9 @@ export const SQLITE_ADDED_COLUMNS: Array<{ table: string; column: string; ddl: s
   { table: 'incidents', column: 'origin', ddl: "ALTER TABLE incidents ADD COLUMN origin TEXT NOT NULL DEFAULT 'rule'" },
   { table: 'incidents', column: 'human_placed', ddl: 'ALTER TABLE incidents ADD COLUMN human_placed INTEGER NOT NULL DEFAULT 0' },
   { table: 'alerts', column: 'corr_keys', ddl: "ALTER TABLE alerts ADD COLUMN corr_keys TEXT NOT NULL DEFAULT '[]'" },
+  { table: 'paging_events', column: 'channel', ddl: 'ALTER TABLE paging_events ADD COLUMN channel TEXT' },
+  { table: 'paging_events', column: 'object_id', ddl: 'ALTER TABLE paging_events ADD COLUMN object_id TEXT' },
+  { table: 'paging_events', column: 'actor', ddl: 'ALTER TABLE paging_events ADD COLUMN actor TEXT' },
 ];
 
 /** Superseded tables: `incident_keys` held keys with the incident's span, not the key's own. */

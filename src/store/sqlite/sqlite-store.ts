@@ -183,13 +183,15 @@ export class SqliteStore implements Store {
     return this.write(ctx, (tx) => {
       const placed: PlacedPaging[] = [];
       let duplicates = 0;
+      let twins = 0;
       for (const event of ordered) {
         const p = tx.placePaging(event, ctx.correlator);
-        if (p) placed.push(p);
-        else duplicates += 1;
+        if (p === 'duplicate') duplicates += 1;
+        else if (p === 'twin') twins += 1;
+        else placed.push(p);
       }
       tx.finish();
-      return { placed, duplicates, incidentIds: [...tx.touched] };
+      return { placed, duplicates, twins, incidentIds: [...tx.touched] };
     });
   }
 
@@ -235,6 +237,15 @@ export class SqliteStore implements Store {
     const rows = this.db.prepare(`SELECT i.* FROM incidents i ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY i.started_at DESC, i.id DESC LIMIT ?`).all(...args, query.limit + 1) as Row[];
     return toPage(rows.map(toIncident), query.limit, (last) => ({ s: last.startedAt, id: last.id }));
+  }
+
+  async pagedIncidentIds(incidentIds: readonly string[]): Promise<Set<string>> {
+    const ids = [...new Set(incidentIds)];
+    if (ids.length === 0) return new Set();
+    // Uses the (incident_id, at) index; not cached: the statement's shape varies with the page size.
+    const rows = this.db.prepare(`SELECT DISTINCT incident_id FROM incident_events
+      WHERE incident_id IN (${ids.map(() => '?').join(', ')}) AND kind LIKE 'pagerduty.%'`).all(...ids) as Array<{ incident_id: string }>;
+    return new Set(rows.map((r) => r.incident_id));
   }
 
   async getAlert(id: string): Promise<Alert | null> {

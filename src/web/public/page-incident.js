@@ -5,9 +5,9 @@
 import { ApiError, getJson, incidentIdFromPath, request, seg } from './api.js';
 import { append, clear, field, h, link, replace } from './dom.js';
 import {
-  badge, formatDuration, fromLocalInput, incidentDuration, plural, reportStatusLabel, timeEl, toLocalInput,
+  badge, clockTime, formatDuration, fromLocalInput, incidentDuration, plural, reportStatusLabel, timeEl, toLocalInput,
 } from './format.js';
-import { allowed, announce, confirmChange, errorBanner, mainEl, mountHeader } from './layout.js';
+import { allowed, announce, confirmChange, errorBanner, mainEl, mountHeader, openDialog } from './layout.js';
 import { renderMarkdown } from './markdown.js';
 
 /** @param {{ name: string, role: string }} user */
@@ -26,48 +26,102 @@ export async function render(user) {
   const pageUrl = `/ui/incidents/${seg(id)}`;
   mountHeader(user, [{ href: pageUrl, text: 'Incident', current: true }]);
 
+  const live = h('p', { class: 'muted small live-status', attrs: { id: 'live-status' } });
   const main = mainEl();
-  const measures = exportDoc?.measures ?? null;
+  let measures = exportDoc?.measures ?? null;
+  let current = detail;
 
-  // ---- header
-  const facts = h('dl', { class: 'facts' },
-    fact('Started', timeEl(detail.startedAt)),
-    fact('Ended', detail.endedAt ? timeEl(detail.endedAt) : h('span', { text: 'ongoing' })),
-    fact('Duration', formatDuration(incidentDuration(detail))),
-    fact('Alerts', String(detail.alertCount)),
-    fact('Services', detail.services.join(', ') || '—'),
-    fact('Report', h('span', {}, badge(report.status, reportStatusLabel(report.status)), ' ', h('a', { text: `version ${report.version}`, attrs: { href: `${pageUrl}/report` } }))),
-    fact('Time to detect', measureText(measures?.timeToDetectMs), 'MTTD: impact start to first alert'),
-    fact('Time to acknowledge', measureText(measures?.timeToAcknowledgeMs), 'MTTA: first alert to first page acknowledgement'),
-    fact('Time to mitigate', measureText(measures?.timeToMitigateMs), 'MTTM: impact start to mitigation (set in the report)'),
-    fact('Time to resolve', measureText(measures?.timeToResolveMs), 'MTTR: impact start to resolution'));
-  const actions = h('div', { class: 'actions no-print' },
-    h('a', { class: 'button button-primary', text: canEdit ? 'Edit report' : 'Read report', attrs: { href: `${pageUrl}/report` } }),
-    canEdit ? h('a', { class: 'button', text: 'Review correlation', attrs: { href: `${pageUrl}/review` } }) : null,
-    h('button', { class: 'button', text: 'Download report (HTML)', attrs: { type: 'button' }, on: { click: () => download(`${base}/report.html?download=1`, `postmortem-${id}.html`) } }));
-  append(main,
-    h('div', { class: 'page-head' },
-      h('h1', { text: detail.title }),
-      h('p', { class: 'head-badges' }, badge(detail.status, detail.status), ' ', detail.severity ? badge(`sev-${detail.severity}`, detail.severity) : null,
-        detail.mergedInto ? h('span', {}, ' merged into ', h('a', { text: detail.mergedInto, attrs: { href: `/ui/incidents/${seg(detail.mergedInto)}` } })) : null)),
-    facts, actions);
+  // ---- header (redrawn by the refresh)
+  const headSlot = h('div');
+  main.appendChild(headSlot);
+  drawHead();
+
+  function drawHead() {
+    const d = current;
+    const facts = h('dl', { class: 'facts' },
+      fact('Started', timeEl(d.startedAt)),
+      fact('Ended', d.endedAt ? timeEl(d.endedAt) : h('span', { text: 'ongoing' })),
+      fact('Duration', formatDuration(incidentDuration(d))),
+      fact('Alerts', String(d.alertCount)),
+      fact('Services', d.services.join(', ') || '—'),
+      fact('Report', h('span', {}, badge(report.status, reportStatusLabel(report.status)), ' ', h('a', { text: `version ${report.version}`, attrs: { href: `${pageUrl}/report` } }))),
+      fact('Time to detect', measureText(measures?.timeToDetectMs), 'MTTD: impact start to first alert'),
+      fact('Time to acknowledge', measureText(measures?.timeToAcknowledgeMs), 'MTTA: first alert to first page acknowledgement'),
+      fact('Time to mitigate', measureText(measures?.timeToMitigateMs), 'MTTM: impact start to mitigation (set in the report)'),
+      fact('Time to resolve', measureText(measures?.timeToResolveMs), 'MTTR: impact start to resolution'));
+    const actions = h('div', { class: 'actions no-print' },
+      h('a', { class: 'button button-primary', text: canEdit ? 'Edit report' : 'Read report', attrs: { href: `${pageUrl}/report` } }),
+      canEdit ? h('a', { class: 'button', text: 'Review correlation', attrs: { href: `${pageUrl}/review` } }) : null,
+      h('button', { class: 'button', text: 'Download report (HTML)', attrs: { type: 'button' }, on: { click: () => download(`${base}/report.html?download=1`, `postmortem-${id}.html`) } }));
+    replace(headSlot,
+      h('div', { class: 'page-head' },
+        h('h1', { text: d.title }),
+        h('p', { class: 'head-badges' }, badge(d.status, d.status), ' ', d.severity ? badge(`sev-${d.severity}`, d.severity) : null,
+          d.mergedInto ? h('span', {}, ' merged into ', h('a', { text: d.mergedInto, attrs: { href: `/ui/incidents/${seg(d.mergedInto)}` } })) : null),
+        live),
+      facts, actions);
+  }
 
   // ---- timeline
   const pictureSlot = h('div', {}, svg ? timelinePicture(svg) : null);
   const timelineSection = h('section', { class: 'card', attrs: { 'aria-labelledby': 'timeline-h' } }, h('h2', { text: 'Timeline', attrs: { id: 'timeline-h' } }), pictureSlot);
   const timelineMsg = h('div');
   const timelineList = h('ol', { class: 'timeline' });
-  append(timelineSection, timelineMsg, timelineList);
+  const hiddenSlot = h('div');
+  append(timelineSection, timelineMsg, timelineList, hiddenSlot);
   if (canEdit) timelineSection.appendChild(addNoteForm());
   main.appendChild(timelineSection);
   drawTimeline();
 
   // ---- impact
-  main.appendChild(h('section', { class: 'card', attrs: { 'aria-labelledby': 'impact-h' } },
-    h('h2', { text: 'Impact', attrs: { id: 'impact-h' } }), impactTable(detail.impact)));
+  const impactSlot = h('div', {}, impactCard(detail));
+  main.appendChild(impactSlot);
 
   // ---- alerts by service
-  main.appendChild(alertsSection(detail));
+  const alertsSlot = h('div', {}, alertsSection(detail));
+  main.appendChild(alertsSlot);
+
+  // ---- live refresh, like the list: every few seconds while the tab is visible, skipped
+  // while the user has an edit open (a correction form, a note being typed, a dialog).
+  let lastKey = JSON.stringify([detail, report.etag, svg]);
+  const editing = () => !!main.querySelector('.tl-edit') || !!document.querySelector('dialog[open]')
+    || [...main.querySelectorAll('details.add-note textarea')].some((t) => /** @type {HTMLTextAreaElement} */ (t).value.trim() !== '');
+  const schedule = () => { window.setTimeout(() => void refresh(), POLL_MS); };
+  async function refresh() {
+    if (document.hidden) { schedule(); return; }
+    if (editing()) {
+      live.textContent = 'Live: paused while you edit';
+      schedule();
+      return;
+    }
+    try {
+      const [d, r, doc, picture] = await Promise.all([
+        getJson(base), request(`${base}/report`), getJson(`${base}/report.json`).catch(() => null),
+        request(`${base}/timeline.svg`, { as: 'text' }).then((x) => x.data).catch(() => null),
+      ]);
+      // Someone may have opened an edit while the requests ran: keep it, try next time.
+      if (!editing()) {
+        const key = JSON.stringify([d, r.data.etag, picture]);
+        if (key !== lastKey) {
+          lastKey = key;
+          current = d;
+          report = r.data;
+          etag = r.etag ?? report.etag;
+          measures = doc?.measures ?? null;
+          drawHead();
+          drawTimeline();
+          if (picture) replace(pictureSlot, timelinePicture(picture));
+          replace(impactSlot, impactCard(d));
+          replace(alertsSlot, alertsSection(d));
+        }
+        live.textContent = `Live: checked at ${clockTime(new Date())}`;
+      }
+    } catch {
+      live.textContent = `Live: could not refresh at ${clockTime(new Date())}; retrying`;
+    }
+    schedule();
+  }
+  schedule();
 
   /** Saves a timeline change with the report's ETag; a stale ETag reloads and says so. @param {any} timeline */
   async function patchTimeline(timeline) {
@@ -98,6 +152,17 @@ export async function render(user) {
     clear(timelineList);
     for (const entry of report.timeline) timelineList.appendChild(timelineItem(entry));
     if (report.timeline.length === 0) timelineList.appendChild(h('li', { class: 'muted', text: 'No entries.' }));
+    // Hidden machine entries, with why: only editors see them (they are left out of the report).
+    const hidden = canEdit ? (report.hiddenTimeline ?? []) : [];
+    replace(hiddenSlot, hidden.length ? h('details', { class: 'hidden-entries no-print' },
+      h('summary', { text: `Hidden entries (${hidden.length})` }),
+      h('ul', {}, hidden.map((/** @type {any} */ e) => h('li', { class: 'tl-hidden', dataset: { entryId: e.id } },
+        timeEl(e.at), ' ', h('span', { text: e.text }),
+        h('span', { class: 'muted small', text: ` · hidden by ${e.hidden?.by ?? '?'}: ${e.hidden?.reason ?? ''}` }), ' ',
+        h('button', {
+          class: 'button-quiet', text: 'Show again', attrs: { type: 'button', 'aria-label': `Show again the entry at ${e.at}` },
+          on: { click: async () => { if (await patchTimeline({ entries: { [e.id]: { hiddenReason: null } } })) announce('Entry shown again'); } },
+        }))))) : null);
   }
 
   /** @param {any} entry */
@@ -124,7 +189,70 @@ export async function render(user) {
           },
         })));
     }
+    if (canEdit && !human) {
+      li.appendChild(h('div', { class: 'tl-actions no-print' },
+        h('button', { class: 'button-quiet', text: 'Correct', attrs: { type: 'button', 'aria-label': `Correct entry at ${entry.at}` }, on: { click: () => correctEntry(li, entry) } }),
+        h('button', { class: 'button-quiet', text: 'Hide', attrs: { type: 'button', 'aria-label': `Hide entry at ${entry.at}` }, on: { click: () => void hideEntry(entry) } }),
+        entry.editedBy ? h('button', {
+          class: 'button-quiet', text: 'Undo correction', attrs: { type: 'button', 'aria-label': `Undo the correction of the entry at ${entry.at}` },
+          on: { click: async () => { if (await patchTimeline({ entries: { [entry.id]: null } })) announce('Correction undone'); } },
+        }) : null));
+    }
     return li;
+  }
+
+  /** Corrects a machine entry's time and/or text (only what changed is sent). @param {HTMLElement} li @param {any} entry */
+  function correctEntry(li, entry) {
+    const at = /** @type {HTMLInputElement} */ (h('input', { attrs: { type: 'datetime-local', required: true }, props: { value: toLocalInput(entry.at) } }));
+    const text = /** @type {HTMLTextAreaElement} */ (h('textarea', { attrs: { rows: '2', required: true }, props: { value: entry.text } }));
+    const form = h('form', {
+      class: 'tl-edit',
+      on: {
+        submit: async (/** @type {Event} */ ev) => {
+          ev.preventDefault();
+          const iso = fromLocalInput(at.value);
+          if (!iso || !text.value.trim()) return;
+          /** @type {Record<string, string>} */
+          const change = {};
+          if (at.value !== toLocalInput(entry.at)) change.at = iso;
+          if (text.value !== entry.text) change.text = text.value;
+          if (Object.keys(change).length === 0) { drawTimeline(); return; }
+          if (await patchTimeline({ entries: { [entry.id]: change } })) announce('Timeline entry corrected');
+        },
+      },
+    },
+    field('Time', at), field('Text (Markdown)', text),
+    h('div', { class: 'actions' },
+      h('button', { class: 'button button-primary', text: 'Save correction', attrs: { type: 'submit' } }),
+      h('button', { class: 'button', text: 'Cancel', attrs: { type: 'button' }, on: { click: () => drawTimeline() } })));
+    li.replaceWith(h('li', { class: 'tl-entry tl-machine' }, form));
+    text.focus();
+  }
+
+  /** Hides a machine entry from the report, with a reason. @param {any} entry */
+  async function hideEntry(entry) {
+    const reason = await openDialog({
+      title: 'Hide this timeline entry?',
+      build: (body, close) => {
+        const input = /** @type {HTMLInputElement} */ (h('input', { attrs: { type: 'text', required: true, maxlength: '1000' } }));
+        append(body,
+          h('blockquote', { text: entry.text }),
+          h('p', { class: 'small', text: 'It is left out of the report and its exports; editors still see it here with your reason.' }),
+          h('form', {
+            on: {
+              submit: (/** @type {Event} */ ev) => {
+                ev.preventDefault();
+                if (input.value.trim()) close(input.value.trim()); else input.focus();
+              },
+            },
+          }, field('Reason', input),
+          h('div', { class: 'actions' },
+            h('button', { class: 'button button-primary', text: 'Hide entry', attrs: { type: 'submit' } }),
+            h('button', { class: 'button', text: 'Cancel', attrs: { type: 'button' }, on: { click: () => close(null) } }))));
+        queueMicrotask(() => input.focus());
+      },
+    });
+    if (typeof reason === 'string' && await patchTimeline({ entries: { [entry.id]: { hiddenReason: reason } } })) announce('Timeline entry hidden');
   }
 
   /** @param {HTMLElement} li @param {any} entry */
@@ -171,6 +299,13 @@ export async function render(user) {
       h('div', { class: 'actions' }, h('button', { class: 'button button-primary', text: 'Add note', attrs: { type: 'submit' } }))));
   }
 }
+
+/** How often the page checks for changes (as the incident list does). */
+const POLL_MS = 4000;
+
+/** @param {any} detail */
+const impactCard = (detail) => h('section', { class: 'card', attrs: { 'aria-labelledby': 'impact-h' } },
+  h('h2', { text: 'Impact', attrs: { id: 'impact-h' } }), impactTable(detail.impact));
 
 /** @param {string} term @param {any} value @param {string} [title] */
 function fact(term, value, title) {

@@ -132,8 +132,63 @@ export async function render(user) {
         badge(report.status, reportStatusLabel(report.status)), ` version ${report.version}`,
         report.updatedBy ? h('span', { class: 'muted' }, ' · last changed by ', h('strong', { text: report.updatedBy }), ' ', timeEl(report.updatedAt)) : null,
         report.publishedBy ? h('span', { class: 'muted' }, ' · published by ', h('strong', { text: report.publishedBy }), ' ', timeEl(report.publishedAt)) : null),
-      h('p', { class: 'muted small', text: `Post-mortem ${report.postmortem.required ? 'required' : 'not required'} (${report.postmortem.reason.replace(/^(not )?required: /, '')}).` }),
+      h('p', { class: 'muted small', attrs: { 'data-postmortem': report.postmortem.required ? 'required' : 'not-required' }, text: `Post-mortem ${report.postmortem.required ? 'required' : 'not required'} (${report.postmortem.reason.replace(/^(not )?required: /, '')}).` }),
+      canEdit ? postmortemControls() : null,
       report.status === 'published' && canEdit ? h('p', { class: 'banner banner-info', text: 'This version is published and frozen. Saving a change starts a new version; the published one stays readable below.' }) : null);
+  }
+
+  /** Request or waive the post-mortem (editors); a waiver needs a reason. */
+  function postmortemControls() {
+    const pm = report.postmortem;
+    const box = h('div', { class: 'postmortem-controls no-print' });
+    if (!pm.required) {
+      box.appendChild(h('button', {
+        class: 'button', text: 'Request a post-mortem', attrs: { type: 'button', 'data-action': 'request-postmortem' },
+        on: { click: () => void setPostmortem('request', null) },
+      }));
+      return box;
+    }
+    const reason = /** @type {HTMLInputElement} */ (h('input', { attrs: { type: 'text', required: true, maxlength: '1000', placeholder: 'e.g. test traffic only, no customer impact' } }));
+    box.appendChild(h('details', { class: 'waive' },
+      h('summary', { text: 'Waive the post-mortem' }),
+      h('form', {
+        attrs: { 'aria-label': 'Waive the post-mortem' },
+        on: {
+          submit: (/** @type {Event} */ ev) => {
+            ev.preventDefault();
+            if (!reason.value.trim()) { reason.focus(); return; }
+            void setPostmortem('waive', reason.value.trim());
+          },
+        },
+      }, field('Reason for waiving', reason),
+      h('button', { class: 'button', text: 'Waive post-mortem', attrs: { type: 'submit', 'data-action': 'waive-postmortem' } }))));
+    return box;
+  }
+
+  /**
+   * Requests or waives. This bumps the report's revision but not its content, so the user's
+   * unsaved edits stay; the new ETag is taken only when nobody else wrote in between (else
+   * the next save shows the conflict as usual).
+   * @param {'request' | 'waive'} kind @param {string | null} reason
+   */
+  async function setPostmortem(kind, reason) {
+    try {
+      const res = await request(`${base}/report/${kind}`, { method: 'POST', body: reason === null ? {} : { reason } });
+      const next = res.data;
+      const nextEtag = res.etag ?? next.etag;
+      if (dirtyKeys().length === 0) adopt(next, nextEtag);
+      else {
+        if (nextEtag === bumped(etag)) etag = nextEtag;
+        report = { ...report, postmortem: next.postmortem };
+        drawHead();
+        drawToolbar();
+      }
+      replace(messages, h('p', { class: 'banner banner-ok', text: kind === 'waive' ? 'Post-mortem waived.' : 'Post-mortem requested.' }));
+      announce(kind === 'waive' ? 'Post-mortem waived' : 'Post-mortem requested');
+      void drawHistory();
+    } catch (err) {
+      replace(messages, errorBanner(err, kind === 'waive' ? 'Could not waive the post-mortem' : 'Could not request a post-mortem'));
+    }
   }
 
   function drawToolbar() {
@@ -608,6 +663,12 @@ export async function render(user) {
       if (run === historyRun) replace(historySlot, h('h2', { text: 'Versions and changes', attrs: { id: 'history-h' } }), errorBanner(err, 'Could not load versions'));
     }
   }
+}
+
+/** The ETag one write after `etag` (`"v<version>.r<revision>"`), or null when it has another shape. @param {string} etag */
+function bumped(etag) {
+  const m = /^"v(\d+)\.r(\d+)"$/.exec(etag);
+  return m ? `"v${m[1]}.r${Number(m[2]) + 1}"` : null;
 }
 
 /** @param {any} v */

@@ -1,0 +1,65 @@
+import type { Registry } from 'prom-client';
+import type { Config } from '../config/config.schema';
+import { createResilientClient, type ResilientClient } from './resilient-http';
+
+/**
+ * The app's outbound clients, one per target, so each target has its own circuit and its own
+ * `debrief_outbound_*` series: `pagerduty`, `prometheus`, `outbound:<webhook name>`,
+ * `alertmanager:<instance>`. Built once per app (src/app.ts) with the app's registry; the
+ * retry and backoff settings are each integration's own (`outbound.*`, `pagerduty.*`, ...),
+ * the circuit settings are shared (`circuitBreaker.*`).
+ */
+export interface OutboundClients {
+  pagerduty: ResilientClient;
+  prometheus: ResilientClient;
+  /** The client of a configured outbound webhook (by name). */
+  outbound(name: string): ResilientClient;
+  /** The client of the Alertmanager reconciled for `instance`. */
+  alertmanager(instance: string): ResilientClient;
+}
+
+/** PagerDuty REST: a few retries, Retry-After honoured up to a minute (PagerDuty's rate limit is per minute). */
+export const PAGERDUTY_RETRIES = 3;
+export const PAGERDUTY_BACKOFF = { initialMs: 1_000, maxMs: 60_000 };
+
+export function createOutboundClients(config: Config, registry: Registry): OutboundClients {
+  const circuit = { failureThreshold: config.circuitBreaker.failureThreshold, openMs: config.circuitBreaker.openSeconds * 1000 };
+  const pagerduty = createResilientClient({
+    target: 'pagerduty', timeoutMs: config.pagerduty.timeoutMs, retries: PAGERDUTY_RETRIES, backoff: PAGERDUTY_BACKOFF, circuit, registry,
+  });
+  // One quick retry: a report waits for its snapshots, and a missing chart is only a note.
+  const prometheus = createResilientClient({
+    target: 'prometheus', timeoutMs: config.prometheus.timeoutMs, retries: 1, backoff: { initialMs: 100, maxMs: 500 }, circuit, registry,
+  });
+  const outbound = new Map<string, ResilientClient>();
+  const outboundClient = (name: string): ResilientClient => {
+    let client = outbound.get(name);
+    if (!client) {
+      const o = config.outbound;
+      client = createResilientClient({
+        target: `outbound:${name}`, timeoutMs: o.timeoutMs, retries: o.maxAttempts - 1,
+        backoff: { initialMs: o.baseDelayMs, maxMs: o.maxDelayMs }, circuit, registry,
+      });
+      outbound.set(name, client);
+    }
+    return client;
+  };
+  const alertmanager = new Map<string, ResilientClient>();
+  const alertmanagerClient = (instance: string): ResilientClient => {
+    let client = alertmanager.get(instance);
+    if (!client) {
+      const target = config.reconcile.alertmanager.find((t) => t.instance === instance);
+      // Retries stay well inside one poll interval; a failed poll changes nothing anyway.
+      client = createResilientClient({
+        target: `alertmanager:${instance}`, timeoutMs: (target?.timeoutSeconds ?? 10) * 1000, retries: 2,
+        backoff: { initialMs: 500, maxMs: 5_000 }, circuit, registry,
+      });
+      alertmanager.set(instance, client);
+    }
+    return client;
+  };
+  // Created now, so /metrics shows every configured target's circuit (0 = closed) from the start.
+  for (const w of config.outbound.webhooks) outboundClient(w.name);
+  for (const t of config.reconcile.alertmanager) alertmanagerClient(t.instance);
+  return { pagerduty, prometheus, outbound: outboundClient, alertmanager: alertmanagerClient };
+}
