@@ -216,12 +216,13 @@ export class OutboundNotifier {
           return;
         }
         const used = before + sent;
-        if (err instanceof OutboundError && client.openUntil !== null && circuitWaits < this.options.maxAttempts
+        const openMs = client.openRemainingMs;
+        if (err instanceof OutboundError && openMs !== null && circuitWaits < this.options.maxAttempts
           && (err.kind === 'circuit_open' || used < this.options.maxAttempts)) {
           // The receiver's circuit is open (now, or it opened during these attempts): wait, pending,
           // until it lets a trial call through, then go on with the attempts left.
           circuitWaits += 1;
-          const wait = Math.max(250, client.openUntil - now.getTime());
+          const wait = Math.max(250, openMs);
           await save({
             ...state, status: 'pending', attempts: used, ...(err.kind === 'circuit_open' ? { lastError: err.message } : failure),
             nextAttemptAt: new Date(now.getTime() + wait).toISOString(), updatedAt: now.toISOString(), deliveredAt: null,

@@ -216,9 +216,9 @@ export class ResilientClient {
     return this.now() - this.openedAt >= this.openMs ? 'half-open' : 'open';
   }
 
-  /** When an open circuit lets a trial call through (ms since epoch); null while closed. */
-  get openUntil(): number | null {
-    return this.openedAt === null ? null : this.openedAt + this.openMs;
+  /** Milliseconds until an open circuit lets a trial call through (0 once half-open); null while closed. */
+  get openRemainingMs(): number | null {
+    return this.openedAt === null ? null : Math.max(0, this.openedAt + this.openMs - this.now());
   }
 
   /**

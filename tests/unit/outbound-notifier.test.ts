@@ -3,6 +3,7 @@ import pino from 'pino';
 import {
   OutboundNotifier, publishedNotification, signBody, type OutboundNotifierOptions, type OutboundTarget, type PublishedReport,
 } from '../../src/integrations/outbound-notifier';
+import { createResilientClient } from '../../src/integrations/resilient-http';
 import { MemoryDeliveryStore } from '../../src/store/delivery-store';
 import { startCaptureReceiver, type CaptureReceiver } from '../support/capture-receiver';
 import { alert, h, incidentDetail, reportView } from '../support/report-fixtures';
@@ -142,6 +143,31 @@ describe('OutboundNotifier', () => {
     } finally {
       await other.close();
     }
+  });
+
+  it('when the receiver\'s circuit opens during the attempts, then the delivery stays pending until the circuit lets a trial through, and then is delivered', async () => {
+    receiver.replies = [{ status: 503 }, { status: 503 }, { status: 200 }];
+    let clock = 0;
+    const client = createResilientClient({
+      target: 'outbound:chat', timeoutMs: 2000, retries: 5, backoff: { initialMs: 1000, maxMs: 60_000 }, circuit: { failureThreshold: 2, openMs: 30_000 },
+      now: () => clock, sleep: async (ms) => { sleeps.push(ms); }, random: () => 1,
+    });
+    const pending: string[] = [];
+    const notifier = make({
+      maxAttempts: 6, clientFor: () => client,
+      sleep: async (ms) => {
+        pending.push((await store.listForIncident('inc-1'))[0]!.status);
+        sleeps.push(ms);
+        clock += ms; // the open period passes
+      },
+    });
+    await notifier.notifyPublished(published());
+    await notifier.idle();
+    expect(receiver.requests).toHaveLength(3);
+    expect(new Set(receiver.requests.map((r) => r.headers['x-debrief-delivery'])).size).toBe(1);
+    expect(sleeps).toEqual([1000, 30_000]); // one backoff, then the open period
+    expect(pending).toEqual(['pending']);
+    expect((await store.listForIncident('inc-1'))[0]).toMatchObject({ status: 'delivered', attempts: 3, lastStatusCode: 200 });
   });
 
   it('when a delivery was left pending by a previous process, then resumePending sends the stored bytes', async () => {
