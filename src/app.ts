@@ -31,6 +31,7 @@ import { meRoutes } from './http/routes/me-routes';
 import { webRoutes } from './http/routes/web-routes';
 import { webhookRoutes } from './http/routes/webhook-routes';
 import { InboxProcessor } from './ingest/inbox-processor';
+import { inboxWorkerRunnable, WorkerInboxProcessor, type InboxProcessing } from './ingest/inbox-worker';
 import { IngestPressure } from './ingest/ingest-pressure';
 import { createReconciliation, type Reconciliation } from './integrations/alertmanager-reconciler';
 import { createPagerDutyIntegration, type PagerDutyIntegration } from './integrations/pagerduty-enrichment';
@@ -60,7 +61,8 @@ export interface DebriefOptions {
 export interface Debrief {
   app: ReturnType<typeof createHttpApp>;
   store: Store;
-  processor: InboxProcessor;
+  /** In this thread, or in a worker thread (`inbox.worker`, SQLite files); `idle()` works for both. */
+  processor: InboxProcessing;
   /** Report use cases (read/complete/publish, action items); `onPublished` for notifications. */
   reports: ReportService;
   reportStore: ReportStore;
@@ -121,7 +123,12 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
   });
   // Webhooks first: processing gives way while senders wait for their 202 (ingest-pressure.ts).
   const pressure = new IngestPressure();
-  const processor = new InboxProcessor({
+  // A worker needs a database file it can open itself, and must be able to rebuild what the
+  // in-thread processor is handed: an injected catalog or clock (tests) keeps processing here.
+  const dbFile = sqliteFileOf(store);
+  const processor: InboxProcessing = config.inbox.worker && dbFile && !options.catalog && !options.clock && inboxWorkerRunnable()
+    ? new WorkerInboxProcessor({ config, file: dbFile, metrics, logger, pressure, onPagingEvents: (events, result) => pagerduty.enrichment?.notice(events, result) })
+    : new InboxProcessor({
     breathe: (ms) => pressure.breathe(ms),
     store, connectors: connectorsById, correlator, serviceLabels: config.impact.serviceLabels, metrics, logger,
     leaseMs: config.inbox.leaseSeconds * 1000, pollIntervalMs: config.inbox.pollIntervalMs, maxAttempts: config.inbox.maxAttempts, clock,
@@ -200,4 +207,10 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
       await store.close();
     },
   };
+}
+
+/** The database file behind a SQLite store (null for `:memory:` and other stores). */
+function sqliteFileOf(store: Store): string | null {
+  const db = Reflect.get(store, 'database') as { name?: unknown; memory?: unknown; open?: unknown } | undefined;
+  return db && db.open && !db.memory && typeof db.name === 'string' && db.name !== '' && db.name !== ':memory:' ? db.name : null;
 }

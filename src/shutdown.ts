@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { InboxProcessor } from './ingest/inbox-processor';
+import type { InboxProcessing } from './ingest/inbox-worker';
 import type { Store } from './store/store';
 
 /**
@@ -25,7 +25,7 @@ export function closeServerGracefully(server: Server): Promise<void> {
  * left stays stored and is processed on the next start: draining is a courtesy, not what
  * makes accepted webhooks durable.
  */
-export async function drainInbox(processor: InboxProcessor, store: Store, deadlineMs: number): Promise<{ pending: number }> {
+export async function drainInbox(processor: InboxProcessing, store: Store, deadlineMs: number): Promise<{ pending: number }> {
   const deadline = Date.now() + deadlineMs;
   let pending = (await store.inboxCounts()).pending;
   while (pending > 0 && Date.now() < deadline) {

@@ -191,7 +191,9 @@ export const configSchema = z.object({
     leaseSeconds: z.coerce.number().positive().default(30).describe('How long a claimed inbox entry stays with one process before another may retry it.'),
     pollIntervalMs: z.coerce.number().int().positive().default(1000).describe('How often the inbox is checked for unprocessed or expired entries.'),
     maxAttempts: z.coerce.number().int().positive().default(5).describe('Processing attempts before an entry becomes a dead letter.'),
-  }).default({ leaseSeconds: 30, pollIntervalMs: 1000, maxAttempts: 5 }),
+    worker: z.preprocess((v) => (typeof v === 'string' ? !/^(false|0|no|off)$/i.test(v.trim()) : v), z.boolean()).default(true)
+      .describe('Process the inbox in a worker thread with its own connection (SQLite files only), so processing does not slow down accepting webhooks.'),
+  }).default({ leaseSeconds: 30, pollIntervalMs: 1000, maxAttempts: 5, worker: true }),
   reports: z.object({
     policy: postmortemPolicySchema.default(DEFAULT_POSTMORTEM_POLICY)
       .describe('Which incidents need a post-mortem; every condition set must hold. People can request or waive one for any incident.'),
@@ -269,6 +271,7 @@ export const ENV_BINDINGS: EnvBinding[] = [
   { env: 'DEBRIEF_CATALOG_FILE', path: 'catalog.file', description: 'Service catalog YAML file', parse: (s) => s },
   { env: 'DEBRIEF_SERVICE_LABELS', path: 'impact.serviceLabels', description: 'Comma-separated label names naming the service', parse: list },
   { env: 'DEBRIEF_LOG_LEVEL', path: 'log.level', description: 'Log level', parse: (s) => s },
+  { env: 'DEBRIEF_INBOX_WORKER', path: 'inbox.worker', description: 'Process the inbox in a worker thread (SQLite files)', parse: (s) => s },
   { env: 'DEBRIEF_FAILED_AUTH_PER_MINUTE', path: 'security.failedAuthPerMinute', description: 'Failed authentications per client IP and minute before 429', parse: (s) => s },
   { env: 'DEBRIEF_STATUS_PAGE_PER_MINUTE', path: 'security.statusPagePerMinute', description: 'Status page requests per client IP and minute before 429', parse: (s) => s },
   {

@@ -7,21 +7,31 @@
  * delay in building incidents, and it is visible as `debrief_inbox_backlog`.
  */
 export class IngestPressure {
-  private inFlight = 0;
+  /**
+   * Webhooks in flight, in shared memory: the HTTP thread counts, and an inbox worker thread
+   * (inbox-worker.ts) holding a view of the same buffer gives way just as the in-thread
+   * processor does.
+   */
+  readonly inFlight: Int32Array;
 
-  constructor(private readonly options: { ratio: number; maxPauseMs: number } = { ratio: 2, maxPauseMs: 50 }) {}
+  constructor(
+    private readonly options: { ratio: number; maxPauseMs: number } = { ratio: 2, maxPauseMs: 50 },
+    shared?: SharedArrayBuffer,
+  ) {
+    this.inFlight = new Int32Array(shared ?? new SharedArrayBuffer(4));
+  }
 
   /** A webhook request started (call `leave` when it is answered). */
   enter(): void {
-    this.inFlight++;
+    Atomics.add(this.inFlight, 0, 1);
   }
 
   leave(): void {
-    this.inFlight = Math.max(0, this.inFlight - 1);
+    if (Atomics.sub(this.inFlight, 0, 1) <= 0) Atomics.store(this.inFlight, 0, 0);
   }
 
   get busy(): boolean {
-    return this.inFlight > 0;
+    return Atomics.load(this.inFlight, 0) > 0;
   }
 
   /** Awaited by the inbox processor between entries; `lastEntryMs` is what the last one took. */

@@ -27,6 +27,12 @@ import { startCheckpointer, type Checkpointer } from './sqlite-checkpointer';
  *
  * 3. WAL checkpoints run in a worker thread (sqlite-checkpointer.ts), started after `init()`
  *    and stopped before `close()`.
+ *
+ * 4. The event loop never sleeps on the write lock for appends. Another connection (the inbox
+ *    worker thread, another process) may hold it; SQLite's busy handler would then sleep inside
+ *    the call and stall every request. A batch therefore begins with `busy_timeout = 0`, and
+ *    when the lock is taken it is retried a millisecond later (timers, not sleeping), until the
+ *    connection's own busy timeout has passed; only then does it fail as a lock failure would.
  */
 
 /** Store methods whose writes are re-derivable from the inbox (see 2. above). */
@@ -34,6 +40,8 @@ export const DERIVED_WRITE_METHODS: ReadonlySet<string> = new Set(['claimInbox',
 
 interface PendingAppend {
   args: unknown[];
+  /** When the first attempt was made (ms): lock retries stop after the busy timeout. */
+  since?: number;
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
 }
@@ -52,17 +60,30 @@ export function withSqliteCommitPolicy<T extends object>(store: T): T {
   let scheduled = false;
   let checkpointer: Checkpointer | null = null;
 
+  let busyTimeoutMs: number | null = null;
+  const schedule = (target: T, append: (...args: unknown[]) => Promise<unknown>, delayMs: number) => {
+    if (scheduled) return;
+    scheduled = true;
+    // After the I/O phase: every request whose body arrived in this turn joins the batch.
+    if (delayMs === 0) setImmediate(() => flush(target, append));
+    else setTimeout(() => flush(target, append), delayMs);
+  };
+
   const flush = (target: T, append: (...args: unknown[]) => Promise<unknown>) => {
     scheduled = false;
     const batch = queue;
     queue = [];
     const db = dbOf(target);
-    if (!db || batch.length === 1) {
+    if (!db) {
       for (const p of batch) append.apply(target, p.args).then(p.resolve, p.reject);
       return;
     }
+    const now = Date.now();
+    for (const p of batch) p.since ??= now;
+    busyTimeoutMs ??= Number(db.pragma('busy_timeout', { simple: true }));
     const results: Array<Promise<unknown>> = [];
     try {
+      db.pragma('busy_timeout = 0');
       db.transaction(() => {
         for (const p of batch) {
           results.push(append.apply(target, p.args));
@@ -72,6 +93,13 @@ export function withSqliteCommitPolicy<T extends object>(store: T): T {
         }
       }).immediate();
     } catch (err) {
+      const code = (err as { code?: string }).code ?? '';
+      if (results.length === 0 && code.startsWith('SQLITE_BUSY') && batch.every((p) => now - p.since! < busyTimeoutMs!)) {
+        // Nothing was written (BEGIN IMMEDIATE did not get the lock): try again shortly.
+        queue = [...batch, ...queue];
+        schedule(target, append, 1);
+        return;
+      }
       for (const r of results) r.catch(() => undefined);
       // Prefer the failing append's own error (it names the SQLite code) over the batch's.
       const fail = (e: unknown) => { for (const p of batch) p.reject(e); };
@@ -79,6 +107,9 @@ export function withSqliteCommitPolicy<T extends object>(store: T): T {
       if (last) last.then(() => fail(err), fail);
       else fail(err);
       return;
+    }
+    finally {
+      if (db.open) db.pragma(`busy_timeout = ${busyTimeoutMs}`);
     }
     batch.forEach((p, i) => (results[i] ?? Promise.reject(new Error('append not run'))).then(p.resolve, p.reject));
   };
@@ -105,11 +136,7 @@ export function withSqliteCommitPolicy<T extends object>(store: T): T {
       if (prop === 'appendInbox') {
         return (...args: unknown[]) => new Promise((resolve, reject) => {
           queue.push({ args, resolve, reject });
-          if (!scheduled) {
-            scheduled = true;
-            // After the I/O phase: every request whose body arrived in this turn joins the batch.
-            setImmediate(() => flush(target, fn));
-          }
+          schedule(target, fn, 0);
         });
       }
       if (typeof prop === 'string' && DERIVED_WRITE_METHODS.has(prop)) {

@@ -1,0 +1,189 @@
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import pino, { type Logger } from 'pino';
+import { connectorsById } from '../../connectors';
+import type { Config } from '../config/config.schema';
+import { loadServiceCatalog } from '../config/load-service-catalog';
+import { correlatorFromConfig } from '../domain/correlation/correlator-from-config';
+import type { PagingEvent } from '../domain/paging-event';
+import type { Metrics } from '../metrics';
+import { guardSqliteFaults } from '../store/sqlite/sqlite-faults';
+import { SqliteStore } from '../store/sqlite/sqlite-store';
+import type { PagingRecordResult } from '../store/store';
+import { errorInfo, InboxProcessor } from './inbox-processor';
+import { IngestPressure } from './ingest-pressure';
+
+/**
+ * Inbox processing in a worker thread, so turning stored webhooks into alerts and incidents
+ * (about 4 ms per 50-alert entry) no longer competes with accepting webhooks on the HTTP event
+ * loop. The worker has its own SQLite connection on the same file: WAL lets the main thread's
+ * inbox appends and the worker's transactions interleave (the main thread never waits for the
+ * lock synchronously, see sqlite-commit-policy.ts). All the worker writes is derived from
+ * stored bodies, so its connection commits at `synchronous=NORMAL`, as the in-thread processor
+ * does (sqlite-commit-policy.ts, point 2). Metrics and paging events go back to the main
+ * thread as messages; the worker rebuilds connectors, catalog and correlator from the config.
+ */
+
+/** The compiled file of this module; a worker can only run it when it is JavaScript. */
+export const INBOX_WORKER_FILE = __filename;
+export const inboxWorkerRunnable = (): boolean => INBOX_WORKER_FILE.endsWith('.js');
+
+/** What app.ts and shutdown.ts need from inbox processing, in this thread or in a worker. */
+export interface InboxProcessing {
+  start(): void;
+  kick(): void;
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+interface WorkerInput { kind: 'debrief-inbox-worker'; config: Config; file: string; pressure: SharedArrayBuffer }
+
+type ToWorker = { type: 'kick' } | { type: 'idle'; id: number } | { type: 'stop'; id: number };
+type FromWorker =
+  | { type: 'done'; id: number }
+  | { type: 'ingestToIncident'; seconds: number }
+  | { type: 'inboxFailure'; outcome: string }
+  | { type: 'paging'; events: PagingEvent[]; result: PagingRecordResult };
+
+export interface WorkerInboxProcessorDeps {
+  config: Config;
+  /** The SQLite database file (not `:memory:`). */
+  file: string;
+  metrics: Pick<Metrics, 'ingestToIncidentSeconds' | 'inboxFailures'>;
+  logger: Logger;
+  onPagingEvents?: (events: PagingEvent[], result: PagingRecordResult) => void;
+  /** The HTTP thread's webhook pressure: the worker gives way to waiting webhooks, as in-thread processing does. */
+  pressure: IngestPressure;
+}
+
+/** Main-thread side: starts the worker, forwards kicks, answers idle/stop across the boundary. */
+export class WorkerInboxProcessor implements InboxProcessing {
+  private worker: Worker | null = null;
+  private nextId = 1;
+  private readonly waiting = new Map<number, () => void>();
+  private kickQueued = false;
+  private stopped = true;
+
+  constructor(private readonly deps: WorkerInboxProcessorDeps) {}
+
+  start(): void {
+    this.stopped = false;
+    this.spawn();
+  }
+
+  private spawn(): void {
+    const input: WorkerInput = { kind: 'debrief-inbox-worker', config: this.deps.config, file: this.deps.file, pressure: this.deps.pressure.inFlight.buffer as SharedArrayBuffer };
+    const worker = new Worker(INBOX_WORKER_FILE, { workerData: input });
+    this.worker = worker;
+    worker.on('message', (m: FromWorker) => this.onMessage(m));
+    worker.on('error', (err) => this.deps.logger.error({ err: errorInfo(err) }, 'inbox worker failed'));
+    worker.on('exit', (code) => {
+      if (this.worker === worker) this.worker = null;
+      for (const resolve of this.waiting.values()) resolve();
+      this.waiting.clear();
+      if (!this.stopped) {
+        // Accepted bodies are stored; a new worker picks them up (and expired leases) again.
+        this.deps.logger.error({ code }, 'inbox worker exited; restarting it');
+        setTimeout(() => { if (!this.stopped && !this.worker) this.spawn(); }, 1000).unref();
+      }
+    });
+  }
+
+  private onMessage(m: FromWorker): void {
+    switch (m.type) {
+      case 'done': {
+        this.waiting.get(m.id)?.();
+        this.waiting.delete(m.id);
+        return;
+      }
+      case 'ingestToIncident': this.deps.metrics.ingestToIncidentSeconds.observe(m.seconds); return;
+      case 'inboxFailure': this.deps.metrics.inboxFailures.inc({ outcome: m.outcome }); return;
+      case 'paging':
+        try {
+          this.deps.onPagingEvents?.(m.events, m.result);
+        } catch (err) {
+          this.deps.logger.warn({ err: errorInfo(err) }, 'paging event listener failed');
+        }
+    }
+  }
+
+  /** Coalesced: many webhooks stored in one turn send one message. */
+  kick(): void {
+    if (this.stopped || !this.worker || this.kickQueued) return;
+    this.kickQueued = true;
+    setImmediate(() => {
+      this.kickQueued = false;
+      this.post({ type: 'kick' });
+    });
+  }
+
+  private post(message: ToWorker): void {
+    this.worker?.postMessage(message);
+  }
+
+  private request(type: 'idle' | 'stop'): Promise<void> {
+    if (!this.worker) return Promise.resolve();
+    // Messages arrive in order: a kick still queued for this turn must go before the question.
+    if (this.kickQueued) this.post({ type: 'kick' });
+    const id = this.nextId++;
+    return new Promise<void>((resolve) => {
+      this.waiting.set(id, resolve);
+      this.post({ type, id });
+    });
+  }
+
+  /** Resolves when the worker's current pass is over (graceful shutdown, drainInbox). */
+  idle(): Promise<void> {
+    return this.request('idle');
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const worker = this.worker;
+    if (!worker) return;
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    await Promise.race([this.request('stop').then(() => exited), new Promise<void>((resolve) => setTimeout(resolve, 10_000).unref())]);
+    await worker.terminate();
+  }
+}
+
+/** Worker side: the same InboxProcessor, on its own connection. */
+async function runInboxWorker(input: WorkerInput, port: NonNullable<typeof parentPort>): Promise<void> {
+  const { config } = input;
+  const logger = pino({ level: config.log.level, redact: ['req.headers.authorization', '*.token', '*.password'] }).child({ thread: 'inbox-worker' });
+  const store = guardSqliteFaults(new SqliteStore({ file: input.file, synchronous: 'NORMAL' }));
+  await store.init();
+  const catalog = loadServiceCatalog(config.catalog.file).withPagerDutyServices(config.pagerduty.serviceMap);
+  const send = (m: FromWorker) => port.postMessage(m);
+  const metrics = {
+    ingestToIncidentSeconds: { observe: (seconds: number) => send({ type: 'ingestToIncident', seconds }) },
+    inboxFailures: { inc: (labels: { outcome: string }) => send({ type: 'inboxFailure', outcome: labels.outcome }) },
+  } as unknown as Metrics;
+  // Two cores are shared by HTTP, this worker and often the senders: webhooks still go first.
+  const pressure = new IngestPressure(undefined, input.pressure);
+  const processor = new InboxProcessor({
+    breathe: (ms) => pressure.breathe(ms),
+    store, connectors: connectorsById, correlator: correlatorFromConfig(config, catalog), serviceLabels: config.impact.serviceLabels, metrics, logger,
+    leaseMs: config.inbox.leaseSeconds * 1000, pollIntervalMs: config.inbox.pollIntervalMs, maxAttempts: config.inbox.maxAttempts,
+    onPagingEvents: (events, result) => send({ type: 'paging', events, result }),
+  });
+  port.on('message', (m: ToWorker) => {
+    if (m.type === 'kick') processor.kick();
+    else if (m.type === 'idle') {
+      void processor.idle().then(() => send({ type: 'done', id: m.id }));
+    } else if (m.type === 'stop') {
+      void processor.stop().then(() => store.close()).finally(() => {
+        send({ type: 'done', id: m.id });
+        port.close();
+      });
+    }
+  });
+  processor.start();
+}
+
+if (!isMainThread && parentPort && (workerData as WorkerInput | undefined)?.kind === 'debrief-inbox-worker') {
+  const port = parentPort;
+  runInboxWorker(workerData as WorkerInput, port).catch((err: unknown) => {
+    process.stderr.write(`inbox worker failed to start: ${(err as Error)?.stack ?? String(err)}\n`);
+    process.exit(1);
+  });
+}
