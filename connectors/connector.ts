@@ -38,6 +38,12 @@ export interface Connector<Payload = unknown> {
    * format this connector does not accept. Returns null to continue.
    */
   rejectPayload?(json: unknown): string | null;
+  /**
+   * Optional fast path for `payloadSchema`: true only for bodies the schema accepts unchanged
+   * (no transforms), so they skip the schema; false sends the body through the schema, which
+   * names the failing fields. May be stricter than the schema, never looser.
+   */
+  quickAccept?(json: unknown): boolean;
   /** Optional key that makes a redelivery of the same request a no-op (e.g. PagerDuty's X-Webhook-Id). */
   deliveryId?(request: InboundRequest): string | null;
 }

@@ -6,6 +6,7 @@ import {
   parseAuthorizationHeader,
 } from '../shared/credentials';
 import { normalizeAlertmanager } from './alertmanager.normalize';
+import { quickAcceptAlertmanager } from './alertmanager.quick-check';
 import { alertmanagerPayloadSchema, type AlertmanagerPayload } from './alertmanager.payload';
 
 const invalid = (message: string): AuthOutcome => ({ ok: false, reason: 'invalid', message });
@@ -48,6 +49,7 @@ export const alertmanagerConnector: Connector<AlertmanagerPayload> = {
   id: 'alertmanager',
   displayName: 'Prometheus Alertmanager',
   payloadSchema: alertmanagerPayloadSchema,
+  quickAccept: quickAcceptAlertmanager,
   authenticate: authenticateAlertmanager,
   normalize: normalizeAlertmanager,
 };

@@ -17,6 +17,7 @@ export function parsePayload(connector: Connector, body: Buffer): unknown {
   } catch (err) {
     throw new NormalizeError(`body is not valid JSON: ${(err as Error).message}`);
   }
+  if (connector.quickAccept?.(json)) return json;
   const result = connector.payloadSchema.safeParse(json);
   if (!result.success) {
     throw new NormalizeError(`body does not match the ${connector.displayName} schema: ${result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);

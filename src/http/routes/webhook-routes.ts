@@ -79,15 +79,19 @@ export function webhookRoutes(deps: WebhookRouteDeps): RouteDef[] {
         assertJsonWithinLimits(json, deps.jsonLimits ?? { maxDepth: DEFAULT_SECURITY.jsonMaxDepth, maxKeys: DEFAULT_SECURITY.webhookJsonMaxKeys });
         const rejection = connector.rejectPayload?.(json);
         if (rejection) throw new ValidationError(rejection, [{ path: '(body)', message: rejection }]);
-        const parsed = connector.payloadSchema.safeParse(json);
-        if (!parsed.success) {
-          throw new ValidationError(`body does not match the ${connector.displayName} webhook schema`,
-            parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(body)', message: i.message })));
+        let payload: unknown = json;
+        if (!connector.quickAccept?.(json)) {
+          const parsed = connector.payloadSchema.safeParse(json);
+          if (!parsed.success) {
+            throw new ValidationError(`body does not match the ${connector.displayName} webhook schema`,
+              parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(body)', message: i.message })));
+          }
+          payload = parsed.data;
         }
         const receivedAt = deps.clock().toISOString();
         let normalized: { alerts: unknown[]; ignoredReason: string | null };
         try {
-          normalized = connector.normalize(parsed.data, { instance: config.id, receivedAt });
+          normalized = connector.normalize(payload, { instance: config.id, receivedAt });
         } catch (err) {
           if (!(err instanceof NormalizeError)) throw err;
           if (!connector.keepUnprocessable) throw new ValidationError(err.message, [{ path: err.path ?? '(body)', message: err.message }]);
