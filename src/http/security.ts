@@ -188,7 +188,11 @@ export function assertJsonWithinLimits(value: unknown, limits: JsonLimits, where
     }
     if (Array.isArray(v)) {
       members += v.length;
-      for (let i = v.length - 1; i >= 0; i--) stack.push({ v: v[i], depth: depth + 1, path: path ? `${path}.${i}` : String(i) });
+      // Only containers can break a limit: leaves (most members) are counted, not visited.
+      for (let i = v.length - 1; i >= 0; i--) {
+        const item: unknown = v[i];
+        if (item !== null && typeof item === 'object') stack.push({ v: item, depth: depth + 1, path: path ? `${path}.${i}` : String(i) });
+      }
     } else {
       const keys = Object.keys(v);
       members += keys.length;
@@ -199,7 +203,8 @@ export function assertJsonWithinLimits(value: unknown, limits: JsonLimits, where
             { path: at(p), message: `the key "${k}" is not accepted (${[...FORBIDDEN_JSON_KEYS].join(', ')} never are)` },
           ]);
         }
-        stack.push({ v: (v as Record<string, unknown>)[k], depth: depth + 1, path: path ? `${path}.${k}` : k });
+        const member = (v as Record<string, unknown>)[k];
+        if (member !== null && typeof member === 'object') stack.push({ v: member, depth: depth + 1, path: path ? `${path}.${k}` : k });
       }
     }
     if (members > limits.maxKeys) {
