@@ -123,7 +123,13 @@ describe('status page, Atom feed and outbound notifications', () => {
     expect(html).toContain('<p>Some <strong>checkout</strong> requests failed for about 40 minutes. &lt;script&gt;alert(1)&lt;/script&gt;</p>');
     expect(html).toContain(`<time datetime="${minutesAfter(T0, -3)}">`);
     for (const word of INTERNAL_WORDS) expect(html).not.toContain(word);
-    expect(res.headers['content-security-policy']).toContain("default-src 'none'");
+    const csp = String(res.headers['content-security-policy']);
+    expect(csp).toContain("default-src 'none'");
+    // No inline-style loophole: the page's one stylesheet carries this response's nonce.
+    expect(csp).not.toContain("'unsafe-inline'");
+    const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
+    expect(nonce).toBeDefined();
+    expect(html).toContain(`<style nonce="${nonce}">`);
   });
 
   it('when the feed is read, then it has one entry with the customer summary and nothing internal', async () => {

@@ -26,6 +26,8 @@ export interface StatusPageOptions {
   feedUrl: string;
   /** Rendering time (passed in: pure). */
   generatedAt: string;
+  /** CSP nonce for the inline stylesheet, so the page needs no `style-src 'unsafe-inline'`. */
+  styleNonce?: string;
 }
 
 export interface AtomFeedOptions {

@@ -28,7 +28,7 @@ export function renderStatusPage(entries: readonly PublicStatusEntry[], options:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(options.title)}</title>
 <link rel="alternate" type="application/atom+xml" title="${escapeHtml(options.title)}" href="${escapeHtml(options.feedUrl)}">
-<style>${STATUS_CSS}</style>
+<style${options.styleNonce ? ` nonce="${escapeHtml(options.styleNonce)}"` : ''}>${STATUS_CSS}</style>
 </head>
 <body>
 <header><h1>${escapeHtml(options.title)}</h1>${banner}<p class="feed"><a href="${escapeHtml(options.feedUrl)}">Subscribe (Atom feed)</a></p></header>

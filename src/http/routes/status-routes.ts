@@ -21,7 +21,6 @@ export interface StatusRouteDeps {
 
 /** How many published reports the page and the feed show. */
 const ENTRIES = 50;
-const PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 export function statusRoutes(deps: StatusRouteDeps): RouteDef[] {
   const entries = async (): Promise<PublicStatusEntry[]> => {
@@ -39,8 +38,10 @@ export function statusRoutes(deps: StatusRouteDeps): RouteDef[] {
       access: { kind: 'public' },
       responses: { 200: { description: 'HTML', contentType: 'text/html', schema: z.string() } },
       handler: async ({ res }) => {
-        const html = renderStatusPage(await entries(), { title: deps.title, feedUrl: '/status/feed.atom', generatedAt: deps.clock().toISOString() });
-        res.setHeader('Content-Security-Policy', PAGE_CSP);
+        // The app-wide strict CSP applies; the inline stylesheet carries this response's nonce.
+        const html = renderStatusPage(await entries(), {
+          title: deps.title, feedUrl: '/status/feed.atom', generatedAt: deps.clock().toISOString(), styleNonce: res.locals.cspNonce as string | undefined,
+        });
         res.setHeader('X-Content-Type-Options', 'nosniff');
         res.setHeader('Cache-Control', 'public, max-age=60');
         res.type('text/html; charset=utf-8').send(html);
