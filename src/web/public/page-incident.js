@@ -178,7 +178,7 @@ export async function render(user) {
       body);
     if (canEdit && human) {
       li.appendChild(h('div', { class: 'tl-actions no-print' },
-        h('button', { class: 'button-quiet', text: 'Edit', attrs: { type: 'button', 'aria-label': `Edit note at ${entry.at}` }, on: { click: () => editEntry(li, entry) } }),
+        h('button', { class: 'button-quiet', text: 'Edit', attrs: { type: 'button', 'aria-label': `Edit note at ${entry.at}` }, on: { click: () => editEntry(li, entry, 'human') } }),
         h('button', {
           class: 'button-quiet danger', text: 'Delete', attrs: { type: 'button', 'aria-label': `Delete note at ${entry.at}` },
           on: {
@@ -191,7 +191,7 @@ export async function render(user) {
     }
     if (canEdit && !human) {
       li.appendChild(h('div', { class: 'tl-actions no-print' },
-        h('button', { class: 'button-quiet', text: 'Correct', attrs: { type: 'button', 'aria-label': `Correct entry at ${entry.at}` }, on: { click: () => correctEntry(li, entry) } }),
+        h('button', { class: 'button-quiet', text: 'Correct', attrs: { type: 'button', 'aria-label': `Correct entry at ${entry.at}` }, on: { click: () => editEntry(li, entry, 'machine') } }),
         h('button', { class: 'button-quiet', text: 'Hide', attrs: { type: 'button', 'aria-label': `Hide entry at ${entry.at}` }, on: { click: () => void hideEntry(entry) } }),
         entry.editedBy ? h('button', {
           class: 'button-quiet', text: 'Undo correction', attrs: { type: 'button', 'aria-label': `Undo the correction of the entry at ${entry.at}` },
@@ -199,34 +199,6 @@ export async function render(user) {
         }) : null));
     }
     return li;
-  }
-
-  /** Corrects a machine entry's time and/or text (only what changed is sent). @param {HTMLElement} li @param {any} entry */
-  function correctEntry(li, entry) {
-    const at = /** @type {HTMLInputElement} */ (h('input', { attrs: { type: 'datetime-local', required: true }, props: { value: toLocalInput(entry.at) } }));
-    const text = /** @type {HTMLTextAreaElement} */ (h('textarea', { attrs: { rows: '2', required: true }, props: { value: entry.text } }));
-    const form = h('form', {
-      class: 'tl-edit',
-      on: {
-        submit: async (/** @type {Event} */ ev) => {
-          ev.preventDefault();
-          const iso = fromLocalInput(at.value);
-          if (!iso || !text.value.trim()) return;
-          /** @type {Record<string, string>} */
-          const change = {};
-          if (at.value !== toLocalInput(entry.at)) change.at = iso;
-          if (text.value !== entry.text) change.text = text.value;
-          if (Object.keys(change).length === 0) { drawTimeline(); return; }
-          if (await patchTimeline({ entries: { [entry.id]: change } })) announce('Timeline entry corrected');
-        },
-      },
-    },
-    field('Time', at), field('Text (Markdown)', text),
-    h('div', { class: 'actions' },
-      h('button', { class: 'button button-primary', text: 'Save correction', attrs: { type: 'submit' } }),
-      h('button', { class: 'button', text: 'Cancel', attrs: { type: 'button' }, on: { click: () => drawTimeline() } })));
-    li.replaceWith(h('li', { class: 'tl-entry tl-machine' }, form));
-    text.focus();
   }
 
   /** Hides a machine entry from the report, with a reason. @param {any} entry */
@@ -255,10 +227,15 @@ export async function render(user) {
     if (typeof reason === 'string' && await patchTimeline({ entries: { [entry.id]: { hiddenReason: reason } } })) announce('Timeline entry hidden');
   }
 
-  /** @param {HTMLElement} li @param {any} entry */
-  function editEntry(li, entry) {
+  /**
+   * Edits a timeline entry in place: a human note, or a correction of a machine entry. Only what
+   * changed is sent (PATCH merge semantics), so a correction never freezes the other field.
+   * @param {HTMLElement} li @param {any} entry @param {'human' | 'machine'} origin
+   */
+  function editEntry(li, entry, origin) {
+    const machine = origin === 'machine';
     const at = /** @type {HTMLInputElement} */ (h('input', { attrs: { type: 'datetime-local', required: true }, props: { value: toLocalInput(entry.at) } }));
-    const text = /** @type {HTMLTextAreaElement} */ (h('textarea', { attrs: { rows: '3', required: true }, props: { value: entry.text } }));
+    const text = /** @type {HTMLTextAreaElement} */ (h('textarea', { attrs: { rows: machine ? '2' : '3', required: true }, props: { value: entry.text } }));
     const form = h('form', {
       class: 'tl-edit',
       on: {
@@ -266,15 +243,20 @@ export async function render(user) {
           ev.preventDefault();
           const iso = fromLocalInput(at.value);
           if (!iso || !text.value.trim()) return;
-          if (await patchTimeline({ entries: { [entry.id]: { at: iso, text: text.value } } })) announce('Timeline note saved');
+          /** @type {Record<string, string>} */
+          const change = {};
+          if (at.value !== toLocalInput(entry.at)) change.at = iso;
+          if (text.value !== entry.text) change.text = text.value;
+          if (Object.keys(change).length === 0) { drawTimeline(); return; }
+          if (await patchTimeline({ entries: { [entry.id]: change } })) announce(machine ? 'Timeline entry corrected' : 'Timeline note saved');
         },
       },
     },
-    field('Time', at), field('Note (Markdown)', text),
+    field('Time', at), field(machine ? 'Text (Markdown)' : 'Note (Markdown)', text),
     h('div', { class: 'actions' },
-      h('button', { class: 'button button-primary', text: 'Save note', attrs: { type: 'submit' } }),
+      h('button', { class: 'button button-primary', text: machine ? 'Save correction' : 'Save note', attrs: { type: 'submit' } }),
       h('button', { class: 'button', text: 'Cancel', attrs: { type: 'button' }, on: { click: () => drawTimeline() } })));
-    li.replaceWith(h('li', { class: 'tl-entry tl-human' }, form));
+    li.replaceWith(h('li', { class: `tl-entry ${machine ? 'tl-machine' : 'tl-human'}` }, form));
     text.focus();
   }
 
