@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { NormalizeError, type Connector } from '../../connectors/connector';
 import type { Correlator } from '../domain/correlation/correlator';
+import { UnavailableError } from '../errors';
 import type { Metrics } from '../metrics';
 import type { PagingEvent } from '../domain/paging-event';
 import type { InboxEntry, PagingRecordResult, Store } from '../store/store';
@@ -132,7 +133,11 @@ export class InboxProcessor {
       await store.completeInbox(entry.id, this.owner, { alerts: normalized.alerts.length, ignoredReason: normalized.ignoredReason }, this.now());
       metrics.ingestToIncidentSeconds.observe((Date.now() - Date.parse(entry.receivedAt)) / 1000);
     } catch (err) {
-      const dead = err instanceof NormalizeError || err instanceof SyntaxError || entry.attempts >= this.deps.maxAttempts;
+      // A store fault (locked, read-only, full, I/O error) says nothing about the entry: it is
+      // retried after its lease like any failure, but never becomes a dead letter for it, however
+      // long the fault lasts (claims count attempts even when the store then fails).
+      const storeFault = err instanceof UnavailableError;
+      const dead = !storeFault && (err instanceof NormalizeError || err instanceof SyntaxError || entry.attempts >= this.deps.maxAttempts);
       const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
       logger.warn({ inboxId: entry.id, attempts: entry.attempts, dead, reason }, dead ? 'inbox entry kept as dead letter' : 'inbox entry failed; will retry');
       metrics.inboxFailures.inc({ outcome: dead ? 'dead' : 'retry' });
