@@ -120,6 +120,17 @@ export const inboxEntrySchema = z.object({
 
 export const inboxPageSchema = z.object({ items: z.array(inboxEntrySchema), nextCursor: z.string().nullable() }).meta({ id: 'InboxPage' });
 
+export const inboxRequeueSchema = z.object({
+  at: isoTime,
+  actor: z.string().describe('The API token\'s configured name that requeued the dead letter.'),
+}).meta({ id: 'InboxRequeue' });
+
+export const inboxRequeuedSchema = z.object({
+  id: z.string(),
+  state: z.literal('pending'),
+  requeue: inboxRequeueSchema.describe('This requeue, as recorded on the entry.'),
+}).meta({ id: 'InboxRequeued' });
+
 export const webhookAcceptedSchema = z.object({
   inboxId: z.string().describe('Inbox entry holding the stored body.'),
   duplicate: z.boolean().describe('True when this delivery id was already stored; nothing new was stored.'),

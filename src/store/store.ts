@@ -43,8 +43,12 @@ export interface Store {
   /** Newest first (reverse arrival order); cursor pagination. */
   listInbox(query: InboxQuery): Promise<Page<InboxEntrySummary>>;
   getInboxEntry(id: string): Promise<InboxEntry | null>;
-  /** Puts a dead letter back to pending (after a fix), keeping its history. False when `id` is unknown or not a dead letter. */
-  requeueInbox(id: string, now: string): Promise<boolean>;
+  /**
+   * Puts a dead letter back to pending (after a fix), keeping its history, and appends
+   * `{ at: context.now, actor: context.actor }` to the entry's `requeues`. False (nothing
+   * changed, nothing recorded) when `id` is unknown or not a dead letter.
+   */
+  requeueInbox(id: string, context: RequeueContext): Promise<boolean>;
   inboxCounts(): Promise<Record<InboxState, number>>;
 
   // --- alerts and incidents
@@ -146,6 +150,13 @@ export interface RecordContext {
   inboxId: string | null;
 }
 
+export interface RequeueContext {
+  /** Who requeues (the API token's name). */
+  actor: string;
+  /** Requeue time. */
+  now: string;
+}
+
 export interface CorrectionContext {
   /** Who corrects (the API token's name). */
   actor: string;
@@ -238,6 +249,14 @@ export interface InboxEntry extends InboxEntrySummary {
   headers: Record<string, string>;
   body: Buffer;
   deliveryId: string | null;
+  /** Every requeue of this entry (a write by a person), oldest first; empty when never requeued. */
+  requeues: InboxRequeue[];
+}
+
+/** One requeue of a dead letter: when and by whom (the API token's name). */
+export interface InboxRequeue {
+  at: string;
+  actor: string;
 }
 
 export interface InboxQuery {

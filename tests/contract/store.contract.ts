@@ -191,12 +191,40 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         expect((await store.claimInbox('owner-b', 1_000, 10, later(10_000))).map((e) => e.id)).toEqual([other]);
         await store.completeInbox(other!, 'owner-b', { alerts: 0, ignoredReason: null }, later(10_001));
 
-        expect(await store.requeueInbox(id!, later(20_000))).toBe(true);
+        expect(await store.requeueInbox(id!, { actor: 'admin', now: later(20_000) })).toBe(true);
         expect((await store.getInboxEntry(id!))!.state).toBe('pending');
         expect((await store.claimInbox('owner-c', 1_000, 10, later(20_001))).map((e) => e.id)).toEqual([id]);
         // Only dead letters are requeued.
-        expect(await store.requeueInbox(id!, later(20_002))).toBe(false);
-        expect(await store.requeueInbox('no-such-entry', later(20_002))).toBe(false);
+        expect(await store.requeueInbox(id!, { actor: 'admin', now: later(20_002) })).toBe(false);
+        expect(await store.requeueInbox('no-such-entry', { actor: 'admin', now: later(20_002) })).toBe(false);
+      });
+
+      it('when a dead letter is requeued, then the entry records who requeued it and when, every time, oldest first', async () => {
+        const [id, never] = await appendMany(store, 2);
+        expect((await store.getInboxEntry(id!))!.requeues).toEqual([]);
+        const kill = async (owner: string, t: number) => {
+          expect((await store.claimInbox(owner, 1_000, 1, later(t))).map((e) => e.id)).toEqual([id]);
+          await store.failInbox(id!, owner, 'NormalizeError: still broken', true, later(t + 1));
+        };
+        await store.claimInbox('owner-a', 1_000, 2, later(100));
+        await store.failInbox(id!, 'owner-a', 'NormalizeError: broken', true, later(101));
+        await store.completeInbox(never!, 'owner-a', { alerts: 0, ignoredReason: null }, later(101));
+
+        expect(await store.requeueInbox(id!, { actor: 'alice', now: later(20_000) })).toBe(true);
+        expect((await store.getInboxEntry(id!))!.requeues).toEqual([{ at: later(20_000), actor: 'alice' }]);
+        await kill('owner-b', 20_001);
+        expect(await store.requeueInbox(id!, { actor: 'bob', now: later(30_000) })).toBe(true);
+        const entry = await store.getInboxEntry(id!);
+        expect(entry).toMatchObject({ state: 'pending', attempts: 0, requeues: [{ at: later(20_000), actor: 'alice' }, { at: later(30_000), actor: 'bob' }] });
+        // The record travels with the entry as claimed, too.
+        expect((await store.claimInbox('owner-c', 1_000, 1, later(30_001)))[0]!.requeues.map((r) => r.actor)).toEqual(['alice', 'bob']);
+
+        // A refused requeue (not a dead letter, unknown id) records nothing.
+        expect(await store.requeueInbox(id!, { actor: 'mallory', now: later(30_002) })).toBe(false);
+        expect(await store.requeueInbox(never!, { actor: 'mallory', now: later(30_002) })).toBe(false);
+        expect(await store.requeueInbox('no-such-entry', { actor: 'mallory', now: later(30_002) })).toBe(false);
+        expect((await store.getInboxEntry(id!))!.requeues.map((r) => r.actor)).toEqual(['alice', 'bob']);
+        expect((await store.getInboxEntry(never!))!.requeues).toEqual([]);
       });
 
       it('when nothing was appended, then every state counts zero', async () => {

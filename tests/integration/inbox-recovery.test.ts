@@ -104,7 +104,7 @@ describe('dead letters', () => {
     const before = (await inboxEntries(app, 'dead'))[0]!.lastError;
     const res = await app.api.post(`/api/v1/inbox/${deadId}/requeue`);
     expect(res.status).toBe(202);
-    expect(res.data).toEqual({ id: deadId, state: 'pending' });
+    expect(res.data).toEqual({ id: deadId, state: 'pending', requeue: { at: expect.any(String), actor: 'admin' } });
     await app.settle();
     const dead = await inboxEntries(app, 'dead');
     expect(dead.map((e) => [e.id, e.lastError, e.attempts])).toEqual([[deadId, before, 1]]);

@@ -6,7 +6,7 @@ import { INDEX_PLAN } from '../../src/store/mongo/mongo-indexes';
  * An in-memory stand-in for the small part of the MongoDB driver the Mongo stores use, so
  * their code paths run here, where no server can (TOOLCHAIN.md). It is NOT MongoDB: it
  * interprets only the operators the stores send ($in, $nin, $ne, $lt(e), $gt(e), $type, $regex,
- * $or, $and; $set, $setOnInsert, $inc, $min, $max), runs one operation at a time, and its
+ * $or, $and; $set, $setOnInsert, $inc, $min, $max, $push of one value), runs one operation at a time, and its
  * "transactions" are all-or-nothing but never concurrent. It proves the stores' logic and
  * document mapping, not their atomicity under concurrency (that needs a replica set).
  *
@@ -123,6 +123,13 @@ function applyUpdate(doc: Doc, update: Doc, inserting: boolean): void {
         case '$inc': doc[k] = ((doc[k] as number | undefined) ?? 0) + (v as number); break;
         case '$min': if (doc[k] === undefined || compare(v, doc[k]) < 0) doc[k] = v; break;
         case '$max': if (doc[k] === undefined || compare(v, doc[k]) > 0) doc[k] = v; break;
+        case '$push':
+          // One value appended ($each and the other modifiers are not modelled); a server refuses a non-array field.
+          if (isOperatorObject(v)) throw new Error(`fake: $push modifiers on ${k} not supported`);
+          if (doc[k] === undefined) doc[k] = [v];
+          else if (Array.isArray(doc[k])) (doc[k] as unknown[]).push(v);
+          else throw new MongoServerError({ message: `The field '${k}' must be an array`, code: 2 });
+          break;
         default: throw new Error(`fake: update operator ${op} not supported`);
       }
     }

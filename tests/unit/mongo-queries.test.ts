@@ -1,8 +1,8 @@
 import { decodeCursor, encodeCursor, toPage } from '../../src/store/cursor';
 import {
-  CLAIM_SORT, REQUEUE_UPDATE, actionItemCursor, actionItemListQuery, alertIdentityFilter, alertInsertUpsert, alertResendUpdate,
+  CLAIM_SORT, actionItemCursor, actionItemListQuery, alertIdentityFilter, alertInsertUpsert, alertResendUpdate,
   auditListQuery, candidateFilter, claimFilter, claimUpdate, completeUpdate, failUpdate, inboxListQuery, incidentCursor, incidentJoinedUpdate,
-  incidentListQuery, keyHolderUpsert, latestPublishedQuery, leaseUntil, lockBump, newInboxDoc, ownedEntryFilter, reportCasFilter, requeueFilter,
+  incidentListQuery, keyHolderUpsert, latestPublishedQuery, leaseUntil, lockBump, newInboxDoc, ownedEntryFilter, reportCasFilter, requeueFilter, requeueUpdate,
 } from '../../src/store/mongo/mongo-queries';
 import { toAlertDoc } from '../../src/store/mongo/mongo-schemas';
 import { alertAfterResend, type Alert } from '../../src/domain/alert';
@@ -43,9 +43,12 @@ describe('inbox claim', () => {
     expect(failUpdate('parse error', true, 'T')).toEqual({ $set: { state: 'dead', lastError: 'parse error', processedAt: 'T' } });
   });
 
-  it('when a dead letter is requeued, then only a dead entry matches and it becomes pending with a fresh lease and count', () => {
+  it('when a dead letter is requeued, then only a dead entry matches and it becomes pending with a fresh lease and count, recording who requeued it', () => {
     expect(requeueFilter('e1')).toEqual({ _id: 'e1', state: 'dead' });
-    expect(REQUEUE_UPDATE).toEqual({ $set: { state: 'pending', leaseOwner: null, leaseUntil: null, attempts: 0 } });
+    expect(requeueUpdate({ actor: 'alice', now: 'T' })).toEqual({
+      $set: { state: 'pending', leaseOwner: null, leaseUntil: null, attempts: 0 },
+      $push: { requeues: { at: 'T', actor: 'alice' } },
+    });
   });
 
   it('when a body is appended, then the document keeps its bytes, size and headers as pairs', () => {

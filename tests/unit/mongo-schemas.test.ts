@@ -55,6 +55,15 @@ describe('MongoDB documents', () => {
     expect(entry).toMatchObject({ id: 'e1', seq: 1, headers: { a: 'b' }, deliveryId: 'd1', bodyBytes: body.length, state: 'pending' });
   });
 
+  it('when an inbox document from before requeues were recorded is read, then it has no requeues; recorded ones read back oldest first', () => {
+    const { requeues: _none, ...legacy } = newInboxDoc('e1', 1, { instance: 'am', connector: 'alertmanager', receivedAt: 'T', headers: {}, body: Buffer.from('{}'), deliveryId: null });
+    expect('requeues' in legacy).toBe(false);
+    expect(toInboxEntry(parseDoc(COLLECTIONS.inbox, inboxDocSchema, stored(legacy))).requeues).toEqual([]);
+    const requeued = { ...legacy, requeues: [{ at: 'T1', actor: 'alice' }, { at: 'T2', actor: 'bob' }] };
+    expect(toInboxEntry(parseDoc(COLLECTIONS.inbox, inboxDocSchema, stored(requeued))).requeues).toEqual([{ at: 'T1', actor: 'alice' }, { at: 'T2', actor: 'bob' }]);
+    expect(() => parseDoc(COLLECTIONS.inbox, inboxDocSchema, stored({ ...legacy, requeues: [{ at: 'T1' }] }))).toThrow(/requeues\.0\.actor/);
+  });
+
   it('when a stored report is read back, then it is the record as written, fields unknown to the schema kept', () => {
     const report = { ...emptyStoredReport('i1'), revision: 1, updatedAt: 'T', updatedBy: 'alice', futureField: { kept: true } };
     const back = toStoredReport(parseDoc(COLLECTIONS.reports, reportDocSchema, stored(toReportDoc(report))));

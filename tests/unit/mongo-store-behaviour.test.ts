@@ -138,10 +138,11 @@ async function inboxScenario(s: Stores, t: Transcript): Promise<void> {
   await t.step('list done', () => s.store.listInbox({ state: 'done', limit: 10 }));
   await t.step('get entry', () => s.store.getInboxEntry(ids[3]!));
   await t.step('get unknown', () => s.store.getInboxEntry('nope'));
-  await t.step('requeue dead', () => s.store.requeueInbox(ids[3]!, later(50_000)));
-  await t.step('requeue again', () => s.store.requeueInbox(ids[3]!, later(50_000)));
-  await t.step('requeue pending', () => s.store.requeueInbox(ids[4]!, later(50_000)));
+  await t.step('requeue dead', () => s.store.requeueInbox(ids[3]!, { actor: 'alice', now: later(50_000) }));
+  await t.step('requeue again', () => s.store.requeueInbox(ids[3]!, { actor: 'bob', now: later(50_000) }));
+  await t.step('requeue pending', () => s.store.requeueInbox(ids[4]!, { actor: 'bob', now: later(50_000) }));
   await t.step('counts after requeue', () => s.store.inboxCounts());
+  await t.step('get requeued entry', () => s.store.getInboxEntry(ids[3]!));
   await t.step('claim E', () => s.store.claimInbox('E', 30_000, 10, later(50_000)));
 }
 

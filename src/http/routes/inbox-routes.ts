@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { NotFoundError, ConflictError } from '../../errors';
 import type { Store } from '../../store/store';
-import { idParamsSchema, inboxEntrySchema, inboxPageSchema, inboxQuerySchema } from '../api-schemas';
+import { idParamsSchema, inboxEntrySchema, inboxPageSchema, inboxQuerySchema, inboxRequeuedSchema, inboxRequeueSchema } from '../api-schemas';
 import { defineRoute, type RouteDef } from '../route';
 import { errorResponse } from '../route-responses';
 
@@ -31,7 +31,13 @@ export function inboxRoutes(deps: { store: Store; clock: () => Date; onRequeued:
       access: { kind: 'api', role: 'admin' },
       params: idParamsSchema,
       responses: {
-        200: { description: 'The entry', schema: inboxEntrySchema.extend({ headers: z.record(z.string(), z.string()), body: z.string(), deliveryId: z.string().nullable() }) },
+        200: {
+          description: 'The entry',
+          schema: inboxEntrySchema.extend({
+            headers: z.record(z.string(), z.string()), body: z.string(), deliveryId: z.string().nullable(),
+            requeues: z.array(inboxRequeueSchema).describe('Who requeued this entry, and when, oldest first.'),
+          }),
+        },
         ...noEntry,
       },
       handler: async ({ res, params }) => {
@@ -44,12 +50,14 @@ export function inboxRoutes(deps: { store: Store; clock: () => Date; onRequeued:
       summary: 'Process a dead letter again (after fixing configuration or upgrading Debrief)',
       access: { kind: 'api', role: 'admin' },
       params: idParamsSchema,
-      responses: { 202: { description: 'Queued again' }, ...noEntry, 409: errorResponse('Not a dead letter') },
-      handler: async ({ res, params }) => {
+      responses: { 202: { description: 'Queued again; the requeue is recorded with the token\'s name', schema: inboxRequeuedSchema }, ...noEntry, 409: errorResponse('Not a dead letter') },
+      handler: async ({ res, params, actor }) => {
         const e = await load(params.id);
-        if (!(await deps.store.requeueInbox(params.id, deps.clock().toISOString()))) throw new ConflictError(`inbox entry "${params.id}" is ${e.state}, not dead`);
+        // Admin-only route: the authenticator always names the token here.
+        const requeue = { actor: actor ?? 'unknown', now: deps.clock().toISOString() };
+        if (!(await deps.store.requeueInbox(params.id, requeue))) throw new ConflictError(`inbox entry "${params.id}" is ${e.state}, not dead`);
         deps.onRequeued();
-        res.status(202).json({ id: params.id, state: 'pending' });
+        res.status(202).json({ id: params.id, state: 'pending', requeue: { at: requeue.now, actor: requeue.actor } });
       },
     }),
   ] as RouteDef[];

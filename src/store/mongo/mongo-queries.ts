@@ -3,7 +3,7 @@ import type { Alert, AlertObservation } from '../../domain/alert';
 import type { IncidentSummary } from '../../domain/incident-summary';
 import type { ActionItemQuery } from '../report-store';
 import { decodeCursor } from '../cursor';
-import type { InboxOutcome, InboxQuery, IncidentQuery, NewInboxEntry } from '../store';
+import type { InboxOutcome, InboxQuery, IncidentQuery, NewInboxEntry, RequeueContext } from '../store';
 import type { StoredDoc } from './mongo-indexes';
 import { NO_DUE_DATE, toPairs, type AlertDoc } from './mongo-schemas';
 
@@ -30,7 +30,7 @@ export function newInboxDoc(id: string, seq: number, e: NewInboxEntry): Doc {
   return {
     _id: id, seq, instance: e.instance, connector: e.connector, receivedAt: e.receivedAt, headers: toPairs(e.headers), body: e.body,
     bodyBytes: e.body.length, deliveryId: e.deliveryId, state: 'pending', attempts: 0, lastError: null, leaseOwner: null,
-    leaseUntil: null, processedAt: null, outcome: null,
+    leaseUntil: null, processedAt: null, outcome: null, requeues: [],
   };
 }
 
@@ -59,7 +59,14 @@ export const failUpdate = (reason: string, dead: boolean, now: string): UpdateFi
 });
 
 export const requeueFilter = (id: string): Filter<Doc> => ({ _id: id, state: 'dead' });
-export const REQUEUE_UPDATE: UpdateFilter<Doc> = { $set: { state: 'pending', leaseOwner: null, leaseUntil: null, attempts: 0 } };
+/**
+ * Back to pending with a fresh lease and count; who requeued, and when, is appended in the same
+ * update. (The driver's `PushOperator` refuses any field of the untyped `StoredDoc`, hence the cast.)
+ */
+export const requeueUpdate = (context: RequeueContext): UpdateFilter<Doc> => ({
+  $set: { state: 'pending', leaseOwner: null, leaseUntil: null, attempts: 0 },
+  $push: { requeues: { at: context.now, actor: context.actor } },
+}) as unknown as UpdateFilter<Doc>;
 
 /** Newest first; the cursor is the last seq shown. */
 export function inboxListQuery(q: InboxQuery): ListQuery {

@@ -117,6 +117,8 @@ export const inboxDocSchema = z.object({
   deliveryId: nullableString,
   leaseOwner: nullableString,
   leaseUntil: nullableString,
+  /** Who requeued this dead letter, when, oldest first; absent in documents written before it. */
+  requeues: z.array(z.object({ at: iso, actor: z.string() })).optional(),
 });
 
 /** Fields of an inbox summary (the body left on the server). */
@@ -130,7 +132,10 @@ export function toInboxSummary(d: z.output<typeof inboxSummaryDocSchema>): Inbox
 }
 
 export function toInboxEntry(d: z.output<typeof inboxDocSchema>): InboxEntry {
-  return { ...toInboxSummary(d), headers: fromPairs(d.headers), body: d.body, deliveryId: d.deliveryId };
+  return {
+    ...toInboxSummary(d), headers: fromPairs(d.headers), body: d.body, deliveryId: d.deliveryId,
+    requeues: (d.requeues ?? []).map((r) => ({ at: r.at, actor: r.actor })),
+  };
 }
 
 // ----------------------------------------------------------------- incidents

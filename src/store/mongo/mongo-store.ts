@@ -10,15 +10,15 @@ import type { PagingEvent } from '../../domain/paging-event';
 import { toPage } from '../cursor';
 import type {
   CorrectionContext, InboxEntry, InboxEntrySummary, InboxOutcome, InboxQuery, InboxState, IncidentQuery, MergeResult, MoveResult,
-  NewInboxEntry, Page, PagingRecordResult, PlacedPaging, RecordContext, RecordResult, ResolveContext, SplitResult, Store,
+  NewInboxEntry, Page, PagingRecordResult, PlacedPaging, RecordContext, RecordResult, RequeueContext, ResolveContext, SplitResult, Store,
 } from '../store';
 import { MongoConnection, type MongoSettings } from './mongo-connection';
 import { isDuplicateKey, runTransaction, type TransactionRetry } from './mongo-errors';
 import { MongoIncidentTx } from './mongo-incident-tx';
 import { COLLECTIONS, collectionsOf, type MongoCollections } from './mongo-indexes';
 import {
-  CLAIM_SORT, INBOX_COUNTER_ID, REQUEUE_UPDATE, claimFilter, claimUpdate, completeUpdate, failUpdate, incidentCursor, incidentListQuery,
-  inboxListQuery, leaseUntil, newInboxDoc, ownedEntryFilter, requeueFilter,
+  CLAIM_SORT, INBOX_COUNTER_ID, claimFilter, claimUpdate, completeUpdate, failUpdate, incidentCursor, incidentListQuery,
+  inboxListQuery, leaseUntil, newInboxDoc, ownedEntryFilter, requeueFilter, requeueUpdate,
 } from './mongo-queries';
 import {
   INBOX_SUMMARY_PROJECTION, alertDocSchema, counterDocSchema, eventDocSchema, inboxDocSchema, inboxStates, inboxSummaryDocSchema,
@@ -143,8 +143,9 @@ export class MongoStore implements Store {
     return d ? toInboxEntry(parseDoc(COLLECTIONS.inbox, inboxDocSchema, d)) : null;
   }
 
-  async requeueInbox(id: string, _now: string): Promise<boolean> {
-    const r = await this.c.inbox.updateOne(requeueFilter(id), REQUEUE_UPDATE);
+  async requeueInbox(id: string, context: RequeueContext): Promise<boolean> {
+    // One update: the requeue and the record of who did it (`requeues`) never part.
+    const r = await this.c.inbox.updateOne(requeueFilter(id), requeueUpdate(context));
     return r.modifiedCount > 0;
   }
 

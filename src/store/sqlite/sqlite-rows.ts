@@ -3,7 +3,7 @@ import type { IncidentOrigin } from '../../domain/correlation/correlator';
 import type { PlacedPagingEvent } from '../../domain/correlation/page-summary';
 import type { Incident, IncidentEvent, IncidentStatus } from '../../domain/incident';
 import type { PageRef } from '../../domain/paging-event';
-import type { InboxEntry, InboxEntrySummary, InboxOutcome, InboxState } from '../store';
+import type { InboxEntry, InboxEntrySummary, InboxOutcome, InboxRequeue, InboxState } from '../store';
 
 /** Row <-> domain mapping for the SQLite store. */
 
@@ -32,7 +32,10 @@ export function toInboxSummary(r: Row): InboxEntrySummary {
 }
 
 export function toInboxEntry(r: Row): InboxEntry {
-  return { ...toInboxSummary(r), headers: json(r.headers), body: r.body as Buffer, deliveryId: optStr(r.delivery_id) };
+  return {
+    ...toInboxSummary(r), headers: json(r.headers), body: r.body as Buffer, deliveryId: optStr(r.delivery_id),
+    requeues: json<InboxRequeue[]>(r.requeues),
+  };
 }
 
 export function toIncident(r: Row): Incident {

@@ -18,7 +18,9 @@ CREATE TABLE IF NOT EXISTS inbox (
   lease_owner   TEXT,
   lease_until   TEXT,
   processed_at  TEXT,
-  outcome       TEXT
+  outcome       TEXT,
+  -- JSON array of { at, actor }: who requeued this dead letter, when (oldest first).
+  requeues      TEXT NOT NULL DEFAULT '[]'
 );
 CREATE UNIQUE INDEX IF NOT EXISTS inbox_delivery ON inbox(instance, delivery_id) WHERE delivery_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS inbox_state ON inbox(state, seq);
@@ -148,6 +150,7 @@ export const SQLITE_ADDED_COLUMNS: Array<{ table: string; column: string; ddl: s
   { table: 'paging_events', column: 'channel', ddl: 'ALTER TABLE paging_events ADD COLUMN channel TEXT' },
   { table: 'paging_events', column: 'object_id', ddl: 'ALTER TABLE paging_events ADD COLUMN object_id TEXT' },
   { table: 'paging_events', column: 'actor', ddl: 'ALTER TABLE paging_events ADD COLUMN actor TEXT' },
+  { table: 'inbox', column: 'requeues', ddl: "ALTER TABLE inbox ADD COLUMN requeues TEXT NOT NULL DEFAULT '[]'" },
 ];
 
 /** Superseded tables: `incident_keys` held keys with the incident's span, not the key's own. */

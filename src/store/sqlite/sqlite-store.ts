@@ -12,7 +12,7 @@ import type { PagingEvent } from '../../domain/paging-event';
 import { decodeCursor, toPage } from '../cursor';
 import type {
   CorrectionContext, InboxEntry, InboxEntrySummary, InboxOutcome, InboxQuery, InboxState, IncidentQuery, MergeResult, MoveResult,
-  NewInboxEntry, Page, PagingRecordResult, PlacedPaging, RecordContext, RecordResult, ResolveContext, SplitResult, Store,
+  NewInboxEntry, Page, PagingRecordResult, PlacedPaging, RecordContext, RecordResult, RequeueContext, ResolveContext, SplitResult, Store,
 } from '../store';
 import { IncidentTx } from './sqlite-incident-tx';
 import { toAlert, toEvent, toInboxEntry, toInboxSummary, toIncident, type Row } from './sqlite-rows';
@@ -128,8 +128,10 @@ export class SqliteStore implements Store {
     return row ? toInboxEntry(row) : null;
   }
 
-  async requeueInbox(id: string, _now: string): Promise<boolean> {
-    const r = this.db.prepare(`UPDATE inbox SET state = 'pending', lease_owner = NULL, lease_until = NULL, attempts = 0 WHERE id = ? AND state = 'dead'`).run(id);
+  async requeueInbox(id: string, context: RequeueContext): Promise<boolean> {
+    // The requeue and the record of who did it are one statement: never one without the other.
+    const r = this.db.prepare(`UPDATE inbox SET state = 'pending', lease_owner = NULL, lease_until = NULL, attempts = 0,
+      requeues = json_insert(requeues, '$[#]', json_object('at', ?, 'actor', ?)) WHERE id = ? AND state = 'dead'`).run(context.now, context.actor, id);
     return r.changes > 0;
   }
 
