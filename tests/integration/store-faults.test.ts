@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import axios, { type AxiosInstance } from 'axios';
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -29,9 +30,10 @@ describe('store faults', () => {
   let api: AxiosInstance;
   let n = 0;
 
-  // A 64 KiB annotation makes every body need new pages, whatever free space the file has.
+  // A 64 KiB annotation that does not compress (random base64; bodies are stored Brotli-compressed)
+  // makes every body need new pages, whatever free space the file has.
   const post = (name: string) => api.post('/webhooks/alertmanager', alertmanagerBody([{
-    labels: { alertname: name, service: 'faults' }, annotations: { description: 'd'.repeat(64 * 1024) }, startsAt: `2026-11-26T14:${String(n++ % 60).padStart(2, '0')}:00Z`,
+    labels: { alertname: name, service: 'faults' }, annotations: { description: randomBytes(48 * 1024).toString('base64') }, startsAt: `2026-11-26T14:${String(n++ % 60).padStart(2, '0')}:00Z`,
   }]), {
     headers: { Authorization: `Bearer ${AM_TOKEN}` },
   });

@@ -16,7 +16,8 @@ import type {
 } from '../store';
 import { IncidentTx } from './sqlite-incident-tx';
 import { toAlert, toEvent, toInboxEntry, toInboxSummary, toIncident, type Row } from './sqlite-rows';
-import { SQLITE_ADDED_COLUMNS, SQLITE_DROPPED, SQLITE_SCHEMA } from './sqlite-schema';
+import { decodeBody, encodeBody } from './inbox-body-codec';
+import { SQLITE_ADDED_COLUMNS, SQLITE_DROPPED, SQLITE_MOVE_INBOX_BODIES, SQLITE_SCHEMA } from './sqlite-schema';
 import { probeWritable } from './sqlite-faults';
 
 export interface SqliteStoreOptions {
@@ -62,6 +63,11 @@ export class SqliteStore implements Store {
       if (!columns.some((col) => col.name === c.column)) this.db.exec(c.ddl);
     }
     this.db.exec(SQLITE_DROPPED);
+    // Checked and done under the write lock: several processes may start on one old file at once.
+    this.db.transaction(() => {
+      const inboxColumns = this.db.prepare('PRAGMA table_info(inbox)').all() as Row[];
+      if (inboxColumns.some((col) => col.name === 'body')) this.db.exec(SQLITE_MOVE_INBOX_BODIES);
+    }).immediate();
   }
 
   async ping(): Promise<void> {
@@ -83,8 +89,10 @@ export class SqliteStore implements Store {
         const prior = this.db.prepare('SELECT id FROM inbox WHERE instance = ? AND delivery_id = ?').get(entry.instance, entry.deliveryId) as Row | undefined;
         if (prior) return { id: String(prior.id), duplicate: true };
       }
-      this.db.prepare(`INSERT INTO inbox (id, instance, connector, received_at, headers, body, delivery_id)
-        VALUES (?, ?, ?, ?, ?, ?, ?)`).run(id, entry.instance, entry.connector, entry.receivedAt, JSON.stringify(entry.headers), entry.body, entry.deliveryId);
+      const { lastInsertRowid: seq } = this.sql(`INSERT INTO inbox (id, instance, connector, received_at, headers, delivery_id)
+        VALUES (?, ?, ?, ?, ?, ?)`).run(id, entry.instance, entry.connector, entry.receivedAt, JSON.stringify(entry.headers), entry.deliveryId);
+      const { encoding, data } = encodeBody(entry.body);
+      this.sql('INSERT INTO inbox_bodies (seq, encoding, bytes, body) VALUES (?, ?, ?, ?)').run(seq, encoding, entry.body.length, data);
       return { id, duplicate: false };
     });
     return run.immediate();
@@ -92,17 +100,23 @@ export class SqliteStore implements Store {
 
   async claimInbox(owner: string, leaseMs: number, limit: number, now: string): Promise<InboxEntry[]> {
     const until = new Date(Date.parse(now) + leaseMs).toISOString();
-    const run = this.db.transaction(() => this.db.prepare(`
+    const run = this.db.transaction(() => this.sql(`
       UPDATE inbox SET lease_owner = ?, lease_until = ?, attempts = attempts + 1
       WHERE seq IN (
         SELECT seq FROM inbox WHERE state = 'pending' AND (lease_until IS NULL OR lease_until < ?)
         ORDER BY seq LIMIT ?)
       RETURNING *`).all(owner, until, now, limit) as Row[]);
-    return run.immediate().map(toInboxEntry).sort((a, b) => a.seq - b.seq);
+    const bodyOf = this.sql('SELECT encoding, body FROM inbox_bodies WHERE seq = ?');
+    return run.immediate()
+      .map((row) => {
+        const stored = bodyOf.get(row.seq) as Row | undefined;
+        return toInboxEntry({ ...row, body: stored ? decodeBody(String(stored.encoding), stored.body as Buffer) : Buffer.alloc(0) });
+      })
+      .sort((a, b) => a.seq - b.seq);
   }
 
   async completeInbox(id: string, owner: string, outcome: InboxOutcome, now: string): Promise<void> {
-    this.db.prepare(`UPDATE inbox SET state = 'done', processed_at = ?, outcome = ?, lease_owner = NULL, lease_until = NULL, last_error = NULL
+    this.sql(`UPDATE inbox SET state = 'done', processed_at = ?, outcome = ?, lease_owner = NULL, lease_until = NULL, last_error = NULL
       WHERE id = ? AND lease_owner = ?`).run(now, JSON.stringify(outcome), id, owner);
   }
 
@@ -118,14 +132,15 @@ export class SqliteStore implements Store {
     const args: unknown[] = [];
     if (query.state) { where.push('state = ?'); args.push(query.state); }
     if (after !== null && Number.isFinite(after)) { where.push('seq < ?'); args.push(after); }
-    const rows = this.db.prepare(`SELECT seq, id, instance, connector, received_at, state, attempts, last_error, processed_at, outcome, length(body) AS body_bytes
+    const rows = this.db.prepare(`SELECT seq, id, instance, connector, received_at, state, attempts, last_error, processed_at, outcome,
+        (SELECT bytes FROM inbox_bodies b WHERE b.seq = inbox.seq) AS body_bytes
       FROM inbox ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`).all(...args, query.limit + 1) as Row[];
     return toPage(rows.map(toInboxSummary), query.limit, (last) => ({ seq: last.seq }));
   }
 
   async getInboxEntry(id: string): Promise<InboxEntry | null> {
-    const row = this.db.prepare('SELECT *, length(body) AS body_bytes FROM inbox WHERE id = ?').get(id) as Row | undefined;
-    return row ? toInboxEntry(row) : null;
+    const row = this.db.prepare('SELECT inbox.*, b.encoding, b.body, b.bytes AS body_bytes FROM inbox JOIN inbox_bodies b ON b.seq = inbox.seq WHERE inbox.id = ?').get(id) as Row | undefined;
+    return row ? toInboxEntry({ ...row, body: decodeBody(String(row.encoding), row.body as Buffer) }) : null;
   }
 
   async requeueInbox(id: string, context: RequeueContext): Promise<boolean> {
