@@ -1,18 +1,22 @@
 import type Database from 'better-sqlite3';
 import { startCheckpointer, type Checkpointer } from './sqlite-checkpointer';
+import { WalSync } from './sqlite-wal-sync';
+import { TURN_APPENDS, type SqliteWriteTurn } from './sqlite-write-turn';
 
 /**
  * How often SQLite waits for the disk, without weakening what a 202 promises.
  *
  * better-sqlite3 is synchronous, so with `synchronous=FULL` every commit blocks the event loop
- * for one fsync of the WAL (about 4 ms on this machine's disk): one per webhook, and two or
- * three per processed inbox entry. Two changes, both keeping "every webhook answered 202
+ * for one fsync of the WAL (one to four ms on these machines' disks): one per webhook, and two
+ * or three per processed inbox entry. These changes all keep "every webhook answered 202
  * survives a power loss":
  *
  * 1. Group commit of inbox appends. Appends requested in the same event-loop turn are written
  *    in one transaction (each in its own savepoint, so one failing append does not take the
- *    others with it) and each caller is answered only after that transaction has committed.
- *    One fsync then covers every webhook that arrived together.
+ *    others with it) and each caller is answered only after that transaction is on the disk.
+ *    With a durable level configured, the transaction itself commits at NORMAL and the WAL is
+ *    then fsynced off the event loop (sqlite-wal-sync.ts): one fsync covers every batch that
+ *    committed before it started, and the thread goes on parsing webhooks meanwhile.
  *
  * 2. Inbox processing commits without waiting for the disk. Alerts, incidents and inbox state
  *    written by the processor are derived from stored inbox bodies. In WAL mode a power loss
@@ -33,6 +37,9 @@ import { startCheckpointer, type Checkpointer } from './sqlite-checkpointer';
  *    the call and stall every request. A batch therefore begins with `busy_timeout = 0`, and
  *    when the lock is taken it is retried a millisecond later (timers, not sleeping), until the
  *    connection's own busy timeout has passed; only then does it fail as a lock failure would.
+ *    Within this process the inbox worker thread and the appends take turns without polling
+ *    (`turn`, sqlite-write-turn.ts): a batch that finds the worker writing is flushed the moment
+ *    the worker's transaction ends, and the worker lets a waiting batch go first.
  */
 
 /** Store methods whose writes are re-derivable from the inbox (see 2. above). */
@@ -51,13 +58,32 @@ interface PendingAppend {
  * unchanged. Generic over the store's methods: `appendInbox` is group-committed, the
  * `DERIVED_WRITE_METHODS` run at NORMAL, everything else is called as it is.
  */
-export function withSqliteCommitPolicy<T extends object>(store: T): T {
+export function withSqliteCommitPolicy<T extends object>(store: T, options: { turn?: SqliteWriteTurn } = {}): T {
+  const { turn } = options;
+  /** Set on the first batch when the configured level waits for the disk (FULL or EXTRA) and the store is a WAL file. */
+  let walSync: WalSync | null | undefined;
+  let configuredLevel = 2;
+  const walSyncFor = (db: Database.Database): WalSync | null => {
+    if (walSync !== undefined) return walSync;
+    configuredLevel = Number(db.pragma('synchronous', { simple: true }));
+    const durable = configuredLevel >= 2;
+    const wal = String(db.pragma('journal_mode', { simple: true })).toLowerCase() === 'wal';
+    walSync = durable && wal && !db.memory && db.name !== '' ? new WalSync(`${db.name}-wal`) : null;
+    return walSync;
+  };
   const dbOf = (target: T): Database.Database | null => {
     const db = Reflect.get(target, 'database', target) as Database.Database | undefined;
     return db && typeof db.pragma === 'function' && db.open ? db : null;
   };
   let queue: PendingAppend[] = [];
   let scheduled = false;
+  /** Whether the turn knows a batch is waiting (set with the first queued append, cleared once it is written). */
+  let signalled = false;
+  const signal = (waiting: boolean) => {
+    if (!turn || signalled === waiting) return;
+    signalled = waiting;
+    turn.appendsWaiting(waiting);
+  };
   let checkpointer: Checkpointer | null = null;
 
   let busyTimeoutMs: number | null = null;
@@ -75,15 +101,29 @@ export function withSqliteCommitPolicy<T extends object>(store: T): T {
     queue = [];
     const db = dbOf(target);
     if (!db) {
+      signal(false);
       for (const p of batch) append.apply(target, p.args).then(p.resolve, p.reject);
       return;
     }
     const now = Date.now();
     for (const p of batch) p.since ??= now;
     busyTimeoutMs ??= Number(db.pragma('busy_timeout', { simple: true }));
+    const waitedMs = Math.max(...batch.map((p) => now - p.since!));
+    const hasTurn = turn?.tryAcquire(TURN_APPENDS) ?? false;
+    if (turn && !hasTurn && waitedMs < busyTimeoutMs) {
+      // The inbox worker is writing: flush as soon as it is done; appends arriving meanwhile join.
+      queue = [...batch, ...queue];
+      scheduled = true;
+      void turn.whenFree(busyTimeoutMs - waitedMs).then(() => flush(target, append));
+      return;
+    }
+    // Without the turn after the busy timeout: write anyway, and SQLite's lock decides.
     const results: Array<Promise<unknown>> = [];
+    const sync = walSyncFor(db);
     try {
       db.pragma('busy_timeout = 0');
+      // The fsync happens after the commit, off this thread (sqlite-wal-sync.ts).
+      if (sync) db.pragma('synchronous = NORMAL');
       db.transaction(() => {
         for (const p of batch) {
           results.push(append.apply(target, p.args));
@@ -109,9 +149,18 @@ export function withSqliteCommitPolicy<T extends object>(store: T): T {
       return;
     }
     finally {
+      if (hasTurn) turn!.release(TURN_APPENDS);
+      if (queue.length === 0) signal(false);
       if (db.open) db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+      if (sync && db.open) db.pragma(`synchronous = ${configuredLevel}`);
     }
-    batch.forEach((p, i) => (results[i] ?? Promise.reject(new Error('append not run'))).then(p.resolve, p.reject));
+    // Committed: each sender is answered once the WAL holding the batch is on the disk.
+    const durable = sync?.afterCommit();
+    if (durable) durable.catch(() => undefined);
+    batch.forEach((p, i) => (results[i] ?? Promise.reject(new Error('append not run'))).then(
+      (value) => (durable ? durable.then(() => p.resolve(value), p.reject) : p.resolve(value)),
+      p.reject,
+    ));
   };
 
   return new Proxy(store, {
@@ -128,6 +177,7 @@ export function withSqliteCommitPolicy<T extends object>(store: T): T {
       }
       if (prop === 'close') {
         return async (...args: unknown[]) => {
+          walSync?.close();
           await checkpointer?.stop();
           checkpointer = null;
           return fn.apply(target, args);
@@ -136,6 +186,7 @@ export function withSqliteCommitPolicy<T extends object>(store: T): T {
       if (prop === 'appendInbox') {
         return (...args: unknown[]) => new Promise((resolve, reject) => {
           queue.push({ args, resolve, reject });
+          signal(true);
           schedule(target, fn, 0);
         });
       }

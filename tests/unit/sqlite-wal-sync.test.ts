@@ -1,0 +1,85 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { withSqliteCommitPolicy } from '../../src/store/sqlite/sqlite-commit-policy';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
+import { WalSync, type WalFileOps } from '../../src/store/sqlite/sqlite-wal-sync';
+
+/** File operations whose fdatasync completes only when the test says so. */
+function heldDisk() {
+  const syncs: Array<(err: NodeJS.ErrnoException | null) => void> = [];
+  const closed: number[] = [];
+  const ops: WalFileOps = {
+    open: (_path, _flags, cb) => setImmediate(() => cb(null, 42)),
+    fdatasync: (_fd, cb) => { syncs.push(cb); },
+    close: (fd, cb) => { closed.push(fd); cb(null); },
+  };
+  return { ops, syncs, closed };
+}
+
+const settle = async () => { for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r)); };
+
+describe('WAL sync after commit', () => {
+  it('when a commit waits, then it is answered only once an fsync that started after it has completed', async () => {
+    const disk = heldDisk();
+    const sync = new WalSync('x-wal', disk.ops);
+    let first = false;
+    void sync.afterCommit().then(() => { first = true; });
+    await settle();
+    expect(disk.syncs).toHaveLength(1);
+    // Committed while that fsync runs: it may not cover this commit, so this one waits for the next.
+    let second = false;
+    let third = false;
+    void sync.afterCommit().then(() => { second = true; });
+    void sync.afterCommit().then(() => { third = true; });
+    disk.syncs.shift()!(null);
+    await settle();
+    expect([first, second, third]).toEqual([true, false, false]);
+    // ... and the two share one fsync.
+    expect(disk.syncs).toHaveLength(1);
+    disk.syncs.shift()!(null);
+    await settle();
+    expect([second, third]).toEqual([true, true]);
+  });
+
+  it('when the fsync fails, then every commit waiting for it fails as a SQLite I/O error', async () => {
+    const disk = heldDisk();
+    const sync = new WalSync('x-wal', disk.ops);
+    const waiting = [sync.afterCommit(), sync.afterCommit()];
+    await settle();
+    disk.syncs.shift()!(Object.assign(new Error('EIO: i/o error'), { code: 'EIO' }));
+    for (const w of waiting) await expect(w).rejects.toMatchObject({ code: 'SQLITE_IOERR_FSYNC', message: expect.stringContaining('EIO') });
+  });
+
+  it('when closed during an fsync, then that fsync still answers its commits, the file is closed after it, and later commits fail', async () => {
+    const disk = heldDisk();
+    const sync = new WalSync('x-wal', disk.ops);
+    const inFlight = sync.afterCommit();
+    await settle();
+    sync.close();
+    expect(disk.closed).toEqual([]);
+    disk.syncs.shift()!(null);
+    await expect(inFlight).resolves.toBeUndefined();
+    expect(disk.closed).toEqual([42]);
+    await expect(sync.afterCommit()).rejects.toMatchObject({ code: 'SQLITE_IOERR_FSYNC' });
+  });
+
+  it('when a store at synchronous=FULL appends, then the batch is stored, visible to another connection, and the level is FULL again afterwards', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'debrief-walsync-'));
+    const store = withSqliteCommitPolicy(new SqliteStore({ file: join(dir, 'debrief.db'), synchronous: 'FULL' }));
+    await store.init();
+    try {
+      const entry = (i: number) => ({ instance: 'am', connector: 'alertmanager', receivedAt: '2026-11-26T12:00:00.000Z', headers: {}, body: Buffer.from(`{"n":${i}}`), deliveryId: null });
+      const stored = await Promise.all([1, 2, 3].map((i) => store.appendInbox(entry(i))));
+      expect(Number(store.database.pragma('synchronous', { simple: true }))).toBe(2);
+      const other = new Database(join(dir, 'debrief.db'), { readonly: true });
+      expect((other.prepare('SELECT count(*) AS n FROM inbox').get() as { n: number }).n).toBe(3);
+      other.close();
+      expect((await store.getInboxEntry(stored[1]!.id))?.body.toString()).toBe('{"n":2}');
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
