@@ -14,8 +14,9 @@ import { buildGroups, percentile, runLoad, type Group } from './load';
  * Prints each build's ratio per round and on average, the server's CPU per thread (main, and
  * the other threads by name), the machine's CPU split and disk writes during the load.
  *
- * Environment: COMPARE_ROUNDS (default 3); COMPARE_PROFILE=<dir> to write a `--cpu-prof`
- * profile of every Debrief run (one file per thread). Loopback only; bounded in time.
+ * Environment: COMPARE_ROUNDS (default 3); COMPARE_RATE=<alerts/s> for a paced load instead
+ * (latency at a given rate: compare p99, not ratios); COMPARE_PROFILE=<dir> to write a
+ * `--cpu-prof` profile of every Debrief run (one file per thread). Loopback only; bounded in time.
  */
 
 const AM_TOKEN = 'bench-alertmanager-token-0123456789';
@@ -23,6 +24,7 @@ const ROOT = join(__dirname, '../../../..');
 const OWN_BUILD = join(__dirname, '../..');
 const ROUNDS = Number(process.env.COMPARE_ROUNDS ?? 3);
 const PROFILE_DIR = process.env.COMPARE_PROFILE;
+const RATE = process.env.COMPARE_RATE ? Number(process.env.COMPARE_RATE) : undefined;
 
 /** CPU ticks per thread of a process (Linux /proc), keyed "main" or the thread's name. */
 function threadTicks(pid: number): Record<string, number> {
@@ -74,14 +76,14 @@ async function start(script: string): Promise<{ proc: ChildProcess; url: string;
   return { proc, url: `http://127.0.0.1:${port}`, dir };
 }
 
-interface Measured { alertsPerSec: number; p99: number; errors: number; threads: Record<string, number>; machine: string }
+interface Measured { alertsPerSec: number; p95: number; p99: number; errors: number; threads: Record<string, number>; machine: string }
 
 async function measure(script: string, groups: Group[]): Promise<Measured> {
   const server = await start(script);
   const pid = server.proc.pid!;
   const ticks0 = threadTicks(pid);
   const m0 = machine();
-  const r = await runLoad({ url: `${server.url}/webhooks/alertmanager`, headers: { Authorization: `Bearer ${AM_TOKEN}` }, groups, connections: 8, warmupMs: 3000, maxRequests: 12_000, maxSeconds: 20 });
+  const r = await runLoad({ url: `${server.url}/webhooks/alertmanager`, headers: { Authorization: `Bearer ${AM_TOKEN}` }, groups, connections: 8, warmupMs: 3000, maxRequests: 12_000, maxSeconds: 20, ratePerSec: RATE ? RATE / 50 : undefined });
   const ticks1 = threadTicks(pid);
   const m1 = machine();
   // SIGTERM lets a profiled server write its profile; otherwise nothing needs a graceful stop.
@@ -97,7 +99,7 @@ async function measure(script: string, groups: Group[]): Promise<Measured> {
   const pct = (i: number) => `${Math.round((cpu[i]! / total) * 100)}%`;
   const sorted = [...r.latenciesMs].sort((a, b) => a - b);
   return {
-    alertsPerSec: r.alerts / r.seconds, p99: percentile(sorted, 99), errors: r.errors, threads,
+    alertsPerSec: r.alerts / r.seconds, p95: percentile(sorted, 95), p99: percentile(sorted, 99), errors: r.errors, threads,
     machine: `user ${pct(0)} sys ${pct(2)} idle ${pct(3)} iowait ${pct(4)}, disk writes ${Math.round(((m1.sectorsWritten - m0.sectorsWritten) * 512) / 1e6)} MB`,
   };
 }
@@ -113,7 +115,7 @@ async function main(): Promise<void> {
     for (const [i, build] of builds.entries()) {
       const d = await measure(join(build, 'bench/ingest/debrief-server.js'), groups);
       ratios[i]!.push(d.alertsPerSec / bare.alertsPerSec);
-      console.log(`  build ${i + 1}: ${Math.round(d.alertsPerSec).toLocaleString('en-US')} alerts/s, ${((d.alertsPerSec / bare.alertsPerSec) * 100).toFixed(1)}% of the ceiling, p99 ${d.p99.toFixed(1)} ms, ${d.errors} errors; CPU % per thread ${JSON.stringify(d.threads)}; machine ${d.machine}`);
+      console.log(`  build ${i + 1}: ${Math.round(d.alertsPerSec).toLocaleString('en-US')} alerts/s, ${((d.alertsPerSec / bare.alertsPerSec) * 100).toFixed(1)}% of the ceiling, p95 ${d.p95.toFixed(1)} ms, p99 ${d.p99.toFixed(1)} ms, ${d.errors} errors; CPU % per thread ${JSON.stringify(d.threads)}; machine ${d.machine}`);
     }
   }
   for (const [i, r] of ratios.entries()) {
