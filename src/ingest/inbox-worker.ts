@@ -76,7 +76,10 @@ export class WorkerInboxProcessor implements InboxProcessing {
 
   private spawn(): void {
     const input: WorkerInput = { kind: 'debrief-inbox-worker', config: this.deps.config, file: this.deps.file, pressure: this.deps.pressure.inFlight.buffer as SharedArrayBuffer, turn: this.deps.turn.shared };
-    const worker = new Worker(INBOX_WORKER_FILE, { workerData: input });
+    // A young generation of 16 MB instead of V8's default for a thread (up to 48 MB, grown
+    // while processing a large backlog and kept afterwards): RSS after processing a 100,000-
+    // alert history fell from about 260 MB to 170 MB, at the same processing speed.
+    const worker = new Worker(INBOX_WORKER_FILE, { workerData: input, resourceLimits: { maxYoungGenerationSizeMb: 16 } });
     this.worker = worker;
     worker.on('message', (m: FromWorker) => this.onMessage(m));
     worker.on('error', (err) => this.deps.logger.error({ err: errorInfo(err) }, 'inbox worker failed'));
