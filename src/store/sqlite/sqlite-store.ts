@@ -63,11 +63,13 @@ export class SqliteStore implements Store {
       if (!columns.some((col) => col.name === c.column)) this.db.exec(c.ddl);
     }
     this.db.exec(SQLITE_DROPPED);
-    // Checked and done under the write lock: several processes may start on one old file at once.
-    this.db.transaction(() => {
-      const inboxColumns = this.db.prepare('PRAGMA table_info(inbox)').all() as Row[];
-      if (inboxColumns.some((col) => col.name === 'body')) this.db.exec(SQLITE_MOVE_INBOX_BODIES);
-    }).immediate();
+    // Only an old file takes the write lock here: opening must work while another connection
+    // writes (an inbox worker restarting while the file is locked). Checked again under the
+    // lock, since several processes may start on one old file at once.
+    const hasInboxBodyColumn = () => (this.db.prepare('PRAGMA table_info(inbox)').all() as Row[]).some((col) => col.name === 'body');
+    if (hasInboxBodyColumn()) {
+      this.db.transaction(() => { if (hasInboxBodyColumn()) this.db.exec(SQLITE_MOVE_INBOX_BODIES); }).immediate();
+    }
   }
 
   async ping(): Promise<void> {
