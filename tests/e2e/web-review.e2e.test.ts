@@ -38,6 +38,7 @@ describe('web pages: correlation review', () => {
     const result = page.locator('.result');
     await result.getByText('Split: 1 alert moved to a new incident').waitFor();
     await expect(result.locator('.decision-human').textContent()).resolves.toMatch(/Placed by erin.*disk pressure is a separate problem/s);
+    await page.locator('.review-table tbody tr').nth(2).waitFor({ state: 'detached' });
     await expect(page.locator('.review-table tbody tr').count()).resolves.toBe(2);
 
     const checkout = await getIncident(app, seeded.checkout.id);
@@ -62,6 +63,8 @@ describe('web pages: correlation review', () => {
     // The target's title now names both alerts.
     await result.getByText(/^Moved CheckoutLatencyHigh to ".*CartDown.*"$/).waitFor();
     await expect(result.locator('.decision-human').textContent()).resolves.toContain('Placed by erin');
+    // The table re-renders after the confirmation shows: wait for the moved row to go.
+    await page.locator('.review-table tbody tr').nth(1).waitFor({ state: 'detached' });
     await expect(page.locator('.review-table tbody tr').count()).resolves.toBe(1);
     await screenshot(page, 'review-after-move');
 
