@@ -41,7 +41,6 @@ import { openStore } from './store/open-store';
 import { closeServerGracefully, drainInbox } from './shutdown';
 import { guardSqliteFaults } from './store/sqlite/sqlite-faults';
 import { withSqliteCommitPolicy } from './store/sqlite/sqlite-commit-policy';
-import { SqliteWriteTurn } from './store/sqlite/sqlite-write-turn';
 import type { Store } from './store/store';
 
 export const VERSION = '0.1.0';
@@ -90,9 +89,7 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
   const clock = options.clock ?? (() => new Date());
   // Lock, full-disk and read-only failures become UnavailableError (503 + Retry-After) from any method.
   // Group commit of inbox appends, derived writes without fsync waits: sqlite-commit-policy.ts.
-  // Appends here and the inbox worker's writes take turns on the database (sqlite-write-turn.ts).
-  const writeTurn = new SqliteWriteTurn();
-  const store = guardSqliteFaults(withSqliteCommitPolicy(options.store ?? openStore(config.store.url, { mongo: config.store.mongo }), { turn: writeTurn }));
+  const store = guardSqliteFaults(withSqliteCommitPolicy(options.store ?? openStore(config.store.url, { mongo: config.store.mongo })));
   await store.init();
   const reportStore = guardSqliteFaults(options.reportStore ?? openReportStore(store));
   await reportStore.init();
@@ -130,7 +127,7 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
   // in-thread processor is handed: an injected catalog or clock (tests) keeps processing here.
   const dbFile = sqliteFileOf(store);
   const processor: InboxProcessing = config.inbox.worker && dbFile && !options.catalog && !options.clock && inboxWorkerRunnable()
-    ? new WorkerInboxProcessor({ config, file: dbFile, metrics, logger, pressure, turn: writeTurn, onPagingEvents: (events, result) => pagerduty.enrichment?.notice(events, result) })
+    ? new WorkerInboxProcessor({ config, file: dbFile, metrics, logger, pressure, onPagingEvents: (events, result) => pagerduty.enrichment?.notice(events, result) })
     : new InboxProcessor({
     breathe: (ms) => pressure.breathe(ms),
     store, connectors: connectorsById, correlator, serviceLabels: config.impact.serviceLabels, metrics, logger,

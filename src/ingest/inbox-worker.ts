@@ -6,9 +6,7 @@ import { loadServiceCatalog } from '../config/load-service-catalog';
 import { correlatorFromConfig } from '../domain/correlation/correlator-from-config';
 import type { PagingEvent } from '../domain/paging-event';
 import type { Metrics } from '../metrics';
-import { DERIVED_WRITE_METHODS } from '../store/sqlite/sqlite-commit-policy';
 import { guardSqliteFaults } from '../store/sqlite/sqlite-faults';
-import { SqliteWriteTurn, TURN_PROCESSING, withWriteTurn } from '../store/sqlite/sqlite-write-turn';
 import { SqliteStore } from '../store/sqlite/sqlite-store';
 import type { PagingRecordResult } from '../store/store';
 import { errorInfo, InboxProcessor } from './inbox-processor';
@@ -37,7 +35,7 @@ export interface InboxProcessing {
   stop(): Promise<void>;
 }
 
-interface WorkerInput { kind: 'debrief-inbox-worker'; config: Config; file: string; pressure: SharedArrayBuffer; turn: SharedArrayBuffer }
+interface WorkerInput { kind: 'debrief-inbox-worker'; config: Config; file: string; pressure: SharedArrayBuffer }
 
 type ToWorker = { type: 'kick' } | { type: 'idle'; id: number } | { type: 'stop'; id: number };
 type FromWorker =
@@ -55,8 +53,6 @@ export interface WorkerInboxProcessorDeps {
   onPagingEvents?: (events: PagingEvent[], result: PagingRecordResult) => void;
   /** The HTTP thread's webhook pressure: the worker gives way to waiting webhooks, as in-thread processing does. */
   pressure: IngestPressure;
-  /** Taken by the worker around each write, so it and the HTTP thread's appends write in turn (sqlite-write-turn.ts). */
-  turn: SqliteWriteTurn;
 }
 
 /** Main-thread side: starts the worker, forwards kicks, answers idle/stop across the boundary. */
@@ -75,7 +71,7 @@ export class WorkerInboxProcessor implements InboxProcessing {
   }
 
   private spawn(): void {
-    const input: WorkerInput = { kind: 'debrief-inbox-worker', config: this.deps.config, file: this.deps.file, pressure: this.deps.pressure.inFlight.buffer as SharedArrayBuffer, turn: this.deps.turn.shared };
+    const input: WorkerInput = { kind: 'debrief-inbox-worker', config: this.deps.config, file: this.deps.file, pressure: this.deps.pressure.inFlight.buffer as SharedArrayBuffer };
     // A young generation of 16 MB instead of V8's default for a thread (up to 48 MB, grown
     // while processing a large backlog and kept afterwards): RSS after processing a 100,000-
     // alert history fell from about 260 MB to 170 MB, at the same processing speed.
@@ -85,8 +81,6 @@ export class WorkerInboxProcessor implements InboxProcessing {
     worker.on('error', (err) => this.deps.logger.error({ err: errorInfo(err) }, 'inbox worker failed'));
     worker.on('exit', (code) => {
       if (this.worker === worker) this.worker = null;
-      // A worker terminated inside a write never released its turn: appends must not wait for it.
-      this.deps.turn.release(TURN_PROCESSING);
       for (const resolve of this.waiting.values()) resolve();
       this.waiting.clear();
       if (!this.stopped) {
@@ -159,14 +153,12 @@ export class WorkerInboxProcessor implements InboxProcessing {
 async function runInboxWorker(input: WorkerInput, port: NonNullable<typeof parentPort>): Promise<void> {
   const { config } = input;
   const logger = pino({ level: config.log.level, redact: ['req.headers.authorization', '*.token', '*.password'] }).child({ thread: 'inbox-worker' });
-  // Each derived write waits for its turn (and lets waiting webhook appends go first, for up
-  // to 20 ms); after the busy timeout it writes anyway and SQLite's lock decides.
-  const turn = new SqliteWriteTurn(input.turn);
-  const store = guardSqliteFaults(withWriteTurn(new SqliteStore({ file: input.file, synchronous: 'NORMAL' }), turn, DERIVED_WRITE_METHODS, { yieldMs: 20, maxMs: 5000 }));
+  // Derived writes go to the store file only; webhook appends write the inbox file (sqlite-inbox.ts).
+  const store = guardSqliteFaults(new SqliteStore({ file: input.file, synchronous: 'NORMAL' }));
   await store.init();
   // Checkpoints are the main thread's checkpointer's job (sqlite-checkpointer.ts). Left at
-  // SQLite's default, this connection would checkpoint inside its own commits, with the write
-  // turn held, whenever the WAL passed 1,000 pages: every few entries under load.
+  // SQLite's default, this connection would checkpoint inside its own commits, holding the
+  // write lock, whenever the WAL passed 1,000 pages: every few entries under load.
   store.database.pragma('wal_autocheckpoint = 20000');
   const catalog = loadServiceCatalog(config.catalog.file).withPagerDutyServices(config.pagerduty.serviceMap);
   const send = (m: FromWorker) => port.postMessage(m);

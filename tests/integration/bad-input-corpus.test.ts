@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { connectorsById } from '../../connectors';
+import { inboxFileFor } from '../../src/store/sqlite/sqlite-inbox';
 import { alertmanagerBody, type AlertSpec } from '../support/alertmanager-bodies';
 import { allAlerts, allIncidentDetails, type AlertBody } from '../support/api-helpers';
 import { AM_TOKEN, API_TOKEN, startTestApp, VIEWER_TOKEN, type TestApp } from '../support/test-app';
@@ -29,6 +30,7 @@ interface Answer { status: number; json: unknown; text: string; headers: HttpRes
 
 let app: TestApp;
 let db: Database.Database;
+let inboxDb: Database.Database;
 let seeded: { incidentId: string; alertId: string; inboxId: string; actionItemId: string | null };
 
 async function send(method: string, path: string, body?: Buffer | string, headers: Record<string, string> = {}): Promise<Answer> {
@@ -39,10 +41,16 @@ async function send(method: string, path: string, body?: Buffer | string, header
   return { status: res.status, json, text, headers: res.headers };
 }
 
-/** Row count of every table in the SQLite file: "nothing partially stored" for any table, present or future. */
+/**
+ * Row count of every table in the store file and the inbox file beside it (the latter's as
+ * `inbox file:<table>`): "nothing partially stored" for any table, present or future.
+ */
 function rowCounts(): Record<string, number> {
-  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as Array<{ name: string }>;
-  return Object.fromEntries(tables.map(({ name }) => [name, Number((db.prepare(`SELECT count(*) AS n FROM "${name}"`).get() as { n: number }).n)]));
+  const countsOf = (file: Database.Database, prefix: string) => {
+    const tables = file.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as Array<{ name: string }>;
+    return tables.map(({ name }) => [`${prefix}${name}`, Number((file.prepare(`SELECT count(*) AS n FROM "${name}"`).get() as { n: number }).n)]);
+  };
+  return Object.fromEntries([...countsOf(db, ''), ...countsOf(inboxDb, 'inbox file:')]);
 }
 
 /** Problems with a refusal, or null: 4xx, the one error shape, the request id, a message. */
@@ -313,6 +321,7 @@ beforeAll(async () => {
     overrides: { security: { failedAuthPerMinute: 1_000_000, statusPagePerMinute: 1_000_000 } },
   });
   db = new Database(app.dbFile, { readonly: true, fileMustExist: true });
+  inboxDb = new Database(inboxFileFor(app.dbFile), { readonly: true, fileMustExist: true });
   const seed = await app.postAlertmanager(am([{ labels: { alertname: 'Seed', service: 'checkout', severity: 'critical' }, startsAt: '2026-11-20T10:00:00Z' }]));
   await app.postAlertmanager(am([{ labels: { alertname: 'SeedTwo', service: 'search' }, startsAt: '2026-11-21T10:00:00Z' }]));
   await app.settle();
@@ -337,6 +346,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   db?.close();
+  inboxDb?.close();
   await app?.stop();
 });
 
@@ -522,7 +532,7 @@ describe('PagerDuty webhook corpus', () => {
     expect(again.status).toBe(202);
     expect(again.json).toEqual(expect.objectContaining({ duplicate: true, inboxId: (first.json as { inboxId: string }).inboxId }));
     await app.settle();
-    expect(rowCounts().inbox).toBe((before.inbox ?? 0) + 1);
+    expect(rowCounts()['inbox file:inbox']).toBe((before['inbox file:inbox'] ?? 0) + 1);
   });
 
   it('when the same event is redelivered under a new delivery id, then processing it twice changes nothing more', async () => {
@@ -533,7 +543,7 @@ describe('PagerDuty webhook corpus', () => {
     expect((await postPd(b, { 'X-Webhook-Id': 'delivery-b' })).status).toBe(202);
     await app.settle();
     const twice = rowCounts();
-    expect({ ...twice, inbox: 0, inbox_bodies: 0 }).toEqual({ ...once, inbox: 0, inbox_bodies: 0 });
+    expect({ ...twice, 'inbox file:inbox': 0, inbox_processing: 0 }).toEqual({ ...once, 'inbox file:inbox': 0, inbox_processing: 0 });
   });
 
   it('when lifecycle events arrive out of order, then the result is the same as in order', async () => {

@@ -274,7 +274,7 @@ describe('several Debrief processes on one SQLite file', () => {
     const watcher = new Database(cluster.file, { readonly: true, fileMustExist: true });
     watcher.pragma('busy_timeout = 5000');
     // The victim's processor owns its leases as `debrief-<pid>-...` (InboxProcessor).
-    const heldByVictim = watcher.prepare("SELECT id FROM inbox WHERE state = 'pending' AND lease_owner LIKE ? AND lease_until IS NOT NULL");
+    const heldByVictim = watcher.prepare("SELECT id FROM inbox_processing WHERE state = 'pending' AND lease_owner LIKE ? AND lease_until IS NOT NULL");
     let orphans: string[] = [];
     let killing: Promise<void> | null = null;
     const result = await load(cluster.replicas, all, 4, Date.now() + 120_000, (acked) => {

@@ -8,6 +8,7 @@ import pino from 'pino';
 import { connectorsById } from '../../connectors';
 import { createDebrief, type Debrief } from '../../src/app';
 import { loadConfig } from '../../src/config/load-config';
+import { inboxFileFor } from '../../src/store/sqlite/sqlite-inbox';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import { alertmanagerBody } from '../support/alertmanager-bodies';
 import { allAlerts, expectError, metricSamples } from '../support/api-helpers';
@@ -38,8 +39,13 @@ describe('store faults', () => {
     headers: { Authorization: `Bearer ${AM_TOKEN}` },
   });
   const ready = async () => (await api.get('/readyz')).status;
-  /** Debrief's own connection (faults like query_only and max_page_count are per connection). */
-  const own = () => store.database;
+  /**
+   * Debrief's own connections (faults like query_only and max_page_count are per connection):
+   * to the inbox file, which webhooks write, and to the store file, which processing writes
+   * (sqlite-inbox.ts).
+   */
+  const own = () => store.inboxDatabase;
+  const ownStoreFile = () => store.database;
   const settle = async () => {
     for (let i = 0; i < 200; i++) {
       debrief.processor.kick();
@@ -50,10 +56,10 @@ describe('store faults', () => {
     throw new Error('inbox did not settle');
   };
   /** Simulates a full disk: no free pages left in the file, and the file may not grow. */
-  const fillToCurrentSize = () => {
-    own().exec('VACUUM');
-    const pages = Number(own().pragma('page_count', { simple: true }));
-    own().pragma(`max_page_count = ${pages}`);
+  const fillToCurrentSize = (db = own()) => {
+    db.exec('VACUUM');
+    const pages = Number(db.pragma('page_count', { simple: true }));
+    db.pragma(`max_page_count = ${pages}`);
     return pages;
   };
   const names = async () => new Set((await allAlerts({ api } as TestApp)).map((a) => a.labels.alertname));
@@ -92,8 +98,8 @@ describe('store faults', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('when another process holds an exclusive lock, then webhooks get 503 with Retry-After, readiness is false, reads still work, and it recovers when the lock is released', async () => {
-    const other = new Database(file);
+  it('when another process holds an exclusive lock on the inbox file, then webhooks get 503 with Retry-After, readiness is false, reads still work, and it recovers when the lock is released', async () => {
+    const other = new Database(inboxFileFor(file));
     other.pragma('busy_timeout = 0');
     other.exec('BEGIN EXCLUSIVE');
     try {
@@ -113,8 +119,8 @@ describe('store faults', () => {
     expect(samples.find((s) => s.labels.outcome === 'unavailable')?.value).toBe(1);
   });
 
-  it('when many webhooks arrive together while the store is locked, then each gets 503 and none is stored; together again after release, each gets 202 and all are stored', async () => {
-    const other = new Database(file);
+  it('when many webhooks arrive together while the inbox file is locked, then each gets 503 and none is stored; together again after release, each gets 202 and all are stored', async () => {
+    const other = new Database(inboxFileFor(file));
     other.exec('BEGIN EXCLUSIVE');
     const names1 = Array.from({ length: 12 }, (_, i) => `Together${i}`);
     try {
@@ -130,6 +136,27 @@ describe('store faults', () => {
     expect(new Set(again.map((a) => a.data.inboxId)).size).toBe(12);
     await settle();
     expect(await names()).toEqual(new Set(['BeforeFault', ...names1]));
+  });
+
+  it('when another process holds an exclusive lock on the store file, then webhooks are still accepted and readiness is false; processing catches up when the lock is released', async () => {
+    const other = new Database(file);
+    other.pragma('busy_timeout = 0');
+    other.exec('BEGIN EXCLUSIVE');
+    try {
+      // Accepting writes only the inbox file: senders are not turned away while processing waits.
+      expect((await post('DuringStoreLock')).status).toBe(202);
+      const readyz = await api.get('/readyz');
+      expect([readyz.status, readyz.data.status]).toEqual([503, 'unavailable']);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await names()).toEqual(new Set(['BeforeFault']));
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    await settle();
+    expect(await names()).toEqual(new Set(['BeforeFault', 'DuringStoreLock']));
+    expect((await debrief.store.inboxCounts()).dead).toBe(0);
+    expect(await ready()).toBe(200);
   });
 
   it('when the database turns read-only, then webhooks get 503 with Retry-After and readiness is false, and it recovers when writable again', async () => {
@@ -164,11 +191,11 @@ describe('store faults', () => {
     await debrief.processor.stop();
     const accepted = ['Queued1', 'Queued2', 'Queued3'];
     for (const name of accepted) expect((await post(name)).status).toBe(202);
-    fillToCurrentSize();
+    fillToCurrentSize(ownStoreFile());
     debrief.processor.start();
     await new Promise((r) => setTimeout(r, 300));
     expect((await debrief.store.inboxCounts().catch(() => ({ pending: -1 }))).pending).not.toBe(0);
-    own().pragma('max_page_count = 1073741823');
+    ownStoreFile().pragma('max_page_count = 1073741823');
     await settle();
     expect(await names()).toEqual(new Set(['BeforeFault', ...accepted]));
     expect((await debrief.store.inboxCounts()).dead).toBe(0);

@@ -72,8 +72,8 @@ describe('WAL sync after commit', () => {
     try {
       const entry = (i: number) => ({ instance: 'am', connector: 'alertmanager', receivedAt: '2026-11-26T12:00:00.000Z', headers: {}, body: Buffer.from(`{"n":${i}}`), deliveryId: null });
       const stored = await Promise.all([1, 2, 3].map((i) => store.appendInbox(entry(i))));
-      expect(Number(store.database.pragma('synchronous', { simple: true }))).toBe(2);
-      const other = new Database(join(dir, 'debrief.db'), { readonly: true });
+      expect(Number(store.inboxDatabase.pragma('synchronous', { simple: true }))).toBe(2);
+      const other = new Database(join(dir, 'debrief.inbox.db'), { readonly: true });
       expect((other.prepare('SELECT count(*) AS n FROM inbox').get() as { n: number }).n).toBe(3);
       other.close();
       expect((await store.getInboxEntry(stored[1]!.id))?.body.toString()).toBe('{"n":2}');

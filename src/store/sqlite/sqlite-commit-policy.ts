@@ -1,7 +1,6 @@
 import type Database from 'better-sqlite3';
 import { startCheckpointer, type Checkpointer } from './sqlite-checkpointer';
 import { WalSync } from './sqlite-wal-sync';
-import { TURN_APPENDS, type SqliteWriteTurn } from './sqlite-write-turn';
 
 /**
  * How often SQLite waits for the disk, without weakening what a 202 promises.
@@ -18,28 +17,27 @@ import { TURN_APPENDS, type SqliteWriteTurn } from './sqlite-write-turn';
  *    then fsynced off the event loop (sqlite-wal-sync.ts): one fsync covers every batch that
  *    committed before it started, and the thread goes on parsing webhooks meanwhile.
  *
- * 2. Inbox processing commits without waiting for the disk. Alerts, incidents and inbox state
- *    written by the processor are derived from stored inbox bodies. In WAL mode a power loss
- *    can only lose a suffix of the commits (frames carry a cumulative checksum; recovery keeps
- *    the longest valid prefix), and every append's FULL commit makes all earlier commits
- *    durable too. So after a power loss, derived writes are either all there or lost together
- *    with the "done" mark of the entry that produced them, which is then processed again. The
- *    processor's methods therefore run at `synchronous=NORMAL`. Writes by people (reports,
- *    corrections) are not derived from anything and keep the configured level.
+ * 2. Inbox processing commits without waiting for the disk. Alerts, incidents and inbox
+ *    processing state are derived from stored inbox bodies and written to the store file, the
+ *    bodies to the inbox file (sqlite-inbox.ts). In WAL mode a power loss can only lose a suffix
+ *    of a file's commits (frames carry a cumulative checksum; recovery keeps the longest valid
+ *    prefix). So after a power loss, derived writes are either all there or lost together with
+ *    the "done" mark of the entry that produced them, which is then processed again from its
+ *    body. The processor's methods therefore run at `synchronous=NORMAL`. Writes by people
+ *    (reports, corrections) are not derived from anything and keep the configured level.
  *
  * When the store is configured with `synchronous=NORMAL` already, only group commit applies.
  *
  * 3. WAL checkpoints run in a worker thread (sqlite-checkpointer.ts), started after `init()`
  *    and stopped before `close()`.
  *
- * 4. The event loop never sleeps on the write lock for appends. Another connection (the inbox
- *    worker thread, another process) may hold it; SQLite's busy handler would then sleep inside
- *    the call and stall every request. A batch therefore begins with `busy_timeout = 0`, and
- *    when the lock is taken it is retried a millisecond later (timers, not sleeping), until the
- *    connection's own busy timeout has passed; only then does it fail as a lock failure would.
- *    Within this process the inbox worker thread and the appends take turns without polling
- *    (`turn`, sqlite-write-turn.ts): a batch that finds the worker writing is flushed the moment
- *    the worker's transaction ends, and the worker lets a waiting batch go first.
+ * 4. The event loop never sleeps on the write lock for appends. Another process appending to
+ *    the same inbox file may hold it; SQLite's busy handler would then sleep inside the call and
+ *    stall every request. A batch therefore begins with `busy_timeout = 0`, and when the lock is
+ *    taken it is retried a millisecond later (timers, not sleeping), until the connection's own
+ *    busy timeout has passed; only then does it fail as a lock failure would. The inbox worker
+ *    never holds this lock: appends write the inbox file, processing the store file
+ *    (sqlite-inbox.ts).
  */
 
 /** Store methods whose writes are re-derivable from the inbox (see 2. above). */
@@ -54,12 +52,12 @@ interface PendingAppend {
 }
 
 /**
- * Wraps a SQLite store (one exposing `database` after `init()`); other stores pass through
- * unchanged. Generic over the store's methods: `appendInbox` is group-committed, the
- * `DERIVED_WRITE_METHODS` run at NORMAL, everything else is called as it is.
+ * Wraps a SQLite store (one exposing `database` and, for a separate inbox file, `inboxDatabase`
+ * after `init()`); other stores pass through unchanged. Generic over the store's methods:
+ * `appendInbox` is group-committed on the inbox file, the `DERIVED_WRITE_METHODS` run at NORMAL
+ * on the store file, everything else is called as it is.
  */
-export function withSqliteCommitPolicy<T extends object>(store: T, options: { turn?: SqliteWriteTurn } = {}): T {
-  const { turn } = options;
+export function withSqliteCommitPolicy<T extends object>(store: T): T {
   /** Set on the first batch when the configured level waits for the disk (FULL or EXTRA) and the store is a WAL file. */
   let walSync: WalSync | null | undefined;
   let configuredLevel = 2;
@@ -71,20 +69,15 @@ export function withSqliteCommitPolicy<T extends object>(store: T, options: { tu
     walSync = durable && wal && !db.memory && db.name !== '' ? new WalSync(`${db.name}-wal`) : null;
     return walSync;
   };
-  const dbOf = (target: T): Database.Database | null => {
-    const db = Reflect.get(target, 'database', target) as Database.Database | undefined;
+  const dbOf = (target: T, property: 'database' | 'inboxDatabase' = 'database'): Database.Database | null => {
+    const db = Reflect.get(target, property, target) as Database.Database | undefined;
     return db && typeof db.pragma === 'function' && db.open ? db : null;
   };
+  /** Where appends are written: the inbox file when the store has one. */
+  const appendDbOf = (target: T) => dbOf(target, 'inboxDatabase') ?? dbOf(target);
   let queue: PendingAppend[] = [];
   let scheduled = false;
-  /** Whether the turn knows a batch is waiting (set with the first queued append, cleared once it is written). */
-  let signalled = false;
-  const signal = (waiting: boolean) => {
-    if (!turn || signalled === waiting) return;
-    signalled = waiting;
-    turn.appendsWaiting(waiting);
-  };
-  let checkpointer: Checkpointer | null = null;
+  let checkpointers: Checkpointer[] = [];
 
   let busyTimeoutMs: number | null = null;
   const schedule = (target: T, append: (...args: unknown[]) => Promise<unknown>, delayMs: number) => {
@@ -99,25 +92,14 @@ export function withSqliteCommitPolicy<T extends object>(store: T, options: { tu
     scheduled = false;
     const batch = queue;
     queue = [];
-    const db = dbOf(target);
+    const db = appendDbOf(target);
     if (!db) {
-      signal(false);
       for (const p of batch) append.apply(target, p.args).then(p.resolve, p.reject);
       return;
     }
     const now = Date.now();
     for (const p of batch) p.since ??= now;
     busyTimeoutMs ??= Number(db.pragma('busy_timeout', { simple: true }));
-    const waitedMs = Math.max(...batch.map((p) => now - p.since!));
-    const hasTurn = turn?.tryAcquire(TURN_APPENDS) ?? false;
-    if (turn && !hasTurn && waitedMs < busyTimeoutMs) {
-      // The inbox worker is writing: flush as soon as it is done; appends arriving meanwhile join.
-      queue = [...batch, ...queue];
-      scheduled = true;
-      void turn.whenFree(busyTimeoutMs - waitedMs).then(() => flush(target, append));
-      return;
-    }
-    // Without the turn after the busy timeout: write anyway, and SQLite's lock decides.
     const results: Array<Promise<unknown>> = [];
     const sync = walSyncFor(db);
     try {
@@ -149,8 +131,6 @@ export function withSqliteCommitPolicy<T extends object>(store: T, options: { tu
       return;
     }
     finally {
-      if (hasTurn) turn!.release(TURN_APPENDS);
-      if (queue.length === 0) signal(false);
       if (db.open) db.pragma(`busy_timeout = ${busyTimeoutMs}`);
       if (sync && db.open) db.pragma(`synchronous = ${configuredLevel}`);
     }
@@ -171,22 +151,23 @@ export function withSqliteCommitPolicy<T extends object>(store: T, options: { tu
       if (prop === 'init') {
         return async (...args: unknown[]) => {
           await fn.apply(target, args);
-          const db = dbOf(target);
-          if (db && !checkpointer) checkpointer = startCheckpointer(db);
+          if (checkpointers.length === 0) {
+            const files = new Set([dbOf(target), appendDbOf(target)].filter((db): db is Database.Database => db !== null));
+            checkpointers = [...files].map((db) => startCheckpointer(db));
+          }
         };
       }
       if (prop === 'close') {
         return async (...args: unknown[]) => {
           walSync?.close();
-          await checkpointer?.stop();
-          checkpointer = null;
+          await Promise.all(checkpointers.map((c) => c.stop()));
+          checkpointers = [];
           return fn.apply(target, args);
         };
       }
       if (prop === 'appendInbox') {
         return (...args: unknown[]) => new Promise((resolve, reject) => {
           queue.push({ args, resolve, reject });
-          signal(true);
           schedule(target, fn, 0);
         });
       }

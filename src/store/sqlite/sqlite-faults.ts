@@ -74,10 +74,12 @@ export function guardSqliteFaults<T extends object>(store: T, options: FaultGuar
           if (prop === 'appendInbox') lastFault = null;
           if (prop === 'ping' && lastFault) {
             // The rolled-back probe passed; only a committed write shows the disk has room again.
-            const db = Reflect.get(target, 'database', target) as Database.Database | undefined;
+            const files = (['inboxDatabase', 'database'] as const)
+              .map((name) => Reflect.get(target, name, target) as Database.Database | undefined)
+              .filter((db): db is Database.Database => db !== undefined && typeof db.exec === 'function');
             try {
-              if (db && typeof db.exec === 'function') {
-                probeWritable(db, { commit: true });
+              if (files.length > 0) {
+                for (const db of files) probeWritable(db, { commit: true });
                 lastFault = null;
               }
             } catch (err) {

@@ -3,36 +3,7 @@
  * sort correctly as text; JSON columns hold label maps and decisions.
  */
 export const SQLITE_SCHEMA = `
-CREATE TABLE IF NOT EXISTS inbox (
-  seq           INTEGER PRIMARY KEY AUTOINCREMENT,
-  id            TEXT NOT NULL UNIQUE,
-  instance      TEXT NOT NULL,
-  connector     TEXT NOT NULL,
-  received_at   TEXT NOT NULL,
-  headers       TEXT NOT NULL,
-  delivery_id   TEXT,
-  state         TEXT NOT NULL DEFAULT 'pending',
-  attempts      INTEGER NOT NULL DEFAULT 0,
-  last_error    TEXT,
-  lease_owner   TEXT,
-  lease_until   TEXT,
-  processed_at  TEXT,
-  outcome       TEXT,
-  -- JSON array of { at, actor }: who requeued this dead letter, when (oldest first).
-  requeues      TEXT NOT NULL DEFAULT '[]'
-);
-CREATE UNIQUE INDEX IF NOT EXISTS inbox_delivery ON inbox(instance, delivery_id) WHERE delivery_id IS NOT NULL;
-CREATE INDEX IF NOT EXISTS inbox_state ON inbox(state, seq);
--- Bodies apart from the entry's state: SQLite rewrites a whole row (a 36 KiB body is about ten
--- overflow pages) whenever one column of it changes, and claiming and completing an entry
--- change its state. Written once, with the entry, in the same transaction; body is the
--- received bytes in encoding (inbox-body-codec.ts), bytes their length as received.
-CREATE TABLE IF NOT EXISTS inbox_bodies (
-  seq       INTEGER PRIMARY KEY,
-  encoding  TEXT NOT NULL,
-  bytes     INTEGER NOT NULL,
-  body      BLOB NOT NULL
-);
+-- The inbox lives in its own file and its processing state in inbox_processing (sqlite-inbox.ts).
 
 CREATE TABLE IF NOT EXISTS incidents (
   id                TEXT PRIMARY KEY,
@@ -159,17 +130,7 @@ export const SQLITE_ADDED_COLUMNS: Array<{ table: string; column: string; ddl: s
   { table: 'paging_events', column: 'channel', ddl: 'ALTER TABLE paging_events ADD COLUMN channel TEXT' },
   { table: 'paging_events', column: 'object_id', ddl: 'ALTER TABLE paging_events ADD COLUMN object_id TEXT' },
   { table: 'paging_events', column: 'actor', ddl: 'ALTER TABLE paging_events ADD COLUMN actor TEXT' },
-  { table: 'inbox', column: 'requeues', ddl: "ALTER TABLE inbox ADD COLUMN requeues TEXT NOT NULL DEFAULT '[]'" },
 ];
 
 /** Superseded tables: `incident_keys` held keys with the incident's span, not the key's own. */
 export const SQLITE_DROPPED = 'DROP TABLE IF EXISTS incident_keys;';
-
-/**
- * Files written before bodies moved to `inbox_bodies` keep them in `inbox.body`: move them
- * (one transaction; a large inbox makes this start-up take a while, once).
- */
-export const SQLITE_MOVE_INBOX_BODIES = `
-INSERT OR IGNORE INTO inbox_bodies (seq, encoding, bytes, body) SELECT seq, 'identity', length(body), body FROM inbox;
-ALTER TABLE inbox DROP COLUMN body;
-`;

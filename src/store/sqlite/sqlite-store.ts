@@ -1,5 +1,4 @@
 import Database from 'better-sqlite3';
-import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Alert, AlertObservation } from '../../domain/alert';
@@ -15,9 +14,9 @@ import type {
   NewInboxEntry, Page, PagingRecordResult, PlacedPaging, RecordContext, RecordResult, RequeueContext, ResolveContext, SplitResult, Store,
 } from '../store';
 import { IncidentTx } from './sqlite-incident-tx';
-import { toAlert, toEvent, toInboxEntry, toInboxSummary, toIncident, type Row } from './sqlite-rows';
-import { decodeBody, encodeBody } from './inbox-body-codec';
-import { SQLITE_ADDED_COLUMNS, SQLITE_DROPPED, SQLITE_MOVE_INBOX_BODIES, SQLITE_SCHEMA } from './sqlite-schema';
+import { toAlert, toEvent, toIncident, type Row } from './sqlite-rows';
+import { inboxFileFor, SqliteInbox } from './sqlite-inbox';
+import { SQLITE_ADDED_COLUMNS, SQLITE_DROPPED, SQLITE_SCHEMA } from './sqlite-schema';
 import { probeWritable } from './sqlite-faults';
 
 export interface SqliteStoreOptions {
@@ -33,14 +32,17 @@ export interface SqliteStoreOptions {
 }
 
 /**
- * The embedded default store: one SQLite file in WAL mode. Several Debrief processes may share
- * the file; atomic operations run in `BEGIN IMMEDIATE` transactions, which take SQLite's single
+ * The embedded default store: one SQLite file in WAL mode, plus its inbox file beside it
+ * (sqlite-inbox.ts: received webhooks, so that appends never wait for processing). Several
+ * Debrief processes may share the files; atomic operations run in `BEGIN IMMEDIATE` transactions, which take SQLite's single
  * write lock up front, so a read-decide-write sequence (inbox claim, correlation) is never
  * interleaved with another process's.
  */
 export class SqliteStore implements Store {
   readonly kind = 'sqlite';
   private db!: Database.Database;
+  private inboxDb!: Database.Database;
+  private inbox!: SqliteInbox;
   private readonly statements = new Map<string, Database.Statement>();
 
   /** The open database handle, for companion stores sharing the file (reports). Valid after `init()`. */
@@ -48,14 +50,16 @@ export class SqliteStore implements Store {
     return this.db;
   }
 
+  /** The inbox file's handle (sqlite-inbox.ts): webhook appends write only this file. Valid after `init()`. */
+  get inboxDatabase(): Database.Database {
+    return this.inboxDb;
+  }
+
   constructor(private readonly options: SqliteStoreOptions) {}
 
   async init(): Promise<void> {
     if (this.options.file !== ':memory:') mkdirSync(dirname(this.options.file), { recursive: true });
-    this.db = new Database(this.options.file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${this.options.synchronous ?? 'FULL'}`);
-    this.db.pragma(`busy_timeout = ${this.options.busyTimeoutMs ?? 5000}`);
+    this.db = this.open(this.options.file);
     this.db.pragma('foreign_keys = ON');
     this.db.exec(SQLITE_SCHEMA);
     for (const c of SQLITE_ADDED_COLUMNS) {
@@ -63,101 +67,64 @@ export class SqliteStore implements Store {
       if (!columns.some((col) => col.name === c.column)) this.db.exec(c.ddl);
     }
     this.db.exec(SQLITE_DROPPED);
-    // Only an old file takes the write lock here: opening must work while another connection
-    // writes (an inbox worker restarting while the file is locked). Checked again under the
-    // lock, since several processes may start on one old file at once.
-    const hasInboxBodyColumn = () => (this.db.prepare('PRAGMA table_info(inbox)').all() as Row[]).some((col) => col.name === 'body');
-    if (hasInboxBodyColumn()) {
-      this.db.transaction(() => { if (hasInboxBodyColumn()) this.db.exec(SQLITE_MOVE_INBOX_BODIES); }).immediate();
-    }
+    this.inboxDb = this.open(inboxFileFor(this.options.file));
+    this.inbox = new SqliteInbox(this.inboxDb, this.db);
+    this.inbox.init();
+  }
+
+  private open(file: string): Database.Database {
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${this.options.synchronous ?? 'FULL'}`);
+    db.pragma(`busy_timeout = ${this.options.busyTimeoutMs ?? 5000}`);
+    return db;
   }
 
   async ping(): Promise<void> {
-    // Readiness means "can take a webhook": check the write path, not only that reads work.
+    // Readiness means "can take a webhook and process it": check both files' write paths, not only that reads work.
+    probeWritable(this.inboxDb);
     probeWritable(this.db);
   }
 
   async close(): Promise<void> {
     this.statements.clear();
+    this.inbox?.clear();
+    if (this.inboxDb?.open) this.inboxDb.close();
     if (this.db?.open) this.db.close();
   }
 
   // ---------------------------------------------------------------- inbox
 
   async appendInbox(entry: NewInboxEntry): Promise<{ id: string; duplicate: boolean }> {
-    const id = randomUUID();
-    const run = this.db.transaction(() => {
-      if (entry.deliveryId !== null) {
-        const prior = this.db.prepare('SELECT id FROM inbox WHERE instance = ? AND delivery_id = ?').get(entry.instance, entry.deliveryId) as Row | undefined;
-        if (prior) return { id: String(prior.id), duplicate: true };
-      }
-      const { lastInsertRowid: seq } = this.sql(`INSERT INTO inbox (id, instance, connector, received_at, headers, delivery_id)
-        VALUES (?, ?, ?, ?, ?, ?)`).run(id, entry.instance, entry.connector, entry.receivedAt, JSON.stringify(entry.headers), entry.deliveryId);
-      const { encoding, data } = encodeBody(entry.body);
-      this.sql('INSERT INTO inbox_bodies (seq, encoding, bytes, body) VALUES (?, ?, ?, ?)').run(seq, encoding, entry.body.length, data);
-      return { id, duplicate: false };
-    });
-    return run.immediate();
+    return this.inbox.append(entry);
   }
 
   async claimInbox(owner: string, leaseMs: number, limit: number, now: string): Promise<InboxEntry[]> {
-    const until = new Date(Date.parse(now) + leaseMs).toISOString();
-    const run = this.db.transaction(() => this.sql(`
-      UPDATE inbox SET lease_owner = ?, lease_until = ?, attempts = attempts + 1
-      WHERE seq IN (
-        SELECT seq FROM inbox WHERE state = 'pending' AND (lease_until IS NULL OR lease_until < ?)
-        ORDER BY seq LIMIT ?)
-      RETURNING *`).all(owner, until, now, limit) as Row[]);
-    const bodyOf = this.sql('SELECT encoding, body FROM inbox_bodies WHERE seq = ?');
-    return run.immediate()
-      .map((row) => {
-        const stored = bodyOf.get(row.seq) as Row | undefined;
-        return toInboxEntry({ ...row, body: stored ? decodeBody(String(stored.encoding), stored.body as Buffer) : Buffer.alloc(0) });
-      })
-      .sort((a, b) => a.seq - b.seq);
+    return this.inbox.claim(owner, leaseMs, limit, now);
   }
 
   async completeInbox(id: string, owner: string, outcome: InboxOutcome, now: string): Promise<void> {
-    this.sql(`UPDATE inbox SET state = 'done', processed_at = ?, outcome = ?, lease_owner = NULL, lease_until = NULL, last_error = NULL
-      WHERE id = ? AND lease_owner = ?`).run(now, JSON.stringify(outcome), id, owner);
+    this.inbox.complete(id, owner, outcome, now);
   }
 
   async failInbox(id: string, owner: string, reason: string, dead: boolean, now: string): Promise<void> {
-    // A failed attempt keeps its lease until it expires, so retries back off by the lease time.
-    this.db.prepare(`UPDATE inbox SET state = ?, last_error = ?, processed_at = CASE WHEN ? THEN ? ELSE processed_at END
-      WHERE id = ? AND lease_owner = ?`).run(dead ? 'dead' : 'pending', reason, dead ? 1 : 0, now, id, owner);
+    this.inbox.fail(id, owner, reason, dead, now);
   }
 
   async listInbox(query: InboxQuery): Promise<Page<InboxEntrySummary>> {
-    const after = query.cursor ? Number(decodeCursor(query.cursor, ['seq']).seq) : null;
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (query.state) { where.push('state = ?'); args.push(query.state); }
-    if (after !== null && Number.isFinite(after)) { where.push('seq < ?'); args.push(after); }
-    const rows = this.db.prepare(`SELECT seq, id, instance, connector, received_at, state, attempts, last_error, processed_at, outcome,
-        (SELECT bytes FROM inbox_bodies b WHERE b.seq = inbox.seq) AS body_bytes
-      FROM inbox ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`).all(...args, query.limit + 1) as Row[];
-    return toPage(rows.map(toInboxSummary), query.limit, (last) => ({ seq: last.seq }));
+    return this.inbox.list(query);
   }
 
   async getInboxEntry(id: string): Promise<InboxEntry | null> {
-    const row = this.db.prepare('SELECT inbox.*, b.encoding, b.body, b.bytes AS body_bytes FROM inbox JOIN inbox_bodies b ON b.seq = inbox.seq WHERE inbox.id = ?').get(id) as Row | undefined;
-    return row ? toInboxEntry({ ...row, body: decodeBody(String(row.encoding), row.body as Buffer) }) : null;
+    return this.inbox.get(id);
   }
 
   async requeueInbox(id: string, context: RequeueContext): Promise<boolean> {
-    // The requeue and the record of who did it are one statement: never one without the other.
-    const r = this.db.prepare(`UPDATE inbox SET state = 'pending', lease_owner = NULL, lease_until = NULL, attempts = 0,
-      requeues = json_insert(requeues, '$[#]', json_object('at', ?, 'actor', ?)) WHERE id = ? AND state = 'dead'`).run(context.now, context.actor, id);
-    return r.changes > 0;
+    return this.inbox.requeue(id, context);
   }
 
   async inboxCounts(): Promise<Record<InboxState, number>> {
-    const counts: Record<InboxState, number> = { pending: 0, done: 0, dead: 0 };
-    for (const row of this.db.prepare('SELECT state, count(*) AS n FROM inbox GROUP BY state').all() as Row[]) {
-      counts[row.state as InboxState] = Number(row.n);
-    }
-    return counts;
+    return this.inbox.counts();
   }
 
   // ------------------------------------------------------- alerts/incidents
