@@ -10,7 +10,8 @@ import { buildGroups, percentile, rssOf, runLoad, type Group, type LoadResult } 
  * SQLite, inbox processing running) against a bare express ceiling measured in the same run,
  * then a 100,000-alert history (100,000 incidents) and API list latency at that size.
  * Bounded in count and time; loopback only. Prints a table with PASS/MISS per target and writes
- * bench/ingest/RESULTS.md. Scale down with BENCH_QUICK=1 (for a smoke run; targets still printed).
+ * bench/ingest/RESULTS.md. Scale down with BENCH_QUICK=1 (for a smoke run; targets still printed);
+ * BENCH_ONLY=history runs only the history step and prints its memory figures.
  */
 
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -198,6 +199,12 @@ async function main(): Promise<void> {
   log(`ingest benchmark: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}${QUICK ? ' (BENCH_QUICK)' : ''}`);
   log(`load: ${CONNECTIONS} keep-alive connections, ${PER_WEBHOOK} alerts per webhook, ${DISTINCT_ALERTS.toLocaleString('en-US')} distinct alerts in ${groups.length} groups (~${Math.round(groups[0]!.body.length / 1024)} KiB per body), warm-up ${LOAD.warmupMs / 1000} s, then up to ${LOAD.maxRequests.toLocaleString('en-US')} webhooks or ${LOAD.maxSeconds} s`);
 
+  if (process.env.BENCH_ONLY === 'history') {
+    // Memory work: the history step alone (nothing written to RESULTS.md).
+    const only = await history();
+    log(`history: processed in ${f1(only.processedSeconds)} s; RSS peak ${f0(only.peakRssMb)} MB, after processing ${f0(only.rssAfterMb)} MB, after the list queries ${f0(only.rssAfterListsMb)} MB`);
+    return;
+  }
   log('\n[1/5] bare express (parse JSON, 202): the ceiling');
   const bare = await throughput('bare', groups);
   log(`      ${f0(bare.alertsPerSec)} alerts/s, p99 ${f1(bare.p99)} ms`);

@@ -18,24 +18,34 @@ import { Worker } from 'node:worker_threads';
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.module);
-const db = new Database(workerData.file, { fileMustExist: true });
-db.pragma('busy_timeout = 0');
-const tick = () => { try { db.pragma('wal_checkpoint(PASSIVE)'); } catch { /* retried next tick */ } };
+const dbs = workerData.files.map((file) => {
+  const db = new Database(file, { fileMustExist: true });
+  db.pragma('busy_timeout = 0');
+  return db;
+});
+const tick = () => { for (const db of dbs) { try { db.pragma('wal_checkpoint(PASSIVE)'); } catch { /* retried next tick */ } } };
 const timer = setInterval(tick, workerData.intervalMs);
-parentPort.on('message', () => { clearInterval(timer); tick(); db.close(); parentPort.close(); });
+parentPort.on('message', () => { clearInterval(timer); tick(); for (const db of dbs) db.close(); parentPort.close(); });
 `;
 
 export interface Checkpointer {
   stop(): Promise<void>;
 }
 
-/** Starts background checkpoints for an open WAL database; no-op for `:memory:` databases. */
-export function startCheckpointer(db: Database.Database, options: { intervalMs?: number; safetyNetPages?: number } = {}): Checkpointer {
-  if (db.memory || db.name === '' || String(db.pragma('journal_mode', { simple: true })).toLowerCase() !== 'wal') return { stop: async () => undefined };
-  db.pragma(`wal_autocheckpoint = ${options.safetyNetPages ?? 20_000}`);
+const isWalFile = (db: Database.Database) => !db.memory && db.name !== '' && String(db.pragma('journal_mode', { simple: true })).toLowerCase() === 'wal';
+
+/**
+ * Starts background checkpoints for open WAL databases (the store file and its inbox file):
+ * one thread for all of them, since a Node worker thread costs a V8 heap of its own (about
+ * 15 MB of RSS). `:memory:` databases are skipped.
+ */
+export function startCheckpointer(databases: Database.Database[], options: { intervalMs?: number; safetyNetPages?: number } = {}): Checkpointer {
+  const files = databases.filter(isWalFile);
+  if (files.length === 0) return { stop: async () => undefined };
+  for (const db of files) db.pragma(`wal_autocheckpoint = ${options.safetyNetPages ?? 20_000}`);
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { module: require.resolve('better-sqlite3'), file: db.name, intervalMs: options.intervalMs ?? 50 },
+    workerData: { module: require.resolve('better-sqlite3'), files: files.map((db) => db.name), intervalMs: options.intervalMs ?? 50 },
   });
   worker.unref();
   // A failing checkpointer only means checkpoints fall back to the safety net.

@@ -77,7 +77,7 @@ export function withSqliteCommitPolicy<T extends object>(store: T): T {
   const appendDbOf = (target: T) => dbOf(target, 'inboxDatabase') ?? dbOf(target);
   let queue: PendingAppend[] = [];
   let scheduled = false;
-  let checkpointers: Checkpointer[] = [];
+  let checkpointer: Checkpointer | null = null;
 
   let busyTimeoutMs: number | null = null;
   const schedule = (target: T, append: (...args: unknown[]) => Promise<unknown>, delayMs: number) => {
@@ -151,17 +151,17 @@ export function withSqliteCommitPolicy<T extends object>(store: T): T {
       if (prop === 'init') {
         return async (...args: unknown[]) => {
           await fn.apply(target, args);
-          if (checkpointers.length === 0) {
+          if (!checkpointer) {
             const files = new Set([dbOf(target), appendDbOf(target)].filter((db): db is Database.Database => db !== null));
-            checkpointers = [...files].map((db) => startCheckpointer(db));
+            if (files.size > 0) checkpointer = startCheckpointer([...files]);
           }
         };
       }
       if (prop === 'close') {
         return async (...args: unknown[]) => {
           walSync?.close();
-          await Promise.all(checkpointers.map((c) => c.stop()));
-          checkpointers = [];
+          await checkpointer?.stop();
+          checkpointer = null;
           return fn.apply(target, args);
         };
       }
