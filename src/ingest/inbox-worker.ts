@@ -15,9 +15,9 @@ import { IngestPressure } from './ingest-pressure';
 /**
  * Inbox processing in a worker thread, so turning stored webhooks into alerts and incidents
  * (about 4 ms per 50-alert entry) no longer competes with accepting webhooks on the HTTP event
- * loop. The worker has its own SQLite connection on the same file: WAL lets the main thread's
- * inbox appends and the worker's transactions interleave (the main thread never waits for the
- * lock synchronously, see sqlite-commit-policy.ts). All the worker writes is derived from
+ * loop. The worker has its own SQLite connections: it reads the inbox file, which only the main
+ * thread's appends write, and writes the store file (sqlite-inbox.ts), so accepting and
+ * processing never wait for each other's write lock. All the worker writes is derived from
  * stored bodies, so its connection commits at `synchronous=NORMAL`, as the in-thread processor
  * does (sqlite-commit-policy.ts, point 2). Metrics and paging events go back to the main
  * thread as messages; the worker rebuilds connectors, catalog and correlator from the config.

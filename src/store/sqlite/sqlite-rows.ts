@@ -27,7 +27,8 @@ export function toInboxSummary(r: Row): InboxEntrySummary {
     lastError: optStr(r.last_error),
     processedAt: optStr(r.processed_at),
     outcome: r.outcome ? json<InboxOutcome>(r.outcome) : null,
-    bodyBytes: r.body_bytes !== undefined ? Number(r.body_bytes) : (r.body as Buffer).length,
+    // Every inbox read selects the stored length (`bytes AS body_bytes`): lists never read bodies.
+    bodyBytes: Number(r.body_bytes),
   };
 }
 
