@@ -1,7 +1,5 @@
 import { MemoryDeliveryStore, type DeliveryStore } from './delivery-store';
-import { MongoDeliveryStore } from './mongo/mongo-delivery-store';
-import { guardMongoFaults } from './mongo/mongo-errors';
-import { MongoStore } from './mongo/mongo-store';
+import { loadMongo } from './mongo/load-mongo';
 import { SqliteDeliveryStore } from './sqlite/sqlite-delivery-store';
 import { SqliteStore } from './sqlite/sqlite-store';
 import type { Store } from './store';
@@ -13,6 +11,9 @@ import type { Store } from './store';
  */
 export function openDeliveryStore(store: Store): DeliveryStore {
   if (store instanceof SqliteStore) return new SqliteDeliveryStore(() => store.database);
-  if (store instanceof MongoStore) return guardMongoFaults(new MongoDeliveryStore(store.connection));
+  if (store.kind === 'mongodb') {
+    const { guardMongoFaults, MongoDeliveryStore, MongoStore } = loadMongo();
+    if (store instanceof MongoStore) return guardMongoFaults(new MongoDeliveryStore(store.connection));
+  }
   return new MemoryDeliveryStore();
 }

@@ -1,6 +1,4 @@
-import { guardMongoFaults } from './mongo/mongo-errors';
-import { MongoReportStore } from './mongo/mongo-report-store';
-import { MongoStore } from './mongo/mongo-store';
+import { loadMongo } from './mongo/load-mongo';
 import type { ReportStore } from './report-store';
 import { SqliteReportStore } from './sqlite/sqlite-report-store';
 import { SqliteStore } from './sqlite/sqlite-store';
@@ -13,6 +11,9 @@ import type { Store } from './store';
 export function openReportStore(store: Store): ReportStore {
   if (store instanceof SqliteStore) return new SqliteReportStore(() => store.database);
   // MongoDB: the same client and database (collections `reports`, `report_versions`, ...).
-  if (store instanceof MongoStore) return guardMongoFaults(new MongoReportStore(store.connection));
+  if (store.kind === 'mongodb') {
+    const { guardMongoFaults, MongoReportStore, MongoStore } = loadMongo();
+    if (store instanceof MongoStore) return guardMongoFaults(new MongoReportStore(store.connection));
+  }
   throw new Error(`no report store for a ${store.kind} store yet`);
 }

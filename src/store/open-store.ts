@@ -1,8 +1,7 @@
 import type { Store } from './store';
 import { SqliteStore } from './sqlite/sqlite-store';
 import type { MongoSettings } from './mongo/mongo-connection';
-import { guardMongoFaults } from './mongo/mongo-errors';
-import { MongoStore } from './mongo/mongo-store';
+import { loadMongo } from './mongo/load-mongo';
 
 export interface OpenStoreOptions {
   /** `store.mongo.*` (timeouts); used for `mongodb://` URLs only. */
@@ -13,6 +12,9 @@ export interface OpenStoreOptions {
 export function openStore(url: string, options: OpenStoreOptions = {}): Store {
   if (url.startsWith('sqlite:')) return new SqliteStore({ file: url.slice('sqlite:'.length) || './data/debrief.db' });
   // Unavailability (no primary, network) becomes UnavailableError from every method.
-  if (/^mongodb(\+srv)?:\/\//.test(url)) return guardMongoFaults(new MongoStore(url, options.mongo));
+  if (/^mongodb(\+srv)?:\/\//.test(url)) {
+    const { guardMongoFaults, MongoStore } = loadMongo();
+    return guardMongoFaults(new MongoStore(url, options.mongo));
+  }
   throw new Error(`store.url "${url.replace(/\/\/[^@/]*@/, '//***@')}": use sqlite:<file> or mongodb://...`);
 }
