@@ -23,10 +23,12 @@ COPY --from=build /app/dist ./dist
 # The pages' static assets are served from the source tree (plain JS/CSS, not compiled).
 COPY --from=build /app/src/web/public ./src/web/public
 COPY --from=build /app/package.json ./package.json
+# Starts node with the runtime settings the benchmark figures were measured with.
+COPY bin ./bin
 COPY config ./config
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=3s CMD node -e "fetch('http://127.0.0.1:8080/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["node", "dist/src/main.js"]
+CMD ["bin/debrief-server"]

@@ -14,6 +14,11 @@ import { buildGroups, percentile, runLoad, type Group } from './load';
  * Prints each build's ratio per round and on average, the server's CPU per thread (main, and
  * the other threads by name), the machine's CPU split and disk writes during the load.
  *
+ * A build may carry variants after `@`: `<build>@node` starts it with plain node instead of
+ * bin/debrief-server (no runtime settings), `<build>@NAME=value` adds an environment variable
+ * (e.g. `@MALLOC_ARENA_MAX=16`, glibc's default on two cores); so one build can be compared
+ * with and without each runtime setting.
+ *
  * Environment: COMPARE_ROUNDS (default 3); COMPARE_RATE=<alerts/s> for a paced load instead
  * (latency at a given rate: compare p99, not ratios); COMPARE_PROFILE=<dir> to write a
  * `--cpu-prof` profile of every Debrief run (one file per thread). Loopback only; bounded in time.
@@ -53,15 +58,34 @@ function machine(): { cpu: number[]; sectorsWritten: number } {
   return { cpu, sectorsWritten };
 }
 
-async function start(script: string): Promise<{ proc: ChildProcess; url: string; dir: string }> {
+interface Variant { plainNode: boolean; env: Record<string, string> }
+
+/** `<build>[@node][@NAME=value...]` (see the header). */
+function parseBuild(arg: string): { build: string; variant: Variant } {
+  const [dir, ...parts] = arg.split('@');
+  const variant: Variant = { plainNode: false, env: {} };
+  for (const part of parts) {
+    if (part === 'node') variant.plainNode = true;
+    else if (/^[A-Z_][A-Z0-9_]*=/.test(part)) variant.env[part.slice(0, part.indexOf('='))] = part.slice(part.indexOf('=') + 1);
+    else throw new Error(`build variant "@${part}": use @node or @NAME=value`);
+  }
+  return { build: resolve(dir!), variant };
+}
+
+async function start(script: string, variant: Variant = { plainNode: false, env: {} }): Promise<{ proc: ChildProcess; url: string; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'debrief-compare-'));
-  const profile = PROFILE_DIR && script.endsWith('debrief-server.js') ? ['--cpu-prof', `--cpu-prof-dir=${resolve(PROFILE_DIR)}`] : [];
-  const proc = spawn(process.execPath, [...profile, script], {
+  const debrief = script.endsWith('debrief-server.js');
+  const profile = PROFILE_DIR && debrief ? ['--cpu-prof', `--cpu-prof-dir=${resolve(PROFILE_DIR)}`] : [];
+  // Debrief starts as it ships (bin/debrief-server: its runtime settings) unless the variant says
+  // otherwise; the ceiling is plain node.
+  const [command, args] = debrief && !variant.plainNode ? [join(ROOT, 'bin/debrief-server'), [...profile, script]] : [process.execPath, [...profile, script]];
+  const proc = spawn(command, args, {
     cwd: dir, stdio: ['ignore', 'pipe', 'inherit'],
     env: {
-      PATH: process.env.PATH, NODE_PATH: join(ROOT, 'node_modules'), NODE_ENV: 'production',
+      PATH: process.env.PATH, DEBRIEF_NODE: process.execPath, NODE_PATH: join(ROOT, 'node_modules'), NODE_ENV: 'production',
       DEBRIEF_STORE_URL: `sqlite:${join(dir, 'debrief.db')}`, DEBRIEF_PORT: '0', DEBRIEF_HOST: '127.0.0.1', DEBRIEF_LOG_LEVEL: 'warn',
       DEBRIEF_API_TOKENS: 'bench:admin:bench-admin-token-0123456789', DEBRIEF_ALERTMANAGER_BEARER_TOKENS: AM_TOKEN, BENCH_SYNCHRONOUS: 'FULL',
+      ...variant.env,
     },
   });
   const port = await new Promise<number>((resolvePort, reject) => {
@@ -78,8 +102,8 @@ async function start(script: string): Promise<{ proc: ChildProcess; url: string;
 
 interface Measured { alertsPerSec: number; p95: number; p99: number; errors: number; threads: Record<string, number>; machine: string }
 
-async function measure(script: string, groups: Group[]): Promise<Measured> {
-  const server = await start(script);
+async function measure(script: string, groups: Group[], variant?: Variant): Promise<Measured> {
+  const server = await start(script, variant);
   const pid = server.proc.pid!;
   const ticks0 = threadTicks(pid);
   const m0 = machine();
@@ -105,22 +129,23 @@ async function measure(script: string, groups: Group[]): Promise<Measured> {
 }
 
 async function main(): Promise<void> {
-  const builds = process.argv.slice(2).map((b) => resolve(b));
-  if (builds.length === 0) builds.push(OWN_BUILD);
+  const args = process.argv.slice(2);
+  const parsed = (args.length > 0 ? args : [OWN_BUILD]).map(parseBuild);
+  const builds = parsed.map((p) => p.build);
   const groups = buildGroups({ groups: 200, perGroup: 50, startMs: Date.UTC(2026, 10, 26, 12) });
   const ratios = builds.map(() => [] as number[]);
   for (let round = 1; round <= ROUNDS; round++) {
     const bare = await measure(join(OWN_BUILD, 'bench/ingest/bare-server.js'), groups);
     console.log(`round ${round}: ceiling ${Math.round(bare.alertsPerSec).toLocaleString('en-US')} alerts/s`);
     for (const [i, build] of builds.entries()) {
-      const d = await measure(join(build, 'bench/ingest/debrief-server.js'), groups);
+      const d = await measure(join(build, 'bench/ingest/debrief-server.js'), groups, parsed[i]!.variant);
       ratios[i]!.push(d.alertsPerSec / bare.alertsPerSec);
       console.log(`  build ${i + 1}: ${Math.round(d.alertsPerSec).toLocaleString('en-US')} alerts/s, ${((d.alertsPerSec / bare.alertsPerSec) * 100).toFixed(1)}% of the ceiling, p95 ${d.p95.toFixed(1)} ms, p99 ${d.p99.toFixed(1)} ms, ${d.errors} errors; CPU % per thread ${JSON.stringify(d.threads)}; machine ${d.machine}`);
     }
   }
   for (const [i, r] of ratios.entries()) {
     const mean = r.reduce((a, b) => a + b, 0) / r.length;
-    console.log(`build ${i + 1} (${builds[i]}): ${r.map((x) => `${(x * 100).toFixed(1)}%`).join(', ')}; mean ${(mean * 100).toFixed(1)}%`);
+    console.log(`build ${i + 1} (${args[i] ?? builds[i]}): ${r.map((x) => `${(x * 100).toFixed(1)}%`).join(', ')}; mean ${(mean * 100).toFixed(1)}%`);
   }
 }
 

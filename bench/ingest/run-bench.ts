@@ -11,8 +11,11 @@ import { buildGroups, percentile, rssOf, runLoad, type Group, type LoadResult } 
  * then a 100,000-alert history (100,000 incidents) and API list latency at that size.
  * Bounded in count and time; loopback only. Prints a table with PASS/MISS per target and writes
  * bench/ingest/RESULTS.md. Scale down with BENCH_QUICK=1 (for a smoke run; targets still printed);
- * BENCH_ONLY=history runs only the history step and prints its memory figures.
+ * BENCH_ONLY=history runs only the history step and prints its memory figures;
+ * BENCH_SERVER_ENV='NAME=value ...' adds environment variables to the Debrief server (runtime
+ * experiments, e.g. `MALLOC_ARENA_MAX=4`, or `DEBRIEF_NODE=<wrapper>` to change node's flags).
  */
+const SERVER_ENV = Object.fromEntries((process.env.BENCH_SERVER_ENV ?? '').split(/\s+/).filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const CONNECTIONS = 8;
@@ -34,12 +37,15 @@ interface Server { proc: ChildProcess; url: string; dir: string; peakRssMb: numb
 async function startServer(kind: 'bare' | 'debrief', synchronous: 'FULL' | 'NORMAL' = 'FULL'): Promise<Server> {
   const dir = mkdtempSync(join(tmpdir(), `debrief-bench-${kind}-`));
   const script = kind === 'bare' ? join(BUILD, 'bench/ingest/bare-server.js') : join(BUILD, 'bench/ingest/debrief-server.js');
-  const proc = spawn(process.execPath, [script], {
+  // Debrief starts as it ships (bin/debrief-server: its runtime settings); the ceiling is plain node.
+  const [command, args] = kind === 'bare' ? [process.execPath, [script]] : [join(ROOT, 'bin/debrief-server'), [script]];
+  const proc = spawn(command, args, {
     cwd: dir,
     env: {
-      PATH: process.env.PATH, NODE_PATH: join(ROOT, 'node_modules'), NODE_ENV: 'production',
+      PATH: process.env.PATH, DEBRIEF_NODE: process.execPath, NODE_PATH: join(ROOT, 'node_modules'), NODE_ENV: 'production',
       DEBRIEF_STORE_URL: `sqlite:${join(dir, 'debrief.db')}`, DEBRIEF_PORT: '0', DEBRIEF_HOST: '127.0.0.1', DEBRIEF_LOG_LEVEL: 'warn',
       DEBRIEF_API_TOKENS: `bench:admin:${API_TOKEN}`, DEBRIEF_ALERTMANAGER_BEARER_TOKENS: AM_TOKEN, BENCH_SYNCHRONOUS: synchronous,
+      ...(kind === 'debrief' ? SERVER_ENV : {}),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

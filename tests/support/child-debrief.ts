@@ -8,7 +8,7 @@ import { freePort } from '../e2e/support/ports';
 import { startProcess, type ManagedProcess, type ProcessRegistry } from '../e2e/support/processes';
 
 /**
- * Debrief as a real child process (`node dist/src/main.js`), for tests about processes:
+ * Debrief as a real child process (`bin/debrief-server dist/src/main.js`), for tests about processes:
  * several replicas on one store, SIGKILL, graceful stop.
  *
  * The build is shared by every test file of a run (and across runs while the sources do not
@@ -111,14 +111,18 @@ export interface ChildDebrief {
   readonly pid: number;
 }
 
-/** Starts `node <build>/src/main.js` on 127.0.0.1 and waits until it answers `/healthz`. */
+/**
+ * Starts `<build>/src/main.js` the way Debrief ships, through `bin/debrief-server` (its runtime
+ * settings; the launcher execs node, so the pid is node's), on 127.0.0.1, and waits until it
+ * answers `/healthz`.
+ */
 export async function startChildDebrief(options: ChildDebriefOptions): Promise<ChildDebrief> {
   const port = options.port ?? (await freePort());
   const name = options.name ?? `debrief:${port}`;
-  const proc = startProcess(process.execPath, [join(options.build, 'src/main.js')], {
+  const proc = startProcess(join(ROOT, 'bin/debrief-server'), [join(options.build, 'src/main.js')], {
     name, cwd: options.cwd, registry: options.registry,
     env: {
-      PATH: process.env.PATH, NODE_PATH: join(ROOT, 'node_modules'),
+      PATH: process.env.PATH, NODE_PATH: join(ROOT, 'node_modules'), DEBRIEF_NODE: process.execPath,
       DEBRIEF_HOST: '127.0.0.1', DEBRIEF_PORT: String(port), DEBRIEF_LOG_LEVEL: 'warn',
       ...options.env,
     },
