@@ -101,7 +101,18 @@ export class SqliteInbox {
   }
 
   append(entry: NewInboxEntry): { id: string; duplicate: boolean } {
-    const run = this.received.transaction(() => {
+    return this.appendTransaction.immediate(entry);
+  }
+
+  /**
+   * Built once: better-sqlite3's `transaction()` builds its wrapper functions on every call, and
+   * appends are the hottest path (inside a batch it is a savepoint, so one failing append does
+   * not undo the others).
+   */
+  private appendTransactionOnce?: Database.Transaction<(entry: NewInboxEntry) => { id: string; duplicate: boolean }>;
+
+  private get appendTransaction() {
+    this.appendTransactionOnce ??= this.received.transaction((entry: NewInboxEntry): { id: string; duplicate: boolean } => {
       if (entry.deliveryId !== null) {
         const prior = this.on(this.received, 'SELECT id FROM inbox WHERE instance = ? AND delivery_id = ?').get(entry.instance, entry.deliveryId) as Row | undefined;
         if (prior) return { id: String(prior.id), duplicate: true };
@@ -112,7 +123,7 @@ export class SqliteInbox {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(id, entry.instance, entry.connector, entry.receivedAt, JSON.stringify(entry.headers), entry.deliveryId, encoding, entry.body.length, data);
       return { id, duplicate: false };
     });
-    return run.immediate();
+    return this.appendTransactionOnce;
   }
 
   /**
