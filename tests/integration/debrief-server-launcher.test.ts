@@ -33,11 +33,11 @@ const environOf = (pid: number) => new Map(readFileSync(`/proc/${pid}/environ`, 
 const argvOf = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
 
 describe('bin/debrief-server', () => {
-  it('when Debrief starts through it, then node runs with two malloc arenas and a 4 MB semi-space, and SIGTERM stops it cleanly', async () => {
+  it('when Debrief starts through it, then node runs with two malloc arenas and an 8 MB semi-space, and SIGTERM stops it cleanly', async () => {
     const child = await start();
     expect(readlinkSync(`/proc/${child.pid}/exe`)).toBe(readlinkSync(`/proc/${process.pid}/exe`));
     expect(environOf(child.pid).get('MALLOC_ARENA_MAX')).toBe('2');
-    expect(argvOf(child.pid)).toEqual(expect.arrayContaining(['--max-semi-space-size=4', join(build, 'src/main.js')]));
+    expect(argvOf(child.pid)).toEqual(expect.arrayContaining(['--max-semi-space-size=8', join(build, 'src/main.js')]));
     expect((await fetch(`${child.url}/healthz`)).status).toBe(200);
 
     child.proc.child.kill('SIGTERM');
