@@ -167,6 +167,10 @@ export class SqliteInbox {
    * merges the two files' candidates: each side yields at most `limit + 1` rows below the cursor.
    */
   list(query: InboxQuery): Page<InboxEntrySummary> {
+    return this.inOneStoreSnapshot(() => this.listNow(query));
+  }
+
+  private listNow(query: InboxQuery): Page<InboxEntrySummary> {
     const after = query.cursor ? Number(decodeCursor(query.cursor, ['seq']).seq) : null;
     const below = after !== null && Number.isFinite(after) ? after : Number.MAX_SAFE_INTEGER;
     const n = query.limit + 1;
@@ -198,12 +202,26 @@ export class SqliteInbox {
   }
 
   counts(): Record<InboxState, number> {
-    const counts: Record<InboxState, number> = { pending: 0, done: 0, dead: 0 };
-    for (const row of this.on(this.processing, 'SELECT state, count(*) AS n FROM inbox_processing GROUP BY state').all() as Row[]) {
-      counts[row.state as InboxState] = Number(row.n);
-    }
-    counts.pending += Number((this.on(this.received, 'SELECT count(*) AS n FROM inbox WHERE seq > ?').get(this.highestStateSeq()) as Row).n);
-    return counts;
+    return this.inOneStoreSnapshot(() => {
+      const counts: Record<InboxState, number> = { pending: 0, done: 0, dead: 0 };
+      for (const row of this.on(this.processing, 'SELECT state, count(*) AS n FROM inbox_processing GROUP BY state').all() as Row[]) {
+        counts[row.state as InboxState] = Number(row.n);
+      }
+      counts.pending += Number((this.on(this.received, 'SELECT count(*) AS n FROM inbox WHERE seq > ?').get(this.highestStateSeq()) as Row).n);
+      return counts;
+    });
+  }
+
+  /**
+   * Runs `read` with every read of the store file in one snapshot (a deferred read transaction).
+   * The state rows and the highest seq they cover must be read together: read apart, a claim
+   * committed in between by another connection (the inbox worker's) turned entries without a
+   * state row into pending rows unseen, so `counts()` read a backlog of 0 while twenty entries
+   * were still being processed. The inbox file is read afterwards, so an entry claimed after the
+   * snapshot is still counted once: its seq is above the snapshot's highest.
+   */
+  private inOneStoreSnapshot<T>(read: () => T): T {
+    return this.processing.transaction(read)();
   }
 
   private highestStateSeq(): number {
