@@ -1,8 +1,6 @@
-import { mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildDebrief, startChildDebrief } from '../support/child-debrief';
-import { ProcessRegistry } from '../e2e/support/processes';
+import { childDebriefFile, startChildDebrief } from '../support/child-debrief';
 
 /**
  * `bin/debrief-server` is how Debrief starts (`npm start`, the Dockerfile, the benchmark): it
@@ -10,23 +8,11 @@ import { ProcessRegistry } from '../e2e/support/processes';
  * reach Debrief itself.
  */
 
-let build: string;
-const registry = new ProcessRegistry();
-const dirs: string[] = [];
-
-beforeAll(async () => {
-  build = await buildDebrief();
-}, 180_000);
-
-afterAll(async () => {
-  await registry.stopAll();
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+const children = childDebriefFile('debrief-launcher-');
 
 function start(env: Record<string, string> = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'debrief-launcher-'));
-  dirs.push(dir);
-  return startChildDebrief({ build, cwd: dir, registry, env: { DEBRIEF_STORE_URL: `sqlite:${join(dir, 'debrief.db')}`, DEBRIEF_API_TOKENS: 'ops:admin:launcher-admin-token-0123456789', ...env } });
+  const dir = children.tempDir();
+  return startChildDebrief({ build: children.build, cwd: dir, registry: children.registry, env: { DEBRIEF_STORE_URL: `sqlite:${join(dir, 'debrief.db')}`, DEBRIEF_API_TOKENS: 'ops:admin:launcher-admin-token-0123456789', ...env } });
 }
 
 const environOf = (pid: number) => new Map(readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
@@ -37,7 +23,7 @@ describe('bin/debrief-server', () => {
     const child = await start();
     expect(readlinkSync(`/proc/${child.pid}/exe`)).toBe(readlinkSync(`/proc/${process.pid}/exe`));
     expect(environOf(child.pid).get('MALLOC_ARENA_MAX')).toBe('2');
-    expect(argvOf(child.pid)).toEqual(expect.arrayContaining(['--max-semi-space-size=8', join(build, 'src/main.js')]));
+    expect(argvOf(child.pid)).toEqual(expect.arrayContaining(['--max-semi-space-size=8', join(children.build, 'src/main.js')]));
     expect((await fetch(`${child.url}/healthz`)).status).toBe(200);
 
     child.proc.child.kill('SIGTERM');

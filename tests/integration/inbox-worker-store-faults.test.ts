@@ -1,14 +1,13 @@
 import Database from 'better-sqlite3';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { InboxState } from '../../src/store/store';
 import { alertmanagerBody } from '../support/alertmanager-bodies';
 import { inboxCountsOnDisk } from '../support/sqlite-inbox-files';
-import { buildDebrief, startChildDebrief, type ChildDebrief } from '../support/child-debrief';
-import { delay, httpRequest, ProcessRegistry } from '../e2e/support/processes';
+import { childDebriefFile, startChildDebrief, type ChildDebrief } from '../support/child-debrief';
+import { delay, httpRequest } from '../e2e/support/processes';
 
 /**
  * Store faults as the inbox WORKER THREAD sees them (issue 8, faults item 2). store-faults.test.ts
@@ -37,30 +36,18 @@ const ALERTS_PER_WEBHOOK = 20;
 const BURST = 40;
 const BASE = Date.UTC(2026, 4, 1);
 
-let build: string;
-const registry = new ProcessRegistry();
-const dirs: string[] = [];
-
-beforeAll(async () => {
-  build = await buildDebrief();
-}, 180_000);
-
-afterAll(async () => {
-  await registry.stopAll();
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+const children = childDebriefFile('debrief-worker-faults-');
 
 interface Instance { debrief: ChildDebrief; file: string; db: Database.Database }
 
 async function start(): Promise<Instance> {
-  const dir = mkdtempSync(join(tmpdir(), 'debrief-worker-faults-'));
-  dirs.push(dir);
+  const dir = children.tempDir();
   const file = join(dir, 'debrief.db');
   const configFile = join(dir, 'debrief.yaml');
   // Short leases and polls so retries after the fault come quickly; one attempt (see above).
   writeFileSync(configFile, 'inbox:\n  worker: true\n  leaseSeconds: 1\n  pollIntervalMs: 50\n  maxAttempts: 1\n');
   const debrief = await startChildDebrief({
-    build, cwd: dir, registry,
+    build: children.build, cwd: dir, registry: children.registry,
     env: {
       DEBRIEF_CONFIG: configFile, DEBRIEF_STORE_URL: `sqlite:${file}`,
       DEBRIEF_API_TOKENS: `admin:admin:${API_TOKEN}`, DEBRIEF_ALERTMANAGER_BEARER_TOKENS: AM_TOKEN,

@@ -1,12 +1,11 @@
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Alert } from '../../src/domain/alert';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import { alertmanagerBody } from '../support/alertmanager-bodies';
-import { buildDebrief, startChildDebrief, type ChildDebrief } from '../support/child-debrief';
-import { delay, httpRequest, ProcessRegistry } from '../e2e/support/processes';
+import { childDebriefFile, startChildDebrief, type ChildDebrief } from '../support/child-debrief';
+import { delay, httpRequest } from '../e2e/support/processes';
 
 /**
  * Several Debrief processes on one SQLite file (issue 7, items 3-4): WAL mode and a busy
@@ -29,20 +28,8 @@ const WAVES = 4;
 const LEASE_SECONDS = 2;
 const BASE = Date.UTC(2026, 2, 2, 10, 0, 0);
 
-let build: string;
-const registry = new ProcessRegistry();
-
-beforeAll(async () => {
-  build = await buildDebrief();
-}, 180_000);
-
-/** Temp dirs of every cluster, removed after the processes stopped (also when a test failed). */
-const dirs: string[] = [];
-
-afterAll(async () => {
-  await registry.stopAll();
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+/** The build, the replicas (stopped after the file) and each cluster's temp dir. */
+const children = childDebriefFile('debrief-multi-');
 
 // ------------------------------------------------------------------ ground truth
 
@@ -98,8 +85,7 @@ interface Cluster {
 }
 
 async function startCluster(replicas: number): Promise<Cluster> {
-  const dir = mkdtempSync(join(tmpdir(), 'debrief-multi-'));
-  dirs.push(dir);
+  const dir = children.tempDir();
   const file = join(dir, 'debrief.db');
   const configFile = join(dir, 'debrief.yaml');
   // One same-group rule: the ground truth is one incident per Alertmanager group. Short leases
@@ -114,7 +100,7 @@ async function startCluster(replicas: number): Promise<Cluster> {
   };
   // Started at the same time on a new file, as an orchestrator starts replicas.
   const started = await Promise.all(Array.from({ length: replicas }, (_, i) =>
-    startChildDebrief({ build, cwd: dir, env, registry, name: `replica-${i}` })));
+    startChildDebrief({ build: children.build, cwd: dir, env, registry: children.registry, name: `replica-${i}` })));
   return { dir, file, replicas: started };
 }
 

@@ -1,11 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from '../e2e/support/ports';
-import { startProcess, type ManagedProcess, type ProcessRegistry } from '../e2e/support/processes';
+import { ProcessRegistry, startProcess, type ManagedProcess } from '../e2e/support/processes';
 
 /**
  * Debrief as a real child process (`bin/debrief-server dist/src/main.js`), for tests about processes:
@@ -134,6 +134,45 @@ export async function startChildDebrief(options: ChildDebriefOptions): Promise<C
     get pid() {
       if (proc.pid === undefined) throw new Error(`${name} has no pid`);
       return proc.pid;
+    },
+  };
+}
+
+export interface ChildDebriefFile {
+  /** The shared build (`buildDebrief()`), ready before the file's first test. */
+  readonly build: string;
+  /** Every child started with it is stopped after the file's tests. */
+  readonly registry: ProcessRegistry;
+  /** A new temp dir, removed after the processes have stopped (also when a test failed). */
+  tempDir(): string;
+}
+
+/**
+ * What every test file about child processes sets up: the build before its first test, and
+ * after its last one its processes stopped, then their temp dirs removed. Call at the top
+ * level of the file.
+ */
+export function childDebriefFile(dirPrefix: string): ChildDebriefFile {
+  let build: string | undefined;
+  const registry = new ProcessRegistry();
+  const dirs: string[] = [];
+  beforeAll(async () => {
+    build = await buildDebrief();
+  }, 180_000);
+  afterAll(async () => {
+    await registry.stopAll();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    get build() {
+      if (build === undefined) throw new Error('childDebriefFile: the build is made in beforeAll; use it inside tests');
+      return build;
+    },
+    registry,
+    tempDir() {
+      const dir = mkdtempSync(join(tmpdir(), dirPrefix));
+      dirs.push(dir);
+      return dir;
     },
   };
 }
