@@ -111,7 +111,7 @@ export function withSqliteCommitPolicy<T extends object>(store: T): T {
   let busyTimeoutMs: number | null = null;
   /** Own append connections already left at NORMAL (see ownAppendConnection). */
   const normalSet = new WeakSet<Database.Database>();
-  const schedule = (target: T, append: (...args: unknown[]) => Promise<unknown>, delayMs: number) => {
+  const schedule = (target: T, append: Append, delayMs: number) => {
     if (scheduled) return;
     scheduled = true;
     // After the I/O phase: every request whose body arrived in this turn joins the batch.

@@ -80,10 +80,29 @@ export class SqliteInbox {
   private readonly statements = new Map<string, Database.Statement>();
 
   /**
+   * Built once, not per append: better-sqlite3's `transaction()` builds its wrapper functions on
+   * every call, and appends are the hottest path. Inside a batch it is a savepoint, so one
+   * failing append does not undo the others.
+   */
+  private readonly appendTransaction: Database.Transaction<(entry: NewInboxEntry) => { id: string; duplicate: boolean }>;
+
+  /**
    * @param received the inbox file's connection (appends; reads of entries)
    * @param processing the store file's connection (processing state, beside the derived writes)
    */
-  constructor(private readonly received: Database.Database, private readonly processing: Database.Database) {}
+  constructor(private readonly received: Database.Database, private readonly processing: Database.Database) {
+    this.appendTransaction = received.transaction((entry: NewInboxEntry): { id: string; duplicate: boolean } => {
+      if (entry.deliveryId !== null) {
+        const prior = this.on(this.received, 'SELECT id FROM inbox WHERE instance = ? AND delivery_id = ?').get(entry.instance, entry.deliveryId) as Row | undefined;
+        if (prior) return { id: String(prior.id), duplicate: true };
+      }
+      const id = randomUUID();
+      const { encoding, data } = encodeBody(entry.body);
+      this.on(this.received, `INSERT INTO inbox (id, instance, connector, received_at, headers, delivery_id, encoding, bytes, body)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(id, entry.instance, entry.connector, entry.receivedAt, JSON.stringify(entry.headers), entry.deliveryId, encoding, entry.body.length, data);
+      return { id, duplicate: false };
+    });
+  }
 
   /** Creates both schemas and keeps the inbox file's sequence past every `seq` the store file knows (see above). */
   init(): void {
@@ -102,28 +121,6 @@ export class SqliteInbox {
 
   append(entry: NewInboxEntry): { id: string; duplicate: boolean } {
     return this.appendTransaction.immediate(entry);
-  }
-
-  /**
-   * Built once: better-sqlite3's `transaction()` builds its wrapper functions on every call, and
-   * appends are the hottest path (inside a batch it is a savepoint, so one failing append does
-   * not undo the others).
-   */
-  private appendTransactionOnce?: Database.Transaction<(entry: NewInboxEntry) => { id: string; duplicate: boolean }>;
-
-  private get appendTransaction() {
-    this.appendTransactionOnce ??= this.received.transaction((entry: NewInboxEntry): { id: string; duplicate: boolean } => {
-      if (entry.deliveryId !== null) {
-        const prior = this.on(this.received, 'SELECT id FROM inbox WHERE instance = ? AND delivery_id = ?').get(entry.instance, entry.deliveryId) as Row | undefined;
-        if (prior) return { id: String(prior.id), duplicate: true };
-      }
-      const id = randomUUID();
-      const { encoding, data } = encodeBody(entry.body);
-      this.on(this.received, `INSERT INTO inbox (id, instance, connector, received_at, headers, delivery_id, encoding, bytes, body)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(id, entry.instance, entry.connector, entry.receivedAt, JSON.stringify(entry.headers), entry.deliveryId, encoding, entry.body.length, data);
-      return { id, duplicate: false };
-    });
-    return this.appendTransactionOnce;
   }
 
   /**
@@ -216,7 +213,7 @@ export class SqliteInbox {
    * Runs `read` with every read of the store file in one snapshot (a deferred read transaction).
    * The state rows and the highest seq they cover must be read together: read apart, a claim
    * committed in between by another connection (the inbox worker's) turned entries without a
-   * state row into pending rows unseen, so `counts()` read a backlog of 0 while twenty entries
+   * state row into pending rows unseen, so `counts()` read a backlog of 0 while a claim's entries
    * were still being processed. The inbox file is read afterwards, so an entry claimed after the
    * snapshot is still counted once: its seq is above the snapshot's highest.
    */
