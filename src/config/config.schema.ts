@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CORRELATION_DEFAULTS } from '../domain/correlation/correlator';
 import { correlationRulesSchema } from '../domain/correlation/rule-config';
+import { DEFAULT_GIVE_WAY } from '../ingest/ingest-pressure';
 
 /**
  * The one schema that validates Debrief's configuration: `config/debrief.yaml` (optional)
@@ -193,7 +194,9 @@ export const configSchema = z.object({
     maxAttempts: z.coerce.number().int().positive().default(5).describe('Processing attempts before an entry becomes a dead letter.'),
     worker: z.preprocess((v) => (typeof v === 'string' ? !/^(false|0|no|off)$/i.test(v.trim()) : v), z.boolean()).default(true)
       .describe('Process the inbox in a worker thread with its own connection (SQLite files only), so processing does not slow down accepting webhooks.'),
-  }).default({ leaseSeconds: 30, pollIntervalMs: 1000, maxAttempts: 5, worker: true }),
+    ingestPriority: z.coerce.number().min(0).max(100).default(DEFAULT_GIVE_WAY.ratio)
+      .describe('While webhooks are being answered, inbox processing pauses after each entry for this many times as long as the entry took (at most 100 ms), so a flood of webhooks is accepted first and processed afterwards. 0: never pause.'),
+  }).default({ leaseSeconds: 30, pollIntervalMs: 1000, maxAttempts: 5, worker: true, ingestPriority: DEFAULT_GIVE_WAY.ratio }),
   reports: z.object({
     policy: postmortemPolicySchema.default(DEFAULT_POSTMORTEM_POLICY)
       .describe('Which incidents need a post-mortem; every condition set must hold. People can request or waive one for any incident.'),
@@ -272,6 +275,7 @@ export const ENV_BINDINGS: EnvBinding[] = [
   { env: 'DEBRIEF_SERVICE_LABELS', path: 'impact.serviceLabels', description: 'Comma-separated label names naming the service', parse: list },
   { env: 'DEBRIEF_LOG_LEVEL', path: 'log.level', description: 'Log level', parse: (s) => s },
   { env: 'DEBRIEF_INBOX_WORKER', path: 'inbox.worker', description: 'Process the inbox in a worker thread (SQLite files)', parse: (s) => s },
+  { env: 'DEBRIEF_INBOX_INGEST_PRIORITY', path: 'inbox.ingestPriority', description: 'How strongly inbox processing gives way to webhooks', parse: (s) => s },
   { env: 'DEBRIEF_FAILED_AUTH_PER_MINUTE', path: 'security.failedAuthPerMinute', description: 'Failed authentications per client IP and minute before 429', parse: (s) => s },
   { env: 'DEBRIEF_STATUS_PAGE_PER_MINUTE', path: 'security.statusPagePerMinute', description: 'Status page requests per client IP and minute before 429', parse: (s) => s },
   {

@@ -39,6 +39,12 @@ describe('loadConfig', () => {
     for (const i of config.instances) expect(i.credentials).toEqual({ bearerTokens: [], basicAuth: [], signingSecrets: [] });
   });
 
+  it('when inbox.ingestPriority is not set, then processing gives way 5 times as long; the environment can set it, not below 0', () => {
+    expect(load().inbox.ingestPriority).toBe(5);
+    expect(load({ env: { DEBRIEF_INBOX_INGEST_PRIORITY: '0' } }).inbox.ingestPriority).toBe(0);
+    expect(problemsOf({ env: { DEBRIEF_INBOX_INGEST_PRIORITY: '-1' } }).join('\n')).toMatch(/inbox\.ingestPriority/);
+  });
+
   it('when environment variables are set, then they set their keys', () => {
     const config = load({
       env: {
