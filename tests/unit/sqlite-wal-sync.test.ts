@@ -65,7 +65,7 @@ describe('WAL sync after commit', () => {
     await expect(sync.afterCommit()).rejects.toMatchObject({ code: 'SQLITE_IOERR_FSYNC' });
   });
 
-  it('when a store at synchronous=FULL appends, then the batch is stored and visible to another connection, the inbox connection stays at NORMAL and the store connection at FULL', async () => {
+  it('when a store at synchronous=FULL appends, then the batch is stored and visible to another connection, the inbox connection stays at NORMAL without busy waits and the store connection keeps FULL and its busy timeout', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'debrief-walsync-'));
     const store = withSqliteCommitPolicy(new SqliteStore({ file: join(dir, 'debrief.db'), synchronous: 'FULL' }));
     await store.init();
@@ -76,8 +76,14 @@ describe('WAL sync after commit', () => {
       // writes go to the store file, at the configured level.
       expect(Number(store.inboxDatabase.pragma('synchronous', { simple: true }))).toBe(1);
       expect(Number(store.database.pragma('synchronous', { simple: true }))).toBe(2);
+      // Appends never sleep on the write lock (they retry on timers); people's writes do wait.
+      expect(Number(store.inboxDatabase.pragma('busy_timeout', { simple: true }))).toBe(0);
+      expect(Number(store.database.pragma('busy_timeout', { simple: true }))).toBe(5000);
+      await store.appendInbox(entry(4));
+      expect(Number(store.inboxDatabase.pragma('synchronous', { simple: true }))).toBe(1);
+      expect(Number(store.inboxDatabase.pragma('busy_timeout', { simple: true }))).toBe(0);
       const other = new Database(join(dir, 'debrief.inbox.db'), { readonly: true });
-      expect((other.prepare('SELECT count(*) AS n FROM inbox').get() as { n: number }).n).toBe(3);
+      expect((other.prepare('SELECT count(*) AS n FROM inbox').get() as { n: number }).n).toBe(4);
       other.close();
       expect((await store.getInboxEntry(stored[1]!.id))?.body.toString()).toBe('{"n":2}');
     } finally {
