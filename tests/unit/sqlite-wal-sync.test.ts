@@ -91,4 +91,22 @@ describe('WAL sync after commit', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('when a store at synchronous=NORMAL appends, then the inbox connection stays without busy waits and the store connection keeps its level and busy timeout', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'debrief-walsync-'));
+    const store = withSqliteCommitPolicy(new SqliteStore({ file: join(dir, 'debrief.db'), synchronous: 'NORMAL' }));
+    await store.init();
+    try {
+      const entry = (i: number) => ({ instance: 'am', connector: 'alertmanager', receivedAt: '2026-11-26T12:00:00.000Z', headers: {}, body: Buffer.from(`{"n":${i}}`), deliveryId: null });
+      await Promise.all([1, 2].map((i) => store.appendInbox(entry(i))));
+      await store.appendInbox(entry(3));
+      expect(Number(store.inboxDatabase.pragma('busy_timeout', { simple: true }))).toBe(0);
+      expect(Number(store.database.pragma('busy_timeout', { simple: true }))).toBe(5000);
+      expect(Number(store.database.pragma('synchronous', { simple: true }))).toBe(1);
+      expect((await store.listInbox({ limit: 10 })).items).toHaveLength(3);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -98,9 +98,9 @@ export function withSqliteCommitPolicy<T extends object>(store: T): T {
   };
   /**
    * Whether appends have a connection of their own (the inbox file's). Only appends write
-   * through it, and each batch is made durable by the WAL fsync, so it stays at NORMAL and at
-   * `busy_timeout = 0` once set instead of being switched for every batch (four PRAGMA
-   * statements per batch, 1% of the HTTP thread). Its other uses are reads, which in WAL mode
+   * through it, and each batch is made durable by the WAL fsync (when the configured level
+   * waits for the disk), so it stays at NORMAL and at `busy_timeout = 0` once set instead of
+   * being switched for every batch (four PRAGMA statements per batch, 1% of the HTTP thread). Its other uses are reads, which in WAL mode
    * never wait for the write lock. A store without an inbox file appends through the connection
    * that people's writes use, which must go back to the configured settings after each batch.
    */
@@ -110,8 +110,8 @@ export function withSqliteCommitPolicy<T extends object>(store: T): T {
   let checkpointer: Checkpointer | null = null;
 
   let busyTimeoutMs: number | null = null;
-  /** Own append connections already left at NORMAL (see ownAppendConnection). */
-  const normalSet = new WeakSet<Database.Database>();
+  /** Own append connections already set for appends, once and for all (see ownAppendConnection). */
+  const settled = new WeakSet<Database.Database>();
   const schedule = (target: T, append: Append, delayMs: number) => {
     if (scheduled) return;
     scheduled = true;
@@ -134,13 +134,13 @@ export function withSqliteCommitPolicy<T extends object>(store: T): T {
     busyTimeoutMs ??= Number(db.pragma('busy_timeout', { simple: true }));
     const results: Array<Promise<unknown>> = [];
     const sync = walSyncFor(db);
-    const keepNormal = sync !== null && ownAppendConnection(target, db);
+    const own = ownAppendConnection(target, db);
     try {
-      // The fsync happens after the commit, off this thread (sqlite-wal-sync.ts).
-      if (!(keepNormal && normalSet.has(db))) {
+      if (!(own && settled.has(db))) {
         db.pragma('busy_timeout = 0');
+        // The fsync happens after the commit, off this thread (sqlite-wal-sync.ts).
         if (sync) db.pragma('synchronous = NORMAL');
-        if (keepNormal) normalSet.add(db);
+        if (own) settled.add(db);
       }
       batchTransactionOf(db).immediate(batch, results, target, append);
     } catch (err) {
@@ -160,7 +160,7 @@ export function withSqliteCommitPolicy<T extends object>(store: T): T {
       return;
     }
     finally {
-      if (!keepNormal && db.open) {
+      if (!own && db.open) {
         db.pragma(`busy_timeout = ${busyTimeoutMs}`);
         if (sync) db.pragma(`synchronous = ${configuredLevel}`);
       }
