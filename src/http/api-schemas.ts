@@ -104,6 +104,11 @@ export const incidentPageSchema = z.object({
   nextCursor: z.string().nullable().describe('Pass as `cursor` to get the next page; null on the last page.'),
 }).meta({ id: 'IncidentPage' });
 
+export const inboxRequeueSchema = z.object({
+  at: isoTime,
+  actor: z.string().describe('The API token\'s configured name that requeued the dead letter.'),
+}).meta({ id: 'InboxRequeue' });
+
 export const inboxEntrySchema = z.object({
   id: z.string(),
   seq: z.number().int(),
@@ -116,14 +121,11 @@ export const inboxEntrySchema = z.object({
   processedAt: isoTime.nullable(),
   outcome: z.object({ alerts: z.number().int(), ignoredReason: z.string().nullable() }).nullable(),
   bodyBytes: z.number().int(),
+  requeues: z.array(inboxRequeueSchema).describe('Who requeued this entry, and when, oldest first; empty when never requeued.'),
 }).meta({ id: 'InboxEntry' });
 
 export const inboxPageSchema = z.object({ items: z.array(inboxEntrySchema), nextCursor: z.string().nullable() }).meta({ id: 'InboxPage' });
 
-export const inboxRequeueSchema = z.object({
-  at: isoTime,
-  actor: z.string().describe('The API token\'s configured name that requeued the dead letter.'),
-}).meta({ id: 'InboxRequeue' });
 
 export const inboxRequeuedSchema = z.object({
   id: z.string(),

@@ -243,14 +243,14 @@ export interface InboxEntrySummary {
   processedAt: string | null;
   outcome: InboxOutcome | null;
   bodyBytes: number;
+  /** Every requeue of this entry (a write by a person), oldest first; empty when never requeued. */
+  requeues: InboxRequeue[];
 }
 
 export interface InboxEntry extends InboxEntrySummary {
   headers: Record<string, string>;
   body: Buffer;
   deliveryId: string | null;
-  /** Every requeue of this entry (a write by a person), oldest first; empty when never requeued. */
-  requeues: InboxRequeue[];
 }
 
 /** One requeue of a dead letter: when and by whom (the API token's name). */

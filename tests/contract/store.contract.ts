@@ -225,6 +225,10 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         expect(await store.requeueInbox('no-such-entry', { actor: 'mallory', now: later(30_002) })).toBe(false);
         expect((await store.getInboxEntry(id!))!.requeues.map((r) => r.actor)).toEqual(['alice', 'bob']);
         expect((await store.getInboxEntry(never!))!.requeues).toEqual([]);
+        // Lists show them as well, without the bodies.
+        const listed = new Map((await store.listInbox({ limit: 10 })).items.map((e) => [e.id, e.requeues.map((r) => r.actor)]));
+        expect(Object.fromEntries(listed)).toEqual({ [id!]: ['alice', 'bob'], [never!]: [] });
+        expect((await store.listInbox({ limit: 10, state: 'pending' })).items.map((e) => e.requeues.map((r) => r.actor))).toEqual([['alice', 'bob']]);
       });
 
       it('when nothing was appended, then every state counts zero', async () => {

@@ -79,6 +79,16 @@ describe('requeue of a dead letter records its actor', () => {
     expect(got.data.requeues[1].at).toBe(res.data.requeue.at);
   });
 
+  it('when the inbox is listed, then each entry shows its requeues too, so dead letters requeued before stand out', async () => {
+    const list = await app.api.get('/api/v1/inbox', { params: { limit: 500 } });
+    expect(list.status).toBe(200);
+    expect(declared('listInbox', 200).safeParse(list.data).success).toBe(true);
+    const byId = new Map((list.data.items as Array<{ id: string; requeues: Array<{ actor: string }> }>).map((e) => [e.id, e]));
+    expect(byId.get(deadId)!.requeues.map((r) => r.actor)).toEqual(['alice', 'bob']);
+    expect(byId.get(doneId)!.requeues).toEqual([]);
+    expect((await inboxEntries(app, 'dead')).find((e) => e.id === deadId)?.requeues).toEqual((await entry()).data.requeues);
+  });
+
   it('when a requeue is refused (viewer token, entry not dead), then nothing is recorded', async () => {
     expectError(await requeue(VIEWER), 403, 'forbidden');
     expectError(await requeue(ALICE, doneId), 409, 'conflict');

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { NotFoundError, ConflictError } from '../../errors';
 import type { Store } from '../../store/store';
-import { idParamsSchema, inboxEntrySchema, inboxPageSchema, inboxQuerySchema, inboxRequeuedSchema, inboxRequeueSchema } from '../api-schemas';
+import { idParamsSchema, inboxEntrySchema, inboxPageSchema, inboxQuerySchema, inboxRequeuedSchema } from '../api-schemas';
 import { defineRoute, type RouteDef } from '../route';
 import { errorResponse } from '../route-responses';
 
@@ -35,7 +35,6 @@ export function inboxRoutes(deps: { store: Store; clock: () => Date; onRequeued:
           description: 'The entry',
           schema: inboxEntrySchema.extend({
             headers: z.record(z.string(), z.string()), body: z.string(), deliveryId: z.string().nullable(),
-            requeues: z.array(inboxRequeueSchema).describe('Who requeued this entry, and when, oldest first.'),
           }),
         },
         ...noEntry,

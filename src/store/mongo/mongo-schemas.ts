@@ -107,6 +107,8 @@ const inboxSummaryShape = {
   processedAt: nullableString,
   outcome: z.object({ alerts: count, ignoredReason: nullableString }).nullable(),
   bodyBytes: count,
+  /** Who requeued this dead letter, when, oldest first; absent in documents written before it. */
+  requeues: z.array(z.object({ at: iso, actor: z.string() })).optional(),
 };
 
 export const inboxSummaryDocSchema = z.object(inboxSummaryShape);
@@ -117,8 +119,6 @@ export const inboxDocSchema = z.object({
   deliveryId: nullableString,
   leaseOwner: nullableString,
   leaseUntil: nullableString,
-  /** Who requeued this dead letter, when, oldest first; absent in documents written before it. */
-  requeues: z.array(z.object({ at: iso, actor: z.string() })).optional(),
 });
 
 /** Fields of an inbox summary (the body left on the server). */
@@ -128,13 +128,13 @@ export function toInboxSummary(d: z.output<typeof inboxSummaryDocSchema>): Inbox
   return {
     id: d._id, seq: d.seq, instance: d.instance, connector: d.connector, receivedAt: d.receivedAt, state: d.state,
     attempts: d.attempts, lastError: d.lastError, processedAt: d.processedAt, outcome: d.outcome, bodyBytes: d.bodyBytes,
+    requeues: (d.requeues ?? []).map((r) => ({ at: r.at, actor: r.actor })),
   };
 }
 
 export function toInboxEntry(d: z.output<typeof inboxDocSchema>): InboxEntry {
   return {
     ...toInboxSummary(d), headers: fromPairs(d.headers), body: d.body, deliveryId: d.deliveryId,
-    requeues: (d.requeues ?? []).map((r) => ({ at: r.at, actor: r.actor })),
   };
 }
 

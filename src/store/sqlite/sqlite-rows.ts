@@ -29,13 +29,13 @@ export function toInboxSummary(r: Row): InboxEntrySummary {
     outcome: r.outcome ? json<InboxOutcome>(r.outcome) : null,
     // Every inbox read selects the stored length (`bytes AS body_bytes`): lists never read bodies.
     bodyBytes: Number(r.body_bytes),
+    requeues: json<InboxRequeue[]>(r.requeues),
   };
 }
 
 export function toInboxEntry(r: Row): InboxEntry {
   return {
     ...toInboxSummary(r), headers: json(r.headers), body: r.body as Buffer, deliveryId: optStr(r.delivery_id),
-    requeues: json<InboxRequeue[]>(r.requeues),
   };
 }
 
