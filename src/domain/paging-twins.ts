@@ -7,6 +7,8 @@ import type { PagingEvent } from './paging-event';
  * whose twin from another channel is already stored for the same page (`recordPagingEvents`),
  * whichever channel came first. Pure.
  *
+ * Whichever channel came first, the stored copy shows the webhook's time (`twinTimeToKeep`).
+ *
  * Twins have the same page and kind, come from different channels, and
  * - when either carries an object id (a note: webhook `data.id`, REST note id): the same id;
  * - otherwise: times within `PAGING_TWIN_TOLERANCE_MS` (webhook `occurred_at` has milliseconds,
@@ -50,4 +52,15 @@ export function findPagingTwin(event: PagingEvent, stored: readonly StoredPaging
     if (!best || gap < best.gap || (gap === best.gap && s.eventId < best.s.eventId)) best = { s, gap };
   }
   return best?.s ?? null;
+}
+
+/**
+ * The time the stored twin should show once `incoming` is known to report the same change, or
+ * null to keep its own. The webhook's `occurred_at` has milliseconds and the REST copy's
+ * `created_at` whole seconds, so whichever channel arrived first, the timeline keeps the
+ * webhook's time: events within one second stay in the order they happened.
+ */
+export function twinTimeToKeep(incoming: PagingEvent, stored: StoredPagingChange): string | null {
+  if (incoming.identity?.channel !== 'webhook' || stored.channel === 'webhook') return null;
+  return incoming.occurredAt === stored.occurredAt ? null : incoming.occurredAt;
 }

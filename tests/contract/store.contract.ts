@@ -599,6 +599,11 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         expect(esc.placed).toHaveLength(2);
         const wh = await store.recordPagingEvents([pagingEvent({ eventId: 'wh-esc', pageId: 'PA', kind: 'escalated', at: 1 + secs(0.5), identity: webhook })], recordContext(correlator));
         expect(wh).toMatchObject({ placed: [], duplicates: 0, twins: 1 });
+        // The stored REST copy takes the webhook's more precise time; its sibling keeps its own.
+        const escalations = (await detail(incidentId)).events.filter((e) => e.kind === 'pagerduty.escalated');
+        expect(Object.fromEntries(escalations.map((e) => [e.data.eventId, e.at]))).toEqual({ 'log_entry:E1': at(1 + secs(0.5)), 'log_entry:E2': at(1) });
+        // Webhook first, REST later: the webhook's time stays (the trigger above).
+        expect((await detail(incidentId)).events.find((e) => e.data.eventId === 'wh-trig')?.at).toBe(at(secs(0.431)));
         // Another page, or an event without identity, is never a twin.
         const other = await store.recordPagingEvents([
           pagingEvent({ eventId: 'wh-other', pageId: 'PB', kind: 'acknowledged', at: secs(20), identity: webhook }),

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { alertmanagerAlertGroupsSchema, pulledAlerts, reconciledGroupKey } from '../../connectors/alertmanager/alertmanager.pull';
 import type { PagingChangeIdentity, PagingEvent } from '../../src/domain/paging-event';
-import { findPagingTwin, type StoredPagingChange } from '../../src/domain/paging-twins';
+import { findPagingTwin, twinTimeToKeep, type StoredPagingChange } from '../../src/domain/paging-twins';
 
 const groups = alertmanagerAlertGroupsSchema.parse(
   JSON.parse(readFileSync(join(__dirname, '../../connectors/alertmanager/fixtures/api-v2/karma-mock-am-0.31.0-GET-alerts-groups.json'), 'utf8')),
@@ -83,5 +83,14 @@ describe('findPagingTwin (one change reported by webhook and by the REST API)', 
   it('when a stored event is already taken as a twin in this batch, then a second REST event at that time is kept', () => {
     const esc = stored('01ESC', 'escalated', '2026-01-01T00:00:00.500Z', webhook());
     expect(findPagingTwin(event('log_entry:D', 'escalated', '2026-01-01T00:00:00Z', rest()), [esc], new Set(['01ESC']))).toBeNull();
+  });
+
+  it('when the webhook copy of a change arrives after its REST copy, then the stored copy takes the webhook time; the other way round it keeps its own', () => {
+    const fromRest = stored('log_entry:R', 'resolved', '2026-01-01T00:00:01Z', rest());
+    expect(twinTimeToKeep(event('01WEBHOOK', 'resolved', '2026-01-01T00:00:01.358Z', webhook()), fromRest)).toBe('2026-01-01T00:00:01.358Z');
+    const fromWebhook = stored('01WEBHOOK', 'resolved', '2026-01-01T00:00:01.358Z', webhook());
+    expect(twinTimeToKeep(event('log_entry:R', 'resolved', '2026-01-01T00:00:01Z', rest()), fromWebhook)).toBeNull();
+    // Same time already: nothing to write.
+    expect(twinTimeToKeep(event('01WEBHOOK', 'resolved', '2026-01-01T00:00:01Z', webhook()), fromRest)).toBeNull();
   });
 });

@@ -13,7 +13,7 @@ import { alertPlacementEvents, pagingDecisionEvent, pagingTimelineEvent } from '
 import type { Incident, NewIncidentEvent } from '../../domain/incident';
 import { summarizeIncident } from '../../domain/incident-summary';
 import type { PagingEvent } from '../../domain/paging-event';
-import { findPagingTwin } from '../../domain/paging-twins';
+import { findPagingTwin, twinTimeToKeep } from '../../domain/paging-twins';
 import { NotFoundError } from '../../errors';
 import type { MergeResult, MoveResult, PlacedPaging, SplitResult } from '../store';
 import { WriteRaceError } from './mongo-errors';
@@ -198,7 +198,8 @@ export class MongoIncidentTx {
 
   /**
    * Places one paging event; `duplicate` when (instance, eventId) is already stored, `twin` when
-   * another channel's report of the same change is (`findPagingTwin`): nothing is written then.
+   * another channel's report of the same change is (`findPagingTwin`): nothing is written then,
+   * except the webhook's more precise time on the stored copy (`twinTimeToKeep`).
    */
   async placePaging(event: PagingEvent, correlator: Correlator): Promise<PlacedPaging | 'duplicate' | 'twin'> {
     if (await this.c.pagingEvents.findOne({ instance: event.instance, eventId: event.eventId }, this.s)) return 'duplicate';
@@ -216,6 +217,14 @@ export class MongoIncidentTx {
       const twin = findPagingTwin(event, stored, this.twinned);
       if (twin) {
         this.twinned.add(twin.eventId);
+        const time = twinTimeToKeep(event, twin);
+        if (time !== null) {
+          const doc = sameKind[stored.indexOf(twin)]!;
+          await this.c.pagingEvents.updateOne({ instance: event.instance, eventId: twin.eventId }, { $set: { occurredAt: time } }, this.s);
+          await this.c.incidentEvents.updateOne({ _id: doc.incidentEventId }, { $set: { at: time } }, this.s);
+          this.touched.add(doc.incidentId);
+          this.dirty.add(doc.incidentId);
+        }
         return 'twin';
       }
     }

@@ -13,7 +13,7 @@ import { alertPlacementEvents, pagingDecisionEvent, pagingTimelineEvent } from '
 import type { Incident, NewIncidentEvent } from '../../domain/incident';
 import { summarizeIncident } from '../../domain/incident-summary';
 import type { PagingEvent } from '../../domain/paging-event';
-import { findPagingTwin } from '../../domain/paging-twins';
+import { findPagingTwin, twinTimeToKeep } from '../../domain/paging-twins';
 import { NotFoundError } from '../../errors';
 import type { MergeResult, MoveResult, PlacedPaging, SplitResult } from '../store';
 import { ACTIVE_SENTINEL, json, originOf, toAlert, toIncident, toPlacedPaging, type Row } from './sqlite-rows';
@@ -157,13 +157,14 @@ export class IncidentTx {
 
   /**
    * Places one paging event; `duplicate` when (instance, eventId) is already stored, `twin` when
-   * another channel's report of the same change is (`findPagingTwin`): nothing is written then.
+   * another channel's report of the same change is (`findPagingTwin`): nothing is written then,
+   * except the webhook's more precise time on the stored copy (`twinTimeToKeep`).
    */
   placePaging(event: PagingEvent, correlator: Correlator): PlacedPaging | 'duplicate' | 'twin' {
     if (this.q('SELECT 1 FROM paging_events WHERE instance = ? AND event_id = ?').get(event.instance, event.eventId)) return 'duplicate';
     if (event.identity) {
-      const sameKind = this.q('SELECT event_id, kind, occurred_at, actor, channel, object_id FROM paging_events WHERE instance = ? AND page_id = ? AND kind = ?')
-        .all(event.instance, event.page.id, event.kind) as Row[];
+      const sameKind = this.q(`SELECT event_id, kind, occurred_at, actor, channel, object_id, incident_id, incident_event_id FROM paging_events
+        WHERE instance = ? AND page_id = ? AND kind = ?`).all(event.instance, event.page.id, event.kind) as Row[];
       const stored = sameKind.map((r) => ({
         eventId: String(r.event_id), kind: String(r.kind), occurredAt: String(r.occurred_at),
         actor: r.actor === null ? null : String(r.actor), channel: r.channel === null ? null : String(r.channel), objectId: r.object_id === null ? null : String(r.object_id),
@@ -171,6 +172,14 @@ export class IncidentTx {
       const twin = findPagingTwin(event, stored, this.twinned);
       if (twin) {
         this.twinned.add(twin.eventId);
+        const time = twinTimeToKeep(event, twin);
+        if (time !== null) {
+          const row = sameKind[stored.indexOf(twin)]!;
+          this.q('UPDATE paging_events SET occurred_at = ? WHERE instance = ? AND event_id = ?').run(time, event.instance, twin.eventId);
+          this.q('UPDATE incident_events SET at = ? WHERE id = ?').run(time, row.incident_event_id);
+          this.touched.add(String(row.incident_id));
+          this.markChanged(String(row.incident_id));
+        }
         return 'twin';
       }
     }
