@@ -126,7 +126,6 @@ export const inboxEntrySchema = z.object({
 
 export const inboxPageSchema = z.object({ items: z.array(inboxEntrySchema), nextCursor: z.string().nullable() }).meta({ id: 'InboxPage' });
 
-
 export const inboxRequeuedSchema = z.object({
   id: z.string(),
   state: z.literal('pending'),
