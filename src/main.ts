@@ -4,6 +4,7 @@ import { connectorsById } from '../connectors';
 import { createDebrief } from './app';
 import { ConfigError, loadConfig } from './config/load-config';
 import { loadOrCreateFirstRunCredentials } from './config/first-run-credentials';
+import { missingRuntimeSettings } from './runtime-settings';
 
 /** Process entry point: config -> app -> listen; SIGTERM/SIGINT stop gracefully. */
 async function main(): Promise<void> {
@@ -35,6 +36,10 @@ async function main(): Promise<void> {
   const debrief = await createDebrief({ config, logger });
   const url = await debrief.listen();
   logger.info({ url, store: debrief.store.kind, instances: config.instances.map((i) => i.id) }, 'Debrief is listening');
+  const missing = missingRuntimeSettings(process.env, process.execArgv);
+  if (missing.length > 0) {
+    logger.warn({ missing }, 'started without the runtime settings of bin/debrief-server: expect about 40% more memory (docs/scaling.md); start Debrief through bin/debrief-server');
+  }
 
   // SIGTERM (docker stop, Kubernetes, systemd): stop accepting connections, answer requests
   // already received, process what is in the inbox for up to DRAIN_MS, close the store (which

@@ -10,10 +10,17 @@ import { childDebriefFile, startChildDebrief } from '../support/child-debrief';
 
 const children = childDebriefFile('debrief-launcher-');
 
-function start(env: Record<string, string> = {}) {
+function start(env: Record<string, string> = {}, withoutLauncher = false) {
   const dir = children.tempDir();
-  return startChildDebrief({ build: children.build, cwd: dir, registry: children.registry, env: { DEBRIEF_STORE_URL: `sqlite:${join(dir, 'debrief.db')}`, DEBRIEF_API_TOKENS: 'ops:admin:launcher-admin-token-0123456789', ...env } });
+  return startChildDebrief({
+    build: children.build, cwd: dir, registry: children.registry, withoutLauncher,
+    env: { DEBRIEF_STORE_URL: `sqlite:${join(dir, 'debrief.db')}`, DEBRIEF_API_TOKENS: 'ops:admin:launcher-admin-token-0123456789', ...env },
+  });
 }
+
+/** The log lines (pino JSON) a child wrote so far. */
+const logLines = (child: { proc: { logs(): string } }) => child.proc.logs().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { msg: string; missing?: string[] });
+const WITHOUT_SETTINGS = /started without the runtime settings of bin\/debrief-server/;
 
 const environOf = (pid: number) => new Map(readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
 const argvOf = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
@@ -25,6 +32,7 @@ describe('bin/debrief-server', () => {
     expect(environOf(child.pid).get('MALLOC_ARENA_MAX')).toBe('2');
     expect(argvOf(child.pid)).toEqual(expect.arrayContaining(['--max-semi-space-size=8', join(children.build, 'src/main.js')]));
     expect((await fetch(`${child.url}/healthz`)).status).toBe(200);
+    expect(logLines(child).filter((l) => WITHOUT_SETTINGS.test(l.msg))).toEqual([]);
 
     child.proc.child.kill('SIGTERM');
     await child.proc.exitPromise;
@@ -42,6 +50,16 @@ describe('bin/debrief-server', () => {
   it('when MALLOC_ARENA_MAX is already set, then the launcher keeps it', async () => {
     const child = await start({ MALLOC_ARENA_MAX: '4' });
     expect(environOf(child.pid).get('MALLOC_ARENA_MAX')).toBe('4');
+    await child.proc.stop();
+  }, 60_000);
+
+  it('when Debrief is started with node directly, then it warns that the runtime settings are missing, naming them', async () => {
+    const child = await start({}, true);
+    expect(argvOf(child.pid)).not.toContain('--max-semi-space-size=8');
+    // The warning is logged right after "listening"; its line may still be in the pipe.
+    const warnings = () => logLines(child).filter((l) => WITHOUT_SETTINGS.test(l.msg));
+    for (let i = 0; i < 100 && warnings().length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(warnings().map((l) => l.missing)).toEqual([['MALLOC_ARENA_MAX', '--max-semi-space-size']]);
     await child.proc.stop();
   }, 60_000);
 });

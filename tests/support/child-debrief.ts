@@ -101,6 +101,8 @@ export interface ChildDebriefOptions {
   port?: number;
   /** How long to wait for `/healthz` (default 20 s). */
   startTimeoutMs?: number;
+  /** Start `node main.js` directly instead of through bin/debrief-server (default false). */
+  withoutLauncher?: boolean;
 }
 
 export interface ChildDebrief {
@@ -119,7 +121,9 @@ export interface ChildDebrief {
 export async function startChildDebrief(options: ChildDebriefOptions): Promise<ChildDebrief> {
   const port = options.port ?? (await freePort());
   const name = options.name ?? `debrief:${port}`;
-  const proc = startProcess(join(ROOT, 'bin/debrief-server'), [join(options.build, 'src/main.js')], {
+  const main = join(options.build, 'src/main.js');
+  const [command, args] = options.withoutLauncher ? [process.execPath, [main]] : [join(ROOT, 'bin/debrief-server'), [main]];
+  const proc = startProcess(command, args, {
     name, cwd: options.cwd, registry: options.registry,
     env: {
       PATH: process.env.PATH, NODE_PATH: join(ROOT, 'node_modules'), DEBRIEF_NODE: process.execPath,
