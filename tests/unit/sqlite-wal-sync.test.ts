@@ -65,48 +65,45 @@ describe('WAL sync after commit', () => {
     await expect(sync.afterCommit()).rejects.toMatchObject({ code: 'SQLITE_IOERR_FSYNC' });
   });
 
-  it('when a store at synchronous=FULL appends, then the batch is stored and visible to another connection, the inbox connection stays at NORMAL without busy waits and the store connection keeps FULL and its busy timeout', async () => {
+  /** A commit-policy store on a temp file at `level`, closed and removed afterwards. */
+  async function withStore(level: 'FULL' | 'NORMAL', test: (store: SqliteStore, dir: string) => Promise<void>): Promise<void> {
     const dir = mkdtempSync(join(tmpdir(), 'debrief-walsync-'));
-    const store = withSqliteCommitPolicy(new SqliteStore({ file: join(dir, 'debrief.db'), synchronous: 'FULL' }));
+    const store = withSqliteCommitPolicy(new SqliteStore({ file: join(dir, 'debrief.db'), synchronous: level }));
     await store.init();
     try {
-      const entry = (i: number) => ({ instance: 'am', connector: 'alertmanager', receivedAt: '2026-11-26T12:00:00.000Z', headers: {}, body: Buffer.from(`{"n":${i}}`), deliveryId: null });
-      const stored = await Promise.all([1, 2, 3].map((i) => store.appendInbox(entry(i))));
-      // Only appends write the inbox file, each batch made durable by the WAL fsync; people's
-      // writes go to the store file, at the configured level.
-      expect(Number(store.inboxDatabase.pragma('synchronous', { simple: true }))).toBe(1);
-      expect(Number(store.database.pragma('synchronous', { simple: true }))).toBe(2);
-      // Appends never sleep on the write lock (they retry on timers); people's writes do wait.
-      expect(Number(store.inboxDatabase.pragma('busy_timeout', { simple: true }))).toBe(0);
-      expect(Number(store.database.pragma('busy_timeout', { simple: true }))).toBe(5000);
-      await store.appendInbox(entry(4));
-      expect(Number(store.inboxDatabase.pragma('synchronous', { simple: true }))).toBe(1);
-      expect(Number(store.inboxDatabase.pragma('busy_timeout', { simple: true }))).toBe(0);
-      const other = new Database(join(dir, 'debrief.inbox.db'), { readonly: true });
-      expect((other.prepare('SELECT count(*) AS n FROM inbox').get() as { n: number }).n).toBe(4);
-      other.close();
-      expect((await store.getInboxEntry(stored[1]!.id))?.body.toString()).toBe('{"n":2}');
+      await test(store, dir);
     } finally {
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }
+  const entry = (i: number) => ({ instance: 'am', connector: 'alertmanager', receivedAt: '2026-11-26T12:00:00.000Z', headers: {}, body: Buffer.from(`{"n":${i}}`), deliveryId: null });
+  const pragma = (db: Database.Database, name: string) => Number(db.pragma(name, { simple: true }));
 
-  it('when a store at synchronous=NORMAL appends, then the inbox connection stays without busy waits and the store connection keeps its level and busy timeout', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'debrief-walsync-'));
-    const store = withSqliteCommitPolicy(new SqliteStore({ file: join(dir, 'debrief.db'), synchronous: 'NORMAL' }));
-    await store.init();
-    try {
-      const entry = (i: number) => ({ instance: 'am', connector: 'alertmanager', receivedAt: '2026-11-26T12:00:00.000Z', headers: {}, body: Buffer.from(`{"n":${i}}`), deliveryId: null });
-      await Promise.all([1, 2].map((i) => store.appendInbox(entry(i))));
-      await store.appendInbox(entry(3));
-      expect(Number(store.inboxDatabase.pragma('busy_timeout', { simple: true }))).toBe(0);
-      expect(Number(store.database.pragma('busy_timeout', { simple: true }))).toBe(5000);
-      expect(Number(store.database.pragma('synchronous', { simple: true }))).toBe(1);
-      expect((await store.listInbox({ limit: 10 })).items).toHaveLength(3);
-    } finally {
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  it('when a store at synchronous=FULL appends, then the batch is stored and visible to another connection, the inbox connection stays at NORMAL without busy waits and the store connection keeps FULL and its busy timeout', () => withStore('FULL', async (store, dir) => {
+    const stored = await Promise.all([1, 2, 3].map((i) => store.appendInbox(entry(i))));
+    // Only appends write the inbox file, each batch made durable by the WAL fsync; people's
+    // writes go to the store file, at the configured level.
+    expect(pragma(store.inboxDatabase, 'synchronous')).toBe(1);
+    expect(pragma(store.database, 'synchronous')).toBe(2);
+    // Appends never sleep on the write lock (they retry on timers); people's writes do wait.
+    expect(pragma(store.inboxDatabase, 'busy_timeout')).toBe(0);
+    expect(pragma(store.database, 'busy_timeout')).toBe(5000);
+    await store.appendInbox(entry(4));
+    expect(pragma(store.inboxDatabase, 'synchronous')).toBe(1);
+    expect(pragma(store.inboxDatabase, 'busy_timeout')).toBe(0);
+    const other = new Database(join(dir, 'debrief.inbox.db'), { readonly: true });
+    expect((other.prepare('SELECT count(*) AS n FROM inbox').get() as { n: number }).n).toBe(4);
+    other.close();
+    expect((await store.getInboxEntry(stored[1]!.id))?.body.toString()).toBe('{"n":2}');
+  }));
+
+  it('when a store at synchronous=NORMAL appends, then the inbox connection stays without busy waits and the store connection keeps its level and busy timeout', () => withStore('NORMAL', async (store) => {
+    await Promise.all([1, 2].map((i) => store.appendInbox(entry(i))));
+    await store.appendInbox(entry(3));
+    expect(pragma(store.inboxDatabase, 'busy_timeout')).toBe(0);
+    expect(pragma(store.database, 'busy_timeout')).toBe(5000);
+    expect(pragma(store.database, 'synchronous')).toBe(1);
+    expect((await store.listInbox({ limit: 10 })).items).toHaveLength(3);
+  }));
 });
