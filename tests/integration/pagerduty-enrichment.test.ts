@@ -106,6 +106,23 @@ describe('PagerDuty enrichment with a REST token', () => {
     expect(entries.filter((e) => e.kind === 'pagerduty.annotated')).toHaveLength(2);
   });
 
+  it('when enrichment stored a note before its webhook arrived, then the timeline shows it once, at the webhook\'s time', async () => {
+    const { app } = await start({});
+    await postPagerDuty(app, pagerdutyV3Body(PAGE, triggered));
+    await settleAll(app);
+    expect((await pagerdutyEntries(app)).find((e) => e.actor === 'Earline Greenholt')?.at).toBe('2013-03-06T20:28:51.000Z');
+    const note: EventSpec = { id: '01ENRICH0NOTE0LATE00000001', type: 'incident.annotated', occurredAt: '2013-03-06T20:28:51.377Z', agent: 'Earline Greenholt', note: 'Firefighters are on the scene.', noteId: 'PWL7QXS' };
+    await postPagerDuty(app, pagerdutyV3Body(PAGE, note));
+    await settleAll(app);
+    expect((await pagerdutyEntries(app)).filter((e) => e.actor === 'Earline Greenholt').map((e) => [e.at, e.kind])).toEqual([
+      ['2013-03-06T20:28:51.377Z', 'pagerduty.annotated'],
+    ]);
+    // A backfill-style replay then knows the REST note (stored) and the trigger (a webhook twin).
+    const { client, sink } = app.debrief.pagerduty;
+    expect(await importPagerDutyIncident(client!, sink, { instance: 'pagerduty', pageId: PAGE.id }, '2026-01-01T00:00:00.000Z'))
+      .toEqual({ pageId: PAGE.id, fetched: 3, twins: 1, recorded: 0, known: 2 });
+  });
+
   it('when webhooks brought the trigger and a note, then enrichment and a later backfill-style replay add each change once', async () => {
     const { app } = await start({});
     const note: EventSpec = { id: '01ENRICH0NOTE0TWIN00000001', type: 'incident.annotated', occurredAt: '2013-03-06T20:28:51.377Z', agent: 'Earline Greenholt', note: 'Firefighters are on the scene.', noteId: 'PWL7QXS' };
@@ -115,12 +132,10 @@ describe('PagerDuty enrichment with a REST token', () => {
     // The note comes twice: by webhook (milliseconds) and in the log entries enrichment fetches
     // after the first webhook (whole seconds). Whichever is stored first stays and the other is
     // its twin, and which comes first is a race between the second webhook and the REST answer.
-    // What must hold either way: each change once.
-    const noteAt = (await pagerdutyEntries(app)).find((e) => e.actor === 'Earline Greenholt')?.at;
-    expect(['2013-03-06T20:28:51.377Z', '2013-03-06T20:28:51.000Z']).toContain(noteAt);
+    // What must hold either way: each change once, at the webhook's time.
     const expected = [
       ['2013-03-06T20:28:42.000Z', 'pagerduty.annotated', 'A Global Event Rule'],
-      [noteAt, 'pagerduty.annotated', 'Earline Greenholt'],
+      ['2013-03-06T20:28:51.377Z', 'pagerduty.annotated', 'Earline Greenholt'],
       ['2015-11-07T00:14:20.431Z', 'pagerduty.triggered', null],
     ];
     expect((await pagerdutyEntries(app)).map((e) => [e.at, e.kind, e.actor])).toEqual(expected);
@@ -129,7 +144,11 @@ describe('PagerDuty enrichment with a REST token', () => {
     const { client, sink } = app.debrief.pagerduty;
     const replayed = await importPagerDutyIncident(client!, sink, { instance: 'pagerduty', pageId: PAGE.id }, '2026-01-01T00:00:00.000Z');
     // Nothing new either way; the REST copies are twins of webhook entries or already known (REST).
-    const restNoteFirst = noteAt === '2013-03-06T20:28:51.000Z';
+    // Which copy of the note was stored shows in the audit trail: the REST one is "note:<id>".
+    const incidentId = (await allIncidentDetails(app))[0]!.id;
+    const storedNote = (await app.debrief.store.getIncidentAudit(incidentId))!.find((e) => e.kind === 'pagerduty.annotated' && e.actor === 'Earline Greenholt');
+    expect(['note:PWL7QXS', note.id]).toContain(storedNote?.data.eventId);
+    const restNoteFirst = storedNote!.data.eventId === 'note:PWL7QXS';
     expect(replayed).toEqual({ pageId: PAGE.id, fetched: 3, twins: restNoteFirst ? 1 : 2, recorded: 0, known: restNoteFirst ? 2 : 1 });
     expect((await pagerdutyEntries(app)).map((e) => [e.at, e.kind, e.actor])).toEqual(expected);
   });
