@@ -11,29 +11,26 @@ function fakeClock(onSleep: (clock: { t: number }) => void = () => undefined): P
   return clock;
 }
 
+/** How long `breathe(entryMs)` paused, with `busy` webhooks in flight throughout. */
+async function pausedAfter(entryMs: number, giveWay: { ratio: number; maxPauseMs: number }, busy = 1): Promise<{ slept: number; turns: number }> {
+  const clock = fakeClock();
+  const pressure = new IngestPressure(giveWay, undefined, clock);
+  for (let i = 0; i < busy; i++) pressure.enter();
+  await pressure.breathe(entryMs);
+  return { slept: clock.slept, turns: clock.turns };
+}
+
 describe('IngestPressure: inbox processing gives way to webhooks', () => {
   it('when no webhook is in flight, then processing only yields one event-loop turn', async () => {
-    const clock = fakeClock();
-    const pressure = new IngestPressure({ ratio: 5, maxPauseMs: 100 }, undefined, clock);
-    await pressure.breathe(10);
-    expect(clock.turns).toBe(1);
-    expect(clock.slept).toBe(0);
+    expect(await pausedAfter(10, { ratio: 5, maxPauseMs: 100 }, 0)).toEqual({ slept: 0, turns: 1 });
   });
 
   it('when webhooks stay in flight, then it pauses ratio times as long as the entry took', async () => {
-    const clock = fakeClock();
-    const pressure = new IngestPressure({ ratio: 5, maxPauseMs: 100 }, undefined, clock);
-    pressure.enter();
-    await pressure.breathe(4);
-    expect(clock.slept).toBe(20);
+    expect((await pausedAfter(4, { ratio: 5, maxPauseMs: 100 })).slept).toBe(20);
   });
 
   it('when an entry took long, then the pause is capped', async () => {
-    const clock = fakeClock();
-    const pressure = new IngestPressure({ ratio: 5, maxPauseMs: 100 }, undefined, clock);
-    pressure.enter();
-    await pressure.breathe(60);
-    expect(clock.slept).toBe(100);
+    expect((await pausedAfter(60, { ratio: 5, maxPauseMs: 100 })).slept).toBe(100);
   });
 
   it('when the last webhook is answered during the pause, then processing goes on at once', async () => {
@@ -46,11 +43,7 @@ describe('IngestPressure: inbox processing gives way to webhooks', () => {
   });
 
   it('when the ratio is 0, then processing never pauses', async () => {
-    const clock = fakeClock();
-    const pressure = new IngestPressure({ ratio: 0, maxPauseMs: 100 }, undefined, clock);
-    pressure.enter();
-    await pressure.breathe(10);
-    expect(clock.slept).toBe(0);
+    expect((await pausedAfter(10, { ratio: 0, maxPauseMs: 100 })).slept).toBe(0);
   });
 
   it('when the HTTP thread counts webhooks, then a worker holding the same buffer sees them', () => {
