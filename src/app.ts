@@ -32,7 +32,7 @@ import { webRoutes } from './http/routes/web-routes';
 import { webhookRoutes } from './http/routes/webhook-routes';
 import { InboxProcessor } from './ingest/inbox-processor';
 import { inboxWorkerRunnable, WorkerInboxProcessor, type InboxProcessing } from './ingest/inbox-worker';
-import { DEFAULT_GIVE_WAY, IngestPressure } from './ingest/ingest-pressure';
+import { giveWayOf, IngestPressure } from './ingest/ingest-pressure';
 import { createReconciliation, type Reconciliation } from './integrations/alertmanager-reconciler';
 import { createPagerDutyIntegration, type PagerDutyIntegration } from './integrations/pagerduty-enrichment';
 import { createOutboundClients } from './integrations/outbound-clients';
@@ -122,7 +122,7 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
     clientFor: (instance) => outboundClients.alertmanager(instance),
   });
   // Webhooks first: processing gives way while senders wait for their 202 (ingest-pressure.ts).
-  const pressure = new IngestPressure({ ...DEFAULT_GIVE_WAY, ratio: config.inbox.ingestPriority });
+  const pressure = new IngestPressure(giveWayOf(config.inbox.ingestPriority));
   // A worker needs a database file it can open itself, and must be able to rebuild what the
   // in-thread processor is handed: an injected catalog or clock (tests) keeps processing here.
   const dbFile = sqliteFileOf(store);

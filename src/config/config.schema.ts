@@ -195,7 +195,7 @@ export const configSchema = z.object({
     worker: z.preprocess((v) => (typeof v === 'string' ? !/^(false|0|no|off)$/i.test(v.trim()) : v), z.boolean()).default(true)
       .describe('Process the inbox in a worker thread with its own connection (SQLite files only), so processing does not slow down accepting webhooks.'),
     ingestPriority: z.coerce.number().min(0).max(100).default(DEFAULT_GIVE_WAY.ratio)
-      .describe('While webhooks are being answered, inbox processing pauses after each entry for this many times as long as the entry took (at most 100 ms), so a flood of webhooks is accepted first and processed afterwards. 0: never pause.'),
+      .describe(`While webhooks are being answered, inbox processing pauses after each entry for this many times as long as the entry took (at most ${DEFAULT_GIVE_WAY.maxPauseMs} ms), so a flood of webhooks is accepted first and processed afterwards. 0: never pause.`),
   }).default({ leaseSeconds: 30, pollIntervalMs: 1000, maxAttempts: 5, worker: true, ingestPriority: DEFAULT_GIVE_WAY.ratio }),
   reports: z.object({
     policy: postmortemPolicySchema.default(DEFAULT_POSTMORTEM_POLICY)

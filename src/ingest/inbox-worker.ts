@@ -10,7 +10,7 @@ import { guardSqliteFaults } from '../store/sqlite/sqlite-faults';
 import { SqliteStore } from '../store/sqlite/sqlite-store';
 import type { PagingRecordResult } from '../store/store';
 import { errorInfo, InboxProcessor } from './inbox-processor';
-import { DEFAULT_GIVE_WAY, IngestPressure } from './ingest-pressure';
+import { giveWayOf, IngestPressure } from './ingest-pressure';
 
 /**
  * Inbox processing in a worker thread, so turning stored webhooks into alerts and incidents
@@ -167,7 +167,7 @@ async function runInboxWorker(input: WorkerInput, port: NonNullable<typeof paren
     inboxFailures: { inc: (labels: { outcome: string }) => send({ type: 'inboxFailure', outcome: labels.outcome }) },
   } as unknown as Metrics;
   // Two cores are shared by HTTP, this worker and often the senders: webhooks still go first.
-  const pressure = new IngestPressure({ ...DEFAULT_GIVE_WAY, ratio: config.inbox.ingestPriority }, input.pressure);
+  const pressure = new IngestPressure(giveWayOf(config.inbox.ingestPriority), input.pressure);
   const processor = new InboxProcessor({
     breathe: (ms) => pressure.breathe(ms),
     store, connectors: connectorsById, correlator: correlatorFromConfig(config, catalog), serviceLabels: config.impact.serviceLabels, metrics, logger,

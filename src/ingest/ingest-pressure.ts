@@ -14,6 +14,9 @@ export interface GiveWay {
  */
 export const DEFAULT_GIVE_WAY: GiveWay = { ratio: 5, maxPauseMs: 100 };
 
+/** The give-way of the setting `inbox.ingestPriority` (the ratio; the cap stays the default's). */
+export const giveWayOf = (ingestPriority: number): GiveWay => ({ ...DEFAULT_GIVE_WAY, ratio: ingestPriority });
+
 /** Time as breathe() sees it (replaced in tests). */
 export interface PressureClock {
   now(): number;

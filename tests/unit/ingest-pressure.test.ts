@@ -1,4 +1,4 @@
-import { DEFAULT_GIVE_WAY, IngestPressure, type PressureClock } from '../../src/ingest/ingest-pressure';
+import { DEFAULT_GIVE_WAY, giveWayOf, IngestPressure, type PressureClock } from '../../src/ingest/ingest-pressure';
 
 /** A clock whose sleeps advance it instantly; records every pause. */
 function fakeClock(onSleep: (clock: { t: number }) => void = () => undefined): PressureClock & { t: number; slept: number; turns: number } {
@@ -40,6 +40,11 @@ describe('IngestPressure: inbox processing gives way to webhooks', () => {
     pressure.enter();
     await pressure.breathe(10);
     expect(clock.slept).toBe(3);
+  });
+
+  it('when inbox.ingestPriority is set, then it sets the ratio and the cap stays', async () => {
+    expect(giveWayOf(0)).toEqual({ ratio: 0, maxPauseMs: DEFAULT_GIVE_WAY.maxPauseMs });
+    expect((await pausedAfter(4, giveWayOf(2))).slept).toBe(8);
   });
 
   it('when the ratio is 0, then processing never pauses', async () => {

@@ -1,5 +1,5 @@
 import { ValidationError } from '../../src/errors';
-import { assertJsonWithinLimits } from '../../src/http/security';
+import { assertJsonWithinLimits, FORBIDDEN_JSON_KEYS } from '../../src/http/security';
 
 /** The error `assertJsonWithinLimits` throws (fails the test when nothing is thrown). */
 function refusal(value: unknown, limits = { maxDepth: 4, maxKeys: 100 }): ValidationError {
@@ -23,6 +23,15 @@ describe('assertJsonWithinLimits', () => {
     const err = refusal(body);
     expect(err.message).toMatch(/forbidden key "constructor"/);
     expect(err.details).toEqual([expect.objectContaining({ path: 'body.alerts.1.labels.constructor' })]);
+  });
+
+  it.each([...FORBIDDEN_JSON_KEYS])('when the forbidden key %s appears, then the walk refuses it (its fast check agrees with the documented set)', (key) => {
+    const err = refusal(JSON.parse(`{"a":{"${key}":1}}`));
+    expect(err.details).toEqual([expect.objectContaining({ path: `body.a.${key}` })]);
+  });
+
+  it('when a key only resembles a forbidden one, then it is accepted', () => {
+    expect(() => assertJsonWithinLimits({ proto: 1, Constructor: 2, prototypes: 3, __proto: 4 }, { maxDepth: 4, maxKeys: 100 })).not.toThrow();
   });
 
   it('when a __proto__ key comes from JSON.parse, then it is refused like any own key', () => {
