@@ -2,6 +2,9 @@ import type { Alert, AlertObservation } from '../domain/alert';
 import type { Correlator } from '../domain/correlation/correlator';
 import type { Incident, IncidentDetail, IncidentEvent, IncidentStatus } from '../domain/incident';
 import type { PagingEvent } from '../domain/paging-event';
+import type { MergeResult, MoveResult, PagingRecordResult, RecordResult, SplitResult } from '../domain/ledger/ledger-results';
+
+export type { MergeResult, MoveResult, PagingRecordResult, PlacedPaging, RecordResult, SplitResult } from '../domain/ledger/ledger-results';
 
 /**
  * The store contract. Every implementation (SQLite embedded, MongoDB) passes the one
@@ -169,50 +172,11 @@ export interface CorrectionContext {
   serviceLabels: readonly string[];
 }
 
-export interface MergeResult {
-  incident: Incident;
-  merged: Incident[];
-  movedAlertIds: string[];
-}
 
-export interface SplitResult {
-  incident: Incident;
-  newIncident: Incident;
-}
 
-export interface MoveResult {
-  alert: Alert;
-  from: Incident;
-  to: Incident;
-}
 
-export interface PagingRecordResult {
-  /** Newly placed events. */
-  placed: PlacedPaging[];
-  /** Events already stored (redeliveries): nothing changed. */
-  duplicates: number;
-  /** Events whose twin from another channel was already stored (`findPagingTwin`): skipped. */
-  twins: number;
-  incidentIds: string[];
-}
 
-export interface PlacedPaging {
-  instance: string;
-  eventId: string;
-  incidentId: string;
-  /** The IncidentEvent recorded for it. */
-  incidentEventId: string;
-  /** Link used (`pagerduty-incident`, `pagerduty-dedup-key`, `pagerduty-service`) or null when it opened an incident. */
-  rule: string | null;
-  explanation: string;
-}
 
-export interface RecordResult {
-  created: Alert[];
-  updated: Alert[];
-  /** Incidents whose alerts changed (opened or updated). */
-  incidentIds: string[];
-}
 
 export type InboxState = 'pending' | 'done' | 'dead';
 

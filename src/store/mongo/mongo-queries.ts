@@ -10,7 +10,7 @@ import { NO_DUE_DATE, toPairs, type AlertDoc } from './mongo-schemas';
 /**
  * Pure builders of the MongoDB filters and updates the stores send: no I/O here, so each can
  * be unit-tested without a server. The atomicity arguments live beside the operations that use
- * them (`mongo-store.ts`, `mongo-incident-tx.ts`, `mongo-report-store.ts`).
+ * them (`mongo-store.ts`, `mongo-ledger-port.ts`, `mongo-report-store.ts`).
  */
 
 type Doc = StoredDoc;
@@ -140,7 +140,7 @@ export function keyHolderUpsert(key: string, incidentId: string, a: { firstAt: s
 
 /**
  * Bumps the correlation lock of `key`: the write that makes two transactions deciding on the
- * same key conflict (see `mongo-incident-tx.ts`). `touchedAt` feeds the TTL index.
+ * same key conflict (see `mongo-ledger-port.ts`). `touchedAt` feeds the TTL index.
  */
 export function lockBump(key: string, touchedAt: Date) {
   return { filter: { _id: key } as Filter<Doc>, update: { $inc: { v: 1 }, $set: { touchedAt } } as UpdateFilter<Doc>, upsert: true as const };

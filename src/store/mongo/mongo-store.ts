@@ -1,20 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import type { ClientSession } from 'mongodb';
 import type { Alert, AlertObservation } from '../../domain/alert';
 import { AUDIT_ONLY_EVENT_KINDS } from '../../domain/correlation/corrections';
-import type { Correlator } from '../../domain/correlation/correlator';
-import { firingHorizonMsOf } from '../../domain/correlation/key-activity';
-import { inPlacementOrder, pagingInPlacementOrder } from '../../domain/correlation/placement';
 import type { Incident, IncidentDetail, IncidentEvent, IncidentStatus } from '../../domain/incident';
 import type { PagingEvent } from '../../domain/paging-event';
 import { toPage } from '../cursor';
 import type {
   CorrectionContext, InboxEntry, InboxEntrySummary, InboxOutcome, InboxQuery, InboxState, IncidentQuery, MergeResult, MoveResult,
-  NewInboxEntry, Page, PagingRecordResult, PlacedPaging, RecordContext, RecordResult, RequeueContext, ResolveContext, SplitResult, Store,
+  NewInboxEntry, Page, PagingRecordResult, RecordContext, RecordResult, RequeueContext, ResolveContext, SplitResult, Store,
 } from '../store';
 import { MongoConnection, type MongoSettings } from './mongo-connection';
 import { isDuplicateKey, runTransaction, type TransactionRetry } from './mongo-errors';
-import { MongoIncidentTx } from './mongo-incident-tx';
+import { MongoLedgerPort } from './mongo-ledger-port';
+import * as ledger from '../../domain/ledger/incident-ledger';
+import { runAsync, type LedgerStep } from '../../domain/ledger/ledger-port';
+import { ledgerContext, placementContext } from '../ledger-context';
 import { COLLECTIONS, collectionsOf, type MongoCollections } from './mongo-indexes';
 import {
   CLAIM_SORT, INBOX_COUNTER_ID, claimFilter, claimUpdate, completeUpdate, failUpdate, incidentCursor, incidentListQuery,
@@ -36,7 +35,7 @@ export interface MongoStoreOptions extends MongoSettings {
  * - inbox append: one insert; the unique partial index (instance, deliveryId) decides duplicates;
  * - inbox claim: one `findOneAndUpdate` per entry (see `claimInbox`);
  * - alert upsert and correlation decision, paging events, corrections and reconciliation: one
- *   multi-document transaction each, with correlation locks (see `MongoIncidentTx`).
+ *   multi-document transaction each, with correlation locks (see `mongo-ledger-port.ts`).
  * Read and write concern are majority throughout (client defaults and transaction options).
  */
 export class MongoStore implements Store {
@@ -160,9 +159,9 @@ export class MongoStore implements Store {
 
   // ------------------------------------------------------- alerts/incidents
 
-  /** Runs `fn` in one transaction with a fresh incident writer per attempt. */
-  private write<T>(ctx: { serviceLabels: readonly string[]; now: string; correlator?: Correlator }, fn: (tx: MongoIncidentTx, session: ClientSession) => Promise<T>): Promise<T> {
-    return runTransaction(this.connection.client, (session) => fn(new MongoIncidentTx(this.c, session, ctx.serviceLabels, ctx.now, firingHorizonMsOf(ctx.correlator)), session), this.options.transactionRetry);
+  /** Runs a ledger sequence in one transaction, with a fresh port (and sequence) per attempt. */
+  private write<T>(ctx: { now: string }, step: () => LedgerStep<T>): Promise<T> {
+    return runTransaction(this.connection.client, (session) => runAsync(step(), new MongoLedgerPort(this.c, session, ctx.now)), this.options.transactionRetry);
   }
 
   /**
@@ -172,58 +171,23 @@ export class MongoStore implements Store {
    * transaction fail (E11000 or WriteConflict) and re-run, and the re-run updates instead.
    */
   async recordObservations(observations: AlertObservation[], ctx: RecordContext): Promise<RecordResult> {
-    const ordered = inPlacementOrder(observations);
-    return this.write(ctx, async (tx, session) => {
-      let created: Alert[] = [];
-      let updated: Alert[] = [];
-      for (const obs of ordered) {
-        const existing = await tx.findAlert(obs);
-        if (existing) updated.push(await tx.updateAlert(existing, obs));
-        else created.push(await tx.placeAlert(obs, ctx.correlator));
-      }
-      await tx.finish();
-      if (tx.merged) {
-        // A late alert merged incidents: report where the alerts are now.
-        // One operation at a time: a session's operations must not run concurrently.
-        const reread = async (list: Alert[]) => {
-          const out: Alert[] = [];
-          for (const a of list) out.push(toAlert(parseDoc(COLLECTIONS.alerts, alertDocSchema, await this.c.alerts.findOne({ _id: a.id }, { session }))));
-          return out;
-        };
-        created = await reread(created);
-        updated = await reread(updated);
-      }
-      return { created, updated, incidentIds: [...tx.touched] };
-    });
+    return this.write(ctx, () => ledger.recordObservations(observations, placementContext(ctx)));
   }
 
   async recordPagingEvents(events: PagingEvent[], ctx: RecordContext): Promise<PagingRecordResult> {
-    const ordered = pagingInPlacementOrder(events);
-    return this.write(ctx, async (tx) => {
-      const placed: PlacedPaging[] = [];
-      let duplicates = 0;
-      let twins = 0;
-      for (const event of ordered) {
-        const p = await tx.placePaging(event, ctx.correlator);
-        if (p === 'duplicate') duplicates += 1;
-        else if (p === 'twin') twins += 1;
-        else placed.push(p);
-      }
-      await tx.finish();
-      return { placed, duplicates, twins, incidentIds: [...tx.touched] };
-    });
+    return this.write(ctx, () => ledger.recordPagingEvents(events, placementContext(ctx)));
   }
 
   async mergeIncidents(targetId: string, sourceIds: string[], ctx: CorrectionContext): Promise<MergeResult> {
-    return this.write(ctx, (tx) => tx.merge(targetId, sourceIds, ctx));
+    return this.write(ctx, () => ledger.mergeIncidents(targetId, sourceIds, ledgerContext(ctx), ctx));
   }
 
   async splitIncident(incidentId: string, alertIds: string[], ctx: CorrectionContext): Promise<SplitResult> {
-    return this.write(ctx, (tx) => tx.split(incidentId, alertIds, ctx));
+    return this.write(ctx, () => ledger.splitIncident(incidentId, alertIds, ledgerContext(ctx), ctx));
   }
 
   async moveAlert(alertId: string, targetIncidentId: string, ctx: CorrectionContext): Promise<MoveResult> {
-    return this.write(ctx, (tx) => tx.move(alertId, targetIncidentId, ctx));
+    return this.write(ctx, () => ledger.moveAlert(alertId, targetIncidentId, ledgerContext(ctx), ctx));
   }
 
   async getIncidentAudit(id: string): Promise<IncidentEvent[] | null> {
@@ -279,26 +243,6 @@ export class MongoStore implements Store {
   }
 
   async resolveAlerts(ids: string[], endsAt: string, reason: string, ctx: ResolveContext): Promise<Alert[]> {
-    return this.write(ctx, async (tx) => {
-      const resolved: Alert[] = [];
-      for (const id of [...new Set(ids)]) {
-        const d = await tx.getAlertDoc(id);
-        if (!d || d.status !== 'firing') continue;
-        const alert = toAlert(d);
-        const end = endsAt < alert.startsAt ? alert.startsAt : endsAt;
-        // Through updateAlert so the incident's keys and summary are recomputed as for a webhook;
-        // then the notification bookkeeping is put back: this was no notification.
-        const next = await tx.updateAlert(alert, { ...alert, status: 'resolved', endsAt: end });
-        await tx.setAlertBookkeeping(id, alert.notificationCount, alert.lastSeenAt);
-        await tx.insertEvent({
-          incidentId: alert.incidentId, at: end, kind: 'alert.reconciled', actor: 'debrief',
-          text: `${alert.labels.alertname ?? 'Alert'} marked resolved: ${reason}`,
-          data: { alertId: id, fingerprint: alert.fingerprint, endsAt: end, reason },
-        });
-        resolved.push({ ...next, notificationCount: alert.notificationCount, lastSeenAt: alert.lastSeenAt });
-      }
-      await tx.finish();
-      return resolved;
-    });
+    return this.write(ctx, () => ledger.resolveAlerts(ids, endsAt, reason, ledgerContext(ctx)));
   }
 }

@@ -3,17 +3,17 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Alert, AlertObservation } from '../../domain/alert';
 import { AUDIT_ONLY_EVENT_KINDS } from '../../domain/correlation/corrections';
-import type { Correlator } from '../../domain/correlation/correlator';
-import { firingHorizonMsOf } from '../../domain/correlation/key-activity';
-import { inPlacementOrder, pagingInPlacementOrder } from '../../domain/correlation/placement';
+import * as ledger from '../../domain/ledger/incident-ledger';
+import { runSync, type LedgerStep } from '../../domain/ledger/ledger-port';
+import { ledgerContext, placementContext } from '../ledger-context';
 import type { Incident, IncidentDetail, IncidentEvent, IncidentStatus } from '../../domain/incident';
 import type { PagingEvent } from '../../domain/paging-event';
 import { decodeCursor, toPage } from '../cursor';
 import type {
   CorrectionContext, InboxEntry, InboxEntrySummary, InboxOutcome, InboxQuery, InboxState, IncidentQuery, MergeResult, MoveResult,
-  NewInboxEntry, Page, PagingRecordResult, PlacedPaging, RecordContext, RecordResult, RequeueContext, ResolveContext, SplitResult, Store,
+  NewInboxEntry, Page, PagingRecordResult, RecordContext, RecordResult, RequeueContext, ResolveContext, SplitResult, Store,
 } from '../store';
-import { IncidentTx } from './sqlite-incident-tx';
+import { SqliteLedgerPort } from './sqlite-ledger-port';
 import { toAlert, toEvent, toIncident, type Row } from './sqlite-rows';
 import { inboxFileFor, SqliteInbox } from './sqlite-inbox';
 import { SQLITE_ADDED_COLUMNS, SQLITE_DROPPED, SQLITE_SCHEMA } from './sqlite-schema';
@@ -44,6 +44,7 @@ export class SqliteStore implements Store {
   private inboxDb!: Database.Database;
   private inbox!: SqliteInbox;
   private readonly statements = new Map<string, Database.Statement>();
+  private readonly ledgerPort = new SqliteLedgerPort((text) => this.sql(text));
 
   /** The open database handle, for companion stores sharing the file (reports). Valid after `init()`. */
   get database(): Database.Database {
@@ -138,59 +139,29 @@ export class SqliteStore implements Store {
     return stmt;
   }
 
-  /** Runs `fn` in one `BEGIN IMMEDIATE` transaction with a fresh incident writer. */
-  private write<T>(ctx: { serviceLabels: readonly string[]; now: string; correlator?: Correlator }, fn: (tx: IncidentTx) => T): T {
-    return this.db.transaction(() => fn(new IncidentTx((q) => this.sql(q), ctx.serviceLabels, ctx.now, firingHorizonMsOf(ctx.correlator)))).immediate();
+  /** Runs a ledger sequence in one `BEGIN IMMEDIATE` transaction. */
+  private write<T>(step: LedgerStep<T>): T {
+    return this.db.transaction(() => runSync(step, this.ledgerPort)).immediate();
   }
 
   async recordObservations(observations: AlertObservation[], ctx: RecordContext): Promise<RecordResult> {
-    const ordered = inPlacementOrder(observations);
-    return this.write(ctx, (tx) => {
-      let created: Alert[] = [];
-      let updated: Alert[] = [];
-      for (const obs of ordered) {
-        const existing = tx.findAlert(obs);
-        if (existing) updated.push(tx.updateAlert(existing, obs));
-        else created.push(tx.placeAlert(obs, ctx.correlator));
-      }
-      tx.finish();
-      if (tx.merged) {
-        // A late alert merged incidents: report where the alerts are now.
-        const reread = (a: Alert) => toAlert(this.sql('SELECT * FROM alerts WHERE id = ?').get(a.id) as Row);
-        created = created.map(reread);
-        updated = updated.map(reread);
-      }
-      return { created, updated, incidentIds: [...tx.touched] };
-    });
+    return this.write(ledger.recordObservations(observations, placementContext(ctx)));
   }
 
   async recordPagingEvents(events: PagingEvent[], ctx: RecordContext): Promise<PagingRecordResult> {
-    const ordered = pagingInPlacementOrder(events);
-    return this.write(ctx, (tx) => {
-      const placed: PlacedPaging[] = [];
-      let duplicates = 0;
-      let twins = 0;
-      for (const event of ordered) {
-        const p = tx.placePaging(event, ctx.correlator);
-        if (p === 'duplicate') duplicates += 1;
-        else if (p === 'twin') twins += 1;
-        else placed.push(p);
-      }
-      tx.finish();
-      return { placed, duplicates, twins, incidentIds: [...tx.touched] };
-    });
+    return this.write(ledger.recordPagingEvents(events, placementContext(ctx)));
   }
 
   async mergeIncidents(targetId: string, sourceIds: string[], ctx: CorrectionContext): Promise<MergeResult> {
-    return this.write(ctx, (tx) => tx.merge(targetId, sourceIds, ctx));
+    return this.write(ledger.mergeIncidents(targetId, sourceIds, ledgerContext(ctx), ctx));
   }
 
   async splitIncident(incidentId: string, alertIds: string[], ctx: CorrectionContext): Promise<SplitResult> {
-    return this.write(ctx, (tx) => tx.split(incidentId, alertIds, ctx));
+    return this.write(ledger.splitIncident(incidentId, alertIds, ledgerContext(ctx), ctx));
   }
 
   async moveAlert(alertId: string, targetIncidentId: string, ctx: CorrectionContext): Promise<MoveResult> {
-    return this.write(ctx, (tx) => tx.move(alertId, targetIncidentId, ctx));
+    return this.write(ledger.moveAlert(alertId, targetIncidentId, ledgerContext(ctx), ctx));
   }
 
   async getIncidentAudit(id: string): Promise<IncidentEvent[] | null> {
@@ -253,27 +224,7 @@ export class SqliteStore implements Store {
   }
 
   async resolveAlerts(ids: string[], endsAt: string, reason: string, ctx: ResolveContext): Promise<Alert[]> {
-    return this.write(ctx, (tx) => {
-      const resolved: Alert[] = [];
-      for (const id of [...new Set(ids)]) {
-        const row = this.sql('SELECT * FROM alerts WHERE id = ?').get(id) as Row | undefined;
-        if (!row || row.status !== 'firing') continue;
-        const alert = toAlert(row);
-        const end = endsAt < alert.startsAt ? alert.startsAt : endsAt;
-        // Through updateAlert so the incident's keys and summary are recomputed as for a webhook;
-        // then the notification bookkeeping is put back: this was no notification.
-        const next = tx.updateAlert(alert, { ...alert, status: 'resolved', endsAt: end });
-        this.sql('UPDATE alerts SET notification_count = ?, last_seen_at = ? WHERE id = ?').run(alert.notificationCount, alert.lastSeenAt, id);
-        tx.insertEvent({
-          incidentId: alert.incidentId, at: end, kind: 'alert.reconciled', actor: 'debrief',
-          text: `${alert.labels.alertname ?? 'Alert'} marked resolved: ${reason}`,
-          data: { alertId: id, fingerprint: alert.fingerprint, endsAt: end, reason },
-        });
-        resolved.push({ ...next, notificationCount: alert.notificationCount, lastSeenAt: alert.lastSeenAt });
-      }
-      tx.finish();
-      return resolved;
-    });
+    return this.write(ledger.resolveAlerts(ids, endsAt, reason, ledgerContext(ctx)));
   }
   // --- end reconciliation ---------------------------------------------------------------------
 }

@@ -1,0 +1,13 @@
+import { randomUUID } from 'node:crypto';
+import type { Correlator } from '../domain/correlation/correlator';
+import { firingHorizonMsOf } from '../domain/correlation/key-activity';
+import type { LedgerContext, PlacementContext } from '../domain/ledger/incident-ledger';
+
+/** The ledger's context from a store call's context: random ids, the correlator's firing horizon. */
+export function ledgerContext(ctx: { serviceLabels: readonly string[]; now: string; correlator?: Correlator }): LedgerContext {
+  return { serviceLabels: ctx.serviceLabels, now: ctx.now, firingHorizonMs: firingHorizonMsOf(ctx.correlator), newId: randomUUID };
+}
+
+export function placementContext(ctx: { serviceLabels: readonly string[]; now: string; correlator: Correlator }): PlacementContext {
+  return { ...ledgerContext(ctx), correlator: ctx.correlator };
+}
