@@ -11,3 +11,12 @@ export function ledgerContext(ctx: { serviceLabels: readonly string[]; now: stri
 export function placementContext(ctx: { serviceLabels: readonly string[]; now: string; correlator: Correlator }): PlacementContext {
   return { ...ledgerContext(ctx), correlator: ctx.correlator };
 }
+
+/**
+ * Version of what the stores derive from alerts and keep (tallies, facets, key activity). Raise
+ * it when that changes: stores recompute every incident once when they find another version.
+ */
+export const DERIVED_STATE_VERSION = 2;
+
+/** What derived state depends on: its version and the service labels (which service an alert names). */
+export const derivedStateTag = (ctx: Pick<LedgerContext, 'serviceLabels'>): string => JSON.stringify({ v: DERIVED_STATE_VERSION, serviceLabels: ctx.serviceLabels });

@@ -74,8 +74,8 @@ export class Harness {
 
   private constructor(readonly store: SqliteStore, readonly correlator: Correlator) {}
 
-  static async open(settings: Partial<CorrelationSettings> & { services?: CatalogServiceInput[] } = {}): Promise<Harness> {
-    const store = new SqliteStore({ file: ':memory:' });
+  static async open(settings: Partial<CorrelationSettings> & { services?: CatalogServiceInput[] } = {}, file = ':memory:'): Promise<Harness> {
+    const store = new SqliteStore({ file });
     await store.init();
     const { services, ...rest } = settings;
     const correlator = createCorrelator({ serviceLabels: SERVICE_LABELS, catalog: services ? ServiceCatalog.create(services) : undefined, ...rest });

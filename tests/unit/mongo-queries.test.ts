@@ -1,7 +1,7 @@
 import { decodeCursor, encodeCursor, toPage } from '../../src/store/cursor';
 import {
   CLAIM_SORT, actionItemCursor, actionItemListQuery, alertIdentityFilter, alertInsertUpsert, alertResendUpdate,
-  auditListQuery, candidateFilter, claimFilter, claimUpdate, completeUpdate, failUpdate, inboxListQuery, incidentCursor, incidentJoinedUpdate,
+  auditListQuery, candidateFilter, claimFilter, claimUpdate, completeUpdate, failUpdate, inboxListQuery, incidentCursor,
   incidentListQuery, keyHolderUpsert, latestPublishedQuery, leaseUntil, lockBump, newInboxDoc, ownedEntryFilter, reportCasFilter, requeueFilter, requeueUpdate,
 } from '../../src/store/mongo/mongo-queries';
 import { toAlertDoc } from '../../src/store/mongo/mongo-schemas';
@@ -139,11 +139,6 @@ describe('correlation candidates', () => {
     expect(lockBump('rule:g:1', at)).toEqual({ filter: { _id: 'rule:g:1' }, update: { $inc: { v: 1 }, $set: { touchedAt: at } }, upsert: true });
   });
 
-  it('when a firing alert joins an incident, then the incident opens and widens its span atomically', () => {
-    expect(incidentJoinedUpdate('S', 'N')).toEqual({
-      $set: { status: 'open', endedAt: null, updatedAt: 'N' }, $min: { startedAt: 'S' }, $max: { lastActivityAt: 'S' }, $inc: { alertCount: 1 },
-    });
-  });
 });
 
 describe('incident list', () => {

@@ -9,11 +9,13 @@ import { alertActivity, incidentKeyActivity } from '../correlation/key-activity'
 import { summarizePages } from '../correlation/page-summary';
 import { alertPlacementEvents, inPlacementOrder, pagingDecisionEvent, pagingInPlacementOrder, pagingTimelineEvent } from '../correlation/placement';
 import type { Incident, NewIncidentEvent } from '../incident';
-import { summarizeIncident } from '../incident-summary';
+import {
+  facetAfterResend, facetKey, facetOf, facetsOf, facetWithAlert, namesAndServices, tallyAfterResend, tallyOf, tallyWithAlert, titleFor, type AlertFacet,
+} from '../incident-facets';
 import type { PagingEvent } from '../paging-event';
 import { findPagingTwin, twinTimeToKeep } from '../paging-twins';
 import { NotFoundError } from '../../errors';
-import { port, type LedgerStep, type StoredAlert } from './ledger-port';
+import { port, type IncidentRecord, type LedgerStep, type StoredAlert } from './ledger-port';
 import type { MergeResult, MoveResult, PagingRecordResult, PlacedPaging, RecordResult, SplitResult } from './ledger-results';
 
 /**
@@ -23,9 +25,8 @@ import type { MergeResult, MoveResult, PagingRecordResult, PlacedPaging, RecordR
  * Each function is a generator of port operations (`ledger-port.ts`); a store runs it inside one
  * of its transactions with `runSync` or `runAsync`, so the whole sequence is atomic.
  *
- * Within one transaction, incidents whose alerts changed status are "dirty" and recomputed
- * before the next decision (and at the end), so a decision always sees the exact state, while a
- * burst of resolutions in one notification costs one recomputation.
+ * Within one transaction every decision sees the exact state: what earlier steps changed is
+ * brought up to date before the next decision (`LedgerTx.flush`).
  */
 export interface LedgerContext {
   serviceLabels: readonly string[];
@@ -118,8 +119,8 @@ export function* splitIncident(incidentId: string, alertIds: readonly string[], 
   yield* port.addFence(incidentId, newId, by.now, by.actor);
   yield* port.addFence(newId, incidentId, by.now, by.actor);
   yield* port.setHumanPlaced([incidentId]);
-  tx.markDirty(incidentId);
-  tx.markDirty(newId);
+  tx.markRebuild(incidentId);
+  tx.markRebuild(newId);
   yield* tx.flush();
   const events = splitEvents(yield* tx.incident(incidentId), yield* tx.incident(newId), alerts.map((a) => a.alert), ctx.serviceLabels, by);
   for (const e of events) yield* tx.insertEvent(e);
@@ -136,10 +137,10 @@ export function* moveAlert(alertId: string, targetId: string, ctx: LedgerContext
   const from = yield* tx.incident(alert.incidentId);
   yield* tx.reassign(alert, targetId, humanDecision('move', from, by), withHumanPlacementKey(stored.keys, alert));
   yield* port.setHumanPlaced([targetId, from.id]);
-  tx.markDirty(targetId);
+  tx.markRebuild(targetId);
   const emptied = (yield* port.countAlerts(from.id)) + (yield* port.countPages(from.id)) === 0;
   if (emptied) yield* tx.absorb(targetId, from.id, (a) => ({ decision: a.alert.decision, keys: a.keys }), true);
-  else tx.markDirty(from.id);
+  else tx.markRebuild(from.id);
   yield* tx.flush();
   for (const e of moveEvents(alert, from, yield* tx.incident(targetId), ctx.serviceLabels, by, emptied)) yield* tx.insertEvent(e);
   const moved = yield* port.getAlert(alertId);
@@ -172,6 +173,16 @@ export function* resolveAlerts(ids: readonly string[], endsAt: string, reason: s
   return resolved;
 }
 
+/**
+ * Recomputes incidents in full from their alerts and pages: what a store runs once when it finds
+ * state written by an older version (`DERIVED_STATE_VERSION`).
+ */
+export function* rebuildIncidents(incidentIds: readonly string[], ctx: LedgerContext): LedgerStep<void> {
+  const tx = new LedgerTx(ctx);
+  for (const id of incidentIds) tx.markRebuild(id);
+  yield* tx.finish();
+}
+
 function* reread(alerts: readonly Alert[]): LedgerStep<Alert[]> {
   const out: Alert[] = [];
   for (const a of alerts) out.push((yield* port.getAlert(a.id))!.alert);
@@ -180,12 +191,22 @@ function* reread(alerts: readonly Alert[]): LedgerStep<Alert[]> {
 
 // ------------------------------------------------------- one transaction's state
 
-/** What one transaction has touched and still has to recompute. */
+/**
+ * What one transaction has touched and still has to write. Summaries are kept incrementally: a
+ * placed alert or a changed status updates its incident's tally at once (decisions read it) and
+ * its facet in memory (written at the end); names and services are re-read from the facets only
+ * when a new facet appeared or a facet's first alert changed. Corrections, and the rare re-send
+ * that moves an end earlier, recompute their incidents in full (`rebuild`).
+ */
 class LedgerTx {
-  /** Incidents to recompute before the next decision. */
-  private readonly dirty = new Set<string>();
-  /** Incidents whose alerts, pages or status changed; recomputed in full by `finish`. */
-  private readonly changed = new Set<string>();
+  /** Incidents to recompute in full from their alerts and pages before the next decision. */
+  private readonly rebuild = new Set<string>();
+  /** Incidents whose key activity must be recomputed before the next decision. */
+  private readonly keysStale = new Set<string>();
+  /** Facets read or changed in this transaction, per incident; `dirty` ones are written by `finish`. */
+  private readonly facets = new Map<string, Map<string, { facet: AlertFacet; dirty: boolean }>>();
+  /** Incidents whose names or services (title) may have changed. */
+  private readonly labelsStale = new Set<string>();
   readonly touched = new Set<string>();
   /** Stored paging events claimed as the twin of an event placed in this transaction (`findPagingTwin`). */
   private readonly twinned = new Set<string>();
@@ -194,19 +215,19 @@ class LedgerTx {
 
   constructor(private readonly ctx: LedgerContext) {}
 
-  markDirty(incidentId: string): void {
-    this.dirty.add(incidentId);
-  }
-
-  private markChanged(incidentId: string): void {
-    this.dirty.add(incidentId);
-    this.changed.add(incidentId);
+  /** Recompute the incident in full (corrections). */
+  markRebuild(incidentId: string): void {
+    this.rebuild.add(incidentId);
   }
 
   *incident(id: string): LedgerStep<Incident> {
+    return (yield* this.record(id)).incident;
+  }
+
+  private *record(id: string): LedgerStep<IncidentRecord> {
     const record = yield* port.getIncident(id);
     if (!record) throw new NotFoundError(`no incident "${id}"`);
-    return record.incident;
+    return record;
   }
 
   /** A re-sent notification of a known firing. The alert stays in its incident whoever placed it there. */
@@ -214,7 +235,22 @@ class LedgerTx {
     const next = alertAfterResend(alert, obs, this.ctx.now);
     yield* port.updateAlertResend(next);
     this.touched.add(alert.incidentId);
-    if (next.status !== alert.status || next.endsAt !== alert.endsAt) this.markChanged(alert.incidentId);
+    const statusChanged = next.status !== alert.status || next.endsAt !== alert.endsAt;
+    if (this.rebuild.has(alert.incidentId)) return next;
+    const cached = yield* this.facet(alert.incidentId, alert);
+    const facet = cached ? facetAfterResend(cached, alert, next) : null;
+    if (!facet) {
+      this.rebuild.add(alert.incidentId);
+      return next;
+    }
+    this.putFacet(alert.incidentId, facet);
+    if (statusChanged) {
+      const record = yield* this.record(alert.incidentId);
+      const tally = record.tally ? tallyAfterResend(record.tally, alert, next) : null;
+      if (tally) yield* port.writeTally(alert.incidentId, tally, this.ctx.now);
+      else this.rebuild.add(alert.incidentId);
+      this.keysStale.add(alert.incidentId);
+    }
     return next;
   }
 
@@ -239,15 +275,37 @@ class LedgerTx {
   /** Incremental update for a new alert, so the next decision in the batch sees it at once. */
   private *applyNewAlert(a: Alert, keys: readonly string[]): LedgerStep<void> {
     this.touched.add(a.incidentId);
-    this.changed.add(a.incidentId);
-    const firing = a.status === 'firing';
     const span = alertActivity(a, this.ctx.firingHorizonMs);
     if (keys.length > 0) {
       yield* port.lockKeys(keys);
-      yield* port.addKeyHolder(a.incidentId, keys, { firstAt: a.startsAt, lastAt: span.last, firing: firing ? 1 : 0, activeUntil: span.until });
+      yield* port.addKeyHolder(a.incidentId, keys, { firstAt: a.startsAt, lastAt: span.last, firing: a.status === 'firing' ? 1 : 0, activeUntil: span.until });
     }
-    if (firing) yield* port.noteFiringAlertJoined(a.incidentId, a.startsAt, this.ctx.now);
-    else this.markChanged(a.incidentId);
+    if (this.rebuild.has(a.incidentId)) return;
+    const before = yield* this.facet(a.incidentId, a);
+    const facet = facetWithAlert(before, a, this.ctx.serviceLabels);
+    this.putFacet(a.incidentId, facet);
+    if (!before || before.firstAt !== facet.firstAt || before.firstAlertId !== facet.firstAlertId) this.labelsStale.add(a.incidentId);
+    const record = yield* this.record(a.incidentId);
+    yield* port.writeTally(a.incidentId, tallyWithAlert(record.tally, a), this.ctx.now);
+  }
+
+  /** The facet `alert` belongs to in `incidentId`, from this transaction's cache or the store. */
+  private *facet(incidentId: string, alert: Pick<Alert, 'labels'>): LedgerStep<AlertFacet | null> {
+    const { alertname, service } = facetOf(alert, this.ctx.serviceLabels);
+    const key = facetKey(alertname, service);
+    const cached = this.facets.get(incidentId)?.get(key);
+    if (cached) return cached.facet;
+    const stored = yield* port.getFacet(incidentId, alertname, service);
+    if (stored) this.cacheFacets(incidentId).set(key, { facet: stored, dirty: false });
+    return stored;
+  }
+
+  private putFacet(incidentId: string, facet: AlertFacet): void {
+    this.cacheFacets(incidentId).set(facetKey(facet.alertname, facet.service), { facet, dirty: true });
+  }
+
+  private cacheFacets(incidentId: string): Map<string, { facet: AlertFacet; dirty: boolean }> {
+    return this.facets.get(incidentId) ?? this.facets.set(incidentId, new Map()).get(incidentId)!;
   }
 
   /**
@@ -273,7 +331,7 @@ class LedgerTx {
           yield* port.setPagingEventTime(event.instance, twin.eventId, time);
           yield* port.setEventTime(stored.incidentEventId, time);
           this.touched.add(stored.incidentId);
-          this.markChanged(stored.incidentId);
+          this.keysStale.add(stored.incidentId);
         }
         return 'twin';
       }
@@ -291,7 +349,7 @@ class LedgerTx {
     const decided = pagingDecisionEvent(event, incidentId, placement);
     if (decided) yield* this.insertEvent(decided);
     this.touched.add(incidentId);
-    this.markChanged(incidentId);
+    this.keysStale.add(incidentId);
     return { instance: event.instance, eventId: event.eventId, incidentId, incidentEventId, rule: placement.rule, explanation: placement.explanation };
   }
 
@@ -324,12 +382,19 @@ class LedgerTx {
     const source = yield* port.getIncident(sourceId);
     yield* port.mergeIncidentInto(sourceId, targetId, this.ctx.now);
     if (human || source?.humanPlaced) yield* port.setHumanPlaced([targetId]);
-    this.dirty.delete(sourceId);
-    this.changed.delete(sourceId);
-    this.markChanged(targetId);
+    this.forget(sourceId);
+    this.rebuild.add(targetId);
     this.touched.add(targetId);
     this.touched.add(sourceId);
     this.merged = true;
+  }
+
+  /** Drops what this transaction still meant to write for an incident that was merged away. */
+  private forget(incidentId: string): void {
+    this.rebuild.delete(incidentId);
+    this.keysStale.delete(incidentId);
+    this.labelsStale.delete(incidentId);
+    this.facets.delete(incidentId);
   }
 
   *createIncident(at: string, origin: IncidentOrigin, humanPlaced: boolean): LedgerStep<string> {
@@ -345,35 +410,64 @@ class LedgerTx {
     return id;
   }
 
-  /** Recomputes every dirty incident. */
+  /** Brings every incident a decision may read up to date: full rebuilds, then key activity. */
   *flush(): LedgerStep<void> {
-    for (const id of [...this.dirty].sort()) yield* this.refresh(id);
-    this.dirty.clear();
+    for (const id of [...this.rebuild].sort()) {
+      this.facets.delete(id);
+      this.labelsStale.delete(id);
+      this.keysStale.delete(id);
+      yield* this.rebuildIncident(id);
+    }
+    this.rebuild.clear();
+    for (const id of [...this.keysStale].sort()) yield* this.refreshKeys(id);
+    this.keysStale.clear();
   }
 
-  /**
-   * Recomputes, in full, every incident that changed (end of a batch): incremental updates keep
-   * spans and keys current for decisions; titles, severity and services follow here. Pure
-   * re-sends change nothing an incident summarises, so they cost no recomputation.
-   */
+  /** End of the transaction: pending recomputes, then the changed facets and the titles they change. */
   *finish(): LedgerStep<void> {
-    for (const id of this.changed) this.dirty.add(id);
     yield* this.flush();
+    for (const [incidentId, cached] of [...this.facets].sort(([a], [b]) => a.localeCompare(b))) {
+      const dirty = [...cached.values()].filter((c) => c.dirty).map((c) => c.facet);
+      if (dirty.length > 0) yield* port.putFacets(incidentId, dirty);
+    }
+    for (const id of [...this.labelsStale].sort()) {
+      const { names, services } = namesAndServices(yield* port.facetsOf(id));
+      yield* port.writeLabels(id, { title: titleFor(names, services), services }, this.ctx.now);
+    }
   }
 
   /**
-   * Recomputes an incident's summary and correlation keys from its alerts (pure
-   * `summarizeIncident`) or, with no alerts yet, from its pages. Locks the keys it had and has.
+   * Recomputes an incident in full from its alerts (facets, tally, title, services) or, with no
+   * alerts yet, from its pages, and its key activity. Corrections and rare re-sends only.
    */
-  private *refresh(incidentId: string): LedgerStep<void> {
+  private *rebuildIncident(incidentId: string): LedgerStep<void> {
     const record = yield* port.getIncident(incidentId);
     if (!record || record.incident.status === 'merged') return;
-    const alerts = yield* port.alertsOf(incidentId);
+    const stored = yield* port.alertsOf(incidentId);
+    const alerts = stored.map((a) => a.alert);
+    const facets = facetsOf(alerts, this.ctx.serviceLabels);
+    yield* port.replaceFacets(incidentId, facets);
+    const tally = tallyOf(alerts);
+    if (tally) {
+      const { names, services } = namesAndServices(facets);
+      yield* port.writeTally(incidentId, tally, this.ctx.now);
+      yield* port.writeLabels(incidentId, { title: titleFor(names, services), services }, this.ctx.now);
+    }
+    yield* this.refreshKeys(incidentId, stored);
+  }
+
+  /**
+   * Recomputes an incident's correlation keys from its alerts and pages (locking the keys it had
+   * and has) and, for an incident that has only pages, its summary from the pages.
+   */
+  private *refreshKeys(incidentId: string, alerts?: StoredAlert[]): LedgerStep<void> {
+    const record = yield* port.getIncident(incidentId);
+    if (!record || record.incident.status === 'merged') return;
+    const stored = alerts ?? (yield* port.alertsOf(incidentId));
     const pages = yield* port.pagesOf(incidentId);
-    if (alerts.length === 0 && pages.length === 0) return;
-    const summary = alerts.length > 0 ? summarizeIncident(alerts.map((a) => a.alert), this.ctx.serviceLabels) : summarizePages(pages);
-    yield* port.writeSummary(incidentId, summary, this.ctx.now);
-    const activity = incidentKeyActivity(alerts, pages, this.ctx.firingHorizonMs);
+    if (stored.length === 0 && pages.length === 0) return;
+    if (stored.length === 0) yield* port.writePageSummary(incidentId, summarizePages(pages), this.ctx.now);
+    const activity = incidentKeyActivity(stored, pages, this.ctx.firingHorizonMs);
     yield* port.lockKeys([...(yield* port.keysOf(incidentId)), ...activity.map((a) => a.key)]);
     yield* port.replaceKeyActivity(incidentId, activity);
   }

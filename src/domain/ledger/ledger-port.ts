@@ -2,6 +2,7 @@ import type { Alert, AlertObservation, CorrelationDecision } from '../alert';
 import type { IncidentCandidate, IncidentOrigin, KeyActivity } from '../correlation/correlator';
 import type { PlacedPagingEvent } from '../correlation/page-summary';
 import type { Incident, IncidentEvent } from '../incident';
+import type { AlertFacet, IncidentTally } from '../incident-facets';
 import type { IncidentSummary } from '../incident-summary';
 
 /**
@@ -66,15 +67,28 @@ export interface LedgerPort {
   setPagingEventTime(instance: string, eventId: string, at: string): void;
   /** A newly placed alert holds `keys` in its incident: add it to their activity. */
   addKeyHolder(incidentId: string, keys: readonly string[], holder: KeyHolderActivity): void;
-  /** A firing alert joined: the incident is open, spans its start, and counts one more alert. */
-  noteFiringAlertJoined(incidentId: string, startsAt: string, now: string): void;
-  /** Writes a recomputed summary (and the incident's service index). */
-  writeSummary(incidentId: string, summary: IncidentSummary, now: string): void;
+  /**
+   * Writes an incident's tally and what follows from it (`spanOf`): status, start, end, latest
+   * activity, severity, alert count. Titles and services are `writeLabels`'.
+   */
+  writeTally(incidentId: string, tally: IncidentTally, now: string): void;
+  /** Writes an incident's title and services (and the service index lists filter by). */
+  writeLabels(incidentId: string, labels: { title: string; services: readonly string[] }, now: string): void;
+  /** Writes the summary of an incident that has pages but no alerts (`summarizePages`). */
+  writePageSummary(incidentId: string, summary: IncidentSummary, now: string): void;
+  /** The facet of one (alert name, service) of an incident, or null. */
+  getFacet(incidentId: string, alertname: string, service: string | null): AlertFacet | null;
+  /** Every facet of an incident. */
+  facetsOf(incidentId: string): AlertFacet[];
+  /** Inserts or replaces these facets of an incident. */
+  putFacets(incidentId: string, facets: readonly AlertFacet[]): void;
+  /** Replaces all the facets of an incident. */
+  replaceFacets(incidentId: string, facets: readonly AlertFacet[]): void;
   /** Replaces the incident's key activity with a recomputed one. */
   replaceKeyActivity(incidentId: string, activity: readonly KeyActivity[]): void;
   /**
    * Moves the pages, events and fences of `sourceId` to `targetId` (a fence between the two is
-   * dropped), drops the source's keys and service index, marks it `merged` into the target and
+   * dropped), drops the source's keys, facets and service index, marks it `merged` into the target and
    * re-points incidents merged into it. Alerts are re-homed by the caller first.
    */
   mergeIncidentInto(sourceId: string, targetId: string, now: string): void;
@@ -96,6 +110,8 @@ export interface IncidentRecord {
   origin: IncidentOrigin;
   /** True once a person placed any alert in it (merge, split, move). */
   humanPlaced: boolean;
+  /** What its alerts add up to; null while it has none. */
+  tally: IncidentTally | null;
 }
 
 export interface NewIncidentRecord {
@@ -156,8 +172,8 @@ export type LedgerCalls = { [K in OpName]: (...args: Parameters<LedgerPort[K]>) 
 const OP_NAMES = [
   'lockKeys', 'findAlert', 'getAlert', 'alertsOf', 'countAlerts', 'pagesOf', 'countPages', 'hasPagingEvent', 'pagingEventsOfKind', 'getIncident',
   'keysOf', 'findCandidates', 'insertIncident', 'insertAlert', 'updateAlertResend', 'setAlertBookkeeping', 'setAlertPlacements',
-  'moveDecisionEvents', 'insertEvent', 'setEventTime', 'insertPagingEvent', 'setPagingEventTime', 'addKeyHolder', 'noteFiringAlertJoined',
-  'writeSummary', 'replaceKeyActivity', 'mergeIncidentInto', 'setHumanPlaced', 'addFence',
+  'moveDecisionEvents', 'insertEvent', 'setEventTime', 'insertPagingEvent', 'setPagingEventTime', 'addKeyHolder', 'writeTally', 'writeLabels',
+  'writePageSummary', 'getFacet', 'facetsOf', 'putFacets', 'replaceFacets', 'replaceKeyActivity', 'mergeIncidentInto', 'setHumanPlaced', 'addFence',
 ] as const satisfies readonly OpName[];
 // Every port method has its call: a missing name fails to compile here.
 type Missing = Exclude<OpName, (typeof OP_NAMES)[number]>;

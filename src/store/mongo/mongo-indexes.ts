@@ -7,6 +7,8 @@ export const COLLECTIONS = {
   alerts: 'alerts',
   incidentEvents: 'incident_events',
   correlationKeys: 'correlation_keys',
+  incidentFacets: 'incident_facets',
+  storeMeta: 'store_meta',
   correlationLocks: 'correlation_locks',
   incidentFences: 'incident_fences',
   pagingEvents: 'paging_events',
@@ -75,6 +77,8 @@ export const INDEX_PLAN: readonly IndexPlan[] = [
   { collection: COLLECTIONS.correlationKeys, key: { key: 1, incidentId: 1 }, options: { name: 'correlation_keys_key_incident', unique: true } },
   { collection: COLLECTIONS.correlationKeys, key: { key: 1, activeUntil: 1 }, options: { name: 'correlation_keys_active' } },
   { collection: COLLECTIONS.correlationKeys, key: { incidentId: 1 }, options: { name: 'correlation_keys_incident' } },
+  // facets: by incident (summaries, impact lists, timeline groups, merges).
+  { collection: COLLECTIONS.incidentFacets, key: { incidentId: 1 }, options: { name: 'incident_facets_incident' } },
   { collection: COLLECTIONS.correlationLocks, key: { touchedAt: 1 }, options: { name: 'correlation_locks_ttl', expireAfterSeconds: CORRELATION_LOCK_TTL_SECONDS } },
 
   { collection: COLLECTIONS.incidentFences, key: { incidentId: 1, otherId: 1 }, options: { name: 'incident_fences_pair', unique: true } },

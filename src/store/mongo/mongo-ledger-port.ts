@@ -3,6 +3,7 @@ import type { Alert } from '../../domain/alert';
 import { DECISION_EVENT_KIND } from '../../domain/correlation/corrections';
 import type { IncidentCandidate, KeyActivity } from '../../domain/correlation/correlator';
 import type { IncidentEvent } from '../../domain/incident';
+import { spanOf, type AlertFacet, type IncidentTally } from '../../domain/incident-facets';
 import type { IncidentSummary } from '../../domain/incident-summary';
 import type {
   AlertIdentity, AlertPlacement, AsyncLedgerPort, IncidentRecord, KeyHolderActivity, NewIncidentRecord, StoredAlert, StoredPaging,
@@ -10,10 +11,10 @@ import type {
 import { WriteRaceError } from './mongo-errors';
 import { COLLECTIONS, type MongoCollections } from './mongo-indexes';
 import {
-  alertIdentityFilter, alertInsertUpsert, alertResendUpdate, candidateFilter, incidentJoinedUpdate, incidentSummaryUpdate, keyHolderUpsert, lockBump,
+  alertIdentityFilter, alertInsertUpsert, alertResendUpdate, candidateFilter, incidentSummaryUpdate, keyHolderUpsert, lockBump,
 } from './mongo-queries';
 import {
-  ACTIVE_SENTINEL, alertDocSchema, fenceDocSchema, incidentDocSchema, keyDocSchema, newIncidentDoc, pagingDocSchema, parseDoc, toAlert, toAlertDoc,
+  ACTIVE_SENTINEL, alertDocSchema, facetDocId, facetDocSchema, fenceDocSchema, toFacet, toFacetDoc, toTally, incidentDocSchema, keyDocSchema, newIncidentDoc, pagingDocSchema, parseDoc, toAlert, toAlertDoc,
   toDecisionDoc, toEventDoc, toIncident, toKeyActivity, toPlacedPaging, type AlertDoc, type IncidentDoc, type PagingDoc,
 } from './mongo-schemas';
 
@@ -215,12 +216,45 @@ export class MongoLedgerPort implements AsyncLedgerPort {
     await this.c.correlationKeys.bulkWrite(keys.map((key) => ({ updateOne: keyHolderUpsert(key, incidentId, holder) })), { ...this.s, ordered: true });
   }
 
-  async noteFiringAlertJoined(incidentId: string, startsAt: string, now: string): Promise<void> {
-    await this.c.incidents.updateOne({ _id: incidentId }, incidentJoinedUpdate(startsAt, now), this.s);
+  async writeTally(incidentId: string, t: IncidentTally, now: string): Promise<void> {
+    const span = spanOf(t);
+    await this.c.incidents.updateOne({ _id: incidentId }, {
+      $set: {
+        alertCount: t.alertCount, firingCount: t.firingCount, startedAt: t.startedAt, lastStartAt: t.lastStartAt, lastEndAt: t.lastEndAt, severity: t.severity,
+        status: span.status, endedAt: span.endedAt, lastActivityAt: span.lastActivityAt, updatedAt: now,
+      },
+    }, this.s);
   }
 
-  async writeSummary(incidentId: string, summary: IncidentSummary, now: string): Promise<void> {
+  async writeLabels(incidentId: string, labels: { title: string; services: readonly string[] }, now: string): Promise<void> {
+    await this.c.incidents.updateOne({ _id: incidentId }, { $set: { title: labels.title, services: [...labels.services], updatedAt: now } }, this.s);
+  }
+
+  async writePageSummary(incidentId: string, summary: IncidentSummary, now: string): Promise<void> {
     await this.c.incidents.updateOne({ _id: incidentId }, incidentSummaryUpdate(summary, now), this.s);
+    await this.c.incidents.updateOne({ _id: incidentId }, { $set: { firingCount: 0, lastStartAt: null, lastEndAt: null } }, this.s);
+  }
+
+  async getFacet(incidentId: string, alertname: string, service: string | null): Promise<AlertFacet | null> {
+    const d = await this.c.incidentFacets.findOne({ _id: facetDocId(incidentId, alertname, service) }, this.s);
+    return d ? toFacet(parseDoc(COLLECTIONS.incidentFacets, facetDocSchema, d)) : null;
+  }
+
+  async facetsOf(incidentId: string): Promise<AlertFacet[]> {
+    return (await this.c.incidentFacets.find({ incidentId }, this.s).toArray()).map((d) => toFacet(parseDoc(COLLECTIONS.incidentFacets, facetDocSchema, d)));
+  }
+
+  async putFacets(incidentId: string, facets: readonly AlertFacet[]): Promise<void> {
+    if (facets.length === 0) return;
+    await this.c.incidentFacets.bulkWrite(facets.map((f) => {
+      const { _id, ...doc } = toFacetDoc(incidentId, f);
+      return { updateOne: { filter: { _id }, update: { $set: doc }, upsert: true } };
+    }), { ...this.s, ordered: true });
+  }
+
+  async replaceFacets(incidentId: string, facets: readonly AlertFacet[]): Promise<void> {
+    await this.c.incidentFacets.deleteMany({ incidentId }, this.s);
+    await this.putFacets(incidentId, facets);
   }
 
   async replaceKeyActivity(incidentId: string, activity: readonly KeyActivity[]): Promise<void> {
@@ -244,6 +278,7 @@ export class MongoLedgerPort implements AsyncLedgerPort {
     }
     await this.c.incidentFences.deleteMany({ $or: [{ incidentId: sourceId }, { otherId: sourceId }] }, this.s);
     await this.c.correlationKeys.deleteMany({ incidentId: sourceId }, this.s);
+    await this.c.incidentFacets.deleteMany({ incidentId: sourceId }, this.s);
     await this.c.incidents.updateOne({ _id: sourceId }, { $set: { status: 'merged', mergedInto: targetId, alertCount: 0, updatedAt: now } }, this.s);
     await this.c.incidents.updateMany({ mergedInto: sourceId }, { $set: { mergedInto: targetId } }, this.s);
   }
@@ -259,7 +294,7 @@ export class MongoLedgerPort implements AsyncLedgerPort {
 
 const storedAlert = (d: AlertDoc): StoredAlert => ({ alert: toAlert(d), keys: d.corrKeys });
 
-const incidentRecord = (d: IncidentDoc): IncidentRecord => ({ incident: toIncident(d), origin: d.origin, humanPlaced: d.humanPlaced });
+const incidentRecord = (d: IncidentDoc): IncidentRecord => ({ incident: toIncident(d), origin: d.origin, humanPlaced: d.humanPlaced, tally: toTally(d) });
 
 const storedPaging = (d: PagingDoc): StoredPaging => ({
   ...toPlacedPaging(d), instance: d.instance, incidentId: d.incidentId, incidentEventId: d.incidentEventId, keys: d.keys,

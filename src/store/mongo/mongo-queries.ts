@@ -148,14 +148,6 @@ export function lockBump(key: string, touchedAt: Date) {
 
 // ----------------------------------------------------------------- incidents
 
-/** A firing alert joined (or opened) the incident: it is open and its span covers the alert. */
-export const incidentJoinedUpdate = (startsAt: string, now: string): UpdateFilter<Doc> => ({
-  $set: { status: 'open', endedAt: null, updatedAt: now },
-  $min: { startedAt: startsAt },
-  $max: { lastActivityAt: startsAt },
-  $inc: { alertCount: 1 },
-});
-
 export const incidentSummaryUpdate = (s: IncidentSummary, now: string): UpdateFilter<Doc> => ({
   $set: {
     title: s.title, status: s.status, severity: s.severity, services: s.services, startedAt: s.startedAt, endedAt: s.endedAt,

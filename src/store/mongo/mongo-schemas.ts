@@ -2,6 +2,7 @@ import { Binary, ObjectId, type Document } from 'mongodb';
 import { z } from 'zod';
 import type { Alert, CorrelationDecision } from '../../domain/alert';
 import type { IncidentOrigin, KeyActivity } from '../../domain/correlation/correlator';
+import { facetKey, type AlertFacet, type IncidentTally } from '../../domain/incident-facets';
 import type { PlacedPagingEvent } from '../../domain/correlation/page-summary';
 import type { Incident, IncidentEvent } from '../../domain/incident';
 import type { PageRef } from '../../domain/paging-event';
@@ -157,6 +158,10 @@ export const incidentDocSchema = z.object({
   mergedInto: nullableString,
   origin: origins,
   humanPlaced: z.boolean(),
+  /** The tally of its alerts (incident-facets.ts), kept incrementally with alertCount; absent before they were kept. */
+  firingCount: count.optional(),
+  lastStartAt: nullableString.optional(),
+  lastEndAt: nullableString.optional(),
 });
 export type IncidentDoc = z.output<typeof incidentDocSchema>;
 
@@ -171,8 +176,45 @@ export function toIncident(d: IncidentDoc): Incident {
 export function newIncidentDoc(id: string, at: string, now: string, origin: IncidentOrigin, humanPlaced: boolean): IncidentDoc {
   return {
     _id: id, title: '(new incident)', status: 'open', severity: null, services: [], startedAt: at, endedAt: null,
-    lastActivityAt: at, alertCount: 0, createdAt: now, updatedAt: now, mergedInto: null, origin, humanPlaced,
+    lastActivityAt: at, alertCount: 0, createdAt: now, updatedAt: now, mergedInto: null, origin, humanPlaced, firingCount: 0, lastStartAt: null, lastEndAt: null,
   };
+}
+
+/** An incident's tally; null while it has no alerts. */
+export function toTally(d: IncidentDoc): IncidentTally | null {
+  if (d.alertCount === 0 || !d.lastStartAt) return null;
+  return { alertCount: d.alertCount, firingCount: d.firingCount ?? 0, startedAt: d.startedAt, lastStartAt: d.lastStartAt, lastEndAt: d.lastEndAt ?? null, severity: d.severity };
+}
+
+export const facetDocSchema = z.object({
+  _id: z.string(),
+  incidentId: z.string(),
+  alertname: z.string(),
+  service: nullableString,
+  firstAt: iso,
+  firstAlertId: z.string(),
+  lastStartAt: iso,
+  lastEndAt: nullableString,
+  lastSeenAt: iso,
+  alerts: count,
+  firing: count,
+  severity: nullableString,
+  clusters: z.array(z.string()),
+  namespaces: z.array(z.string()),
+  regions: z.array(z.string()),
+});
+
+export const facetDocId = (incidentId: string, alertname: string, service: string | null): string => `${incidentId}|${facetKey(alertname, service)}`;
+
+export function toFacetDoc(incidentId: string, f: AlertFacet): z.output<typeof facetDocSchema> {
+  return { _id: facetDocId(incidentId, f.alertname, f.service), incidentId, ...f, clusters: [...f.clusters], namespaces: [...f.namespaces], regions: [...f.regions] };
+}
+
+export function toFacet(d: z.output<typeof facetDocSchema>): AlertFacet {
+  const { _id, incidentId, ...facet } = d;
+  void _id;
+  void incidentId;
+  return facet;
 }
 
 // -------------------------------------------------------------------- alerts

@@ -13,7 +13,8 @@ import { isDuplicateKey, runTransaction, type TransactionRetry } from './mongo-e
 import { MongoLedgerPort } from './mongo-ledger-port';
 import * as ledger from '../../domain/ledger/incident-ledger';
 import { runAsync, type LedgerStep } from '../../domain/ledger/ledger-port';
-import { ledgerContext, placementContext } from '../ledger-context';
+import { derivedStateTag, ledgerContext, placementContext } from '../ledger-context';
+import type { LedgerContext } from '../../domain/ledger/incident-ledger';
 import { COLLECTIONS, collectionsOf, type MongoCollections } from './mongo-indexes';
 import {
   CLAIM_SORT, INBOX_COUNTER_ID, claimFilter, claimUpdate, completeUpdate, failUpdate, incidentCursor, incidentListQuery,
@@ -47,6 +48,9 @@ export class MongoStore implements Store {
   constructor(target: string | MongoConnection, private readonly options: MongoStoreOptions = {}) {
     this.connection = typeof target === 'string' ? new MongoConnection(target, options) : target;
   }
+
+  /** The derived-state tag this process has checked (`upgradeDerivedState`). */
+  private derivedFor: string | null = null;
 
   private get c(): MongoCollections {
     this.collectionsValue ??= collectionsOf(this.connection.db);
@@ -159,9 +163,32 @@ export class MongoStore implements Store {
 
   // ------------------------------------------------------- alerts/incidents
 
-  /** Runs a ledger sequence in one transaction, with a fresh port (and sequence) per attempt. */
-  private write<T>(ctx: { now: string }, step: () => LedgerStep<T>): Promise<T> {
-    return runTransaction(this.connection.client, (session) => runAsync(step(), new MongoLedgerPort(this.c, session, ctx.now)), this.options.transactionRetry);
+  /**
+   * Runs a ledger sequence in one transaction, with a fresh port (and sequence) per attempt, after
+   * bringing state derived by an older version (or under other service labels) up to date.
+   */
+  private async write<C extends LedgerContext, T>(ctx: C, step: (ctx: C) => LedgerStep<T>): Promise<T> {
+    if (this.derivedFor !== derivedStateTag(ctx)) await this.upgradeDerivedState(ctx);
+    return runTransaction(this.connection.client, (session) => runAsync(step(ctx), new MongoLedgerPort(this.c, session, ctx.now)), this.options.transactionRetry);
+  }
+
+  /**
+   * Tallies, facets and key activity are derived from alerts with the configured service labels:
+   * a database written by an older version, or under other labels, has its incidents recomputed
+   * once, a hundred per transaction (replicas doing it at once get the same result).
+   */
+  private async upgradeDerivedState(ctx: LedgerContext): Promise<void> {
+    const tag = derivedStateTag(ctx);
+    const meta = await this.c.storeMeta.findOne({ _id: 'derived_state' });
+    if (meta?.value !== tag) {
+      const ids = (await this.c.incidents.find({ status: { $ne: 'merged' } }, { projection: { _id: 1 } }).toArray()).map((d) => String(d._id)).sort();
+      for (let i = 0; i < ids.length; i += 100) {
+        const batch = ids.slice(i, i + 100);
+        await runTransaction(this.connection.client, (session) => runAsync(ledger.rebuildIncidents(batch, ctx), new MongoLedgerPort(this.c, session, ctx.now)), this.options.transactionRetry);
+      }
+      await this.c.storeMeta.updateOne({ _id: 'derived_state' }, { $set: { value: tag } }, { upsert: true });
+    }
+    this.derivedFor = tag;
   }
 
   /**
@@ -171,23 +198,23 @@ export class MongoStore implements Store {
    * transaction fail (E11000 or WriteConflict) and re-run, and the re-run updates instead.
    */
   async recordObservations(observations: AlertObservation[], ctx: RecordContext): Promise<RecordResult> {
-    return this.write(ctx, () => ledger.recordObservations(observations, placementContext(ctx)));
+    return this.write(placementContext(ctx), (c) => ledger.recordObservations(observations, c));
   }
 
   async recordPagingEvents(events: PagingEvent[], ctx: RecordContext): Promise<PagingRecordResult> {
-    return this.write(ctx, () => ledger.recordPagingEvents(events, placementContext(ctx)));
+    return this.write(placementContext(ctx), (c) => ledger.recordPagingEvents(events, c));
   }
 
   async mergeIncidents(targetId: string, sourceIds: string[], ctx: CorrectionContext): Promise<MergeResult> {
-    return this.write(ctx, () => ledger.mergeIncidents(targetId, sourceIds, ledgerContext(ctx), ctx));
+    return this.write(ledgerContext(ctx), (c) => ledger.mergeIncidents(targetId, sourceIds, c, ctx));
   }
 
   async splitIncident(incidentId: string, alertIds: string[], ctx: CorrectionContext): Promise<SplitResult> {
-    return this.write(ctx, () => ledger.splitIncident(incidentId, alertIds, ledgerContext(ctx), ctx));
+    return this.write(ledgerContext(ctx), (c) => ledger.splitIncident(incidentId, alertIds, c, ctx));
   }
 
   async moveAlert(alertId: string, targetIncidentId: string, ctx: CorrectionContext): Promise<MoveResult> {
-    return this.write(ctx, () => ledger.moveAlert(alertId, targetIncidentId, ledgerContext(ctx), ctx));
+    return this.write(ledgerContext(ctx), (c) => ledger.moveAlert(alertId, targetIncidentId, c, ctx));
   }
 
   async getIncidentAudit(id: string): Promise<IncidentEvent[] | null> {
@@ -243,6 +270,6 @@ export class MongoStore implements Store {
   }
 
   async resolveAlerts(ids: string[], endsAt: string, reason: string, ctx: ResolveContext): Promise<Alert[]> {
-    return this.write(ctx, () => ledger.resolveAlerts(ids, endsAt, reason, ledgerContext(ctx)));
+    return this.write(ledgerContext(ctx), (c) => ledger.resolveAlerts(ids, endsAt, reason, c));
   }
 }

@@ -3,6 +3,7 @@ import type { Alert } from '../../domain/alert';
 import { DECISION_EVENT_KIND } from '../../domain/correlation/corrections';
 import type { IncidentCandidate, KeyActivity } from '../../domain/correlation/correlator';
 import type { IncidentEvent } from '../../domain/incident';
+import { facetKey, spanOf, type AlertFacet, type IncidentTally } from '../../domain/incident-facets';
 import type { IncidentSummary } from '../../domain/incident-summary';
 import type {
   AlertIdentity, AlertPlacement, IncidentRecord, KeyHolderActivity, LedgerPort, NewIncidentRecord, StoredAlert, StoredPaging,
@@ -63,7 +64,7 @@ export class SqliteLedgerPort implements LedgerPort {
 
   getIncident(id: string): IncidentRecord | null {
     const row = this.sql('SELECT * FROM incidents WHERE id = ?').get(id) as Row | undefined;
-    return row ? { incident: toIncident(row), origin: originOf(row), humanPlaced: Number(row.human_placed) === 1 } : null;
+    return row ? { incident: toIncident(row), origin: originOf(row), humanPlaced: Number(row.human_placed) === 1, tally: toTally(row) } : null;
   }
 
   keysOf(incidentId: string): string[] {
@@ -164,17 +165,52 @@ export class SqliteLedgerPort implements LedgerPort {
     for (const key of keys) upsert.run(key, incidentId, h.firstAt, h.lastAt, h.firing, h.activeUntil);
   }
 
-  noteFiringAlertJoined(incidentId: string, startsAt: string, now: string): void {
-    this.sql(`UPDATE incidents SET status = 'open', ended_at = NULL, started_at = min(started_at, ?), last_activity_at = max(last_activity_at, ?),
-      alert_count = alert_count + 1, updated_at = ? WHERE id = ?`).run(startsAt, startsAt, now, incidentId);
+  writeTally(incidentId: string, t: IncidentTally, now: string): void {
+    const span = spanOf(t);
+    this.sql(`UPDATE incidents SET alert_count = ?, firing_count = ?, started_at = ?, last_start_at = ?, last_end_at = ?, severity = ?, status = ?,
+      ended_at = ?, last_activity_at = ?, updated_at = ? WHERE id = ?`)
+      .run(t.alertCount, t.firingCount, t.startedAt, t.lastStartAt, t.lastEndAt, t.severity, span.status, span.endedAt, span.lastActivityAt, now, incidentId);
   }
 
-  writeSummary(incidentId: string, s: IncidentSummary, now: string): void {
-    this.sql(`UPDATE incidents SET title = ?, status = ?, severity = ?, services = ?, started_at = ?, ended_at = ?, last_activity_at = ?, alert_count = ?,
-      updated_at = ? WHERE id = ?`).run(s.title, s.status, s.severity, JSON.stringify(s.services), s.startedAt, s.endedAt, s.lastActivityAt, s.alertCount, now, incidentId);
+  writeLabels(incidentId: string, labels: { title: string; services: readonly string[] }, now: string): void {
+    this.sql('UPDATE incidents SET title = ?, services = ?, updated_at = ? WHERE id = ?').run(labels.title, JSON.stringify(labels.services), now, incidentId);
+    this.writeServiceIndex(incidentId, labels.services);
+  }
+
+  writePageSummary(incidentId: string, s: IncidentSummary, now: string): void {
+    this.sql(`UPDATE incidents SET title = ?, status = ?, severity = ?, services = ?, started_at = ?, ended_at = ?, last_activity_at = ?, alert_count = 0,
+      firing_count = 0, last_start_at = NULL, last_end_at = NULL, updated_at = ? WHERE id = ?`)
+      .run(s.title, s.status, s.severity, JSON.stringify(s.services), s.startedAt, s.endedAt, s.lastActivityAt, now, incidentId);
+    this.writeServiceIndex(incidentId, s.services);
+  }
+
+  private writeServiceIndex(incidentId: string, services: readonly string[]): void {
     this.sql('DELETE FROM incident_services WHERE incident_id = ?').run(incidentId);
     const insert = this.sql('INSERT OR IGNORE INTO incident_services (incident_id, service) VALUES (?, ?)');
-    for (const service of s.services) insert.run(incidentId, service);
+    for (const service of services) insert.run(incidentId, service);
+  }
+
+  getFacet(incidentId: string, alertname: string, service: string | null): AlertFacet | null {
+    const row = this.sql('SELECT * FROM incident_facets WHERE incident_id = ? AND facet = ?').get(incidentId, facetKey(alertname, service)) as Row | undefined;
+    return row ? toFacet(row) : null;
+  }
+
+  facetsOf(incidentId: string): AlertFacet[] {
+    return (this.sql('SELECT * FROM incident_facets WHERE incident_id = ?').all(incidentId) as Row[]).map(toFacet);
+  }
+
+  putFacets(incidentId: string, facets: readonly AlertFacet[]): void {
+    const upsert = this.sql(`INSERT OR REPLACE INTO incident_facets (incident_id, facet, alertname, service, first_at, first_alert_id, last_start_at, last_end_at,
+        last_seen_at, alerts, firing, severity, clusters, namespaces, regions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    for (const f of facets) {
+      upsert.run(incidentId, facetKey(f.alertname, f.service), f.alertname, f.service, f.firstAt, f.firstAlertId, f.lastStartAt, f.lastEndAt, f.lastSeenAt,
+        f.alerts, f.firing, f.severity, JSON.stringify(f.clusters), JSON.stringify(f.namespaces), JSON.stringify(f.regions));
+    }
+  }
+
+  replaceFacets(incidentId: string, facets: readonly AlertFacet[]): void {
+    this.sql('DELETE FROM incident_facets WHERE incident_id = ?').run(incidentId);
+    this.putFacets(incidentId, facets);
   }
 
   replaceKeyActivity(incidentId: string, activity: readonly KeyActivity[]): void {
@@ -194,6 +230,7 @@ export class SqliteLedgerPort implements LedgerPort {
     this.sql('DELETE FROM incident_fences WHERE incident_id = ? OR other_id = ?').run(sourceId, sourceId);
     this.sql('DELETE FROM correlation_keys WHERE incident_id = ?').run(sourceId);
     this.sql('DELETE FROM incident_services WHERE incident_id = ?').run(sourceId);
+    this.sql('DELETE FROM incident_facets WHERE incident_id = ?').run(sourceId);
     this.sql(`UPDATE incidents SET status = 'merged', merged_into = ?, alert_count = 0, updated_at = ? WHERE id = ?`).run(targetId, now, sourceId);
     this.sql('UPDATE incidents SET merged_into = ? WHERE merged_into = ?').run(targetId, sourceId);
   }
@@ -206,6 +243,24 @@ export class SqliteLedgerPort implements LedgerPort {
   addFence(incidentId: string, otherId: string, createdAt: string, actor: string | null): void {
     this.sql('INSERT OR IGNORE INTO incident_fences (incident_id, other_id, created_at, actor) VALUES (?, ?, ?, ?)').run(incidentId, otherId, createdAt, actor);
   }
+}
+
+/** The tally columns of an incident row; null while it has no alerts. */
+function toTally(r: Row): IncidentTally | null {
+  if (Number(r.alert_count) === 0 || r.last_start_at === null || r.last_start_at === undefined) return null;
+  return {
+    alertCount: Number(r.alert_count), firingCount: Number(r.firing_count), startedAt: String(r.started_at), lastStartAt: String(r.last_start_at),
+    lastEndAt: optStr(r.last_end_at), severity: optStr(r.severity),
+  };
+}
+
+function toFacet(r: Row): AlertFacet {
+  return {
+    alertname: String(r.alertname), service: optStr(r.service), firstAt: String(r.first_at), firstAlertId: String(r.first_alert_id),
+    lastStartAt: String(r.last_start_at), lastEndAt: optStr(r.last_end_at), lastSeenAt: String(r.last_seen_at), alerts: Number(r.alerts),
+    firing: Number(r.firing), severity: optStr(r.severity), clusters: json<string[]>(r.clusters), namespaces: json<string[]>(r.namespaces),
+    regions: json<string[]>(r.regions),
+  };
 }
 
 const storedAlert = (row: Row): StoredAlert => ({ alert: toAlert(row), keys: json<string[]>(row.corr_keys) });

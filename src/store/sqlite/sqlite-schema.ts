@@ -19,7 +19,11 @@ CREATE TABLE IF NOT EXISTS incidents (
   updated_at        TEXT NOT NULL,
   merged_into       TEXT,
   origin            TEXT NOT NULL DEFAULT 'rule',
-  human_placed      INTEGER NOT NULL DEFAULT 0
+  human_placed      INTEGER NOT NULL DEFAULT 0,
+  -- The tally of its alerts (incident-facets.ts), kept incrementally: alert_count and these.
+  firing_count      INTEGER NOT NULL DEFAULT 0,
+  last_start_at     TEXT,
+  last_end_at       TEXT
 );
 CREATE INDEX IF NOT EXISTS incidents_started ON incidents(started_at DESC, id DESC);
 CREATE INDEX IF NOT EXISTS incidents_status ON incidents(status, started_at DESC);
@@ -32,6 +36,33 @@ CREATE TABLE IF NOT EXISTS incident_services (
 -- Refreshing an incident replaces its rows by incident_id: without this index that DELETE scans
 -- the whole table, once per placed alert (measured by bench/ingest: O(incidents) per alert).
 CREATE INDEX IF NOT EXISTS incident_services_incident ON incident_services(incident_id);
+
+-- Per (alert name, service) of an incident: what its alerts add up to (incident-facets.ts), so
+-- summaries, impact lists and timeline groups never re-read every alert.
+CREATE TABLE IF NOT EXISTS incident_facets (
+  incident_id     TEXT NOT NULL,
+  facet           TEXT NOT NULL,
+  alertname       TEXT NOT NULL,
+  service         TEXT,
+  first_at        TEXT NOT NULL,
+  first_alert_id  TEXT NOT NULL,
+  last_start_at   TEXT NOT NULL,
+  last_end_at     TEXT,
+  last_seen_at    TEXT NOT NULL,
+  alerts          INTEGER NOT NULL,
+  firing          INTEGER NOT NULL,
+  severity        TEXT,
+  clusters        TEXT NOT NULL,
+  namespaces      TEXT NOT NULL,
+  regions         TEXT NOT NULL,
+  PRIMARY KEY (incident_id, facet)
+);
+
+-- Schema facts that decide one-off upgrades at start-up (sqlite-store.ts).
+CREATE TABLE IF NOT EXISTS schema_meta (
+  key    TEXT PRIMARY KEY,
+  value  TEXT NOT NULL
+);
 
 -- Correlation keys an incident holds (rule keys, explicit-link keys), each with the event-time
 -- activity of the alerts/pages holding it in that incident, so placing an alert is one indexed
@@ -130,7 +161,11 @@ export const SQLITE_ADDED_COLUMNS: Array<{ table: string; column: string; ddl: s
   { table: 'paging_events', column: 'channel', ddl: 'ALTER TABLE paging_events ADD COLUMN channel TEXT' },
   { table: 'paging_events', column: 'object_id', ddl: 'ALTER TABLE paging_events ADD COLUMN object_id TEXT' },
   { table: 'paging_events', column: 'actor', ddl: 'ALTER TABLE paging_events ADD COLUMN actor TEXT' },
+  { table: 'incidents', column: 'firing_count', ddl: 'ALTER TABLE incidents ADD COLUMN firing_count INTEGER NOT NULL DEFAULT 0' },
+  { table: 'incidents', column: 'last_start_at', ddl: 'ALTER TABLE incidents ADD COLUMN last_start_at TEXT' },
+  { table: 'incidents', column: 'last_end_at', ddl: 'ALTER TABLE incidents ADD COLUMN last_end_at TEXT' },
 ];
+
 
 /** Superseded tables: `incident_keys` held keys with the incident's span, not the key's own. */
 export const SQLITE_DROPPED = 'DROP TABLE IF EXISTS incident_keys;';

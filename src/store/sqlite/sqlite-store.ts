@@ -5,7 +5,8 @@ import type { Alert, AlertObservation } from '../../domain/alert';
 import { AUDIT_ONLY_EVENT_KINDS } from '../../domain/correlation/corrections';
 import * as ledger from '../../domain/ledger/incident-ledger';
 import { runSync, type LedgerStep } from '../../domain/ledger/ledger-port';
-import { ledgerContext, placementContext } from '../ledger-context';
+import { derivedStateTag, ledgerContext, placementContext } from '../ledger-context';
+import type { LedgerContext } from '../../domain/ledger/incident-ledger';
 import type { Incident, IncidentDetail, IncidentEvent, IncidentStatus } from '../../domain/incident';
 import type { PagingEvent } from '../../domain/paging-event';
 import { decodeCursor, toPage } from '../cursor';
@@ -45,6 +46,8 @@ export class SqliteStore implements Store {
   private inbox!: SqliteInbox;
   private readonly statements = new Map<string, Database.Statement>();
   private readonly ledgerPort = new SqliteLedgerPort((text) => this.sql(text));
+  /** The derived-state tag this connection has checked (`upgradeDerivedState`). */
+  private derivedFor: string | null = null;
 
   /** The open database handle, for companion stores sharing the file (reports). Valid after `init()`. */
   get database(): Database.Database {
@@ -139,29 +142,50 @@ export class SqliteStore implements Store {
     return stmt;
   }
 
-  /** Runs a ledger sequence in one `BEGIN IMMEDIATE` transaction. */
-  private write<T>(step: LedgerStep<T>): T {
-    return this.db.transaction(() => runSync(step, this.ledgerPort)).immediate();
+  /**
+   * Runs a ledger sequence in one `BEGIN IMMEDIATE` transaction, after bringing state derived by
+   * an older version (or under other service labels) up to date, once per connection.
+   */
+  private write<C extends LedgerContext, T>(ctx: C, step: (ctx: C) => LedgerStep<T>): T {
+    return this.db.transaction(() => {
+      if (this.derivedFor !== derivedStateTag(ctx)) this.upgradeDerivedState(ctx);
+      return runSync(step(ctx), this.ledgerPort);
+    }).immediate();
+  }
+
+  /**
+   * Tallies, facets and key activity are derived from alerts with the configured service labels:
+   * a file written by an older version, or under other labels, has its incidents recomputed once.
+   */
+  private upgradeDerivedState(ctx: LedgerContext): void {
+    const tag = derivedStateTag(ctx);
+    const row = this.sql("SELECT value FROM schema_meta WHERE key = 'derived_state'").get() as Row | undefined;
+    if (row?.value !== tag) {
+      const ids = (this.sql("SELECT id FROM incidents WHERE status <> 'merged' ORDER BY id").all() as Row[]).map((r) => String(r.id));
+      runSync(ledger.rebuildIncidents(ids, ctx), this.ledgerPort);
+      this.sql("INSERT OR REPLACE INTO schema_meta (key, value) VALUES ('derived_state', ?)").run(tag);
+    }
+    this.derivedFor = tag;
   }
 
   async recordObservations(observations: AlertObservation[], ctx: RecordContext): Promise<RecordResult> {
-    return this.write(ledger.recordObservations(observations, placementContext(ctx)));
+    return this.write(placementContext(ctx), (c) => ledger.recordObservations(observations, c));
   }
 
   async recordPagingEvents(events: PagingEvent[], ctx: RecordContext): Promise<PagingRecordResult> {
-    return this.write(ledger.recordPagingEvents(events, placementContext(ctx)));
+    return this.write(placementContext(ctx), (c) => ledger.recordPagingEvents(events, c));
   }
 
   async mergeIncidents(targetId: string, sourceIds: string[], ctx: CorrectionContext): Promise<MergeResult> {
-    return this.write(ledger.mergeIncidents(targetId, sourceIds, ledgerContext(ctx), ctx));
+    return this.write(ledgerContext(ctx), (c) => ledger.mergeIncidents(targetId, sourceIds, c, ctx));
   }
 
   async splitIncident(incidentId: string, alertIds: string[], ctx: CorrectionContext): Promise<SplitResult> {
-    return this.write(ledger.splitIncident(incidentId, alertIds, ledgerContext(ctx), ctx));
+    return this.write(ledgerContext(ctx), (c) => ledger.splitIncident(incidentId, alertIds, c, ctx));
   }
 
   async moveAlert(alertId: string, targetIncidentId: string, ctx: CorrectionContext): Promise<MoveResult> {
-    return this.write(ledger.moveAlert(alertId, targetIncidentId, ledgerContext(ctx), ctx));
+    return this.write(ledgerContext(ctx), (c) => ledger.moveAlert(alertId, targetIncidentId, c, ctx));
   }
 
   async getIncidentAudit(id: string): Promise<IncidentEvent[] | null> {
@@ -224,7 +248,7 @@ export class SqliteStore implements Store {
   }
 
   async resolveAlerts(ids: string[], endsAt: string, reason: string, ctx: ResolveContext): Promise<Alert[]> {
-    return this.write(ledger.resolveAlerts(ids, endsAt, reason, ledgerContext(ctx)));
+    return this.write(ledgerContext(ctx), (c) => ledger.resolveAlerts(ids, endsAt, reason, c));
   }
   // --- end reconciliation ---------------------------------------------------------------------
 }
