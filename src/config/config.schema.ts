@@ -9,15 +9,7 @@ import { DEFAULT_GIVE_WAY } from '../ingest/ingest-pressure';
  * a default, except secrets, which are never defaulted.
  */
 
-// --- correlation rules and service catalog (issue 3); rule syntax in src/domain/correlation/rule-config.ts
-const DEFAULT_CORRELATION = {
-  groupWindowMinutes: CORRELATION_DEFAULTS.groupWindowMinutes,
-  quietPeriodMinutes: CORRELATION_DEFAULTS.quietPeriodMinutes,
-  reopenWindowMinutes: CORRELATION_DEFAULTS.reopenWindowMinutes,
-  linkWindowMinutes: CORRELATION_DEFAULTS.linkWindowMinutes,
-  pagerDutyServiceWindowMinutes: CORRELATION_DEFAULTS.pagerDutyServiceWindowMinutes,
-  firingHorizonMinutes: CORRELATION_DEFAULTS.firingHorizonMinutes,
-};
+// --- correlation rules and service catalog; rule syntax in src/domain/correlation/rule-config.ts
 const correlationSchema = z.object({
   groupWindowMinutes: z.coerce.number().positive().default(CORRELATION_DEFAULTS.groupWindowMinutes)
     .describe('Window of the default `same-alertmanager-group` rule (ignored when `rules` is set).'),
@@ -29,10 +21,14 @@ const correlationSchema = z.object({
     .describe('Window of explicit links: PagerDuty dedup key = SHA-256 of the Alertmanager group key, and later firings of an alert a person placed.'),
   pagerDutyServiceWindowMinutes: z.coerce.number().min(0).default(CORRELATION_DEFAULTS.pagerDutyServiceWindowMinutes)
     .describe('A page joins an incident on the catalog service its PagerDuty service maps to within this window; 0 turns the mapping off.'),
-  firingHorizonMinutes: z.coerce.number().positive().default(CORRELATION_DEFAULTS.firingHorizonMinutes)
-    .describe('A still-firing alert links others for at most this long after it started (a chronic alert cannot absorb everything on its service).'),
+  maxTopologyDepth: z.coerce.number().int().min(1).max(5).default(CORRELATION_DEFAULTS.maxTopologyDepth)
+    .describe('Topology links chain at most this many steps from an incident\'s root: a caller joins through a member at most this many steps minus one from the root; a dependency alerting after its callers joins only through the core (depth 0).'),
+  hubDegree: z.coerce.number().int().min(2).default(CORRELATION_DEFAULTS.hubDegree)
+    .describe('A catalog service joined to at least this many services (callers plus dependencies) is a hub: it anchors topology links only from an incident\'s core.'),
+  minScore: z.coerce.number().min(0).max(1).default(CORRELATION_DEFAULTS.minScore)
+    .describe('Links scoring below this (evidence weight x closeness in time x depth) open a new incident instead.'),
   rules: correlationRulesSchema.optional()
-    .describe('Ordered correlation rules (first rule that finds an eligible incident wins). Default: same-alertmanager-group, service-dependencies, same-service, same-service-across-clusters, same-alert-across-clusters.'),
+    .describe('Correlation rules (the best-scoring eligible link wins; ties go to the earlier rule). Default: same-alertmanager-group, same-service, service-dependencies, same-service-across-clusters, same-alert-across-clusters.'),
 }).strict();
 
 export const ROLES = ['viewer', 'editor', 'publisher', 'admin'] as const;
@@ -179,7 +175,7 @@ export const configSchema = z.object({
   }).default({ tokens: [] }),
   instances: z.array(instanceSchema).default([])
     .describe('Connector instances receiving webhooks. `alertmanager` and `pagerduty` exist by default.'),
-  correlation: correlationSchema.default(DEFAULT_CORRELATION),
+  correlation: correlationSchema.prefault({}),
   catalog: z.object({
     file: z.string().min(1).nullable().default(null)
       .describe('Service catalog YAML (`services: [{ name, team, customerFacing, dependsOn, pagerdutyServices }]`). Null: `config/services.yaml` when it exists, else an empty catalog. A file named here must exist.'),

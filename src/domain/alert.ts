@@ -47,10 +47,30 @@ export interface CorrelationDecision {
   gapMs: number | null;
   /** One sentence a person can read. */
   explanation: string;
+  /** For Debrief's own decisions: how strong the link was, and through what. Absent on human decisions and older ones. */
+  evidence?: CorrelationEvidence;
   /** Who decided: `debrief` for rules, the actor name for humans. */
   decidedBy: string;
   /** When the decision was made (processing time, not event time). */
   decidedAt: string;
+}
+
+/** Link strength, strongest first. `explicit`: a PagerDuty dedup key or a person's earlier placement. */
+export type EvidenceStrength = 'explicit' | 'strong' | 'moderate' | 'weak';
+
+/** The evidence behind a link (or, for a new incident, none: strength null). */
+export interface CorrelationEvidence {
+  strength: EvidenceStrength | null;
+  /** 0..1: the rule's strength weighed by how close in time the alert started to what it matched. */
+  score: number;
+  /**
+   * Topology steps between this alert and the incident's root: 0 for the alert that opened it and
+   * for alerts linked by explicit, group or same-service evidence to depth-0 alerts; a dependency
+   * link adds one. Deep members do not anchor further topology links (no transitive drift).
+   */
+  depth: number;
+  /** The member the link went through, for people: e.g. `orders-db (2 alerts here, depth 0)`; null for a new incident. */
+  via: string | null;
 }
 
 /** An alert as stored: the latest observation plus identity, bookkeeping and its decision. */

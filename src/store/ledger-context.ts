@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Correlator } from '../domain/correlation/correlator';
-import { firingHorizonMsOf } from '../domain/correlation/key-activity';
 import type { LedgerContext, PlacementContext } from '../domain/ledger/incident-ledger';
 
-/** The ledger's context from a store call's context: random ids, the correlator's firing horizon. */
-export function ledgerContext(ctx: { serviceLabels: readonly string[]; now: string; correlator?: Correlator }): LedgerContext {
-  return { serviceLabels: ctx.serviceLabels, now: ctx.now, firingHorizonMs: firingHorizonMsOf(ctx.correlator), newId: randomUUID };
+/** The ledger's context from a store call's context, with random ids. */
+export function ledgerContext(ctx: { serviceLabels: readonly string[]; now: string }): LedgerContext {
+  return { serviceLabels: ctx.serviceLabels, now: ctx.now, newId: randomUUID };
 }
 
 export function placementContext(ctx: { serviceLabels: readonly string[]; now: string; correlator: Correlator }): PlacementContext {
@@ -16,7 +15,7 @@ export function placementContext(ctx: { serviceLabels: readonly string[]; now: s
  * Version of what the stores derive from alerts and keep (tallies, facets, key activity). Raise
  * it when that changes: stores recompute every incident once when they find another version.
  */
-export const DERIVED_STATE_VERSION = 2;
+export const DERIVED_STATE_VERSION = 3;
 
 /** What derived state depends on: its version and the service labels (which service an alert names). */
 export const derivedStateTag = (ctx: Pick<LedgerContext, 'serviceLabels'>): string => JSON.stringify({ v: DERIVED_STATE_VERSION, serviceLabels: ctx.serviceLabels });

@@ -144,7 +144,6 @@ export class FakeCorrelator implements Correlator {
   readonly lookbackMs = 30 * MINUTE;
   readonly quietPeriodMs = 5 * MINUTE;
   readonly reopenWindowMs = 30 * MINUTE;
-  readonly firingHorizonMs = 10 * MINUTE;
   readonly calls: DecideCall[] = [];
   readonly pagingCalls: PagingCall[] = [];
   private readonly scripts = new Map<string, AlertScript>();
@@ -199,8 +198,8 @@ export class FakeCorrelator implements Correlator {
     if (scripted) return scripted(candidates);
     const page = this.pagingKeysFor(event).page;
     const same = candidates.find((c) => c.keys.some((k) => k.key === page));
-    if (same) return { action: 'join', incidentId: same.incident.id, rule: 'pagerduty-incident', explanation: 'Follows its page.', matched: { pageId: event.page.id } };
-    return { action: 'open', rule: null, explanation: 'Opened for a new page.', matched: {} };
+    if (same) return { action: 'join', incidentId: same.incident.id, rule: 'pagerduty-incident', explanation: 'Follows its page.', matched: { pageId: event.page.id }, absorb: [] };
+    return { action: 'open', rule: null, explanation: 'Opened for a new page.', matched: {}, absorb: [] };
   }
 }
 

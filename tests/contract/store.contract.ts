@@ -363,9 +363,9 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         await place({ name: 'Probe1', link: 'k', start: 5 });
         const [c] = correlator.candidatesFor('Probe1');
         expect(c).toMatchObject({ incident: { id: firing.incidentId }, origin: 'rule', humanPlaced: false, fencedWith: [] });
-        // A still-firing alert keeps its key active until its start plus the firing horizon.
+        // Activity is the span of the holders' onsets: a still-firing alert counts by its start only.
         expect(c!.keys.find((k) => k.key === linkKey('k'))).toEqual({
-          key: linkKey('k'), firstAt: at(0), lastAt: at(0), activeUntil: at(10), firing: 1, holders: 1,
+          key: linkKey('k'), firstAt: at(0), lastAt: at(0), activeUntil: at(0), firing: 1, holders: 1, depth: 0,
         });
 
         const resolved = await place({ name: 'Resolved', link: 'r', start: 0, end: 3 });
@@ -373,7 +373,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         const [r] = correlator.candidatesFor('Probe2');
         expect(r!.incident.id).toBe(resolved.incidentId);
         expect(r!.keys.find((k) => k.key === linkKey('r'))).toEqual({
-          key: linkKey('r'), firstAt: at(0), lastAt: at(3), activeUntil: at(3), firing: 0, holders: 1,
+          key: linkKey('r'), firstAt: at(0), lastAt: at(0), activeUntil: at(0), firing: 0, holders: 1, depth: 0,
         });
         // The activity counts every holder in the incident.
         await place({ name: 'Probe3', link: 'r', start: 8 });
@@ -388,19 +388,19 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       });
 
       it("when a key's activity is outside the lookback window, then that incident is not a candidate", async () => {
-        // lookback 30 min; a firing alert stays active 10 min after its start.
+        // lookback 30 min, counted from the holders' onsets whether they still fire or not.
         await place({ name: 'FiringFar', link: 'ff', start: 0 });
-        await place({ name: 'TooLate', link: 'ff', start: 10 + 30 + 10 });
+        await place({ name: 'TooLate', link: 'ff', start: 30 + 10 });
         expect(correlator.candidatesFor('TooLate')).toEqual([]);
         await place({ name: 'FiringNear', link: 'fn', start: 0 });
-        await place({ name: 'InTime', link: 'fn', start: 10 + 30 - 10 });
+        await place({ name: 'InTime', link: 'fn', start: 30 - 10 });
         expect(correlator.candidatesFor('InTime')).toHaveLength(1);
 
         await place({ name: 'ResolvedFar', link: 'rf', start: 0, end: 3 });
-        await place({ name: 'TooLate2', link: 'rf', start: 3 + 30 + 10 });
+        await place({ name: 'TooLate2', link: 'rf', start: 30 + 10 });
         expect(correlator.candidatesFor('TooLate2')).toEqual([]);
         await place({ name: 'ResolvedNear', link: 'rn', start: 0, end: 3 });
-        await place({ name: 'InTime2', link: 'rn', start: 3 + 30 - 10 });
+        await place({ name: 'InTime2', link: 'rn', start: 30 - 10 });
         expect(correlator.candidatesFor('InTime2')).toHaveLength(1);
 
         // Late alerts: an incident that began long after the alert's start is not offered either.
@@ -639,7 +639,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
 
       it('when a page joins an incident of alerts, then its event is on that timeline and the alerts still make the summary', async () => {
         const a = await place({ name: 'Paged', link: 'pg', start: 0, service: 'checkout', severity: 'critical' });
-        correlator.scriptPaging('e1', () => ({ action: 'join', incidentId: a.incidentId, rule: 'pagerduty-dedup-key', explanation: 'Same dedup key.', matched: { incidentKey: 'k' } }));
+        correlator.scriptPaging('e1', () => ({ action: 'join', incidentId: a.incidentId, rule: 'pagerduty-dedup-key', explanation: 'Same dedup key.', matched: { incidentKey: 'k' }, absorb: [] }));
         const r = await store.recordPagingEvents([pagingEvent({ eventId: 'e1', pageId: 'PB', at: 1 })], recordContext(correlator));
         expect(r.placed[0]).toMatchObject({ incidentId: a.incidentId, rule: 'pagerduty-dedup-key', explanation: 'Same dedup key.' });
         const d = await detail(a.incidentId);
@@ -651,7 +651,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       it('when a page of incidents is asked which were paged, then exactly those holding a PagerDuty event are named, also after a merge', async () => {
         const quiet = await place({ name: 'Quiet', link: 'q', start: 0, service: 'web' });
         const paged = await place({ name: 'Paged', link: 'pg', start: 2, service: 'checkout' });
-        correlator.scriptPaging('e1', () => ({ action: 'join', incidentId: paged.incidentId, rule: 'pagerduty-dedup-key', explanation: 'Same dedup key.', matched: { incidentKey: 'k' } }));
+        correlator.scriptPaging('e1', () => ({ action: 'join', incidentId: paged.incidentId, rule: 'pagerduty-dedup-key', explanation: 'Same dedup key.', matched: { incidentKey: 'k' }, absorb: [] }));
         await store.recordPagingEvents([pagingEvent({ eventId: 'e1', pageId: 'PB', at: 3 })], recordContext(correlator));
         const pageOnly = (await store.recordPagingEvents([pagingEvent({ eventId: 'e2', pageId: 'PC', at: 4 })], recordContext(correlator))).placed[0]!.incidentId;
 
@@ -779,7 +779,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         expect(await alertsOf(c.incidentId)).toEqual(['A', 'B', 'C']);
 
         // A later firing of a moved alert follows the person's placement.
-        await place({ name: 'B', link: 'm', start: 40 });
+        await place({ name: 'B', link: 'm', start: 25 });
         expect(ids(correlator.candidatesFor('B'))).toEqual([c.incidentId]);
       });
 

@@ -8,11 +8,12 @@ import { startTestApp, type TestApp } from '../support/test-app';
  * The end-to-end story of one outage told by both sources. Alertmanager sends the group
  * `{}/{severity="critical"}:{cluster="prod-eu-1", namespace="shop"}` to Debrief (the captured
  * bodies of a real Alertmanager 0.25). Its first notification spans two services: a short
- * billing alert (started first) and the checkout outage, which Debrief's default rules keep in
- * two incidents, both holding the group's dedup key. From the same receiver Alertmanager pages
- * PagerDuty with dedup key sha256_hex(groupKey). PagerDuty then sends Debrief its V3 webhooks for
- * that incident: triggered, acknowledged, a note, resolved. The page is about checkout: it must
- * join the checkout incident (most alerts of the group), not the earlier billing one, and Debrief
+ * billing alert (started first) and the checkout outage, which Debrief's default rules first
+ * keep in two incidents, both holding the group's dedup key. From the same receiver Alertmanager
+ * pages PagerDuty with dedup key sha256_hex(groupKey), and PagerDuty makes one incident of the whole
+ * group: the responder handled one incident. PagerDuty then sends Debrief its V3 webhooks for it:
+ * triggered, acknowledged, a note, resolved. The page joins the checkout part (most alerts of the
+ * group) and the billing part is merged in, since the page speaks for its whole group; Debrief
  * must tell one story there.
  */
 
@@ -58,7 +59,7 @@ afterAll(async () => {
   await app.stop();
 });
 
-/** The incident of the checkout outage, with its timeline. */
+/** The incident of the outage, with its timeline. */
 async function checkout() {
   const found = (await allIncidentDetails(app)).filter((i) => i.services.includes('checkout'));
   expect(found).toHaveLength(1);
@@ -66,18 +67,18 @@ async function checkout() {
 }
 
 describe('an Alertmanager group paged through PagerDuty', () => {
-  it('when both sources report the outage, then the page is in the checkout incident and the billing alert stays apart', async () => {
+  it('when both sources report the outage, then the page joins the checkout part and the billing part of its group is merged in: one incident for one page', async () => {
     const incidents = await listAllIncidents(app);
-    expect(incidents.map((i) => [i.services, i.alertCount, i.status]).sort()).toEqual([
-      [['billing'], 1, 'resolved'],
-      [['checkout'], 4, 'resolved'],
-    ]);
-    const billing = (await allIncidentDetails(app)).find((i) => i.services.includes('billing'))!;
-    expect(billing.timeline.filter((e) => e.kind.startsWith('pagerduty.'))).toEqual([]);
-    const audit = (await app.debrief.store.getIncidentAudit((await checkout()).id))!;
+    expect(incidents.map((i) => [i.services, i.alertCount, i.status])).toEqual([[['billing', 'checkout'], 5, 'resolved']]);
+    const incident = await checkout();
+    const audit = (await app.debrief.store.getIncidentAudit(incident.id))!;
     const decision = audit.find((e) => e.kind === 'correlation.decided' && e.data.pageId === page.id)!;
     expect(decision.text).toContain('2 incidents hold this key (the correlation rules split the group)');
     expect(decision.text).toContain('this one holds the most alerts of the group (4, the next 1)');
+    const merged = incident.timeline.find((e) => e.kind === 'correlation.merged')!;
+    expect(merged.text).toContain('covers its alerts too: they are in the same Alertmanager group');
+    const detail = (await app.debrief.store.getIncident(incident.id))!;
+    expect(detail.alerts.find((a) => a.labels.alertname === 'ManualAmtoolAlert')!.decision.rule).toBe('page-group-merge');
   });
 
   it('then its timeline interleaves alerts and PagerDuty events in event-time order', async () => {
@@ -86,11 +87,14 @@ describe('an Alertmanager group paged through PagerDuty', () => {
     const at = incident!.timeline.map((e) => e.at);
     expect(at).toEqual([...at].sort());
     expect(rows).toEqual([
+      '2026-11-26T14:53:12.000Z alert.fired', // ManualAmtoolAlert (billing)
       '2026-11-26T14:53:13.361Z alert.fired', // HighErrorRate ×3
       '2026-11-26T14:53:13.361Z alert.fired',
       '2026-11-26T14:53:13.361Z alert.fired',
+      '2026-11-26T14:53:14.120Z correlation.merged', // the page brings the billing part of its group
       '2026-11-26T14:53:14.120Z pagerduty.triggered',
       '2026-11-26T14:53:15.361Z alert.fired', // PodCrashLooping
+      '2026-11-26T14:53:18.000Z alert.resolved', // ManualAmtoolAlert
       '2026-11-26T14:53:40.250Z pagerduty.acknowledged',
       '2026-11-26T14:54:05.002Z pagerduty.annotated',
       '2026-11-26T14:54:18.361Z alert.resolved', // HighErrorRate ×3
@@ -124,10 +128,11 @@ describe('an Alertmanager group paged through PagerDuty', () => {
     const listed = await checkout();
     const detail = await app.debrief.store.getIncident(listed!.id);
     const measures = measureIncident(detail!);
-    expect(measures.firstAlertAt).toBe('2026-11-26T14:53:13.361Z');
+    // The group's first alert (billing) starts the incident.
+    expect(measures.firstAlertAt).toBe('2026-11-26T14:53:12.000Z');
     expect(measures.acknowledgedAt).toBe('2026-11-26T14:53:40.250Z');
-    expect(measures.timeToAcknowledgeMs).toBe(26_889);
+    expect(measures.timeToAcknowledgeMs).toBe(28_250);
     expect(measures.resolvedAt).toBe('2026-11-26T14:54:33.361Z');
-    expect(measures.timeToResolveMs).toBe(80_000);
+    expect(measures.timeToResolveMs).toBe(81_361);
   });
 });

@@ -141,10 +141,11 @@ describe('late alerts', () => {
     expect(incidents).toHaveLength(1);
     const [only] = incidents;
     expect(only!.alerts.map((a) => a.labels.alertname)).toEqual(['A', 'B', 'C']);
-    expect(b!.decision).toMatchObject({ rule: 'same-service', gapMs: 7 * 60_000 });
+    // Gaps count from onsets: B started 8 min after A did.
+    expect(b!.decision).toMatchObject({ rule: 'same-service', gapMs: 8 * 60_000, evidence: { strength: 'strong' } });
     const movedC = only!.alerts.find((a) => a.labels.alertname === 'C')!;
     expect(movedC.decision.rule).toBe('late-alert-merge');
-    expect(movedC.decision.explanation).toMatch(/^Merged incident "C on cache" into this one because B, which started at .* but arrived after that incident opened, links both \(rule same-service: same service="cache"\); in event-time order they would have formed one incident\. Before: Opened a new incident/);
+    expect(movedC.decision.explanation).toMatch(/^Merged incident "C on cache" into this one because B, which started at .* but arrived after that incident opened, links both \(rule same-service: same service="cache"; strong evidence \(score [0-9.]+\)\); in event-time order they would have formed one incident\. Before: Opened a new incident/);
     // B started 7 min after A ended (quiet period 5 min): it also reopened A's incident.
     expect(only!.events.map((e) => [e.kind, e.actor])).toEqual([['incident.reopened', null], ['correlation.merged', 'debrief']]);
     const merged = await h.incidents('merged');

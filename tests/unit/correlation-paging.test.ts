@@ -20,7 +20,7 @@ const correlator = createCorrelator({
 
 /** An incident on `service` started at `start` minutes, holding `alerts` firing alerts of the group. */
 function candidate(id: string, service: string, start: number, alerts: number): IncidentCandidate {
-  const activity: KeyActivity = { key: alertDedupKey(GROUP), firstAt: at(start), lastAt: at(start), activeUntil: at(start + 240), firing: alerts, holders: alerts };
+  const activity: KeyActivity = { key: alertDedupKey(GROUP), firstAt: at(start), lastAt: at(start), activeUntil: at(start), firing: alerts, holders: alerts, depth: 0 };
   return {
     incident: makeIncident({ id, services: [service], startedAt: at(start), lastActivityAt: at(start), endedAt: null, status: 'open', alertCount: alerts }),
     keys: [activity], origin: 'rule', humanPlaced: false, fencedWith: [],
@@ -45,11 +45,11 @@ describe('decidePaging when several incidents hold the page\'s dedup key', () =>
     expect(p.explanation).toContain('its PagerDuty service maps to no catalog service; this one holds the most alerts of the group (3, the next 1).');
   });
 
-  it('when they are alike on service and alerts, then it joins the earliest started and says it was a tie', () => {
+  it('when they are alike on service and alerts, then it joins the nearest in time (the onsets 1 and 2 min before the page), and says it was a tie', () => {
     const a = candidate('inc-a', 'search', 0, 2);
     const b = candidate('inc-b', 'search', 1, 2);
     const p = correlator.decidePaging(page('PBILL', 'Billing'), [b, a], at(3));
-    expect(p).toMatchObject({ action: 'join', incidentId: 'inc-a' });
+    expect(p).toMatchObject({ action: 'join', incidentId: 'inc-b' });
     expect(p.explanation).toContain('none of them is on catalog service "billing"');
     expect(p.explanation).toContain('2 hold as many alerts of the group (2), so it joined the nearest in time, then the earliest started.');
   });
@@ -62,21 +62,63 @@ describe('decidePaging when several incidents hold the page\'s dedup key', () =>
 });
 
 describe('a split Alertmanager group paged through PagerDuty (through the store)', () => {
-  it('when the group\'s alerts of checkout and billing went to two incidents, then the checkout page joins the checkout one', async () => {
-    const h = await Harness.open({ services: [{ name: 'checkout', pagerdutyServices: ['PCHK'] }, { name: 'billing' }] });
+  const services = [{ name: 'checkout', pagerdutyServices: ['PCHK'] }, { name: 'billing' }];
+  const recordGroup = (h: Harness) => h.record(
+    { name: 'HighErrorRate', service: 'billing', start: 0, group: GROUP },
+    { name: 'HighLatency', service: 'billing', start: 0, group: GROUP },
+    { name: 'HighErrorRate', service: 'checkout', start: 1, group: GROUP },
+  );
+
+  it('when the group\'s alerts of checkout and billing went to two incidents, then the checkout page joins the checkout one and the billing part is merged in: the page speaks for its whole group', async () => {
+    const h = await Harness.open({ services });
     try {
-      const alerts = await h.record(
-        { name: 'HighErrorRate', service: 'billing', start: 0, group: GROUP },
-        { name: 'HighLatency', service: 'billing', start: 0, group: GROUP },
-        { name: 'HighErrorRate', service: 'checkout', start: 1, group: GROUP },
-      );
+      const alerts = await recordGroup(h);
       const byService = (s: string) => alerts.find((a) => a.labels.service === s)!.incidentId;
       expect(byService('billing')).not.toBe(byService('checkout'));
       const r = await h.page(pagingEvent({ eventId: 'E1', kind: 'triggered', at: 2, incidentKey: DEDUP, serviceId: 'PCHK', serviceName: 'Checkout' }));
       expect(r.placed[0]).toMatchObject({ incidentId: byService('checkout'), rule: 'pagerduty-dedup-key' });
-      // Without a mapping, the part holding most of the group.
+      const [only] = await h.incidents();
+      expect(await h.incidents()).toHaveLength(1);
+      expect(only!.incident.id).toBe(byService('checkout'));
+      expect(only!.alerts.map((a) => a.labels.service).sort()).toEqual(['billing', 'billing', 'checkout']);
+      const billing = only!.alerts.find((a) => a.labels.service === 'billing')!;
+      expect(billing.decision.rule).toBe('page-group-merge');
+      expect(billing.decision.explanation).toContain('covers its alerts too: they are in the same Alertmanager group');
+      expect(only!.events.map((e) => e.kind)).toEqual(expect.arrayContaining(['pagerduty.triggered', 'correlation.merged']));
+      // A later page of the same group joins the same incident.
       const other = await h.page(pagingEvent({ id: 'PAGE2', eventId: 'E2', kind: 'triggered', at: 2, incidentKey: DEDUP, serviceId: 'PUNMAPPED', serviceName: 'legacy' }));
-      expect(other.placed[0]).toMatchObject({ incidentId: byService('billing'), rule: 'pagerduty-dedup-key' });
+      expect(other.placed[0]).toMatchObject({ incidentId: byService('checkout'), rule: 'pagerduty-dedup-key' });
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('when a person had split the group apart before the page came, then the page does not undo it', async () => {
+    const h = await Harness.open({ services });
+    try {
+      const alerts = await recordGroup(h);
+      const checkout = alerts.find((a) => a.labels.service === 'checkout')!;
+      const billing = alerts.filter((a) => a.labels.service === 'billing');
+      // Put everything in one incident by hand, then split billing off: the two are fenced.
+      await h.store.moveAlert(checkout.id, billing[0]!.incidentId, h.correction());
+      const split = await h.store.splitIncident(billing[0]!.incidentId, [checkout.id], h.correction());
+      await h.page(pagingEvent({ eventId: 'E1', kind: 'triggered', at: 2, incidentKey: DEDUP, serviceId: 'PCHK', serviceName: 'Checkout' }));
+      const open = await h.incidents();
+      expect(open).toHaveLength(2);
+      expect(open.find((d) => d.incident.id === split.newIncident.id)!.alerts.map((a) => a.id)).toEqual([checkout.id]);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('when the group holds only the part the page is on, then nothing is merged', async () => {
+    const h = await Harness.open({ services });
+    try {
+      const [alert] = await h.record({ name: 'HighErrorRate', service: 'checkout', start: 1, group: GROUP });
+      await h.record({ name: 'HighErrorRate', service: 'billing', start: 1, group: '{}:{alertname="Other"}' });
+      await h.page(pagingEvent({ eventId: 'E1', kind: 'triggered', at: 2, incidentKey: DEDUP, serviceId: 'PCHK', serviceName: 'Checkout' }));
+      expect(await h.incidents()).toHaveLength(2);
+      expect((await h.store.getIncident(alert!.incidentId))!.events.map((e) => e.kind)).toEqual(['pagerduty.triggered']);
     } finally {
       await h.close();
     }

@@ -24,24 +24,26 @@ describe('labels rule with a selector', () => {
   });
   afterEach(() => h.close());
 
-  it('when two critical db alerts of one cluster start 4 min after the first resolved, then they share an incident and the decision names the rule, labels and gap', async () => {
+  it('when two critical db alerts of one cluster start 5 min apart, then they share an incident and the decision names the rule, labels, gap and evidence', async () => {
     await h.record({ name: 'ReplicationLag', service: 'db-main', cluster: 'eu1', labels: { severity: 'critical' }, start: 0, end: 1 });
     const [second] = await h.record({ name: 'DiskFull', service: 'db-replica', cluster: 'eu1', labels: { severity: 'critical' }, start: 5 });
     const first = await h.alert('ReplicationLag', 0);
     expect(second!.incidentId).toBe(first.incidentId);
-    expect(second!.decision).toMatchObject({ kind: 'rule', rule: 'critical-db', matched: { cluster: 'eu1' }, gapMs: 4 * 60_000, decidedBy: 'debrief' });
-    expect(second!.decision.explanation).toBe('Rule "critical-db": same cluster="eu1" as alerts of this incident; started 4 min after the latest of them (window 10 min).');
+    expect(second!.decision).toMatchObject({
+      kind: 'rule', rule: 'critical-db', matched: { cluster: 'eu1' }, gapMs: 5 * 60_000, decidedBy: 'debrief',
+      evidence: { strength: 'strong', score: 0.638, depth: 0 },
+    });
+    expect(second!.decision.explanation).toBe('Rule "critical-db", strong evidence (score 0.64): same cluster="eu1" as 1 alert, in the incident\'s core; started 5 min after it (window 10 min).');
   });
 
-  it('when the first alert still fires, then a matching alert joins with no gap, as long as the firing horizon lasts', async () => {
+  it('when the first alert still fires, then time still counts from its onset: a still-firing alert keeps nothing open', async () => {
     await h.record({ name: 'ReplicationLag', service: 'db-main', cluster: 'eu1', labels: { severity: 'critical' }, start: 0 });
-    const [during] = await h.record({ name: 'DiskFull', service: 'db-main', cluster: 'eu1', labels: { severity: 'critical' }, start: 25 });
-    expect(during!.decision).toMatchObject({ rule: 'critical-db', gapMs: 0 });
-    expect(during!.decision.explanation).toContain('started while the latest of them still fired');
-    // Default horizon 60 min: the firing alert at 0 keeps linking until 60 (+10 window), the one at 25 until 85.
-    const [chronic] = await h.record({ name: 'Slow', service: 'db-main', cluster: 'eu1', labels: { severity: 'critical' }, start: 100 });
-    expect(chronic!.decision.kind).toBe('new-incident');
-    expect(chronic!.decision.explanation).toContain('critical-db: the nearest matching alerts are 15 min away (window 10 min)');
+    const [near] = await h.record({ name: 'DiskFull', service: 'db-main', cluster: 'eu1', labels: { severity: 'critical' }, start: 8 });
+    expect(near!.decision).toMatchObject({ rule: 'critical-db', gapMs: 8 * 60_000 });
+    // 17 min after the latest onset in the incident: both alerts still fire, but that is no evidence.
+    const [later] = await h.record({ name: 'Slow', service: 'db-main', cluster: 'eu1', labels: { severity: 'critical' }, start: 25 });
+    expect(later!.decision.kind).toBe('new-incident');
+    expect(later!.decision.explanation).toContain('critical-db: the nearest matching alerts started 17 min before it (window 10 min)');
   });
 
   it('when an alert does not match the selector, then the rule does not link it and the explanation says why', async () => {
@@ -61,7 +63,7 @@ describe('labels rule with a selector', () => {
     await h.record({ name: 'ReplicationLag', service: 'db-main', cluster: 'eu1', labels: { severity: 'critical' }, start: 0, end: 0 });
     const [late] = await h.record({ name: 'DiskFull', service: 'db-main', cluster: 'eu1', labels: { severity: 'critical' }, start: 25 });
     expect(late!.decision.kind).toBe('new-incident');
-    expect(late!.decision.explanation).toContain('critical-db: the nearest matching alerts are 25 min away (window 10 min)');
+    expect(late!.decision.explanation).toContain('critical-db: the nearest matching alerts started 25 min before it (window 10 min)');
   });
 
   it('when a required label is missing, then the rule does not apply', async () => {
@@ -99,20 +101,32 @@ describe('topology rule', () => {
     const [checkout] = await h.record({ name: 'HighLatency', service: 'checkout', cluster: 'eu1', start: 3 });
     const db = await h.alert('DatabaseDown', 0);
     expect(orders!.incidentId).toBe(db.incidentId);
-    expect(orders!.decision).toMatchObject({ rule: 'deps', matched: { service: 'orders', relatedService: 'orders-db', path: 'orders -> orders-db', hops: '1', cluster: 'eu1' } });
-    expect(orders!.decision.explanation).toBe('Rule "deps": orders -> orders-db (catalog dependsOn, 1 hop), same cluster="eu1"; orders-db alerted in this incident and this alert started while orders-db\'s latest alert still fired (window 15 min).');
-    // checkout is 1 hop from orders (alerting) and 2 from orders-db: the shorter path wins.
+    expect(orders!.decision).toMatchObject({
+      rule: 'deps', matched: { service: 'orders', relatedService: 'orders-db', path: 'orders -> orders-db', hops: '1', cluster: 'eu1' },
+      evidence: { strength: 'moderate', depth: 1, via: 'orders-db (1 alert, in the incident\'s core)' },
+    });
+    expect(orders!.decision.explanation).toBe('Rule "deps", moderate evidence (score 0.56): orders depends on orders-db (catalog dependsOn), which alerted in this incident; the link goes through orders-db (1 alert, in the incident\'s core), same cluster="eu1"; this alert started 2 min after it (window 15 min; a caller may alert up to 5 min before its dependency) and sits 1 topology step from the incident\'s root.');
+    // checkout is 1 hop from orders (alerting) and 2 from orders-db: the direct dependency is the stronger evidence.
     expect(checkout!.incidentId).toBe(db.incidentId);
     expect(checkout!.decision.matched).toMatchObject({ path: 'checkout -> orders', hops: '1' });
+    expect(checkout!.decision.evidence).toMatchObject({ strength: 'moderate', depth: 2 });
   });
 
-  it('when the intermediate service is silent, then two hops still link and the path shows the hop', async () => {
+  it('when the intermediate service is silent, then two hops link only as weak evidence, close in time, through the incident\'s core', async () => {
     await h.record({ name: 'DatabaseDown', service: 'orders-db', cluster: 'eu1', start: 0, end: 5 });
-    const [checkout] = await h.record({ name: 'HighLatency', service: 'checkout', cluster: 'eu1', start: 12 });
+    const [checkout] = await h.record({ name: 'HighLatency', service: 'checkout', cluster: 'eu1', start: 4 });
     expect(checkout!.decision.matched.path).toBe('checkout -> orders -> orders-db');
-    expect(checkout!.decision.explanation).toContain('(catalog dependsOn, 2 hops)');
-    expect(checkout!.decision.explanation).toContain('started 7 min after orders-db\'s latest alert');
+    expect(checkout!.decision.evidence).toMatchObject({ strength: 'weak', depth: 2 });
+    expect(checkout!.decision.explanation).toContain('checkout -> orders -> orders-db (2 dependsOn steps)');
+    expect(checkout!.decision.explanation).toContain('started 4 min after it');
     expect(checkout!.incidentId).toBe((await h.alert('DatabaseDown', 0)).incidentId);
+    // Weak evidence fades with time: 12 min after the database, the link scores below the threshold.
+    const [late] = await h.record({ name: 'HighLatency', service: 'frontend', cluster: 'eu1', start: 30 });
+    await h.record({ name: 'DatabaseDown', service: 'orders-db', cluster: 'eu1', start: 60 });
+    const [weak] = await h.record({ name: 'HighLatency', service: 'checkout', cluster: 'eu1', start: 72 });
+    expect(late!.decision.kind).toBe('new-incident');
+    expect(weak!.decision.kind).toBe('new-incident');
+    expect(weak!.decision.explanation).toMatch(/deps: the best link scores 0\.2\d, below the threshold 0\.25/);
   });
 
   it('when services are three hops apart, siblings, in other clusters, or outside the catalog, then they are not linked', async () => {
@@ -224,7 +238,9 @@ describe('explicit links: PagerDuty', () => {
     const [alert] = await h.record({ name: 'CheckoutDown', service: 'checkout', start: 1, group });
     expect(alert!.incidentId).toBe(r.placed[0]!.incidentId);
     expect(alert!.decision).toMatchObject({ kind: 'rule', rule: 'pagerduty-dedup-key', matched: { dedupKey, groupKey: group } });
-    expect(alert!.decision.explanation).toMatch(/^Explicit link: a PagerDuty incident in this incident has dedup key [0-9a-f]{12}…, the SHA-256 of this alert's Alertmanager group key/);
+    expect(alert!.decision.explanation).toMatch(/^Explicit link \(strongest evidence\): a PagerDuty incident in this incident has dedup key [0-9a-f]{12}…, the SHA-256 of this alert's Alertmanager group key/);
+    expect(alert!.decision.explanation).toContain('while that page is unresolved');
+    expect(alert!.decision.evidence).toMatchObject({ strength: 'explicit', depth: 0 });
     expect((await h.store.getIncident(alert!.incidentId))!.incident.title).toBe('CheckoutDown on checkout');
   });
 
@@ -271,7 +287,7 @@ describe('default rules across clusters', () => {
     const [us] = await h.record({ name: 'PostgresSlowQueries', service: 'partners-db', cluster: 'us1', start: 2 });
     expect(us!.incidentId).toBe((await h.alert('PostgresDown', 0)).incidentId);
     expect(us!.decision).toMatchObject({ rule: 'same-service-across-clusters', matched: { service: 'partners-db', path: 'partners-db', hops: '0' } });
-    expect(us!.decision.explanation).toBe('Rule "same-service-across-clusters": same catalog service partners-db; it alerted in this incident and this alert started while its latest alert there still fired (window 5 min).');
+    expect(us!.decision.explanation).toBe('Rule "same-service-across-clusters", strong evidence (score 0.68): same catalog service partners-db; it alerted in this incident (1 alert, in the incident\'s core) and this alert started 2 min after it (window 5 min).');
 
     await h.record({ name: 'MemoryHigh', labels: { job: 'node_exporter' }, cluster: 'prod', start: 100 });
     const [dev] = await h.record({ name: 'ProbeFailed', labels: { job: 'node_exporter' }, cluster: 'dev', start: 100 });
@@ -287,11 +303,13 @@ describe('default rules across clusters', () => {
     const [caller] = await h.record({ name: 'HighErrorRate', service: 'partners-api', cluster: 'us1', start: 0.1, group: group('us1') });
     expect(caller!.decision.kind).toBe('new-incident');
     const [root] = await h.record({ name: 'PostgresDown', service: 'partners-db', cluster: 'us1', start: 0.3, group: group('us1') });
-    expect(root!.decision.rule).toBe('service-dependencies');
+    // The same database down in the other cluster 18 s later is the strongest link; its own
+    // caller, 12 s before it, is close enough (a direct dependency early in its window) to merge.
+    expect(root!.decision.rule).toBe('same-service-across-clusters');
     const incidents = await h.incidents();
     expect(incidents).toHaveLength(1);
     expect(incidents[0]!.events).toEqual([expect.objectContaining({ kind: 'correlation.merged', actor: 'debrief' })]);
-    expect(incidents[0]!.events[0]!.text).toContain('(rule same-service-across-clusters: same catalog service partners-db)');
+    expect(incidents[0]!.events[0]!.text).toContain('(rule service-dependencies: partners-api -> partners-db, same cluster="us1"; moderate evidence (score 0.59))');
     await h.close();
   });
 

@@ -126,10 +126,10 @@ describe('correlation candidates', () => {
     expect(candidateFilter([], '2024-05-01T10:00:00.000Z', 60_000)).toBeNull();
   });
 
-  it('when an alert is placed, then its keys gain a holder with min/max spans in one upsert each', () => {
-    expect(keyHolderUpsert('rule:g:1', 'i1', { firstAt: 'A', lastAt: 'B', firing: 1, activeUntil: 'C' })).toEqual({
+  it('when an alert is placed, then its keys gain a holder: its onset widens the span and its depth may lower the key\'s, in one upsert each', () => {
+    expect(keyHolderUpsert('rule:g:1', 'i1', { onset: 'A', firing: 1, depth: 1 })).toEqual({
       filter: { key: 'rule:g:1', incidentId: 'i1' },
-      update: { $min: { firstAt: 'A' }, $max: { lastAt: 'B', activeUntil: 'C' }, $inc: { firing: 1, holders: 1 } },
+      update: { $min: { firstAt: 'A', depth: 1 }, $max: { lastAt: 'A', activeUntil: 'A' }, $inc: { firing: 1, holders: 1 } },
       upsert: true,
     });
   });

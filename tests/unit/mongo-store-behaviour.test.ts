@@ -250,9 +250,9 @@ async function correlationScenario(s: Stores, t: Transcript, seed: number): Prom
   await t.step('move', () => s.store.moveAlert(alertIds[0]!, d.id, correction()));
   await t.step('move last one out (empties it)', () => s.store.moveAlert(alertIds[1]!, d.id, correction()));
   await t.step('move into merged', () => s.store.moveAlert(alertIds[2]!, b.id, correction()));
-  // Later firings of a moved alert follow it (earlier-human-placement).
+  // Later firings of a moved alert follow it (earlier-human-placement), counted from its onset.
   const moved = (await s.store.getAlert(alertIds[0]!))!;
-  const refire = new Date(Date.parse(moved.endsAt ?? moved.startsAt) + 5 * 60_000).toISOString();
+  const refire = new Date(Date.parse(moved.startsAt) + 5 * 60_000).toISOString();
   await t.step('re-fire of a moved alert', () => s.store.recordObservations([{ ...moved, startsAt: refire, endsAt: null, status: 'firing' }], recordCtx()));
   await dump(s, t, 'after corrections');
 

@@ -68,6 +68,14 @@ export class ServiceCatalog {
     return new ServiceCatalog(this.services, new Map(entries));
   }
 
+  /**
+   * How many services `name` is directly joined to: what it calls plus what calls it. Shared
+   * infrastructure (a gateway, a queue, a shared cache) sits on many paths and has a high degree.
+   */
+  degree(name: string): number {
+    return (this.byName.get(name)?.dependsOn.length ?? 0) + (this.dependents.get(name)?.length ?? 0);
+  }
+
   /** True when some PagerDuty service pages for `service`. */
   isPaged(service: string): boolean {
     return this.paged.has(service);

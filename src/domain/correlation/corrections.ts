@@ -50,11 +50,15 @@ export function humanDecision(kind: CorrectionKind, from: Pick<Incident, 'id' | 
   };
 }
 
-/** Decision of an alert carried along when a late alert merged its incident into another. */
-export function lateMergeDecision(previous: CorrelationDecision, from: Pick<Incident, 'id' | 'title'>, explanation: string, decidedAt: string): CorrelationDecision {
+/**
+ * Decision of an alert carried along when Debrief merged its incident into another: a late alert
+ * linked both (`late-alert-merge`), or a page covers both parts of its group (`page-group-merge`).
+ */
+export function lateMergeDecision(previous: CorrelationDecision, from: Pick<Incident, 'id' | 'title'>, explanation: string, decidedAt: string, rule = 'late-alert-merge'): CorrelationDecision {
   return {
+    ...(previous.evidence ? { evidence: previous.evidence } : {}),
     kind: 'rule',
-    rule: 'late-alert-merge',
+    rule,
     matched: { fromIncident: from.id },
     gapMs: null,
     explanation: `${explanation} Before: ${previous.explanation}`,

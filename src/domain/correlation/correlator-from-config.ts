@@ -19,6 +19,8 @@ export function correlatorFromConfig(config: Pick<Config, 'correlation' | 'impac
     reopenWindowMinutes: c.reopenWindowMinutes,
     linkWindowMinutes: c.linkWindowMinutes,
     pagerDutyServiceWindowMinutes: c.pagerDutyServiceWindowMinutes,
-    firingHorizonMinutes: c.firingHorizonMinutes,
+    maxTopologyDepth: c.maxTopologyDepth,
+    hubDegree: c.hubDegree,
+    minScore: c.minScore,
   });
 }

@@ -18,6 +18,9 @@ import { MatcherSyntaxError, parseMatcher, SERVICE_PSEUDO_LABEL, type Matcher } 
  * for the service named by `impact.serviceLabels`.
  */
 
+/** A dependency's rule may wait longer (`for:`) than its callers': callers may alert first by this much. */
+export const DEFAULT_LEAD_MINUTES = 5;
+
 const RULE_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 const LABEL_REF = /^(@service|[A-Za-z_][A-Za-z0-9_]*)\??$/;
 
@@ -42,6 +45,10 @@ export const correlationRuleSchema = z.object({
   maxSpanHours: z.number().positive().optional().describe('The rule never stretches an incident beyond this span from its first alert.'),
   hops: z.number().int().min(0).max(5).optional()
     .describe('Topology only: dependsOn steps between related services (default 1); 0 links alerts of the same catalog service only (e.g. across clusters).'),
+  leadMinutes: z.number().min(0).optional()
+    .describe('Topology with hops 1 only: how long before its dependency\'s first alert a caller\'s alert may start and still link (a dependency\'s rule may wait longer, `for:`, than its callers\'); default 5. `windowMinutes` is how long after.'),
+  evidence: z.enum(['strong', 'moderate', 'weak']).optional()
+    .describe('How strong a link by this rule is (default: strong for group, labels and same-service topology; moderate for a direct dependency; weak beyond).'),
 }).strict().superRefine((rule, ctx) => {
   if (rule.kind === 'labels' && !rule.sameLabels.some((l) => !l.endsWith('?'))) {
     ctx.addIssue({ code: 'custom', path: ['sameLabels'], message: 'a labels rule needs at least one required label (without `?`) in sameLabels' });
@@ -51,6 +58,9 @@ export const correlationRuleSchema = z.object({
   }
   if (rule.kind !== 'topology' && rule.hops !== undefined) {
     ctx.addIssue({ code: 'custom', path: ['hops'], message: 'hops applies to topology rules only' });
+  }
+  if (rule.leadMinutes !== undefined && !(rule.kind === 'topology' && (rule.hops ?? 1) === 1)) {
+    ctx.addIssue({ code: 'custom', path: ['leadMinutes'], message: 'leadMinutes applies to topology rules with hops 1 only' });
   }
   const names = rule.sameLabels.map((l) => l.replace(/\?$/, ''));
   const dup = names.find((n, i) => names.indexOf(n) !== i);
@@ -69,9 +79,10 @@ export const correlationRulesSchema = z.array(correlationRuleSchema).superRefine
 });
 
 /**
- * The default rule set, in order. Explicit links (PagerDuty, earlier human placements) always
- * run before these. Chosen to err on the side of splitting: a wrong merge mixes two stories in
- * one post-mortem, a wrong split only costs an SRE a merge click.
+ * The default rule set. Explicit links (PagerDuty, earlier human placements) always come first;
+ * among rules the best-scoring link wins (ties: the earlier rule). Chosen to err on the side of
+ * splitting: a wrong merge mixes two stories in one post-mortem, a wrong split only costs an SRE
+ * a merge click.
  */
 export function defaultCorrelationRules(groupWindowMinutes = 30): CorrelationRuleConfig[] {
   return [
@@ -83,14 +94,16 @@ export function defaultCorrelationRules(groupWindowMinutes = 30): CorrelationRul
       windowMinutes: groupWindowMinutes,
     },
     {
-      // A dependency and its callers failing within minutes: the cascade of one outage.
-      name: 'service-dependencies', kind: 'topology', match: [], sameLabels: ['cluster?'],
-      windowMinutes: 15, hops: 2, maxSpanHours: 12,
-    },
-    {
-      // Different alerts on one service in one cluster at about the same time.
+      // Different alerts on one service in one cluster starting at about the same time.
       name: 'same-service', kind: 'labels', match: [], sameLabels: [SERVICE_PSEUDO_LABEL, 'cluster?'],
       windowMinutes: 10, maxSpanHours: 12,
+    },
+    {
+      // A dependency failing and its callers alerting minutes later: the cascade of one outage.
+      // One dependsOn step, in the direction failures travel; longer chains build step by step
+      // through services that alerted themselves, never through a silent one.
+      name: 'service-dependencies', kind: 'topology', match: [], sameLabels: ['cluster?'],
+      windowMinutes: 15, leadMinutes: DEFAULT_LEAD_MINUTES, hops: 1, maxSpanHours: 12,
     },
     {
       // One catalog service failing in several clusters within minutes: one failure (a
@@ -114,26 +127,46 @@ export interface LabelRef {
   optional: boolean;
 }
 
+export type RuleEvidence = 'strong' | 'moderate' | 'weak';
+
 export interface CompiledRule {
   name: string;
   kind: 'labels' | 'group' | 'topology';
   selector: Matcher[];
   same: LabelRef[];
   windowMs: number;
+  /** Topology, hops 1: how long before its dependency's alerts a caller's alert may start. */
+  leadMs: number;
   maxSpanMs: number | null;
   hops: number;
   windowMinutes: number;
+  /** As configured; null: by what a link shows (`evidenceOf`). */
+  evidence: RuleEvidence | null;
 }
 
+
 export function compileRule(rule: CorrelationRuleConfig): CompiledRule {
+  const hops = rule.hops ?? 1;
   return {
     name: rule.name,
     kind: rule.kind,
     selector: rule.match.map(parseMatcher),
     same: rule.sameLabels.map((l) => ({ name: l.replace(/\?$/, ''), optional: l.endsWith('?') })),
     windowMs: rule.windowMinutes * 60_000,
+    leadMs: (rule.leadMinutes ?? DEFAULT_LEAD_MINUTES) * 60_000,
     maxSpanMs: rule.maxSpanHours === undefined ? null : rule.maxSpanHours * 3_600_000,
-    hops: rule.hops ?? 1,
+    hops,
     windowMinutes: rule.windowMinutes,
+    evidence: rule.evidence ?? null,
   };
+}
+
+/**
+ * How strong a link by `rule` is: as configured, else by what it shows — the same group, labels
+ * or catalog service are strong; a direct dependency moderate; services further apart weak.
+ */
+export function evidenceOf(rule: Pick<CompiledRule, 'kind' | 'evidence'>, hops: number | null): RuleEvidence {
+  if (rule.evidence) return rule.evidence;
+  if (rule.kind !== 'topology' || !hops) return 'strong';
+  return hops === 1 ? 'moderate' : 'weak';
 }

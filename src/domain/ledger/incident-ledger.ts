@@ -4,8 +4,8 @@ import {
   assertAlertInIncident, assertNotAlreadyIn, assertNotMerged, assertSplitLeavesSomething, humanDecision, lateMergeDecision, lateMergeEvents,
   mergeEvents, mergeSourceIds, moveEvents, splitEvents, withHumanPlacementKey, type CorrectionActor,
 } from '../correlation/corrections';
-import type { Correlator, IncidentOrigin } from '../correlation/correlator';
-import { alertActivity, incidentKeyActivity } from '../correlation/key-activity';
+import { LINK_RULES, type Correlator, type IncidentOrigin } from '../correlation/correlator';
+import { holderActivity, incidentKeyActivity, pageKeyActivity } from '../correlation/key-activity';
 import { summarizePages } from '../correlation/page-summary';
 import { alertPlacementEvents, inPlacementOrder, pagingDecisionEvent, pagingInPlacementOrder, pagingTimelineEvent } from '../correlation/placement';
 import type { Incident, NewIncidentEvent } from '../incident';
@@ -32,8 +32,6 @@ export interface LedgerContext {
   serviceLabels: readonly string[];
   /** Processing time (decision time, last seen); never used as event time. */
   now: string;
-  /** How long a still-firing alert keeps its keys active after its start (`Correlator.firingHorizonMs`). */
-  firingHorizonMs: number;
   /** New ids for incidents, alerts and events. */
   newId: () => string;
 }
@@ -54,7 +52,7 @@ export function* recordObservations(observations: readonly AlertObservation[], c
   let updated: Alert[] = [];
   for (const obs of inPlacementOrder(observations)) {
     const existing = yield* port.findAlert(obs);
-    if (existing) updated.push(yield* tx.updateAlert(existing.alert, obs));
+    if (existing) updated.push(yield* tx.updateAlert(existing, obs));
     else created.push(yield* tx.placeAlert(obs, ctx.correlator));
   }
   yield* tx.finish();
@@ -160,7 +158,7 @@ export function* resolveAlerts(ids: readonly string[], endsAt: string, reason: s
     if (!stored || stored.alert.status !== 'firing') continue;
     const { alert } = stored;
     const end = endsAt < alert.startsAt ? alert.startsAt : endsAt;
-    const next = yield* tx.updateAlert(alert, { ...alert, status: 'resolved', endsAt: end });
+    const next = yield* tx.updateAlert(stored, { ...alert, status: 'resolved', endsAt: end });
     yield* port.setAlertBookkeeping(id, alert.notificationCount, alert.lastSeenAt);
     yield* tx.insertEvent({
       incidentId: alert.incidentId, at: end, kind: 'alert.reconciled', actor: 'debrief',
@@ -201,8 +199,8 @@ function* reread(alerts: readonly Alert[]): LedgerStep<Alert[]> {
 class LedgerTx {
   /** Incidents to recompute in full from their alerts and pages before the next decision. */
   private readonly rebuild = new Set<string>();
-  /** Incidents whose key activity must be recomputed before the next decision. */
-  private readonly keysStale = new Set<string>();
+  /** Incidents whose pages changed: their page keys (and a page-only summary) are recomputed before the next decision. */
+  private readonly pagesStale = new Set<string>();
   /** Facets read or changed in this transaction, per incident; `dirty` ones are written by `finish`. */
   private readonly facets = new Map<string, Map<string, { facet: AlertFacet; dirty: boolean }>>();
   /** Incidents whose names or services (title) may have changed. */
@@ -230,12 +228,19 @@ class LedgerTx {
     return record;
   }
 
-  /** A re-sent notification of a known firing. The alert stays in its incident whoever placed it there. */
-  *updateAlert(alert: Alert, obs: AlertObservation): LedgerStep<Alert> {
+  /**
+   * A re-sent notification of a known firing. The alert stays in its incident whoever placed it
+   * there; a resolution takes it off its keys' firing counts and updates facet and tally.
+   */
+  *updateAlert(stored: StoredAlert, obs: AlertObservation): LedgerStep<Alert> {
+    const { alert } = stored;
     const next = alertAfterResend(alert, obs, this.ctx.now);
     yield* port.updateAlertResend(next);
     this.touched.add(alert.incidentId);
-    const statusChanged = next.status !== alert.status || next.endsAt !== alert.endsAt;
+    if (alert.status === 'firing' && next.status !== 'firing' && stored.keys.length > 0) {
+      yield* port.lockKeys(stored.keys);
+      yield* port.addKeyFiring(alert.incidentId, stored.keys, -1);
+    }
     if (this.rebuild.has(alert.incidentId)) return next;
     const cached = yield* this.facet(alert.incidentId, alert);
     const facet = cached ? facetAfterResend(cached, alert, next) : null;
@@ -244,12 +249,11 @@ class LedgerTx {
       return next;
     }
     this.putFacet(alert.incidentId, facet);
-    if (statusChanged) {
+    if (next.status !== alert.status || next.endsAt !== alert.endsAt) {
       const record = yield* this.record(alert.incidentId);
       const tally = record.tally ? tallyAfterResend(record.tally, alert, next) : null;
       if (tally) yield* port.writeTally(alert.incidentId, tally, this.ctx.now);
       else this.rebuild.add(alert.incidentId);
-      this.keysStale.add(alert.incidentId);
     }
     return next;
   }
@@ -267,7 +271,7 @@ class LedgerTx {
     yield* this.applyNewAlert(alert, keys.hold);
     for (const e of alertPlacementEvents(alert, placement)) yield* this.insertEvent(e);
     if (placement.action === 'join') {
-      for (const a of placement.absorb) yield* this.absorbLate(incidentId, a.incidentId, a.explanation, alert.startsAt);
+      for (const a of placement.absorb) yield* this.absorbLate(incidentId, a.incidentId, a.explanation, alert.startsAt, a.rule === LINK_RULES.pageGroupMerge ? a.rule : undefined);
     }
     return alert;
   }
@@ -275,10 +279,9 @@ class LedgerTx {
   /** Incremental update for a new alert, so the next decision in the batch sees it at once. */
   private *applyNewAlert(a: Alert, keys: readonly string[]): LedgerStep<void> {
     this.touched.add(a.incidentId);
-    const span = alertActivity(a, this.ctx.firingHorizonMs);
     if (keys.length > 0) {
       yield* port.lockKeys(keys);
-      yield* port.addKeyHolder(a.incidentId, keys, { firstAt: a.startsAt, lastAt: span.last, firing: a.status === 'firing' ? 1 : 0, activeUntil: span.until });
+      yield* port.addKeyHolder(a.incidentId, keys, holderActivity(a));
     }
     if (this.rebuild.has(a.incidentId)) return;
     const before = yield* this.facet(a.incidentId, a);
@@ -331,7 +334,7 @@ class LedgerTx {
           yield* port.setPagingEventTime(event.instance, twin.eventId, time);
           yield* port.setEventTime(stored.incidentEventId, time);
           this.touched.add(stored.incidentId);
-          this.keysStale.add(stored.incidentId);
+          this.pagesStale.add(stored.incidentId);
         }
         return 'twin';
       }
@@ -348,8 +351,9 @@ class LedgerTx {
     });
     const decided = pagingDecisionEvent(event, incidentId, placement);
     if (decided) yield* this.insertEvent(decided);
+    for (const a of placement.absorb) yield* this.absorbLate(incidentId, a.incidentId, a.explanation, event.occurredAt, a.rule);
     this.touched.add(incidentId);
-    this.keysStale.add(incidentId);
+    this.pagesStale.add(incidentId);
     return { instance: event.instance, eventId: event.eventId, incidentId, incidentEventId, rule: placement.rule, explanation: placement.explanation };
   }
 
@@ -362,10 +366,13 @@ class LedgerTx {
     this.touched.add(alert.incidentId);
   }
 
-  /** A late alert linked an incident that opened after it started: merge it, as in-order processing would have. */
-  private *absorbLate(targetId: string, sourceId: string, explanation: string, at: string): LedgerStep<void> {
+  /**
+   * Debrief merges an incident into another: a late alert linked an incident that opened after it
+   * started (as in-order processing would have), or a page covers both parts of its group.
+   */
+  private *absorbLate(targetId: string, sourceId: string, explanation: string, at: string, rule?: string): LedgerStep<void> {
     const source = yield* this.incident(sourceId);
-    yield* this.absorb(targetId, sourceId, (a) => ({ decision: lateMergeDecision(a.alert.decision, source, explanation, this.ctx.now), keys: a.keys }), false);
+    yield* this.absorb(targetId, sourceId, (a) => ({ decision: lateMergeDecision(a.alert.decision, source, explanation, this.ctx.now, rule), keys: a.keys }), false);
     for (const e of lateMergeEvents(yield* this.incident(targetId), sourceId, explanation, at)) yield* this.insertEvent(e);
   }
 
@@ -392,7 +399,7 @@ class LedgerTx {
   /** Drops what this transaction still meant to write for an incident that was merged away. */
   private forget(incidentId: string): void {
     this.rebuild.delete(incidentId);
-    this.keysStale.delete(incidentId);
+    this.pagesStale.delete(incidentId);
     this.labelsStale.delete(incidentId);
     this.facets.delete(incidentId);
   }
@@ -415,12 +422,12 @@ class LedgerTx {
     for (const id of [...this.rebuild].sort()) {
       this.facets.delete(id);
       this.labelsStale.delete(id);
-      this.keysStale.delete(id);
+      this.pagesStale.delete(id);
       yield* this.rebuildIncident(id);
     }
     this.rebuild.clear();
-    for (const id of [...this.keysStale].sort()) yield* this.refreshKeys(id);
-    this.keysStale.clear();
+    for (const id of [...this.pagesStale].sort()) yield* this.refreshPages(id);
+    this.pagesStale.clear();
   }
 
   /** End of the transaction: pending recomputes, then the changed facets and the titles they change. */
@@ -444,6 +451,8 @@ class LedgerTx {
     const record = yield* port.getIncident(incidentId);
     if (!record || record.incident.status === 'merged') return;
     const stored = yield* port.alertsOf(incidentId);
+    const pages = yield* port.pagesOf(incidentId);
+    if (stored.length === 0 && pages.length === 0) return;
     const alerts = stored.map((a) => a.alert);
     const facets = facetsOf(alerts, this.ctx.serviceLabels);
     yield* port.replaceFacets(incidentId, facets);
@@ -452,23 +461,26 @@ class LedgerTx {
       const { names, services } = namesAndServices(facets);
       yield* port.writeTally(incidentId, tally, this.ctx.now);
       yield* port.writeLabels(incidentId, { title: titleFor(names, services), services }, this.ctx.now);
+    } else {
+      yield* port.writePageSummary(incidentId, summarizePages(pages), this.ctx.now);
     }
-    yield* this.refreshKeys(incidentId, stored);
+    const activity = incidentKeyActivity(stored, pages);
+    yield* port.lockKeys([...(yield* port.keysOf(incidentId)), ...activity.map((a) => a.key)]);
+    yield* port.replaceKeyActivity(incidentId, activity);
   }
 
   /**
-   * Recomputes an incident's correlation keys from its alerts and pages (locking the keys it had
-   * and has) and, for an incident that has only pages, its summary from the pages.
+   * After a page event: the keys its pages hold (bounded: a page has few events) and, for an
+   * incident that has only pages, its summary from them.
    */
-  private *refreshKeys(incidentId: string, alerts?: StoredAlert[]): LedgerStep<void> {
+  private *refreshPages(incidentId: string): LedgerStep<void> {
     const record = yield* port.getIncident(incidentId);
     if (!record || record.incident.status === 'merged') return;
-    const stored = alerts ?? (yield* port.alertsOf(incidentId));
     const pages = yield* port.pagesOf(incidentId);
-    if (stored.length === 0 && pages.length === 0) return;
-    if (stored.length === 0) yield* port.writePageSummary(incidentId, summarizePages(pages), this.ctx.now);
-    const activity = incidentKeyActivity(stored, pages, this.ctx.firingHorizonMs);
-    yield* port.lockKeys([...(yield* port.keysOf(incidentId)), ...activity.map((a) => a.key)]);
-    yield* port.replaceKeyActivity(incidentId, activity);
+    if (pages.length === 0) return;
+    if (!record.tally) yield* port.writePageSummary(incidentId, summarizePages(pages), this.ctx.now);
+    const activity = pageKeyActivity(pages);
+    yield* port.lockKeys(activity.map((a) => a.key));
+    yield* port.putKeyActivity(incidentId, activity);
   }
 }

@@ -65,8 +65,12 @@ export interface LedgerPort {
   setEventTime(eventId: string, at: string): void;
   insertPagingEvent(event: StoredPaging): void;
   setPagingEventTime(instance: string, eventId: string, at: string): void;
-  /** A newly placed alert holds `keys` in its incident: add it to their activity. */
+  /** A newly placed alert holds `keys` in its incident: add its onset, firing and depth to their activity. */
   addKeyHolder(incidentId: string, keys: readonly string[], holder: KeyHolderActivity): void;
+  /** An alert holding `keys` stopped firing (`delta` -1): adjust their firing counts. */
+  addKeyFiring(incidentId: string, keys: readonly string[], delta: number): void;
+  /** Inserts or replaces these keys' activity in an incident (page keys, recomputed from its pages). */
+  putKeyActivity(incidentId: string, activity: readonly KeyActivity[]): void;
   /**
    * Writes an incident's tally and what follows from it (`spanOf`): status, start, end, latest
    * activity, severity, alert count. Titles and services are `writeLabels`'.
@@ -142,12 +146,11 @@ export interface AlertPlacement {
   keys: readonly string[];
 }
 
-/** One alert's contribution to the activity of each key it holds (`alertActivity`). */
+/** One alert's contribution to the activity of each key it holds (`holderActivity`). */
 export interface KeyHolderActivity {
-  firstAt: string;
-  lastAt: string;
+  onset: string;
   firing: number;
-  activeUntil: string;
+  depth: number;
 }
 
 // --------------------------------------------------------------- the runner
@@ -172,7 +175,7 @@ export type LedgerCalls = { [K in OpName]: (...args: Parameters<LedgerPort[K]>) 
 const OP_NAMES = [
   'lockKeys', 'findAlert', 'getAlert', 'alertsOf', 'countAlerts', 'pagesOf', 'countPages', 'hasPagingEvent', 'pagingEventsOfKind', 'getIncident',
   'keysOf', 'findCandidates', 'insertIncident', 'insertAlert', 'updateAlertResend', 'setAlertBookkeeping', 'setAlertPlacements',
-  'moveDecisionEvents', 'insertEvent', 'setEventTime', 'insertPagingEvent', 'setPagingEventTime', 'addKeyHolder', 'writeTally', 'writeLabels',
+  'moveDecisionEvents', 'insertEvent', 'setEventTime', 'insertPagingEvent', 'setPagingEventTime', 'addKeyHolder', 'addKeyFiring', 'putKeyActivity', 'writeTally', 'writeLabels',
   'writePageSummary', 'getFacet', 'facetsOf', 'putFacets', 'replaceFacets', 'replaceKeyActivity', 'mergeIncidentInto', 'setHumanPlaced', 'addFence',
 ] as const satisfies readonly OpName[];
 // Every port method has its call: a missing name fails to compile here.

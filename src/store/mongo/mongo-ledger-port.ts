@@ -216,6 +216,22 @@ export class MongoLedgerPort implements AsyncLedgerPort {
     await this.c.correlationKeys.bulkWrite(keys.map((key) => ({ updateOne: keyHolderUpsert(key, incidentId, holder) })), { ...this.s, ordered: true });
   }
 
+  async addKeyFiring(incidentId: string, keys: readonly string[], delta: number): Promise<void> {
+    if (keys.length === 0) return;
+    await this.c.correlationKeys.updateMany({ incidentId, key: { $in: [...keys] } }, { $inc: { firing: delta } }, this.s);
+  }
+
+  async putKeyActivity(incidentId: string, activity: readonly KeyActivity[]): Promise<void> {
+    if (activity.length === 0) return;
+    await this.c.correlationKeys.bulkWrite(activity.map(({ key, firstAt, lastAt, firing, holders, activeUntil, depth }) => ({
+      updateOne: {
+        filter: { key, incidentId },
+        update: { $set: { key, incidentId, firstAt, lastAt, firing, holders, activeUntil: activeUntil ?? ACTIVE_SENTINEL, depth } },
+        upsert: true,
+      },
+    })), { ...this.s, ordered: true });
+  }
+
   async writeTally(incidentId: string, t: IncidentTally, now: string): Promise<void> {
     const span = spanOf(t);
     await this.c.incidents.updateOne({ _id: incidentId }, {
@@ -260,8 +276,8 @@ export class MongoLedgerPort implements AsyncLedgerPort {
   async replaceKeyActivity(incidentId: string, activity: readonly KeyActivity[]): Promise<void> {
     await this.c.correlationKeys.deleteMany({ incidentId }, this.s);
     if (activity.length) {
-      await this.c.correlationKeys.insertMany(activity.map(({ key, firstAt, lastAt, firing, holders, activeUntil }) => (
-        { key, incidentId, firstAt, lastAt, firing, holders, activeUntil: activeUntil ?? ACTIVE_SENTINEL }
+      await this.c.correlationKeys.insertMany(activity.map(({ key, firstAt, lastAt, firing, holders, activeUntil, depth }) => (
+        { key, incidentId, firstAt, lastAt, firing, holders, activeUntil: activeUntil ?? ACTIVE_SENTINEL, depth }
       )), { ...this.s, ordered: true });
     }
   }

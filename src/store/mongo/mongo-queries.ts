@@ -128,12 +128,13 @@ export function candidateFilter(keys: readonly string[], at: string, lookbackMs:
 
 /**
  * Adds one holder (a newly placed alert) to an incident's activity on `key`, creating the
- * document on first use. `$min`/`$max` compare ISO strings, which order like the times.
+ * document on first use: its onset widens the span, its depth may lower the key's.
+ * `$min`/`$max` compare ISO strings, which order like the times.
  */
-export function keyHolderUpsert(key: string, incidentId: string, a: { firstAt: string; lastAt: string; firing: number; activeUntil: string }) {
+export function keyHolderUpsert(key: string, incidentId: string, h: { onset: string; firing: number; depth: number }) {
   return {
     filter: { key, incidentId } as Filter<Doc>,
-    update: { $min: { firstAt: a.firstAt }, $max: { lastAt: a.lastAt, activeUntil: a.activeUntil }, $inc: { firing: a.firing, holders: 1 } } as UpdateFilter<Doc>,
+    update: { $min: { firstAt: h.onset, depth: h.depth }, $max: { lastAt: h.onset, activeUntil: h.onset }, $inc: { firing: h.firing, holders: 1 } } as UpdateFilter<Doc>,
     upsert: true as const,
   };
 }

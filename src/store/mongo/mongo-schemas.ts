@@ -227,6 +227,12 @@ const decisionDocSchema = z.object({
   explanation: z.string(),
   decidedBy: z.string(),
   decidedAt: iso,
+  evidence: z.object({
+    strength: z.enum(['explicit', 'strong', 'moderate', 'weak']).nullable(),
+    score: z.number(),
+    depth: count,
+    via: nullableString,
+  }).optional(),
 });
 export type DecisionDoc = z.output<typeof decisionDocSchema>;
 
@@ -329,13 +335,15 @@ export const keyDocSchema = z.object({
   firing: count,
   holders: count,
   activeUntil: iso,
+  /** Absent in documents written before depths were kept. */
+  depth: count.optional(),
 });
 export type KeyDoc = z.output<typeof keyDocSchema>;
 
 export function toKeyActivity(d: KeyDoc): KeyActivity {
   return {
     key: d.key, firstAt: d.firstAt, lastAt: d.lastAt, activeUntil: d.activeUntil === ACTIVE_SENTINEL ? null : d.activeUntil,
-    firing: d.firing, holders: d.holders,
+    firing: d.firing, holders: d.holders, depth: d.depth ?? 0,
   };
 }
 

@@ -159,10 +159,21 @@ export class SqliteLedgerPort implements LedgerPort {
   }
 
   addKeyHolder(incidentId: string, keys: readonly string[], h: KeyHolderActivity): void {
-    const upsert = this.sql(`INSERT INTO correlation_keys (key, incident_id, first_at, last_at, firing, holders, active_until) VALUES (?, ?, ?, ?, ?, 1, ?)
+    const upsert = this.sql(`INSERT INTO correlation_keys (key, incident_id, first_at, last_at, firing, holders, active_until, depth) VALUES (?, ?, ?, ?, ?, 1, ?, ?)
       ON CONFLICT (key, incident_id) DO UPDATE SET first_at = min(first_at, excluded.first_at), last_at = max(last_at, excluded.last_at),
-        firing = firing + excluded.firing, holders = holders + 1, active_until = max(active_until, excluded.active_until)`);
-    for (const key of keys) upsert.run(key, incidentId, h.firstAt, h.lastAt, h.firing, h.activeUntil);
+        firing = firing + excluded.firing, holders = holders + 1, active_until = max(active_until, excluded.active_until), depth = min(depth, excluded.depth)`);
+    for (const key of keys) upsert.run(key, incidentId, h.onset, h.onset, h.firing, h.onset, h.depth);
+  }
+
+  addKeyFiring(incidentId: string, keys: readonly string[], delta: number): void {
+    const update = this.sql('UPDATE correlation_keys SET firing = max(0, firing + ?) WHERE key = ? AND incident_id = ?');
+    for (const key of keys) update.run(delta, key, incidentId);
+  }
+
+  putKeyActivity(incidentId: string, activity: readonly KeyActivity[]): void {
+    const insert = this.sql(`INSERT OR REPLACE INTO correlation_keys (key, incident_id, first_at, last_at, firing, holders, active_until, depth)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+    for (const a of activity) insert.run(a.key, incidentId, a.firstAt, a.lastAt, a.firing, a.holders, a.activeUntil ?? ACTIVE_SENTINEL, a.depth);
   }
 
   writeTally(incidentId: string, t: IncidentTally, now: string): void {
@@ -215,8 +226,7 @@ export class SqliteLedgerPort implements LedgerPort {
 
   replaceKeyActivity(incidentId: string, activity: readonly KeyActivity[]): void {
     this.sql('DELETE FROM correlation_keys WHERE incident_id = ?').run(incidentId);
-    const insert = this.sql('INSERT INTO correlation_keys (key, incident_id, first_at, last_at, firing, holders, active_until) VALUES (?, ?, ?, ?, ?, ?, ?)');
-    for (const a of activity) insert.run(a.key, incidentId, a.firstAt, a.lastAt, a.firing, a.holders, a.activeUntil ?? ACTIVE_SENTINEL);
+    this.putKeyActivity(incidentId, activity);
   }
 
   mergeIncidentInto(sourceId: string, targetId: string, now: string): void {
@@ -276,6 +286,6 @@ function toKeyActivity(r: Row): KeyActivity {
   const activeUntil = String(r.active_until);
   return {
     key: String(r.key), firstAt: String(r.first_at), lastAt: String(r.last_at), activeUntil: activeUntil === ACTIVE_SENTINEL ? null : activeUntil,
-    firing: Number(r.firing), holders: Number(r.holders),
+    firing: Number(r.firing), holders: Number(r.holders), depth: Number(r.depth ?? 0),
   };
 }

@@ -65,9 +65,10 @@ CREATE TABLE IF NOT EXISTS schema_meta (
 );
 
 -- Correlation keys an incident holds (rule keys, explicit-link keys), each with the event-time
--- activity of the alerts/pages holding it in that incident, so placing an alert is one indexed
--- range scan per key (never a scan of open incidents). active_until is the far-future
--- sentinel while one of them fires.
+-- activity of the alerts/pages holding it in that incident (key-activity.ts), so placing an alert
+-- is one indexed range scan per key (never a scan of open incidents). For alerts first_at/last_at
+-- span their onsets and active_until is the latest onset; for pages active_until is the
+-- far-future sentinel while one is unresolved. depth: the smallest topology depth of its holders.
 CREATE TABLE IF NOT EXISTS correlation_keys (
   key           TEXT NOT NULL,
   incident_id   TEXT NOT NULL,
@@ -76,6 +77,7 @@ CREATE TABLE IF NOT EXISTS correlation_keys (
   firing        INTEGER NOT NULL,
   holders       INTEGER NOT NULL,
   active_until  TEXT NOT NULL,
+  depth         INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (key, incident_id)
 );
 CREATE INDEX IF NOT EXISTS correlation_keys_active ON correlation_keys(key, active_until);
@@ -161,6 +163,7 @@ export const SQLITE_ADDED_COLUMNS: Array<{ table: string; column: string; ddl: s
   { table: 'paging_events', column: 'channel', ddl: 'ALTER TABLE paging_events ADD COLUMN channel TEXT' },
   { table: 'paging_events', column: 'object_id', ddl: 'ALTER TABLE paging_events ADD COLUMN object_id TEXT' },
   { table: 'paging_events', column: 'actor', ddl: 'ALTER TABLE paging_events ADD COLUMN actor TEXT' },
+  { table: 'correlation_keys', column: 'depth', ddl: 'ALTER TABLE correlation_keys ADD COLUMN depth INTEGER NOT NULL DEFAULT 0' },
   { table: 'incidents', column: 'firing_count', ddl: 'ALTER TABLE incidents ADD COLUMN firing_count INTEGER NOT NULL DEFAULT 0' },
   { table: 'incidents', column: 'last_start_at', ddl: 'ALTER TABLE incidents ADD COLUMN last_start_at TEXT' },
   { table: 'incidents', column: 'last_end_at', ddl: 'ALTER TABLE incidents ADD COLUMN last_end_at TEXT' },
