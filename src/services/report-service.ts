@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Incident, IncidentDetail } from '../domain/incident';
-import { buildReport, type IncidentViewOptions } from '../domain/incident-view';
+import { buildReport, type IncidentViewOptions } from '../domain/incident-report';
 import { needsPostmortem, postmortemFacts, type PostmortemDecision, type PostmortemPolicy } from '../domain/postmortem-policy';
 import { composeReport } from '../domain/report/compose-report';
 import {

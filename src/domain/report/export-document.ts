@@ -1,7 +1,7 @@
 import type { IncidentDetail } from '../incident';
 import { measureIncident, type IncidentMeasures, type MeasureOverrides } from '../incident-metrics';
 import type { MetricSnapshot } from './metric-chart-svg';
-import type { DeliveryView } from './render-html';
+import type { DeliveryView } from './report-to-html';
 import type { ReportView } from './report-model';
 import { buildTimelinePicture, type TimelinePicture } from './timeline-svg';
 

@@ -1,4 +1,4 @@
-import { escapeMarkdownText } from './markdown';
+import { escapeMarkdownText } from './markdown-escape';
 import type { AuditChange, HumanText, HumanTimestamp, ReportContent } from './report-model';
 import { SECTION_IDS } from './report-draft';
 

@@ -1,5 +1,5 @@
 import { escapeXml, truncate } from './html-escape';
-import { f, renderSvgDocument } from './svg';
+import { renderSvgDocument, svgNumber } from './svg-document';
 
 /** One Prometheus series over the snapshot window. Times are Unix seconds (Prometheus's unit). */
 export interface MetricSeries {
@@ -53,7 +53,7 @@ export function renderMetricChartSvg(chart: MetricChart): string {
   const parts: string[] = [];
   const iStart = x(Date.parse(chart.incidentStart) / 1000);
   const iEnd = x(chart.incidentEnd ? Date.parse(chart.incidentEnd) / 1000 : t1);
-  parts.push(`<rect x="${f(iStart)}" y="${T}" width="${f(Math.max(1, iEnd - iStart))}" height="${ph}" fill="#fdecea"><title>incident window</title></rect>`);
+  parts.push(`<rect x="${svgNumber(iStart)}" y="${T}" width="${svgNumber(Math.max(1, iEnd - iStart))}" height="${ph}" fill="#fdecea"><title>incident window</title></rect>`);
   parts.push(`<rect x="${L}" y="${T}" width="${pw}" height="${ph}" fill="none" stroke="#9aa5b1"/>`);
   parts.push(`<text x="${L - 4}" y="${T + 8}" text-anchor="end" font-size="9" fill="#52606d">${escapeXml(num(hi))}</text>`);
   parts.push(`<text x="${L - 4}" y="${T + ph}" text-anchor="end" font-size="9" fill="#52606d">${escapeXml(num(lo))}</text>`);
@@ -74,8 +74,8 @@ export function renderMetricChartSvg(chart: MetricChart): string {
     for (const seg of segments) {
       const [first] = seg;
       if (!first) continue;
-      if (seg.length === 1) parts.push(`<circle cx="${f(first[0])}" cy="${f(first[1])}" r="1.5" fill="${colour}"><title>${name}</title></circle>`);
-      else parts.push(`<polyline fill="none" stroke="${colour}" stroke-width="1.5" points="${seg.map(([px, py]) => `${f(px)},${f(py)}`).join(' ')}"><title>${name}</title></polyline>`);
+      if (seg.length === 1) parts.push(`<circle cx="${svgNumber(first[0])}" cy="${svgNumber(first[1])}" r="1.5" fill="${colour}"><title>${name}</title></circle>`);
+      else parts.push(`<polyline fill="none" stroke="${colour}" stroke-width="1.5" points="${seg.map(([px, py]) => `${svgNumber(px)},${svgNumber(py)}`).join(' ')}"><title>${name}</title></polyline>`);
     }
   });
   if (chart.series.length === 0) parts.push(`<text x="${L + pw / 2}" y="${T + ph / 2}" text-anchor="middle" font-size="11" fill="#52606d">no data in this window</text>`);

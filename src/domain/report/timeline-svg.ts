@@ -2,7 +2,7 @@ import { alertName } from '../alert';
 import type { IncidentDetail } from '../incident';
 import { serviceOf } from '../service-of';
 import { escapeXml, truncate } from './html-escape';
-import { f, renderSvgDocument } from './svg';
+import { renderSvgDocument, svgNumber } from './svg-document';
 
 /**
  * The data of an incident's timeline picture: a lane per affected service with a bar per
@@ -149,23 +149,23 @@ export function renderTimelineSvg(picture: TimelinePicture): string {
     const rowCount = Math.max(1, Math.min(MAX_ROWS, rows.length));
     const h = rowCount * ROW_H + LANE_PAD;
     body.push(`<g class="lane">`);
-    if (i % 2 === 0) body.push(`<rect x="0" y="${f(y)}" width="${WIDTH}" height="${f(h)}" fill="#f4f6f8"/>`);
-    body.push(`<text x="${LEFT - 8}" y="${f(y + h / 2 + 4)}" text-anchor="end" font-size="12" fill="#1f2933">${escapeXml(truncate(lane.service, 24))}<title>${escapeXml(lane.service)}</title></text>`);
+    if (i % 2 === 0) body.push(`<rect x="0" y="${svgNumber(y)}" width="${WIDTH}" height="${svgNumber(h)}" fill="#f4f6f8"/>`);
+    body.push(`<text x="${LEFT - 8}" y="${svgNumber(y + h / 2 + 4)}" text-anchor="end" font-size="12" fill="#1f2933">${escapeXml(truncate(lane.service, 24))}<title>${escapeXml(lane.service)}</title></text>`);
     rows.forEach((row, r) => {
       const rowY = y + LANE_PAD / 2 + Math.min(r, MAX_ROWS - 1) * ROW_H + (ROW_H - BAR_H) / 2;
       for (const bar of row) {
         const x0 = x(bar.start);
         const w = Math.max(2, x(bar.end) - x0);
         const tip = `${bar.label}${bar.severity ? ` (${bar.severity})` : ''}: ${bar.start} to ${bar.ongoing ? 'still firing' : bar.end}`;
-        body.push(`<rect x="${f(x0)}" y="${f(rowY)}" width="${f(w)}" height="${BAR_H}" rx="2" fill="${barColour(bar.severity)}"${bar.ongoing ? ' fill-opacity="0.6"' : ''}><title>${escapeXml(tip)}</title></rect>`);
-        if (w > 60) body.push(`<text x="${f(x0 + 4)}" y="${f(rowY + BAR_H - 2)}" font-size="10" fill="#ffffff">${escapeXml(truncate(bar.label, Math.floor(w / 6.5)))}</text>`);
+        body.push(`<rect x="${svgNumber(x0)}" y="${svgNumber(rowY)}" width="${svgNumber(w)}" height="${BAR_H}" rx="2" fill="${barColour(bar.severity)}"${bar.ongoing ? ' fill-opacity="0.6"' : ''}><title>${escapeXml(tip)}</title></rect>`);
+        if (w > 60) body.push(`<text x="${svgNumber(x0 + 4)}" y="${svgNumber(rowY + BAR_H - 2)}" font-size="10" fill="#ffffff">${escapeXml(truncate(bar.label, Math.floor(w / 6.5)))}</text>`);
       }
     });
     body.push('</g>');
     y += h;
   }
   if (laneLayouts.length === 0) {
-    body.push(`<text x="${LEFT}" y="${f(y + 18)}" font-size="12" fill="#52606d">No alerts.</text>`);
+    body.push(`<text x="${LEFT}" y="${svgNumber(y + 18)}" font-size="12" fill="#52606d">No alerts.</text>`);
     y += 28;
   }
   const gridBottom = y;
@@ -174,8 +174,8 @@ export function renderTimelineSvg(picture: TimelinePicture): string {
   const { stepMs, format } = tickStep(t1 - t0);
   for (let t = Math.ceil(t0 / stepMs) * stepMs; t <= t1; t += stepMs) {
     const tx = LEFT + (t - t0) / (t1 - t0) * plotW;
-    axis.push(`<line x1="${f(tx)}" y1="${AXIS_Y}" x2="${f(tx)}" y2="${f(gridBottom)}" stroke="#d9dee3" stroke-width="1"/>`);
-    axis.push(`<text x="${f(tx)}" y="${AXIS_Y - 6}" text-anchor="middle" font-size="10" fill="#52606d">${format(new Date(t))}</text>`);
+    axis.push(`<line x1="${svgNumber(tx)}" y1="${AXIS_Y}" x2="${svgNumber(tx)}" y2="${svgNumber(gridBottom)}" stroke="#d9dee3" stroke-width="1"/>`);
+    axis.push(`<text x="${svgNumber(tx)}" y="${AXIS_Y - 6}" text-anchor="middle" font-size="10" fill="#52606d">${format(new Date(t))}</text>`);
   }
 
   const markerY = gridBottom + 4;
@@ -185,9 +185,9 @@ export function renderTimelineSvg(picture: TimelinePicture): string {
     const mx = x(m.at);
     const tip = `${style.name} at ${m.at}: ${m.label}`;
     marks.push(`<g class="marker marker-${m.kind}"><title>${escapeXml(tip)}</title>`
-      + `<line x1="${f(mx)}" y1="${f(gridTop)}" x2="${f(mx)}" y2="${f(markerY + 6)}" stroke="${style.colour}" stroke-width="1.5" stroke-dasharray="4 3"/>`
-      + `<circle cx="${f(mx)}" cy="${f(markerY + 14)}" r="8" fill="${style.colour}"/>`
-      + `<text x="${f(mx)}" y="${f(markerY + 18)}" text-anchor="middle" font-size="10" font-weight="bold" fill="#ffffff">${style.glyph}</text></g>`);
+      + `<line x1="${svgNumber(mx)}" y1="${svgNumber(gridTop)}" x2="${svgNumber(mx)}" y2="${svgNumber(markerY + 6)}" stroke="${style.colour}" stroke-width="1.5" stroke-dasharray="4 3"/>`
+      + `<circle cx="${svgNumber(mx)}" cy="${svgNumber(markerY + 14)}" r="8" fill="${style.colour}"/>`
+      + `<text x="${svgNumber(mx)}" y="${svgNumber(markerY + 18)}" text-anchor="middle" font-size="10" font-weight="bold" fill="#ffffff">${style.glyph}</text></g>`);
   }
 
   const legendY = markerY + MARKER_ROW_H + 4;

@@ -1,5 +1,5 @@
 import { escapeXml } from '../report/html-escape';
-import { renderHumanMarkdown } from '../report/human-markdown';
+import { renderHumanMarkdown } from '../report/human-markdown-to-html';
 import { byNewest, type AtomFeedOptions, type PublicStatusEntry } from './public-status';
 
 /**

@@ -1,5 +1,5 @@
 import { escapeHtml } from '../report/html-escape';
-import { renderHumanMarkdown } from '../report/human-markdown';
+import { renderHumanMarkdown } from '../report/human-markdown-to-html';
 import { byNewest, type PublicStatusEntry, type StatusPageOptions } from './public-status';
 
 /**

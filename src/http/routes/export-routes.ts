@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { IncidentDetail } from '../../domain/incident';
 import { buildExportDocument } from '../../domain/report/export-document';
 import type { MetricSnapshot } from '../../domain/report/metric-chart-svg';
-import { renderReportHtml, type DeliveryView } from '../../domain/report/render-html';
+import { renderReportHtml, type DeliveryView } from '../../domain/report/report-to-html';
 import type { ReportView } from '../../domain/report/report-model';
 import { renderTimelineSvg } from '../../domain/report/timeline-svg';
 import type { DeliveryRecord, DeliveryStore } from '../../store/delivery-store';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { buildIncidentView, type IncidentViewOptions } from '../../domain/incident-view';
+import { buildIncidentView, type IncidentViewOptions } from '../../domain/incident-report';
 import { NotFoundError } from '../../errors';
 import type { ReportService } from '../../services/report-service';
 import type { Store } from '../../store/store';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Role } from '../../config/config.schema';
-import { renderReportMarkdown } from '../../domain/report/render-markdown';
+import { renderReportMarkdown } from '../../domain/report/report-to-markdown';
 import type { ReportPatch } from '../../domain/report/report-patch';
 import type { ReportService } from '../../services/report-service';
 import { ApiAuthenticator } from '../api-auth';

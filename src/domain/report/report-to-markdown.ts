@@ -1,4 +1,4 @@
-import { escapeMarkdownCell, escapeMarkdownText, markdownLink, stripControl } from './markdown';
+import { escapeMarkdownCell, escapeMarkdownText, markdownLink, stripControl } from './markdown-escape';
 import { composeReport } from './compose-report';
 import type { ReportDraft, ReportSection } from './report-draft';
 import { emptyStoredReport, type ActionItem, type ReportSectionView, type ReportTimelineEntry, type ReportView, type TimedPart } from './report-model';

@@ -1,8 +1,8 @@
 import type { IncidentMeasures } from '../incident-metrics';
 import { escapeHtml, safeHttpUrl } from './html-escape';
-import { renderHumanMarkdown } from './human-markdown';
+import { renderHumanMarkdown } from './human-markdown-to-html';
 import { renderMetricChartSvg, type MetricSnapshot } from './metric-chart-svg';
-import { formatDuration } from './render-markdown';
+import { formatDuration } from './report-to-markdown';
 import type { ReportHint } from './report-draft';
 import type { ActionItem, ReportSectionView, ReportTimelineEntry, ReportView, TimedPart } from './report-model';
 
