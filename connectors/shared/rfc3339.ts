@@ -42,7 +42,7 @@ function daysInMonth(year: number, month: number): number {
 export function parseRfc3339(text: string): Rfc3339Result {
   // Re-sent alerts repeat their times (startsAt is stable across re-sends, endsAt of a firing
   // alert is Go's zero time), and each body is checked twice (schema, then normalize): a small
-  // memo made this function 8% of the HTTP thread's time per webhook into a map lookup.
+  // memo turns most calls into a map lookup (parsing showed in the HTTP thread's profile).
   const known = memo.get(text);
   if (known) return known;
   const result = Object.freeze(parseUncached(text));

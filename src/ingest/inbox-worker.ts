@@ -14,7 +14,7 @@ import { giveWayOf, IngestPressure } from './ingest-pressure';
 
 /**
  * Inbox processing in a worker thread, so turning stored webhooks into alerts and incidents
- * (about 4 ms per 50-alert entry) no longer competes with accepting webhooks on the HTTP event
+ * no longer competes with accepting webhooks on the HTTP event
  * loop. The worker has its own SQLite connections: it reads the inbox file, which only the main
  * thread's appends write, and writes the store file (sqlite-inbox.ts), so accepting and
  * processing never wait for each other's write lock. All the worker writes is derived from
@@ -73,8 +73,8 @@ export class WorkerInboxProcessor implements InboxProcessing {
   private spawn(): void {
     const input: WorkerInput = { kind: 'debrief-inbox-worker', config: this.deps.config, file: this.deps.file, pressure: this.deps.pressure.inFlight.buffer as SharedArrayBuffer };
     // A young generation of 16 MB instead of V8's default for a thread (up to 48 MB, grown
-    // while processing a large backlog and kept afterwards): RSS after processing a 100,000-
-    // alert history fell from about 260 MB to 170 MB, at the same processing speed.
+    // while processing a large backlog and kept afterwards): far less resident memory after a
+    // large backlog, at the same processing speed (bench/ingest/RESULTS.md).
     const worker = new Worker(INBOX_WORKER_FILE, { workerData: input, resourceLimits: { maxYoungGenerationSizeMb: 16 } });
     this.worker = worker;
     worker.on('message', (m: FromWorker) => this.onMessage(m));

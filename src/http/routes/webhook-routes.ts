@@ -117,7 +117,8 @@ export function webhookRoutes(deps: WebhookRouteDeps): RouteDef[] {
         outcome(stored.duplicate ? 'duplicate' : 'accepted');
         if (!stored.duplicate) deps.onStored();
         // Written with end(), not json(): express's send() hashes every body for an ETag, which
-        // no sender of a webhook reads (about 2% of the HTTP thread under the ingest benchmark).
+        // no sender of a webhook reads, and that hash showed in the HTTP thread's profile
+        // (bench/ingest/RESULTS.md, "Cheaper appends").
         res.status(202).type('application/json').end(JSON.stringify({ inboxId: stored.id, duplicate: stored.duplicate, ...answer }));
       } catch (err) {
         outcome(outcomeOf(err));

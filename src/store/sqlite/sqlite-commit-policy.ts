@@ -78,7 +78,7 @@ export function withSqliteCommitPolicy<T extends object>(store: T): T {
   type Append = (...args: unknown[]) => Promise<unknown>;
   /**
    * The batch transaction, built once per connection: better-sqlite3's `transaction()` builds
-   * its wrapper functions on every call, which was 1% of the HTTP thread under ingest load.
+   * its wrapper functions on every call, a cost the HTTP thread paid per batch (bench/ingest/RESULTS.md).
    */
   const batchTransactions = new WeakMap<Database.Database, Database.Transaction<(batch: PendingAppend[], results: Array<Promise<unknown>>, target: T, append: Append) => void>>();
   const batchTransactionOf = (db: Database.Database) => {
@@ -100,7 +100,7 @@ export function withSqliteCommitPolicy<T extends object>(store: T): T {
    * Whether appends have a connection of their own (the inbox file's). Only appends write
    * through it, and each batch is made durable by the WAL fsync (when the configured level
    * waits for the disk), so it stays at NORMAL and at `busy_timeout = 0` once set instead of
-   * being switched for every batch (four PRAGMA statements per batch, 1% of the HTTP thread). Its other uses are reads, which in WAL mode
+   * being switched for every batch (four PRAGMA statements per batch). Its other uses are reads, which in WAL mode
    * never wait for the write lock. A store without an inbox file appends through the connection
    * that people's writes use, which must go back to the configured settings after each batch.
    */

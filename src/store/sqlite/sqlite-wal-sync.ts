@@ -12,7 +12,7 @@ export interface WalFileOps {
  *
  * With `synchronous=FULL` SQLite fsyncs the WAL inside every commit, and better-sqlite3 runs
  * the commit on the calling thread: the HTTP thread then did nothing else for the length of
- * that fsync (a third of its time under the ingest benchmark). Inbox batches therefore commit
+ * that fsync, which dominated its profile (bench/ingest/RESULTS.md). Inbox batches therefore commit
  * at `synchronous=NORMAL` (SQLite writes the frames to the file, without waiting for the disk),
  * and their senders are answered only after an fsync of the WAL file that *started after the
  * commit* has completed. That fsync runs on libuv's thread pool. It is an fdatasync, as
