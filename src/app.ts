@@ -109,9 +109,9 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
     deadLetters: async () => (await store.inboxCounts()).dead,
     openIncidents: () => store.countIncidents('open'),
   });
-  // Every outbound call goes through one resilient client per target: timeout, retries, circuit, metrics (issue 8).
+  // Every outbound call goes through one resilient client per target: timeout, retries, circuit, metrics.
   const outboundClients = createOutboundClients(config, metrics.registry);
-  // PagerDuty enrichment and Alertmanager reconciliation (issue 4); both off unless configured.
+  // PagerDuty enrichment and Alertmanager reconciliation; both off unless configured.
   const pagerduty = createPagerDutyIntegration({
     settings: config.pagerduty, store, correlator, serviceLabels: config.impact.serviceLabels, logger, clock,
     http: outboundClients.pagerduty,
@@ -140,7 +140,7 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
     policy: config.reports.policy,
   });
 
-  // Exports, statistics, status page and outbound notifications (issue 5, items 6-9).
+  // Exports, statistics, status page and outbound notifications.
   const deliveryStore = openDeliveryStore(store);
   await deliveryStore.init();
   const notifier = new OutboundNotifier({
@@ -171,7 +171,7 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
     ...statusRoutes({ published: reportStore, title: config.status.title, publicUrl: config.status.publicUrl, clock }),
     ...inboxRoutes({ store, clock, onRequeued: () => processor.kick() }),
     ...opsRoutes({ store, metrics, openapi }),
-    // The pages for engineers and SREs (HTML shells + assets) and who-am-I for them (issue 6).
+    // The pages for engineers and SREs (HTML shells + assets) and who-am-I for them.
     ...meRoutes(),
     ...webRoutes({ reportStore }),
   );

@@ -5,7 +5,7 @@ import { alertmanagerFingerprint } from './fingerprint';
 
 /*
  * Alertmanager's pull API, `GET /api/v2/alerts/groups` (api/v2/openapi.yaml `alertGroups`), as
- * the reconciler reads it. Shapes per shared/PAYLOADS.md section 3, checked against the recorded
+ * the reconciler reads it. Shapes per docs/payloads.md §3, checked against the recorded
  * response in fixtures/api-v2/. Forgiving like the webhook schema: unknown keys pass
  * (`routeLabels` arrived in 0.34, `mutedBy` in 0.28).
  */
@@ -79,7 +79,7 @@ export interface PulledAlerts {
 /**
  * Flattens an `/api/v2/alerts/groups` response into one entry per alert. Pure.
  *
- * An alert routed to several receivers appears once per receiver (PAYLOADS.md section 3); the
+ * An alert routed to several receivers appears once per receiver (docs/payloads.md §3); the
  * first group wins, where groups of `receivers` come first, in that order, and then the rest, in
  * response order. With `receivers` set, alerts found only under other receivers are still listed
  * (they are present in Alertmanager) but carry the receiver they were found under, so the caller

@@ -422,7 +422,7 @@ export function noteToPagingEvent(note: PagerDutyNote, page: PageRef, ctx: Norma
  * RFC 3339 with 0-9 fractional digits (truncated to ms) and any offset -> UTC ISO with
  * milliseconds; null when it is not such a time, and for Go's zero time (no real event has it).
  * PagerDuty sends `occurred_at` in UTC with ms, `created_at` with seconds, and REST times in the
- * requested `time_zone` (e.g. `-05:00`). Same parser as the other connectors (`shared/rfc3339`).
+ * requested `time_zone` (e.g. `-05:00`). Same parser as the other connectors (`connectors/shared/rfc3339.ts`).
  */
 export function toUtcIso(value: string): string | null {
   const parsed = parseRfc3339(value.trim());

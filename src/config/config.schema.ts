@@ -9,7 +9,7 @@ import { DEFAULT_GIVE_WAY } from '../ingest/ingest-pressure';
  * a default, except secrets, which are never defaulted.
  */
 
-// --- correlation rules and service catalog (issue 3); rule syntax in src/domain/correlation/rule-config.ts
+// --- correlation rules and service catalog; rule syntax in src/domain/correlation/rule-config.ts
 const DEFAULT_CORRELATION = {
   groupWindowMinutes: CORRELATION_DEFAULTS.groupWindowMinutes,
   quietPeriodMinutes: CORRELATION_DEFAULTS.quietPeriodMinutes,
@@ -110,7 +110,7 @@ const statsSchema = z.object({
   gaugeCacheSeconds: z.coerce.number().int().min(0).default(60).describe('The gauges are recomputed at most this often.'),
 });
 
-// --- PagerDuty REST enrichment/backfill and Alertmanager reconciliation (issue 4) ---
+// --- PagerDuty REST enrichment/backfill and Alertmanager reconciliation ---
 const DEFAULT_PAGERDUTY = { apiBaseUrl: 'https://api.pagerduty.com', serviceMap: {}, enrichmentConcurrency: 2, timeoutMs: 10_000 };
 const pagerdutySchema = z.object({
   restToken: z.string().min(1).optional()
@@ -125,7 +125,7 @@ const pagerdutySchema = z.object({
     .describe('Timeout of each PagerDuty REST request (pdjs\'s own quick 429 retries included); up to 3 retries with backoff follow.'),
 });
 
-// --- Circuit breaker of outbound calls (issue 8, faults item 3) ---
+// --- Circuit breaker of outbound calls ---
 const DEFAULT_CIRCUIT_BREAKER = { failureThreshold: 5, openSeconds: 30 };
 const circuitBreakerSchema = z.object({
   failureThreshold: z.coerce.number().int().min(1).default(5)
@@ -151,7 +151,7 @@ const reconcileSchema = z.object({
 });
 export type ReconcileTargetConfig = z.infer<typeof reconcileTargetSchema>;
 
-// --- MongoDB store connection settings (issue 7) ---
+// --- MongoDB store connection settings ---
 const DEFAULT_MONGO_STORE = { serverSelectionTimeoutMs: 5000, connectTimeoutMs: 5000, pingTimeoutMs: 2000 };
 const mongoStoreSchema = z.object({
   serverSelectionTimeoutMs: z.coerce.number().int().positive().default(5000)
@@ -171,7 +171,7 @@ export const configSchema = z.object({
     url: z.string().default('sqlite:./data/debrief.db')
       .refine((u) => /^(sqlite:|mongodb(\+srv)?:\/\/)/.test(u), 'must start with sqlite: or mongodb://')
       .describe('Where Debrief keeps its data: `sqlite:<file>` (embedded default) or `mongodb://...`.'),
-    // --- MongoDB connection (issue 7); options written in the URL's query win over these ---
+    // --- MongoDB connection; options written in the URL's query win over these ---
     mongo: mongoStoreSchema.default(DEFAULT_MONGO_STORE),
   }).default({ url: 'sqlite:./data/debrief.db', mongo: DEFAULT_MONGO_STORE }),
   api: z.object({

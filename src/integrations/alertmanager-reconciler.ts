@@ -13,7 +13,7 @@ import { createResilientClient, OutboundError, type ResilientClient } from './re
 /*
  * Alertmanager reconciliation (pull). Webhooks can lose data: a delivery that failed for longer
  * than a group interval is dropped, `send_resolved: false` never reports a resolution, and
- * `max_alerts` truncates groups (shared/PAYLOADS.md sections 1.4 and 8.6). Every
+ * `max_alerts` truncates groups (docs/payloads.md §1.4 and §3). Every
  * `intervalSeconds` the reconciler reads `GET /api/v2/alerts/groups` and compares it with what
  * Debrief believes is firing on the same connector instance:
  *

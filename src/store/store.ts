@@ -120,7 +120,7 @@ export interface Store {
    */
   pagedIncidentIds(incidentIds: readonly string[]): Promise<Set<string>>;
 
-  // --- reconciliation with a pull source (Alertmanager API); added for issue 4 ---------------
+  // --- reconciliation with a pull source (Alertmanager API) ---------------------------------
   /** Alerts of `instance` Debrief believes are firing, oldest start first. */
   listFiringAlerts(instance: string): Promise<Alert[]>;
   /**

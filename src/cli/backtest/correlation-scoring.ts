@@ -202,7 +202,7 @@ function checksFor(truth: GroundTruth, items: Item[]): QualityReport['checks'] {
   return { recurringMerged, flappingSplit, twoClusterSplit };
 }
 
-/** Quality targets from issue 3 ("Measured, not asserted"). */
+/** Quality targets a backtest is held to (`debrief backtest --truth`); measured, never assumed. */
 export interface QualityTargets {
   pairwiseF1: number;
   bcubedF1: number;

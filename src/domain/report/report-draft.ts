@@ -3,7 +3,7 @@ import type { Incident, IncidentEvent } from '../incident';
 import type { ImpactItem } from '../impact';
 import type { TimelineEntry } from '../timeline';
 
-/** The five sections of a post-mortem, in order (DESIGN.md "The report"). */
+/** The five sections of a post-mortem, in order (docs/architecture.md, "The report"). */
 export const SECTION_IDS = ['summary', 'timeline', 'what-happened', 'fix', 'prevention'] as const;
 export type SectionId = (typeof SECTION_IDS)[number];
 

@@ -8,7 +8,7 @@ import { errorSchema, idParamsSchema } from '../api-schemas';
 import { defineRoute, type RouteDef } from '../route';
 
 /**
- * The pages for engineers and SREs (issue 6). Page routes are public HTML shells that hold no
+ * The pages for engineers and SREs. Page routes are public HTML shells that hold no
  * data; the page scripts call the API with the user's token. One API route lives here too:
  * the report status of many incidents at once, which the incident list shows per row.
  */
