@@ -117,7 +117,7 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
     http: outboundClients.pagerduty,
   });
   const reconciliation = createReconciliation({
-    targets: config.reconcile.alertmanager, instances: new Map(config.instances.map((i) => [i.id, i.connector])),
+    targets: config.reconcile.alertmanager, instances: new Map(config.instances.map((instance) => [instance.id, instance.connector])),
     store, correlator, serviceLabels: config.impact.serviceLabels, logger, clock,
     clientFor: (instance) => outboundClients.alertmanager(instance),
   });
@@ -185,7 +185,7 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
     app, store, processor, reports, reportStore, notifier, routes, correlator, catalog, pagerduty, reconciliation,
     async listen(port = config.server.port, host = config.server.host) {
       processor.start();
-      for (const r of reconciliation.reconcilers) r.start();
+      for (const reconciler of reconciliation.reconcilers) reconciler.start();
       // Notifications a previous process left pending (crash, restart mid-retry) are sent now.
       void notifier.resumePending().catch((err: unknown) => logger.error({ err: { message: (err as Error)?.message } }, 'resuming outbound deliveries failed'));
       server = createServer(app);
@@ -199,7 +199,7 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
     },
     async close(closeOptions: { drainInboxMs?: number } = {}) {
       if (server) await closeServerGracefully(server);
-      await Promise.all(reconciliation.reconcilers.map((r) => r.stop()));
+      await Promise.all(reconciliation.reconcilers.map((reconciler) => reconciler.stop()));
       if (closeOptions.drainInboxMs) await drainInbox(processor, store, closeOptions.drainInboxMs);
       await processor.stop();
       await pagerduty.enrichment?.stop();

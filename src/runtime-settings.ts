@@ -9,6 +9,6 @@ export function missingRuntimeSettings(env: NodeJS.ProcessEnv, execArgv: readonl
   const missing: string[] = [];
   if (env.MALLOC_ARENA_MAX === undefined) missing.push('MALLOC_ARENA_MAX');
   const semiSpace = (args: string) => /--max-semi-space-size[=\s]/.test(args);
-  if (!execArgv.some((a) => semiSpace(`${a} `)) && !semiSpace(`${env.NODE_OPTIONS ?? ''} `)) missing.push('--max-semi-space-size');
+  if (!execArgv.some((arg) => semiSpace(`${arg} `)) && !semiSpace(`${env.NODE_OPTIONS ?? ''} `)) missing.push('--max-semi-space-size');
   return missing;
 }

@@ -54,7 +54,7 @@ export const alertmanagerAlertGroupsSchema = z.array(alertmanagerAlertGroupSchem
  * and can never collide with a real Alertmanager key (those start with `{`).
  */
 export function reconciledGroupKey(receiver: string, groupLabels: Record<string, string>): string {
-  const pairs = Object.keys(groupLabels).sort().map((k) => `${k}=${JSON.stringify(groupLabels[k])}`);
+  const pairs = Object.keys(groupLabels).sort().map((name) => `${name}=${JSON.stringify(groupLabels[name])}`);
   return `reconciled:${receiver}:{${pairs.join(', ')}}`;
 }
 
@@ -90,11 +90,11 @@ export function pulledAlerts(
   context: { instance: string; receivers?: readonly string[] | null },
 ): PulledAlerts {
   const preferred = context.receivers ?? [];
-  const rank = (g: AlertmanagerAlertGroup) => {
-    const i = preferred.indexOf(g.receiver.name);
-    return i === -1 ? preferred.length : i;
+  const rank = (group: AlertmanagerAlertGroup) => {
+    const position = preferred.indexOf(group.receiver.name);
+    return position === -1 ? preferred.length : position;
   };
-  const ordered = groups.map((g, i) => ({ g, i })).sort((a, b) => rank(a.g) - rank(b.g) || a.i - b.i).map(({ g }) => g);
+  const ordered = groups.map((group, index) => ({ group, index })).sort((a, b) => rank(a.group) - rank(b.group) || a.index - b.index).map(({ group }) => group);
 
   const seen = new Set<string>();
   const alerts: PulledAlert[] = [];

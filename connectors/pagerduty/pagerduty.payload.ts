@@ -168,7 +168,7 @@ export function detectLegacyPagerDuty(body: unknown): string | null {
   return `PagerDuty V1/V2 webhooks are not supported (this body looks like a ${seen} webhook: "messages" and no "event"); ${LEGACY_HELP}.`;
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 // ---------------------------------------------------------------------------------------------
 // REST API v2 responses (pull: enrichment and backfill). Same forgiving rules.

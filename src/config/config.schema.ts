@@ -147,7 +147,7 @@ const reconcileTargetSchema = z.object({
 const reconcileSchema = z.object({
   alertmanager: z.array(reconcileTargetSchema).default([])
     .describe('Alertmanagers to reconcile with (pull); empty: off. One entry per instance.')
-    .refine((targets) => new Set(targets.map((t) => t.instance)).size === targets.length, 'each instance may be reconciled with one Alertmanager only'),
+    .refine((targets) => new Set(targets.map((target) => target.instance)).size === targets.length, 'each instance may be reconciled with one Alertmanager only'),
 });
 export type ReconcileTargetConfig = z.infer<typeof reconcileTargetSchema>;
 
@@ -169,7 +169,7 @@ export const configSchema = z.object({
   }).default({ host: '0.0.0.0', port: 8080, webhookBodyLimitBytes: 5 * 1024 * 1024 }),
   store: z.object({
     url: z.string().default('sqlite:./data/debrief.db')
-      .refine((u) => /^(sqlite:|mongodb(\+srv)?:\/\/)/.test(u), 'must start with sqlite: or mongodb://')
+      .refine((url) => /^(sqlite:|mongodb(\+srv)?:\/\/)/.test(url), 'must start with sqlite: or mongodb://')
       .describe('Where Debrief keeps its data: `sqlite:<file>` (embedded default) or `mongodb://...`.'),
     // --- MongoDB connection; options written in the URL's query win over these ---
     mongo: mongoStoreSchema.default(DEFAULT_MONGO_STORE),
@@ -192,7 +192,7 @@ export const configSchema = z.object({
     leaseSeconds: z.coerce.number().positive().default(30).describe('How long a claimed inbox entry stays with one process before another may retry it.'),
     pollIntervalMs: z.coerce.number().int().positive().default(1000).describe('How often the inbox is checked for unprocessed or expired entries.'),
     maxAttempts: z.coerce.number().int().positive().default(5).describe('Processing attempts before an entry becomes a dead letter.'),
-    worker: z.preprocess((v) => (typeof v === 'string' ? !/^(false|0|no|off)$/i.test(v.trim()) : v), z.boolean()).default(true)
+    worker: z.preprocess((value) => (typeof value === 'string' ? !/^(false|0|no|off)$/i.test(value.trim()) : value), z.boolean()).default(true)
       .describe('Process the inbox in a worker thread with its own connection (SQLite files only), so processing does not slow down accepting webhooks.'),
     ingestPriority: z.coerce.number().min(0).max(100).default(DEFAULT_GIVE_WAY.ratio)
       .describe(`While webhooks are being answered, inbox processing pauses after each entry for this many times as long as the entry took (at most ${DEFAULT_GIVE_WAY.maxPauseMs} ms), so a flood of webhooks is accepted first and processed afterwards. 0: never pause.`),
@@ -241,13 +241,13 @@ export interface EnvBinding {
   parse: (raw: string) => unknown;
 }
 
-const list = (raw: string) => raw.split(',').map((s) => s.trim()).filter(Boolean);
+const list = (raw: string) => raw.split(',').map((item) => item.trim()).filter(Boolean);
 
 export const ENV_BINDINGS: EnvBinding[] = [
-  { env: 'DEBRIEF_HOST', path: 'server.host', description: 'Address to listen on', parse: (s) => s },
-  { env: 'DEBRIEF_PORT', path: 'server.port', description: 'TCP port', parse: (s) => s },
-  { env: 'DEBRIEF_WEBHOOK_BODY_LIMIT_BYTES', path: 'server.webhookBodyLimitBytes', description: 'Largest webhook body', parse: (s) => s },
-  { env: 'DEBRIEF_STORE_URL', path: 'store.url', description: '`sqlite:<file>` or `mongodb://...`', parse: (s) => s },
+  { env: 'DEBRIEF_HOST', path: 'server.host', description: 'Address to listen on', parse: (value) => value },
+  { env: 'DEBRIEF_PORT', path: 'server.port', description: 'TCP port', parse: (value) => value },
+  { env: 'DEBRIEF_WEBHOOK_BODY_LIMIT_BYTES', path: 'server.webhookBodyLimitBytes', description: 'Largest webhook body', parse: (value) => value },
+  { env: 'DEBRIEF_STORE_URL', path: 'store.url', description: '`sqlite:<file>` or `mongodb://...`', parse: (value) => value },
   {
     env: 'DEBRIEF_API_TOKENS',
     path: 'api.tokens',
@@ -263,28 +263,28 @@ export const ENV_BINDINGS: EnvBinding[] = [
     path: 'instances[alertmanager].credentials.basicAuth',
     description: 'Comma-separated `user:password` pairs accepted on /webhooks/alertmanager',
     parse: (raw) => list(raw).map((pair) => {
-      const i = pair.indexOf(':');
-      return { username: i < 0 ? pair : pair.slice(0, i), password: i < 0 ? '' : pair.slice(i + 1) };
+      const colon = pair.indexOf(':');
+      return { username: colon < 0 ? pair : pair.slice(0, colon), password: colon < 0 ? '' : pair.slice(colon + 1) };
     }),
   },
   { env: 'DEBRIEF_PAGERDUTY_SIGNING_SECRETS', path: 'instances[pagerduty].credentials.signingSecrets', description: 'Comma-separated PagerDuty V3 webhook signing secrets', parse: list },
-  { env: 'DEBRIEF_CORRELATION_GROUP_WINDOW_MINUTES', path: 'correlation.groupWindowMinutes', description: 'Same-group correlation window', parse: (s) => s },
-  { env: 'DEBRIEF_CORRELATION_QUIET_PERIOD_MINUTES', path: 'correlation.quietPeriodMinutes', description: 'Quiet period after an incident\'s last alert resolved', parse: (s) => s },
-  { env: 'DEBRIEF_CORRELATION_REOPEN_WINDOW_MINUTES', path: 'correlation.reopenWindowMinutes', description: 'Reopen window after the quiet period', parse: (s) => s },
-  { env: 'DEBRIEF_CATALOG_FILE', path: 'catalog.file', description: 'Service catalog YAML file', parse: (s) => s },
+  { env: 'DEBRIEF_CORRELATION_GROUP_WINDOW_MINUTES', path: 'correlation.groupWindowMinutes', description: 'Same-group correlation window', parse: (value) => value },
+  { env: 'DEBRIEF_CORRELATION_QUIET_PERIOD_MINUTES', path: 'correlation.quietPeriodMinutes', description: 'Quiet period after an incident\'s last alert resolved', parse: (value) => value },
+  { env: 'DEBRIEF_CORRELATION_REOPEN_WINDOW_MINUTES', path: 'correlation.reopenWindowMinutes', description: 'Reopen window after the quiet period', parse: (value) => value },
+  { env: 'DEBRIEF_CATALOG_FILE', path: 'catalog.file', description: 'Service catalog YAML file', parse: (value) => value },
   { env: 'DEBRIEF_SERVICE_LABELS', path: 'impact.serviceLabels', description: 'Comma-separated label names naming the service', parse: list },
-  { env: 'DEBRIEF_LOG_LEVEL', path: 'log.level', description: 'Log level', parse: (s) => s },
-  { env: 'DEBRIEF_INBOX_WORKER', path: 'inbox.worker', description: 'Process the inbox in a worker thread (SQLite files)', parse: (s) => s },
-  { env: 'DEBRIEF_INBOX_INGEST_PRIORITY', path: 'inbox.ingestPriority', description: 'How strongly inbox processing gives way to webhooks', parse: (s) => s },
-  { env: 'DEBRIEF_FAILED_AUTH_PER_MINUTE', path: 'security.failedAuthPerMinute', description: 'Failed authentications per client IP and minute before 429', parse: (s) => s },
-  { env: 'DEBRIEF_STATUS_PAGE_PER_MINUTE', path: 'security.statusPagePerMinute', description: 'Status page requests per client IP and minute before 429', parse: (s) => s },
+  { env: 'DEBRIEF_LOG_LEVEL', path: 'log.level', description: 'Log level', parse: (value) => value },
+  { env: 'DEBRIEF_INBOX_WORKER', path: 'inbox.worker', description: 'Process the inbox in a worker thread (SQLite files)', parse: (value) => value },
+  { env: 'DEBRIEF_INBOX_INGEST_PRIORITY', path: 'inbox.ingestPriority', description: 'How strongly inbox processing gives way to webhooks', parse: (value) => value },
+  { env: 'DEBRIEF_FAILED_AUTH_PER_MINUTE', path: 'security.failedAuthPerMinute', description: 'Failed authentications per client IP and minute before 429', parse: (value) => value },
+  { env: 'DEBRIEF_STATUS_PAGE_PER_MINUTE', path: 'security.statusPagePerMinute', description: 'Status page requests per client IP and minute before 429', parse: (value) => value },
   {
     env: 'DEBRIEF_TRUST_PROXY', path: 'security.trustProxy', description: 'Express trust proxy (`true`, a hop count, `loopback`, CIDRs) behind a reverse proxy',
-    parse: (s) => (s === 'true' ? true : s === 'false' ? false : /^\d+$/.test(s) ? Number(s) : s),
+    parse: (value) => (value === 'true' ? true : value === 'false' ? false : /^\d+$/.test(value) ? Number(value) : value),
   },
-  { env: 'DEBRIEF_PAGERDUTY_REST_TOKEN', path: 'pagerduty.restToken', description: 'PagerDuty REST API key (read-only is enough) for enrichment and backfill', parse: (s) => s },
-  { env: 'DEBRIEF_PAGERDUTY_API_BASE_URL', path: 'pagerduty.apiBaseUrl', description: 'PagerDuty REST API base URL (EU: https://api.eu.pagerduty.com)', parse: (s) => s },
-  { env: 'DEBRIEF_PROMETHEUS_URL', path: 'prometheus.baseUrl', description: 'Prometheus base URL for metric snapshots in reports', parse: (s) => s },
+  { env: 'DEBRIEF_PAGERDUTY_REST_TOKEN', path: 'pagerduty.restToken', description: 'PagerDuty REST API key (read-only is enough) for enrichment and backfill', parse: (value) => value },
+  { env: 'DEBRIEF_PAGERDUTY_API_BASE_URL', path: 'pagerduty.apiBaseUrl', description: 'PagerDuty REST API base URL (EU: https://api.eu.pagerduty.com)', parse: (value) => value },
+  { env: 'DEBRIEF_PROMETHEUS_URL', path: 'prometheus.baseUrl', description: 'Prometheus base URL for metric snapshots in reports', parse: (value) => value },
   {
     env: 'DEBRIEF_OUTBOUND_WEBHOOKS',
     path: 'outbound.webhooks',
@@ -297,12 +297,12 @@ export const ENV_BINDINGS: EnvBinding[] = [
       }
     },
   },
-  { env: 'DEBRIEF_PUBLIC_URL', path: 'status.publicUrl', description: 'Public base URL of Debrief (Atom feed, notification links)', parse: (s) => s },
-  { env: 'DEBRIEF_STATUS_TITLE', path: 'status.title', description: 'Title of the public status page', parse: (s) => s },
-  { env: 'DEBRIEF_POSTMORTEM_MIN_SEVERITY', path: 'reports.policy.minSeverity', description: 'Post-mortem policy: minimum severity (`any`: no condition)', parse: (s) => (s === 'any' ? null : s) },
-  { env: 'DEBRIEF_POSTMORTEM_MIN_DURATION_MINUTES', path: 'reports.policy.minDurationMinutes', description: 'Post-mortem policy: minimum duration in minutes', parse: (s) => s },
-  { env: 'DEBRIEF_POSTMORTEM_CUSTOMER_FACING', path: 'reports.policy.customerFacing', description: 'Post-mortem policy: only customer-facing incidents (`true`/`false`)', parse: (s) => s === 'true' },
-  { env: 'DEBRIEF_POSTMORTEM_PAGED_ONLY', path: 'reports.policy.pagedOnly', description: 'Post-mortem policy: only paged incidents (`true`/`false`)', parse: (s) => s === 'true' },
+  { env: 'DEBRIEF_PUBLIC_URL', path: 'status.publicUrl', description: 'Public base URL of Debrief (Atom feed, notification links)', parse: (value) => value },
+  { env: 'DEBRIEF_STATUS_TITLE', path: 'status.title', description: 'Title of the public status page', parse: (value) => value },
+  { env: 'DEBRIEF_POSTMORTEM_MIN_SEVERITY', path: 'reports.policy.minSeverity', description: 'Post-mortem policy: minimum severity (`any`: no condition)', parse: (value) => (value === 'any' ? null : value) },
+  { env: 'DEBRIEF_POSTMORTEM_MIN_DURATION_MINUTES', path: 'reports.policy.minDurationMinutes', description: 'Post-mortem policy: minimum duration in minutes', parse: (value) => value },
+  { env: 'DEBRIEF_POSTMORTEM_CUSTOMER_FACING', path: 'reports.policy.customerFacing', description: 'Post-mortem policy: only customer-facing incidents (`true`/`false`)', parse: (value) => value === 'true' },
+  { env: 'DEBRIEF_POSTMORTEM_PAGED_ONLY', path: 'reports.policy.pagedOnly', description: 'Post-mortem policy: only paged incidents (`true`/`false`)', parse: (value) => value === 'true' },
 ];
 
 /** Instances that exist even when the config file names none. */

@@ -11,10 +11,10 @@ export type IncidentSummary = Pick<Incident, 'title' | 'status' | 'severity' | '
 export function summarizeIncident(alerts: readonly Alert[], serviceLabels: readonly string[]): IncidentSummary {
   if (alerts.length === 0) throw new Error('an incident summary needs at least one alert');
   const byStart = [...alerts].sort((a, b) => a.startsAt.localeCompare(b.startsAt) || a.id.localeCompare(b.id));
-  const services = uniq(byStart.map((a) => serviceOf(a.labels, serviceLabels)).filter((s): s is string => s !== null));
+  const services = uniq(byStart.map((alert) => serviceOf(alert.labels, serviceLabels)).filter((service): service is string => service !== null));
   const names = uniq(byStart.map(alertName));
-  const allResolved = alerts.every((a) => a.status === 'resolved');
-  const ends = alerts.map((a) => a.endsAt).filter((e): e is string => e !== null).sort();
+  const allResolved = alerts.every((alert) => alert.status === 'resolved');
+  const ends = alerts.map((alert) => alert.endsAt).filter((end): end is string => end !== null).sort();
   const latestEnd = ends.at(-1) ?? null;
   const status: IncidentStatus = allResolved ? 'resolved' : 'open';
   const latestStart = byStart.at(-1)!.startsAt;
@@ -22,7 +22,7 @@ export function summarizeIncident(alerts: readonly Alert[], serviceLabels: reado
   return {
     title: titleFor(names, services),
     status,
-    severity: worstSeverity(alerts.map((a) => a.labels.severity)),
+    severity: worstSeverity(alerts.map((alert) => alert.labels.severity)),
     services,
     startedAt: byStart[0]!.startsAt,
     // A resolved alert without an end time (hand-made senders) ends the incident at its last activity.

@@ -6,7 +6,7 @@ import { escapeXml, truncate } from './html-escape';
  */
 
 /** Coordinates with one decimal at most: output stays byte-identical across runs. */
-export const svgNumber = (n: number): string => (Math.round(n * 10) / 10).toFixed(1).replace(/\.0$/, '');
+export const svgNumber = (value: number): string => (Math.round(value * 10) / 10).toFixed(1).replace(/\.0$/, '');
 
 export interface SvgDocument {
   width: number;

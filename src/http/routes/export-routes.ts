@@ -48,9 +48,9 @@ const exportDocumentSchema = z.object({
   deliveries: z.array(deliveryViewSchema),
 }).meta({ id: 'ReportExport' });
 
-export const deliveryView = (r: DeliveryRecord): DeliveryView => ({
-  target: r.target, event: r.event, version: r.version, status: r.status, attempts: r.attempts,
-  lastError: r.lastError, lastStatusCode: r.lastStatusCode, updatedAt: r.updatedAt,
+export const deliveryView = (record: DeliveryRecord): DeliveryView => ({
+  target: record.target, event: record.event, version: record.version, status: record.status, attempts: record.attempts,
+  lastError: record.lastError, lastStatusCode: record.lastStatusCode, updatedAt: record.updatedAt,
 });
 
 export function exportRoutes(deps: ExportRouteDeps): RouteDef[] {

@@ -47,8 +47,8 @@ interface PendingAppend {
   args: unknown[];
   /** When the first attempt was made (ms): lock retries stop after the busy timeout. */
   since?: number;
-  resolve: (v: unknown) => void;
-  reject: (e: unknown) => void;
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
 }
 
 /**
@@ -85,8 +85,8 @@ export function withSqliteCommitPolicy<T extends object>(store: T): T {
     let tx = batchTransactions.get(db);
     if (!tx) {
       tx = db.transaction((batch: PendingAppend[], results: Array<Promise<unknown>>, target: T, append: Append) => {
-        for (const p of batch) {
-          results.push(append.apply(target, p.args));
+        for (const queued of batch) {
+          results.push(append.apply(target, queued.args));
           // SQLite rolls the whole transaction back by itself on some errors (FULL, IOERR,
           // BUSY): then nothing of this batch is stored, and the rest must not run outside it.
           if (!db.inTransaction) throw new Error('the inbox batch transaction was rolled back by SQLite');
@@ -126,11 +126,11 @@ export function withSqliteCommitPolicy<T extends object>(store: T): T {
     queue = [];
     const db = appendDbOf(target);
     if (!db) {
-      for (const p of batch) append.apply(target, p.args).then(p.resolve, p.reject);
+      for (const queued of batch) append.apply(target, queued.args).then(queued.resolve, queued.reject);
       return;
     }
     const now = Date.now();
-    for (const p of batch) p.since ??= now;
+    for (const queued of batch) queued.since ??= now;
     busyTimeoutMs ??= Number(db.pragma('busy_timeout', { simple: true }));
     const results: Array<Promise<unknown>> = [];
     const sync = walSyncFor(db);
@@ -145,15 +145,15 @@ export function withSqliteCommitPolicy<T extends object>(store: T): T {
       batchTransactionOf(db).immediate(batch, results, target, append);
     } catch (err) {
       const code = (err as { code?: string }).code ?? '';
-      if (results.length === 0 && code.startsWith('SQLITE_BUSY') && batch.every((p) => now - p.since! < busyTimeoutMs!)) {
+      if (results.length === 0 && code.startsWith('SQLITE_BUSY') && batch.every((queued) => now - queued.since! < busyTimeoutMs!)) {
         // Nothing was written (BEGIN IMMEDIATE did not get the lock): try again shortly.
         queue = [...batch, ...queue];
         schedule(target, append, 1);
         return;
       }
-      for (const r of results) r.catch(() => undefined);
+      for (const result of results) result.catch(() => undefined);
       // Prefer the failing append's own error (it names the SQLite code) over the batch's.
-      const fail = (e: unknown) => { for (const p of batch) p.reject(e); };
+      const fail = (failure: unknown) => { for (const queued of batch) queued.reject(failure); };
       const last = results[results.length - 1];
       if (last) last.then(() => fail(err), fail);
       else fail(err);
@@ -168,9 +168,9 @@ export function withSqliteCommitPolicy<T extends object>(store: T): T {
     // Committed: each sender is answered once the WAL holding the batch is on the disk.
     const durable = sync?.afterCommit();
     if (durable) durable.catch(() => undefined);
-    batch.forEach((p, i) => (results[i] ?? Promise.reject(new Error('append not run'))).then(
-      (value) => (durable ? durable.then(() => p.resolve(value), p.reject) : p.resolve(value)),
-      p.reject,
+    batch.forEach((queued, index) => (results[index] ?? Promise.reject(new Error('append not run'))).then(
+      (value) => (durable ? durable.then(() => queued.resolve(value), queued.reject) : queued.resolve(value)),
+      queued.reject,
     ));
   };
 
