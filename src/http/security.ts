@@ -250,13 +250,13 @@ function firstInvalidUtf8Offset(bytes: Buffer): number {
     if (lead < 0x80) { offset++; continue; }
     if (lead >= 0xc2 && lead <= 0xdf) { continuations = 1; min = 0x80; } else if (lead >= 0xe0 && lead <= 0xef) { continuations = 2; min = 0x800; } else if (lead >= 0xf0 && lead <= 0xf4) { continuations = 3; min = 0x10000; } else return offset;
     if (offset + continuations >= bytes.length) return offset;
-    let cp = lead & (0x3f >> continuations);
+    let codePoint = lead & (0x3f >> continuations);
     for (let step = 1; step <= continuations; step++) {
-      const cc = bytes[offset + step];
-      if (cc === undefined || (cc & 0xc0) !== 0x80) return offset;
-      cp = (cp << 6) | (cc & 0x3f);
+      const continuation = bytes[offset + step];
+      if (continuation === undefined || (continuation & 0xc0) !== 0x80) return offset;
+      codePoint = (codePoint << 6) | (continuation & 0x3f);
     }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return offset;
+    if (codePoint < min || codePoint > 0x10ffff || (codePoint >= 0xd800 && codePoint <= 0xdfff)) return offset;
     offset += continuations + 1;
   }
   return bytes.length;

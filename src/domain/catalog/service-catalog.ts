@@ -98,12 +98,12 @@ export class ServiceCatalog {
       if (unknown.length > 0) problems.push(`services.${service.name}.dependsOn: unknown services ${unknown.map((name) => `"${name}"`).join(', ')} (add them to the catalog)`);
       if (service.dependsOn.includes(service.name)) problems.push(`services.${service.name}.dependsOn: a service cannot depend on itself`);
     }
-    const pd = new Map<string, string>();
+    const catalogByPagerDuty = new Map<string, string>();
     for (const service of services) {
       for (const pagerDutyService of service.pagerdutyServices) {
-        const other = pd.get(pagerDutyService);
+        const other = catalogByPagerDuty.get(pagerDutyService);
         if (other && other !== service.name) problems.push(`services.${service.name}.pagerdutyServices: "${pagerDutyService}" is already mapped to "${other}"`);
-        pd.set(pagerDutyService, service.name);
+        catalogByPagerDuty.set(pagerDutyService, service.name);
       }
     }
     if (problems.length > 0) throw new CatalogError(problems);

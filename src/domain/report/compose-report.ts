@@ -119,8 +119,8 @@ export function machineSummaryText(facts: SummaryFacts): string {
   const services = facts.affectedServices.length ? `affecting ${facts.affectedServices.join(', ')}` : 'with no service identified';
   const sev = facts.severity ? `${facts.severity} ` : '';
   const span = facts.endedAt ? `from ${facts.startedAt} to ${facts.endedAt}` : `since ${facts.startedAt}, still ongoing`;
-  const cf = facts.customerFacing === true ? ' Customer-facing.' : facts.customerFacing === false ? ' Not customer-facing.' : '';
-  return `${sev}incident "${facts.title}" ${services}, ${span}; ${facts.alertCount} alert${facts.alertCount === 1 ? '' : 's'}.${cf}`.replace(/^./, (first) => first.toUpperCase());
+  const customerFacingText = facts.customerFacing === true ? ' Customer-facing.' : facts.customerFacing === false ? ' Not customer-facing.' : '';
+  return `${sev}incident "${facts.title}" ${services}, ${span}; ${facts.alertCount} alert${facts.alertCount === 1 ? '' : 's'}.${customerFacingText}`.replace(/^./, (first) => first.toUpperCase());
 }
 
 function machineTimelineText(timeline: readonly ReportTimelineEntry[]): string {

@@ -70,8 +70,8 @@ export interface DraftInput {
  */
 export function draftReport(input: DraftInput): ReportDraft {
   const { incident, alerts, impact } = input;
-  const cf = impact.map((item) => item.customerFacing);
-  const customerFacing = cf.some((flag) => flag === true) ? true : cf.every((flag) => flag === false) && cf.length > 0 ? false : null;
+  const flags = impact.map((item) => item.customerFacing);
+  const customerFacing = flags.some((flag) => flag === true) ? true : flags.every((flag) => flag === false) && flags.length > 0 ? false : null;
   const summary: SummaryFacts = {
     title: incident.title,
     severity: incident.severity,

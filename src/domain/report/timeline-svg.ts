@@ -173,21 +173,21 @@ export function renderTimelineSvg(picture: TimelinePicture): string {
   const axis: string[] = [`<line x1="${LEFT}" y1="${AXIS_Y}" x2="${WIDTH - RIGHT}" y2="${AXIS_Y}" stroke="#9aa5b1"/>`];
   const { stepMs, format } = tickStep(t1 - t0);
   for (let tick = Math.ceil(t0 / stepMs) * stepMs; tick <= t1; tick += stepMs) {
-    const tx = LEFT + (tick - t0) / (t1 - t0) * plotW;
-    axis.push(`<line x1="${svgNumber(tx)}" y1="${AXIS_Y}" x2="${svgNumber(tx)}" y2="${svgNumber(gridBottom)}" stroke="#d9dee3" stroke-width="1"/>`);
-    axis.push(`<text x="${svgNumber(tx)}" y="${AXIS_Y - 6}" text-anchor="middle" font-size="10" fill="#52606d">${format(new Date(tick))}</text>`);
+    const tickX = LEFT + (tick - t0) / (t1 - t0) * plotW;
+    axis.push(`<line x1="${svgNumber(tickX)}" y1="${AXIS_Y}" x2="${svgNumber(tickX)}" y2="${svgNumber(gridBottom)}" stroke="#d9dee3" stroke-width="1"/>`);
+    axis.push(`<text x="${svgNumber(tickX)}" y="${AXIS_Y - 6}" text-anchor="middle" font-size="10" fill="#52606d">${format(new Date(tick))}</text>`);
   }
 
   const markerY = gridBottom + 4;
   const marks: string[] = [];
   for (const marker of picture.markers) {
     const style = MARKERS[marker.kind];
-    const mx = x(marker.at);
+    const markerX = x(marker.at);
     const tip = `${style.name} at ${marker.at}: ${marker.label}`;
     marks.push(`<g class="marker marker-${marker.kind}"><title>${escapeXml(tip)}</title>`
-      + `<line x1="${svgNumber(mx)}" y1="${svgNumber(gridTop)}" x2="${svgNumber(mx)}" y2="${svgNumber(markerY + 6)}" stroke="${style.colour}" stroke-width="1.5" stroke-dasharray="4 3"/>`
-      + `<circle cx="${svgNumber(mx)}" cy="${svgNumber(markerY + 14)}" r="8" fill="${style.colour}"/>`
-      + `<text x="${svgNumber(mx)}" y="${svgNumber(markerY + 18)}" text-anchor="middle" font-size="10" font-weight="bold" fill="#ffffff">${style.glyph}</text></g>`);
+      + `<line x1="${svgNumber(markerX)}" y1="${svgNumber(gridTop)}" x2="${svgNumber(markerX)}" y2="${svgNumber(markerY + 6)}" stroke="${style.colour}" stroke-width="1.5" stroke-dasharray="4 3"/>`
+      + `<circle cx="${svgNumber(markerX)}" cy="${svgNumber(markerY + 14)}" r="8" fill="${style.colour}"/>`
+      + `<text x="${svgNumber(markerX)}" y="${svgNumber(markerY + 18)}" text-anchor="middle" font-size="10" font-weight="bold" fill="#ffffff">${style.glyph}</text></g>`);
   }
 
   const legendY = markerY + MARKER_ROW_H + 4;
@@ -248,11 +248,11 @@ const STEPS = [MINUTE, 2 * MINUTE, 5 * MINUTE, 10 * MINUTE, 15 * MINUTE, 30 * MI
 /** A tick step giving at most 8 ticks, and a label format that fits it (UTC). */
 function tickStep(spanMs: number): { stepMs: number; format: (date: Date) => string } {
   const stepMs = STEPS.find((step) => spanMs / step <= 8) ?? STEPS.at(-1)!;
-  const hm = (date: Date) => date.toISOString().slice(11, 16);
-  const md = (date: Date) => date.toISOString().slice(5, 10);
-  if (stepMs >= 24 * 60 * MINUTE) return { stepMs, format: md };
-  if (spanMs > 20 * 60 * MINUTE) return { stepMs, format: (date) => (date.getUTCHours() === 0 && date.getUTCMinutes() === 0 ? md(date) : hm(date)) };
-  return { stepMs, format: hm };
+  const hourMinute = (date: Date) => date.toISOString().slice(11, 16);
+  const monthDay = (date: Date) => date.toISOString().slice(5, 10);
+  if (stepMs >= 24 * 60 * MINUTE) return { stepMs, format: monthDay };
+  if (spanMs > 20 * 60 * MINUTE) return { stepMs, format: (date) => (date.getUTCHours() === 0 && date.getUTCMinutes() === 0 ? monthDay(date) : hourMinute(date)) };
+  return { stepMs, format: hourMinute };
 }
 
 const clamp = (value: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, value));

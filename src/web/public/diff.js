@@ -19,14 +19,14 @@ export function lineDiff(before, after) {
   while (endX > start && endY > start && beforeLines[endX - 1] === afterLines[endY - 1]) { endX--; endY--; }
   const head = beforeLines.slice(0, start).map((line) => ({ op: /** @type {' '} */ (' '), line }));
   const tail = beforeLines.slice(endX).map((line) => ({ op: /** @type {' '} */ (' '), line }));
-  const mx = beforeLines.slice(start, endX);
-  const my = afterLines.slice(start, endY);
+  const middleBefore = beforeLines.slice(start, endX);
+  const middleAfter = afterLines.slice(start, endY);
   /** @type {Array<{ op: ' ' | '-' | '+', line: string }>} */
   let middle;
-  if ((mx.length + 1) * (my.length + 1) > MAX_CELLS) {
-    middle = [...mx.map((line) => ({ op: /** @type {'-'} */ ('-'), line })), ...my.map((line) => ({ op: /** @type {'+'} */ ('+'), line }))];
+  if ((middleBefore.length + 1) * (middleAfter.length + 1) > MAX_CELLS) {
+    middle = [...middleBefore.map((line) => ({ op: /** @type {'-'} */ ('-'), line })), ...middleAfter.map((line) => ({ op: /** @type {'+'} */ ('+'), line }))];
   } else {
-    middle = lcsDiff(mx, my);
+    middle = lcsDiff(middleBefore, middleAfter);
   }
   return [...head, ...middle, ...tail];
 }

@@ -141,9 +141,9 @@ export async function render() {
     let pageCursor = cursor;
     for (let i = 0; i < MAX_SCAN_PAGES && items.length < pageSize; i++) {
       const page = await getJson(`/api/v1/incidents${qs({ ...base, limit: pageSize, cursor: pageCursor })}`);
-      const st = await reportStatuses(page.items.map((/** @type {any} */ item) => item.id));
+      const pageStatuses = await reportStatuses(page.items.map((/** @type {any} */ item) => item.id));
       for (const inc of page.items) {
-        if (st.get(inc.id)?.status === filters.report) { items.push(inc); statuses.set(inc.id, st.get(inc.id)); }
+        if (pageStatuses.get(inc.id)?.status === filters.report) { items.push(inc); statuses.set(inc.id, pageStatuses.get(inc.id)); }
       }
       pageCursor = page.nextCursor;
       if (!pageCursor) break;
@@ -191,7 +191,7 @@ export async function render() {
     const focusedId = /** @type {HTMLElement | null} */ (document.activeElement)?.closest?.('tr')?.getAttribute('data-id') ?? null;
     const now = Date.now();
     const rows = items.map((inc) => {
-      const st = statuses.get(inc.id);
+      const reportStatus = statuses.get(inc.id);
       return h('tr', { class: fresh.has(inc.id) ? 'row-new' : null, attrs: { 'data-id': inc.id } },
         h('th', { attrs: { scope: 'row' } }, h('a', { text: inc.title, attrs: { href: `/ui/incidents/${encodeURIComponent(inc.id)}` } }), fresh.has(inc.id) ? h('span', { class: 'badge badge-new', text: 'new' }) : null),
         h('td', {}, badge(inc.status, inc.status)),
@@ -200,7 +200,7 @@ export async function render() {
         h('td', {}, timeEl(inc.startedAt)),
         h('td', {}, formatDuration(incidentDuration(inc, now)), inc.endedAt ? null : h('span', { class: 'muted', text: ' (ongoing)' })),
         h('td', { class: 'num', text: String(inc.alertCount) }),
-        h('td', {}, st ? h('a', { attrs: { href: `/ui/incidents/${encodeURIComponent(inc.id)}/report` } }, badge(st.status, reportStatusLabel(st.status)), st.version > 1 ? ` v${st.version}` : '') : '—'));
+        h('td', {}, reportStatus ? h('a', { attrs: { href: `/ui/incidents/${encodeURIComponent(inc.id)}/report` } }, badge(reportStatus.status, reportStatusLabel(reportStatus.status)), reportStatus.version > 1 ? ` v${reportStatus.version}` : '') : '—'));
     });
     if (rows.length === 0) rows.push(h('tr', {}, h('td', { class: 'empty', text: 'No incidents match these filters.', attrs: { colspan: '8' } })));
     replace(tbody, rows);

@@ -643,8 +643,8 @@ export async function render(user) {
       const out = h('div', { class: 'diff-out' });
       const compare = async () => {
         try {
-          const [va, vb] = await Promise.all([getJson(`${base}/report/versions/${seg(fromSelect.value)}`), getJson(`${base}/report/versions/${seg(toSelect.value)}`)]);
-          replace(out, diffView(reportText(va), reportText(vb), `version ${fromSelect.value}`, `version ${toSelect.value}`));
+          const [fromVersion, toVersion] = await Promise.all([getJson(`${base}/report/versions/${seg(fromSelect.value)}`), getJson(`${base}/report/versions/${seg(toSelect.value)}`)]);
+          replace(out, diffView(reportText(fromVersion), reportText(toVersion), `version ${fromSelect.value}`, `version ${toSelect.value}`));
         } catch (err) {
           replace(out, errorBanner(err, 'Could not compare'));
         }
