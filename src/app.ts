@@ -109,15 +109,15 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
     deadLetters: async () => (await store.inboxCounts()).dead,
     openIncidents: () => store.countIncidents('open'),
   });
-  // Every outbound call goes through one resilient client per target: timeout, retries, circuit, metrics (issue 8).
+  // Every outbound call goes through one resilient client per target: timeout, retries, circuit, metrics.
   const outboundClients = createOutboundClients(config, metrics.registry);
-  // PagerDuty enrichment and Alertmanager reconciliation (issue 4); both off unless configured.
+  // PagerDuty enrichment and Alertmanager reconciliation; both off unless configured.
   const pagerduty = createPagerDutyIntegration({
     settings: config.pagerduty, store, correlator, serviceLabels: config.impact.serviceLabels, logger, clock,
     http: outboundClients.pagerduty,
   });
   const reconciliation = createReconciliation({
-    targets: config.reconcile.alertmanager, instances: new Map(config.instances.map((i) => [i.id, i.connector])),
+    targets: config.reconcile.alertmanager, instances: new Map(config.instances.map((instance) => [instance.id, instance.connector])),
     store, correlator, serviceLabels: config.impact.serviceLabels, logger, clock,
     clientFor: (instance) => outboundClients.alertmanager(instance),
   });
@@ -140,7 +140,7 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
     policy: config.reports.policy,
   });
 
-  // Exports, statistics, status page and outbound notifications (issue 5, items 6-9).
+  // Exports, statistics, status page and outbound notifications.
   const deliveryStore = openDeliveryStore(store);
   await deliveryStore.init();
   const notifier = new OutboundNotifier({
@@ -171,7 +171,7 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
     ...statusRoutes({ published: reportStore, title: config.status.title, publicUrl: config.status.publicUrl, clock }),
     ...inboxRoutes({ store, clock, onRequeued: () => processor.kick() }),
     ...opsRoutes({ store, metrics, openapi }),
-    // The pages for engineers and SREs (HTML shells + assets) and who-am-I for them (issue 6).
+    // The pages for engineers and SREs (HTML shells + assets) and who-am-I for them.
     ...meRoutes(),
     ...webRoutes({ reportStore }),
   );
@@ -185,7 +185,7 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
     app, store, processor, reports, reportStore, notifier, routes, correlator, catalog, pagerduty, reconciliation,
     async listen(port = config.server.port, host = config.server.host) {
       processor.start();
-      for (const r of reconciliation.reconcilers) r.start();
+      for (const reconciler of reconciliation.reconcilers) reconciler.start();
       // Notifications a previous process left pending (crash, restart mid-retry) are sent now.
       void notifier.resumePending().catch((err: unknown) => logger.error({ err: { message: (err as Error)?.message } }, 'resuming outbound deliveries failed'));
       server = createServer(app);
@@ -199,7 +199,7 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
     },
     async close(closeOptions: { drainInboxMs?: number } = {}) {
       if (server) await closeServerGracefully(server);
-      await Promise.all(reconciliation.reconcilers.map((r) => r.stop()));
+      await Promise.all(reconciliation.reconcilers.map((reconciler) => reconciler.stop()));
       if (closeOptions.drainInboxMs) await drainInbox(processor, store, closeOptions.drainInboxMs);
       await processor.stop();
       await pagerduty.enrichment?.stop();

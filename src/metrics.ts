@@ -21,9 +21,9 @@ export interface MetricsSources {
 export function createMetrics(sources: MetricsSources): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'debrief_process_' });
-  const safe = async (g: Gauge, f: () => Promise<number>) => {
+  const safe = async (gauge: Gauge, read: () => Promise<number>) => {
     try {
-      g.set(await f());
+      gauge.set(await read());
     } catch {
       // The store being down is reported by /readyz; a scrape must still succeed.
     }
@@ -83,7 +83,7 @@ export function registerStatsGauges(registry: Registry, source: StatsGaugeSource
   // prom-client collects all metrics of a scrape in parallel: the gauges share one computation.
   let inflight: ReturnType<StatsGaugeSource> | null = null;
   const shared = () => (inflight ??= source().finally(() => { inflight = null; }));
-  const gauge = (name: string, help: string, value: (g: StatsGroup) => number | null) => new Gauge({
+  const gauge = (name: string, help: string, value: (group: StatsGroup) => number | null) => new Gauge({
     name, help, labelNames: ['dimension', 'name'] as const, registers: [registry],
     async collect() {
       let stats;
@@ -95,19 +95,19 @@ export function registerStatsGauges(registry: Registry, source: StatsGaugeSource
       this.reset();
       const rows: Array<[string, string, StatsGroup]> = [
         ['overall', 'all', stats.overall],
-        ...stats.byService.map((s): [string, string, StatsGroup] => ['service', s.service, s]),
-        ...stats.bySeverity.map((s): [string, string, StatsGroup] => ['severity', s.severity, s]),
+        ...stats.byService.map((group): [string, string, StatsGroup] => ['service', group.service, group]),
+        ...stats.bySeverity.map((group): [string, string, StatsGroup] => ['severity', group.severity, group]),
       ];
       for (const [dimension, labelName, group] of rows) {
-        const v = value(group);
-        if (v !== null) this.set({ dimension, name: labelName }, v);
+        const measured = value(group);
+        if (measured !== null) this.set({ dimension, name: labelName }, measured);
       }
     },
   });
   const seconds = (ms: number | null) => (ms === null ? null : ms / 1000);
-  gauge('debrief_incidents_recent', 'Incidents started in the stats window (stats.gaugeWindowDays)', (g) => g.count);
-  gauge('debrief_incident_mttd_seconds', 'Mean time to detect (impact start to first alert) over the stats window', (g) => seconds(g.mttdMs));
-  gauge('debrief_incident_mtta_seconds', 'Mean time to acknowledge (first alert to page acknowledgement) over the stats window', (g) => seconds(g.mttaMs));
-  gauge('debrief_incident_mttm_seconds', 'Mean time to mitigate (impact start to human-set mitigation) over the stats window', (g) => seconds(g.mttmMs));
-  gauge('debrief_incident_mttr_seconds', 'Mean time to resolve (impact start to resolution) over the stats window', (g) => seconds(g.mttrMs));
+  gauge('debrief_incidents_recent', 'Incidents started in the stats window (stats.gaugeWindowDays)', (group) => group.count);
+  gauge('debrief_incident_mttd_seconds', 'Mean time to detect (impact start to first alert) over the stats window', (group) => seconds(group.mttdMs));
+  gauge('debrief_incident_mtta_seconds', 'Mean time to acknowledge (first alert to page acknowledgement) over the stats window', (group) => seconds(group.mttaMs));
+  gauge('debrief_incident_mttm_seconds', 'Mean time to mitigate (impact start to human-set mitigation) over the stats window', (group) => seconds(group.mttmMs));
+  gauge('debrief_incident_mttr_seconds', 'Mean time to resolve (impact start to resolution) over the stats window', (group) => seconds(group.mttrMs));
 }

@@ -30,7 +30,7 @@ export async function drainInbox(processor: InboxProcessing, store: Store, deadl
   let pending = (await store.inboxCounts()).pending;
   while (pending > 0 && Date.now() < deadline) {
     processor.kick();
-    await Promise.race([processor.idle(), new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())).unref())]);
+    await Promise.race([processor.idle(), new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now())).unref())]);
     const now = (await store.inboxCounts()).pending;
     if (now >= pending) break;
     pending = now;

@@ -12,7 +12,7 @@ import { alertmanagerPayloadSchema, type AlertmanagerPayload } from './alertmana
 const invalid = (message: string): AuthOutcome => ({ ok: false, reason: 'invalid', message });
 
 /**
- * Alertmanager signs nothing and sends no delivery id (PAYLOADS.md section 1.1); the only
+ * Alertmanager signs nothing and sends no delivery id (docs/payloads.md §1.1); the only
  * protection is what the receiver's `http_config` adds: `authorization` (Bearer) or
  * `basic_auth`. Grafana's Webhook contact point offers the same two. HMAC signing of
  * Grafana bodies is not supported here.

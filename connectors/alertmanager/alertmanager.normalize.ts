@@ -19,7 +19,7 @@ const isGrafana = (payload: AlertmanagerPayload): boolean =>
  * `alertname="TestAlert", instance="Grafana"`, summary "Notification test"; the user may
  * override them) under the groupKey `<name>-<label fingerprint>-<unix seconds>`
  * (grafana/alerting `notify/test_receivers.go` TestNotifier; `<name>` was "test" in the
- * bodies published so far, see PAYLOADS.md section 2). Recognised either by that exact shape,
+ * bodies published so far, see docs/payloads.md §2). Recognised either by that exact shape,
  * whose fingerprint must equal the alert's label hash, or by the documented pair "test-"
  * prefix + TestAlert. A "test-" prefix alone is not enough: hand-rolled senders use
  * groupKey "test-group" for real alerts.
@@ -44,7 +44,7 @@ function timeAt(path: string, text: string): string | null {
 }
 
 /**
- * Per-alert `status` is authoritative (PAYLOADS.md section 8.1): hand-made bodies send
+ * Per-alert `status` is authoritative (docs/payloads.md §1.3): hand-made bodies send
  * "resolved" with the zero endsAt. Without it (a 2018 body, fixture prometheus-msteams-*),
  * Alertmanager's own rule applies: resolved when endsAt is set and not after "now"
  * (prometheus/common `model.Alert.ResolvedAt`), with the receive time as "now". With

@@ -38,19 +38,19 @@ export const alertmanagerAlertSchema = z
     // Times are checked here (not only in normalize) so a 400 lists every bad time at once.
     startsAt: z
       .string()
-      .superRefine((t, ctx) => {
-        const r = parseRfc3339(t);
-        if (!r.ok) ctx.addIssue({ code: 'custom', message: `${r.reason}: ${JSON.stringify(t.slice(0, 100))}` });
-        else if (r.iso === null) ctx.addIssue({ code: 'custom', message: `no start time (empty or Go zero time): ${JSON.stringify(t)}` });
+      .superRefine((text, ctx) => {
+        const parsed = parseRfc3339(text);
+        if (!parsed.ok) ctx.addIssue({ code: 'custom', message: `${parsed.reason}: ${JSON.stringify(text.slice(0, 100))}` });
+        else if (parsed.iso === null) ctx.addIssue({ code: 'custom', message: `no start time (empty or Go zero time): ${JSON.stringify(text)}` });
       })
       .describe(
         'RFC 3339 time the firing began, 0-9 fractional digits, any offset. Stable across re-sends of one firing.',
       ),
     endsAt: z
       .string()
-      .superRefine((t, ctx) => {
-        const r = parseRfc3339(t);
-        if (!r.ok) ctx.addIssue({ code: 'custom', message: `${r.reason}: ${JSON.stringify(t.slice(0, 100))}` });
+      .superRefine((text, ctx) => {
+        const parsed = parseRfc3339(text);
+        if (!parsed.ok) ctx.addIssue({ code: 'custom', message: `${parsed.reason}: ${JSON.stringify(text.slice(0, 100))}` });
       })
       .optional()
       .describe(

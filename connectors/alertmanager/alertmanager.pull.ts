@@ -5,7 +5,7 @@ import { alertmanagerFingerprint } from './fingerprint';
 
 /*
  * Alertmanager's pull API, `GET /api/v2/alerts/groups` (api/v2/openapi.yaml `alertGroups`), as
- * the reconciler reads it. Shapes per shared/PAYLOADS.md section 3, checked against the recorded
+ * the reconciler reads it. Shapes per docs/payloads.md §3, checked against the recorded
  * response in fixtures/api-v2/. Forgiving like the webhook schema: unknown keys pass
  * (`routeLabels` arrived in 0.34, `mutedBy` in 0.28).
  */
@@ -54,7 +54,7 @@ export const alertmanagerAlertGroupsSchema = z.array(alertmanagerAlertGroupSchem
  * and can never collide with a real Alertmanager key (those start with `{`).
  */
 export function reconciledGroupKey(receiver: string, groupLabels: Record<string, string>): string {
-  const pairs = Object.keys(groupLabels).sort().map((k) => `${k}=${JSON.stringify(groupLabels[k])}`);
+  const pairs = Object.keys(groupLabels).sort().map((name) => `${name}=${JSON.stringify(groupLabels[name])}`);
   return `reconciled:${receiver}:{${pairs.join(', ')}}`;
 }
 
@@ -79,7 +79,7 @@ export interface PulledAlerts {
 /**
  * Flattens an `/api/v2/alerts/groups` response into one entry per alert. Pure.
  *
- * An alert routed to several receivers appears once per receiver (PAYLOADS.md section 3); the
+ * An alert routed to several receivers appears once per receiver (docs/payloads.md §3); the
  * first group wins, where groups of `receivers` come first, in that order, and then the rest, in
  * response order. With `receivers` set, alerts found only under other receivers are still listed
  * (they are present in Alertmanager) but carry the receiver they were found under, so the caller
@@ -90,11 +90,11 @@ export function pulledAlerts(
   context: { instance: string; receivers?: readonly string[] | null },
 ): PulledAlerts {
   const preferred = context.receivers ?? [];
-  const rank = (g: AlertmanagerAlertGroup) => {
-    const i = preferred.indexOf(g.receiver.name);
-    return i === -1 ? preferred.length : i;
+  const rank = (group: AlertmanagerAlertGroup) => {
+    const position = preferred.indexOf(group.receiver.name);
+    return position === -1 ? preferred.length : position;
   };
-  const ordered = groups.map((g, i) => ({ g, i })).sort((a, b) => rank(a.g) - rank(b.g) || a.i - b.i).map(({ g }) => g);
+  const ordered = groups.map((group, index) => ({ group, index })).sort((a, b) => rank(a.group) - rank(b.group) || a.index - b.index).map(({ group }) => group);
 
   const seen = new Set<string>();
   const alerts: PulledAlert[] = [];

@@ -16,11 +16,11 @@ const SEPARATOR = 0xff;
 const utf8 = new TextEncoder();
 
 function fnv1aAdd(hash: bigint, bytes: Uint8Array): bigint {
-  let h = hash;
-  for (const b of bytes) {
-    h = ((h ^ BigInt(b)) * FNV64_PRIME) & MASK64;
+  let state = hash;
+  for (const byte of bytes) {
+    state = ((state ^ BigInt(byte)) * FNV64_PRIME) & MASK64;
   }
-  return h;
+  return state;
 }
 
 /**

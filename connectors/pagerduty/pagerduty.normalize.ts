@@ -109,7 +109,7 @@ export function pageRefFromEventData(data: PagerDutyEventData): PageRef | null {
     if (id === null) return null;
     return { id, number: typeof data.number === 'number' ? data.number : null, title: text(data.title), ...incidentState(data) };
   }
-  const reference = data.incident ?? data.incident_role_assignments?.find((a) => text(a.incident?.id) !== null)?.incident;
+  const reference = data.incident ?? data.incident_role_assignments?.find((assignment) => text(assignment.incident?.id) !== null)?.incident;
   return reference ? pageRefFromReference(reference) : null;
 }
 
@@ -147,22 +147,22 @@ export function pageRefFromRestIncident(incident: PagerDutyRestIncident): PageRe
 }
 
 /** What a webhook incident object and a REST incident carry alike, under the same names. */
-function incidentState(i: PagerDutyEventData | PagerDutyRestIncident): Omit<PageRef, 'id' | 'number' | 'title'> {
+function incidentState(incident: PagerDutyEventData | PagerDutyRestIncident): Omit<PageRef, 'id' | 'number' | 'title'> {
   return {
-    url: text(i.html_url),
-    status: text(i.status),
-    urgency: text(i.urgency),
-    priority: text(i.priority?.summary),
-    serviceId: text(i.service?.id),
-    serviceName: text(i.service?.summary),
-    incidentKey: text(i.incident_key),
+    url: text(incident.html_url),
+    status: text(incident.status),
+    urgency: text(incident.urgency),
+    priority: text(incident.priority?.summary),
+    serviceId: text(incident.service?.id),
+    serviceName: text(incident.service?.summary),
+    incidentKey: text(incident.incident_key),
   };
 }
 
 function splitNumberedSummary(summary: string | null): { number: number | null; title: string | null } {
-  const m = summary === null ? null : /^\[#(\d+)\]\s*(.*)$/s.exec(summary);
-  if (!m) return { number: null, title: summary };
-  return { number: Number(m[1]), title: text(m[2]) };
+  const match = summary === null ? null : /^\[#(\d+)\]\s*(.*)$/s.exec(summary);
+  if (!match) return { number: null, title: summary };
+  return { number: Number(match[1]), title: text(match[2]) };
 }
 
 // --- one readable line per kind ------------------------------------------------------------
@@ -206,9 +206,9 @@ function describeWebhookEvent(kind: string, data: PagerDutyEventData, actor: str
     case 'conference_bridge.updated': {
       const bridge = [
         text(data.conference_url) ?? text(data.conference_bridge?.conference_url),
-        ...(data.conference_numbers ?? []).map((n) => numberText(n.number)),
+        ...(data.conference_numbers ?? []).map((entry) => numberText(entry.number)),
         numberText(data.conference_bridge?.conference_number),
-      ].filter((v): v is string => v !== null);
+      ].filter((part): part is string => part !== null);
       return bridge.length > 0 ? `Conference bridge updated${by}: ${bridge.join(', ')}` : `Conference bridge removed${by}`;
     }
     case 'reopened':
@@ -225,7 +225,7 @@ function describeWebhookEvent(kind: string, data: PagerDutyEventData, actor: str
     }
     case 'custom_field_values.updated': {
       const changes = (data.changed_custom_fields ?? []).map((old) => {
-        const now = data.custom_fields?.find((f) => f.id !== undefined && f.id === old.id);
+        const now = data.custom_fields?.find((field) => field.id !== undefined && field.id === old.id);
         const name = text(old.display_name) ?? text(old.name) ?? text(old.id) ?? 'field';
         return `${name}: ${fieldText(old.value)} → ${fieldText(now?.value)}`;
       });
@@ -233,7 +233,7 @@ function describeWebhookEvent(kind: string, data: PagerDutyEventData, actor: str
     }
     case 'role.assigned': {
       const roles = (data.incident_role_assignments ?? []).map(
-        (a) => `${text(a.role?.summary) ?? 'role'} → ${text(a.assignee?.summary) ?? 'nobody'}`,
+        (assignment) => `${text(assignment.role?.summary) ?? 'role'} → ${text(assignment.assignee?.summary) ?? 'nobody'}`,
       );
       return `Role assigned${by}${roles.length > 0 ? `: ${roles.join('; ')}` : ''}`;
     }
@@ -276,22 +276,22 @@ function resolveReason(reason: unknown): string | null {
 }
 
 const names = (refs: PagerDutyReference[] | null | undefined): string | null => {
-  const list = (refs ?? []).map((r) => text(r.summary)).filter((s): s is string => s !== null);
+  const list = (refs ?? []).map((ref) => text(ref.summary)).filter((summary): summary is string => summary !== null);
   return list.length > 0 ? list.join(', ') : null;
 };
 
-const numberText = (v: string | number | null | undefined): string | null =>
-  typeof v === 'number' ? String(v) : text(v);
+const numberText = (value: string | number | null | undefined): string | null =>
+  typeof value === 'number' ? String(value) : text(value);
 
 function fieldText(value: unknown): string {
   if (value === undefined || value === null) return '(empty)';
-  if (Array.isArray(value)) return value.map((v) => fieldText(v)).join(', ');
+  if (Array.isArray(value)) return value.map((item) => fieldText(item)).join(', ');
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
 /** Non-empty string or null. */
-function text(v: string | null | undefined): string | null {
-  return typeof v === 'string' && v.trim() !== '' ? v : null;
+function text(value: string | null | undefined): string | null {
+  return typeof value === 'string' && value.trim() !== '' ? value : null;
 }
 
 // --- REST log entries and notes ------------------------------------------------------------
@@ -422,7 +422,7 @@ export function noteToPagingEvent(note: PagerDutyNote, page: PageRef, ctx: Norma
  * RFC 3339 with 0-9 fractional digits (truncated to ms) and any offset -> UTC ISO with
  * milliseconds; null when it is not such a time, and for Go's zero time (no real event has it).
  * PagerDuty sends `occurred_at` in UTC with ms, `created_at` with seconds, and REST times in the
- * requested `time_zone` (e.g. `-05:00`). Same parser as the other connectors (`shared/rfc3339`).
+ * requested `time_zone` (e.g. `-05:00`). Same parser as the other connectors (`connectors/shared/rfc3339.ts`).
  */
 export function toUtcIso(value: string): string | null {
   const parsed = parseRfc3339(value.trim());

@@ -5,7 +5,7 @@ import { z } from 'zod';
  *
  * Sources: PagerDuty/developer-docs `docs/webhooks/01-Overview.md` (envelope, event types,
  * event data types), PagerDuty/api-schema `reference/REST/openapiv3.json` (REST responses), and
- * the captured bodies in `./fixtures` (see fixtures/SOURCES.md). Summary in shared PAYLOADS.md §4–6.
+ * the captured bodies in `./fixtures` (see fixtures/SOURCES.md). Summary in docs/payloads.md §4–6.
  *
  * Rules for everything in this file:
  * - Loose objects: unknown keys pass through untouched (PagerDuty adds fields without notice).
@@ -155,7 +155,7 @@ const LEGACY_HELP =
  *
  * Debrief rejects legacy bodies instead of parsing them: V1 stopped working on 2022-10-31, V2 has
  * been unsupported since then and is unsigned, so accepting it would mean accepting unauthenticated
- * timeline events (PAYLOADS.md §5).
+ * timeline events (docs/payloads.md §5).
  */
 export function detectLegacyPagerDuty(body: unknown): string | null {
   if (!isRecord(body) || 'event' in body || !Array.isArray(body.messages)) return null;
@@ -168,7 +168,7 @@ export function detectLegacyPagerDuty(body: unknown): string | null {
   return `PagerDuty V1/V2 webhooks are not supported (this body looks like a ${seen} webhook: "messages" and no "event"); ${LEGACY_HELP}.`;
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 // ---------------------------------------------------------------------------------------------
 // REST API v2 responses (pull: enrichment and backfill). Same forgiving rules.

@@ -165,10 +165,10 @@ export class PagerDutyRestClient {
 
   /** `GET /incidents/{id}/log_entries`, every page, in PagerDuty's order (newest first), times in UTC. */
   async listIncidentLogEntries(id: string, query: LogEntriesQuery = {}): Promise<PagerDutyLogEntry[]> {
-    const q: Query = { time_zone: 'UTC', is_overview: String(query.isOverview ?? false) };
-    if (query.since !== undefined) q.since = query.since;
-    if (query.until !== undefined) q.until = query.until;
-    return this.paginate(`/incidents/${encodeURIComponent(id)}/log_entries`, 'log_entries', q, pagerdutyLogEntrySchema);
+    const params: Query = { time_zone: 'UTC', is_overview: String(query.isOverview ?? false) };
+    if (query.since !== undefined) params.since = query.since;
+    if (query.until !== undefined) params.until = query.until;
+    return this.paginate(`/incidents/${encodeURIComponent(id)}/log_entries`, 'log_entries', params, pagerdutyLogEntrySchema);
   }
 
   /** `GET /incidents/{id}/notes` (not paginated by PagerDuty). */
@@ -222,8 +222,8 @@ export class PagerDutyRestClient {
     const entries = await this.listIncidentLogEntries(id);
     const notes = await this.listIncidentNotes(id);
     const events = [
-      ...entries.filter((e) => logEntryKind(e.type) !== 'annotated').map((e) => logEntryToPagingEvent(e, ctx, page)),
-      ...notes.map((n) => noteToPagingEvent(n, page, ctx)),
+      ...entries.filter((entry) => logEntryKind(entry.type) !== 'annotated').map((entry) => logEntryToPagingEvent(entry, ctx, page)),
+      ...notes.map((note) => noteToPagingEvent(note, page, ctx)),
     ].sort((a, b) => a.occurredAt.localeCompare(b.occurredAt) || a.eventId.localeCompare(b.eventId));
     return { page, events };
   }
@@ -233,15 +233,15 @@ export class PagerDutyRestClient {
     until: number,
     statuses: PagerDutyIncidentStatus[] | undefined,
   ): Promise<PagerDutyRestIncident[]> {
-    const q: Query = { since: new Date(since).toISOString(), until: new Date(until).toISOString(), time_zone: 'UTC' };
-    if (statuses && statuses.length > 0) q['statuses[]'] = statuses;
+    const params: Query = { since: new Date(since).toISOString(), until: new Date(until).toISOString(), time_zone: 'UTC' };
+    if (statuses && statuses.length > 0) params['statuses[]'] = statuses;
     try {
-      return await this.paginate('/incidents', 'incidents', q, pagerdutyRestIncidentSchema);
+      return await this.paginate('/incidents', 'incidents', params, pagerdutyRestIncidentSchema);
     } catch (err) {
       if (!(err instanceof OffsetCapReached)) throw err;
       if (until - since < 2 * 60_000) {
         throw new PagerDutyApiError(
-          `More than ${MAX_OFFSET_PLUS_LIMIT} incidents between ${q.since} and ${q.until}; PagerDuty cannot page that far.`,
+          `More than ${MAX_OFFSET_PLUS_LIMIT} incidents between ${params.since} and ${params.until}; PagerDuty cannot page that far.`,
           null,
         );
       }
@@ -363,9 +363,9 @@ function parseList<S extends z.ZodType>(
   if (!isRecord(body) || !Array.isArray(body[key])) {
     throw new PagerDutyApiError(`GET ${path}: response has no "${key}" list.`, null);
   }
-  const items = (body[key] as unknown[]).map((item, i) => {
+  const items = (body[key] as unknown[]).map((item, index) => {
     const parsed = schema.safeParse(item);
-    if (!parsed.success) throw shapeError(path, `${key}[${i}]`, parsed.error);
+    if (!parsed.success) throw shapeError(path, `${key}[${index}]`, parsed.error);
     return parsed.data;
   });
   return {
@@ -392,8 +392,8 @@ function httpError(path: string, response: PdResponse, retryAfterMs: number | nu
   return new PagerDutyApiError(`GET ${path}: HTTP ${response.status} ${message}${after}.`, response.status, code, retryAfterMs);
 }
 
-function isResponseLike(v: unknown): v is { ok: boolean; status: number; headers: { get(n: string): string | null } } {
-  return isRecord(v) && typeof v.status === 'number' && typeof v.ok === 'boolean';
+function isResponseLike(value: unknown): value is { ok: boolean; status: number; headers: { get(name: string): string | null } } {
+  return isRecord(value) && typeof value.status === 'number' && typeof value.ok === 'boolean';
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -26,7 +26,7 @@ export function verifyPagerDutySignature(
   if (header === undefined || header.trim() === '') {
     return { ok: false, reason: 'missing', message: 'Missing X-PagerDuty-Signature header.' };
   }
-  const usableSecrets = secrets.filter((s) => s.length > 0);
+  const usableSecrets = secrets.filter((secret) => secret.length > 0);
   if (usableSecrets.length === 0) {
     // A misconfiguration, but answered like a bad signature: no secret means nothing can be trusted.
     return {

@@ -42,7 +42,7 @@ function daysInMonth(year: number, month: number): number {
 export function parseRfc3339(text: string): Rfc3339Result {
   // Re-sent alerts repeat their times (startsAt is stable across re-sends, endsAt of a firing
   // alert is Go's zero time), and each body is checked twice (schema, then normalize): a small
-  // memo made this function 8% of the HTTP thread's time per webhook into a map lookup.
+  // memo turns most calls into a map lookup (parsing showed in the HTTP thread's profile).
   const known = memo.get(text);
   if (known) return known;
   const result = Object.freeze(parseUncached(text));
@@ -56,9 +56,9 @@ const memo = new Map<string, Rfc3339Result>();
 
 function parseUncached(text: string): Rfc3339Result {
   if (text === '') return { ok: true, iso: null };
-  const m = RFC3339.exec(text);
-  if (!m) return { ok: false, reason: 'not an RFC 3339 time' };
-  const [, ys, mos, ds, hs, mis, ss, frac, z, sign, ohs, oms] = m;
+  const match = RFC3339.exec(text);
+  if (!match) return { ok: false, reason: 'not an RFC 3339 time' };
+  const [, ys, mos, ds, hs, mis, ss, frac, zulu, sign, ohs, oms] = match;
   const year = Number(ys);
   const month = Number(mos);
   const day = Number(ds);
@@ -73,7 +73,7 @@ function parseUncached(text: string): Rfc3339Result {
     return { ok: false, reason: 'not an RFC 3339 time (no such time of day)' };
   }
   let offsetMinutes = 0;
-  if (!z) {
+  if (!zulu) {
     const oh = Number(ohs);
     const om = Number(oms);
     if (oh > 23 || om > 59) return { ok: false, reason: 'not an RFC 3339 time (bad offset)' };
@@ -82,8 +82,8 @@ function parseUncached(text: string): Rfc3339Result {
   if (year <= 1) return { ok: true, iso: null };
   const millis = Number((frac ?? '').padEnd(3, '0').slice(0, 3));
   // Date.UTC maps years 0-99 to 1900-1999, so set the full year explicitly.
-  const d = new Date(0);
-  d.setUTCFullYear(year, month - 1, day);
-  d.setUTCHours(hour, minute, second, millis);
-  return { ok: true, iso: new Date(d.getTime() - offsetMinutes * 60_000).toISOString() };
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute, second, millis);
+  return { ok: true, iso: new Date(date.getTime() - offsetMinutes * 60_000).toISOString() };
 }

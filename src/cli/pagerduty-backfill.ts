@@ -58,8 +58,8 @@ export interface BackfillDeps {
 /** Runs one backfill; throws on configuration or listing errors, collects per-incident failures. */
 export async function runPagerDutyBackfill(options: BackfillOptions, deps: BackfillDeps): Promise<BackfillSummary> {
   const { config } = deps;
-  const instance = options.instance ?? config.instances.find((i) => i.connector === 'pagerduty')?.id;
-  const instanceConfig = config.instances.find((i) => i.id === instance);
+  const instance = options.instance ?? config.instances.find((candidate) => candidate.connector === 'pagerduty')?.id;
+  const instanceConfig = config.instances.find((candidate) => candidate.id === instance);
   if (!instance || instanceConfig?.connector !== 'pagerduty') {
     throw new BackfillError(`no PagerDuty connector instance ${instance ? `"${instance}" ` : ''}is configured`);
   }
@@ -150,7 +150,7 @@ export function pagerdutyCommand(deps: PagerDutyCommandDeps = {}): Command {
         `Imported ${summary.incidents} PagerDuty incident(s) for instance "${summary.instance}": ` +
           `${summary.fetched} timeline event(s) fetched, ${summary.recorded} new, ${summary.known} already recorded.\n`,
       );
-      for (const f of summary.failures) stderr.write(`failed: PagerDuty incident ${f.pageId}: ${f.error}\n`);
+      for (const failure of summary.failures) stderr.write(`failed: PagerDuty incident ${failure.pageId}: ${failure.error}\n`);
       if (summary.failures.length > 0) {
         stderr.write(`${summary.failures.length} incident(s) failed; run the same command again to retry them.\n`);
         process.exitCode = 1;

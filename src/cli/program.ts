@@ -15,8 +15,8 @@ export function buildProgram(deps: CliDeps = {}): Command {
     .version(VERSION);
   if (deps.stdout || deps.stderr) {
     program.configureOutput({
-      ...(deps.stdout ? { writeOut: (s: string) => deps.stdout!.write(s) } : {}),
-      ...(deps.stderr ? { writeErr: (s: string) => deps.stderr!.write(s) } : {}),
+      ...(deps.stdout ? { writeOut: (text: string) => deps.stdout!.write(text) } : {}),
+      ...(deps.stderr ? { writeErr: (text: string) => deps.stderr!.write(text) } : {}),
     });
   }
   program.addCommand(backtestCommand(deps));

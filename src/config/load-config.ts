@@ -5,7 +5,7 @@ import { configSchema, DEFAULT_INSTANCES, ENV_BINDINGS, type Config } from './co
 /** Raised when configuration is invalid; `problems` lists every one, by key path and env name. */
 export class ConfigError extends Error {
   constructor(public readonly problems: string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
     this.name = 'ConfigError';
   }
 }
@@ -45,7 +45,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   const instances = Array.isArray(raw.instances) ? [...(raw.instances as Json[])] : [];
   for (const def of DEFAULT_INSTANCES) {
     if (options.knownConnectors && !options.knownConnectors.includes(def.connector)) continue;
-    if (!instances.some((i) => i.id === def.id)) instances.push({ ...def });
+    if (!instances.some((instance) => instance.id === def.id)) instances.push({ ...def });
   }
   raw.instances = instances;
 
@@ -57,7 +57,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
 
   const result = configSchema.safeParse(raw);
   const problem = (path: string, message: string) => {
-    const binding = ENV_BINDINGS.find((b) => path === b.path || path.startsWith(`${b.path}.`) || path.startsWith(`${b.path}[`));
+    const binding = ENV_BINDINGS.find((candidate) => path === candidate.path || path.startsWith(`${candidate.path}.`) || path.startsWith(`${candidate.path}[`));
     problems.push(`${path || '(root)'}${binding ? ` (env ${binding.env})` : ''}: ${message}`);
   };
   if (!result.success) {
@@ -78,16 +78,16 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     }
   }
   const tokenSet = new Set<string>();
-  for (const t of arrayOf((raw.api as Json | undefined)?.tokens)) {
-    if (typeof t.token !== 'string' || t.token === '') continue;
-    if (tokenSet.has(t.token)) problems.push(`api.tokens[${String(t.name)}] (env DEBRIEF_API_TOKENS): the same token is configured twice`);
-    tokenSet.add(t.token);
+  for (const token of arrayOf((raw.api as Json | undefined)?.tokens)) {
+    if (typeof token.token !== 'string' || token.token === '') continue;
+    if (tokenSet.has(token.token)) problems.push(`api.tokens[${String(token.name)}] (env DEBRIEF_API_TOKENS): the same token is configured twice`);
+    tokenSet.add(token.token);
   }
   if (problems.length > 0 || !result.success) throw new ConfigError(problems);
   return result.data;
 }
 
-const arrayOf = (v: unknown): Json[] => (Array.isArray(v) ? v.filter((x): x is Json => !!x && typeof x === 'object' && !Array.isArray(x)) : []);
+const arrayOf = (value: unknown): Json[] => (Array.isArray(value) ? value.filter((item): item is Json => !!item && typeof item === 'object' && !Array.isArray(item)) : []);
 
 interface ZodDefLike {
   type?: string;
@@ -109,15 +109,15 @@ function unknownKeys(schema: unknown, value: unknown, path: PropertyKey[]): Arra
   }
   if (!def || value === null || typeof value !== 'object') return [];
   if (def.type === 'array' && Array.isArray(value)) {
-    return value.flatMap((v, i) => unknownKeys({ _zod: { def: def!.element!._zod.def } }, v, [...path, i]));
+    return value.flatMap((item, index) => unknownKeys({ _zod: { def: def!.element!._zod.def } }, item, [...path, index]));
   }
   if (def.type !== 'object' || Array.isArray(value) || !def.shape) return [];
   const shape = def.shape;
   const strict = def.catchall?._zod.def.type === 'never';
   const out: Array<{ path: PropertyKey[]; known: string[] }> = [];
-  for (const [k, v] of Object.entries(value)) {
-    if (shape[k]) out.push(...unknownKeys(shape[k], v, [...path, k]));
-    else if (!strict && !def.catchall) out.push({ path: [...path, k], known: Object.keys(shape) });
+  for (const [key, child] of Object.entries(value)) {
+    if (shape[key]) out.push(...unknownKeys(shape[key], child, [...path, key]));
+    else if (!strict && !def.catchall) out.push({ path: [...path, key], known: Object.keys(shape) });
   }
   return out;
 }
@@ -125,28 +125,28 @@ function unknownKeys(schema: unknown, value: unknown, path: PropertyKey[]): Arra
 function expandEnv(value: unknown, env: NodeJS.ProcessEnv, path: string, problems: string[]): unknown {
   if (typeof value === 'string') {
     return value.replace(/\$\{([A-Z_][A-Z0-9_]*)\}/g, (_m, name: string) => {
-      const v = env[name];
-      if (v === undefined || v === '') {
+      const envValue = env[name];
+      if (envValue === undefined || envValue === '') {
         problems.push(`${path || '(root)'} (env ${name}): environment variable ${name} is not set`);
         return '';
       }
-      return v;
+      return envValue;
     });
   }
-  if (Array.isArray(value)) return value.map((v, i) => expandEnv(v, env, `${path}.${i}`, problems));
+  if (Array.isArray(value)) return value.map((item, index) => expandEnv(item, env, `${path}.${index}`, problems));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expandEnv(v, env, path ? `${path}.${k}` : k, problems)]));
+    return Object.fromEntries(Object.entries(value).map(([key, child]) => [key, expandEnv(child, env, path ? `${path}.${key}` : key, problems)]));
   }
   return value;
 }
 
 function deepMerge(base: Json, over: Json): Json {
   const out: Json = { ...base };
-  for (const [k, v] of Object.entries(over)) {
-    const b = out[k];
-    out[k] = v && typeof v === 'object' && !Array.isArray(v) && b && typeof b === 'object' && !Array.isArray(b)
-      ? deepMerge(b as Json, v as Json)
-      : v;
+  for (const [key, overValue] of Object.entries(over)) {
+    const baseValue = out[key];
+    out[key] = overValue && typeof overValue === 'object' && !Array.isArray(overValue) && baseValue && typeof baseValue === 'object' && !Array.isArray(baseValue)
+      ? deepMerge(baseValue as Json, overValue as Json)
+      : overValue;
   }
   return out;
 }
@@ -155,13 +155,13 @@ function deepMerge(base: Json, over: Json): Json {
 function setPath(target: Json, path: string, value: unknown): void {
   const parts = path.split('.');
   let node: Json = target;
-  parts.forEach((part, i) => {
-    const last = i === parts.length - 1;
-    const m = /^(\w+)\[([\w-]+)\]$/.exec(part);
-    if (m) {
-      const arr = (node[m[1]!] ??= []) as Json[];
-      let el = arr.find((e) => e.id === m[2]);
-      if (!el) arr.push((el = { id: m[2] }));
+  parts.forEach((part, index) => {
+    const last = index === parts.length - 1;
+    const match = /^(\w+)\[([\w-]+)\]$/.exec(part);
+    if (match) {
+      const arr = (node[match[1]!] ??= []) as Json[];
+      let el = arr.find((element) => element.id === match[2]);
+      if (!el) arr.push((el = { id: match[2] }));
       node = el;
       return;
     }

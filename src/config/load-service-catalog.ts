@@ -26,7 +26,7 @@ export function loadServiceCatalog(file: string | null): ServiceCatalog {
   try {
     return ServiceCatalog.fromDocument(doc);
   } catch (err) {
-    if (err instanceof CatalogError) throw new ConfigError(err.problems.map((p) => `catalog.file ${path}: ${p}`));
+    if (err instanceof CatalogError) throw new ConfigError(err.problems.map((problem) => `catalog.file ${path}: ${problem}`));
     throw err;
   }
 }

@@ -86,7 +86,7 @@ export interface Alert extends AlertObservation {
   notificationCount: number;
 }
 
-export const alertName = (a: Pick<AlertObservation, 'labels'>): string => a.labels.alertname ?? '(unnamed alert)';
+export const alertName = (alert: Pick<AlertObservation, 'labels'>): string => alert.labels.alertname ?? '(unnamed alert)';
 
 /** A firing seen for the first time, placed in `incidentId` by `decision`; `now` is processing time. */
 export function newAlert(obs: AlertObservation, id: string, incidentId: string, decision: CorrelationDecision, now: string): Alert {

@@ -33,21 +33,21 @@ export function buildImpact(
   customerFacing: (service: string) => boolean | null = () => null,
 ): ImpactItem[] {
   const byService = new Map<string, Alert[]>();
-  for (const a of alerts) {
-    const s = serviceOf(a.labels, serviceLabels) ?? UNKNOWN_SERVICE;
-    (byService.get(s) ?? byService.set(s, []).get(s)!).push(a);
+  for (const alert of alerts) {
+    const service = serviceOf(alert.labels, serviceLabels) ?? UNKNOWN_SERVICE;
+    (byService.get(service) ?? byService.set(service, []).get(service)!).push(alert);
   }
   const items: ImpactItem[] = [];
   for (const [service, list] of byService) {
-    const firstSeenAt = list.map((a) => a.startsAt).sort()[0]!;
-    const ongoing = list.some((a) => a.status === 'firing');
-    const lastSeenAt = list.map((a) => (a.status === 'resolved' && a.endsAt ? a.endsAt : a.lastSeenAt)).sort().at(-1)!;
+    const firstSeenAt = list.map((alert) => alert.startsAt).sort()[0]!;
+    const ongoing = list.some((alert) => alert.status === 'firing');
+    const lastSeenAt = list.map((alert) => (alert.status === 'resolved' && alert.endsAt ? alert.endsAt : alert.lastSeenAt)).sort().at(-1)!;
     items.push({
       service,
       clusters: distinct(list, 'cluster'),
       namespaces: distinct(list, 'namespace'),
       regions: distinct(list, 'region'),
-      severity: worstSeverity(list.map((a) => a.labels.severity)),
+      severity: worstSeverity(list.map((alert) => alert.labels.severity)),
       firstSeenAt,
       lastSeenAt,
       durationMs: Math.max(0, Date.parse(lastSeenAt) - Date.parse(firstSeenAt)),
@@ -60,4 +60,4 @@ export function buildImpact(
 }
 
 const distinct = (alerts: Alert[], label: string): string[] =>
-  [...new Set(alerts.map((a) => a.labels[label]).filter((v): v is string => !!v))].sort();
+  [...new Set(alerts.map((alert) => alert.labels[label]).filter((value): value is string => !!value))].sort();

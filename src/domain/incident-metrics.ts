@@ -45,14 +45,14 @@ const isAcknowledgement = (kind: string): boolean => /^[a-z0-9_-]+\.acknowledged
 /** Measures one incident. Pure. */
 export function measureIncident(detail: IncidentDetail, overrides: MeasureOverrides = {}, serviceLabels: readonly string[] = []): IncidentMeasures {
   const { incident } = detail;
-  const firstAlertAt = [...detail.alerts.map((a) => a.startsAt), incident.startedAt].sort()[0]!;
+  const firstAlertAt = [...detail.alerts.map((alert) => alert.startsAt), incident.startedAt].sort()[0]!;
   const impactStartedAt = overrides.impactStartedAt ?? firstAlertAt;
-  const acknowledgedAt = detail.events.filter((e) => isAcknowledgement(e.kind)).map((e) => e.at).sort()[0] ?? null;
+  const acknowledgedAt = detail.events.filter((event) => isAcknowledgement(event.kind)).map((event) => event.at).sort()[0] ?? null;
   const mitigatedAt = overrides.mitigatedAt ?? null;
   const resolvedAt = overrides.impactEndedAt ?? incident.endedAt;
   const services = incident.services.length
     ? incident.services
-    : [...new Set(detail.alerts.map((a) => serviceOf(a.labels, serviceLabels)).filter((s): s is string => s !== null))];
+    : [...new Set(detail.alerts.map((alert) => serviceOf(alert.labels, serviceLabels)).filter((service): service is string => service !== null))];
   return {
     incidentId: incident.id,
     severity: incident.severity,
@@ -105,9 +105,9 @@ export interface IncidentStats {
 export function aggregateMeasures(measures: readonly IncidentMeasures[]): IncidentStats {
   const byService = new Map<string, IncidentMeasures[]>();
   const bySeverity = new Map<string, IncidentMeasures[]>();
-  for (const m of measures) {
-    for (const s of new Set(m.services)) push(byService, s, m);
-    push(bySeverity, m.severity ?? 'unknown', m);
+  for (const incident of measures) {
+    for (const service of new Set(incident.services)) push(byService, service, incident);
+    push(bySeverity, incident.severity ?? 'unknown', incident);
   }
   return {
     overall: group(measures),
@@ -123,11 +123,11 @@ function push<T>(map: Map<string, T[]>, key: string, value: T): void {
 }
 
 function group(list: readonly IncidentMeasures[]): MeasureGroup {
-  const pick = (f: (m: IncidentMeasures) => number | null) => list.map(f).filter((v): v is number => v !== null);
-  const detect = pick((m) => m.timeToDetectMs);
-  const ack = pick((m) => m.timeToAcknowledgeMs);
-  const mitigate = pick((m) => m.timeToMitigateMs);
-  const resolve = pick((m) => m.timeToResolveMs);
+  const pick = (measure: (measures: IncidentMeasures) => number | null) => list.map(measure).filter((value): value is number => value !== null);
+  const detect = pick((measures) => measures.timeToDetectMs);
+  const ack = pick((measures) => measures.timeToAcknowledgeMs);
+  const mitigate = pick((measures) => measures.timeToMitigateMs);
+  const resolve = pick((measures) => measures.timeToResolveMs);
   return {
     count: list.length,
     acknowledgedCount: ack.length,

@@ -10,16 +10,16 @@ export type IncidentStatus = 'open' | 'resolved' | 'merged';
 /** Severity order used everywhere a "worst severity" is picked; unknown values rank lowest. */
 export const SEVERITY_ORDER = ['critical', 'error', 'high', 'warning', 'medium', 'low', 'info', 'none'] as const;
 
-export const severityRank = (s: string | null | undefined): number => {
-  const i = SEVERITY_ORDER.indexOf((s ?? '').toLowerCase() as (typeof SEVERITY_ORDER)[number]);
-  return i === -1 ? SEVERITY_ORDER.length : i;
+export const severityRank = (severity: string | null | undefined): number => {
+  const rank = SEVERITY_ORDER.indexOf((severity ?? '').toLowerCase() as (typeof SEVERITY_ORDER)[number]);
+  return rank === -1 ? SEVERITY_ORDER.length : rank;
 };
 
 export const worstSeverity = (values: Array<string | null | undefined>): string | null => {
   let best: string | null = null;
-  for (const v of values) {
-    if (!v) continue;
-    if (best === null || severityRank(v) < severityRank(best)) best = v.toLowerCase();
+  for (const value of values) {
+    if (!value) continue;
+    if (best === null || severityRank(value) < severityRank(best)) best = value.toLowerCase();
   }
   return best;
 };

@@ -40,18 +40,18 @@ export function findPagingTwin(event: PagingEvent, stored: readonly StoredPaging
   const identity = event.identity;
   if (!identity) return null;
   const at = Date.parse(event.occurredAt);
-  let best: { s: StoredPagingChange; gap: number } | null = null;
-  for (const s of stored) {
-    if (s.channel === null || s.channel === identity.channel || s.kind !== event.kind || s.eventId === event.eventId || taken.has(s.eventId)) continue;
-    const gap = Math.abs(Date.parse(s.occurredAt) - at);
-    if (identity.objectId !== null || s.objectId !== null) {
-      if (identity.objectId !== s.objectId) continue;
-    } else if (gap > PAGING_TWIN_TOLERANCE_MS || (event.actor !== null && s.actor !== null && event.actor !== s.actor)) {
+  let best: { twin: StoredPagingChange; gap: number } | null = null;
+  for (const candidate of stored) {
+    if (candidate.channel === null || candidate.channel === identity.channel || candidate.kind !== event.kind || candidate.eventId === event.eventId || taken.has(candidate.eventId)) continue;
+    const gap = Math.abs(Date.parse(candidate.occurredAt) - at);
+    if (identity.objectId !== null || candidate.objectId !== null) {
+      if (identity.objectId !== candidate.objectId) continue;
+    } else if (gap > PAGING_TWIN_TOLERANCE_MS || (event.actor !== null && candidate.actor !== null && event.actor !== candidate.actor)) {
       continue;
     }
-    if (!best || gap < best.gap || (gap === best.gap && s.eventId < best.s.eventId)) best = { s, gap };
+    if (!best || gap < best.gap || (gap === best.gap && candidate.eventId < best.twin.eventId)) best = { twin: candidate, gap };
   }
-  return best?.s ?? null;
+  return best?.twin ?? null;
 }
 
 /**

@@ -42,12 +42,12 @@ export function postmortemFacts(
   customerFacing: ((service: string) => boolean | null) | null = null,
 ): PostmortemFacts {
   const end = incident.endedAt ?? now;
-  const flags = impact.map((i) => (customerFacing ? customerFacing(i.service) : i.customerFacing));
+  const flags = impact.map((item) => (customerFacing ? customerFacing(item.service) : item.customerFacing));
   return {
     durationMs: Math.max(0, Date.parse(end) - Date.parse(incident.startedAt)),
-    customerFacing: flags.some((f) => f === true) ? true : flags.length > 0 && flags.every((f) => f === false) ? false : null,
+    customerFacing: flags.some((flag) => flag === true) ? true : flags.length > 0 && flags.every((flag) => flag === false) ? false : null,
     // PagerDuty lifecycle events are stored as `pagerduty.<kind>` incident events.
-    paged: events.some((e) => e.kind.startsWith('pagerduty.')),
+    paged: events.some((event) => event.kind.startsWith('pagerduty.')),
   };
 }
 

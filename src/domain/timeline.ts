@@ -22,18 +22,18 @@ export interface TimelineEntry {
  */
 export function buildTimeline(alerts: readonly Alert[], events: readonly IncidentEvent[], serviceLabels: readonly string[]): TimelineEntry[] {
   const entries: TimelineEntry[] = [];
-  for (const a of alerts) {
-    const service = serviceOf(a.labels, serviceLabels);
+  for (const alert of alerts) {
+    const service = serviceOf(alert.labels, serviceLabels);
     const where = service ? ` on ${service}` : '';
-    const summary = a.annotations.summary ? `: ${a.annotations.summary}` : '';
-    entries.push({ at: a.startsAt, kind: 'alert.fired', source: a.source, text: `${alertName(a)} fired${where}${summary}`, actor: null, alertId: a.id, eventId: null });
-    if (a.status === 'resolved' && a.endsAt) {
-      entries.push({ at: a.endsAt, kind: 'alert.resolved', source: a.source, text: `${alertName(a)} resolved${where}`, actor: null, alertId: a.id, eventId: null });
+    const summary = alert.annotations.summary ? `: ${alert.annotations.summary}` : '';
+    entries.push({ at: alert.startsAt, kind: 'alert.fired', source: alert.source, text: `${alertName(alert)} fired${where}${summary}`, actor: null, alertId: alert.id, eventId: null });
+    if (alert.status === 'resolved' && alert.endsAt) {
+      entries.push({ at: alert.endsAt, kind: 'alert.resolved', source: alert.source, text: `${alertName(alert)} resolved${where}`, actor: null, alertId: alert.id, eventId: null });
     }
   }
-  for (const e of events) {
-    entries.push({ at: e.at, kind: e.kind, source: e.kind.split('.')[0] ?? e.kind, text: e.text, actor: e.actor, alertId: null, eventId: e.id });
+  for (const event of events) {
+    entries.push({ at: event.at, kind: event.kind, source: event.kind.split('.')[0] ?? event.kind, text: event.text, actor: event.actor, alertId: null, eventId: event.id });
   }
-  const order = (k: string) => (k === 'alert.fired' ? 0 : k === 'alert.resolved' ? 2 : 1);
+  const order = (kind: string) => (kind === 'alert.fired' ? 0 : kind === 'alert.resolved' ? 2 : 1);
   return entries.sort((x, y) => x.at.localeCompare(y.at) || order(x.kind) - order(y.kind) || x.text.localeCompare(y.text));
 }

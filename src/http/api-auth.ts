@@ -12,7 +12,7 @@ interface HashedToken extends ApiPrincipal {
   digest: Buffer;
 }
 
-const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest();
 
 /**
  * API token check. Tokens are kept only as SHA-256 digests, and every configured digest is
@@ -22,18 +22,18 @@ export class ApiAuthenticator {
   private readonly tokens: HashedToken[];
 
   constructor(tokens: Array<{ name: string; role: Role; token: string }>) {
-    this.tokens = tokens.map((t) => ({ name: t.name, role: t.role, digest: sha256(t.token) }));
+    this.tokens = tokens.map((token) => ({ name: token.name, role: token.role, digest: sha256(token.token) }));
   }
 
   authenticate(req: Request): ApiPrincipal {
     const header = req.headers.authorization;
     if (!header) throw new UnauthorizedError('missing credentials: send Authorization: Bearer <API token>');
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!m) throw new UnauthorizedError('unsupported authorization scheme: send Authorization: Bearer <API token>');
-    const presented = sha256(m[1]!);
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!match) throw new UnauthorizedError('unsupported authorization scheme: send Authorization: Bearer <API token>');
+    const presented = sha256(match[1]!);
     let found: HashedToken | null = null;
-    for (const t of this.tokens) {
-      if (timingSafeEqual(presented, t.digest)) found = t;
+    for (const known of this.tokens) {
+      if (timingSafeEqual(presented, known.digest)) found = known;
     }
     if (!found) throw new UnauthorizedError('unknown API token');
     return { name: found.name, role: found.role };

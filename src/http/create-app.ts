@@ -86,10 +86,10 @@ export function createHttpApp(deps: HttpAppDeps): Express {
 
 function validate<T>(where: string, schema: z.ZodType<T> | undefined, value: unknown): T {
   if (!schema) return value as T;
-  const r = schema.safeParse(value ?? {});
-  if (r.success) return r.data;
-  throw new ValidationError(`invalid ${where}`, r.error.issues.map((i) => ({
-    path: [where === 'path' ? 'params' : where, ...i.path.map(String)].join('.'),
-    message: i.message,
+  const result = schema.safeParse(value ?? {});
+  if (result.success) return result.data;
+  throw new ValidationError(`invalid ${where}`, result.error.issues.map((issue) => ({
+    path: [where === 'path' ? 'params' : where, ...issue.path.map(String)].join('.'),
+    message: issue.message,
   })));
 }

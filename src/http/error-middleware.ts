@@ -30,7 +30,7 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
     let code = 'internal';
     let message = 'internal error; quote the requestId when reporting it';
     let details: Array<{ path: string; message: string }> = [];
-    const e = err as { type?: string; status?: number; message?: string };
+    const httpError = err as { type?: string; status?: number; message?: string };
     if (err instanceof AppError) {
       status = STATUS.get(err.constructor) ?? 500;
       code = err.code;
@@ -38,14 +38,14 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
       details = err.details;
       if (err instanceof UnavailableError) res.setHeader('Retry-After', String(err.retryAfterSeconds));
       if (err instanceof TooManyRequestsError) res.setHeader('Retry-After', String(err.retryAfterSeconds));
-    } else if (e?.type === 'entity.too.large') {
+    } else if (httpError?.type === 'entity.too.large') {
       status = 413; code = 'payload_too_large'; message = 'request body is larger than the configured limit';
-    } else if (e?.type === 'entity.parse.failed') {
+    } else if (httpError?.type === 'entity.parse.failed') {
       status = 400; code = 'malformed_body'; message = 'request body is not valid JSON';
-    } else if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') {
-      status = 415; code = 'unsupported_media_type'; message = e.message ?? 'unsupported encoding';
-    } else if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
-      status = e.status; code = 'bad_request'; message = e.message ?? 'bad request';
+    } else if (httpError?.type === 'encoding.unsupported' || httpError?.type === 'charset.unsupported') {
+      status = 415; code = 'unsupported_media_type'; message = httpError.message ?? 'unsupported encoding';
+    } else if (typeof httpError?.status === 'number' && httpError.status >= 400 && httpError.status < 500) {
+      status = httpError.status; code = 'bad_request'; message = httpError.message ?? 'bad request';
     }
     if (status >= 500) logger.error({ requestId, err: { name: (err as Error)?.name, message: (err as Error)?.message, stack: (err as Error)?.stack }, path: req.path }, 'request failed');
     // A stale write also gets the current state, beside the one error shape (see StaleVersionError).

@@ -24,38 +24,38 @@ export function buildOpenApi(routes: readonly RouteDef[], info: { version: strin
     return hoist(json, components);
   };
   const paths: OpenAPIV3_1.PathsObject = {};
-  for (const r of routes) {
-    const p = openApiPath(r.path);
+  for (const route of routes) {
+    const path = openApiPath(route.path);
     const parameters: OpenAPIV3_1.ParameterObject[] = [];
-    for (const [where, schema] of [['path', r.params], ['query', r.query]] as const) {
+    for (const [where, schema] of [['path', route.params], ['query', route.query]] as const) {
       if (!schema) continue;
       const obj = convert(schema, 'input');
       const required = new Set((obj.required as string[] | undefined) ?? []);
-      for (const [name, s] of Object.entries((obj.properties ?? {}) as Record<string, Schema>)) {
-        parameters.push({ name, in: where, required: where === 'path' || required.has(name), schema: s as never, description: s.description });
+      for (const [name, propertySchema] of Object.entries((obj.properties ?? {}) as Record<string, Schema>)) {
+        parameters.push({ name, in: where, required: where === 'path' || required.has(name), schema: propertySchema as never, description: propertySchema.description });
       }
     }
     // Express params not declared in a schema still need documenting.
-    for (const m of r.path.matchAll(/:([A-Za-z_][A-Za-z0-9_]*)/g)) {
-      if (!parameters.some((x) => x.in === 'path' && x.name === m[1])) parameters.push({ name: m[1]!, in: 'path', required: true, schema: { type: 'string' } });
+    for (const match of route.path.matchAll(/:([A-Za-z_][A-Za-z0-9_]*)/g)) {
+      if (!parameters.some((parameter) => parameter.in === 'path' && parameter.name === match[1])) parameters.push({ name: match[1]!, in: 'path', required: true, schema: { type: 'string' } });
     }
     const op: OpenAPIV3_1.OperationObject = {
-      operationId: r.operationId,
-      summary: r.summary,
-      tags: r.tags,
+      operationId: route.operationId,
+      summary: route.summary,
+      tags: route.tags,
       parameters: parameters.length ? parameters : undefined,
-      security: r.access.kind === 'api' ? [{ apiToken: [] }] : r.access.kind === 'webhook' ? [{ webhookBearer: [] }, { webhookBasic: [] }, { pagerdutySignature: [] }] : [],
-      'x-debrief-role': r.access.kind === 'api' ? r.access.role : undefined,
-      responses: Object.fromEntries(Object.entries({ ...implicitResponses(r), ...r.responses }).map(([code, spec]) => [code, {
+      security: route.access.kind === 'api' ? [{ apiToken: [] }] : route.access.kind === 'webhook' ? [{ webhookBearer: [] }, { webhookBasic: [] }, { pagerdutySignature: [] }] : [],
+      'x-debrief-role': route.access.kind === 'api' ? route.access.role : undefined,
+      responses: Object.fromEntries(Object.entries({ ...implicitResponses(route), ...route.responses }).map(([code, spec]) => [code, {
         description: spec.description,
         ...(spec.schema ? { content: { [spec.contentType ?? 'application/json']: { schema: convert(spec.schema, 'output') } } } : {}),
       }])),
     } as OpenAPIV3_1.OperationObject;
-    const bodySchema = r.body ?? r.rawBodyDoc?.schema;
+    const bodySchema = route.body ?? route.rawBodyDoc?.schema;
     if (bodySchema) {
-      op.requestBody = { required: true, description: r.rawBodyDoc?.description, content: { 'application/json': { schema: convert(bodySchema, 'input') } } };
+      op.requestBody = { required: true, description: route.rawBodyDoc?.description, content: { 'application/json': { schema: convert(bodySchema, 'input') } } };
     }
-    paths[p] = { ...(paths[p] ?? {}), [r.method]: op };
+    paths[path] = { ...(paths[path] ?? {}), [route.method]: op };
   }
   return {
     openapi: '3.1.0',
@@ -78,10 +78,10 @@ export function buildOpenApi(routes: readonly RouteDef[], info: { version: strin
  * API routes (401/403) and request validation (400) run before any handler, so a route that
  * forgot to list them would document less than it does.
  */
-function implicitResponses(r: RouteDef): Record<number, ResponseSpec> {
+function implicitResponses(route: RouteDef): Record<number, ResponseSpec> {
   const out: Record<number, ResponseSpec> = {};
-  if (r.params || r.query || r.body) out[400] = { description: 'Invalid request; details name every failing field', schema: errorSchema };
-  if (r.access.kind === 'api') {
+  if (route.params || route.query || route.body) out[400] = { description: 'Invalid request; details name every failing field', schema: errorSchema };
+  if (route.access.kind === 'api') {
     out[401] = { description: 'No or unknown API token', schema: errorSchema };
     out[403] = { description: 'The token\'s role may not do this', schema: errorSchema };
   }
@@ -97,9 +97,9 @@ function hoist(json: Record<string, unknown>, components: Record<string, Schema>
     if (Array.isArray(node)) return node.map(rewrite);
     if (node && typeof node === 'object') {
       const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(node)) {
-        if (k === '$ref' && typeof v === 'string' && v.startsWith('#/$defs/')) out[k] = `#/components/schemas/${v.slice('#/$defs/'.length)}`;
-        else if (k !== '$id' && k !== '$schema') out[k] = rewrite(v);
+      for (const [key, value] of Object.entries(node)) {
+        if (key === '$ref' && typeof value === 'string' && value.startsWith('#/$defs/')) out[key] = `#/components/schemas/${value.slice('#/$defs/'.length)}`;
+        else if (key !== '$id' && key !== '$schema') out[key] = rewrite(value);
       }
       return out;
     }

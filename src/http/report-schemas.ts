@@ -9,11 +9,11 @@ import { errorSchema, impactItemSchema, timelineEntrySchema } from './api-schema
  */
 
 const isoTime = z.string().describe('ISO-8601 UTC time');
-const inTime = z.iso.datetime({ offset: true }).transform((s) => new Date(s).toISOString())
+const inTime = z.iso.datetime({ offset: true }).transform((text) => new Date(text).toISOString())
   .describe('ISO-8601 time with offset; stored as UTC');
-const humanText = z.string().max(100_000).refine((s) => s.trim() !== '', 'must not be blank; send null to clear')
+const humanText = z.string().max(100_000).refine((text) => text.trim() !== '', 'must not be blank; send null to clear')
   .describe('Markdown, kept as written');
-const shortText = z.string().max(2_000).refine((s) => s.trim() !== '', 'must not be blank');
+const shortText = z.string().max(2_000).refine((text) => text.trim() !== '', 'must not be blank');
 
 // ----------------------------------------------------------------- requests
 
@@ -55,10 +55,10 @@ export const auditQuerySchema = z.object({
   cursor: z.string().max(1000).optional().describe('Opaque cursor from the previous page.'),
 });
 
-const trackerUrl = z.string().max(2_000).refine((u) => {
+const trackerUrl = z.string().max(2_000).refine((url) => {
   try {
-    const p = new URL(u).protocol;
-    return p === 'http:' || p === 'https:';
+    const protocol = new URL(url).protocol;
+    return protocol === 'http:' || protocol === 'https:';
   } catch {
     return false;
   }
@@ -85,7 +85,7 @@ export const itemParamsSchema = z.object({ itemId: z.string().min(1).max(200).re
 
 export const actionItemQuerySchema = z.object({
   status: z.enum(ACTION_ITEM_STATUSES).optional(),
-  overdue: z.enum(['true', 'false']).optional().transform((v) => v === 'true')
+  overdue: z.enum(['true', 'false']).optional().transform((text) => text === 'true')
     .describe('true: only items due before today (UTC) that are open or in progress'),
   incidentId: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100).describe('Page size (1-500).'),

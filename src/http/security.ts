@@ -118,7 +118,7 @@ export function failedAuthLimiter(options: Pick<SecurityOptions, 'failedAuthPerM
     standardHeaders: 'draft-7',
     legacyHeaders: false,
     handler: (req, _res, next) => next(tooMany((req as unknown as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime)),
-    logger: { error: (...a: unknown[]) => logger.error({ detail: a.map(String).join(' ') }, 'rate limiter'), warn: (...a: unknown[]) => logger.warn({ detail: a.map(String).join(' ') }, 'rate limiter') },
+    logger: { error: (...args: unknown[]) => logger.error({ detail: args.map(String).join(' ') }, 'rate limiter'), warn: (...args: unknown[]) => logger.warn({ detail: args.map(String).join(' ') }, 'rate limiter') },
   });
   return {
     gate: async (req, _res, next) => {
@@ -192,41 +192,41 @@ export function assertJsonWithinLimits(value: unknown, limits: JsonLimits, where
     throw new ValidationError(message, [{ path: full && full.length > 0 ? `${where}.${full.join('.')}` : `(${where})`, message: problem }]);
   };
   while (pending.length > 0) {
-    const v = pending.pop()!;
+    const container = pending.pop()!;
     const depth = depths.pop()!;
-    if (depth > limits.maxDepth) fail(`JSON ${where} is nested deeper than ${limits.maxDepth} levels`, v, `nesting deeper than ${limits.maxDepth} levels`);
-    if (Array.isArray(v)) {
-      members += v.length;
+    if (depth > limits.maxDepth) fail(`JSON ${where} is nested deeper than ${limits.maxDepth} levels`, container, `nesting deeper than ${limits.maxDepth} levels`);
+    if (Array.isArray(container)) {
+      members += container.length;
       // Only containers can break a limit: leaves (most members) are counted, not visited.
-      for (let i = v.length - 1; i >= 0; i--) {
-        const item: unknown = v[i];
+      for (let i = container.length - 1; i >= 0; i--) {
+        const item: unknown = container[i];
         if (item !== null && typeof item === 'object') { pending.push(item); depths.push(depth + 1); }
       }
     } else {
-      for (const k in v) {
+      for (const key in container) {
         members += 1;
-        if (isForbiddenJsonKey(k)) {
-          fail(`JSON ${where} contains the forbidden key "${k}"`, v, `the key "${k}" is not accepted (${[...FORBIDDEN_JSON_KEYS].join(', ')} never are)`, k);
+        if (isForbiddenJsonKey(key)) {
+          fail(`JSON ${where} contains the forbidden key "${key}"`, container, `the key "${key}" is not accepted (${[...FORBIDDEN_JSON_KEYS].join(', ')} never are)`, key);
         }
-        const member = (v as Record<string, unknown>)[k];
+        const member = (container as Record<string, unknown>)[key];
         if (member !== null && typeof member === 'object') { pending.push(member); depths.push(depth + 1); }
       }
     }
     if (members > limits.maxKeys) {
-      fail(`JSON ${where} has more than ${limits.maxKeys} keys and array items`, v, `more than ${limits.maxKeys} keys and array items in one request`);
+      fail(`JSON ${where} has more than ${limits.maxKeys} keys and array items`, container, `more than ${limits.maxKeys} keys and array items in one request`);
     }
   }
 }
 
 /** The keys leading from `root` to the container `target` (null when it is not inside). Only for error messages. */
 function pathOf(root: object, target: object): string[] | null {
-  const stack: Array<{ v: object; path: string[] }> = [{ v: root, path: [] }];
+  const stack: Array<{ container: object; path: string[] }> = [{ container: root, path: [] }];
   while (stack.length > 0) {
-    const { v, path } = stack.pop()!;
-    if (v === target) return path;
-    for (const k of Object.keys(v)) {
-      const member = (v as Record<string, unknown>)[k];
-      if (member !== null && typeof member === 'object') stack.push({ v: member, path: [...path, k] });
+    const { container, path } = stack.pop()!;
+    if (container === target) return path;
+    for (const key of Object.keys(container)) {
+      const member = (container as Record<string, unknown>)[key];
+      if (member !== null && typeof member === 'object') stack.push({ container: member, path: [...path, key] });
     }
   }
   return null;
@@ -241,25 +241,25 @@ export function assertUtf8(bytes: Buffer, where = 'body'): void {
   ]);
 }
 
-function firstInvalidUtf8Offset(b: Buffer): number {
-  let i = 0;
-  while (i < b.length) {
-    const c = b[i]!;
-    let n = 0;
+function firstInvalidUtf8Offset(bytes: Buffer): number {
+  let offset = 0;
+  while (offset < bytes.length) {
+    const lead = bytes[offset]!;
+    let continuations = 0;
     let min = 0;
-    if (c < 0x80) { i++; continue; }
-    if (c >= 0xc2 && c <= 0xdf) { n = 1; min = 0x80; } else if (c >= 0xe0 && c <= 0xef) { n = 2; min = 0x800; } else if (c >= 0xf0 && c <= 0xf4) { n = 3; min = 0x10000; } else return i;
-    if (i + n >= b.length) return i;
-    let cp = c & (0x3f >> n);
-    for (let k = 1; k <= n; k++) {
-      const cc = b[i + k];
-      if (cc === undefined || (cc & 0xc0) !== 0x80) return i;
-      cp = (cp << 6) | (cc & 0x3f);
+    if (lead < 0x80) { offset++; continue; }
+    if (lead >= 0xc2 && lead <= 0xdf) { continuations = 1; min = 0x80; } else if (lead >= 0xe0 && lead <= 0xef) { continuations = 2; min = 0x800; } else if (lead >= 0xf0 && lead <= 0xf4) { continuations = 3; min = 0x10000; } else return offset;
+    if (offset + continuations >= bytes.length) return offset;
+    let codePoint = lead & (0x3f >> continuations);
+    for (let step = 1; step <= continuations; step++) {
+      const continuation = bytes[offset + step];
+      if (continuation === undefined || (continuation & 0xc0) !== 0x80) return offset;
+      codePoint = (codePoint << 6) | (continuation & 0x3f);
     }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;
-    i += n + 1;
+    if (codePoint < min || codePoint > 0x10ffff || (codePoint >= 0xd800 && codePoint <= 0xdfff)) return offset;
+    offset += continuations + 1;
   }
-  return b.length;
+  return bytes.length;
 }
 
 /**
@@ -287,8 +287,8 @@ export function apiJsonBody(limits: JsonLimits): RequestHandler {
       if (err) return next(err);
       try {
         if (req.body !== undefined) assertJsonWithinLimits(req.body, limits);
-      } catch (e) {
-        return next(e);
+      } catch (parseError) {
+        return next(parseError);
       }
       next();
     });

@@ -14,7 +14,7 @@ import { giveWayOf, IngestPressure } from './ingest-pressure';
 
 /**
  * Inbox processing in a worker thread, so turning stored webhooks into alerts and incidents
- * (about 4 ms per 50-alert entry) no longer competes with accepting webhooks on the HTTP event
+ * no longer competes with accepting webhooks on the HTTP event
  * loop. The worker has its own SQLite connections: it reads the inbox file, which only the main
  * thread's appends write, and writes the store file (sqlite-inbox.ts), so accepting and
  * processing never wait for each other's write lock. All the worker writes is derived from
@@ -73,11 +73,11 @@ export class WorkerInboxProcessor implements InboxProcessing {
   private spawn(): void {
     const input: WorkerInput = { kind: 'debrief-inbox-worker', config: this.deps.config, file: this.deps.file, pressure: this.deps.pressure.inFlight.buffer as SharedArrayBuffer };
     // A young generation of 16 MB instead of V8's default for a thread (up to 48 MB, grown
-    // while processing a large backlog and kept afterwards): RSS after processing a 100,000-
-    // alert history fell from about 260 MB to 170 MB, at the same processing speed.
+    // while processing a large backlog and kept afterwards): far less resident memory after a
+    // large backlog, at the same processing speed (bench/ingest/RESULTS.md).
     const worker = new Worker(INBOX_WORKER_FILE, { workerData: input, resourceLimits: { maxYoungGenerationSizeMb: 16 } });
     this.worker = worker;
-    worker.on('message', (m: FromWorker) => this.onMessage(m));
+    worker.on('message', (message: FromWorker) => this.onMessage(message));
     worker.on('error', (err) => this.deps.logger.error({ err: errorInfo(err) }, 'inbox worker failed'));
     worker.on('exit', (code) => {
       if (this.worker === worker) this.worker = null;
@@ -91,18 +91,18 @@ export class WorkerInboxProcessor implements InboxProcessing {
     });
   }
 
-  private onMessage(m: FromWorker): void {
-    switch (m.type) {
+  private onMessage(message: FromWorker): void {
+    switch (message.type) {
       case 'done': {
-        this.waiting.get(m.id)?.();
-        this.waiting.delete(m.id);
+        this.waiting.get(message.id)?.();
+        this.waiting.delete(message.id);
         return;
       }
-      case 'ingestToIncident': this.deps.metrics.ingestToIncidentSeconds.observe(m.seconds); return;
-      case 'inboxFailure': this.deps.metrics.inboxFailures.inc({ outcome: m.outcome }); return;
+      case 'ingestToIncident': this.deps.metrics.ingestToIncidentSeconds.observe(message.seconds); return;
+      case 'inboxFailure': this.deps.metrics.inboxFailures.inc({ outcome: message.outcome }); return;
       case 'paging':
         try {
-          this.deps.onPagingEvents?.(m.events, m.result);
+          this.deps.onPagingEvents?.(message.events, message.result);
         } catch (err) {
           this.deps.logger.warn({ err: errorInfo(err) }, 'paging event listener failed');
         }
@@ -161,7 +161,7 @@ async function runInboxWorker(input: WorkerInput, port: NonNullable<typeof paren
   // write lock, whenever the WAL passed 1,000 pages: every few entries under load.
   store.database.pragma('wal_autocheckpoint = 20000');
   const catalog = loadServiceCatalog(config.catalog.file).withPagerDutyServices(config.pagerduty.serviceMap);
-  const send = (m: FromWorker) => port.postMessage(m);
+  const send = (message: FromWorker) => port.postMessage(message);
   const metrics = {
     ingestToIncidentSeconds: { observe: (seconds: number) => send({ type: 'ingestToIncident', seconds }) },
     inboxFailures: { inc: (labels: { outcome: string }) => send({ type: 'inboxFailure', outcome: labels.outcome }) },
@@ -174,13 +174,13 @@ async function runInboxWorker(input: WorkerInput, port: NonNullable<typeof paren
     leaseMs: config.inbox.leaseSeconds * 1000, pollIntervalMs: config.inbox.pollIntervalMs, maxAttempts: config.inbox.maxAttempts,
     onPagingEvents: (events, result) => send({ type: 'paging', events, result }),
   });
-  port.on('message', (m: ToWorker) => {
-    if (m.type === 'kick') processor.kick();
-    else if (m.type === 'idle') {
-      void processor.idle().then(() => send({ type: 'done', id: m.id }));
-    } else if (m.type === 'stop') {
+  port.on('message', (message: ToWorker) => {
+    if (message.type === 'kick') processor.kick();
+    else if (message.type === 'idle') {
+      void processor.idle().then(() => send({ type: 'done', id: message.id }));
+    } else if (message.type === 'stop') {
       void processor.stop().then(() => store.close()).finally(() => {
-        send({ type: 'done', id: m.id });
+        send({ type: 'done', id: message.id });
         port.close();
       });
     }

@@ -7,10 +7,10 @@ export interface GiveWay {
 }
 
 /**
- * Measured with `npm run bench:compare` (paired rounds, 2 cores, unpaced 8-connection load):
- * at 2 the worker thread took about 60% of a core during a webhook flood and Debrief reached
- * 37% of the bare-express ceiling; at 5, 43%; at 10, 45%; pausing without limit, 48%. Paced at
- * 10,000 alerts/s processing still keeps up at 5, since it runs whenever no webhook is in flight.
+ * 5, capped at 100 ms: in paired benchmark rounds a larger ratio let more webhooks through
+ * during a flood (each step up paid off, pausing without limit most), while at 5 processing
+ * still keeps up with a paced load, since it runs whenever no webhook is in flight. The
+ * figures are in bench/ingest/RESULTS.md ("Ingest first").
  */
 export const DEFAULT_GIVE_WAY: GiveWay = { ratio: 5, maxPauseMs: 100 };
 

@@ -20,7 +20,7 @@ export function parsePayload(connector: Connector, body: Buffer): unknown {
   if (connector.quickAccept?.(json)) return json;
   const result = connector.payloadSchema.safeParse(json);
   if (!result.success) {
-    throw new NormalizeError(`body does not match the ${connector.displayName} schema: ${result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+    throw new NormalizeError(`body does not match the ${connector.displayName} schema: ${result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ')}`);
   }
   return result.data;
 }

@@ -13,7 +13,7 @@ import { createResilientClient, OutboundError, type ResilientClient } from './re
 /*
  * Alertmanager reconciliation (pull). Webhooks can lose data: a delivery that failed for longer
  * than a group interval is dropped, `send_resolved: false` never reports a resolution, and
- * `max_alerts` truncates groups (shared/PAYLOADS.md sections 1.4 and 8.6). Every
+ * `max_alerts` truncates groups (docs/payloads.md §1.4 and §3). Every
  * `intervalSeconds` the reconciler reads `GET /api/v2/alerts/groups` and compares it with what
  * Debrief believes is firing on the same connector instance:
  *
@@ -78,7 +78,7 @@ export interface ReconcilePlan {
   waiting: number;
 }
 
-const identityOf = (a: { fingerprint: string; startsAt: string }) => `${a.fingerprint}|${a.startsAt}`;
+const identityOf = (alert: { fingerprint: string; startsAt: string }) => `${alert.fingerprint}|${alert.startsAt}`;
 
 /**
  * Decides what one poll changes. Pure apart from updating `memory`.
@@ -97,27 +97,27 @@ export function planReconciliation(input: {
   memory: ReconcileMemory;
 }): ReconcilePlan {
   const { pulled, firing, memory } = input;
-  const present = new Map(pulled.map((p) => [identityOf(p.observation), p]));
-  const firingByIdentity = new Map(firing.map((a) => [identityOf(a), a]));
+  const present = new Map(pulled.map((pulledAlert) => [identityOf(pulledAlert.observation), pulledAlert]));
+  const firingByIdentity = new Map(firing.map((alert) => [identityOf(alert), alert]));
 
   // API group (our reconciled key) -> a real webhook group key one of its members already has.
   const learnedKey = new Map<string, string>();
-  for (const p of pulled) {
-    const known = firingByIdentity.get(identityOf(p.observation));
-    const groupId = p.observation.sourceGroupKey!;
+  for (const pulledAlert of pulled) {
+    const known = firingByIdentity.get(identityOf(pulledAlert.observation));
+    const groupId = pulledAlert.observation.sourceGroupKey!;
     if (!known?.sourceGroupKey || learnedKey.has(groupId)) continue;
-    if (sameLabels(known.sourceGroupLabels, p.observation.sourceGroupLabels)) learnedKey.set(groupId, known.sourceGroupKey);
+    if (sameLabels(known.sourceGroupLabels, pulledAlert.observation.sourceGroupLabels)) learnedKey.set(groupId, known.sourceGroupKey);
   }
 
   const ingest: AlertObservation[] = [];
-  for (const p of pulled) {
-    const id = identityOf(p.observation);
-    if (p.leaseEndsAt) memory.lastLease.set(id, p.leaseEndsAt);
-    if (p.state !== 'active') continue; // silenced/inhibited alerts were never notified either
-    if (input.receivers && !input.receivers.includes(p.receiver)) continue;
+  for (const pulledAlert of pulled) {
+    const id = identityOf(pulledAlert.observation);
+    if (pulledAlert.leaseEndsAt) memory.lastLease.set(id, pulledAlert.leaseEndsAt);
+    if (pulledAlert.state !== 'active') continue; // silenced/inhibited alerts were never notified either
+    if (input.receivers && !input.receivers.includes(pulledAlert.receiver)) continue;
     if (firingByIdentity.has(id) || memory.submitted.has(id)) continue;
-    const key = learnedKey.get(p.observation.sourceGroupKey!);
-    ingest.push(key ? { ...p.observation, sourceGroupKey: key } : p.observation);
+    const key = learnedKey.get(pulledAlert.observation.sourceGroupKey!);
+    ingest.push(key ? { ...pulledAlert.observation, sourceGroupKey: key } : pulledAlert.observation);
     memory.submitted.add(id);
   }
 
@@ -158,7 +158,7 @@ export function planReconciliation(input: {
 
 function sameLabels(a: Record<string, string>, b: Record<string, string>): boolean {
   const ka = Object.keys(a);
-  return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]);
+  return ka.length === Object.keys(b).length && ka.every((key) => a[key] === b[key]);
 }
 
 export interface ReconcileResult {
@@ -199,7 +199,7 @@ export class AlertmanagerReconciler {
       baseURL: target.url.replace(/\/+$/, ''),
       headers: target.bearerToken ? { Authorization: `Bearer ${target.bearerToken}` } : {},
       // Alertmanager answers JSON; anything else is an error we report, not parse.
-      validateStatus: (s) => s === 200,
+      validateStatus: (status) => status === 200,
     });
     this.client = deps.http ?? createResilientClient({
       target: `alertmanager:${target.instance}`, timeoutMs: (target.timeoutSeconds ?? 10) * 1000, retries: 2, backoff: { initialMs: 500, maxMs: 5_000 },
@@ -255,7 +255,7 @@ export class AlertmanagerReconciler {
         throw new Error(`unexpected response shape at ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
       }
       const flat = pulledAlerts(parsed.data, { instance: target.instance, receivers: target.receivers ?? null });
-      for (const s of flat.skipped) log.warn({ fingerprint: s.fingerprint, reason: s.reason }, 'alert from Alertmanager skipped');
+      for (const skipped of flat.skipped) log.warn({ fingerprint: skipped.fingerprint, reason: skipped.reason }, 'alert from Alertmanager skipped');
       pulled = flat.alerts;
     } catch (err) {
       // A failed fetch says nothing about which alerts ended: change nothing.
@@ -271,8 +271,8 @@ export class AlertmanagerReconciler {
       });
       if (plan.ingest.length > 0) await sink.recordObservations(plan.ingest, now);
       const reason = `absent from Alertmanager ${shown} for at least ${target.graceSeconds} s (reconciliation)`;
-      for (const r of plan.resolve) await sink.resolveAlerts(r.ids, r.endsAt, reason);
-      const resolved = plan.resolve.reduce((n, r) => n + r.ids.length, 0);
+      for (const resolution of plan.resolve) await sink.resolveAlerts(resolution.ids, resolution.endsAt, reason);
+      const resolved = plan.resolve.reduce((count, resolution) => count + resolution.ids.length, 0);
       if (plan.ingest.length > 0 || resolved > 0) {
         log.info({ ingested: plan.ingest.length, resolved, waiting: plan.waiting }, 'Alertmanager reconciliation changed alerts');
       }
@@ -290,10 +290,10 @@ export class AlertmanagerReconciler {
 /** The URL as logs and timelines may show it: user:password@ removed. */
 function withoutCredentials(url: string): string {
   try {
-    const u = new URL(url);
-    u.username = '';
-    u.password = '';
-    return u.toString().replace(/\/$/, '');
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.toString().replace(/\/$/, '');
   } catch {
     return '(invalid URL)';
   }
@@ -340,10 +340,10 @@ export function createReconciliation(deps: ReconciliationDeps): Reconciliation {
     listFiringAlerts: (instance) => store.listFiringAlerts(instance),
     resolveAlerts: (ids, endsAt, reason) => store.resolveAlerts(ids, endsAt, reason, { serviceLabels, now: clock().toISOString() }),
   };
-  const reconcilers = deps.targets.map((target, i) => {
+  const reconcilers = deps.targets.map((target, index) => {
     const connector = deps.instances.get(target.instance);
     if (connector !== 'alertmanager') {
-      throw new Error(`reconcile.alertmanager[${i}].instance: "${target.instance}" is ${connector ? `a ${connector} instance` : 'not a configured instance'}; it must be an alertmanager instance`);
+      throw new Error(`reconcile.alertmanager[${index}].instance: "${target.instance}" is ${connector ? `a ${connector} instance` : 'not a configured instance'}; it must be an alertmanager instance`);
     }
     return new AlertmanagerReconciler({ target, sink, logger: deps.logger, clock, ...(deps.clientFor ? { http: deps.clientFor(target.instance) } : {}) });
   });

@@ -35,10 +35,10 @@ export function createOutboundClients(config: Config, registry: Registry): Outbo
   const outboundClient = (name: string): ResilientClient => {
     let client = outbound.get(name);
     if (!client) {
-      const o = config.outbound;
+      const outboundSettings = config.outbound;
       client = createResilientClient({
-        target: `outbound:${name}`, timeoutMs: o.timeoutMs, retries: o.maxAttempts - 1,
-        backoff: { initialMs: o.baseDelayMs, maxMs: o.maxDelayMs }, circuit, registry,
+        target: `outbound:${name}`, timeoutMs: outboundSettings.timeoutMs, retries: outboundSettings.maxAttempts - 1,
+        backoff: { initialMs: outboundSettings.baseDelayMs, maxMs: outboundSettings.maxDelayMs }, circuit, registry,
       });
       outbound.set(name, client);
     }
@@ -48,7 +48,7 @@ export function createOutboundClients(config: Config, registry: Registry): Outbo
   const alertmanagerClient = (instance: string): ResilientClient => {
     let client = alertmanager.get(instance);
     if (!client) {
-      const target = config.reconcile.alertmanager.find((t) => t.instance === instance);
+      const target = config.reconcile.alertmanager.find((candidate) => candidate.instance === instance);
       // Retries stay well inside one poll interval; a failed poll changes nothing anyway.
       client = createResilientClient({
         target: `alertmanager:${instance}`, timeoutMs: (target?.timeoutSeconds ?? 10) * 1000, retries: 2,
@@ -59,7 +59,7 @@ export function createOutboundClients(config: Config, registry: Registry): Outbo
     return client;
   };
   // Created now, so /metrics shows every configured target's circuit (0 = closed) from the start.
-  for (const w of config.outbound.webhooks) outboundClient(w.name);
-  for (const t of config.reconcile.alertmanager) alertmanagerClient(t.instance);
+  for (const webhook of config.outbound.webhooks) outboundClient(webhook.name);
+  for (const target of config.reconcile.alertmanager) alertmanagerClient(target.instance);
   return { pagerduty, prometheus, outbound: outboundClient, alertmanager: alertmanagerClient };
 }

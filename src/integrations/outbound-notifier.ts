@@ -60,17 +60,17 @@ export interface PublishedReport extends PublishedForPublic {
  * entry; internal ones also get the incident title, severity, all affected services and a link.
  * `createdAt` is signed with the body, so receivers can reject stale replays.
  */
-export function publishedNotification(p: PublishedReport, audience: OutboundTarget['audience'], eventId: string, createdAt: string, publicUrl: string | null): Record<string, unknown> {
-  const status = publicStatusEntry(p);
-  const base = { event: 'report.published', eventId, createdAt, incidentId: p.incidentId, version: p.version, publishedAt: p.publishedAt, status };
+export function publishedNotification(published: PublishedReport, audience: OutboundTarget['audience'], eventId: string, createdAt: string, publicUrl: string | null): Record<string, unknown> {
+  const status = publicStatusEntry(published);
+  const base = { event: 'report.published', eventId, createdAt, incidentId: published.incidentId, version: published.version, publishedAt: published.publishedAt, status };
   if (audience === 'customer') return base;
-  const s = p.report.summary;
+  const summary = published.report.summary;
   return {
     ...base,
     incident: {
-      title: s.title, severity: s.severity, affectedServices: s.affectedServices, startedAt: s.startedAt, endedAt: s.endedAt,
-      publishedBy: p.publishedBy,
-      reportUrl: publicUrl ? `${publicUrl.replace(/\/+$/, '')}/api/v1/incidents/${encodeURIComponent(p.incidentId)}/report` : null,
+      title: summary.title, severity: summary.severity, affectedServices: summary.affectedServices, startedAt: summary.startedAt, endedAt: summary.endedAt,
+      publishedBy: published.publishedBy,
+      reportUrl: publicUrl ? `${publicUrl.replace(/\/+$/, '')}/api/v1/incidents/${encodeURIComponent(published.incidentId)}/report` : null,
     },
   };
 }
@@ -95,7 +95,7 @@ export class OutboundNotifier {
 
   constructor(private readonly options: OutboundNotifierOptions) {
     // No axios timeout: the resilient client times out each attempt through the abort signal.
-    this.http = options.http ?? axios.create({ validateStatus: () => true, maxRedirects: 0, transformRequest: [(d: unknown) => d] });
+    this.http = options.http ?? axios.create({ validateStatus: () => true, maxRedirects: 0, transformRequest: [(data: unknown) => data] });
     this.sleep = options.sleep ?? abortableSleep;
     const own = new Map<string, ResilientClient>();
     const sleep = this.sleep;
@@ -140,7 +140,7 @@ export class OutboundNotifier {
   async resumePending(): Promise<number> {
     const pending = await this.options.store.listPending(1000);
     for (const record of pending) {
-      const target = this.options.targets.find((t) => t.name === record.target);
+      const target = this.options.targets.find((candidate) => candidate.name === record.target);
       if (!target) {
         await this.options.store.update(record.id, { ...progress(record), status: 'failed', lastError: `webhook "${record.target}" is no longer configured`, nextAttemptAt: null, updatedAt: this.options.clock().toISOString() });
         continue;
@@ -161,8 +161,8 @@ export class OutboundNotifier {
     await this.idle();
   }
 
-  private track(p: Promise<void>): void {
-    const tracked = p.catch((err: unknown) => {
+  private track(promise: Promise<void>): void {
+    const tracked = promise.catch((err: unknown) => {
       this.options.logger.error({ err: { message: (err as Error)?.message } }, 'outbound delivery bookkeeping failed');
     }).finally(() => this.inflight.delete(tracked));
     this.inflight.add(tracked);
@@ -256,14 +256,14 @@ export class OutboundNotifier {
         },
         signal,
         responseType: 'text',
-        transformRequest: [(d: unknown) => d],
+        transformRequest: [(data: unknown) => data],
       });
       if (res.status >= 200 && res.status < 300) return { ok: true, statusCode: res.status };
       const retryable = res.status === 408 || res.status === 429 || res.status >= 500;
       return { ok: false, retryable, statusCode: res.status, error: `HTTP ${res.status}`, retryAfterMs: retryAfter(res.headers['retry-after']) };
     } catch (err) {
-      const e = err as { code?: string; message?: string };
-      return { ok: false, retryable: true, statusCode: null, error: e.code ? `${e.code}: ${e.message ?? ''}`.trim() : (e.message ?? 'request failed'), retryAfterMs: null, cause: err };
+      const networkError = err as { code?: string; message?: string };
+      return { ok: false, retryable: true, statusCode: null, error: networkError.code ? `${networkError.code}: ${networkError.message ?? ''}`.trim() : (networkError.message ?? 'request failed'), retryAfterMs: null, cause: err };
     }
   }
 }
@@ -292,25 +292,25 @@ const reasonText = (reason: unknown): string => (reason instanceof Error ? reaso
 
 type AttemptOutcome = { ok: true; statusCode: number } | { ok: false; retryable: boolean; statusCode: number | null; error: string; retryAfterMs: number | null; cause?: unknown };
 
-const progress = (r: DeliveryRecord): DeliveryUpdate => ({
-  status: r.status, attempts: r.attempts, lastStatusCode: r.lastStatusCode, lastError: r.lastError, nextAttemptAt: r.nextAttemptAt, updatedAt: r.updatedAt, deliveredAt: r.deliveredAt,
+const progress = (record: DeliveryRecord): DeliveryUpdate => ({
+  status: record.status, attempts: record.attempts, lastStatusCode: record.lastStatusCode, lastError: record.lastError, nextAttemptAt: record.nextAttemptAt, updatedAt: record.updatedAt, deliveredAt: record.deliveredAt,
 });
 
 /** Retry-After in seconds (the HTTP-date form is rare from webhooks and is ignored). */
 function retryAfter(value: unknown): number | null {
-  const n = typeof value === 'string' ? Number(value) : NaN;
-  return Number.isFinite(n) && n >= 0 ? n * 1000 : null;
+  const number = typeof value === 'string' ? Number(value) : NaN;
+  return Number.isFinite(number) && number >= 0 ? number * 1000 : null;
 }
 
 function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(new Error('aborted'));
-    const t = setTimeout(() => {
+    const timer = setTimeout(() => {
       signal.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
     const onAbort = () => {
-      clearTimeout(t);
+      clearTimeout(timer);
       reject(new Error('aborted'));
     };
     signal.addEventListener('abort', onAbort, { once: true });

@@ -108,16 +108,16 @@ export class PagerDutyEnrichment {
    */
   notice(events: readonly PagingEvent[], result?: PagingRecordResult): void {
     if (this.stopped) return;
-    for (const e of events) {
-      const key = `${e.instance}|${e.page.id}`;
+    for (const event of events) {
+      const key = `${event.instance}|${event.page.id}`;
       const first = !this.seen.has(key);
-      if (!first && e.kind !== 'resolved') continue;
+      if (!first && event.kind !== 'resolved') continue;
       const placed = (result?.placed ?? [])
-        .filter((p) => p.instance === e.instance && events.some((x) => x.eventId === p.eventId && x.page.id === e.page.id));
+        .filter((placement) => placement.instance === event.instance && events.some((other) => other.eventId === placement.eventId && other.page.id === event.page.id));
       // A pure redelivery (or a change the REST API already brought) adds nothing new: leave it.
       if (result && placed.length === 0) continue;
       this.remember(key);
-      this.enqueue({ instance: e.instance, pageId: e.page.id });
+      this.enqueue({ instance: event.instance, pageId: event.page.id });
     }
   }
 
@@ -147,7 +147,7 @@ export class PagerDutyEnrichment {
       this.again.set(key, job);
       return;
     }
-    if (this.queue.some((j) => j.instance === job.instance && j.pageId === job.pageId)) return;
+    if (this.queue.some((queued) => queued.instance === job.instance && queued.pageId === job.pageId)) return;
     this.queue.push(job);
     this.pump();
   }

@@ -42,9 +42,9 @@ export function exprFromGeneratorUrl(url: string | null | undefined): string | n
 /** One rule per alert name, with the first expression found among its alerts. Sorted by name. */
 export function distinctRules(alerts: readonly Alert[]): Array<{ rule: string; expr: string | null }> {
   const byName = new Map<string, string | null>();
-  for (const a of [...alerts].sort((x, y) => x.startsAt.localeCompare(y.startsAt) || x.id.localeCompare(y.id))) {
-    const name = alertName(a);
-    const expr = exprFromGeneratorUrl(a.generatorUrl);
+  for (const alert of [...alerts].sort((x, y) => x.startsAt.localeCompare(y.startsAt) || x.id.localeCompare(y.id))) {
+    const name = alertName(alert);
+    const expr = exprFromGeneratorUrl(alert.generatorUrl);
     if (!byName.has(name) || (byName.get(name) === null && expr)) byName.set(name, expr);
   }
   return [...byName].sort(([a], [b]) => a.localeCompare(b)).map(([rule, expr]) => ({ rule, expr }));
@@ -88,7 +88,7 @@ export class PrometheusSnapshotter {
     const rules = distinctRules(detail.alerts);
     const chosen = rules.slice(0, this.options.maxRules);
     const win = snapshotWindow(detail, now, this.options.marginMinutes);
-    const results = await Promise.all(chosen.map((r) => this.snapshot(r.rule, r.expr, detail, win)));
+    const results = await Promise.all(chosen.map((candidate) => this.snapshot(candidate.rule, candidate.expr, detail, win)));
     if (rules.length > chosen.length) {
       results.push({ rule: `${rules.length - chosen.length} more rules`, expr: null, status: 'error', note: `only the first ${chosen.length} alert rules are charted (prometheus.maxRules)`, chart: null });
     }
@@ -117,13 +117,13 @@ export class PrometheusSnapshotter {
     // POST form keeps long expressions out of URL length limits (Prometheus accepts both).
     // A read: safe to retry. 5xx/429 are retried (and count towards the circuit); other answers are judged below.
     const res = await this.client.call(async (signal) => {
-      const r = await this.http.post<QueryRangeResponse>('/api/v1/query_range', params.toString(), {
+      const response = await this.http.post<QueryRangeResponse>('/api/v1/query_range', params.toString(), {
         headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
         signal,
         responseType: 'json',
       });
-      if (r.status >= 500 || r.status === 429 || r.status === 408) throw new RetryableError(`Prometheus answered HTTP ${r.status}`, r.status);
-      return r;
+      if (response.status >= 500 || response.status === 429 || response.status === 408) throw new RetryableError(`Prometheus answered HTTP ${response.status}`, response.status);
+      return response;
     }, { idempotent: true });
     const body = res.data;
     if (res.status >= 400 && res.status < 500 && body && typeof body === 'object' && body.status === 'error') {
@@ -133,9 +133,9 @@ export class PrometheusSnapshotter {
       throw new Error(`Prometheus answered HTTP ${res.status}`);
     }
     if (body.data.resultType !== 'matrix') throw new PrometheusQueryError(`unexpected result type ${body.data.resultType}`);
-    return body.data.result.map((r) => ({
-      labels: r.metric ?? {},
-      points: (r.values ?? []).map(([t, v]) => [Number(t), Number(v)] as [number, number]),
+    return body.data.result.map((series) => ({
+      labels: series.metric ?? {},
+      points: (series.values ?? []).map(([time, value]) => [Number(time), Number(value)] as [number, number]),
     }));
   }
 }
@@ -151,12 +151,12 @@ function noteFor(err: unknown, timeoutMs: number): string {
     if (err.kind === 'http') return `Prometheus could not be queried (HTTP ${err.status}); the chart is missing`;
     if (err.cause !== undefined) return noteFor(err.cause, timeoutMs);
   }
-  const e = err as { code?: string; name?: string; message?: string };
-  if (e.code === 'ECONNABORTED' || e.code === 'ETIMEDOUT' || e.name === 'TimeoutError' || e.code === 'ERR_CANCELED') {
+  const failure = err as { code?: string; name?: string; message?: string };
+  if (failure.code === 'ECONNABORTED' || failure.code === 'ETIMEDOUT' || failure.name === 'TimeoutError' || failure.code === 'ERR_CANCELED') {
     return `Prometheus did not answer within ${timeoutMs} ms; the chart is missing`;
   }
-  if (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN' || e.code === 'EHOSTUNREACH' || e.code === 'ECONNRESET') {
-    return `Prometheus could not be reached (${e.code}); the chart is missing`;
+  if (failure.code === 'ECONNREFUSED' || failure.code === 'ENOTFOUND' || failure.code === 'EAI_AGAIN' || failure.code === 'EHOSTUNREACH' || failure.code === 'ECONNRESET') {
+    return `Prometheus could not be reached (${failure.code}); the chart is missing`;
   }
-  return `Prometheus could not be queried (${e.message ?? 'unknown error'}); the chart is missing`;
+  return `Prometheus could not be queried (${failure.message ?? 'unknown error'}); the chart is missing`;
 }

@@ -103,10 +103,10 @@ const metricsByRegistry = new WeakMap<Registry, OutboundMetrics>();
 
 /** The outbound metrics of a registry, created once (prom-client refuses a name twice). */
 export function outboundMetrics(registry: Registry): OutboundMetrics {
-  let m = metricsByRegistry.get(registry);
-  if (!m) {
+  let metrics = metricsByRegistry.get(registry);
+  if (!metrics) {
     const clients = new Set<ResilientClient>();
-    m = {
+    metrics = {
       clients,
       calls: new Counter({
         name: 'debrief_outbound_calls_total', help: 'Outbound calls by target and outcome (success, failure, rejected_open_circuit, aborted)',
@@ -124,21 +124,21 @@ export function outboundMetrics(registry: Registry): OutboundMetrics {
         name: 'debrief_outbound_circuit_state', help: 'Circuit breaker state by target: 0 closed, 1 half-open, 2 open',
         labelNames: ['target'] as const, registers: [registry],
         collect() {
-          for (const c of clients) this.set({ target: c.target }, CIRCUIT_VALUE[c.state]);
+          for (const client of clients) this.set({ target: client.target }, CIRCUIT_VALUE[client.state]);
         },
       }),
     };
-    metricsByRegistry.set(registry, m);
+    metricsByRegistry.set(registry, metrics);
   }
-  return m;
+  return metrics;
 }
 
 const CIRCUIT_VALUE: Record<CircuitState, number> = { closed: 0, 'half-open': 1, open: 2 };
 
 const defaultSleep = (ms: number, signal?: AbortSignal) => new Promise<void>((resolve, reject) => {
   if (signal?.aborted) return reject(signal.reason);
-  const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
-  const onAbort = () => { clearTimeout(t); reject(signal!.reason); };
+  const timer = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
+  const onAbort = () => { clearTimeout(timer); reject(signal!.reason); };
   signal?.addEventListener('abort', onAbort, { once: true });
 });
 
@@ -150,14 +150,14 @@ function judge(err: unknown, timedOut: boolean): Verdict {
   if (err instanceof RetryableError) {
     return { outcome: err.status === 429 ? 'http_429' : err.status ? 'http_5xx' : 'error', retry: true, reachedTarget: true, kind: err.status ? 'http' : 'network', status: err.status, retryAfterMs: err.retryAfterMs };
   }
-  const e = err as { code?: string; cause?: { code?: string }; response?: { status?: number; headers?: Record<string, string> }; name?: string };
-  const status = typeof e?.response?.status === 'number' ? e.response.status : null;
+  const failure = err as { code?: string; cause?: { code?: string }; response?: { status?: number; headers?: Record<string, string> }; name?: string };
+  const status = typeof failure?.response?.status === 'number' ? failure.response.status : null;
   if (status !== null) {
     // axios-style error carrying a response.
     const retry = status >= 500 || status === 429 || status === 408;
-    return { outcome: status === 429 ? 'http_429' : status >= 500 ? 'http_5xx' : 'error', retry, reachedTarget: true, kind: 'http', status, retryAfterMs: retryAfterMs(e.response?.headers?.['retry-after']) };
+    return { outcome: status === 429 ? 'http_429' : status >= 500 ? 'http_5xx' : 'error', retry, reachedTarget: true, kind: 'http', status, retryAfterMs: retryAfterMs(failure.response?.headers?.['retry-after']) };
   }
-  const code = e?.code ?? e?.cause?.code;
+  const code = failure?.code ?? failure?.cause?.code;
   // Connection refused / no route / DNS: the request never reached the target, so any method may retry.
   if (code && ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code)) {
     return { outcome: 'network', retry: true, reachedTarget: false, kind: 'network', status: null, retryAfterMs: null };
@@ -240,7 +240,7 @@ export class ResilientClient {
     const trial = state === 'half-open';
     if (trial) this.trialInFlight = true;
     try {
-      for (let n = 0; ; n++) {
+      for (let retriesSoFar = 0; ; retriesSoFar++) {
         const controller = new AbortController();
         let timedOut = false;
         const timer = setTimeout(() => { timedOut = true; controller.abort(new Error(`no answer within ${this.timeoutMs} ms`)); }, this.timeoutMs);
@@ -260,26 +260,26 @@ export class ResilientClient {
         } catch (err) {
           if (options.signal?.aborted) {
             finish('aborted');
-            throw new OutboundError(`${this.target}: call cancelled`, this.target, 'aborted', n + 1, null, err);
+            throw new OutboundError(`${this.target}: call cancelled`, this.target, 'aborted', retriesSoFar + 1, null, err);
           }
-          const v = judge(err, timedOut);
-          this.metrics?.attempts.inc({ ...labels, outcome: v.outcome });
-          if (!v.retry) {
+          const verdict = judge(err, timedOut);
+          this.metrics?.attempts.inc({ ...labels, outcome: verdict.outcome });
+          if (!verdict.retry) {
             // The target answered (e.g. a 4xx it means): not a sign of an unhealthy target.
             this.succeeded();
             finish('failure');
             throw err;
           }
           this.failed();
-          const mayRetry = (options.idempotent ?? true) || !v.reachedTarget;
-          if (trial || n >= Math.min(this.retries, options.retries ?? this.retries) || !mayRetry || this.openedAt !== null) {
+          const mayRetry = (options.idempotent ?? true) || !verdict.reachedTarget;
+          if (trial || retriesSoFar >= Math.min(this.retries, options.retries ?? this.retries) || !mayRetry || this.openedAt !== null) {
             finish('failure');
-            throw new OutboundError(`${this.target}: ${describe(err, v)} (after ${n + 1} attempt${n ? 's' : ''})`, this.target, v.kind, n + 1, v.status, err);
+            throw new OutboundError(`${this.target}: ${describe(err, verdict)} (after ${retriesSoFar + 1} attempt${retriesSoFar ? 's' : ''})`, this.target, verdict.kind, retriesSoFar + 1, verdict.status, err);
           }
-          const backoff = this.random() * Math.min(this.maxMs, this.initialMs * 2 ** n);
-          await this.sleep(Math.min(this.maxMs, Math.max(backoff, v.retryAfterMs ?? 0)), options.signal).catch((e: unknown) => {
+          const backoff = this.random() * Math.min(this.maxMs, this.initialMs * 2 ** retriesSoFar);
+          await this.sleep(Math.min(this.maxMs, Math.max(backoff, verdict.retryAfterMs ?? 0)), options.signal).catch((sleepError: unknown) => {
             finish('aborted');
-            throw new OutboundError(`${this.target}: call cancelled`, this.target, 'aborted', n + 1, null, e);
+            throw new OutboundError(`${this.target}: call cancelled`, this.target, 'aborted', retriesSoFar + 1, null, sleepError);
           });
         } finally {
           clearTimeout(timer);
@@ -302,7 +302,7 @@ export class ResilientClient {
       const res = await fetch(req.url, { method, headers: req.headers, body: req.body, signal });
       const body = Buffer.from(await res.arrayBuffer());
       const headers: Record<string, string> = {};
-      res.headers.forEach((v, k) => { headers[k] = v; });
+      res.headers.forEach((value, name) => { headers[name] = value; });
       if (res.status >= 500 || res.status === 429 || res.status === 408) {
         throw new RetryableError(`HTTP ${res.status} from ${method} ${req.url}`, res.status, retryAfterMs(headers['retry-after']));
       }
@@ -321,11 +321,11 @@ export class ResilientClient {
   }
 }
 
-function describe(err: unknown, v: Verdict): string {
-  if (v.kind === 'timeout') return (err as Error)?.message ?? 'timeout';
-  if (v.status) return `HTTP ${v.status}`;
-  const e = err as { message?: string; cause?: { code?: string; message?: string } };
-  return e?.cause?.code ? `${e.cause.code}: ${e.cause.message ?? ''}`.trim() : e?.message ?? String(err);
+function describe(err: unknown, verdict: Verdict): string {
+  if (verdict.kind === 'timeout') return (err as Error)?.message ?? 'timeout';
+  if (verdict.status) return `HTTP ${verdict.status}`;
+  const failure = err as { message?: string; cause?: { code?: string; message?: string } };
+  return failure?.cause?.code ? `${failure.cause.code}: ${failure.cause.message ?? ''}`.trim() : failure?.message ?? String(err);
 }
 
 /** A client per target with Debrief's defaults; see `ResilienceOptions`. */

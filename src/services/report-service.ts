@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Incident, IncidentDetail } from '../domain/incident';
-import { buildReport, type IncidentViewOptions } from '../domain/incident-view';
+import { buildReport, type IncidentViewOptions } from '../domain/incident-report';
 import { needsPostmortem, postmortemFacts, type PostmortemDecision, type PostmortemPolicy } from '../domain/postmortem-policy';
 import { composeReport } from '../domain/report/compose-report';
 import {
@@ -150,7 +150,7 @@ export class ReportService {
    */
   async carryMergedReports(targetId: string, sources: ReadonlyArray<{ id: string; title: string }>, actor: string): Promise<{ sources: number; actionItems: number }> {
     const detail = await this.loadIncident(targetId);
-    const stored = await this.deps.reports.getReports(sources.map((s) => s.id));
+    const stored = await this.deps.reports.getReports(sources.map((source) => source.id));
     let carried = 0;
     for (let attempt = 0; ; attempt++) {
       if (attempt === CAS_RETRIES) throw new ConflictError('the report kept changing while carrying the merged reports; try again');
@@ -163,12 +163,12 @@ export class ReportService {
       for (const source of sources) {
         const theirs = stored.get(source.id);
         if (!theirs) continue;
-        const r = mergeReportContent(content, theirs.content, {
+        const merged = mergeReportContent(content, theirs.content, {
           sourceIncidentId: source.id, sourceTitle: source.title, actor, now, target: detail.incident,
         });
-        if (r.changes.length === 0) continue;
-        content = r.content;
-        changes.push(...r.changes);
+        if (merged.changes.length === 0) continue;
+        content = merged.content;
+        changes.push(...merged.changes);
         carried++;
       }
       if (changes.length === 0) break;
@@ -197,8 +197,8 @@ export class ReportService {
     await this.loadIncident(incidentId);
     const stored = await this.loadStored(incidentId);
     const published = await this.deps.reports.listPublishedVersions(incidentId);
-    const rows: ReportVersionSummary[] = published.map((p) => ({
-      version: p.version, status: 'published', current: p.version === stored.version, publishedAt: p.publishedAt, publishedBy: p.publishedBy, etag: p.etag,
+    const rows: ReportVersionSummary[] = published.map((version) => ({
+      version: version.version, status: 'published', current: version.version === stored.version, publishedAt: version.publishedAt, publishedBy: version.publishedBy, etag: version.etag,
     }));
     if (stored.status !== 'published') {
       rows.push({ version: stored.version, status: stored.status, current: true, publishedAt: null, publishedBy: null, etag: reportEtag(stored) });
@@ -251,8 +251,8 @@ export class ReportService {
       trackerUrl: patch.trackerUrl === undefined ? before.trackerUrl : patch.trackerUrl,
     };
     const changes: AuditChange[] = [];
-    for (const k of ['title', 'owner', 'dueDate', 'status', 'trackerUrl'] as const) {
-      if (after[k] !== before[k]) changes.push({ path: `actionItems.${itemId}.${k}`, from: before[k], to: after[k] });
+    for (const field of ['title', 'owner', 'dueDate', 'status', 'trackerUrl'] as const) {
+      if (after[field] !== before[field]) changes.push({ path: `actionItems.${itemId}.${field}`, from: before[field], to: after[field] });
     }
     if (changes.length === 0) return before;
     const updated = { ...after, updatedAt: now, updatedBy: actor };
@@ -285,7 +285,7 @@ export class ReportService {
   async listActionItems(query: ActionItemListQuery): Promise<Page<ActionItem>> {
     const today = this.now().slice(0, 10);
     let statuses: ActionItemStatus[] | undefined = query.status ? [query.status] : undefined;
-    if (query.overdue) statuses = (statuses ?? ['open', 'in_progress']).filter((s) => s === 'open' || s === 'in_progress');
+    if (query.overdue) statuses = (statuses ?? ['open', 'in_progress']).filter((status) => status === 'open' || status === 'in_progress');
     if (statuses && statuses.length === 0) return { items: [], nextCursor: null };
     return this.deps.reports.listActionItems({
       incidentId: query.incidentId, statuses, dueBefore: query.overdue ? today : undefined, limit: query.limit, cursor: query.cursor,
@@ -307,7 +307,7 @@ export class ReportService {
    * only the wording of a "not required" reason can differ there, never `required`.
    */
   async listPostmortemStatuses(incidents: readonly Incident[]): Promise<Map<string, { required: boolean; reason: string }>> {
-    const ids = incidents.map((i) => i.id);
+    const ids = incidents.map((incident) => incident.id);
     const out = new Map<string, { required: boolean; reason: string }>();
     if (ids.length === 0) return out;
     const [stored, paged] = await Promise.all([this.deps.reports.getReports(ids), this.deps.store.pagedIncidentIds(ids)]);
@@ -335,16 +335,16 @@ export class ReportService {
       };
       const before = stored.postmortem ? { kind: stored.postmortem.kind, reason: stored.postmortem.reason } : null;
       const audit = this.auditEntry(incidentId, kind === 'requested' ? 'postmortem.requested' : 'postmortem.waived', next.version, actor, now, [{ path: 'postmortem', from: before, to: { kind, reason } }]);
-      const r = await this.deps.reports.commitReport({ expectedRevision: stored.revision, next, audit: [audit] });
-      if (r.ok) return this.currentView(detail, r.report);
+      const result = await this.deps.reports.commitReport({ expectedRevision: stored.revision, next, audit: [audit] });
+      if (result.ok) return this.currentView(detail, result.report);
     }
     throw new ConflictError('the report kept changing while saving; try again');
   }
 
   private async commit(detail: IncidentDetail, stored: StoredReport, next: StoredReport, audit: ReportAuditEntry[], published?: PublishedReportVersion): Promise<StoredReport> {
-    const r = await this.deps.reports.commitReport({ expectedRevision: stored.revision, next, audit, published });
-    if (r.ok) return r.report;
-    throw await this.staleError(detail, r.current ?? emptyStoredReport(detail.incident.id));
+    const result = await this.deps.reports.commitReport({ expectedRevision: stored.revision, next, audit, published });
+    if (result.ok) return result.report;
+    throw await this.staleError(detail, result.current ?? emptyStoredReport(detail.incident.id));
   }
 
   private async checkIfMatch(detail: IncidentDetail, stored: StoredReport, ifMatch: string | undefined, required: boolean): Promise<void> {
@@ -422,20 +422,20 @@ export class ReportService {
 }
 
 /** A person's request or waiver wins over the policy; the policy's own answer stays visible. */
-function withOverride(policy: PostmortemDecision, o: PostmortemOverride | null): PostmortemStatus {
-  const who = o ? { reason: o.reason, by: o.by, at: o.at } : null;
-  if (o?.kind === 'requested') return { required: true, reason: `requested by ${o.by}${o.reason ? `: ${o.reason}` : ''}`, policy, requested: who, waived: null };
-  if (o?.kind === 'waived') return { required: false, reason: `waived by ${o.by}: ${o.reason ?? ''}`, policy, requested: null, waived: who };
+function withOverride(policy: PostmortemDecision, override: PostmortemOverride | null): PostmortemStatus {
+  const who = override ? { reason: override.reason, by: override.by, at: override.at } : null;
+  if (override?.kind === 'requested') return { required: true, reason: `requested by ${override.by}${override.reason ? `: ${override.reason}` : ''}`, policy, requested: who, waived: null };
+  if (override?.kind === 'waived') return { required: false, reason: `waived by ${override.by}: ${override.reason ?? ''}`, policy, requested: null, waived: who };
   return { required: policy.required, reason: policy.reason, policy, requested: null, waived: null };
 }
 
-const itemFields = (i: ActionItem) => ({ title: i.title, owner: i.owner, dueDate: i.dueDate, status: i.status, trackerUrl: i.trackerUrl });
+const itemFields = (item: ActionItem) => ({ title: item.title, owner: item.owner, dueDate: item.dueDate, status: item.status, trackerUrl: item.trackerUrl });
 
 /** RFC 9110 If-Match: a list of entity tags or `*`; weak tags never match (strong comparison). */
 export function etagMatches(ifMatch: string, current: string): boolean {
-  const tags = ifMatch.split(',').map((t) => t.trim()).filter(Boolean);
+  const tags = ifMatch.split(',').map((tag) => tag.trim()).filter(Boolean);
   if (tags.includes('*')) return true;
   // Clients that drop the quotes are forgiven: the tag has no other meaning.
-  return tags.some((t) => !t.startsWith('W/') && (t === current || `"${t}"` === current));
+  return tags.some((tag) => !tag.startsWith('W/') && (tag === current || `"${tag}"` === current));
 }
 

@@ -40,7 +40,7 @@ export class StatsService {
       const page = await this.deps.store.listIncidents({ since, until, limit: PAGE, cursor });
       // The store's `since` means "active at or after"; statistics count incidents that started in the window.
       // Merged incidents hold no alerts: their alerts are measured in the incident they joined.
-      incidents.push(...page.items.filter((i) => i.startedAt >= since && i.startedAt < until && i.status !== 'merged'));
+      incidents.push(...page.items.filter((incident) => incident.startedAt >= since && incident.startedAt < until && incident.status !== 'merged'));
       cursor = page.nextCursor;
       if (incidents.length >= MAX_INCIDENTS) {
         truncated = cursor !== null || incidents.length > MAX_INCIDENTS;
@@ -48,7 +48,7 @@ export class StatsService {
       }
     } while (cursor);
     const chosen = incidents.slice(0, MAX_INCIDENTS);
-    const stored = this.deps.reports && chosen.length ? await this.deps.reports.getReports(chosen.map((i) => i.id)) : new Map<string, StoredReport>();
+    const stored = this.deps.reports && chosen.length ? await this.deps.reports.getReports(chosen.map((incident) => incident.id)) : new Map<string, StoredReport>();
     const measures: IncidentMeasures[] = [];
     for (const incident of chosen) {
       const detail = await this.deps.store.getIncident(incident.id);
@@ -76,6 +76,6 @@ export class StatsService {
 }
 
 function overridesOf(report: StoredReport | undefined): MeasureOverrides {
-  const c = report?.content;
-  return { impactStartedAt: c?.impactStartedAt?.time ?? null, impactEndedAt: c?.impactEndedAt?.time ?? null, mitigatedAt: c?.mitigatedAt?.time ?? null };
+  const content = report?.content;
+  return { impactStartedAt: content?.impactStartedAt?.time ?? null, impactEndedAt: content?.impactEndedAt?.time ?? null, mitigatedAt: content?.mitigatedAt?.time ?? null };
 }

@@ -7,12 +7,12 @@ export const encodeCursor = (value: Record<string, string | number>): string =>
 
 export function decodeCursor(cursor: string, requiredKeys: readonly string[] = []): Record<string, string | number> {
   try {
-    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (v && typeof v === 'object' && !Array.isArray(v)) {
-      const rec = v as Record<string, unknown>;
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      const rec = value as Record<string, unknown>;
       const entries = Object.entries(rec);
-      if (entries.every(([, x]) => typeof x === 'string' || typeof x === 'number') && requiredKeys.every((k) => k in rec)) {
-        return v as Record<string, string | number>;
+      if (entries.every(([, field]) => typeof field === 'string' || typeof field === 'number') && requiredKeys.every((key) => key in rec)) {
+        return value as Record<string, string | number>;
       }
     }
   } catch {

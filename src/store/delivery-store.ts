@@ -50,16 +50,16 @@ export class MemoryDeliveryStore implements DeliveryStore {
   }
 
   async update(id: string, update: DeliveryUpdate): Promise<void> {
-    const r = this.records.get(id);
-    if (r) this.records.set(id, { ...r, ...update });
+    const record = this.records.get(id);
+    if (record) this.records.set(id, { ...record, ...update });
   }
 
   async listForIncident(incidentId: string): Promise<DeliveryRecord[]> {
-    return [...this.records.values()].filter((r) => r.incidentId === incidentId).sort(order).map((r) => ({ ...r }));
+    return [...this.records.values()].filter((record) => record.incidentId === incidentId).sort(order).map((record) => ({ ...record }));
   }
 
   async listPending(limit: number): Promise<DeliveryRecord[]> {
-    return [...this.records.values()].filter((r) => r.status === 'pending').sort(order).slice(0, limit).map((r) => ({ ...r }));
+    return [...this.records.values()].filter((record) => record.status === 'pending').sort(order).slice(0, limit).map((record) => ({ ...record }));
   }
 }
 

@@ -123,7 +123,7 @@ export interface Store {
    */
   pagedIncidentIds(incidentIds: readonly string[]): Promise<Set<string>>;
 
-  // --- reconciliation with a pull source (Alertmanager API); added for issue 4 ---------------
+  // --- reconciliation with a pull source (Alertmanager API) ---------------------------------
   /** Alerts of `instance` Debrief believes are firing, oldest start first. */
   listFiringAlerts(instance: string): Promise<Alert[]>;
   /**
@@ -141,7 +141,7 @@ export interface ResolveContext {
   serviceLabels: readonly string[];
   /** Processing time; never used as event time. */
   now: string;
-  /** The configured correlator; its firing horizon is used when key activity is recomputed (default horizon without it). */
+  /** The configured correlator (unused by the stores since key activity no longer depends on it; kept for callers). */
   correlator?: Correlator;
 }
 
@@ -163,7 +163,7 @@ export interface RequeueContext {
 export interface CorrectionContext {
   /** Who corrects (the API token's name). */
   actor: string;
-  /** The configured correlator (the store needs its firing horizon to recompute key activity). */
+  /** The configured correlator. */
   correlator: Correlator;
   /** Decision time. */
   now: string;

@@ -11,7 +11,7 @@ import type { StoreHandles } from './store-contract-support';
  * case gets its own database on that server, dropped afterwards; `connectAgain` opens a second
  * client, as a second Debrief replica would.
  *
- * No MongoDB server can run on the machines that build Debrief (TOOLCHAIN.md), so without
+ * No MongoDB server can run on the machines that build Debrief (docs/toolchain.md, "MongoDB"), so without
  * `MONGODB_URI` no contract case is registered (none is skipped: they simply do not exist in
  * that run) and the reason is printed. The one test that always runs checks how each case's
  * database URL is made.

@@ -16,7 +16,7 @@ import {
 export type { StoreFactory, StoreFixture, StoreHandles } from './store-contract-support';
 
 /**
- * The one store contract (issue 7): every `Store`, `ReportStore` and `DeliveryStore`
+ * The one store contract: every `Store`, `ReportStore` and `DeliveryStore`
  * implementation runs it. Written against the interfaces and their TSDoc only, so the same
  * cases hold for the embedded SQLite store and for MongoDB: ids are opaque, lists are compared
  * as sets unless the TSDoc promises an order, and the correlator is a fake that records what

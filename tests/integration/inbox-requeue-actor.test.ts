@@ -5,7 +5,7 @@ import { expectError, inboxEntries } from '../support/api-helpers';
 import { API_TOKEN, startTestApp, type TestApp } from '../support/test-app';
 
 /**
- * Issue 8, security 1 ("every write recorded with its actor") for dead letters: a requeue is
+ * "every write records its actor" (README, Security), for dead letters: a requeue is
  * recorded on the inbox entry with the name of the API token that asked for it, and an admin
  * reading the entry sees who requeued it and when.
  */

@@ -10,7 +10,7 @@ import { childDebriefFile, startChildDebrief, type ChildDebrief } from '../suppo
 import { delay, httpRequest } from '../e2e/support/processes';
 
 /**
- * Store faults as the inbox WORKER THREAD sees them (issue 8, faults item 2). store-faults.test.ts
+ * Store faults as the inbox WORKER THREAD sees them (README, Security: faults). store-faults.test.ts
  * covers the HTTP side with in-thread processing (ts-jest cannot run the worker, whose file must
  * be JavaScript); here the real compiled server runs as a child process with `inbox.worker` on,
  * and the fault starts while accepted webhooks are still waiting for the worker:

@@ -3,7 +3,7 @@ import { alertmanagerBody, minutesAfter, type AlertSpec, type BodyOptions } from
 import { expectError, getIncident, listAllIncidents, type IncidentDetailBody } from '../support/api-helpers';
 import { AM_TOKEN, startTestApp, VIEWER_TOKEN, type TestApp } from '../support/test-app';
 
-/** The parts of the report JSON that issue 2 promises (later issues add more). */
+/** The parts of the report JSON this test relies on (the full shape is in /openapi.json). */
 interface ReportBody {
   incidentId: string;
   summary: { title: string; severity: string | null; status: string; startedAt: string; endedAt: string | null; durationMs: number | null; affectedServices: string[]; alertCount: number };
@@ -45,17 +45,17 @@ const SHOP_GROUP: AlertSpec[] = [
 const SHOP: BodyOptions = { groupBy: ['team'] };
 
 /**
- * The incident API is under test here, not correlation: pin the one rule of issue 2 (same
+ * The incident API is under test here, not correlation: pin a single rule (same
  * Alertmanager group, by event time), so a group spanning several services is one incident.
  */
-const ISSUE_2_CORRELATION = { correlation: { rules: [{ name: 'same-alertmanager-group', kind: 'group', windowMinutes: 60 }] } };
+const GROUP_RULE_ONLY = { correlation: { rules: [{ name: 'same-alertmanager-group', kind: 'group', windowMinutes: 60 }] } };
 
 describe('incident API', () => {
   let app: TestApp;
   const ids: Record<string, string> = {};
 
   beforeAll(async () => {
-    app = await startTestApp({ overrides: ISSUE_2_CORRELATION });
+    app = await startTestApp({ overrides: GROUP_RULE_ONLY });
     for (const g of SINGLE_GROUPS) {
       const labels = { alertname: g.name, ...g.labels };
       const post = async (body: unknown) => expect((await app.postAlertmanager(body)).status).toBe(202);

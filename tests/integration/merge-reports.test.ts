@@ -8,8 +8,8 @@ import { ALDAVIVA_SECRET, pagerdutyFixture, postPagerDuty } from '../support/pag
 import { API_TOKEN, startTestApp, VIEWER_TOKEN, type TestApp } from '../support/test-app';
 
 /**
- * What people wrote on a merged-away incident's report reaches the target (issue 5 with the
- * SRE corrections of issue 3), and the incident list says which incidents need a post-mortem.
+ * What people wrote on a merged-away incident's report reaches the target when an SRE
+ * merges incidents, and the incident list says which incidents need a post-mortem.
  */
 
 const EDITOR_TOKEN = 'alice-editor-token-0123456789';

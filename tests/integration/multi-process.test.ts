@@ -8,7 +8,7 @@ import { childDebriefFile, startChildDebrief, type ChildDebrief } from '../suppo
 import { delay, httpRequest } from '../e2e/support/processes';
 
 /**
- * Several Debrief processes on one SQLite file (issue 7, items 3-4): WAL mode and a busy
+ * Several Debrief processes on one SQLite file: WAL mode and a busy
  * timeout let them share it; inbox entries are claimed with a lease, so each is processed by
  * one process; correlation runs in one immediate transaction, so two processes placing alerts
  * of the same group at the same time still make one incident.

@@ -8,7 +8,7 @@ import { alert, h, incidentDetail, reportView } from '../support/report-fixtures
 import { startTestApp, type TestApp } from '../support/test-app';
 
 /*
- * Issue 8, faults item 3: slow or failing outbound calls never block ingest. Each outbound
+ * Slow or failing outbound calls never block ingest (README, Security: faults). Each outbound
  * target (PagerDuty REST, Prometheus, outbound notifications, Alertmanager polls) is pointed at
  * a loopback server that first hangs, then answers 500 to everything. While a call hangs there,
  * a webhook is still answered 202 (the webhook wins a race against the pending call: nothing is

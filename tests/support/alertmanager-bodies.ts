@@ -4,8 +4,8 @@ import { alertmanagerFingerprint } from '../../connectors/alertmanager/fingerpri
 
 /**
  * Realistic Alertmanager webhook bodies (version "4", as `notify/webhook` sends them) built
- * from a few alerts, so tests say only what matters to them. Shapes follow PAYLOADS.md
- * section 1 and the captured Alertmanager 0.25 bodies in connectors/alertmanager/fixtures.
+ * from a few alerts, so tests say only what matters to them. Shapes follow docs/payloads.md
+ * §1 and the captured Alertmanager 0.25 bodies in connectors/alertmanager/fixtures.
  */
 
 export const GO_ZERO_TIME = '0001-01-01T00:00:00Z';

@@ -46,7 +46,7 @@ export function expectOk(res: AxiosResponse, status = 200): AxiosResponse['data'
   return res.data;
 }
 
-/** Asserts the one error shape of DESIGN.md and returns the error for further checks. */
+/** Asserts the one error shape (README, "API overview") and returns the error for further checks. */
 export function expectError(res: AxiosResponse, status: number, code?: string): { code: string; message: string; details: Array<{ path: string; message: string }>; requestId: string } {
   if (res.status !== status) throw new Error(`expected HTTP ${status}, got ${res.status}: ${JSON.stringify(res.data)}`);
   const body = res.data as { error?: Record<string, unknown> };

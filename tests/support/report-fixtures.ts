@@ -1,7 +1,7 @@
 import type { Alert } from '../../src/domain/alert';
 import type { IncidentDetail, IncidentEvent } from '../../src/domain/incident';
 import { summarizeIncident } from '../../src/domain/incident-summary';
-import { buildReport } from '../../src/domain/incident-view';
+import { buildReport } from '../../src/domain/incident-report';
 import { composeReport } from '../../src/domain/report/compose-report';
 import { emptyStoredReport, type ActionItem, type ReportContent, type ReportView, type StoredReport } from '../../src/domain/report/report-model';
 

@@ -25,7 +25,7 @@ describe('alertmanagerFingerprint', () => {
     },
   );
 
-  it('when the labels are the Watchdog alert of PAYLOADS.md 1.3, then it is e1749c6acab64267', () => {
+  it('when the labels are the Watchdog alert of docs/payloads.md §1.3, then it is e1749c6acab64267', () => {
     expect(alertmanagerFingerprint({ alertname: 'Watchdog', prometheus: 'monitoring/k8s', severity: 'none' })).toBe(
       'e1749c6acab64267',
     );

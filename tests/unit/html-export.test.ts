@@ -1,8 +1,8 @@
 import { measureIncident } from '../../src/domain/incident-metrics';
 import { buildExportDocument } from '../../src/domain/report/export-document';
-import { renderHumanMarkdown } from '../../src/domain/report/human-markdown';
-import { renderReportHtml } from '../../src/domain/report/render-html';
-import { renderReportMarkdown } from '../../src/domain/report/render-markdown';
+import { renderHumanMarkdown } from '../../src/domain/report/human-markdown-to-html';
+import { renderReportHtml } from '../../src/domain/report/report-to-html';
+import { renderReportMarkdown } from '../../src/domain/report/report-to-markdown';
 import { renderTimelineSvg } from '../../src/domain/report/timeline-svg';
 import { actionItem, alert, event, h, HOSTILE, HOSTILE_TEXT, incidentDetail, reportView, SERVICE_LABELS } from '../support/report-fixtures';
 import { activeContent, textContent } from '../support/xml-wellformed';

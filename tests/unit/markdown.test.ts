@@ -1,5 +1,5 @@
-import { escapeMarkdownCell, escapeMarkdownText, markdownLink, stripControl } from '../../src/domain/report/markdown';
-import { formatDuration, renderReportMarkdown } from '../../src/domain/report/render-markdown';
+import { escapeMarkdownCell, escapeMarkdownText, markdownLink, stripControl } from '../../src/domain/report/markdown-escape';
+import { formatDuration, renderReportMarkdown } from '../../src/domain/report/report-to-markdown';
 import { composeReport } from '../../src/domain/report/compose-report';
 import { draftReport } from '../../src/domain/report/report-draft';
 import { emptyStoredReport } from '../../src/domain/report/report-model';

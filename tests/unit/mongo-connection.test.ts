@@ -9,7 +9,7 @@ import { createMongoStores } from '../../src/store/mongo/create-mongo-stores';
 import { MongoConnection, ReplicaSetRequiredError, mongoClientOptions, mongoUrlWithDatabase, parseMongoUrl } from '../../src/store/mongo/mongo-connection';
 import { MongoStore } from '../../src/store/mongo/mongo-store';
 
-// No MongoDB server can run on these machines (TOOLCHAIN.md): these tests cover what needs no
+// No MongoDB server can run on these machines (docs/toolchain.md, "MongoDB"): these tests cover what needs no
 // server — URL handling, client options, and failing fast and cleanly when nothing listens.
 // Port 1 on loopback is closed, so connecting is refused at once.
 const CLOSED = 'mongodb://127.0.0.1:1/debrief?serverSelectionTimeoutMS=300';

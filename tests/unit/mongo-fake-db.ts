@@ -4,7 +4,7 @@ import { INDEX_PLAN } from '../../src/store/mongo/mongo-indexes';
 
 /**
  * An in-memory stand-in for the small part of the MongoDB driver the Mongo stores use, so
- * their code paths run here, where no server can (TOOLCHAIN.md). It is NOT MongoDB: it
+ * their code paths run here, where no server can (docs/toolchain.md, "MongoDB"). It is NOT MongoDB: it
  * interprets only the operators the stores send ($in, $nin, $ne, $lt(e), $gt(e), $type, $regex,
  * $or, $and; $set, $setOnInsert, $inc, $min, $max, $push of one value), runs one operation at a time, and its
  * "transactions" are all-or-nothing but never concurrent. It proves the stores' logic and

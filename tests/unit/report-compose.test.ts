@@ -1,7 +1,7 @@
 import type { IncidentDetail } from '../../src/domain/incident';
-import { buildReport } from '../../src/domain/incident-view';
+import { buildReport } from '../../src/domain/incident-report';
 import { composeReport } from '../../src/domain/report/compose-report';
-import { renderReportMarkdown } from '../../src/domain/report/render-markdown';
+import { renderReportMarkdown } from '../../src/domain/report/report-to-markdown';
 import { emptyStoredReport, type ActionItem, type ReportView, type StoredReport } from '../../src/domain/report/report-model';
 import { applyReportPatch, type ReportPatch } from '../../src/domain/report/report-patch';
 import { timelineEntryId } from '../../src/domain/report/timeline-entry-id';

@@ -1,4 +1,4 @@
-import { buildReport } from '../../src/domain/incident-view';
+import { buildReport } from '../../src/domain/incident-report';
 import { composeReport } from '../../src/domain/report/compose-report';
 import { emptyStoredReport, reportEtag, type ActionItem, type ReportContent, type ReportView } from '../../src/domain/report/report-model';
 import { publishProblems, startNextVersion, transitionProblem } from '../../src/domain/report/report-workflow';

@@ -61,9 +61,9 @@ export interface QualityReport {
   unknownFirings: number;
 }
 
-const pairs = (n: number): number => (n * (n - 1)) / 2;
+const pairs = (size: number): number => (size * (size - 1)) / 2;
 const ratio = (num: number, den: number): number | null => (den === 0 ? null : num / den);
-const harmonic = (p: number, r: number): number => (p + r === 0 ? 0 : (2 * p * r) / (p + r));
+const harmonic = (precision: number, recall: number): number => (precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall));
 
 function f1Of(precision: number | null, recall: number | null): number | null {
   if (precision === 0 || recall === 0) return 0;
@@ -88,8 +88,8 @@ export function scoreClustering(truth: GroundTruth, predicted: ReadonlyMap<strin
   const known = new Set<string>();
   for (const incident of truth.incidents) {
     kindOfTruth.set(incident.id, incident.kind);
-    for (const f of incident.firings) {
-      const key = firingKey(f.fingerprint, f.startsAt);
+    for (const firing of incident.firings) {
+      const key = firingKey(firing.fingerprint, firing.startsAt);
       known.add(key);
       let predictedId = predicted.get(key);
       if (predictedId === undefined) {
@@ -102,7 +102,7 @@ export function scoreClustering(truth: GroundTruth, predicted: ReadonlyMap<strin
   let unknownFirings = 0;
   for (const key of predicted.keys()) if (!known.has(key)) unknownFirings += 1;
 
-  const kinds = [...new Set(truth.incidents.map((i) => i.kind))].sort();
+  const kinds = [...new Set(truth.incidents.map((incident) => incident.kind))].sort();
   const byKind: Record<string, QualityFigures> = {};
   for (const kind of kinds) byKind[kind] = figuresFor(items, (it) => it.kind === kind);
   return {
@@ -122,8 +122,8 @@ function figuresFor(items: Item[], selected: (it: Item) => boolean): QualityFigu
   for (const it of items) {
     predSize.set(it.predictedId, (predSize.get(it.predictedId) ?? 0) + 1);
     truthSize.set(it.truthId, (truthSize.get(it.truthId) ?? 0) + 1);
-    const c = `${it.predictedId}\u0000${it.truthId}`;
-    cell.set(c, (cell.get(c) ?? 0) + 1);
+    const cellKey = `${it.predictedId}\u0000${it.truthId}`;
+    cell.set(cellKey, (cell.get(cellKey) ?? 0) + 1);
     if (selected(it)) predSelected.set(it.predictedId, (predSelected.get(it.predictedId) ?? 0) + 1);
   }
   const chosen = items.filter(selected);
@@ -132,28 +132,28 @@ function figuresFor(items: Item[], selected: (it: Item) => boolean): QualityFigu
   let truePairs = 0;
   for (const id of chosenTruth) truePairs += pairs(truthSize.get(id)!);
   let predictedPairs = 0;
-  for (const [id, k] of predSelected) {
+  for (const [id, selectedCount] of predSelected) {
     const size = predSize.get(id)!;
-    predictedPairs += pairs(size) - pairs(size - k);
+    predictedPairs += pairs(size) - pairs(size - selectedCount);
   }
   let truePositive = 0;
   let exact = 0;
   const countedCells = new Set<string>();
   for (const it of chosen) {
-    const c = `${it.predictedId}\u0000${it.truthId}`;
-    if (countedCells.has(c)) continue;
-    countedCells.add(c);
-    const n = cell.get(c)!;
-    truePositive += pairs(n);
-    if (n === truthSize.get(it.truthId) && n === predSize.get(it.predictedId)) exact += 1;
+    const cellKey = `${it.predictedId}\u0000${it.truthId}`;
+    if (countedCells.has(cellKey)) continue;
+    countedCells.add(cellKey);
+    const count = cell.get(cellKey)!;
+    truePositive += pairs(count);
+    if (count === truthSize.get(it.truthId) && count === predSize.get(it.predictedId)) exact += 1;
   }
 
   let bp = 0;
   let br = 0;
   for (const it of chosen) {
-    const n = cell.get(`${it.predictedId}\u0000${it.truthId}`)!;
-    bp += n / predSize.get(it.predictedId)!;
-    br += n / truthSize.get(it.truthId)!;
+    const count = cell.get(`${it.predictedId}\u0000${it.truthId}`)!;
+    bp += count / predSize.get(it.predictedId)!;
+    br += count / truthSize.get(it.truthId)!;
   }
   const firings = chosen.length;
   const bPrecision = firings === 0 ? 0 : bp / firings;
@@ -179,9 +179,9 @@ function checksFor(truth: GroundTruth, items: Item[]): QualityReport['checks'] {
     (predictedOf.get(it.truthId) ?? predictedOf.set(it.truthId, new Set()).get(it.truthId)!).add(it.predictedId);
   }
   const result = (): CheckResult => ({ checked: 0, violations: 0, examples: [] });
-  const violate = (r: CheckResult, id: string) => {
-    r.violations += 1;
-    if (r.examples.length < 5) r.examples.push(id);
+  const violate = (check: CheckResult, id: string) => {
+    check.violations += 1;
+    if (check.examples.length < 5) check.examples.push(id);
   };
   const recurringMerged = result();
   const flappingSplit = result();
@@ -191,7 +191,7 @@ function checksFor(truth: GroundTruth, items: Item[]): QualityReport['checks'] {
     if (incident.recurrenceOf) {
       recurringMerged.checked += 1;
       const earlier = predictedOf.get(incident.recurrenceOf) ?? new Set<string>();
-      if ([...mine].some((p) => earlier.has(p))) violate(recurringMerged, incident.id);
+      if ([...mine].some((pair) => earlier.has(pair))) violate(recurringMerged, incident.id);
     }
     const splitCheck = incident.kind === 'flapping' ? flappingSplit : incident.kind === 'two-cluster' ? twoClusterSplit : null;
     if (splitCheck) {
@@ -202,7 +202,7 @@ function checksFor(truth: GroundTruth, items: Item[]): QualityReport['checks'] {
   return { recurringMerged, flappingSplit, twoClusterSplit };
 }
 
-/** Quality targets from issue 3 ("Measured, not asserted"). */
+/** Quality targets a backtest is held to (`debrief backtest --truth`); measured, never assumed. */
 export interface QualityTargets {
   pairwiseF1: number;
   bcubedF1: number;
@@ -221,11 +221,11 @@ export interface TargetOutcome {
 
 /** Each target as pass/miss, including the three structural checks (zero violations). */
 export function evaluateTargets(report: QualityReport, targets: QualityTargets = DEFAULT_TARGETS): TargetOutcome[] {
-  const o = report.overall;
-  const delta = o.compression - o.truthCompression;
+  const overall = report.overall;
+  const delta = overall.compression - overall.truthCompression;
   return [
-    { name: 'pairwise F1', value: o.pairwise.f1, target: `>= ${targets.pairwiseF1}`, pass: (o.pairwise.f1 ?? 0) >= targets.pairwiseF1 },
-    { name: 'B-cubed F1', value: o.bcubed.f1, target: `>= ${targets.bcubedF1}`, pass: o.bcubed.f1 >= targets.bcubedF1 },
+    { name: 'pairwise F1', value: overall.pairwise.f1, target: `>= ${targets.pairwiseF1}`, pass: (overall.pairwise.f1 ?? 0) >= targets.pairwiseF1 },
+    { name: 'B-cubed F1', value: overall.bcubed.f1, target: `>= ${targets.bcubedF1}`, pass: overall.bcubed.f1 >= targets.bcubedF1 },
     { name: 'compression delta', value: delta, target: `|x| <= ${targets.compressionDelta}`, pass: Math.abs(delta) <= targets.compressionDelta + 1e-12 },
     { name: 'recurring merged', value: report.checks.recurringMerged.violations, target: '0', pass: report.checks.recurringMerged.violations === 0 },
     { name: 'flapping split', value: report.checks.flappingSplit.violations, target: '0', pass: report.checks.flappingSplit.violations === 0 },

@@ -13,7 +13,7 @@ import { ValidationError } from '../../errors';
  */
 export const truthFiringSchema = z.object({
   fingerprint: z.string().min(1),
-  startsAt: z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an RFC 3339 time'),
+  startsAt: z.string().refine((text) => !Number.isNaN(Date.parse(text)), 'must be an RFC 3339 time'),
   alertname: z.string().optional(),
   service: z.string().optional(),
   cluster: z.string().optional(),
@@ -44,13 +44,13 @@ export const firingKey = (fingerprint: string, startsAt: string): string =>
 export function parseGroundTruth(json: unknown, where = 'truth'): GroundTruth {
   const parsed = groundTruthSchema.safeParse(json);
   if (!parsed.success) {
-    const details = parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(root)', message: i.message }));
-    throw new ValidationError(`${where}: ${details.slice(0, 5).map((d) => `${d.path}: ${d.message}`).join('; ')}`, details);
+    const details = parsed.error.issues.map((issue) => ({ path: issue.path.map(String).join('.') || '(root)', message: issue.message }));
+    throw new ValidationError(`${where}: ${details.slice(0, 5).map((detail) => `${detail.path}: ${detail.message}`).join('; ')}`, details);
   }
   const seen = new Map<string, string>();
   for (const incident of parsed.data.incidents) {
-    for (const f of incident.firings) {
-      const key = firingKey(f.fingerprint, f.startsAt);
+    for (const firing of incident.firings) {
+      const key = firingKey(firing.fingerprint, firing.startsAt);
       const other = seen.get(key);
       if (other !== undefined) throw new ValidationError(`${where}: firing ${key} is in both ${other} and ${incident.id}`);
       seen.set(key, incident.id);

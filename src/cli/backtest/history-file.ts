@@ -13,9 +13,9 @@ import { ValidationError } from '../../errors';
  * as processing time. Event times come from the body itself.
  */
 export const historyLineSchema = z.object({
-  receivedAt: z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO-8601 time'),
+  receivedAt: z.string().refine((text) => !Number.isNaN(Date.parse(text)), 'must be an ISO-8601 time'),
   instance: z.string().min(1),
-  body: z.unknown().refine((b) => b !== undefined && b !== null, 'must be the JSON body'),
+  body: z.unknown().refine((body) => body !== undefined && body !== null, 'must be the JSON body'),
 });
 export interface HistoryLine {
   /** ISO-8601 UTC time Debrief received the body. */
@@ -39,8 +39,8 @@ export function parseHistoryLine(text: string, lineNo: number): HistoryLine {
   }
   const parsed = historyLineSchema.safeParse(json);
   if (!parsed.success) {
-    const details = parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(line)', message: i.message }));
-    throw new ValidationError(`history line ${lineNo}: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`, details);
+    const details = parsed.error.issues.map((issue) => ({ path: issue.path.map(String).join('.') || '(line)', message: issue.message }));
+    throw new ValidationError(`history line ${lineNo}: ${details.map((detail) => `${detail.path}: ${detail.message}`).join('; ')}`, details);
   }
   return parsed.data as HistoryLine;
 }

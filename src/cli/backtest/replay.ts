@@ -51,7 +51,7 @@ export function loadBacktestConfig(options: BacktestConfigOptions = {}): Backtes
     return { config: load({ ...base, catalog: { file: options.catalogFile } }), notes };
   } catch (err) {
     // Until the service catalog setting exists, the schema rejects the key; replay without it.
-    if (err instanceof ConfigError && err.problems.some((p) => p.includes('catalog'))) {
+    if (err instanceof ConfigError && err.problems.some((problem) => problem.includes('catalog'))) {
       notes.push(`this Debrief build has no \`catalog.file\` setting; the service catalog ${options.catalogFile} was not used`);
       return { config: load(base), notes };
     }
@@ -92,7 +92,7 @@ export async function replayHistory(options: ReplayOptions): Promise<ReplayResul
     logger: options.logger ?? pino({ level: 'silent' }),
     clock: () => new Date(nowMs),
   });
-  const connectorOf = new Map(options.config.instances.map((i) => [i.id, i.connector]));
+  const connectorOf = new Map(options.config.instances.map((instance) => [instance.id, instance.connector]));
   const skipped: ReplayResult['skipped'] = [];
   let lines = 0;
   try {

@@ -78,7 +78,7 @@ export async function runBacktest(options: BacktestOptions, deps: CliDeps = {}):
     const counts = await replay.debrief.store.inboxCounts();
     if (counts.dead > 0) {
       const dead = await replay.debrief.store.listInbox({ state: 'dead', limit: 3 });
-      notes.push(`${counts.dead} deliveries could not be processed (dead letters), e.g. ${dead.items.map((d) => d.lastError).join('; ')}`);
+      notes.push(`${counts.dead} deliveries could not be processed (dead letters), e.g. ${dead.items.map((item) => item.lastError).join('; ')}`);
     }
     const incidents = await readAllIncidents(replay.debrief.store);
     const quality = truth ? scoreClustering(truth, placementsOf(incidents)) : null;
@@ -91,49 +91,49 @@ export async function runBacktest(options: BacktestOptions, deps: CliDeps = {}):
   }
 }
 
-function toJson(options: BacktestOptions, r: BacktestResult) {
+function toJson(options: BacktestOptions, result: BacktestResult) {
   return {
     history: options.history,
     config: options.config ?? null,
-    lines: r.lines,
-    skipped: r.skipped,
-    notes: r.notes,
-    incidents: r.incidents.map(({ incident, alerts }) => ({
+    lines: result.lines,
+    skipped: result.skipped,
+    notes: result.notes,
+    incidents: result.incidents.map(({ incident, alerts }) => ({
       ...incident,
-      alerts: alerts.map((a) => ({
-        id: a.id, fingerprint: a.fingerprint, startsAt: a.startsAt, endsAt: a.endsAt, status: a.status, labels: a.labels, decision: a.decision,
+      alerts: alerts.map((alert) => ({
+        id: alert.id, fingerprint: alert.fingerprint, startsAt: alert.startsAt, endsAt: alert.endsAt, status: alert.status, labels: alert.labels, decision: alert.decision,
       })),
     })),
-    quality: r.quality,
-    targets: r.targets,
+    quality: result.quality,
+    targets: result.targets,
   };
 }
 
-function textReport(options: BacktestOptions, r: BacktestResult, serviceLabels: readonly string[]): string {
+function textReport(options: BacktestOptions, result: BacktestResult, serviceLabels: readonly string[]): string {
   const out: string[] = [];
-  const alerts = r.incidents.reduce((n, i) => n + i.alerts.length, 0);
-  out.push(`Replayed ${r.lines} deliveries from ${options.history} through ${options.config ? `the rules in ${options.config}` : 'the configured rules'} (in-memory store; the live store is not touched).`);
-  for (const note of r.notes) out.push(`note: ${note}`);
-  if (r.skipped.length > 0) out.push(`skipped ${r.skipped.length} lines, e.g. line ${r.skipped[0]!.lineNo}: ${r.skipped[0]!.reason}`);
-  out.push(`${r.incidents.length} incidents from ${alerts} alerts.`, '');
-  r.incidents.forEach(({ incident, alerts: list }, n) => {
-    out.push(`Incident ${n + 1}/${r.incidents.length} [${incident.status}] ${incident.title}`);
+  const alerts = result.incidents.reduce((count, placed) => count + placed.alerts.length, 0);
+  out.push(`Replayed ${result.lines} deliveries from ${options.history} through ${options.config ? `the rules in ${options.config}` : 'the configured rules'} (in-memory store; the live store is not touched).`);
+  for (const note of result.notes) out.push(`note: ${note}`);
+  if (result.skipped.length > 0) out.push(`skipped ${result.skipped.length} lines, e.g. line ${result.skipped[0]!.lineNo}: ${result.skipped[0]!.reason}`);
+  out.push(`${result.incidents.length} incidents from ${alerts} alerts.`, '');
+  result.incidents.forEach(({ incident, alerts: list }, index) => {
+    out.push(`Incident ${index + 1}/${result.incidents.length} [${incident.status}] ${incident.title}`);
     out.push(`  ${incident.startedAt} -> ${incident.endedAt ?? 'ongoing'}; severity ${incident.severity ?? 'unknown'}; ${incident.alertCount} alerts; id ${incident.id}`);
-    for (const a of list) out.push(...alertLines(a, serviceLabels));
+    for (const alert of list) out.push(...alertLines(alert, serviceLabels));
     out.push('');
   });
-  if (r.quality) {
-    out.push(`Quality against ${options.truth}:`, qualityTable(r.quality), '', ...targetLines(r.quality), '');
+  if (result.quality) {
+    out.push(`Quality against ${options.truth}:`, qualityTable(result.quality), '', ...targetLines(result.quality), '');
   }
   return `${out.join('\n')}\n`;
 }
 
-function alertLines(a: Alert, serviceLabels: readonly string[]): string[] {
-  const where = [serviceOf(a.labels, serviceLabels), a.labels.cluster, a.labels.namespace, a.labels.pod].filter(Boolean).join(' ');
-  const how = a.decision.kind === 'new-incident' ? 'new' : a.decision.rule ?? a.decision.kind;
+function alertLines(alert: Alert, serviceLabels: readonly string[]): string[] {
+  const where = [serviceOf(alert.labels, serviceLabels), alert.labels.cluster, alert.labels.namespace, alert.labels.pod].filter(Boolean).join(' ');
+  const how = alert.decision.kind === 'new-incident' ? 'new' : alert.decision.rule ?? alert.decision.kind;
   return [
-    `  - ${a.startsAt}  ${alertName(a)} ${a.labels.severity ?? ''}  ${where}  fp ${a.fingerprint}  [${how}]`,
-    `      ${a.decision.explanation}`,
+    `  - ${alert.startsAt}  ${alertName(alert)} ${alert.labels.severity ?? ''}  ${where}  fp ${alert.fingerprint}  [${how}]`,
+    `      ${alert.decision.explanation}`,
   ];
 }
 

@@ -33,7 +33,7 @@ export interface ServicePath {
 
 export class CatalogError extends Error {
   constructor(public readonly problems: string[]) {
-    super(`Invalid service catalog:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(`Invalid service catalog:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
     this.name = 'CatalogError';
   }
 }
@@ -47,14 +47,14 @@ export class ServiceCatalog {
   private readonly relatedCache = new Map<string, ServicePath[]>();
 
   private constructor(readonly services: readonly CatalogService[], extraPagerDuty: ReadonlyMap<string, string> = new Map()) {
-    this.byName = new Map(services.map((s) => [s.name, s]));
+    this.byName = new Map(services.map((service) => [service.name, service]));
     const dependents = new Map<string, string[]>();
-    for (const s of services) {
-      for (const d of s.dependsOn) (dependents.get(d) ?? dependents.set(d, []).get(d)!).push(s.name);
+    for (const service of services) {
+      for (const dependency of service.dependsOn) (dependents.get(dependency) ?? dependents.set(dependency, []).get(dependency)!).push(service.name);
     }
     for (const list of dependents.values()) list.sort();
     this.dependents = dependents;
-    this.byPagerDuty = new Map([...services.flatMap((s) => s.pagerdutyServices.map((p) => [p, s.name] as const)), ...extraPagerDuty]);
+    this.byPagerDuty = new Map([...services.flatMap((service) => service.pagerdutyServices.map((pagerDutyService) => [pagerDutyService, service.name] as const)), ...extraPagerDuty]);
     this.paged = new Set(this.byPagerDuty.values());
   }
 
@@ -92,26 +92,26 @@ export class ServiceCatalog {
   static create(entries: readonly CatalogServiceInput[]): ServiceCatalog {
     const parsed = catalogDocumentSchema.safeParse({ services: entries });
     if (!parsed.success) {
-      throw new CatalogError(parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`));
+      throw new CatalogError(parsed.error.issues.map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`));
     }
     const services = parsed.data.services;
     const problems: string[] = [];
     const names = new Set<string>();
-    for (const s of services) {
-      if (names.has(s.name)) problems.push(`services.${s.name}: the name is listed twice`);
-      names.add(s.name);
+    for (const service of services) {
+      if (names.has(service.name)) problems.push(`services.${service.name}: the name is listed twice`);
+      names.add(service.name);
     }
-    for (const s of services) {
-      const unknown = s.dependsOn.filter((d) => !names.has(d));
-      if (unknown.length > 0) problems.push(`services.${s.name}.dependsOn: unknown services ${unknown.map((u) => `"${u}"`).join(', ')} (add them to the catalog)`);
-      if (s.dependsOn.includes(s.name)) problems.push(`services.${s.name}.dependsOn: a service cannot depend on itself`);
+    for (const service of services) {
+      const unknown = service.dependsOn.filter((dependency) => !names.has(dependency));
+      if (unknown.length > 0) problems.push(`services.${service.name}.dependsOn: unknown services ${unknown.map((name) => `"${name}"`).join(', ')} (add them to the catalog)`);
+      if (service.dependsOn.includes(service.name)) problems.push(`services.${service.name}.dependsOn: a service cannot depend on itself`);
     }
-    const pd = new Map<string, string>();
-    for (const s of services) {
-      for (const p of s.pagerdutyServices) {
-        const other = pd.get(p);
-        if (other && other !== s.name) problems.push(`services.${s.name}.pagerdutyServices: "${p}" is already mapped to "${other}"`);
-        pd.set(p, s.name);
+    const catalogByPagerDuty = new Map<string, string>();
+    for (const service of services) {
+      for (const pagerDutyService of service.pagerdutyServices) {
+        const other = catalogByPagerDuty.get(pagerDutyService);
+        if (other && other !== service.name) problems.push(`services.${service.name}.pagerdutyServices: "${pagerDutyService}" is already mapped to "${other}"`);
+        catalogByPagerDuty.set(pagerDutyService, service.name);
       }
     }
     if (problems.length > 0) throw new CatalogError(problems);
@@ -123,7 +123,7 @@ export class ServiceCatalog {
     if (doc === null || doc === undefined) return ServiceCatalog.empty();
     const parsed = catalogDocumentSchema.safeParse(doc);
     if (!parsed.success) {
-      throw new CatalogError(parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`));
+      throw new CatalogError(parsed.error.issues.map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`));
     }
     return ServiceCatalog.create(parsed.data.services);
   }
@@ -164,11 +164,11 @@ export class ServiceCatalog {
     const out = new Map<string, ServicePath>();
     if (this.byName.has(name)) {
       // Downstream: name -> ... -> x (name calls x).
-      for (const [svc, chain] of bfs(name, hops, (s) => [...(this.byName.get(s)?.dependsOn ?? [])].sort())) {
+      for (const [svc, chain] of bfs(name, hops, (service) => [...(this.byName.get(service)?.dependsOn ?? [])].sort())) {
         out.set(svc, { service: svc, path: chain, hops: chain.length - 1 });
       }
       // Upstream: x -> ... -> name (x calls name); written in call direction.
-      for (const [svc, chain] of bfs(name, hops, (s) => this.dependents.get(s) ?? [])) {
+      for (const [svc, chain] of bfs(name, hops, (service) => this.dependents.get(service) ?? [])) {
         const path = [...chain].reverse();
         const prior = out.get(svc);
         if (!prior || path.length - 1 < prior.hops) out.set(svc, { service: svc, path, hops: path.length - 1 });
@@ -181,16 +181,16 @@ export class ServiceCatalog {
 }
 
 /** Breadth-first over `next`, up to `hops` edges; returns each reached node with its chain from `start`. */
-function bfs(start: string, hops: number, next: (s: string) => readonly string[]): Map<string, string[]> {
+function bfs(start: string, hops: number, next: (service: string) => readonly string[]): Map<string, string[]> {
   const seen = new Map<string, string[]>([[start, [start]]]);
   let frontier = [start];
   for (let depth = 0; depth < hops && frontier.length > 0; depth++) {
     const nextFrontier: string[] = [];
-    for (const s of frontier) {
-      for (const n of next(s)) {
-        if (seen.has(n)) continue;
-        seen.set(n, [...seen.get(s)!, n]);
-        nextFrontier.push(n);
+    for (const service of frontier) {
+      for (const neighbour of next(service)) {
+        if (seen.has(neighbour)) continue;
+        seen.set(neighbour, [...seen.get(service)!, neighbour]);
+        nextFrontier.push(neighbour);
       }
     }
     frontier = nextFrontier;

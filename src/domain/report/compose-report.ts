@@ -24,19 +24,19 @@ export function composeReport(input: ComposeInput): ReportView {
   const content = stored.content;
   const { timeline, hiddenTimeline } = composeTimeline(draft, stored);
   const preventionDone = !!content.sections.prevention || input.actionItems.length > 0 || !!content.preventionNoneNeeded;
-  const sections: ReportSectionView[] = draft.sections.map((s) => {
-    const human = content.sections[s.id] ?? null;
-    const machineText = s.id === 'summary' ? machineSummaryText(draft.summary) : s.id === 'timeline' ? machineTimelineText(timeline) : null;
-    let status = s.status;
-    if (human || (s.id === 'prevention' && preventionDone)) status = 'human-completed';
-    const by = human ?? (s.id === 'prevention' ? content.preventionNoneNeeded : null);
+  const sections: ReportSectionView[] = draft.sections.map((section) => {
+    const human = content.sections[section.id] ?? null;
+    const machineText = section.id === 'summary' ? machineSummaryText(draft.summary) : section.id === 'timeline' ? machineTimelineText(timeline) : null;
+    let status = section.status;
+    if (human || (section.id === 'prevention' && preventionDone)) status = 'human-completed';
+    const by = human ?? (section.id === 'prevention' ? content.preventionNoneNeeded : null);
     return {
-      id: s.id,
-      title: s.title,
+      id: section.id,
+      title: section.title,
       status,
       text: human?.text ?? null,
       machineText,
-      hints: s.hints,
+      hints: section.hints,
       completedBy: by?.by ?? null,
       completedAt: by?.at ?? null,
     };
@@ -69,21 +69,21 @@ export function composeReport(input: ComposeInput): ReportView {
 }
 
 function composeTimeline(draft: ReportDraft, stored: StoredReport): { timeline: ReportTimelineEntry[]; hiddenTimeline: ReportTimelineEntry[] } {
-  const edits = new Map(stored.content.timelineEdits.map((e) => [e.entryId, e]));
+  const edits = new Map(stored.content.timelineEdits.map((edit) => [edit.entryId, edit]));
   const visible: Array<{ entry: ReportTimelineEntry; order: number }> = [];
   const hidden: ReportTimelineEntry[] = [];
-  draft.timeline.forEach((e, order) => {
-    const id = timelineEntryId(e);
+  draft.timeline.forEach((machineEntry, order) => {
+    const id = timelineEntryId(machineEntry);
     const edit = edits.get(id);
     const corrected = !!edit && (edit.at !== null || edit.text !== null);
     const entry: ReportTimelineEntry = {
-      ...e,
+      ...machineEntry,
       id,
-      at: edit?.at ?? e.at,
-      text: edit?.text ?? e.text,
+      at: edit?.at ?? machineEntry.at,
+      text: edit?.text ?? machineEntry.text,
       origin: corrected ? 'human-completed' : 'machine-drafted',
       textFormat: edit?.text != null ? 'markdown' : 'plain',
-      machine: corrected ? { at: e.at, text: e.text } : null,
+      machine: corrected ? { at: machineEntry.at, text: machineEntry.text } : null,
       hidden: edit?.hiddenReason != null ? { reason: edit.hiddenReason, by: edit.by, at: edit.updatedAt } : null,
       editedBy: edit?.by ?? null,
       editedAt: edit?.updatedAt ?? null,
@@ -92,18 +92,18 @@ function composeTimeline(draft: ReportDraft, stored: StoredReport): { timeline: 
     else visible.push({ entry, order });
   });
   const base = draft.timeline.length;
-  stored.content.timelineEntries.forEach((h, i) => {
+  stored.content.timelineEntries.forEach((humanEntry, index) => {
     visible.push({
-      order: base + i,
+      order: base + index,
       entry: {
-        id: h.id, at: h.at, kind: 'human.note', source: 'human', text: h.text, actor: h.createdBy, alertId: null, eventId: null,
-        origin: 'human-completed', textFormat: 'markdown', machine: null, hidden: null, editedBy: h.updatedBy, editedAt: h.updatedAt,
+        id: humanEntry.id, at: humanEntry.at, kind: 'human.note', source: 'human', text: humanEntry.text, actor: humanEntry.createdBy, alertId: null, eventId: null,
+        origin: 'human-completed', textFormat: 'markdown', machine: null, hidden: null, editedBy: humanEntry.updatedBy, editedAt: humanEntry.updatedAt,
       },
     });
   });
   // Time order; among equal times the draft's order (fired before resolved), human entries last.
   visible.sort((a, b) => a.entry.at.localeCompare(b.entry.at) || a.order - b.order);
-  return { timeline: visible.map((v) => v.entry), hiddenTimeline: hidden };
+  return { timeline: visible.map((item) => item.entry), hiddenTimeline: hidden };
 }
 
 const timed = (machineAt: string | null, human: HumanTimestamp | null): TimedPart => (human
@@ -115,12 +115,12 @@ const textPart = (human: HumanText | null): TextPart => (human
   : { text: null, status: 'needs-human', by: null, at: null });
 
 /** Debrief's one-paragraph summary from the facts (plain text; renderers escape it). */
-export function machineSummaryText(s: SummaryFacts): string {
-  const services = s.affectedServices.length ? `affecting ${s.affectedServices.join(', ')}` : 'with no service identified';
-  const sev = s.severity ? `${s.severity} ` : '';
-  const span = s.endedAt ? `from ${s.startedAt} to ${s.endedAt}` : `since ${s.startedAt}, still ongoing`;
-  const cf = s.customerFacing === true ? ' Customer-facing.' : s.customerFacing === false ? ' Not customer-facing.' : '';
-  return `${sev}incident "${s.title}" ${services}, ${span}; ${s.alertCount} alert${s.alertCount === 1 ? '' : 's'}.${cf}`.replace(/^./, (c) => c.toUpperCase());
+export function machineSummaryText(facts: SummaryFacts): string {
+  const services = facts.affectedServices.length ? `affecting ${facts.affectedServices.join(', ')}` : 'with no service identified';
+  const sev = facts.severity ? `${facts.severity} ` : '';
+  const span = facts.endedAt ? `from ${facts.startedAt} to ${facts.endedAt}` : `since ${facts.startedAt}, still ongoing`;
+  const customerFacingText = facts.customerFacing === true ? ' Customer-facing.' : facts.customerFacing === false ? ' Not customer-facing.' : '';
+  return `${sev}incident "${facts.title}" ${services}, ${span}; ${facts.alertCount} alert${facts.alertCount === 1 ? '' : 's'}.${customerFacingText}`.replace(/^./, (first) => first.toUpperCase());
 }
 
 function machineTimelineText(timeline: readonly ReportTimelineEntry[]): string {

@@ -1,7 +1,7 @@
 import type { IncidentDetail } from '../incident';
 import { measureIncident, type IncidentMeasures, type MeasureOverrides } from '../incident-metrics';
 import type { MetricSnapshot } from './metric-chart-svg';
-import type { DeliveryView } from './render-html';
+import type { DeliveryView } from './report-to-html';
 import type { ReportView } from './report-model';
 import { buildTimelinePicture, type TimelinePicture } from './timeline-svg';
 
@@ -32,7 +32,7 @@ export interface ExportInput {
 
 /** Human-set times of a report, as the measures need them. */
 export function measureOverrides(report: Pick<ReportView, 'impactWindow' | 'mitigatedAt'>): MeasureOverrides {
-  const human = (p: ReportView['mitigatedAt']) => (p.origin === 'human-completed' ? p.at : null);
+  const human = (part: ReportView['mitigatedAt']) => (part.origin === 'human-completed' ? part.at : null);
   return { impactStartedAt: human(report.impactWindow.startedAt), impactEndedAt: human(report.impactWindow.endedAt), mitigatedAt: report.mitigatedAt.at };
 }
 
@@ -53,7 +53,7 @@ export function buildExportDocument(input: ExportInput): ExportDocument {
       impactStartedAt: overrides.impactStartedAt,
       mitigatedAt: overrides.mitigatedAt,
       resolvedAt: report.impactWindow.endedAt.at,
-      humanEntries: report.timeline.filter((e) => e.source === 'human').map((e) => ({ at: e.at, text: e.text })),
+      humanEntries: report.timeline.filter((entry) => entry.source === 'human').map((entry) => ({ at: entry.at, text: entry.text })),
     }),
     metricSnapshots: [...input.metricSnapshots],
     deliveries: [...input.deliveries],

@@ -1,4 +1,4 @@
-import { stripControl } from './markdown';
+import { stripControl } from './markdown-escape';
 
 /**
  * Escaping for text from alerts or people placed into HTML, SVG or XML (Atom).

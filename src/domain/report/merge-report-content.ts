@@ -1,4 +1,4 @@
-import { escapeMarkdownText } from './markdown';
+import { escapeMarkdownText } from './markdown-escape';
 import type { AuditChange, HumanText, HumanTimestamp, ReportContent } from './report-model';
 import { SECTION_IDS } from './report-draft';
 
@@ -52,29 +52,29 @@ export function mergeReportContent(target: ReportContent, source: ReportContent,
 
   // Times a person set are taken only where the target has none, and only when they widen the
   // merged incident's window (a later impact start would contradict the target's own alerts).
-  const time = (path: 'impactStartedAt' | 'impactEndedAt' | 'mitigatedAt', widens: (t: string) => boolean) => {
+  const time = (path: 'impactStartedAt' | 'impactEndedAt' | 'mitigatedAt', widens: (at: string) => boolean) => {
     const theirs: HumanTimestamp | null = source[path];
     if (content[path] || !theirs || !widens(theirs.time)) return;
     content[path] = theirs;
     changes.push({ path, from: null, to: theirs.time });
   };
-  time('impactStartedAt', (t) => Date.parse(t) < Date.parse(ctx.target.startedAt));
-  time('impactEndedAt', (t) => ctx.target.endedAt !== null && Date.parse(t) > Date.parse(ctx.target.endedAt));
+  time('impactStartedAt', (at) => Date.parse(at) < Date.parse(ctx.target.startedAt));
+  time('impactEndedAt', (at) => ctx.target.endedAt !== null && Date.parse(at) > Date.parse(ctx.target.endedAt));
   time('mitigatedAt', () => true);
 
   // Human entries have unique ids; machine-entry corrections are keyed by alert/event ids,
   // which moved to the target with the merge, so they still apply there.
-  const entryIds = new Set(content.timelineEntries.map((e) => e.id));
-  for (const e of source.timelineEntries) {
-    if (entryIds.has(e.id)) continue;
-    content.timelineEntries.push(e);
-    changes.push({ path: `timeline.entries.${e.id}`, from: null, to: { at: e.at, text: e.text } });
+  const entryIds = new Set(content.timelineEntries.map((entry) => entry.id));
+  for (const entry of source.timelineEntries) {
+    if (entryIds.has(entry.id)) continue;
+    content.timelineEntries.push(entry);
+    changes.push({ path: `timeline.entries.${entry.id}`, from: null, to: { at: entry.at, text: entry.text } });
   }
-  const edited = new Set(content.timelineEdits.map((e) => e.entryId));
-  for (const e of source.timelineEdits) {
-    if (edited.has(e.entryId)) continue;
-    content.timelineEdits.push(e);
-    changes.push({ path: `timeline.entries.${e.entryId}`, from: null, to: { at: e.at, text: e.text, hiddenReason: e.hiddenReason } });
+  const edited = new Set(content.timelineEdits.map((edit) => edit.entryId));
+  for (const edit of source.timelineEdits) {
+    if (edited.has(edit.entryId)) continue;
+    content.timelineEdits.push(edit);
+    changes.push({ path: `timeline.entries.${edit.entryId}`, from: null, to: { at: edit.at, text: edit.text, hiddenReason: edit.hiddenReason } });
   }
 
   if (changes.length > 0) changes.unshift({ path: 'mergedFrom', from: null, to: { incidentId: ctx.sourceIncidentId, title: ctx.sourceTitle } });

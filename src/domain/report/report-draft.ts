@@ -3,7 +3,7 @@ import type { Incident, IncidentEvent } from '../incident';
 import type { ImpactItem } from '../impact';
 import type { TimelineEntry } from '../timeline';
 
-/** The five sections of a post-mortem, in order (DESIGN.md "The report"). */
+/** The five sections of a post-mortem, in order (docs/architecture.md, "The report"). */
 export const SECTION_IDS = ['summary', 'timeline', 'what-happened', 'fix', 'prevention'] as const;
 export type SectionId = (typeof SECTION_IDS)[number];
 
@@ -70,8 +70,8 @@ export interface DraftInput {
  */
 export function draftReport(input: DraftInput): ReportDraft {
   const { incident, alerts, impact } = input;
-  const cf = impact.map((i) => i.customerFacing);
-  const customerFacing = cf.some((v) => v === true) ? true : cf.every((v) => v === false) && cf.length > 0 ? false : null;
+  const flags = impact.map((item) => item.customerFacing);
+  const customerFacing = flags.some((flag) => flag === true) ? true : flags.every((flag) => flag === false) && flags.length > 0 ? false : null;
   const summary: SummaryFacts = {
     title: incident.title,
     severity: incident.severity,
@@ -107,21 +107,21 @@ function causeHints(alerts: readonly Alert[], impact: ImpactItem[]): ReportHint[
   if (firstService && firstService.service !== '(unlabelled)') {
     hints.push({ source: 'first service affected', text: `${firstService.service} was affected first, at ${firstService.firstSeenAt}`, url: null });
   }
-  for (const a of uniqueByName(alerts)) {
-    if (a.annotations.description) hints.push({ source: `annotation description of ${alertName(a)}`, text: a.annotations.description, url: null });
+  for (const alert of uniqueByName(alerts)) {
+    if (alert.annotations.description) hints.push({ source: `annotation description of ${alertName(alert)}`, text: alert.annotations.description, url: null });
   }
   return hints;
 }
 
 function fixHints(alerts: readonly Alert[], events: readonly IncidentEvent[]): ReportHint[] {
   const hints: ReportHint[] = [];
-  for (const a of uniqueByName(alerts)) {
-    const runbook = a.annotations.runbook_url ?? a.annotations.runbook;
-    if (runbook) hints.push({ source: `runbook of ${alertName(a)}`, text: `Runbook for ${alertName(a)}`, url: runbook });
+  for (const alert of uniqueByName(alerts)) {
+    const runbook = alert.annotations.runbook_url ?? alert.annotations.runbook;
+    if (runbook) hints.push({ source: `runbook of ${alertName(alert)}`, text: `Runbook for ${alertName(alert)}`, url: runbook });
   }
-  for (const e of events) {
-    if (e.kind === 'pagerduty.annotated' || e.kind === 'pagerduty.resolved') {
-      hints.push({ source: e.kind === 'pagerduty.annotated' ? `PagerDuty note${e.actor ? ` by ${e.actor}` : ''}` : 'PagerDuty resolution', text: e.text, url: null });
+  for (const event of events) {
+    if (event.kind === 'pagerduty.annotated' || event.kind === 'pagerduty.resolved') {
+      hints.push({ source: event.kind === 'pagerduty.annotated' ? `PagerDuty note${event.actor ? ` by ${event.actor}` : ''}` : 'PagerDuty resolution', text: event.text, url: null });
     }
   }
   return hints;
@@ -134,10 +134,10 @@ function preventionHints(alerts: readonly Alert[]): ReportHint[] {
 
 function uniqueByName(alerts: readonly Alert[]): Alert[] {
   const seen = new Set<string>();
-  return [...alerts].sort((a, b) => a.startsAt.localeCompare(b.startsAt)).filter((a) => {
-    const n = alertName(a);
-    if (seen.has(n)) return false;
-    seen.add(n);
+  return [...alerts].sort((a, b) => a.startsAt.localeCompare(b.startsAt)).filter((alert) => {
+    const name = alertName(alert);
+    if (seen.has(name)) return false;
+    seen.add(name);
     return true;
   });
 }

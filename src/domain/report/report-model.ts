@@ -132,7 +132,7 @@ export interface StoredReport {
 }
 
 /** Strong ETag of a stored report's human state (quoted, as sent in the `ETag` header). */
-export const reportEtag = (r: Pick<StoredReport, 'version' | 'revision'>): string => `"v${r.version}.r${r.revision}"`;
+export const reportEtag = (report: Pick<StoredReport, 'version' | 'revision'>): string => `"v${report.version}.r${report.revision}"`;
 
 export const emptyContent = (): ReportContent => ({
   sections: {},

@@ -104,19 +104,19 @@ export function applyReportPatch(current: ReportContent, patch: ReportPatch, ctx
     problems.push({ path: 'impactEndedAt', message: `impact cannot end (${next.impactEndedAt.time}) before it started (${next.impactStartedAt.time})` });
   }
 
-  for (const [i, add] of (patch.timeline?.add ?? []).entries()) {
+  for (const [index, add] of (patch.timeline?.add ?? []).entries()) {
     const entry: HumanTimelineEntry = {
       id: `human:${ctx.newId()}`, at: add.at, text: add.text,
       createdBy: ctx.actor, createdAt: ctx.now, updatedBy: ctx.actor, updatedAt: ctx.now,
     };
     next.timelineEntries.push(entry);
-    changes.push({ path: `timeline.add.${i}`, from: null, to: { id: entry.id, at: entry.at, text: entry.text } });
+    changes.push({ path: `timeline.add.${index}`, from: null, to: { id: entry.id, at: entry.at, text: entry.text } });
   }
 
   for (const [id, value] of Object.entries(patch.timeline?.entries ?? {})) {
     const path = `timeline.entries.${id}`;
     if (isHumanEntryId(id)) {
-      const idx = next.timelineEntries.findIndex((e) => e.id === id);
+      const idx = next.timelineEntries.findIndex((entry) => entry.id === id);
       if (idx < 0) { problems.push({ path, message: 'no human timeline entry with this id' }); continue; }
       const before = next.timelineEntries[idx]!;
       if (value === null) {
@@ -133,7 +133,7 @@ export function applyReportPatch(current: ReportContent, patch: ReportPatch, ctx
       }
       continue;
     }
-    const idx = next.timelineEdits.findIndex((e) => e.entryId === id);
+    const idx = next.timelineEdits.findIndex((edit) => edit.entryId === id);
     const before: MachineTimelineEdit | null = idx >= 0 ? next.timelineEdits[idx]! : null;
     // An edit of an entry that left the incident can still be cleared, never created.
     if (!ctx.machineEntryIds.has(id) && !(before && value === null)) {
@@ -162,7 +162,7 @@ export function applyReportPatch(current: ReportContent, patch: ReportPatch, ctx
   return { content: changes.length ? next : current, changes };
 }
 
-const pickEdit = (e: MachineTimelineEdit) => ({ at: e.at, text: e.text, hiddenReason: e.hiddenReason });
+const pickEdit = (edit: MachineTimelineEdit) => ({ at: edit.at, text: edit.text, hiddenReason: edit.hiddenReason });
 
 /** Same text keeps the original author and time (and the same object: "no change"). */
 function setText(before: HumanText | null, value: string | null, ctx: PatchContext): HumanText | null {

@@ -19,7 +19,7 @@ export function transitionProblem(from: ReportStatus, to: ReportStatus): string 
   return `a ${from} report cannot move to ${to} (allowed: ${ALLOWED[from].join(', ')})`;
 }
 
-const blank = (s: string | null | undefined) => !s || s.trim() === '';
+const blank = (text: string | null | undefined) => !text || text.trim() === '';
 
 /**
  * What a report lacks to be published, one detail per missing part, with the field path a
@@ -27,7 +27,7 @@ const blank = (s: string | null | undefined) => !s || s.trim() === '';
  */
 export function publishProblems(view: ReportView): ErrorDetail[] {
   const problems: ErrorDetail[] = [];
-  const section = (id: string) => view.sections.find((s) => s.id === id);
+  const section = (id: string) => view.sections.find((candidate) => candidate.id === id);
   if (blank(section('what-happened')?.text)) problems.push({ path: 'sections.what-happened', message: 'describe the cause (what happened)' });
   if (blank(section('fix')?.text)) problems.push({ path: 'sections.fix', message: 'describe what was done to fix it' });
   if (view.actionItems.length === 0 && blank(view.preventionNoneNeeded.text)) {

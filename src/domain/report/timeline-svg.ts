@@ -2,7 +2,7 @@ import { alertName } from '../alert';
 import type { IncidentDetail } from '../incident';
 import { serviceOf } from '../service-of';
 import { escapeXml, truncate } from './html-escape';
-import { f, renderSvgDocument } from './svg';
+import { renderSvgDocument, svgNumber } from './svg-document';
 
 /**
  * The data of an incident's timeline picture: a lane per affected service with a bar per
@@ -63,28 +63,28 @@ export function buildTimelinePicture(detail: IncidentDetail, options: TimelinePi
   const { incident } = detail;
   const lanes = new Map<string, TimelineBar[]>();
   const alerts = [...detail.alerts].sort((a, b) => a.startsAt.localeCompare(b.startsAt) || a.id.localeCompare(b.id));
-  for (const a of alerts) {
-    const service = serviceOf(a.labels, options.serviceLabels) ?? UNLABELLED;
-    const ongoing = !(a.status === 'resolved' && a.endsAt);
-    const end = ongoing ? maxIso(options.now, a.startsAt) : a.endsAt!;
-    const bar: TimelineBar = { label: alertName(a), start: a.startsAt, end, ongoing, severity: a.labels.severity ?? null };
+  for (const alert of alerts) {
+    const service = serviceOf(alert.labels, options.serviceLabels) ?? UNLABELLED;
+    const ongoing = !(alert.status === 'resolved' && alert.endsAt);
+    const end = ongoing ? maxIso(options.now, alert.startsAt) : alert.endsAt!;
+    const bar: TimelineBar = { label: alertName(alert), start: alert.startsAt, end, ongoing, severity: alert.labels.severity ?? null };
     const list = lanes.get(service);
     if (list) list.push(bar);
     else lanes.set(service, [bar]);
   }
   const markers: TimelineMarker[] = [];
   if (options.impactStartedAt) markers.push({ at: options.impactStartedAt, kind: 'impact-start', label: 'Impact started' });
-  for (const e of detail.events) {
-    if (/\.acknowledged$/.test(e.kind)) markers.push({ at: e.at, kind: 'acknowledged', label: e.text || 'Acknowledged' });
+  for (const event of detail.events) {
+    if (/\.acknowledged$/.test(event.kind)) markers.push({ at: event.at, kind: 'acknowledged', label: event.text || 'Acknowledged' });
   }
   if (options.mitigatedAt) markers.push({ at: options.mitigatedAt, kind: 'mitigated', label: 'Mitigated' });
   const resolvedAt = options.resolvedAt ?? incident.endedAt;
   if (resolvedAt) markers.push({ at: resolvedAt, kind: 'resolved', label: 'Resolved' });
-  for (const h of options.humanEntries ?? []) markers.push({ at: h.at, kind: 'human', label: h.text });
+  for (const entry of options.humanEntries ?? []) markers.push({ at: entry.at, kind: 'human', label: entry.text });
   markers.sort((a, b) => a.at.localeCompare(b.at) || a.kind.localeCompare(b.kind) || a.label.localeCompare(b.label));
 
-  const times = [incident.startedAt, ...alerts.flatMap((a) => [a.startsAt]), ...[...lanes.values()].flat().map((b) => b.end), ...markers.map((m) => m.at)]
-    .filter((t) => Number.isFinite(Date.parse(t)));
+  const times = [incident.startedAt, ...alerts.flatMap((alert) => [alert.startsAt]), ...[...lanes.values()].flat().map((bar) => bar.end), ...markers.map((marker) => marker.at)]
+    .filter((time) => Number.isFinite(Date.parse(time)));
   const t0 = Math.min(...times.map(Date.parse));
   const t1 = Math.max(...times.map(Date.parse));
   // A margin so bars and markers at the edges are not clipped; at least a minute each side.
@@ -145,49 +145,49 @@ export function renderTimelineSvg(picture: TimelinePicture): string {
   let y = AXIS_Y + 10;
   const body: string[] = [];
   const gridTop = y;
-  for (const [i, { lane, rows }] of laneLayouts.entries()) {
+  for (const [laneIndex, { lane, rows }] of laneLayouts.entries()) {
     const rowCount = Math.max(1, Math.min(MAX_ROWS, rows.length));
-    const h = rowCount * ROW_H + LANE_PAD;
+    const laneHeight = rowCount * ROW_H + LANE_PAD;
     body.push(`<g class="lane">`);
-    if (i % 2 === 0) body.push(`<rect x="0" y="${f(y)}" width="${WIDTH}" height="${f(h)}" fill="#f4f6f8"/>`);
-    body.push(`<text x="${LEFT - 8}" y="${f(y + h / 2 + 4)}" text-anchor="end" font-size="12" fill="#1f2933">${escapeXml(truncate(lane.service, 24))}<title>${escapeXml(lane.service)}</title></text>`);
-    rows.forEach((row, r) => {
-      const rowY = y + LANE_PAD / 2 + Math.min(r, MAX_ROWS - 1) * ROW_H + (ROW_H - BAR_H) / 2;
+    if (laneIndex % 2 === 0) body.push(`<rect x="0" y="${svgNumber(y)}" width="${WIDTH}" height="${svgNumber(laneHeight)}" fill="#f4f6f8"/>`);
+    body.push(`<text x="${LEFT - 8}" y="${svgNumber(y + laneHeight / 2 + 4)}" text-anchor="end" font-size="12" fill="#1f2933">${escapeXml(truncate(lane.service, 24))}<title>${escapeXml(lane.service)}</title></text>`);
+    rows.forEach((row, rowIndex) => {
+      const rowY = y + LANE_PAD / 2 + Math.min(rowIndex, MAX_ROWS - 1) * ROW_H + (ROW_H - BAR_H) / 2;
       for (const bar of row) {
         const x0 = x(bar.start);
-        const w = Math.max(2, x(bar.end) - x0);
+        const barWidth = Math.max(2, x(bar.end) - x0);
         const tip = `${bar.label}${bar.severity ? ` (${bar.severity})` : ''}: ${bar.start} to ${bar.ongoing ? 'still firing' : bar.end}`;
-        body.push(`<rect x="${f(x0)}" y="${f(rowY)}" width="${f(w)}" height="${BAR_H}" rx="2" fill="${barColour(bar.severity)}"${bar.ongoing ? ' fill-opacity="0.6"' : ''}><title>${escapeXml(tip)}</title></rect>`);
-        if (w > 60) body.push(`<text x="${f(x0 + 4)}" y="${f(rowY + BAR_H - 2)}" font-size="10" fill="#ffffff">${escapeXml(truncate(bar.label, Math.floor(w / 6.5)))}</text>`);
+        body.push(`<rect x="${svgNumber(x0)}" y="${svgNumber(rowY)}" width="${svgNumber(barWidth)}" height="${BAR_H}" rx="2" fill="${barColour(bar.severity)}"${bar.ongoing ? ' fill-opacity="0.6"' : ''}><title>${escapeXml(tip)}</title></rect>`);
+        if (barWidth > 60) body.push(`<text x="${svgNumber(x0 + 4)}" y="${svgNumber(rowY + BAR_H - 2)}" font-size="10" fill="#ffffff">${escapeXml(truncate(bar.label, Math.floor(barWidth / 6.5)))}</text>`);
       }
     });
     body.push('</g>');
-    y += h;
+    y += laneHeight;
   }
   if (laneLayouts.length === 0) {
-    body.push(`<text x="${LEFT}" y="${f(y + 18)}" font-size="12" fill="#52606d">No alerts.</text>`);
+    body.push(`<text x="${LEFT}" y="${svgNumber(y + 18)}" font-size="12" fill="#52606d">No alerts.</text>`);
     y += 28;
   }
   const gridBottom = y;
 
   const axis: string[] = [`<line x1="${LEFT}" y1="${AXIS_Y}" x2="${WIDTH - RIGHT}" y2="${AXIS_Y}" stroke="#9aa5b1"/>`];
   const { stepMs, format } = tickStep(t1 - t0);
-  for (let t = Math.ceil(t0 / stepMs) * stepMs; t <= t1; t += stepMs) {
-    const tx = LEFT + (t - t0) / (t1 - t0) * plotW;
-    axis.push(`<line x1="${f(tx)}" y1="${AXIS_Y}" x2="${f(tx)}" y2="${f(gridBottom)}" stroke="#d9dee3" stroke-width="1"/>`);
-    axis.push(`<text x="${f(tx)}" y="${AXIS_Y - 6}" text-anchor="middle" font-size="10" fill="#52606d">${format(new Date(t))}</text>`);
+  for (let tick = Math.ceil(t0 / stepMs) * stepMs; tick <= t1; tick += stepMs) {
+    const tickX = LEFT + (tick - t0) / (t1 - t0) * plotW;
+    axis.push(`<line x1="${svgNumber(tickX)}" y1="${AXIS_Y}" x2="${svgNumber(tickX)}" y2="${svgNumber(gridBottom)}" stroke="#d9dee3" stroke-width="1"/>`);
+    axis.push(`<text x="${svgNumber(tickX)}" y="${AXIS_Y - 6}" text-anchor="middle" font-size="10" fill="#52606d">${format(new Date(tick))}</text>`);
   }
 
   const markerY = gridBottom + 4;
   const marks: string[] = [];
-  for (const m of picture.markers) {
-    const style = MARKERS[m.kind];
-    const mx = x(m.at);
-    const tip = `${style.name} at ${m.at}: ${m.label}`;
-    marks.push(`<g class="marker marker-${m.kind}"><title>${escapeXml(tip)}</title>`
-      + `<line x1="${f(mx)}" y1="${f(gridTop)}" x2="${f(mx)}" y2="${f(markerY + 6)}" stroke="${style.colour}" stroke-width="1.5" stroke-dasharray="4 3"/>`
-      + `<circle cx="${f(mx)}" cy="${f(markerY + 14)}" r="8" fill="${style.colour}"/>`
-      + `<text x="${f(mx)}" y="${f(markerY + 18)}" text-anchor="middle" font-size="10" font-weight="bold" fill="#ffffff">${style.glyph}</text></g>`);
+  for (const marker of picture.markers) {
+    const style = MARKERS[marker.kind];
+    const markerX = x(marker.at);
+    const tip = `${style.name} at ${marker.at}: ${marker.label}`;
+    marks.push(`<g class="marker marker-${marker.kind}"><title>${escapeXml(tip)}</title>`
+      + `<line x1="${svgNumber(markerX)}" y1="${svgNumber(gridTop)}" x2="${svgNumber(markerX)}" y2="${svgNumber(markerY + 6)}" stroke="${style.colour}" stroke-width="1.5" stroke-dasharray="4 3"/>`
+      + `<circle cx="${svgNumber(markerX)}" cy="${svgNumber(markerY + 14)}" r="8" fill="${style.colour}"/>`
+      + `<text x="${svgNumber(markerX)}" y="${svgNumber(markerY + 18)}" text-anchor="middle" font-size="10" font-weight="bold" fill="#ffffff">${style.glyph}</text></g>`);
   }
 
   const legendY = markerY + MARKER_ROW_H + 4;
@@ -198,8 +198,8 @@ export function renderTimelineSvg(picture: TimelinePicture): string {
     lx += 84;
   }
   for (const kind of Object.keys(MARKERS) as MarkerKind[]) {
-    const s = MARKERS[kind];
-    legend.push(`<circle cx="${lx + 6}" cy="${legendY + 5}" r="6" fill="${s.colour}"/><text x="${lx + 6}" y="${legendY + 8}" text-anchor="middle" font-size="8" font-weight="bold" fill="#ffffff">${s.glyph}</text><text x="${lx + 16}" y="${legendY + 9}" font-size="10" fill="#52606d">${s.name}</text>`);
+    const style = MARKERS[kind];
+    legend.push(`<circle cx="${lx + 6}" cy="${legendY + 5}" r="6" fill="${style.colour}"/><text x="${lx + 6}" y="${legendY + 8}" text-anchor="middle" font-size="8" font-weight="bold" fill="#ffffff">${style.glyph}</text><text x="${lx + 16}" y="${legendY + 9}" font-size="10" fill="#52606d">${style.name}</text>`);
     lx += 106;
   }
   const height = legendY + LEGEND_H - 10;
@@ -211,15 +211,15 @@ export function renderTimelineSvg(picture: TimelinePicture): string {
 }
 
 /** One sentence for screen readers: what the picture shows. */
-function describe(p: TimelinePicture): string {
-  const bars = p.lanes.reduce((n, l) => n + l.bars.length, 0);
-  const parts = [`Timeline of ${p.title} from ${p.start} to ${p.end}: ${p.lanes.length} service lane${p.lanes.length === 1 ? '' : 's'} (${p.lanes.map((l) => l.service).join(', ') || 'none'}), ${bars} alert${bars === 1 ? '' : 's'}`];
-  const first = (kind: MarkerKind) => p.markers.find((m) => m.kind === kind)?.at;
+function describe(picture: TimelinePicture): string {
+  const bars = picture.lanes.reduce((count, lane) => count + lane.bars.length, 0);
+  const parts = [`Timeline of ${picture.title} from ${picture.start} to ${picture.end}: ${picture.lanes.length} service lane${picture.lanes.length === 1 ? '' : 's'} (${picture.lanes.map((lane) => lane.service).join(', ') || 'none'}), ${bars} alert${bars === 1 ? '' : 's'}`];
+  const first = (kind: MarkerKind) => picture.markers.find((marker) => marker.kind === kind)?.at;
   for (const kind of ['impact-start', 'acknowledged', 'mitigated', 'resolved'] as const) {
     const at = first(kind);
     if (at) parts.push(`${MARKERS[kind].name} at ${at}`);
   }
-  const humans = p.markers.filter((m) => m.kind === 'human').length;
+  const humans = picture.markers.filter((marker) => marker.kind === 'human').length;
   if (humans) parts.push(`${humans} human entr${humans === 1 ? 'y' : 'ies'}`);
   return `${parts.join('; ')}.`;
 }
@@ -229,8 +229,8 @@ function packRows(bars: readonly TimelineBar[]): TimelineBar[][] {
   const rows: TimelineBar[][] = [];
   const rowEnds: number[] = [];
   for (const bar of [...bars].sort((a, b) => a.start.localeCompare(b.start) || a.label.localeCompare(b.label))) {
-    const s = Date.parse(bar.start);
-    const free = rowEnds.findIndex((end) => end <= s);
+    const start = Date.parse(bar.start);
+    const free = rowEnds.findIndex((end) => end <= start);
     if (free >= 0) {
       rows[free]!.push(bar);
       rowEnds[free] = Date.parse(bar.end);
@@ -246,13 +246,13 @@ const MINUTE = 60_000;
 const STEPS = [MINUTE, 2 * MINUTE, 5 * MINUTE, 10 * MINUTE, 15 * MINUTE, 30 * MINUTE, 60 * MINUTE, 2 * 60 * MINUTE, 3 * 60 * MINUTE, 6 * 60 * MINUTE, 12 * 60 * MINUTE, 24 * 60 * MINUTE, 2 * 24 * 60 * MINUTE, 7 * 24 * 60 * MINUTE, 30 * 24 * 60 * MINUTE];
 
 /** A tick step giving at most 8 ticks, and a label format that fits it (UTC). */
-function tickStep(spanMs: number): { stepMs: number; format: (d: Date) => string } {
-  const stepMs = STEPS.find((s) => spanMs / s <= 8) ?? STEPS.at(-1)!;
-  const hm = (d: Date) => d.toISOString().slice(11, 16);
-  const md = (d: Date) => d.toISOString().slice(5, 10);
-  if (stepMs >= 24 * 60 * MINUTE) return { stepMs, format: md };
-  if (spanMs > 20 * 60 * MINUTE) return { stepMs, format: (d) => (d.getUTCHours() === 0 && d.getUTCMinutes() === 0 ? md(d) : hm(d)) };
-  return { stepMs, format: hm };
+function tickStep(spanMs: number): { stepMs: number; format: (date: Date) => string } {
+  const stepMs = STEPS.find((step) => spanMs / step <= 8) ?? STEPS.at(-1)!;
+  const hourMinute = (date: Date) => date.toISOString().slice(11, 16);
+  const monthDay = (date: Date) => date.toISOString().slice(5, 10);
+  if (stepMs >= 24 * 60 * MINUTE) return { stepMs, format: monthDay };
+  if (spanMs > 20 * 60 * MINUTE) return { stepMs, format: (date) => (date.getUTCHours() === 0 && date.getUTCMinutes() === 0 ? monthDay(date) : hourMinute(date)) };
+  return { stepMs, format: hourMinute };
 }
 
-const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));
+const clamp = (value: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, value));

@@ -1,5 +1,5 @@
 import { escapeXml } from '../report/html-escape';
-import { renderHumanMarkdown } from '../report/human-markdown';
+import { renderHumanMarkdown } from '../report/human-markdown-to-html';
 import { byNewest, type AtomFeedOptions, type PublicStatusEntry } from './public-status';
 
 /**
@@ -9,17 +9,17 @@ import { byNewest, type AtomFeedOptions, type PublicStatusEntry } from './public
  */
 export function renderAtomFeed(entries: readonly PublicStatusEntry[], options: AtomFeedOptions): string {
   const sorted = [...entries].sort(byNewest);
-  const updated = sorted.map((e) => e.updatedAt).sort().at(-1) ?? options.generatedAt;
-  const items = sorted.map((e) => {
-    const when = `${e.startedAt} – ${e.endedAt ?? 'ongoing'}`;
-    const services = e.services.length ? `Affected: ${e.services.join(', ')}. ` : '';
-    const html = `<p>${escapeXml(when)}</p>${e.services.length ? `<p>${escapeXml(`Affected: ${e.services.join(', ')}`)}</p>` : ''}${renderHumanMarkdown(e.summary)}`;
+  const updated = sorted.map((entry) => entry.updatedAt).sort().at(-1) ?? options.generatedAt;
+  const items = sorted.map((entry) => {
+    const when = `${entry.startedAt} – ${entry.endedAt ?? 'ongoing'}`;
+    const services = entry.services.length ? `Affected: ${entry.services.join(', ')}. ` : '';
+    const html = `<p>${escapeXml(when)}</p>${entry.services.length ? `<p>${escapeXml(`Affected: ${entry.services.join(', ')}`)}</p>` : ''}${renderHumanMarkdown(entry.summary)}`;
     return `  <entry>
-    <id>${escapeXml(entryId(options.selfUrl, e.id))}</id>
-    <title type="text">${escapeXml(e.title)}</title>
-    <link rel="alternate" type="text/html" href="${escapeXml(`${options.pageUrl}#incident-${e.id.replace(/[^A-Za-z0-9_-]/g, '-')}`)}"/>
-    <published>${escapeXml(e.publishedAt)}</published>
-    <updated>${escapeXml(e.updatedAt)}</updated>
+    <id>${escapeXml(entryId(options.selfUrl, entry.id))}</id>
+    <title type="text">${escapeXml(entry.title)}</title>
+    <link rel="alternate" type="text/html" href="${escapeXml(`${options.pageUrl}#incident-${entry.id.replace(/[^A-Za-z0-9_-]/g, '-')}`)}"/>
+    <published>${escapeXml(entry.publishedAt)}</published>
+    <updated>${escapeXml(entry.updatedAt)}</updated>
     <summary type="text">${escapeXml(`${services}${when}`)}</summary>
     <content type="html">${escapeXml(html)}</content>
   </entry>`;

@@ -70,15 +70,15 @@ export interface PublishedForPublic {
  * and the impact window. The incident title is not used: it is built from alert names.
  */
 export function publicStatusEntry(latest: PublishedForPublic, firstPublishedAt: string = latest.publishedAt): PublicStatusEntry {
-  const r = latest.report;
-  const services = [...new Set(r.impact.filter((i) => i.customerFacing === true).map((i) => i.service))].sort();
+  const report = latest.report;
+  const services = [...new Set(report.impact.filter((item) => item.customerFacing === true).map((item) => item.service))].sort();
   return {
     id: latest.incidentId,
     title: genericStatusTitle(services),
     services,
-    startedAt: r.impactWindow.startedAt.at ?? r.summary.startedAt,
-    endedAt: r.impactWindow.endedAt.at ?? r.summary.endedAt,
-    summary: r.customerSummary.text ?? '',
+    startedAt: report.impactWindow.startedAt.at ?? report.summary.startedAt,
+    endedAt: report.impactWindow.endedAt.at ?? report.summary.endedAt,
+    summary: report.customerSummary.text ?? '',
     publishedAt: firstPublishedAt,
     updatedAt: latest.publishedAt,
   };

@@ -1,5 +1,5 @@
 import { escapeHtml } from '../report/html-escape';
-import { renderHumanMarkdown } from '../report/human-markdown';
+import { renderHumanMarkdown } from '../report/human-markdown-to-html';
 import { byNewest, type PublicStatusEntry, type StatusPageOptions } from './public-status';
 
 /**
@@ -9,17 +9,17 @@ import { byNewest, type PublicStatusEntry, type StatusPageOptions } from './publ
  */
 export function renderStatusPage(entries: readonly PublicStatusEntry[], options: StatusPageOptions): string {
   const sorted = [...entries].sort(byNewest);
-  const ongoing = sorted.filter((e) => e.endedAt === null);
+  const ongoing = sorted.filter((entry) => entry.endedAt === null);
   const banner = ongoing.length
     ? `<p class="banner ongoing">${ongoing.length === 1 ? 'One incident is' : `${ongoing.length} incidents are`} ongoing.</p>`
     : '<p class="banner ok">No ongoing incidents.</p>';
-  const items = sorted.map((e) => `
-<article class="incident" id="incident-${escapeHtml(anchor(e.id))}">
-  <h2>${escapeHtml(e.title)}</h2>
-  <p class="when"><time datetime="${escapeHtml(e.startedAt)}">${escapeHtml(readable(e.startedAt))}</time> – ${e.endedAt ? `<time datetime="${escapeHtml(e.endedAt)}">${escapeHtml(readable(e.endedAt))}</time>` : '<strong>ongoing</strong>'}</p>
-  ${e.services.length ? `<p class="services">Affected: ${e.services.map((s) => `<span class="service">${escapeHtml(s)}</span>`).join(' ')}</p>` : ''}
-  <div class="summary">${renderHumanMarkdown(e.summary)}</div>
-  <p class="published">Published <time datetime="${escapeHtml(e.publishedAt)}">${escapeHtml(readable(e.publishedAt))}</time>${e.updatedAt !== e.publishedAt ? `, updated <time datetime="${escapeHtml(e.updatedAt)}">${escapeHtml(readable(e.updatedAt))}</time>` : ''}</p>
+  const items = sorted.map((entry) => `
+<article class="incident" id="incident-${escapeHtml(anchor(entry.id))}">
+  <h2>${escapeHtml(entry.title)}</h2>
+  <p class="when"><time datetime="${escapeHtml(entry.startedAt)}">${escapeHtml(readable(entry.startedAt))}</time> – ${entry.endedAt ? `<time datetime="${escapeHtml(entry.endedAt)}">${escapeHtml(readable(entry.endedAt))}</time>` : '<strong>ongoing</strong>'}</p>
+  ${entry.services.length ? `<p class="services">Affected: ${entry.services.map((service) => `<span class="service">${escapeHtml(service)}</span>`).join(' ')}</p>` : ''}
+  <div class="summary">${renderHumanMarkdown(entry.summary)}</div>
+  <p class="published">Published <time datetime="${escapeHtml(entry.publishedAt)}">${escapeHtml(readable(entry.publishedAt))}</time>${entry.updatedAt !== entry.publishedAt ? `, updated <time datetime="${escapeHtml(entry.updatedAt)}">${escapeHtml(readable(entry.updatedAt))}</time>` : ''}</p>
 </article>`).join('\n');
   return `<!DOCTYPE html>
 <html lang="en">

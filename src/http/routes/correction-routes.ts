@@ -83,8 +83,8 @@ const errors = {
 };
 
 export function correctionRoutes(deps: CorrectionRouteDeps): RouteDef[] {
-  const ctx = (actor: string | null, r: string | undefined) => ({
-    actor: actor ?? 'unknown', now: deps.clock().toISOString(), reason: r ?? null, serviceLabels: deps.serviceLabels, correlator: deps.correlator,
+  const ctx = (actor: string | null, givenReason: string | undefined) => ({
+    actor: actor ?? 'unknown', now: deps.clock().toISOString(), reason: givenReason ?? null, serviceLabels: deps.serviceLabels, correlator: deps.correlator,
   });
   return [
     defineRoute({
@@ -97,7 +97,7 @@ export function correctionRoutes(deps: CorrectionRouteDeps): RouteDef[] {
       handler: async ({ res, params, body, actor }) => {
         const merged = await deps.store.mergeIncidents(params.id, body.sourceIncidentIds, ctx(actor, body.reason));
         // The reports live in their own store: carried after the merge committed (see the report audit trail).
-        const carried = await deps.reports.carryMergedReports(params.id, merged.merged.map((m) => ({ id: m.id, title: m.title })), actor ?? 'unknown');
+        const carried = await deps.reports.carryMergedReports(params.id, merged.merged.map((incident) => ({ id: incident.id, title: incident.title })), actor ?? 'unknown');
         res.json({ ...merged, report: { carriedFrom: carried.sources, copiedActionItems: carried.actionItems } });
       },
     }),

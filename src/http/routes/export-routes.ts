@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { IncidentDetail } from '../../domain/incident';
 import { buildExportDocument } from '../../domain/report/export-document';
 import type { MetricSnapshot } from '../../domain/report/metric-chart-svg';
-import { renderReportHtml, type DeliveryView } from '../../domain/report/render-html';
+import { renderReportHtml, type DeliveryView } from '../../domain/report/report-to-html';
 import type { ReportView } from '../../domain/report/report-model';
 import { renderTimelineSvg } from '../../domain/report/timeline-svg';
 import type { DeliveryRecord, DeliveryStore } from '../../store/delivery-store';
@@ -48,9 +48,9 @@ const exportDocumentSchema = z.object({
   deliveries: z.array(deliveryViewSchema),
 }).meta({ id: 'ReportExport' });
 
-export const deliveryView = (r: DeliveryRecord): DeliveryView => ({
-  target: r.target, event: r.event, version: r.version, status: r.status, attempts: r.attempts,
-  lastError: r.lastError, lastStatusCode: r.lastStatusCode, updatedAt: r.updatedAt,
+export const deliveryView = (record: DeliveryRecord): DeliveryView => ({
+  target: record.target, event: record.event, version: record.version, status: record.status, attempts: record.attempts,
+  lastError: record.lastError, lastStatusCode: record.lastStatusCode, updatedAt: record.updatedAt,
 });
 
 export function exportRoutes(deps: ExportRouteDeps): RouteDef[] {

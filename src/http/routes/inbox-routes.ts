@@ -10,9 +10,9 @@ const noEntry = { 404: errorResponse('No such entry') };
 /** Inbox and dead letters: what was received, and what could not be processed and why. */
 export function inboxRoutes(deps: { store: Store; clock: () => Date; onRequeued: () => void }): RouteDef[] {
   const load = async (id: string) => {
-    const e = await deps.store.getInboxEntry(id);
-    if (!e) throw new NotFoundError(`no inbox entry "${id}"`);
-    return e;
+    const entry = await deps.store.getInboxEntry(id);
+    if (!entry) throw new NotFoundError(`no inbox entry "${id}"`);
+    return entry;
   };
   return [
     defineRoute({
@@ -40,8 +40,8 @@ export function inboxRoutes(deps: { store: Store; clock: () => Date; onRequeued:
         ...noEntry,
       },
       handler: async ({ res, params }) => {
-        const e = await load(params.id);
-        res.json({ ...e, body: e.body.toString('utf8') });
+        const entry = await load(params.id);
+        res.json({ ...entry, body: entry.body.toString('utf8') });
       },
     }),
     defineRoute({
@@ -51,10 +51,10 @@ export function inboxRoutes(deps: { store: Store; clock: () => Date; onRequeued:
       params: idParamsSchema,
       responses: { 202: { description: 'Queued again; the requeue is recorded with the token\'s name', schema: inboxRequeuedSchema }, ...noEntry, 409: errorResponse('Not a dead letter') },
       handler: async ({ res, params, actor }) => {
-        const e = await load(params.id);
+        const entry = await load(params.id);
         // Admin-only route: the authenticator always names the token here.
         const requeue = { actor: actor ?? 'unknown', now: deps.clock().toISOString() };
-        if (!(await deps.store.requeueInbox(params.id, requeue))) throw new ConflictError(`inbox entry "${params.id}" is ${e.state}, not dead`);
+        if (!(await deps.store.requeueInbox(params.id, requeue))) throw new ConflictError(`inbox entry "${params.id}" is ${entry.state}, not dead`);
         deps.onRequeued();
         res.status(202).json({ id: params.id, state: 'pending', requeue: { at: requeue.now, actor: requeue.actor } });
       },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { buildIncidentView, type IncidentViewOptions } from '../../domain/incident-view';
+import { buildIncidentView, type IncidentViewOptions } from '../../domain/incident-report';
 import { NotFoundError } from '../../errors';
 import type { ReportService } from '../../services/report-service';
 import type { Store } from '../../store/store';
@@ -24,14 +24,14 @@ export function incidentRoutes(deps: IncidentRouteDeps): RouteDef[] {
       query: incidentQuerySchema,
       responses: { 200: { description: 'One page of incidents', schema: incidentPageSchema }, 400: errorResponse('Invalid filter') },
       handler: async ({ res, query }) => {
-        const q = query as z.infer<typeof incidentQuerySchema>;
+        const incidentQuery = query as z.infer<typeof incidentQuerySchema>;
         const page = await deps.store.listIncidents({
-          ...q,
-          since: q.since ? new Date(q.since).toISOString() : undefined,
-          until: q.until ? new Date(q.until).toISOString() : undefined,
+          ...incidentQuery,
+          since: incidentQuery.since ? new Date(incidentQuery.since).toISOString() : undefined,
+          until: incidentQuery.until ? new Date(incidentQuery.until).toISOString() : undefined,
         });
         const postmortem = await deps.reports.listPostmortemStatuses(page.items);
-        res.json({ ...page, items: page.items.map((i) => ({ ...i, postmortem: postmortem.get(i.id)! })) });
+        res.json({ ...page, items: page.items.map((item) => ({ ...item, postmortem: postmortem.get(item.id)! })) });
       },
     }),
     defineRoute({

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Role } from '../../config/config.schema';
-import { renderReportMarkdown } from '../../domain/report/render-markdown';
+import { renderReportMarkdown } from '../../domain/report/report-to-markdown';
 import type { ReportPatch } from '../../domain/report/report-patch';
 import type { ReportService } from '../../services/report-service';
 import { ApiAuthenticator } from '../api-auth';
@@ -25,7 +25,7 @@ const reportOk = { 200: { description: 'The report; the ETag header holds its cu
  */
 export function reportRoutes(deps: ReportRouteDeps): RouteDef[] {
   const { reports } = deps;
-  const ifMatch = (h: string | string[] | undefined) => (Array.isArray(h) ? h.join(',') : h);
+  const ifMatch = (header: string | string[] | undefined) => (Array.isArray(header) ? header.join(',') : header);
   return [
     defineRoute({
       method: 'get', path: '/api/v1/incidents/:id/report', operationId: 'getReport', tags: ['reports'],
@@ -123,8 +123,8 @@ export function reportRoutes(deps: ReportRouteDeps): RouteDef[] {
       params: versionParamsSchema,
       responses: { ...reportOk, 404: errorResponse('No such incident or version') },
       handler: async ({ res, params }) => {
-        const { id, n } = params as z.infer<typeof versionParamsSchema>;
-        const view = await reports.getVersion(id, n);
+        const { id, n: version } = params as z.infer<typeof versionParamsSchema>;
+        const view = await reports.getVersion(id, version);
         res.setHeader('ETag', view.etag).json(view);
       },
     }),

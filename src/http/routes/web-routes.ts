@@ -8,7 +8,7 @@ import { errorSchema, idParamsSchema } from '../api-schemas';
 import { defineRoute, type RouteDef } from '../route';
 
 /**
- * The pages for engineers and SREs (issue 6). Page routes are public HTML shells that hold no
+ * The pages for engineers and SREs. Page routes are public HTML shells that hold no
  * data; the page scripts call the API with the user's token. One API route lives here too:
  * the report status of many incidents at once, which the incident list shows per row.
  */
@@ -33,7 +33,7 @@ export const reportStatusListSchema = z.object({
 
 const reportStatusQuerySchema = z.object({
   incidentIds: z.string().min(1).max(20_000)
-    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .transform((text) => text.split(',').map((id) => id.trim()).filter(Boolean))
     .pipe(z.array(idParamsSchema.shape.id).min(1).max(200))
     .describe('Comma-separated incident ids (at most 200)'),
 });
@@ -94,10 +94,10 @@ export function webRoutes(deps: WebRouteDeps): RouteDef[] {
         const stored = await deps.reportStore.getReports(ids);
         res.json({
           items: ids.map((incidentId) => {
-            const r = stored.get(incidentId);
+            const report = stored.get(incidentId);
             // No stored record means nobody has written anything yet: version 1, draft.
-            return r
-              ? { incidentId, status: r.status, version: r.version, updatedAt: r.updatedAt, updatedBy: r.updatedBy }
+            return report
+              ? { incidentId, status: report.status, version: report.version, updatedAt: report.updatedAt, updatedBy: report.updatedBy }
               : { incidentId, status: 'draft' as const, version: 1, updatedAt: null, updatedBy: null };
           }),
         });

@@ -41,7 +41,7 @@ export function webhookRoutes(deps: WebhookRouteDeps): RouteDef[] {
     params: z.object({ instance: z.string().max(63) }),
     rawBodyDoc: {
       description: 'The sender\'s body, unchanged. Alertmanager/Grafana: bearer or basic auth; PagerDuty: X-PagerDuty-Signature.',
-      schema: z.union(deps.connectors.map((c) => c.payloadSchema) as unknown as [z.ZodType, z.ZodType, ...z.ZodType[]]),
+      schema: z.union(deps.connectors.map((connector) => connector.payloadSchema) as unknown as [z.ZodType, z.ZodType, ...z.ZodType[]]),
     },
     responses: {
       202: { description: 'Stored durably; processed asynchronously', schema: webhookAcceptedSchema },
@@ -54,7 +54,7 @@ export function webhookRoutes(deps: WebhookRouteDeps): RouteDef[] {
       503: { description: 'Store unavailable; retry (Retry-After)', schema: errorSchema },
     },
     handler: async ({ req, res, params }) => {
-      const outcome = (o: string) => deps.metrics.webhooksReceived.inc({ instance: entry ? params.instance : '(unknown)', outcome: o });
+      const outcome = (result: string) => deps.metrics.webhooksReceived.inc({ instance: entry ? params.instance : '(unknown)', outcome: result });
       const entry = deps.instances.get(params.instance);
       deps.pressure?.enter();
       try {
@@ -84,7 +84,7 @@ export function webhookRoutes(deps: WebhookRouteDeps): RouteDef[] {
           const parsed = connector.payloadSchema.safeParse(json);
           if (!parsed.success) {
             throw new ValidationError(`body does not match the ${connector.displayName} webhook schema`,
-              parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(body)', message: i.message })));
+              parsed.error.issues.map((issue) => ({ path: issue.path.map(String).join('.') || '(body)', message: issue.message })));
           }
           payload = parsed.data;
         }
@@ -107,7 +107,7 @@ export function webhookRoutes(deps: WebhookRouteDeps): RouteDef[] {
             instance: config.id,
             connector: connector.id,
             receivedAt,
-            headers: Object.fromEntries(KEPT_HEADERS.filter((h) => headers[h] !== undefined).map((h) => [h, headers[h]!])),
+            headers: Object.fromEntries(KEPT_HEADERS.filter((name) => headers[name] !== undefined).map((name) => [name, headers[name]!])),
             body: rawBody,
             deliveryId: connector.deliveryId?.({ headers, rawBody }) ?? null,
           });
@@ -117,7 +117,8 @@ export function webhookRoutes(deps: WebhookRouteDeps): RouteDef[] {
         outcome(stored.duplicate ? 'duplicate' : 'accepted');
         if (!stored.duplicate) deps.onStored();
         // Written with end(), not json(): express's send() hashes every body for an ETag, which
-        // no sender of a webhook reads (about 2% of the HTTP thread under the ingest benchmark).
+        // no sender of a webhook reads, and that hash showed in the HTTP thread's profile
+        // (bench/ingest/RESULTS.md, "Cheaper appends").
         res.status(202).type('application/json').end(JSON.stringify({ inboxId: stored.id, duplicate: stored.duplicate, ...answer }));
       } catch (err) {
         outcome(outcomeOf(err));
@@ -138,8 +139,8 @@ function outcomeOf(err: unknown): string {
   return 'invalid';
 }
 
-function lowerHeaders(h: Record<string, string | string[] | undefined>): Record<string, string | undefined> {
+function lowerHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
-  for (const [k, v] of Object.entries(h)) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  for (const [name, value] of Object.entries(raw)) out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
   return out;
 }

@@ -27,12 +27,12 @@ export interface ParsedMongoUrl {
  * (`h1:27017,h2:27017`), which `new URL()` rejects.
  */
 export function parseMongoUrl(url: string): ParsedMongoUrl {
-  const m = /^mongodb(?:\+srv)?:\/\/([^/?#]*)(\/[^?#]*)?(\?[^#]*)?/.exec(url);
-  if (!m || !m[1]) throw new Error(`store.url "${redactUrl(url)}": not a mongodb:// or mongodb+srv:// URL with a host`);
-  const path = decodeURIComponent((m[2] ?? '').replace(/^\//, ''));
+  const match = /^mongodb(?:\+srv)?:\/\/([^/?#]*)(\/[^?#]*)?(\?[^#]*)?/.exec(url);
+  if (!match || !match[1]) throw new Error(`store.url "${redactUrl(url)}": not a mongodb:// or mongodb+srv:// URL with a host`);
+  const path = decodeURIComponent((match[2] ?? '').replace(/^\//, ''));
   if (/[/\\. "$*<>:|?]/.test(path)) throw new Error(`store.url "${redactUrl(url)}": "${path}" is not a valid MongoDB database name`);
   const urlOptions = new Set<string>();
-  for (const pair of (m[3] ?? '').replace(/^\?/, '').split('&')) {
+  for (const pair of (match[3] ?? '').replace(/^\?/, '').split('&')) {
     const name = pair.split('=')[0];
     if (name) urlOptions.add(decodeURIComponent(name).toLowerCase());
   }
@@ -41,9 +41,9 @@ export function parseMongoUrl(url: string): ParsedMongoUrl {
 
 /** The same URL naming another database (tests give each run its own, then drop it). */
 export function mongoUrlWithDatabase(url: string, database: string): string {
-  const m = /^(mongodb(?:\+srv)?:\/\/[^/?#]*)(\/[^?#]*)?(.*)$/s.exec(url);
-  if (!m) throw new Error(`store.url "${redactUrl(url)}": not a mongodb:// or mongodb+srv:// URL`);
-  return `${m[1]}/${encodeURIComponent(database)}${m[3] ?? ''}`;
+  const match = /^(mongodb(?:\+srv)?:\/\/[^/?#]*)(\/[^?#]*)?(.*)$/s.exec(url);
+  if (!match) throw new Error(`store.url "${redactUrl(url)}": not a mongodb:// or mongodb+srv:// URL`);
+  return `${match[1]}/${encodeURIComponent(database)}${match[3] ?? ''}`;
 }
 
 /**

@@ -26,22 +26,22 @@ export class MongoDeliveryStore implements DeliveryStore {
     await this.c.deliveries.insertOne(toDeliveryDoc(record));
   }
 
-  async update(id: string, u: DeliveryUpdate): Promise<void> {
+  async update(id: string, update: DeliveryUpdate): Promise<void> {
     await this.c.deliveries.updateOne({ _id: id }, {
       $set: {
-        status: u.status, attempts: u.attempts, lastStatusCode: u.lastStatusCode, lastError: u.lastError, nextAttemptAt: u.nextAttemptAt,
-        updatedAt: u.updatedAt, deliveredAt: u.deliveredAt,
+        status: update.status, attempts: update.attempts, lastStatusCode: update.lastStatusCode, lastError: update.lastError, nextAttemptAt: update.nextAttemptAt,
+        updatedAt: update.updatedAt, deliveredAt: update.deliveredAt,
       },
     });
   }
 
   async listForIncident(incidentId: string): Promise<DeliveryRecord[]> {
     const docs = await this.c.deliveries.find({ incidentId }).sort(DELIVERY_SORT).toArray();
-    return docs.map((d) => toDeliveryRecord(parseDoc(COLLECTIONS.deliveries, deliveryDocSchema, d)));
+    return docs.map((doc) => toDeliveryRecord(parseDoc(COLLECTIONS.deliveries, deliveryDocSchema, doc)));
   }
 
   async listPending(limit: number): Promise<DeliveryRecord[]> {
     const docs = await this.c.deliveries.find({ status: 'pending' }).sort(DELIVERY_SORT).limit(limit).toArray();
-    return docs.map((d) => toDeliveryRecord(parseDoc(COLLECTIONS.deliveries, deliveryDocSchema, d)));
+    return docs.map((doc) => toDeliveryRecord(parseDoc(COLLECTIONS.deliveries, deliveryDocSchema, doc)));
   }
 }

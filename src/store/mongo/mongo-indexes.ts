@@ -28,7 +28,7 @@ export interface StoredDoc extends Document {
 export type MongoCollections = { [K in CollectionName]: Collection<StoredDoc> };
 
 export function collectionsOf(db: Db): MongoCollections {
-  return Object.fromEntries(Object.entries(COLLECTIONS).map(([k, name]) => [k, db.collection<StoredDoc>(name)])) as MongoCollections;
+  return Object.fromEntries(Object.entries(COLLECTIONS).map(([key, name]) => [key, db.collection<StoredDoc>(name)])) as MongoCollections;
 }
 
 export interface IndexPlan {
@@ -110,7 +110,7 @@ export const INDEX_PLAN: readonly IndexPlan[] = [
  * Idempotent; safe when several replicas start at once (a concurrent "already exists" is ignored).
  */
 export async function ensureCollectionsAndIndexes(db: Db, names: readonly string[] = Object.values(COLLECTIONS)): Promise<void> {
-  const existing = new Set((await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
+  const existing = new Set((await db.listCollections({}, { nameOnly: true }).toArray()).map((collection) => collection.name));
   for (const name of names) {
     if (existing.has(name)) continue;
     try {
@@ -127,6 +127,6 @@ export async function ensureCollectionsAndIndexes(db: Db, names: readonly string
     (byCollection.get(plan.collection) ?? byCollection.set(plan.collection, []).get(plan.collection)!).push(plan);
   }
   for (const [collection, plans] of byCollection) {
-    await db.collection(collection).createIndexes(plans.map((p) => ({ key: p.key as Document, ...p.options })));
+    await db.collection(collection).createIndexes(plans.map((plan) => ({ key: plan.key as Document, ...plan.options })));
   }
 }

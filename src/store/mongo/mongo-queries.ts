@@ -26,10 +26,10 @@ const and = (clauses: Filter<Doc>[]): Filter<Doc> => (clauses.length === 0 ? {} 
 
 // --------------------------------------------------------------------- inbox
 
-export function newInboxDoc(id: string, seq: number, e: NewInboxEntry): Doc {
+export function newInboxDoc(id: string, seq: number, entry: NewInboxEntry): Doc {
   return {
-    _id: id, seq, instance: e.instance, connector: e.connector, receivedAt: e.receivedAt, headers: toPairs(e.headers), body: e.body,
-    bodyBytes: e.body.length, deliveryId: e.deliveryId, state: 'pending', attempts: 0, lastError: null, leaseOwner: null,
+    _id: id, seq, instance: entry.instance, connector: entry.connector, receivedAt: entry.receivedAt, headers: toPairs(entry.headers), body: entry.body,
+    bodyBytes: entry.body.length, deliveryId: entry.deliveryId, state: 'pending', attempts: 0, lastError: null, leaseOwner: null,
     leaseUntil: null, processedAt: null, outcome: null, requeues: [],
   };
 }
@@ -69,21 +69,21 @@ export const requeueUpdate = (context: RequeueContext): UpdateFilter<Doc> => ({
 }) as unknown as UpdateFilter<Doc>;
 
 /** Newest first; the cursor is the last seq shown. */
-export function inboxListQuery(q: InboxQuery): ListQuery {
+export function inboxListQuery(query: InboxQuery): ListQuery {
   const clauses: Filter<Doc>[] = [];
-  if (q.state) clauses.push({ state: q.state });
-  if (q.cursor) {
-    const after = Number(decodeCursor(q.cursor, ['seq']).seq);
+  if (query.state) clauses.push({ state: query.state });
+  if (query.cursor) {
+    const after = Number(decodeCursor(query.cursor, ['seq']).seq);
     if (Number.isFinite(after)) clauses.push({ seq: { $lt: after } });
   }
-  return { filter: and(clauses), sort: { seq: -1 }, limit: q.limit + 1 };
+  return { filter: and(clauses), sort: { seq: -1 }, limit: query.limit + 1 };
 }
 
 // -------------------------------------------------------------------- alerts
 
 /** An alert's identity; the unique index `alerts_identity` has the same fields. */
-export const alertIdentityFilter = (o: Pick<AlertObservation, 'instance' | 'fingerprint' | 'startsAt'>): Filter<Doc> => ({
-  instance: o.instance, fingerprint: o.fingerprint, startsAt: o.startsAt,
+export const alertIdentityFilter = (observation: Pick<AlertObservation, 'instance' | 'fingerprint' | 'startsAt'>): Filter<Doc> => ({
+  instance: observation.instance, fingerprint: observation.fingerprint, startsAt: observation.startsAt,
 });
 
 /**
@@ -115,11 +115,11 @@ export const alertResendUpdate = (next: Alert): UpdateFilter<Doc> => ({
 export function candidateFilter(keys: readonly string[], at: string, lookbackMs: number): Filter<Doc> | null {
   const unique = [...new Set(keys)];
   if (unique.length === 0) return null;
-  const t = Date.parse(at);
-  const from = new Date(t - lookbackMs).toISOString();
-  const to = new Date(t + lookbackMs).toISOString();
-  const pageKeys = unique.filter((k) => k.startsWith('page:'));
-  const ranged = unique.filter((k) => !k.startsWith('page:'));
+  const time = Date.parse(at);
+  const from = new Date(time - lookbackMs).toISOString();
+  const to = new Date(time + lookbackMs).toISOString();
+  const pageKeys = unique.filter((key) => key.startsWith('page:'));
+  const ranged = unique.filter((key) => !key.startsWith('page:'));
   const clauses: Filter<Doc>[] = [];
   if (ranged.length) clauses.push({ key: ranged.length === 1 ? ranged[0] : { $in: ranged }, activeUntil: { $gte: from }, firstAt: { $lte: to } });
   if (pageKeys.length) clauses.push({ key: pageKeys.length === 1 ? pageKeys[0] : { $in: pageKeys } });
@@ -149,28 +149,28 @@ export function lockBump(key: string, touchedAt: Date) {
 
 // ----------------------------------------------------------------- incidents
 
-export const incidentSummaryUpdate = (s: IncidentSummary, now: string): UpdateFilter<Doc> => ({
+export const incidentSummaryUpdate = (summary: IncidentSummary, now: string): UpdateFilter<Doc> => ({
   $set: {
-    title: s.title, status: s.status, severity: s.severity, services: s.services, startedAt: s.startedAt, endedAt: s.endedAt,
-    lastActivityAt: s.lastActivityAt, alertCount: s.alertCount, updatedAt: now,
+    title: summary.title, status: summary.status, severity: summary.severity, services: summary.services, startedAt: summary.startedAt, endedAt: summary.endedAt,
+    lastActivityAt: summary.lastActivityAt, alertCount: summary.alertCount, updatedAt: now,
   },
 });
 
 /** Newest start first, then id; merged incidents left out unless asked for by status. */
-export function incidentListQuery(q: IncidentQuery): ListQuery {
-  const clauses: Filter<Doc>[] = [q.status ? { status: q.status } : { status: { $ne: 'merged' } }];
-  if (q.severity) clauses.push({ severity: q.severity });
-  if (q.service) clauses.push({ services: q.service });
-  if (q.since) clauses.push({ $or: [{ endedAt: null }, { endedAt: { $gte: q.since } }] });
-  if (q.until) clauses.push({ startedAt: { $lt: q.until } });
-  if (q.cursor) {
-    const c = decodeCursor(q.cursor, ['s', 'id']);
-    clauses.push({ $or: [{ startedAt: { $lt: String(c.s) } }, { startedAt: String(c.s), _id: { $lt: String(c.id) } }] });
+export function incidentListQuery(query: IncidentQuery): ListQuery {
+  const clauses: Filter<Doc>[] = [query.status ? { status: query.status } : { status: { $ne: 'merged' } }];
+  if (query.severity) clauses.push({ severity: query.severity });
+  if (query.service) clauses.push({ services: query.service });
+  if (query.since) clauses.push({ $or: [{ endedAt: null }, { endedAt: { $gte: query.since } }] });
+  if (query.until) clauses.push({ startedAt: { $lt: query.until } });
+  if (query.cursor) {
+    const cursor = decodeCursor(query.cursor, ['s', 'id']);
+    clauses.push({ $or: [{ startedAt: { $lt: String(cursor.s) } }, { startedAt: String(cursor.s), _id: { $lt: String(cursor.id) } }] });
   }
-  return { filter: and(clauses), sort: { startedAt: -1, _id: -1 }, limit: q.limit + 1 };
+  return { filter: and(clauses), sort: { startedAt: -1, _id: -1 }, limit: query.limit + 1 };
 }
 
-export const incidentCursor = (i: { startedAt: string; id: string }) => ({ s: i.startedAt, id: i.id });
+export const incidentCursor = (incident: { startedAt: string; id: string }) => ({ s: incident.startedAt, id: incident.id });
 
 // ------------------------------------------------------------------- reports
 
@@ -181,42 +181,42 @@ export const incidentCursor = (i: { startedAt: string; id: string }) => ({ s: i.
 export const reportCasFilter = (incidentId: string, expectedRevision: number): Filter<Doc> => ({ _id: incidentId, revision: expectedRevision });
 
 /** The newest published version of each incident, most recently published first. */
-export function latestPublishedQuery(q: { limit: number; cursor?: string | null }): ListQuery {
+export function latestPublishedQuery(query: { limit: number; cursor?: string | null }): ListQuery {
   const clauses: Filter<Doc>[] = [{ latest: true }];
-  if (q.cursor) {
-    const c = decodeCursor(q.cursor, ['p', 'id']);
-    clauses.push({ $or: [{ publishedAt: { $lt: String(c.p) } }, { publishedAt: String(c.p), incidentId: { $lt: String(c.id) } }] });
+  if (query.cursor) {
+    const cursor = decodeCursor(query.cursor, ['p', 'id']);
+    clauses.push({ $or: [{ publishedAt: { $lt: String(cursor.p) } }, { publishedAt: String(cursor.p), incidentId: { $lt: String(cursor.id) } }] });
   }
-  return { filter: and(clauses), sort: { publishedAt: -1, incidentId: -1 }, limit: q.limit + 1 };
+  return { filter: and(clauses), sort: { publishedAt: -1, incidentId: -1 }, limit: query.limit + 1 };
 }
 
-export function auditListQuery(incidentId: string, q: { limit: number; cursor?: string | null }): ListQuery {
-  const after = q.cursor ? Number(decodeCursor(q.cursor, ['seq']).seq) : 0;
-  return { filter: { incidentId, seq: { $gt: Number.isFinite(after) ? after : 0 } }, sort: { seq: 1 }, limit: q.limit + 1 };
+export function auditListQuery(incidentId: string, query: { limit: number; cursor?: string | null }): ListQuery {
+  const after = query.cursor ? Number(decodeCursor(query.cursor, ['seq']).seq) : 0;
+  return { filter: { incidentId, seq: { $gt: Number.isFinite(after) ? after : 0 } }, sort: { seq: 1 }, limit: query.limit + 1 };
 }
 
 /** Due date first (undated last), then creation, then id. */
-export function actionItemListQuery(q: ActionItemQuery): ListQuery {
+export function actionItemListQuery(query: ActionItemQuery): ListQuery {
   const clauses: Filter<Doc>[] = [];
-  if (q.incidentId) clauses.push({ incidentId: q.incidentId });
-  if (q.statuses?.length) clauses.push({ status: { $in: [...q.statuses] } });
-  if (q.dueBefore) clauses.push({ dueDate: { $type: 'string', $lt: q.dueBefore } });
-  if (q.cursor) {
-    const c = decodeCursor(q.cursor, ['d', 'c', 'id']);
-    const d = String(c.d);
-    const created = String(c.c);
+  if (query.incidentId) clauses.push({ incidentId: query.incidentId });
+  if (query.statuses?.length) clauses.push({ status: { $in: [...query.statuses] } });
+  if (query.dueBefore) clauses.push({ dueDate: { $type: 'string', $lt: query.dueBefore } });
+  if (query.cursor) {
+    const cursor = decodeCursor(query.cursor, ['d', 'c', 'id']);
+    const dueKey = String(cursor.d);
+    const created = String(cursor.c);
     clauses.push({
       $or: [
-        { dueKey: { $gt: d } },
-        { dueKey: d, createdAt: { $gt: created } },
-        { dueKey: d, createdAt: created, _id: { $gt: String(c.id) } },
+        { dueKey: { $gt: dueKey } },
+        { dueKey: dueKey, createdAt: { $gt: created } },
+        { dueKey: dueKey, createdAt: created, _id: { $gt: String(cursor.id) } },
       ],
     });
   }
-  return { filter: and(clauses), sort: { dueKey: 1, createdAt: 1, _id: 1 }, limit: q.limit + 1 };
+  return { filter: and(clauses), sort: { dueKey: 1, createdAt: 1, _id: 1 }, limit: query.limit + 1 };
 }
 
-export const actionItemCursor = (i: { dueDate: string | null; createdAt: string; id: string }) => ({ d: i.dueDate ?? NO_DUE_DATE, c: i.createdAt, id: i.id });
+export const actionItemCursor = (item: { dueDate: string | null; createdAt: string; id: string }) => ({ d: item.dueDate ?? NO_DUE_DATE, c: item.createdAt, id: item.id });
 
 /** The per-incident counter that orders an incident's report audit trail. */
 export const auditCounterId = (incidentId: string): string => `report-audit:${incidentId}`;

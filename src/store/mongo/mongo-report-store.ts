@@ -34,17 +34,17 @@ export class MongoReportStore implements ReportStore {
   }
 
   async getReport(incidentId: string): Promise<StoredReport | null> {
-    const d = await this.c.reports.findOne({ _id: incidentId });
-    return d ? toStoredReport(parseDoc(COLLECTIONS.reports, reportDocSchema, d)) : null;
+    const doc = await this.c.reports.findOne({ _id: incidentId });
+    return doc ? toStoredReport(parseDoc(COLLECTIONS.reports, reportDocSchema, doc)) : null;
   }
 
   async getReports(incidentIds: readonly string[]): Promise<Map<string, StoredReport>> {
     const out = new Map<string, StoredReport>();
     for (let i = 0; i < incidentIds.length; i += 500) {
       const chunk = [...incidentIds.slice(i, i + 500)];
-      for (const d of await this.c.reports.find({ _id: { $in: chunk } }).toArray()) {
-        const r = toStoredReport(parseDoc(COLLECTIONS.reports, reportDocSchema, d));
-        out.set(r.incidentId, r);
+      for (const doc of await this.c.reports.find({ _id: { $in: chunk } }).toArray()) {
+        const report = toStoredReport(parseDoc(COLLECTIONS.reports, reportDocSchema, doc));
+        out.set(report.incidentId, report);
       }
     }
     return out;
@@ -70,8 +70,8 @@ export class MongoReportStore implements ReportStore {
       if (commit.expectedRevision === 0) {
         await this.c.reports.insertOne(toReportDoc(next), { session });
       } else {
-        const r = await this.c.reports.replaceOne(reportCasFilter(next.incidentId, commit.expectedRevision), toReportDoc(next), { session });
-        if (r.matchedCount !== 1) throw new WriteRaceError(`report ${next.incidentId}`);
+        const result = await this.c.reports.replaceOne(reportCasFilter(next.incidentId, commit.expectedRevision), toReportDoc(next), { session });
+        if (result.matchedCount !== 1) throw new WriteRaceError(`report ${next.incidentId}`);
       }
       if (commit.published) await this.insertVersion(commit.published, session);
       await this.appendAudit(commit.audit, session);
@@ -80,11 +80,11 @@ export class MongoReportStore implements ReportStore {
   }
 
   /** Stores a frozen version; it becomes its incident's `latest` unless a newer one exists. */
-  private async insertVersion(p: PublishedReportVersion, session: ClientSession): Promise<void> {
-    const newest = await this.c.reportVersions.find({ incidentId: p.incidentId }, { session, projection: { version: 1 } }).sort({ version: -1 }).limit(1).next();
-    const latest = !newest || Number(newest.version) < p.version;
-    if (latest) await this.c.reportVersions.updateMany({ incidentId: p.incidentId, latest: true }, { $set: { latest: false } }, { session });
-    await this.c.reportVersions.insertOne(toVersionDoc(p, latest), { session });
+  private async insertVersion(version: PublishedReportVersion, session: ClientSession): Promise<void> {
+    const newest = await this.c.reportVersions.find({ incidentId: version.incidentId }, { session, projection: { version: 1 } }).sort({ version: -1 }).limit(1).next();
+    const latest = !newest || Number(newest.version) < version.version;
+    if (latest) await this.c.reportVersions.updateMany({ incidentId: version.incidentId, latest: true }, { $set: { latest: false } }, { session });
+    await this.c.reportVersions.insertOne(toVersionDoc(version, latest), { session });
   }
 
   /**
@@ -93,37 +93,37 @@ export class MongoReportStore implements ReportStore {
    */
   private async appendAudit(entries: readonly ReportAuditEntry[], session: ClientSession): Promise<void> {
     const byIncident = new Map<string, ReportAuditEntry[]>();
-    for (const e of entries) (byIncident.get(e.incidentId) ?? byIncident.set(e.incidentId, []).get(e.incidentId)!).push(e);
+    for (const entry of entries) (byIncident.get(entry.incidentId) ?? byIncident.set(entry.incidentId, []).get(entry.incidentId)!).push(entry);
     for (const [incidentId, list] of byIncident) {
       const counter = await this.c.counters.findOneAndUpdate(
         { _id: auditCounterId(incidentId) }, { $inc: { seq: list.length } }, { session, upsert: true, returnDocument: 'after' },
       );
       const end = parseDoc(COLLECTIONS.counters, counterDocSchema, counter).seq;
-      await this.c.reportAudit.insertMany(list.map((e, i) => toAuditDoc(e, end - list.length + 1 + i)), { session, ordered: true });
+      await this.c.reportAudit.insertMany(list.map((entry, index) => toAuditDoc(entry, end - list.length + 1 + index)), { session, ordered: true });
     }
   }
 
   async listPublishedVersions(incidentId: string): Promise<PublishedReportVersion[]> {
     const docs = await this.c.reportVersions.find({ incidentId }).sort({ version: 1 }).toArray();
-    return docs.map((d) => toPublishedVersion(parseDoc(COLLECTIONS.reportVersions, versionDocSchema, d)));
+    return docs.map((doc) => toPublishedVersion(parseDoc(COLLECTIONS.reportVersions, versionDocSchema, doc)));
   }
 
   async getPublishedVersion(incidentId: string, version: number): Promise<PublishedReportVersion | null> {
-    const d = await this.c.reportVersions.findOne({ incidentId, version });
-    return d ? toPublishedVersion(parseDoc(COLLECTIONS.reportVersions, versionDocSchema, d)) : null;
+    const doc = await this.c.reportVersions.findOne({ incidentId, version });
+    return doc ? toPublishedVersion(parseDoc(COLLECTIONS.reportVersions, versionDocSchema, doc)) : null;
   }
 
   async listLatestPublished(query: { limit: number; cursor?: string | null }): Promise<Page<PublishedReportVersion>> {
-    const q = latestPublishedQuery(query);
-    const docs = await this.c.reportVersions.find(q.filter).sort(q.sort).limit(q.limit).toArray();
-    const items = docs.map((d) => toPublishedVersion(parseDoc(COLLECTIONS.reportVersions, versionDocSchema, d)));
+    const listQuery = latestPublishedQuery(query);
+    const docs = await this.c.reportVersions.find(listQuery.filter).sort(listQuery.sort).limit(listQuery.limit).toArray();
+    const items = docs.map((doc) => toPublishedVersion(parseDoc(COLLECTIONS.reportVersions, versionDocSchema, doc)));
     return toPage(items, query.limit, (last) => ({ p: last.publishedAt, id: last.incidentId }));
   }
 
   async listAudit(incidentId: string, query: { limit: number; cursor?: string | null }): Promise<Page<ReportAuditEntry>> {
-    const q = auditListQuery(incidentId, query);
-    const docs = (await this.c.reportAudit.find(q.filter).sort(q.sort).limit(q.limit).toArray())
-      .map((d) => parseDoc(COLLECTIONS.reportAudit, auditDocSchema, d));
+    const listQuery = auditListQuery(incidentId, query);
+    const docs = (await this.c.reportAudit.find(listQuery.filter).sort(listQuery.sort).limit(listQuery.limit).toArray())
+      .map((doc) => parseDoc(COLLECTIONS.reportAudit, auditDocSchema, doc));
     const page = toPage(docs, query.limit, (last) => ({ seq: last.seq }));
     return { items: page.items.map(toAudit), nextCursor: page.nextCursor };
   }
@@ -138,8 +138,8 @@ export class MongoReportStore implements ReportStore {
   async updateActionItem(item: ActionItem, audit: ReportAuditEntry): Promise<boolean> {
     const { _id: _ignored, createdAt: _c, createdBy: _b, incidentId: _i, ...fields } = toActionItemDoc(item);
     return runTransaction(this.connection.client, async (session) => {
-      const r = await this.c.actionItems.updateOne({ _id: item.id }, { $set: fields }, { session });
-      if (r.matchedCount === 0) return false;
+      const result = await this.c.actionItems.updateOne({ _id: item.id }, { $set: fields }, { session });
+      if (result.matchedCount === 0) return false;
       await this.appendAudit([audit], session);
       return true;
     }, this.retry);
@@ -147,22 +147,22 @@ export class MongoReportStore implements ReportStore {
 
   async deleteActionItem(id: string, audit: ReportAuditEntry): Promise<boolean> {
     return runTransaction(this.connection.client, async (session) => {
-      const r = await this.c.actionItems.deleteOne({ _id: id }, { session });
-      if (r.deletedCount === 0) return false;
+      const result = await this.c.actionItems.deleteOne({ _id: id }, { session });
+      if (result.deletedCount === 0) return false;
       await this.appendAudit([audit], session);
       return true;
     }, this.retry);
   }
 
   async getActionItem(id: string): Promise<ActionItem | null> {
-    const d = await this.c.actionItems.findOne({ _id: id });
-    return d ? toActionItem(parseDoc(COLLECTIONS.actionItems, actionItemDocSchema, d)) : null;
+    const doc = await this.c.actionItems.findOne({ _id: id });
+    return doc ? toActionItem(parseDoc(COLLECTIONS.actionItems, actionItemDocSchema, doc)) : null;
   }
 
   async listActionItems(query: ActionItemQuery): Promise<Page<ActionItem>> {
-    const q = actionItemListQuery(query);
-    const docs = await this.c.actionItems.find(q.filter).sort(q.sort).limit(q.limit).toArray();
-    const items = docs.map((d) => toActionItem(parseDoc(COLLECTIONS.actionItems, actionItemDocSchema, d)));
+    const listQuery = actionItemListQuery(query);
+    const docs = await this.c.actionItems.find(listQuery.filter).sort(listQuery.sort).limit(listQuery.limit).toArray();
+    const items = docs.map((doc) => toActionItem(parseDoc(COLLECTIONS.actionItems, actionItemDocSchema, doc)));
     return toPage(items, query.limit, actionItemCursor);
   }
 }

@@ -42,9 +42,9 @@ export class CorruptDocumentError extends Error {
 
 /** Validates a document read from `collection`; throws `CorruptDocumentError` on the first bad field. */
 export function parseDoc<S extends z.ZodType>(collection: string, schema: S, doc: unknown): z.output<S> {
-  const r = schema.safeParse(doc);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
+  const result = schema.safeParse(doc);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
   const rawId = doc && typeof doc === 'object' ? (doc as Document)._id : undefined;
   const id = rawId === undefined ? '(none)' : rawId instanceof ObjectId ? rawId.toHexString() : JSON.stringify(rawId);
   const field = issue.path.length ? issue.path.map(String).join('.') : '(document)';
@@ -59,14 +59,14 @@ const count = z.number().int().min(0);
 const pairs = z.array(z.tuple([z.string(), z.string()]));
 export type Pairs = z.infer<typeof pairs>;
 
-export const toPairs = (m: Record<string, string>): Pairs => Object.entries(m);
-export const fromPairs = (p: Pairs): Record<string, string> => Object.fromEntries(p);
+export const toPairs = (map: Record<string, string>): Pairs => Object.entries(map);
+export const fromPairs = (entries: Pairs): Record<string, string> => Object.fromEntries(entries);
 
 /** JSON text holding an object: parsed, then checked to be an object. */
 const jsonObject = z.string().transform((text, ctx): Record<string, unknown> => {
   try {
-    const v = JSON.parse(text) as unknown;
-    if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
+    const value = JSON.parse(text) as unknown;
+    if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
     ctx.addIssue({ code: 'custom', message: 'JSON text is not an object' });
   } catch (err) {
     ctx.addIssue({ code: 'custom', message: `not JSON text (${(err as Error).message})` });
@@ -76,8 +76,8 @@ const jsonObject = z.string().transform((text, ctx): Record<string, unknown> => 
 
 const jsonArray = z.string().transform((text, ctx): unknown[] => {
   try {
-    const v = JSON.parse(text) as unknown;
-    if (Array.isArray(v)) return v;
+    const value = JSON.parse(text) as unknown;
+    if (Array.isArray(value)) return value;
     ctx.addIssue({ code: 'custom', message: 'JSON text is not an array' });
   } catch (err) {
     ctx.addIssue({ code: 'custom', message: `not JSON text (${(err as Error).message})` });
@@ -86,9 +86,9 @@ const jsonArray = z.string().transform((text, ctx): unknown[] => {
 });
 
 /** BSON binary as read back (a Buffer with `promoteBuffers`, a `Binary` without). */
-const bytes = z.union([z.instanceof(Buffer), z.instanceof(Binary), z.instanceof(Uint8Array)]).transform((b): Buffer => {
-  if (Buffer.isBuffer(b)) return b;
-  const u8 = b instanceof Binary ? b.value() : b;
+const bytes = z.union([z.instanceof(Buffer), z.instanceof(Binary), z.instanceof(Uint8Array)]).transform((data): Buffer => {
+  if (Buffer.isBuffer(data)) return data;
+  const u8 = data instanceof Binary ? data.value() : data;
   return Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
 });
 
@@ -123,19 +123,19 @@ export const inboxDocSchema = z.object({
 });
 
 /** Fields of an inbox summary (the body left on the server). */
-export const INBOX_SUMMARY_PROJECTION = Object.fromEntries(Object.keys(inboxSummaryShape).map((k) => [k, 1])) as Record<string, 1>;
+export const INBOX_SUMMARY_PROJECTION = Object.fromEntries(Object.keys(inboxSummaryShape).map((key) => [key, 1])) as Record<string, 1>;
 
-export function toInboxSummary(d: z.output<typeof inboxSummaryDocSchema>): InboxEntrySummary {
+export function toInboxSummary(doc: z.output<typeof inboxSummaryDocSchema>): InboxEntrySummary {
   return {
-    id: d._id, seq: d.seq, instance: d.instance, connector: d.connector, receivedAt: d.receivedAt, state: d.state,
-    attempts: d.attempts, lastError: d.lastError, processedAt: d.processedAt, outcome: d.outcome, bodyBytes: d.bodyBytes,
-    requeues: (d.requeues ?? []).map((r) => ({ at: r.at, actor: r.actor })),
+    id: doc._id, seq: doc.seq, instance: doc.instance, connector: doc.connector, receivedAt: doc.receivedAt, state: doc.state,
+    attempts: doc.attempts, lastError: doc.lastError, processedAt: doc.processedAt, outcome: doc.outcome, bodyBytes: doc.bodyBytes,
+    requeues: (doc.requeues ?? []).map((requeue) => ({ at: requeue.at, actor: requeue.actor })),
   };
 }
 
-export function toInboxEntry(d: z.output<typeof inboxDocSchema>): InboxEntry {
+export function toInboxEntry(doc: z.output<typeof inboxDocSchema>): InboxEntry {
   return {
-    ...toInboxSummary(d), headers: fromPairs(d.headers), body: d.body, deliveryId: d.deliveryId,
+    ...toInboxSummary(doc), headers: fromPairs(doc.headers), body: doc.body, deliveryId: doc.deliveryId,
   };
 }
 
@@ -165,11 +165,11 @@ export const incidentDocSchema = z.object({
 });
 export type IncidentDoc = z.output<typeof incidentDocSchema>;
 
-export function toIncident(d: IncidentDoc): Incident {
+export function toIncident(doc: IncidentDoc): Incident {
   return {
-    id: d._id, title: d.title, status: d.status, severity: d.severity, services: d.services, startedAt: d.startedAt,
-    endedAt: d.endedAt, lastActivityAt: d.lastActivityAt, alertCount: d.alertCount, createdAt: d.createdAt,
-    updatedAt: d.updatedAt, mergedInto: d.mergedInto,
+    id: doc._id, title: doc.title, status: doc.status, severity: doc.severity, services: doc.services, startedAt: doc.startedAt,
+    endedAt: doc.endedAt, lastActivityAt: doc.lastActivityAt, alertCount: doc.alertCount, createdAt: doc.createdAt,
+    updatedAt: doc.updatedAt, mergedInto: doc.mergedInto,
   };
 }
 
@@ -236,8 +236,8 @@ const decisionDocSchema = z.object({
 });
 export type DecisionDoc = z.output<typeof decisionDocSchema>;
 
-export const toDecisionDoc = (d: CorrelationDecision): DecisionDoc => ({ ...d, matched: toPairs(d.matched) });
-const fromDecisionDoc = (d: DecisionDoc): CorrelationDecision => ({ ...d, matched: fromPairs(d.matched) });
+export const toDecisionDoc = (decision: CorrelationDecision): DecisionDoc => ({ ...decision, matched: toPairs(decision.matched) });
+const fromDecisionDoc = (doc: DecisionDoc): CorrelationDecision => ({ ...doc, matched: fromPairs(doc.matched) });
 
 export const alertDocSchema = z.object({
   _id: z.string(),
@@ -263,23 +263,23 @@ export const alertDocSchema = z.object({
 });
 export type AlertDoc = z.output<typeof alertDocSchema>;
 
-export function toAlertDoc(a: Alert, corrKeys: readonly string[]): AlertDoc {
+export function toAlertDoc(alert: Alert, corrKeys: readonly string[]): AlertDoc {
   return {
-    _id: a.id, instance: a.instance, source: a.source, fingerprint: a.fingerprint, fingerprintComputed: a.fingerprintComputed,
-    startsAt: a.startsAt, endsAt: a.endsAt, status: a.status, labels: toPairs(a.labels), annotations: toPairs(a.annotations),
-    generatorUrl: a.generatorUrl, sourceGroupKey: a.sourceGroupKey, sourceGroupLabels: toPairs(a.sourceGroupLabels),
-    incidentId: a.incidentId, decision: toDecisionDoc(a.decision), firstSeenAt: a.firstSeenAt, lastSeenAt: a.lastSeenAt,
-    notificationCount: a.notificationCount, corrKeys: [...corrKeys],
+    _id: alert.id, instance: alert.instance, source: alert.source, fingerprint: alert.fingerprint, fingerprintComputed: alert.fingerprintComputed,
+    startsAt: alert.startsAt, endsAt: alert.endsAt, status: alert.status, labels: toPairs(alert.labels), annotations: toPairs(alert.annotations),
+    generatorUrl: alert.generatorUrl, sourceGroupKey: alert.sourceGroupKey, sourceGroupLabels: toPairs(alert.sourceGroupLabels),
+    incidentId: alert.incidentId, decision: toDecisionDoc(alert.decision), firstSeenAt: alert.firstSeenAt, lastSeenAt: alert.lastSeenAt,
+    notificationCount: alert.notificationCount, corrKeys: [...corrKeys],
   };
 }
 
-export function toAlert(d: AlertDoc): Alert {
+export function toAlert(doc: AlertDoc): Alert {
   return {
-    id: d._id, instance: d.instance, source: d.source, fingerprint: d.fingerprint, fingerprintComputed: d.fingerprintComputed,
-    startsAt: d.startsAt, endsAt: d.endsAt, status: d.status, labels: fromPairs(d.labels), annotations: fromPairs(d.annotations),
-    generatorUrl: d.generatorUrl, sourceGroupKey: d.sourceGroupKey, sourceGroupLabels: fromPairs(d.sourceGroupLabels),
-    incidentId: d.incidentId, decision: fromDecisionDoc(d.decision), firstSeenAt: d.firstSeenAt, lastSeenAt: d.lastSeenAt,
-    notificationCount: d.notificationCount,
+    id: doc._id, instance: doc.instance, source: doc.source, fingerprint: doc.fingerprint, fingerprintComputed: doc.fingerprintComputed,
+    startsAt: doc.startsAt, endsAt: doc.endsAt, status: doc.status, labels: fromPairs(doc.labels), annotations: fromPairs(doc.annotations),
+    generatorUrl: doc.generatorUrl, sourceGroupKey: doc.sourceGroupKey, sourceGroupLabels: fromPairs(doc.sourceGroupLabels),
+    incidentId: doc.incidentId, decision: fromDecisionDoc(doc.decision), firstSeenAt: doc.firstSeenAt, lastSeenAt: doc.lastSeenAt,
+    notificationCount: doc.notificationCount,
   };
 }
 
@@ -311,15 +311,15 @@ export interface NewEventDoc {
   ord: ObjectId;
 }
 
-export function toEventDoc(e: Omit<IncidentEvent, 'data'> & { data: Record<string, unknown> }): NewEventDoc {
+export function toEventDoc(event: Omit<IncidentEvent, 'data'> & { data: Record<string, unknown> }): NewEventDoc {
   return {
-    _id: e.id, incidentId: e.incidentId, at: e.at, kind: e.kind, actor: e.actor, text: e.text, data: JSON.stringify(e.data),
-    alertId: typeof e.data.alertId === 'string' ? e.data.alertId : null, ord: new ObjectId(),
+    _id: event.id, incidentId: event.incidentId, at: event.at, kind: event.kind, actor: event.actor, text: event.text, data: JSON.stringify(event.data),
+    alertId: typeof event.data.alertId === 'string' ? event.data.alertId : null, ord: new ObjectId(),
   };
 }
 
-export function toEvent(d: z.output<typeof eventDocSchema>): IncidentEvent {
-  return { id: d._id, incidentId: d.incidentId, at: d.at, kind: d.kind, actor: d.actor, text: d.text, data: d.data };
+export function toEvent(doc: z.output<typeof eventDocSchema>): IncidentEvent {
+  return { id: doc._id, incidentId: doc.incidentId, at: doc.at, kind: doc.kind, actor: doc.actor, text: doc.text, data: doc.data };
 }
 
 // ---------------------------------------------------------- correlation keys
@@ -340,10 +340,10 @@ export const keyDocSchema = z.object({
 });
 export type KeyDoc = z.output<typeof keyDocSchema>;
 
-export function toKeyActivity(d: KeyDoc): KeyActivity {
+export function toKeyActivity(doc: KeyDoc): KeyActivity {
   return {
-    key: d.key, firstAt: d.firstAt, lastAt: d.lastAt, activeUntil: d.activeUntil === ACTIVE_SENTINEL ? null : d.activeUntil,
-    firing: d.firing, holders: d.holders, depth: d.depth ?? 0,
+    key: doc.key, firstAt: doc.firstAt, lastAt: doc.lastAt, activeUntil: doc.activeUntil === ACTIVE_SENTINEL ? null : doc.activeUntil,
+    firing: doc.firing, holders: doc.holders, depth: doc.depth ?? 0,
   };
 }
 
@@ -387,8 +387,8 @@ export const pagingDocSchema = z.object({
 });
 export type PagingDoc = z.output<typeof pagingDocSchema>;
 
-export const toPlacedPaging = (d: PagingDoc): PlacedPagingEvent => ({
-  eventId: d.eventId, kind: d.kind, occurredAt: d.occurredAt, page: d.page as PageRef, service: d.service,
+export const toPlacedPaging = (doc: PagingDoc): PlacedPagingEvent => ({
+  eventId: doc.eventId, kind: doc.kind, occurredAt: doc.occurredAt, page: doc.page as PageRef, service: doc.service,
 });
 
 export const counterDocSchema = z.object({ _id: z.string(), seq: z.number().int() });
@@ -426,10 +426,10 @@ export const reportDocSchema = z.looseObject({
   publishedBy: nullableString,
 });
 
-export const toReportDoc = (r: StoredReport): Document => ({ _id: r.incidentId, ...r });
+export const toReportDoc = (report: StoredReport): Document => ({ _id: report.incidentId, ...report });
 
-export function toStoredReport(d: z.output<typeof reportDocSchema>): StoredReport {
-  const { _id: _ignored, ...rest } = d;
+export function toStoredReport(doc: z.output<typeof reportDocSchema>): StoredReport {
+  const { _id: _ignored, ...rest } = doc;
   return rest as unknown as StoredReport;
 }
 
@@ -444,15 +444,15 @@ export const versionDocSchema = z.object({
   latest: z.boolean(),
 });
 
-export const toVersionDoc = (p: PublishedReportVersion, latest: boolean): Document => ({
-  incidentId: p.incidentId, version: p.version, publishedAt: p.publishedAt, publishedBy: p.publishedBy, etag: p.etag,
-  report: JSON.stringify(p.report), latest,
+export const toVersionDoc = (version: PublishedReportVersion, latest: boolean): Document => ({
+  incidentId: version.incidentId, version: version.version, publishedAt: version.publishedAt, publishedBy: version.publishedBy, etag: version.etag,
+  report: JSON.stringify(version.report), latest,
 });
 
-export function toPublishedVersion(d: z.output<typeof versionDocSchema>): PublishedReportVersion {
+export function toPublishedVersion(doc: z.output<typeof versionDocSchema>): PublishedReportVersion {
   return {
-    incidentId: d.incidentId, version: d.version, publishedAt: d.publishedAt, publishedBy: d.publishedBy, etag: d.etag,
-    report: d.report as unknown as PublishedReportVersion['report'],
+    incidentId: doc.incidentId, version: doc.version, publishedAt: doc.publishedAt, publishedBy: doc.publishedBy, etag: doc.etag,
+    report: doc.report as unknown as PublishedReportVersion['report'],
   };
 }
 
@@ -472,15 +472,15 @@ export const auditDocSchema = z.object({
   changes: jsonArray,
 });
 
-export const toAuditDoc = (a: ReportAuditEntry, seq: number): Document => ({
-  _id: a.id, incidentId: a.incidentId, seq, at: a.at, actor: a.actor, action: a.action, version: a.version,
-  actionItemId: a.actionItemId, changes: JSON.stringify(a.changes),
+export const toAuditDoc = (entry: ReportAuditEntry, seq: number): Document => ({
+  _id: entry.id, incidentId: entry.incidentId, seq, at: entry.at, actor: entry.actor, action: entry.action, version: entry.version,
+  actionItemId: entry.actionItemId, changes: JSON.stringify(entry.changes),
 });
 
-export function toAudit(d: z.output<typeof auditDocSchema>): ReportAuditEntry {
+export function toAudit(doc: z.output<typeof auditDocSchema>): ReportAuditEntry {
   return {
-    id: d._id, incidentId: d.incidentId, at: d.at, actor: d.actor, action: d.action, version: d.version,
-    actionItemId: d.actionItemId, changes: d.changes as ReportAuditEntry['changes'],
+    id: doc._id, incidentId: doc.incidentId, at: doc.at, actor: doc.actor, action: doc.action, version: doc.version,
+    actionItemId: doc.actionItemId, changes: doc.changes as ReportAuditEntry['changes'],
   };
 }
 
@@ -503,13 +503,13 @@ export const actionItemDocSchema = z.object({
   updatedBy: z.string(),
 });
 
-export const toActionItemDoc = (i: ActionItem): Document => ({
-  _id: i.id, incidentId: i.incidentId, title: i.title, owner: i.owner, dueDate: i.dueDate, dueKey: i.dueDate ?? NO_DUE_DATE,
-  status: i.status, trackerUrl: i.trackerUrl, createdAt: i.createdAt, createdBy: i.createdBy, updatedAt: i.updatedAt, updatedBy: i.updatedBy,
+export const toActionItemDoc = (item: ActionItem): Document => ({
+  _id: item.id, incidentId: item.incidentId, title: item.title, owner: item.owner, dueDate: item.dueDate, dueKey: item.dueDate ?? NO_DUE_DATE,
+  status: item.status, trackerUrl: item.trackerUrl, createdAt: item.createdAt, createdBy: item.createdBy, updatedAt: item.updatedAt, updatedBy: item.updatedBy,
 });
 
-export function toActionItem(d: z.output<typeof actionItemDocSchema>): ActionItem {
-  const { _id, dueKey: _dueKey, ...rest } = d;
+export function toActionItem(doc: z.output<typeof actionItemDocSchema>): ActionItem {
+  const { _id, dueKey: _dueKey, ...rest } = doc;
   return { id: _id, ...rest };
 }
 
@@ -532,12 +532,12 @@ export const deliveryDocSchema = z.object({
   deliveredAt: nullableString,
 });
 
-export const toDeliveryDoc = (r: DeliveryRecord): Document => {
-  const { id, ...rest } = r;
+export const toDeliveryDoc = (record: DeliveryRecord): Document => {
+  const { id, ...rest } = record;
   return { _id: id, ...rest };
 };
 
-export function toDeliveryRecord(d: z.output<typeof deliveryDocSchema>): DeliveryRecord {
-  const { _id, ...rest } = d;
+export function toDeliveryRecord(doc: z.output<typeof deliveryDocSchema>): DeliveryRecord {
+  const { _id, ...rest } = doc;
   return { id: _id, ...rest };
 }

@@ -4,15 +4,14 @@ import { Worker } from 'node:worker_threads';
 /**
  * WAL checkpoints off the event loop. By default SQLite checkpoints inside the commit that
  * pushes the WAL past 1,000 pages: it copies the WAL into the database file and fsyncs it, and
- * with better-sqlite3 that stalls every request for tens of milliseconds (measured up to 150 ms
- * under the ingest benchmark). Here a worker thread with its own connection runs PASSIVE
+ * with better-sqlite3 that stalls every request for tens of milliseconds. Here a worker thread with its own connection runs PASSIVE
  * checkpoints (they never wait for, nor block, readers and writers), and the main connection's
  * automatic checkpoint is only a safety net for a stalled worker.
  *
  * Every 50 ms: each checkpoint then copies little and its fsync of the database file is short.
  * At 250 ms the copies were large enough that a webhook's WAL fsync queued behind the database
- * fsync on the disk: paced at 10,000 alerts/s, p99 was 32-35 ms against 17-21 ms at 50 ms,
- * with the same throughput unpaced (npm run bench:compare).
+ * fsync on the disk and paced p99 latency rose, with the same throughput unpaced (npm run
+ * bench:compare; figures in bench/ingest/RESULTS.md).
  */
 
 const WORKER_SOURCE = `

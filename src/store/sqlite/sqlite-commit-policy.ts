@@ -47,8 +47,8 @@ interface PendingAppend {
   args: unknown[];
   /** When the first attempt was made (ms): lock retries stop after the busy timeout. */
   since?: number;
-  resolve: (v: unknown) => void;
-  reject: (e: unknown) => void;
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
 }
 
 /**
@@ -78,15 +78,15 @@ export function withSqliteCommitPolicy<T extends object>(store: T): T {
   type Append = (...args: unknown[]) => Promise<unknown>;
   /**
    * The batch transaction, built once per connection: better-sqlite3's `transaction()` builds
-   * its wrapper functions on every call, which was 1% of the HTTP thread under ingest load.
+   * its wrapper functions on every call, a cost the HTTP thread paid per batch (bench/ingest/RESULTS.md).
    */
   const batchTransactions = new WeakMap<Database.Database, Database.Transaction<(batch: PendingAppend[], results: Array<Promise<unknown>>, target: T, append: Append) => void>>();
   const batchTransactionOf = (db: Database.Database) => {
     let tx = batchTransactions.get(db);
     if (!tx) {
       tx = db.transaction((batch: PendingAppend[], results: Array<Promise<unknown>>, target: T, append: Append) => {
-        for (const p of batch) {
-          results.push(append.apply(target, p.args));
+        for (const queued of batch) {
+          results.push(append.apply(target, queued.args));
           // SQLite rolls the whole transaction back by itself on some errors (FULL, IOERR,
           // BUSY): then nothing of this batch is stored, and the rest must not run outside it.
           if (!db.inTransaction) throw new Error('the inbox batch transaction was rolled back by SQLite');
@@ -100,7 +100,7 @@ export function withSqliteCommitPolicy<T extends object>(store: T): T {
    * Whether appends have a connection of their own (the inbox file's). Only appends write
    * through it, and each batch is made durable by the WAL fsync (when the configured level
    * waits for the disk), so it stays at NORMAL and at `busy_timeout = 0` once set instead of
-   * being switched for every batch (four PRAGMA statements per batch, 1% of the HTTP thread). Its other uses are reads, which in WAL mode
+   * being switched for every batch (four PRAGMA statements per batch). Its other uses are reads, which in WAL mode
    * never wait for the write lock. A store without an inbox file appends through the connection
    * that people's writes use, which must go back to the configured settings after each batch.
    */
@@ -126,11 +126,11 @@ export function withSqliteCommitPolicy<T extends object>(store: T): T {
     queue = [];
     const db = appendDbOf(target);
     if (!db) {
-      for (const p of batch) append.apply(target, p.args).then(p.resolve, p.reject);
+      for (const queued of batch) append.apply(target, queued.args).then(queued.resolve, queued.reject);
       return;
     }
     const now = Date.now();
-    for (const p of batch) p.since ??= now;
+    for (const queued of batch) queued.since ??= now;
     busyTimeoutMs ??= Number(db.pragma('busy_timeout', { simple: true }));
     const results: Array<Promise<unknown>> = [];
     const sync = walSyncFor(db);
@@ -145,15 +145,15 @@ export function withSqliteCommitPolicy<T extends object>(store: T): T {
       batchTransactionOf(db).immediate(batch, results, target, append);
     } catch (err) {
       const code = (err as { code?: string }).code ?? '';
-      if (results.length === 0 && code.startsWith('SQLITE_BUSY') && batch.every((p) => now - p.since! < busyTimeoutMs!)) {
+      if (results.length === 0 && code.startsWith('SQLITE_BUSY') && batch.every((queued) => now - queued.since! < busyTimeoutMs!)) {
         // Nothing was written (BEGIN IMMEDIATE did not get the lock): try again shortly.
         queue = [...batch, ...queue];
         schedule(target, append, 1);
         return;
       }
-      for (const r of results) r.catch(() => undefined);
+      for (const result of results) result.catch(() => undefined);
       // Prefer the failing append's own error (it names the SQLite code) over the batch's.
-      const fail = (e: unknown) => { for (const p of batch) p.reject(e); };
+      const fail = (failure: unknown) => { for (const queued of batch) queued.reject(failure); };
       const last = results[results.length - 1];
       if (last) last.then(() => fail(err), fail);
       else fail(err);
@@ -168,9 +168,9 @@ export function withSqliteCommitPolicy<T extends object>(store: T): T {
     // Committed: each sender is answered once the WAL holding the batch is on the disk.
     const durable = sync?.afterCommit();
     if (durable) durable.catch(() => undefined);
-    batch.forEach((p, i) => (results[i] ?? Promise.reject(new Error('append not run'))).then(
-      (value) => (durable ? durable.then(() => p.resolve(value), p.reject) : p.resolve(value)),
-      p.reject,
+    batch.forEach((queued, index) => (results[index] ?? Promise.reject(new Error('append not run'))).then(
+      (value) => (durable ? durable.then(() => queued.resolve(value), queued.reject) : queued.resolve(value)),
+      queued.reject,
     ));
   };
 

@@ -32,16 +32,16 @@ export class SqliteDeliveryStore implements DeliveryStore {
     this.database().exec(SQLITE_DELIVERY_SCHEMA);
   }
 
-  async create(r: DeliveryRecord): Promise<void> {
+  async create(record: DeliveryRecord): Promise<void> {
     this.database().prepare(`INSERT INTO outbound_deliveries
       (id, incident_id, version, event, target, body, status, attempts, last_status_code, last_error, next_attempt_at, created_at, updated_at, delivered_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-      .run(r.id, r.incidentId, r.version, r.event, r.target, r.body, r.status, r.attempts, r.lastStatusCode, r.lastError, r.nextAttemptAt, r.createdAt, r.updatedAt, r.deliveredAt);
+      .run(record.id, record.incidentId, record.version, record.event, record.target, record.body, record.status, record.attempts, record.lastStatusCode, record.lastError, record.nextAttemptAt, record.createdAt, record.updatedAt, record.deliveredAt);
   }
 
-  async update(id: string, u: DeliveryUpdate): Promise<void> {
+  async update(id: string, update: DeliveryUpdate): Promise<void> {
     this.database().prepare(`UPDATE outbound_deliveries SET status = ?, attempts = ?, last_status_code = ?, last_error = ?, next_attempt_at = ?, updated_at = ?, delivered_at = ?
-      WHERE id = ?`).run(u.status, u.attempts, u.lastStatusCode, u.lastError, u.nextAttemptAt, u.updatedAt, u.deliveredAt, id);
+      WHERE id = ?`).run(update.status, update.attempts, update.lastStatusCode, update.lastError, update.nextAttemptAt, update.updatedAt, update.deliveredAt, id);
   }
 
   async listForIncident(incidentId: string): Promise<DeliveryRecord[]> {

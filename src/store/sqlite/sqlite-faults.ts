@@ -21,7 +21,7 @@ const sqliteCode = (err: unknown): string | null => {
 /** True for errors that should become 503 instead of 500. */
 export function isStoreUnavailable(err: unknown): boolean {
   const code = sqliteCode(err);
-  if (code) return UNAVAILABLE_PREFIXES.some((p) => code.startsWith(p));
+  if (code) return UNAVAILABLE_PREFIXES.some((prefix) => code.startsWith(prefix));
   // better-sqlite3 throws this TypeError once the connection is closed (during shutdown).
   return err instanceof TypeError && /database connection is not open/i.test(err.message);
 }
@@ -60,7 +60,7 @@ export function guardSqliteFaults<T extends object>(store: T, options: FaultGuar
   const map = (err: unknown): never => {
     if (!isStoreUnavailable(err)) throw err;
     const code = sqliteCode(err);
-    if (code && REMEMBERED_PREFIXES.some((p) => code.startsWith(p))) lastFault = { code, at: now() };
+    if (code && REMEMBERED_PREFIXES.some((prefix) => code.startsWith(prefix))) lastFault = { code, at: now() };
     throw toUnavailable(err, retryAfter);
   };
 

@@ -134,18 +134,18 @@ export class SqliteInbox {
       const retries = this.on(this.processing, `SELECT seq FROM inbox_processing WHERE state = 'pending' AND (lease_until IS NULL OR lease_until < ?)
         ORDER BY seq LIMIT ?`).all(now, limit) as Row[];
       const fresh = this.on(this.received, 'SELECT seq, id FROM inbox WHERE seq > ? ORDER BY seq LIMIT ?').all(this.highestStateSeq(), limit) as Row[];
-      const chosen = [...retries.map((r) => ({ seq: Number(r.seq), id: null as string | null })), ...fresh.map((r) => ({ seq: Number(r.seq), id: String(r.id) }))]
+      const chosen = [...retries.map((row) => ({ seq: Number(row.seq), id: null as string | null })), ...fresh.map((row) => ({ seq: Number(row.seq), id: String(row.id) }))]
         .sort((a, b) => a.seq - b.seq)
         .slice(0, limit);
       const retry = this.on(this.processing, 'UPDATE inbox_processing SET lease_owner = ?, lease_until = ?, attempts = attempts + 1 WHERE seq = ?');
       const first = this.on(this.processing, "INSERT INTO inbox_processing (seq, id, state, attempts, lease_owner, lease_until) VALUES (?, ?, 'pending', 1, ?, ?)");
-      for (const c of chosen) {
-        if (c.id === null) retry.run(owner, until, c.seq);
-        else first.run(c.seq, c.id, owner, until);
+      for (const choice of chosen) {
+        if (choice.id === null) retry.run(owner, until, choice.seq);
+        else first.run(choice.seq, choice.id, owner, until);
       }
-      return chosen.map((c) => c.seq);
+      return chosen.map((choice) => choice.seq);
     }).immediate();
-    return claimed.map((seq) => this.entryAt(seq)).filter((e): e is InboxEntry => e !== null);
+    return claimed.map((seq) => this.entryAt(seq)).filter((entry): entry is InboxEntry => entry !== null);
   }
 
   complete(id: string, owner: string, outcome: InboxOutcome, now: string): void {
@@ -170,17 +170,17 @@ export class SqliteInbox {
   private listNow(query: InboxQuery): Page<InboxEntrySummary> {
     const after = query.cursor ? Number(decodeCursor(query.cursor, ['seq']).seq) : null;
     const below = after !== null && Number.isFinite(after) ? after : Number.MAX_SAFE_INTEGER;
-    const n = query.limit + 1;
+    const fetchCount = query.limit + 1;
     const high = this.highestStateSeq();
     let seqs: number[];
     if (!query.state) {
-      seqs = this.seqsOf(this.received, 'SELECT seq FROM inbox WHERE seq < ? ORDER BY seq DESC LIMIT ?', below, n);
+      seqs = this.seqsOf(this.received, 'SELECT seq FROM inbox WHERE seq < ? ORDER BY seq DESC LIMIT ?', below, fetchCount);
     } else {
-      const stated = this.seqsOf(this.processing, 'SELECT seq FROM inbox_processing WHERE state = ? AND seq < ? ORDER BY seq DESC LIMIT ?', query.state, below, n);
+      const stated = this.seqsOf(this.processing, 'SELECT seq FROM inbox_processing WHERE state = ? AND seq < ? ORDER BY seq DESC LIMIT ?', query.state, below, fetchCount);
       const unattempted = query.state === 'pending'
-        ? this.seqsOf(this.received, 'SELECT seq FROM inbox WHERE seq > ? AND seq < ? ORDER BY seq DESC LIMIT ?', high, below, n)
+        ? this.seqsOf(this.received, 'SELECT seq FROM inbox WHERE seq > ? AND seq < ? ORDER BY seq DESC LIMIT ?', high, below, fetchCount)
         : [];
-      seqs = [...unattempted, ...stated].sort((a, b) => b - a).slice(0, n);
+      seqs = [...unattempted, ...stated].sort((a, b) => b - a).slice(0, fetchCount);
     }
     const rows = this.rowsAt(seqs);
     return toPage(rows.map(toInboxSummary), query.limit, (last) => ({ seq: last.seq }));
@@ -193,9 +193,9 @@ export class SqliteInbox {
 
   requeue(id: string, context: RequeueContext): boolean {
     // The requeue and the record of who did it are one statement: never one without the other.
-    const r = this.on(this.processing, `UPDATE inbox_processing SET state = 'pending', lease_owner = NULL, lease_until = NULL, attempts = 0,
+    const result = this.on(this.processing, `UPDATE inbox_processing SET state = 'pending', lease_owner = NULL, lease_until = NULL, attempts = 0,
       requeues = json_insert(requeues, '$[#]', json_object('at', ?, 'actor', ?)) WHERE id = ? AND state = 'dead'`).run(context.now, context.actor, id);
-    return r.changes > 0;
+    return result.changes > 0;
   }
 
   counts(): Record<InboxState, number> {
@@ -226,7 +226,7 @@ export class SqliteInbox {
   }
 
   private seqsOf(db: Database.Database, sql: string, ...args: unknown[]): number[] {
-    return (this.on(db, sql).all(...args) as Row[]).map((r) => Number(r.seq));
+    return (this.on(db, sql).all(...args) as Row[]).map((row) => Number(row.seq));
   }
 
   /** Summaries of the entries at `seqs`, in that order. */
@@ -234,8 +234,8 @@ export class SqliteInbox {
     if (seqs.length === 0) return [];
     const marks = seqs.map(() => '?').join(', ');
     // Not cached: the statements' shape varies with the page size.
-    const entries = new Map((this.received.prepare(`SELECT ${ENTRY_COLUMNS} FROM inbox WHERE seq IN (${marks})`).all(...seqs) as Row[]).map((r) => [Number(r.seq), r]));
-    const states = new Map((this.processing.prepare(`SELECT * FROM inbox_processing WHERE seq IN (${marks})`).all(...seqs) as Row[]).map((r) => [Number(r.seq), r]));
+    const entries = new Map((this.received.prepare(`SELECT ${ENTRY_COLUMNS} FROM inbox WHERE seq IN (${marks})`).all(...seqs) as Row[]).map((row) => [Number(row.seq), row]));
+    const states = new Map((this.processing.prepare(`SELECT * FROM inbox_processing WHERE seq IN (${marks})`).all(...seqs) as Row[]).map((row) => [Number(row.seq), row]));
     return seqs.flatMap((seq) => {
       const entry = entries.get(seq);
       return entry ? [{ ...NEVER_ATTEMPTED, ...states.get(seq), ...entry }] : [];
@@ -278,7 +278,7 @@ export function moveInboxOutOfStoreFile(processing: Database.Database, received:
   if (!hasTable(processing, 'inbox')) return;
   processing.transaction(() => {
     if (!hasTable(processing, 'inbox')) return;
-    const columns = new Set((processing.prepare('PRAGMA table_info(inbox)').all() as Row[]).map((c) => String(c.name)));
+    const columns = new Set((processing.prepare('PRAGMA table_info(inbox)').all() as Row[]).map((column) => String(column.name)));
     const bodies = columns.has('body')
       ? "'identity' AS encoding, length(inbox.body) AS bytes, inbox.body AS body FROM inbox"
       : 'b.encoding, b.bytes, b.body FROM inbox JOIN inbox_bodies b ON b.seq = inbox.seq';

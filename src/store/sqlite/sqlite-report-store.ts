@@ -94,8 +94,8 @@ export class SqliteReportStore implements ReportStore {
     for (let i = 0; i < incidentIds.length; i += 500) {
       const chunk = incidentIds.slice(i, i + 500);
       const rows = this.db.prepare(`SELECT doc FROM reports WHERE incident_id IN (${chunk.map(() => '?').join(',')})`).all(...chunk) as Row[];
-      for (const r of rows) {
-        const doc = json<StoredReport>(r.doc);
+      for (const row of rows) {
+        const doc = json<StoredReport>(row.doc);
         out.set(doc.incidentId, doc);
       }
     }
@@ -114,11 +114,11 @@ export class SqliteReportStore implements ReportStore {
           doc = excluded.doc, updated_at = excluded.updated_at`)
         .run(next.incidentId, next.version, next.revision, next.status, JSON.stringify(next), next.updatedAt);
       if (commit.published) {
-        const p = commit.published;
+        const published = commit.published;
         this.db.prepare('INSERT INTO report_versions (incident_id, version, published_at, published_by, etag, report) VALUES (?, ?, ?, ?, ?, ?)')
-          .run(p.incidentId, p.version, p.publishedAt, p.publishedBy, p.etag, JSON.stringify(p.report));
+          .run(published.incidentId, published.version, published.publishedAt, published.publishedBy, published.etag, JSON.stringify(published.report));
       }
-      for (const a of commit.audit) this.insertAudit(a);
+      for (const entry of commit.audit) this.insertAudit(entry);
       return { ok: true, report: next };
     });
     return run.immediate();
@@ -137,9 +137,9 @@ export class SqliteReportStore implements ReportStore {
     const where = ['v.version = (SELECT max(w.version) FROM report_versions w WHERE w.incident_id = v.incident_id)'];
     const args: unknown[] = [];
     if (query.cursor) {
-      const c = decodeCursor(query.cursor);
+      const cursor = decodeCursor(query.cursor);
       where.push('(v.published_at < ? OR (v.published_at = ? AND v.incident_id < ?))');
-      args.push(String(c.p), String(c.p), String(c.id));
+      args.push(String(cursor.p), String(cursor.p), String(cursor.id));
     }
     const rows = this.db.prepare(`SELECT v.* FROM report_versions v WHERE ${where.join(' AND ')}
       ORDER BY v.published_at DESC, v.incident_id DESC LIMIT ?`).all(...args, query.limit + 1) as Row[];
@@ -183,9 +183,9 @@ export class SqliteReportStore implements ReportStore {
     if (query.statuses?.length) { where.push(`status IN (${query.statuses.map(() => '?').join(',')})`); args.push(...query.statuses); }
     if (query.dueBefore) { where.push('due_date IS NOT NULL AND due_date < ?'); args.push(query.dueBefore); }
     if (query.cursor) {
-      const c = decodeCursor(query.cursor);
+      const cursor = decodeCursor(query.cursor);
       where.push(`(${DUE_KEY} > ? OR (${DUE_KEY} = ? AND (created_at > ? OR (created_at = ? AND id > ?))))`);
-      args.push(String(c.d), String(c.d), String(c.c), String(c.c), String(c.id));
+      args.push(String(cursor.d), String(cursor.d), String(cursor.c), String(cursor.c), String(cursor.id));
     }
     const rows = this.db.prepare(`SELECT * FROM action_items ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY ${DUE_KEY}, created_at, id LIMIT ?`).all(...args, query.limit + 1) as Row[];
@@ -201,48 +201,48 @@ export class SqliteReportStore implements ReportStore {
     }).immediate();
   }
 
-  private insertAudit(a: ReportAuditEntry): void {
+  private insertAudit(entry: ReportAuditEntry): void {
     this.db.prepare(`INSERT INTO report_audit (id, incident_id, at, actor, action, version, action_item_id, changes)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(a.id, a.incidentId, a.at, a.actor, a.action, a.version, a.actionItemId, JSON.stringify(a.changes));
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(entry.id, entry.incidentId, entry.at, entry.actor, entry.action, entry.version, entry.actionItemId, JSON.stringify(entry.changes));
   }
 }
 
-function toVersion(r: Row): PublishedReportVersion {
+function toVersion(row: Row): PublishedReportVersion {
   return {
-    incidentId: String(r.incident_id),
-    version: Number(r.version),
-    publishedAt: String(r.published_at),
-    publishedBy: String(r.published_by),
-    etag: String(r.etag),
-    report: json(r.report),
+    incidentId: String(row.incident_id),
+    version: Number(row.version),
+    publishedAt: String(row.published_at),
+    publishedBy: String(row.published_by),
+    etag: String(row.etag),
+    report: json(row.report),
   };
 }
 
-function toAudit(r: Row): ReportAuditEntry {
+function toAudit(row: Row): ReportAuditEntry {
   return {
-    id: String(r.id),
-    incidentId: String(r.incident_id),
-    at: String(r.at),
-    actor: String(r.actor),
-    action: r.action as ReportAuditEntry['action'],
-    version: Number(r.version),
-    actionItemId: optStr(r.action_item_id),
-    changes: json(r.changes),
+    id: String(row.id),
+    incidentId: String(row.incident_id),
+    at: String(row.at),
+    actor: String(row.actor),
+    action: row.action as ReportAuditEntry['action'],
+    version: Number(row.version),
+    actionItemId: optStr(row.action_item_id),
+    changes: json(row.changes),
   };
 }
 
-function toActionItem(r: Row): ActionItem {
+function toActionItem(row: Row): ActionItem {
   return {
-    id: String(r.id),
-    incidentId: String(r.incident_id),
-    title: String(r.title),
-    owner: optStr(r.owner),
-    dueDate: optStr(r.due_date),
-    status: r.status as ActionItemStatus,
-    trackerUrl: optStr(r.tracker_url),
-    createdAt: String(r.created_at),
-    createdBy: String(r.created_by),
-    updatedAt: String(r.updated_at),
-    updatedBy: String(r.updated_by),
+    id: String(row.id),
+    incidentId: String(row.incident_id),
+    title: String(row.title),
+    owner: optStr(row.owner),
+    dueDate: optStr(row.due_date),
+    status: row.status as ActionItemStatus,
+    trackerUrl: optStr(row.tracker_url),
+    createdAt: String(row.created_at),
+    createdBy: String(row.created_by),
+    updatedAt: String(row.updated_at),
+    updatedBy: String(row.updated_by),
   };
 }

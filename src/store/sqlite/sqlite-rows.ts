@@ -9,90 +9,90 @@ import type { InboxEntry, InboxEntrySummary, InboxOutcome, InboxRequeue, InboxSt
 
 export type Row = Record<string, unknown>;
 
-export const json = <T>(v: unknown): T => JSON.parse(String(v)) as T;
-export const optStr = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+export const json = <T>(value: unknown): T => JSON.parse(String(value)) as T;
+export const optStr = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
 
 /** Stands for "still active" in `correlation_keys.active_until`; sorts after every real time. */
 export const ACTIVE_SENTINEL = '9999-12-31T23:59:59.999Z';
 
-export function toInboxSummary(r: Row): InboxEntrySummary {
+export function toInboxSummary(row: Row): InboxEntrySummary {
   return {
-    id: String(r.id),
-    seq: Number(r.seq),
-    instance: String(r.instance),
-    connector: String(r.connector),
-    receivedAt: String(r.received_at),
-    state: r.state as InboxState,
-    attempts: Number(r.attempts),
-    lastError: optStr(r.last_error),
-    processedAt: optStr(r.processed_at),
-    outcome: r.outcome ? json<InboxOutcome>(r.outcome) : null,
+    id: String(row.id),
+    seq: Number(row.seq),
+    instance: String(row.instance),
+    connector: String(row.connector),
+    receivedAt: String(row.received_at),
+    state: row.state as InboxState,
+    attempts: Number(row.attempts),
+    lastError: optStr(row.last_error),
+    processedAt: optStr(row.processed_at),
+    outcome: row.outcome ? json<InboxOutcome>(row.outcome) : null,
     // Every inbox read selects the stored length (`bytes AS body_bytes`): lists never read bodies.
-    bodyBytes: Number(r.body_bytes),
-    requeues: json<InboxRequeue[]>(r.requeues),
+    bodyBytes: Number(row.body_bytes),
+    requeues: json<InboxRequeue[]>(row.requeues),
   };
 }
 
-export function toInboxEntry(r: Row): InboxEntry {
+export function toInboxEntry(row: Row): InboxEntry {
   return {
-    ...toInboxSummary(r), headers: json(r.headers), body: r.body as Buffer, deliveryId: optStr(r.delivery_id),
+    ...toInboxSummary(row), headers: json(row.headers), body: row.body as Buffer, deliveryId: optStr(row.delivery_id),
   };
 }
 
-export function toIncident(r: Row): Incident {
+export function toIncident(row: Row): Incident {
   return {
-    id: String(r.id),
-    title: String(r.title),
-    status: r.status as IncidentStatus,
-    severity: optStr(r.severity),
-    services: json<string[]>(r.services),
-    startedAt: String(r.started_at),
-    endedAt: optStr(r.ended_at),
-    lastActivityAt: String(r.last_activity_at),
-    alertCount: Number(r.alert_count),
-    createdAt: String(r.created_at),
-    updatedAt: String(r.updated_at),
-    mergedInto: optStr(r.merged_into),
+    id: String(row.id),
+    title: String(row.title),
+    status: row.status as IncidentStatus,
+    severity: optStr(row.severity),
+    services: json<string[]>(row.services),
+    startedAt: String(row.started_at),
+    endedAt: optStr(row.ended_at),
+    lastActivityAt: String(row.last_activity_at),
+    alertCount: Number(row.alert_count),
+    createdAt: String(row.created_at),
+    updatedAt: String(row.updated_at),
+    mergedInto: optStr(row.merged_into),
   };
 }
 
-export const originOf = (r: Row): IncidentOrigin => (r.origin === 'human' || r.origin === 'paging' ? r.origin : 'rule');
+export const originOf = (row: Row): IncidentOrigin => (row.origin === 'human' || row.origin === 'paging' ? row.origin : 'rule');
 
-export function toAlert(r: Row): Alert {
+export function toAlert(row: Row): Alert {
   return {
-    id: String(r.id),
-    instance: String(r.instance),
-    source: String(r.source),
-    fingerprint: String(r.fingerprint),
-    fingerprintComputed: Number(r.fingerprint_computed) === 1,
-    startsAt: String(r.starts_at),
-    endsAt: optStr(r.ends_at),
-    status: r.status as Alert['status'],
-    labels: json(r.labels),
-    annotations: json(r.annotations),
-    generatorUrl: optStr(r.generator_url),
-    sourceGroupKey: optStr(r.source_group_key),
-    sourceGroupLabels: json(r.source_group_labels),
-    incidentId: String(r.incident_id),
-    decision: json<CorrelationDecision>(r.decision),
-    firstSeenAt: String(r.first_seen_at),
-    lastSeenAt: String(r.last_seen_at),
-    notificationCount: Number(r.notification_count),
+    id: String(row.id),
+    instance: String(row.instance),
+    source: String(row.source),
+    fingerprint: String(row.fingerprint),
+    fingerprintComputed: Number(row.fingerprint_computed) === 1,
+    startsAt: String(row.starts_at),
+    endsAt: optStr(row.ends_at),
+    status: row.status as Alert['status'],
+    labels: json(row.labels),
+    annotations: json(row.annotations),
+    generatorUrl: optStr(row.generator_url),
+    sourceGroupKey: optStr(row.source_group_key),
+    sourceGroupLabels: json(row.source_group_labels),
+    incidentId: String(row.incident_id),
+    decision: json<CorrelationDecision>(row.decision),
+    firstSeenAt: String(row.first_seen_at),
+    lastSeenAt: String(row.last_seen_at),
+    notificationCount: Number(row.notification_count),
   };
 }
 
-export function toEvent(r: Row): IncidentEvent {
+export function toEvent(row: Row): IncidentEvent {
   return {
-    id: String(r.id),
-    incidentId: String(r.incident_id),
-    at: String(r.at),
-    kind: String(r.kind),
-    actor: optStr(r.actor),
-    text: String(r.text),
-    data: json(r.data),
+    id: String(row.id),
+    incidentId: String(row.incident_id),
+    at: String(row.at),
+    kind: String(row.kind),
+    actor: optStr(row.actor),
+    text: String(row.text),
+    data: json(row.data),
   };
 }
 
-export function toPlacedPaging(r: Row): PlacedPagingEvent {
-  return { eventId: String(r.event_id), kind: String(r.kind), occurredAt: String(r.occurred_at), page: json<PageRef>(r.page), service: optStr(r.service) };
+export function toPlacedPaging(row: Row): PlacedPagingEvent {
+  return { eventId: String(row.event_id), kind: String(row.kind), occurredAt: String(row.occurred_at), page: json<PageRef>(row.page), service: optStr(row.service) };
 }

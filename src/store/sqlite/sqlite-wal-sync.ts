@@ -12,7 +12,7 @@ export interface WalFileOps {
  *
  * With `synchronous=FULL` SQLite fsyncs the WAL inside every commit, and better-sqlite3 runs
  * the commit on the calling thread: the HTTP thread then did nothing else for the length of
- * that fsync (a third of its time under the ingest benchmark). Inbox batches therefore commit
+ * that fsync, which dominated its profile (bench/ingest/RESULTS.md). Inbox batches therefore commit
  * at `synchronous=NORMAL` (SQLite writes the frames to the file, without waiting for the disk),
  * and their senders are answered only after an fsync of the WAL file that *started after the
  * commit* has completed. That fsync runs on libuv's thread pool. It is an fdatasync, as
@@ -63,7 +63,7 @@ export class WalSync {
     const done = (err: NodeJS.ErrnoException | null) => {
       this.syncing = false;
       if (err) this.fail(group.length > 0 ? group : this.waiting.splice(0), err);
-      else for (const w of group) w.resolve();
+      else for (const waiter of group) waiter.resolve();
       if (this.closed) this.release();
       this.next();
     };
@@ -85,7 +85,7 @@ export class WalSync {
   private fail(group: Array<{ reject: (err: Error) => void }>, cause: Error): void {
     // Coded as SQLite's own fsync failure, so the fault guard answers 503 and readiness remembers it.
     const err = Object.assign(new Error(`disk I/O error: could not fsync the WAL (${cause.message})`), { code: 'SQLITE_IOERR_FSYNC' });
-    for (const w of group) w.reject(err);
+    for (const waiter of group) waiter.reject(err);
   }
 
   private release(): void {

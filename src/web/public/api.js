@@ -20,13 +20,13 @@ export const tokenStore = {
 export class ApiError extends Error {
   /** @param {number} status @param {any} body */
   constructor(status, body) {
-    const e = body && typeof body === 'object' && body.error ? body.error : null;
-    super(e?.message ?? `HTTP ${status}`);
+    const apiError = body && typeof body === 'object' && body.error ? body.error : null;
+    super(apiError?.message ?? `HTTP ${status}`);
     this.status = status;
-    this.code = e?.code ?? 'http_error';
+    this.code = apiError?.code ?? 'http_error';
     /** @type {Array<{ path: string, message: string }>} */
-    this.details = Array.isArray(e?.details) ? e.details : [];
-    this.requestId = e?.requestId ?? null;
+    this.details = Array.isArray(apiError?.details) ? apiError.details : [];
+    this.requestId = apiError?.requestId ?? null;
     this.body = body;
   }
 }
@@ -93,10 +93,10 @@ export async function getJson(path) {
  * @param {Record<string, unknown>} params
  */
 export function qs(params) {
-  const u = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') u.set(k, String(v));
-  const s = u.toString();
-  return s ? `?${s}` : '';
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== null && value !== '') search.set(key, String(value));
+  const text = search.toString();
+  return text ? `?${text}` : '';
 }
 
 /** @type {Promise<{ name: string, role: string }> | null} */
@@ -109,9 +109,9 @@ export function me() {
 
 /** Path-safe incident id from the page URL (`/ui/incidents/:id[/...]`). */
 export function incidentIdFromPath() {
-  const m = /^\/ui\/incidents\/([A-Za-z0-9._-]+)/.exec(location.pathname);
-  return m ? m[1] : null;
+  const match = /^\/ui\/incidents\/([A-Za-z0-9._-]+)/.exec(location.pathname);
+  return match ? match[1] : null;
 }
 
-/** URL-encoded path segment. @param {string} s */
-export const seg = (s) => encodeURIComponent(s);
+/** URL-encoded path segment. @param {string} text */
+export const seg = (text) => encodeURIComponent(text);

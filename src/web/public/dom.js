@@ -14,12 +14,12 @@ const URL_ATTRS = new Set(['href', 'src', 'action', 'formaction', 'xlink:href'])
  */
 export function safeUrl(value) {
   if (typeof value !== 'string') return null;
-  const s = value.trim();
-  if (s === '') return null;
-  if (s.startsWith('/') && !s.startsWith('//') && !s.startsWith('/\\')) return s;
+  const text = value.trim();
+  if (text === '') return null;
+  if (text.startsWith('/') && !text.startsWith('//') && !text.startsWith('/\\')) return text;
   try {
-    const u = new URL(s);
-    return u.protocol === 'http:' || u.protocol === 'https:' || u.protocol === 'mailto:' ? u.href : null;
+    const url = new URL(text);
+    return url.protocol === 'http:' || url.protocol === 'https:' || url.protocol === 'mailto:' ? url.href : null;
   } catch {
     return null;
   }

@@ -15,7 +15,7 @@ export function mountHeader(user, crumbs = []) {
   const nav = h('nav', { class: 'site-nav', attrs: { 'aria-label': 'Main' } },
     h('ul', {},
       h('li', {}, h('a', { text: 'Incidents', attrs: { href: '/ui/incidents', 'aria-current': location.pathname === '/ui/incidents' ? 'page' : false } })),
-      crumbs.map((c) => h('li', {}, h('a', { text: c.text, attrs: { href: c.href, 'aria-current': c.current ? 'page' : false } })))));
+      crumbs.map((crumb) => h('li', {}, h('a', { text: crumb.text, attrs: { href: crumb.href, 'aria-current': crumb.current ? 'page' : false } })))));
   const who = user
     ? h('div', { class: 'who' },
       h('span', { class: 'who-name' }, 'Signed in as ', h('strong', { text: user.name }), ' ', h('span', { class: 'badge badge-role', text: user.role })),
@@ -51,12 +51,12 @@ export function announce(message) {
  * @param {string} [what]
  */
 export function errorBanner(err, what = 'Something went wrong') {
-  const e = err instanceof ApiError ? err : null;
-  const message = e ? e.message : err instanceof Error ? err.message : String(err);
+  const apiError = err instanceof ApiError ? err : null;
+  const message = apiError ? apiError.message : err instanceof Error ? err.message : String(err);
   return h('div', { class: 'banner banner-error', attrs: { role: 'alert' } },
     h('p', {}, h('strong', { text: `${what}: ` }), message),
-    e && e.details.length ? h('ul', {}, e.details.map((d) => h('li', {}, h('code', { text: d.path }), ' ', d.message))) : null,
-    e?.requestId ? h('p', { class: 'muted small', text: `Request id ${e.requestId}` }) : null);
+    apiError && apiError.details.length ? h('ul', {}, apiError.details.map((detail) => h('li', {}, h('code', { text: detail.path }), ' ', detail.message))) : null,
+    apiError?.requestId ? h('p', { class: 'muted small', text: `Request id ${apiError.requestId}` }) : null);
 }
 
 /**
@@ -65,8 +65,8 @@ export function errorBanner(err, what = 'Something went wrong') {
  */
 export function showFatal(err) {
   const main = mainEl();
-  const e = err instanceof ApiError ? err : null;
-  const title = e?.status === 404 ? 'Not found' : e?.status === 403 ? 'Not allowed' : 'Could not load this page';
+  const apiError = err instanceof ApiError ? err : null;
+  const title = apiError?.status === 404 ? 'Not found' : apiError?.status === 403 ? 'Not allowed' : 'Could not load this page';
   append(main, h('h1', { text: title }), errorBanner(err, title), h('p', {}, h('a', { text: 'Back to incidents', attrs: { href: '/ui/incidents' } })));
 }
 

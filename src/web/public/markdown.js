@@ -32,66 +32,66 @@ function renderTokens(tokens, root) {
   /** @type {Node[]} */
   const stack = [root];
   const top = () => stack[stack.length - 1];
-  for (const t of tokens) {
-    if (t.type === 'inline') {
-      renderTokens(t.children ?? [], top());
+  for (const token of tokens) {
+    if (token.type === 'inline') {
+      renderTokens(token.children ?? [], top());
       continue;
     }
-    if (t.nesting === 1) {
+    if (token.nesting === 1) {
       // Tight list paragraphs are hidden: their children go straight into the <li>.
-      if (t.hidden) { stack.push(top()); continue; }
-      const el = open(t);
+      if (token.hidden) { stack.push(top()); continue; }
+      const el = open(token);
       top().appendChild(el);
       stack.push(el);
       continue;
     }
-    if (t.nesting === -1) {
+    if (token.nesting === -1) {
       if (stack.length > 1) stack.pop();
       continue;
     }
-    top().appendChild(leaf(t));
+    top().appendChild(leaf(token));
   }
 }
 
-/** @param {any} t */
-function open(t) {
-  let tag = String(t.tag);
+/** @param {any} token */
+function open(token) {
+  let tag = String(token.tag);
   if (/^h[1-6]$/.test(tag)) tag = `h${Math.min(6, Number(tag[1]) + HEADING_SHIFT)}`;
   if (!BLOCK_TAGS.has(tag) && !/^h[1-6]$/.test(tag)) tag = 'span';
   if (tag === 'a') {
-    const href = safeUrl(t.attrGet('href'));
-    const a = h('a');
+    const href = safeUrl(token.attrGet('href'));
+    const link = h('a');
     if (href) {
-      a.setAttribute('href', href);
-      a.setAttribute('rel', 'noopener noreferrer nofollow');
-      a.setAttribute('target', '_blank');
+      link.setAttribute('href', href);
+      link.setAttribute('rel', 'noopener noreferrer nofollow');
+      link.setAttribute('target', '_blank');
     }
-    return a;
+    return link;
   }
   const el = h(tag);
   if (tag === 'ol') {
-    const start = Number(t.attrGet('start'));
+    const start = Number(token.attrGet('start'));
     if (Number.isInteger(start) && start > 1) el.setAttribute('start', String(start));
   }
   return el;
 }
 
-/** @param {any} t */
-function leaf(t) {
-  switch (t.type) {
-    case 'text': return document.createTextNode(t.content);
+/** @param {any} token */
+function leaf(token) {
+  switch (token.type) {
+    case 'text': return document.createTextNode(token.content);
     case 'softbreak': return document.createTextNode('\n');
     case 'hardbreak': return h('br');
-    case 'code_inline': return h('code', { text: t.content });
+    case 'code_inline': return h('code', { text: token.content });
     case 'code_block':
-    case 'fence': return h('pre', {}, h('code', { text: t.content }));
+    case 'fence': return h('pre', {}, h('code', { text: token.content }));
     case 'hr': return h('hr');
     case 'image': {
       // Images become links: the pages load nothing a report author points at.
-      const href = safeUrl(t.attrGet('src'));
-      const label = t.content || t.attrGet('src') || 'image';
+      const href = safeUrl(token.attrGet('src'));
+      const label = token.content || token.attrGet('src') || 'image';
       return href ? h('a', { text: label, attrs: { href, rel: 'noopener noreferrer nofollow', target: '_blank' } }) : document.createTextNode(label);
     }
-    default: return document.createTextNode(t.content ?? '');
+    default: return document.createTextNode(token.content ?? '');
   }
 }

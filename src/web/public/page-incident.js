@@ -18,7 +18,7 @@ export async function render(user) {
     getJson(base),
     request(`${base}/report`),
     getJson(`${base}/report.json`).catch(() => null),
-    request(`${base}/timeline.svg`, { as: 'text' }).then((r) => r.data).catch(() => null),
+    request(`${base}/timeline.svg`, { as: 'text' }).then((res) => res.data).catch(() => null),
   ]);
   let report = reportRes.data;
   let etag = /** @type {string} */ (reportRes.etag ?? report.etag);
@@ -37,13 +37,13 @@ export async function render(user) {
   drawHead();
 
   function drawHead() {
-    const d = current;
+    const incident = current;
     const facts = h('dl', { class: 'facts' },
-      fact('Started', timeEl(d.startedAt)),
-      fact('Ended', d.endedAt ? timeEl(d.endedAt) : h('span', { text: 'ongoing' })),
-      fact('Duration', formatDuration(incidentDuration(d))),
-      fact('Alerts', String(d.alertCount)),
-      fact('Services', d.services.join(', ') || '—'),
+      fact('Started', timeEl(incident.startedAt)),
+      fact('Ended', incident.endedAt ? timeEl(incident.endedAt) : h('span', { text: 'ongoing' })),
+      fact('Duration', formatDuration(incidentDuration(incident))),
+      fact('Alerts', String(incident.alertCount)),
+      fact('Services', incident.services.join(', ') || '—'),
       fact('Report', h('span', {}, badge(report.status, reportStatusLabel(report.status)), ' ', h('a', { text: `version ${report.version}`, attrs: { href: `${pageUrl}/report` } }))),
       fact('Time to detect', measureText(measures?.timeToDetectMs), 'MTTD: impact start to first alert'),
       fact('Time to acknowledge', measureText(measures?.timeToAcknowledgeMs), 'MTTA: first alert to first page acknowledgement'),
@@ -55,9 +55,9 @@ export async function render(user) {
       h('button', { class: 'button', text: 'Download report (HTML)', attrs: { type: 'button' }, on: { click: () => download(`${base}/report.html?download=1`, `postmortem-${id}.html`) } }));
     replace(headSlot,
       h('div', { class: 'page-head' },
-        h('h1', { text: d.title }),
-        h('p', { class: 'head-badges' }, badge(d.status, d.status), ' ', d.severity ? badge(`sev-${d.severity}`, d.severity) : null,
-          d.mergedInto ? h('span', {}, ' merged into ', h('a', { text: d.mergedInto, attrs: { href: `/ui/incidents/${seg(d.mergedInto)}` } })) : null),
+        h('h1', { text: incident.title }),
+        h('p', { class: 'head-badges' }, badge(incident.status, incident.status), ' ', incident.severity ? badge(`sev-${incident.severity}`, incident.severity) : null,
+          incident.mergedInto ? h('span', {}, ' merged into ', h('a', { text: incident.mergedInto, attrs: { href: `/ui/incidents/${seg(incident.mergedInto)}` } })) : null),
         live),
       facts, actions);
   }
@@ -85,7 +85,7 @@ export async function render(user) {
   // while the user has an edit open (a correction form, a note being typed, a dialog).
   let lastKey = JSON.stringify([detail, report.etag, svg]);
   const editing = () => !!main.querySelector('.tl-edit') || !!document.querySelector('dialog[open]')
-    || [...main.querySelectorAll('details.add-note textarea')].some((t) => /** @type {HTMLTextAreaElement} */ (t).value.trim() !== '');
+    || [...main.querySelectorAll('details.add-note textarea')].some((textarea) => /** @type {HTMLTextAreaElement} */ (textarea).value.trim() !== '');
   const schedule = () => { window.setTimeout(() => void refresh(), POLL_MS); };
   async function refresh() {
     if (document.hidden) { schedule(); return; }
@@ -95,24 +95,24 @@ export async function render(user) {
       return;
     }
     try {
-      const [d, r, doc, picture] = await Promise.all([
+      const [freshDetail, freshReport, doc, picture] = await Promise.all([
         getJson(base), request(`${base}/report`), getJson(`${base}/report.json`).catch(() => null),
-        request(`${base}/timeline.svg`, { as: 'text' }).then((x) => x.data).catch(() => null),
+        request(`${base}/timeline.svg`, { as: 'text' }).then((res) => res.data).catch(() => null),
       ]);
       // Someone may have opened an edit while the requests ran: keep it, try next time.
       if (!editing()) {
-        const key = JSON.stringify([d, r.data.etag, picture]);
+        const key = JSON.stringify([freshDetail, freshReport.data.etag, picture]);
         if (key !== lastKey) {
           lastKey = key;
-          current = d;
-          report = r.data;
-          etag = r.etag ?? report.etag;
+          current = freshDetail;
+          report = freshReport.data;
+          etag = freshReport.etag ?? report.etag;
           measures = doc?.measures ?? null;
           drawHead();
           drawTimeline();
           if (picture) replace(pictureSlot, timelinePicture(picture));
-          replace(impactSlot, impactCard(d));
-          replace(alertsSlot, alertsSection(d));
+          replace(impactSlot, impactCard(freshDetail));
+          replace(alertsSlot, alertsSection(freshDetail));
         }
         live.textContent = `Live: checked at ${clockTime(new Date())}`;
       }
@@ -132,7 +132,7 @@ export async function render(user) {
       replace(timelineMsg);
       drawTimeline();
       // The picture marks human entries too: redraw it.
-      void request(`${base}/timeline.svg`, { as: 'text' }).then((r) => replace(pictureSlot, timelinePicture(r.data))).catch(() => {});
+      void request(`${base}/timeline.svg`, { as: 'text' }).then((svgRes) => replace(pictureSlot, timelinePicture(svgRes.data))).catch(() => {});
       return true;
     } catch (err) {
       if (err instanceof ApiError && err.status === 409 && err.body?.current) {
@@ -156,12 +156,12 @@ export async function render(user) {
     const hidden = canEdit ? (report.hiddenTimeline ?? []) : [];
     replace(hiddenSlot, hidden.length ? h('details', { class: 'hidden-entries no-print' },
       h('summary', { text: `Hidden entries (${hidden.length})` }),
-      h('ul', {}, hidden.map((/** @type {any} */ e) => h('li', { class: 'tl-hidden', dataset: { entryId: e.id } },
-        timeEl(e.at), ' ', h('span', { text: e.text }),
-        h('span', { class: 'muted small', text: ` · hidden by ${e.hidden?.by ?? '?'}: ${e.hidden?.reason ?? ''}` }), ' ',
+      h('ul', {}, hidden.map((/** @type {any} */ entry) => h('li', { class: 'tl-hidden', dataset: { entryId: entry.id } },
+        timeEl(entry.at), ' ', h('span', { text: entry.text }),
+        h('span', { class: 'muted small', text: ` · hidden by ${entry.hidden?.by ?? '?'}: ${entry.hidden?.reason ?? ''}` }), ' ',
         h('button', {
-          class: 'button-quiet', text: 'Show again', attrs: { type: 'button', 'aria-label': `Show again the entry at ${e.at}` },
-          on: { click: async () => { if (await patchTimeline({ entries: { [e.id]: { hiddenReason: null } } })) announce('Entry shown again'); } },
+          class: 'button-quiet', text: 'Show again', attrs: { type: 'button', 'aria-label': `Show again the entry at ${entry.at}` },
+          on: { click: async () => { if (await patchTimeline({ entries: { [entry.id]: { hiddenReason: null } } })) announce('Entry shown again'); } },
         }))))) : null);
   }
 
@@ -320,16 +320,16 @@ function impactTable(impact) {
   return h('div', { class: 'table-wrap', attrs: { tabindex: '0', role: 'region', 'aria-label': 'Impact table' } },
     h('table', { class: 'data' },
       h('caption', { class: 'visually-hidden', text: 'Affected services' }),
-      h('thead', {}, h('tr', {}, ['Service', 'Severity', 'Where', 'First seen', 'Last seen', 'Duration', 'Alerts', 'Customer-facing'].map((t) => h('th', { text: t, attrs: { scope: 'col' } })))),
-      h('tbody', {}, impact.map((i) => h('tr', {},
-        h('th', { text: i.service, attrs: { scope: 'row' } }),
-        h('td', {}, i.severity ? badge(`sev-${i.severity}`, i.severity) : '—'),
-        h('td', { text: [...i.clusters, ...i.namespaces, ...(i.regions ?? [])].join(', ') || '—' }),
-        h('td', {}, timeEl(i.firstSeenAt)),
-        h('td', {}, timeEl(i.lastSeenAt)),
-        h('td', {}, formatDuration(i.durationMs), i.ongoing ? ' (ongoing)' : ''),
-        h('td', { class: 'num', text: String(i.alertCount) }),
-        h('td', { text: i.customerFacing === null ? 'unknown' : i.customerFacing ? 'yes' : 'no' }))))));
+      h('thead', {}, h('tr', {}, ['Service', 'Severity', 'Where', 'First seen', 'Last seen', 'Duration', 'Alerts', 'Customer-facing'].map((title) => h('th', { text: title, attrs: { scope: 'col' } })))),
+      h('tbody', {}, impact.map((item) => h('tr', {},
+        h('th', { text: item.service, attrs: { scope: 'row' } }),
+        h('td', {}, item.severity ? badge(`sev-${item.severity}`, item.severity) : '—'),
+        h('td', { text: [...item.clusters, ...item.namespaces, ...(item.regions ?? [])].join(', ') || '—' }),
+        h('td', {}, timeEl(item.firstSeenAt)),
+        h('td', {}, timeEl(item.lastSeenAt)),
+        h('td', {}, formatDuration(item.durationMs), item.ongoing ? ' (ongoing)' : ''),
+        h('td', { class: 'num', text: String(item.alertCount) }),
+        h('td', { text: item.customerFacing === null ? 'unknown' : item.customerFacing ? 'yes' : 'no' }))))));
 }
 
 /**
@@ -339,43 +339,43 @@ function impactTable(impact) {
  */
 export function serviceOfAlert(alert, services) {
   const values = new Set(Object.values(alert.labels ?? {}));
-  return services.find((s) => values.has(s)) ?? 'other';
+  return services.find((service) => values.has(service)) ?? 'other';
 }
 
 /** @param {any} detail */
 function alertsSection(detail) {
   /** @type {Map<string, any[]>} */
   const groups = new Map();
-  for (const a of detail.alerts) {
-    const s = serviceOfAlert(a, detail.services);
-    if (!groups.has(s)) groups.set(s, []);
-    /** @type {any[]} */ (groups.get(s)).push(a);
+  for (const alert of detail.alerts) {
+    const service = serviceOfAlert(alert, detail.services);
+    if (!groups.has(service)) groups.set(service, []);
+    /** @type {any[]} */ (groups.get(service)).push(alert);
   }
   return h('section', { class: 'card', attrs: { 'aria-labelledby': 'alerts-h' } },
     h('h2', { text: `Alerts (${detail.alerts.length})`, attrs: { id: 'alerts-h' } }),
     [...groups.entries()].map(([service, alerts]) => h('div', { class: 'alert-group' },
       h('h3', { text: `${service} · ${plural(alerts.length, 'alert')}` }),
-      h('ul', { class: 'alert-list' }, alerts.map((a) => h('li', {}, alertCard(a)))))));
+      h('ul', { class: 'alert-list' }, alerts.map((alert) => h('li', {}, alertCard(alert)))))));
 }
 
-/** One alert with its labels, annotations and why it is in this incident. @param {any} a */
-export function alertCard(a) {
-  const labels = Object.entries(a.labels ?? {});
-  const annotations = Object.entries(a.annotations ?? {});
-  const d = a.decision;
-  return h('article', { class: 'alert-card', dataset: { alertId: a.id } },
-    h('h4', {}, h('span', { text: a.labels?.alertname ?? a.fingerprint }), ' ', badge(a.status, a.status)),
-    h('p', { class: 'small' }, 'From ', timeEl(a.startsAt), ' to ', a.endsAt ? timeEl(a.endsAt) : h('span', { text: 'now (firing)' }),
-      ` · ${a.source} (${a.instance}) · ${plural(a.notificationCount, 'notification')}`,
-      a.generatorUrl ? [' · ', link(a.generatorUrl, 'source graph')] : null),
-    labels.length ? h('ul', { class: 'labels', attrs: { 'aria-label': 'Labels' } }, labels.map(([k, v]) => h('li', { class: 'label' }, h('span', { class: 'label-k', text: k }), '=', h('span', { class: 'label-v', text: v })))) : null,
-    annotations.length ? h('dl', { class: 'annotations' }, annotations.map(([k, v]) => [h('dt', { text: k }), h('dd', {}, /^https?:\/\//i.test(v) ? link(v, v) : v)])) : null,
-    h('div', { class: ['decision', d.kind === 'human' ? 'decision-human' : null] },
+/** One alert with its labels, annotations and why it is in this incident. @param {any} alert */
+export function alertCard(alert) {
+  const labels = Object.entries(alert.labels ?? {});
+  const annotations = Object.entries(alert.annotations ?? {});
+  const decision = alert.decision;
+  return h('article', { class: 'alert-card', dataset: { alertId: alert.id } },
+    h('h4', {}, h('span', { text: alert.labels?.alertname ?? alert.fingerprint }), ' ', badge(alert.status, alert.status)),
+    h('p', { class: 'small' }, 'From ', timeEl(alert.startsAt), ' to ', alert.endsAt ? timeEl(alert.endsAt) : h('span', { text: 'now (firing)' }),
+      ` · ${alert.source} (${alert.instance}) · ${plural(alert.notificationCount, 'notification')}`,
+      alert.generatorUrl ? [' · ', link(alert.generatorUrl, 'source graph')] : null),
+    labels.length ? h('ul', { class: 'labels', attrs: { 'aria-label': 'Labels' } }, labels.map(([name, value]) => h('li', { class: 'label' }, h('span', { class: 'label-k', text: name }), '=', h('span', { class: 'label-v', text: value })))) : null,
+    annotations.length ? h('dl', { class: 'annotations' }, annotations.map(([name, value]) => [h('dt', { text: name }), h('dd', {}, /^https?:\/\//i.test(value) ? link(value, value) : value)])) : null,
+    h('div', { class: ['decision', decision.kind === 'human' ? 'decision-human' : null] },
       h('p', { class: 'decision-head' },
-        h('strong', { text: d.kind === 'human' ? `Placed by ${d.decidedBy}` : d.kind === 'rule' ? `Joined by rule ${d.rule ?? ''}` : 'Opened this incident' }),
-        ' ', h('span', { class: 'muted small' }, timeEl(d.decidedAt)),
-        d.gapMs !== null && d.gapMs !== undefined ? h('span', { class: 'muted small', text: ` · gap ${formatDuration(d.gapMs)}` }) : null),
-      h('p', { class: 'decision-text', text: d.explanation })));
+        h('strong', { text: decision.kind === 'human' ? `Placed by ${decision.decidedBy}` : decision.kind === 'rule' ? `Joined by rule ${decision.rule ?? ''}` : 'Opened this incident' }),
+        ' ', h('span', { class: 'muted small' }, timeEl(decision.decidedAt)),
+        decision.gapMs !== null && decision.gapMs !== undefined ? h('span', { class: 'muted small', text: ` · gap ${formatDuration(decision.gapMs)}` }) : null),
+      h('p', { class: 'decision-text', text: decision.explanation })));
 }
 
 /**
@@ -386,10 +386,10 @@ async function download(path, filename) {
   try {
     const res = await request(path, { as: 'blob' });
     const url = URL.createObjectURL(/** @type {Blob} */ (res.data));
-    const a = h('a', { props: { href: url, download: filename } });
-    document.body.appendChild(a);
-    a.click();
-    a.remove();
+    const anchor = h('a', { props: { href: url, download: filename } });
+    document.body.appendChild(anchor);
+    anchor.click();
+    anchor.remove();
     setTimeout(() => URL.revokeObjectURL(url), 10_000);
   } catch (err) {
     document.getElementById('main')?.prepend(errorBanner(err, 'Download failed'));

@@ -25,24 +25,24 @@ const RANGES = [
 
 /** @returns {Filters} */
 function filtersFromUrl() {
-  const p = new URLSearchParams(location.search);
+  const params = new URLSearchParams(location.search);
   return {
-    status: p.get('status') ?? '', service: p.get('service') ?? '', severity: p.get('severity') ?? '',
-    range: p.get('range') ?? '', since: p.get('since') ?? '', until: p.get('until') ?? '', report: p.get('report') ?? '',
-    size: PAGE_SIZES.includes(p.get('size') ?? '') ? /** @type {string} */ (p.get('size')) : '25',
+    status: params.get('status') ?? '', service: params.get('service') ?? '', severity: params.get('severity') ?? '',
+    range: params.get('range') ?? '', since: params.get('since') ?? '', until: params.get('until') ?? '', report: params.get('report') ?? '',
+    size: PAGE_SIZES.includes(params.get('size') ?? '') ? /** @type {string} */ (params.get('size')) : '25',
   };
 }
 
-/** The API query of the filters (the report status is filtered here). @param {Filters} f */
-function apiQuery(f) {
-  const q = /** @type {Record<string, string>} */ ({ status: f.status, service: f.service.trim(), severity: f.severity.trim() });
-  const preset = RANGES.find((r) => r.value === f.range);
-  if (preset?.ms) q.since = new Date(Date.now() - preset.ms).toISOString();
-  if (f.range === 'custom') {
-    if (f.since) q.since = new Date(f.since).toISOString();
-    if (f.until) q.until = new Date(f.until).toISOString();
+/** The API query of the filters (the report status is filtered here). @param {Filters} filters */
+function apiQuery(filters) {
+  const query = /** @type {Record<string, string>} */ ({ status: filters.status, service: filters.service.trim(), severity: filters.severity.trim() });
+  const preset = RANGES.find((range) => range.value === filters.range);
+  if (preset?.ms) query.since = new Date(Date.now() - preset.ms).toISOString();
+  if (filters.range === 'custom') {
+    if (filters.since) query.since = new Date(filters.since).toISOString();
+    if (filters.until) query.until = new Date(filters.until).toISOString();
   }
-  return q;
+  return query;
 }
 
 export async function render() {
@@ -62,17 +62,17 @@ export async function render() {
 
   // ---- filters form
   const sel = (/** @type {string} */ name, /** @type {Array<[string, string]>} */ options, /** @type {string} */ value) => {
-    const s = /** @type {HTMLSelectElement} */ (h('select', { attrs: { name } }, options.map(([v, t]) => h('option', { text: t, attrs: { value: v } }))));
-    s.value = value;
-    return s;
+    const select = /** @type {HTMLSelectElement} */ (h('select', { attrs: { name } }, options.map(([optionValue, label]) => h('option', { text: label, attrs: { value: optionValue } }))));
+    select.value = value;
+    return select;
   };
   const status = sel('status', [['', 'Open and resolved'], ['open', 'Open'], ['resolved', 'Resolved'], ['merged', 'Merged into another']], filters.status);
   const service = /** @type {HTMLInputElement} */ (h('input', { attrs: { name: 'service', type: 'search', list: 'known-services', autocomplete: 'off' }, props: { value: filters.service } }));
   const services = h('datalist', { attrs: { id: 'known-services' } });
   const severity = /** @type {HTMLInputElement} */ (h('input', { attrs: { name: 'severity', type: 'search', autocomplete: 'off', size: '10' }, props: { value: filters.severity } }));
   const report = sel('report', [['', 'Any'], ['draft', 'Draft'], ['in_review', 'In review'], ['published', 'Published']], filters.report);
-  const size = sel('size', PAGE_SIZES.map((n) => [n, n]), filters.size);
-  const range = sel('range', RANGES.map((r) => [r.value, r.label]), filters.range);
+  const size = sel('size', PAGE_SIZES.map((count) => [count, count]), filters.size);
+  const range = sel('range', RANGES.map((preset) => [preset.value, preset.label]), filters.range);
   const since = /** @type {HTMLInputElement} */ (h('input', { attrs: { name: 'since', type: 'datetime-local' }, props: { value: filters.since } }));
   const until = /** @type {HTMLInputElement} */ (h('input', { attrs: { name: 'until', type: 'datetime-local' }, props: { value: filters.until } }));
   const custom = h('div', { class: 'filter-custom' }, field('From', since), field('Until', until));
@@ -99,7 +99,7 @@ export async function render() {
   const tbody = h('tbody');
   const table = h('table', { class: 'data incidents-table' },
     h('caption', { class: 'visually-hidden', text: 'Incidents, newest first' }),
-    h('thead', {}, h('tr', {}, ['Incident', 'Status', 'Severity', 'Services', 'Started', 'Duration', 'Alerts', 'Report'].map((t) => h('th', { text: t, attrs: { scope: 'col' } })))),
+    h('thead', {}, h('tr', {}, ['Incident', 'Status', 'Severity', 'Services', 'Started', 'Duration', 'Alerts', 'Report'].map((title) => h('th', { text: title, attrs: { scope: 'col' } })))),
     tbody);
   const newer = h('button', { class: 'button', text: '← Newer', attrs: { type: 'button' }, on: { click: () => { cursor = cursorStack.pop() ?? null; first = true; void load(true); } } });
   const older = h('button', { class: 'button', text: 'Older →', attrs: { type: 'button' }, on: { click: () => { cursorStack.push(cursor); cursor = nextCursor; first = true; void load(true); } } });
@@ -132,23 +132,23 @@ export async function render() {
     const pageSize = Number(filters.size);
     if (!filters.report) {
       const page = await getJson(`/api/v1/incidents${qs({ ...base, limit: pageSize, cursor })}`);
-      const statuses = await reportStatuses(page.items.map((/** @type {any} */ i) => i.id));
+      const statuses = await reportStatuses(page.items.map((/** @type {any} */ item) => item.id));
       return { items: page.items, statuses, next: page.nextCursor };
     }
     /** @type {any[]} */
     const items = [];
     const statuses = new Map();
-    let c = cursor;
+    let pageCursor = cursor;
     for (let i = 0; i < MAX_SCAN_PAGES && items.length < pageSize; i++) {
-      const page = await getJson(`/api/v1/incidents${qs({ ...base, limit: pageSize, cursor: c })}`);
-      const st = await reportStatuses(page.items.map((/** @type {any} */ x) => x.id));
+      const page = await getJson(`/api/v1/incidents${qs({ ...base, limit: pageSize, cursor: pageCursor })}`);
+      const pageStatuses = await reportStatuses(page.items.map((/** @type {any} */ item) => item.id));
       for (const inc of page.items) {
-        if (st.get(inc.id)?.status === filters.report) { items.push(inc); statuses.set(inc.id, st.get(inc.id)); }
+        if (pageStatuses.get(inc.id)?.status === filters.report) { items.push(inc); statuses.set(inc.id, pageStatuses.get(inc.id)); }
       }
-      c = page.nextCursor;
-      if (!c) break;
+      pageCursor = page.nextCursor;
+      if (!pageCursor) break;
     }
-    return { items, statuses, next: c };
+    return { items, statuses, next: pageCursor };
   }
 
   // Polls while the tab is visible; a hidden tab skips its turns.
@@ -165,10 +165,10 @@ export async function render() {
       const key = JSON.stringify([screen.items, [...screen.statuses.entries()], Math.floor(Date.now() / 60_000)]);
       if (key !== lastKey || userAction) {
         lastKey = key;
-        const added = first ? [] : screen.items.filter((/** @type {any} */ i) => !knownIds.has(i.id));
-        draw(screen.items, screen.statuses, new Set(added.map((/** @type {any} */ i) => i.id)));
-        if (added.length) announce(`${added.length} new incident${added.length === 1 ? '' : 's'}: ${added.map((/** @type {any} */ i) => i.title).join('; ')}`);
-        for (const i of screen.items) knownIds.add(i.id);
+        const added = first ? [] : screen.items.filter((/** @type {any} */ item) => !knownIds.has(item.id));
+        draw(screen.items, screen.statuses, new Set(added.map((/** @type {any} */ item) => item.id)));
+        if (added.length) announce(`${added.length} new incident${added.length === 1 ? '' : 's'}: ${added.map((/** @type {any} */ item) => item.title).join('; ')}`);
+        for (const item of screen.items) knownIds.add(item.id);
         first = false;
       }
       live.textContent = `Live: checked at ${clockTime(new Date())}`;
@@ -191,7 +191,7 @@ export async function render() {
     const focusedId = /** @type {HTMLElement | null} */ (document.activeElement)?.closest?.('tr')?.getAttribute('data-id') ?? null;
     const now = Date.now();
     const rows = items.map((inc) => {
-      const st = statuses.get(inc.id);
+      const reportStatus = statuses.get(inc.id);
       return h('tr', { class: fresh.has(inc.id) ? 'row-new' : null, attrs: { 'data-id': inc.id } },
         h('th', { attrs: { scope: 'row' } }, h('a', { text: inc.title, attrs: { href: `/ui/incidents/${encodeURIComponent(inc.id)}` } }), fresh.has(inc.id) ? h('span', { class: 'badge badge-new', text: 'new' }) : null),
         h('td', {}, badge(inc.status, inc.status)),
@@ -200,12 +200,12 @@ export async function render() {
         h('td', {}, timeEl(inc.startedAt)),
         h('td', {}, formatDuration(incidentDuration(inc, now)), inc.endedAt ? null : h('span', { class: 'muted', text: ' (ongoing)' })),
         h('td', { class: 'num', text: String(inc.alertCount) }),
-        h('td', {}, st ? h('a', { attrs: { href: `/ui/incidents/${encodeURIComponent(inc.id)}/report` } }, badge(st.status, reportStatusLabel(st.status)), st.version > 1 ? ` v${st.version}` : '') : '—'));
+        h('td', {}, reportStatus ? h('a', { attrs: { href: `/ui/incidents/${encodeURIComponent(inc.id)}/report` } }, badge(reportStatus.status, reportStatusLabel(reportStatus.status)), reportStatus.version > 1 ? ` v${reportStatus.version}` : '') : '—'));
     });
     if (rows.length === 0) rows.push(h('tr', {}, h('td', { class: 'empty', text: 'No incidents match these filters.', attrs: { colspan: '8' } })));
     replace(tbody, rows);
-    const known = new Set([...services.querySelectorAll('option')].map((o) => o.getAttribute('value')));
-    for (const inc of items) for (const s of inc.services) if (!known.has(s)) { known.add(s); services.appendChild(h('option', { attrs: { value: s } })); }
+    const known = new Set([...services.querySelectorAll('option')].map((option) => option.getAttribute('value')));
+    for (const inc of items) for (const serviceName of inc.services) if (!known.has(serviceName)) { known.add(serviceName); services.appendChild(h('option', { attrs: { value: serviceName } })); }
     if (focusedId) /** @type {HTMLElement | null} */ (tbody.querySelector(`tr[data-id="${CSS.escape(focusedId)}"] a`))?.focus();
   }
 
@@ -216,5 +216,5 @@ export async function render() {
 async function reportStatuses(ids) {
   if (ids.length === 0) return new Map();
   const res = await getJson(`/api/v1/report-statuses${qs({ incidentIds: ids.join(',') })}`);
-  return new Map(res.items.map((/** @type {any} */ s) => [s.incidentId, s]));
+  return new Map(res.items.map((/** @type {any} */ item) => [item.incidentId, item]));
 }

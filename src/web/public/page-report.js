@@ -32,23 +32,23 @@ const SECTION_NOTES = {
 /** @type {FieldDef[]} */
 const FIELDS = [
   ...['summary', 'timeline', 'what-happened', 'fix', 'prevention'].map((id) => /** @type {FieldDef} */ ({
-    key: `sections.${id}`, label: '', kind: 'markdown', get: (r) => r.sections.find((/** @type {any} */ s) => s.id === id)?.text ?? null,
+    key: `sections.${id}`, label: '', kind: 'markdown', get: (report) => report.sections.find((/** @type {any} */ section) => section.id === id)?.text ?? null,
   })),
-  { key: 'customerSummary', label: 'Customer summary', kind: 'markdown', get: (r) => r.customerSummary.text },
-  { key: 'preventionNoneNeeded', label: 'No action items needed because', kind: 'text', get: (r) => r.preventionNoneNeeded.text },
-  { key: 'impactStartedAt', label: 'Impact started', kind: 'time', get: (r) => humanTime(r.impactWindow.startedAt) },
-  { key: 'impactEndedAt', label: 'Impact ended', kind: 'time', get: (r) => humanTime(r.impactWindow.endedAt) },
-  { key: 'mitigatedAt', label: 'Mitigated (service restored)', kind: 'time', get: (r) => humanTime(r.mitigatedAt) },
+  { key: 'customerSummary', label: 'Customer summary', kind: 'markdown', get: (report) => report.customerSummary.text },
+  { key: 'preventionNoneNeeded', label: 'No action items needed because', kind: 'text', get: (report) => report.preventionNoneNeeded.text },
+  { key: 'impactStartedAt', label: 'Impact started', kind: 'time', get: (report) => humanTime(report.impactWindow.startedAt) },
+  { key: 'impactEndedAt', label: 'Impact ended', kind: 'time', get: (report) => humanTime(report.impactWindow.endedAt) },
+  { key: 'mitigatedAt', label: 'Mitigated (service restored)', kind: 'time', get: (report) => humanTime(report.mitigatedAt) },
 ];
 
 /** @param {any} part */
 const humanTime = (part) => (part.origin === 'human-completed' ? part.at : null);
 
-/** @param {FieldDef} f @param {any} report */
-const formValue = (f, report) => (f.kind === 'time' ? toLocalInput(f.get(report)) : f.get(report) ?? '');
+/** @param {FieldDef} definition @param {any} report */
+const formValue = (definition, report) => (definition.kind === 'time' ? toLocalInput(definition.get(report)) : definition.get(report) ?? '');
 
 /** @param {string} key */
-const fieldDef = (key) => /** @type {FieldDef} */ (FIELDS.find((f) => f.key === key));
+const fieldDef = (key) => /** @type {FieldDef} */ (FIELDS.find((definition) => definition.key === key));
 
 /** @param {{ name: string, role: string }} user */
 export async function render(user) {
@@ -94,19 +94,19 @@ export async function render(user) {
 
   // ---------------------------------------------------------------- values
 
-  /** @param {any} r */
-  function valuesOf(r) {
-    return Object.fromEntries(FIELDS.map((f) => [f.key, formValue(f, r)]));
+  /** @param {any} reportView */
+  function valuesOf(reportView) {
+    return Object.fromEntries(FIELDS.map((definition) => [definition.key, formValue(definition, reportView)]));
   }
 
   /** @param {string} key */
   function currentValue(key) {
-    const c = controls.get(key);
-    return c ? c.value : baseValues[key];
+    const control = controls.get(key);
+    return control ? control.value : baseValues[key];
   }
 
   function dirtyKeys() {
-    return FIELDS.filter((f) => controls.has(f.key) && currentValue(f.key) !== baseValues[f.key]).map((f) => f.key);
+    return FIELDS.filter((definition) => controls.has(definition.key) && currentValue(definition.key) !== baseValues[definition.key]).map((definition) => definition.key);
   }
 
   /** The PATCH body for these fields ('' clears). @param {string[]} keys */
@@ -114,9 +114,9 @@ export async function render(user) {
     /** @type {Record<string, any>} */
     const patch = {};
     for (const key of keys) {
-      const f = fieldDef(key);
+      const definition = fieldDef(key);
       const raw = currentValue(key);
-      const value = f.kind === 'time' ? fromLocalInput(raw) : raw.trim() === '' ? null : raw;
+      const value = definition.kind === 'time' ? fromLocalInput(raw) : raw.trim() === '' ? null : raw;
       if (key.startsWith('sections.')) (patch.sections ??= {})[key.slice('sections.'.length)] = value;
       else patch[key] = value;
     }
@@ -223,14 +223,14 @@ export async function render(user) {
       h('p', { class: 'muted small', text: 'Debrief takes these from the alerts. Set them when impact started before the first alert, ended at another time, or when service was restored (time to mitigate).' }));
     const grid = h('div', { class: 'times-grid' });
     for (const key of ['impactStartedAt', 'impactEndedAt', 'mitigatedAt']) {
-      const f = fieldDef(key);
+      const definition = fieldDef(key);
       const machine = key === 'mitigatedAt' ? null : key === 'impactStartedAt' ? report.impactWindow.startedAt.machineAt : report.impactWindow.endedAt.machineAt;
       if (canEdit) {
         const input = /** @type {HTMLInputElement} */ (h('input', { attrs: { type: 'datetime-local', name: key }, props: { value: baseValues[key] }, on: { input: changed } }));
         controls.set(key, input);
-        grid.appendChild(field(f.label, input, { hint: machine ? `From the alerts: ${formatTime(machine)}. Empty = use that.` : 'Empty = not set.' }));
+        grid.appendChild(field(definition.label, input, { hint: machine ? `From the alerts: ${formatTime(machine)}. Empty = use that.` : 'Empty = not set.' }));
       } else {
-        grid.appendChild(h('div', { class: 'field' }, h('span', { class: 'field-label', text: f.label }), h('p', {}, timeEl(f.get(report) ?? machine))));
+        grid.appendChild(h('div', { class: 'field' }, h('span', { class: 'field-label', text: definition.label }), h('p', {}, timeEl(definition.get(report) ?? machine))));
       }
     }
     card.appendChild(grid);
@@ -242,28 +242,28 @@ export async function render(user) {
     for (const key of [...controls.keys()]) if (key.startsWith('sections.') || key === 'customerSummary' || key === 'preventionNoneNeeded') controls.delete(key);
     problemSlots.clear();
     printCopies = [];
-    for (const s of report.sections) sectionsGrid.appendChild(sectionCard(s));
+    for (const section of report.sections) sectionsGrid.appendChild(sectionCard(section));
     sectionsGrid.appendChild(customerCard());
   }
 
-  /** @param {any} s */
-  function sectionCard(s) {
-    const key = `sections.${s.id}`;
-    const headingId = `sec-${s.id}-h`;
-    const statusEl = badge(s.status, sectionStatusLabel(s.status));
+  /** @param {any} section */
+  function sectionCard(section) {
+    const key = `sections.${section.id}`;
+    const headingId = `sec-${section.id}-h`;
+    const statusEl = badge(section.status, sectionStatusLabel(section.status));
     statusBadges.set(key, statusEl);
-    const card = h('section', { class: ['card', 'section-card', `section-${s.id}`], attrs: { 'aria-labelledby': headingId }, dataset: { section: s.id } },
-      h('div', { class: 'section-head' }, h('h2', { text: s.title, attrs: { id: headingId } }), statusEl),
-      s.completedBy ? h('p', { class: 'muted small' }, 'Completed by ', h('strong', { text: s.completedBy }), ' ', timeEl(s.completedAt)) : null);
-    if (s.id === 'summary') card.appendChild(summaryFacts());
-    if (s.machineText) card.appendChild(h('div', { class: 'machine' }, h('p', { class: 'machine-label', text: 'Drafted by Debrief' }), h('p', { class: 'machine-text', text: s.machineText })));
-    if (s.hints.length) {
+    const card = h('section', { class: ['card', 'section-card', `section-${section.id}`], attrs: { 'aria-labelledby': headingId }, dataset: { section: section.id } },
+      h('div', { class: 'section-head' }, h('h2', { text: section.title, attrs: { id: headingId } }), statusEl),
+      section.completedBy ? h('p', { class: 'muted small' }, 'Completed by ', h('strong', { text: section.completedBy }), ' ', timeEl(section.completedAt)) : null);
+    if (section.id === 'summary') card.appendChild(summaryFacts());
+    if (section.machineText) card.appendChild(h('div', { class: 'machine' }, h('p', { class: 'machine-label', text: 'Drafted by Debrief' }), h('p', { class: 'machine-text', text: section.machineText })));
+    if (section.hints.length) {
       card.appendChild(h('div', { class: 'hints' }, h('p', { class: 'machine-label', text: 'Hints' }),
-        h('ul', {}, s.hints.map((/** @type {any} */ hint) => h('li', {}, h('span', { class: 'muted', text: `${hint.source}: ` }), hint.text, hint.url ? [' (', link(hint.url, 'link'), ')'] : null)))));
+        h('ul', {}, section.hints.map((/** @type {any} */ hint) => h('li', {}, h('span', { class: 'muted', text: `${hint.source}: ` }), hint.text, hint.url ? [' (', link(hint.url, 'link'), ')'] : null)))));
     }
-    if (s.id === 'timeline') card.appendChild(h('p', { class: 'small' }, `${report.timeline.length} entries. `, h('a', { text: canEdit ? 'See and edit the timeline on the incident page' : 'See the timeline on the incident page', attrs: { href: pageUrl } })));
-    card.appendChild(editor(key, `Your text for "${s.title}" (Markdown)`, SECTION_NOTES[/** @type {keyof typeof SECTION_NOTES} */ (s.id)] ?? ''));
-    if (s.id === 'prevention') {
+    if (section.id === 'timeline') card.appendChild(h('p', { class: 'small' }, `${report.timeline.length} entries. `, h('a', { text: canEdit ? 'See and edit the timeline on the incident page' : 'See the timeline on the incident page', attrs: { href: pageUrl } })));
+    card.appendChild(editor(key, `Your text for "${section.title}" (Markdown)`, SECTION_NOTES[/** @type {keyof typeof SECTION_NOTES} */ (section.id)] ?? ''));
+    if (section.id === 'prevention') {
       card.appendChild(h('h3', { text: 'Action items' }));
       card.appendChild(actionItemsSlot);
       card.appendChild(problemSlot('actionItems'));
@@ -288,14 +288,14 @@ export async function render(user) {
   }
 
   function summaryFacts() {
-    const s = report.summary;
+    const summary = report.summary;
     return h('dl', { class: 'facts facts-compact' },
-      h('div', { class: 'fact' }, h('dt', { text: 'Severity' }), h('dd', { text: s.severity ?? '—' })),
-      h('div', { class: 'fact' }, h('dt', { text: 'Started' }), h('dd', {}, timeEl(s.startedAt))),
-      h('div', { class: 'fact' }, h('dt', { text: 'Ended' }), h('dd', {}, s.endedAt ? timeEl(s.endedAt) : 'ongoing')),
-      h('div', { class: 'fact' }, h('dt', { text: 'Duration' }), h('dd', { text: formatDuration(s.durationMs) })),
-      h('div', { class: 'fact' }, h('dt', { text: 'Services' }), h('dd', { text: s.affectedServices.join(', ') || '—' })),
-      h('div', { class: 'fact' }, h('dt', { text: 'Customer-facing' }), h('dd', { text: s.customerFacing === null ? 'unknown' : s.customerFacing ? 'yes' : 'no' })));
+      h('div', { class: 'fact' }, h('dt', { text: 'Severity' }), h('dd', { text: summary.severity ?? '—' })),
+      h('div', { class: 'fact' }, h('dt', { text: 'Started' }), h('dd', {}, timeEl(summary.startedAt))),
+      h('div', { class: 'fact' }, h('dt', { text: 'Ended' }), h('dd', {}, summary.endedAt ? timeEl(summary.endedAt) : 'ongoing')),
+      h('div', { class: 'fact' }, h('dt', { text: 'Duration' }), h('dd', { text: formatDuration(summary.durationMs) })),
+      h('div', { class: 'fact' }, h('dt', { text: 'Services' }), h('dd', { text: summary.affectedServices.join(', ') || '—' })),
+      h('div', { class: 'fact' }, h('dt', { text: 'Customer-facing' }), h('dd', { text: summary.customerFacing === null ? 'unknown' : summary.customerFacing ? 'yes' : 'no' })));
   }
 
   /**
@@ -378,7 +378,7 @@ export async function render(user) {
     const title = /** @type {HTMLInputElement} */ (h('input', { attrs: { type: 'text', required: true, maxlength: '500', name: 'title' }, props: { value: item?.title ?? '' } }));
     const owner = /** @type {HTMLInputElement} */ (h('input', { attrs: { type: 'text', maxlength: '200', name: 'owner' }, props: { value: item?.owner ?? '' } }));
     const due = /** @type {HTMLInputElement} */ (h('input', { attrs: { type: 'date', name: 'dueDate' }, props: { value: item?.dueDate ?? '' } }));
-    const status = /** @type {HTMLSelectElement} */ (h('select', { attrs: { name: 'status' } }, ['open', 'in_progress', 'done', 'wont_do'].map((s) => h('option', { text: s.replace('_', ' '), attrs: { value: s } }))));
+    const status = /** @type {HTMLSelectElement} */ (h('select', { attrs: { name: 'status' } }, ['open', 'in_progress', 'done', 'wont_do'].map((statusValue) => h('option', { text: statusValue.replace('_', ' '), attrs: { value: statusValue } }))));
     status.value = item?.status ?? 'open';
     const tracker = /** @type {HTMLInputElement} */ (h('input', { attrs: { type: 'url', maxlength: '2000', name: 'trackerUrl', placeholder: 'https://…' }, props: { value: item?.trackerUrl ?? '' } }));
     const err = h('div');
@@ -398,8 +398,8 @@ export async function render(user) {
             clearProblem('sections.prevention');
             clearProblem('actionItems');
             announce(item ? 'Action item saved' : 'Action item added');
-          } catch (e) {
-            replace(err, errorBanner(e, 'Could not save the action item'));
+          } catch (failure) {
+            replace(err, errorBanner(failure, 'Could not save the action item'));
           }
         },
       },
@@ -417,8 +417,8 @@ export async function render(user) {
               await request(`/api/v1/action-items/${seg(item.id)}`, { method: 'DELETE' });
               await refreshActionItems();
               announce('Action item deleted');
-            } catch (e) {
-              replace(err, errorBanner(e, 'Could not delete the action item'));
+            } catch (failure) {
+              replace(err, errorBanner(failure, 'Could not delete the action item'));
             }
           },
         },
@@ -439,10 +439,10 @@ export async function render(user) {
     report = next;
     etag = nextEtag;
     baseValues = valuesOf(next);
-    for (const [key, c] of controls) c.value = baseValues[key];
-    for (const s of next.sections) {
-      const b = statusBadges.get(`sections.${s.id}`);
-      if (b) b.replaceWith(statusBadges.set(`sections.${s.id}`, badge(s.status, sectionStatusLabel(s.status))).get(`sections.${s.id}`));
+    for (const [key, control] of controls) control.value = baseValues[key];
+    for (const section of next.sections) {
+      const statusBadge = statusBadges.get(`sections.${section.id}`);
+      if (statusBadge) statusBadge.replaceWith(statusBadges.set(`sections.${section.id}`, badge(section.status, sectionStatusLabel(section.status))).get(`sections.${section.id}`));
     }
     const cb = statusBadges.get('customerSummary');
     if (cb) cb.replaceWith(statusBadges.set('customerSummary', badge(next.customerSummary.status, sectionStatusLabel(next.customerSummary.status))).get('customerSummary'));
@@ -468,7 +468,7 @@ export async function render(user) {
         showConflict(err.body.current);
         return false;
       }
-      if (err instanceof ApiError && err.status === 400) showProblems(err.details.map((d) => ({ ...d, path: d.path.replace(/^body\./, '') })), 'Some fields are not valid');
+      if (err instanceof ApiError && err.status === 400) showProblems(err.details.map((detail) => ({ ...detail, path: detail.path.replace(/^body\./, '') })), 'Some fields are not valid');
       else replace(messages, errorBanner(err, 'Could not save'));
       return false;
     }
@@ -515,12 +515,12 @@ export async function render(user) {
    */
   function showProblems(details, title) {
     for (const key of problemSlots.keys()) clearProblem(key);
-    const items = details.map((d) => {
+    const items = details.map((detail) => {
       // The prevention problem is about action items: say it there.
-      const slot = (d.path === 'sections.prevention' ? problemSlots.get('actionItems') : undefined) ?? problemSlots.get(d.path);
-      const control = controls.get(d.path);
+      const slot = (detail.path === 'sections.prevention' ? problemSlots.get('actionItems') : undefined) ?? problemSlots.get(detail.path);
+      const control = controls.get(detail.path);
       if (slot) {
-        slot.textContent = d.message;
+        slot.textContent = detail.message;
         slot.hidden = false;
       }
       if (control) {
@@ -529,8 +529,8 @@ export async function render(user) {
       }
       const target = control ?? slot;
       return h('li', {}, target
-        ? h('a', { text: `${labelOf(d.path)}: ${d.message}`, attrs: { href: `#${target.id || (target.id = uid('t'))}` }, on: { click: (/** @type {Event} */ ev) => { ev.preventDefault(); target.scrollIntoView({ block: 'center' }); (control ?? target).focus?.(); } } })
-        : `${labelOf(d.path)}: ${d.message}`);
+        ? h('a', { text: `${labelOf(detail.path)}: ${detail.message}`, attrs: { href: `#${target.id || (target.id = uid('t'))}` }, on: { click: (/** @type {Event} */ ev) => { ev.preventDefault(); target.scrollIntoView({ block: 'center' }); (control ?? target).focus?.(); } } })
+        : `${labelOf(detail.path)}: ${detail.message}`);
     });
     const summary = h('div', { class: 'banner banner-error', attrs: { role: 'alert', tabindex: '-1' } },
       h('p', {}, h('strong', { text: title })), h('ul', {}, items));
@@ -541,9 +541,9 @@ export async function render(user) {
   /** @param {string} path */
   function labelOf(path) {
     const sec = /^sections\.(.+)$/.exec(path);
-    if (sec) return report.sections.find((/** @type {any} */ s) => s.id === sec[1])?.title ?? path;
+    if (sec) return report.sections.find((/** @type {any} */ section) => section.id === sec[1])?.title ?? path;
     if (path === 'actionItems') return 'Action items';
-    return FIELDS.find((f) => f.key === path)?.label || path;
+    return FIELDS.find((definition) => definition.key === path)?.label || path;
   }
 
   // ---------------------------------------------------------------- conflicts
@@ -560,24 +560,24 @@ export async function render(user) {
     const taken = [];
     /** @type {string[]} */
     const clashes = [];
-    for (const f of FIELDS) {
-      if (!controls.has(f.key)) continue;
-      const mine = currentValue(f.key);
-      const was = baseValues[f.key];
-      const now = theirs[f.key];
+    for (const definition of FIELDS) {
+      if (!controls.has(definition.key)) continue;
+      const mine = currentValue(definition.key);
+      const was = baseValues[definition.key];
+      const now = theirs[definition.key];
       if (now === was || now === mine) continue;
-      if (mine === was) { /** @type {any} */ (controls.get(f.key)).value = now; taken.push(f.key); } else clashes.push(f.key);
+      if (mine === was) { /** @type {any} */ (controls.get(definition.key)).value = now; taken.push(definition.key); } else clashes.push(definition.key);
     }
-    const myValues = Object.fromEntries(clashes.map((k) => [k, currentValue(k)]));
+    const myValues = Object.fromEntries(clashes.map((key) => [key, currentValue(key)]));
     // Their version becomes the base: the next save is checked against their ETag.
     report = current.report;
     etag = current.etag;
     baseValues = theirs;
-    for (const k of clashes) /** @type {any} */ (controls.get(k)).value = myValues[k];
+    for (const key of clashes) /** @type {any} */ (controls.get(key)).value = myValues[key];
     drawHead();
     drawToolbar();
     const who = current.report.updatedBy ?? 'someone';
-    const choices = new Map(clashes.map((k) => [k, 'mine']));
+    const choices = new Map(clashes.map((key) => [key, 'mine']));
     const panel = h('section', { class: 'card conflict', attrs: { role: 'alert', 'aria-labelledby': 'conflict-h', tabindex: '-1' } },
       h('h2', { text: 'Someone else changed this report', attrs: { id: 'conflict-h' } }),
       h('p', {}, h('strong', { text: who }), ' saved version ', `${current.version} `, timeEl(current.report.updatedAt), ' while you were editing. Nothing of yours is lost yet.'),
@@ -618,7 +618,7 @@ export async function render(user) {
         }),
         h('button', {
           class: 'button', text: 'Discard mine, take all theirs', attrs: { type: 'button' },
-          on: { click: () => { for (const [key, c] of controls) c.value = baseValues[key]; replace(conflict); drawToolbar(); announce('Your changes were discarded'); } },
+          on: { click: () => { for (const [key, control] of controls) control.value = baseValues[key]; replace(conflict); drawToolbar(); announce('Your changes were discarded'); } },
         })));
     replace(conflict, panel);
     void drawHistory();
@@ -636,28 +636,28 @@ export async function render(user) {
       if (run !== historyRun) return;
       replace(historySlot, h('h2', { text: 'Versions and changes', attrs: { id: 'history-h' } }));
       const items = versions.items;
-      const a = /** @type {HTMLSelectElement} */ (h('select', {}, items.map((/** @type {any} */ v) => h('option', { text: versionLabel(v), attrs: { value: String(v.version) } }))));
-      const b = /** @type {HTMLSelectElement} */ (h('select', {}, items.map((/** @type {any} */ v) => h('option', { text: versionLabel(v), attrs: { value: String(v.version) } }))));
-      a.value = String(items[Math.max(0, items.length - 2)]?.version ?? 1);
-      b.value = String(items[items.length - 1]?.version ?? 1);
+      const fromSelect = /** @type {HTMLSelectElement} */ (h('select', {}, items.map((/** @type {any} */ version) => h('option', { text: versionLabel(version), attrs: { value: String(version.version) } }))));
+      const toSelect = /** @type {HTMLSelectElement} */ (h('select', {}, items.map((/** @type {any} */ version) => h('option', { text: versionLabel(version), attrs: { value: String(version.version) } }))));
+      fromSelect.value = String(items[Math.max(0, items.length - 2)]?.version ?? 1);
+      toSelect.value = String(items[items.length - 1]?.version ?? 1);
       const out = h('div', { class: 'diff-out' });
       const compare = async () => {
         try {
-          const [va, vb] = await Promise.all([getJson(`${base}/report/versions/${seg(a.value)}`), getJson(`${base}/report/versions/${seg(b.value)}`)]);
-          replace(out, diffView(reportText(va), reportText(vb), `version ${a.value}`, `version ${b.value}`));
+          const [fromVersion, toVersion] = await Promise.all([getJson(`${base}/report/versions/${seg(fromSelect.value)}`), getJson(`${base}/report/versions/${seg(toSelect.value)}`)]);
+          replace(out, diffView(reportText(fromVersion), reportText(toVersion), `version ${fromSelect.value}`, `version ${toSelect.value}`));
         } catch (err) {
           replace(out, errorBanner(err, 'Could not compare'));
         }
       };
       append(historySlot,
-        h('ul', { class: 'versions' }, items.map((/** @type {any} */ v) => h('li', {}, versionLabel(v), v.publishedAt ? [' · ', timeEl(v.publishedAt)] : null))),
+        h('ul', { class: 'versions' }, items.map((/** @type {any} */ version) => h('li', {}, versionLabel(version), version.publishedAt ? [' · ', timeEl(version.publishedAt)] : null))),
         items.length < 2 ? h('p', { class: 'muted small', text: 'Publishing freezes a version; the next change starts a new one, and differences between versions show here.' }) : h('form', { class: 'compare', on: { submit: (/** @type {Event} */ ev) => { ev.preventDefault(); void compare(); } } },
-          field('Compare', a), field('with', b), h('button', { class: 'button', text: 'Show differences', attrs: { type: 'submit' } })),
+          field('Compare', fromSelect), field('with', toSelect), h('button', { class: 'button', text: 'Show differences', attrs: { type: 'submit' } })),
         out,
         h('details', { class: 'audit-trail' }, h('summary', { text: `Change log (${audit.items.length})` }),
-          h('ol', { class: 'audit' }, audit.items.slice().reverse().map((/** @type {any} */ e) => h('li', {},
-            h('div', { class: 'tl-meta' }, timeEl(e.at), ' ', h('strong', { text: e.actor }), ' ', h('code', { text: e.action }), ` · v${e.version}`),
-            e.changes.length ? h('p', { class: 'small muted', text: e.changes.map((/** @type {any} */ c) => c.path).join(', ') }) : null)))));
+          h('ol', { class: 'audit' }, audit.items.slice().reverse().map((/** @type {any} */ entry) => h('li', {},
+            h('div', { class: 'tl-meta' }, timeEl(entry.at), ' ', h('strong', { text: entry.actor }), ' ', h('code', { text: entry.action }), ` · v${entry.version}`),
+            entry.changes.length ? h('p', { class: 'small muted', text: entry.changes.map((/** @type {any} */ change) => change.path).join(', ') }) : null)))));
       if (items.length > 1) void compare();
     } catch (err) {
       if (run === historyRun) replace(historySlot, h('h2', { text: 'Versions and changes', attrs: { id: 'history-h' } }), errorBanner(err, 'Could not load versions'));
@@ -667,34 +667,34 @@ export async function render(user) {
 
 /** The ETag one write after `etag` (`"v<version>.r<revision>"`), or null when it has another shape. @param {string} etag */
 function bumped(etag) {
-  const m = /^"v(\d+)\.r(\d+)"$/.exec(etag);
-  return m ? `"v${m[1]}.r${Number(m[2]) + 1}"` : null;
+  const match = /^"v(\d+)\.r(\d+)"$/.exec(etag);
+  return match ? `"v${match[1]}.r${Number(match[2]) + 1}"` : null;
 }
 
-/** @param {any} v */
-const versionLabel = (v) => `Version ${v.version}: ${reportStatusLabel(v.status)}${v.current ? ' (current)' : ''}${v.publishedBy ? ` by ${v.publishedBy}` : ''}`;
+/** @param {any} version */
+const versionLabel = (version) => `Version ${version.version}: ${reportStatusLabel(version.status)}${version.current ? ' (current)' : ''}${version.publishedBy ? ` by ${version.publishedBy}` : ''}`;
 
 /**
  * A report version as plain text, for diffs.
- * @param {any} r
+ * @param {any} report
  */
-export function reportText(r) {
-  const lines = [`# ${r.summary.title}`, `Status: ${r.status}, version ${r.version}`, ''];
-  for (const s of r.sections) {
-    lines.push(`## ${s.title} [${s.status}]`);
-    if (s.text) lines.push(...s.text.split('\n'));
-    else if (s.machineText) lines.push(`(drafted) ${s.machineText}`);
+export function reportText(report) {
+  const lines = [`# ${report.summary.title}`, `Status: ${report.status}, version ${report.version}`, ''];
+  for (const section of report.sections) {
+    lines.push(`## ${section.title} [${section.status}]`);
+    if (section.text) lines.push(...section.text.split('\n'));
+    else if (section.machineText) lines.push(`(drafted) ${section.machineText}`);
     else lines.push('(empty)');
     lines.push('');
   }
   lines.push('## Action items');
-  for (const ai of r.actionItems ?? []) lines.push(`- [${ai.status}] ${ai.title} · owner ${ai.owner ?? 'none'} · due ${ai.dueDate ?? 'none'}${ai.trackerUrl ? ` · ${ai.trackerUrl}` : ''}`);
-  if (r.preventionNoneNeeded?.text) lines.push(`No action items needed: ${r.preventionNoneNeeded.text}`);
-  lines.push('', '## Customer summary', ...(r.customerSummary?.text ?? '(empty)').split('\n'), '');
+  for (const ai of report.actionItems ?? []) lines.push(`- [${ai.status}] ${ai.title} · owner ${ai.owner ?? 'none'} · due ${ai.dueDate ?? 'none'}${ai.trackerUrl ? ` · ${ai.trackerUrl}` : ''}`);
+  if (report.preventionNoneNeeded?.text) lines.push(`No action items needed: ${report.preventionNoneNeeded.text}`);
+  lines.push('', '## Customer summary', ...(report.customerSummary?.text ?? '(empty)').split('\n'), '');
   lines.push('## Times');
-  lines.push(`Impact started: ${r.impactWindow?.startedAt?.at ?? '-'} (${r.impactWindow?.startedAt?.origin ?? ''})`);
-  lines.push(`Impact ended: ${r.impactWindow?.endedAt?.at ?? '-'} (${r.impactWindow?.endedAt?.origin ?? ''})`);
-  lines.push(`Mitigated: ${r.mitigatedAt?.at ?? '-'}`);
+  lines.push(`Impact started: ${report.impactWindow?.startedAt?.at ?? '-'} (${report.impactWindow?.startedAt?.origin ?? ''})`);
+  lines.push(`Impact ended: ${report.impactWindow?.endedAt?.at ?? '-'} (${report.impactWindow?.endedAt?.origin ?? ''})`);
+  lines.push(`Mitigated: ${report.mitigatedAt?.at ?? '-'}`);
   return lines.join('\n');
 }
 
@@ -704,8 +704,8 @@ export function reportText(r) {
  */
 function diffView(before, after, beforeName, afterName) {
   const ops = lineDiff(before ?? '', after ?? '');
-  const changed = ops.filter((o) => o.op !== ' ').length;
+  const changed = ops.filter((line) => line.op !== ' ').length;
   return h('div', { class: 'diff' },
     h('p', { class: 'small muted', text: changed === 0 ? 'No differences.' : `− lines only in ${beforeName}, + lines only in ${afterName}.` }),
-    h('pre', { class: 'diff-lines' }, ops.map((o) => h(o.op === '+' ? 'ins' : o.op === '-' ? 'del' : 'span', { class: `diff-${o.op === '+' ? 'add' : o.op === '-' ? 'del' : 'same'}`, text: `${o.op === ' ' ? ' ' : o.op === '+' ? '+' : '−'} ${o.line}\n` }))));
+    h('pre', { class: 'diff-lines' }, ops.map((line) => h(line.op === '+' ? 'ins' : line.op === '-' ? 'del' : 'span', { class: `diff-${line.op === '+' ? 'add' : line.op === '-' ? 'del' : 'same'}`, text: `${line.op === ' ' ? ' ' : line.op === '+' ? '+' : '−'} ${line.line}\n` }))));
 }

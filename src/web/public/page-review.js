@@ -54,32 +54,32 @@ export async function render(user) {
   replace(auditSlot, await auditSection(base));
 
   function selectedIds() {
-    return [...alertsSlot.querySelectorAll('input[name="alert"]:checked')].map((i) => /** @type {HTMLInputElement} */ (i).value);
+    return [...alertsSlot.querySelectorAll('input[name="alert"]:checked')].map((input) => /** @type {HTMLInputElement} */ (input).value);
   }
 
   function syncSelection() {
-    const n = selectedIds().length;
-    splitButton.disabled = n === 0 || n >= detail.alerts.length;
-    selectedInfo.textContent = n === 0 ? 'No alerts selected' : n >= detail.alerts.length ? 'Leave at least one alert here' : `${plural(n, 'alert')} selected`;
+    const count = selectedIds().length;
+    splitButton.disabled = count === 0 || count >= detail.alerts.length;
+    selectedInfo.textContent = count === 0 ? 'No alerts selected' : count >= detail.alerts.length ? 'Leave at least one alert here' : `${plural(count, 'alert')} selected`;
   }
 
   function drawAlerts() {
-    const rows = detail.alerts.map((/** @type {any} */ a) => {
-      const name = a.labels?.alertname ?? a.fingerprint;
-      const box = h('input', { attrs: { type: 'checkbox', name: 'alert', value: a.id, id: uid('sel'), 'aria-label': `Select ${name} (${a.status}, started ${a.startsAt})` }, on: { change: syncSelection } });
-      return h('tr', { dataset: { alertId: a.id } },
+    const rows = detail.alerts.map((/** @type {any} */ alert) => {
+      const name = alert.labels?.alertname ?? alert.fingerprint;
+      const box = h('input', { attrs: { type: 'checkbox', name: 'alert', value: alert.id, id: uid('sel'), 'aria-label': `Select ${name} (${alert.status}, started ${alert.startsAt})` }, on: { change: syncSelection } });
+      return h('tr', { dataset: { alertId: alert.id } },
         h('td', { class: 'check' }, box),
         h('th', { attrs: { scope: 'row' } }, h('span', { text: name })),
-        h('td', { text: serviceOfAlert(a, detail.services) }),
-        h('td', {}, badge(a.status, a.status)),
-        h('td', {}, timeEl(a.startsAt)),
-        h('td', { class: 'explain' }, h('span', { class: 'small', text: a.decision.explanation })),
-        h('td', {}, h('button', { class: 'button', text: 'Move…', attrs: { type: 'button', 'aria-label': `Move ${name} to another incident` }, on: { click: () => void move(a) } })));
+        h('td', { text: serviceOfAlert(alert, detail.services) }),
+        h('td', {}, badge(alert.status, alert.status)),
+        h('td', {}, timeEl(alert.startsAt)),
+        h('td', { class: 'explain' }, h('span', { class: 'small', text: alert.decision.explanation })),
+        h('td', {}, h('button', { class: 'button', text: 'Move…', attrs: { type: 'button', 'aria-label': `Move ${name} to another incident` }, on: { click: () => void move(alert) } })));
     });
     replace(alertsSlot, h('div', { class: 'table-wrap', attrs: { tabindex: '0', role: 'region', 'aria-label': 'Alerts' } },
       h('table', { class: 'data review-table' },
         h('caption', { class: 'visually-hidden', text: 'Alerts in this incident' }),
-        h('thead', {}, h('tr', {}, ['Select', 'Alert', 'Service', 'Status', 'Started', 'Why it is here', ''].map((t) => h('th', { text: t, attrs: { scope: 'col' } })))),
+        h('thead', {}, h('tr', {}, ['Select', 'Alert', 'Service', 'Status', 'Started', 'Why it is here', ''].map((title) => h('th', { text: title, attrs: { scope: 'col' } })))),
         h('tbody', {}, rows))));
     syncSelection();
   }
@@ -91,21 +91,21 @@ export async function render(user) {
     replace(auditSlot, await auditSection(base));
   }
 
-  /** @param {any} a */
-  const alertName = (a) => a.labels?.alertname ?? a.fingerprint;
+  /** @param {any} alert */
+  const alertName = (alert) => alert.labels?.alertname ?? alert.fingerprint;
 
   async function split() {
     const ids = selectedIds();
-    const moving = detail.alerts.filter((/** @type {any} */ a) => ids.includes(a.id));
-    const staying = detail.alerts.filter((/** @type {any} */ a) => !ids.includes(a.id));
+    const moving = detail.alerts.filter((/** @type {any} */ alert) => ids.includes(alert.id));
+    const staying = detail.alerts.filter((/** @type {any} */ alert) => !ids.includes(alert.id));
     const ok = await confirmChange({
       title: 'Split into a new incident?',
       confirmLabel: `Split ${plural(moving.length, 'alert')} off`,
       summary: h('div', { class: 'change-summary' },
         h('p', { text: `A new incident is created with ${plural(moving.length, 'alert')}:` }),
-        h('ul', {}, moving.map((/** @type {any} */ a) => h('li', { text: `${alertName(a)} (${a.status})` }))),
+        h('ul', {}, moving.map((/** @type {any} */ alert) => h('li', { text: `${alertName(alert)} (${alert.status})` }))),
         h('p', { text: `"${detail.title}" keeps ${plural(staying.length, 'alert')}:` }),
-        h('ul', {}, staying.map((/** @type {any} */ a) => h('li', { text: `${alertName(a)} (${a.status})` }))),
+        h('ul', {}, staying.map((/** @type {any} */ alert) => h('li', { text: `${alertName(alert)} (${alert.status})` }))),
         reason.value.trim() ? h('p', { text: `Reason: ${reason.value.trim()}` }) : null,
         h('p', { class: 'muted small', text: 'Both timelines record the split with your name; rules will not merge the two back.' })),
     });
@@ -116,7 +116,7 @@ export async function render(user) {
       const createdDetail = await getJson(`/api/v1/incidents/${seg(created.id)}`);
       showResult(`Split: ${plural(moving.length, 'alert')} moved to a new incident`,
         h('p', {}, 'New incident: ', h('a', { text: created.title, attrs: { href: `/ui/incidents/${seg(created.id)}` } })),
-        h('ul', { class: 'alert-list' }, createdDetail.alerts.map((/** @type {any} */ a) => h('li', {}, alertCard(a)))));
+        h('ul', { class: 'alert-list' }, createdDetail.alerts.map((/** @type {any} */ alert) => h('li', {}, alertCard(alert)))));
       reason.value = '';
       await reload();
       announce(`Split done: new incident ${created.title}`);
@@ -125,16 +125,16 @@ export async function render(user) {
     }
   }
 
-  /** @param {any} a */
-  async function move(a) {
-    const target = await pickIncidents({ title: `Move ${alertName(a)} to…`, excludeId: id, multiple: false, actionLabel: 'Continue' });
+  /** @param {any} alert */
+  async function move(alert) {
+    const target = await pickIncidents({ title: `Move ${alertName(alert)} to…`, excludeId: id, multiple: false, actionLabel: 'Continue' });
     if (!target || target.length === 0) return;
     const to = target[0];
     const ok = await confirmChange({
       title: 'Move this alert?',
       confirmLabel: 'Move alert',
       summary: h('div', { class: 'change-summary' },
-        h('p', {}, 'Alert ', h('strong', { text: alertName(a) }), ' moves', h('br'),
+        h('p', {}, 'Alert ', h('strong', { text: alertName(alert) }), ' moves', h('br'),
           'from ', h('strong', { text: detail.title }), h('br'),
           'to ', h('strong', { text: to.title }), ` (${to.status}, ${plural(to.alertCount, 'alert')}).`),
         reason.value.trim() ? h('p', { text: `Reason: ${reason.value.trim()}` }) : null,
@@ -142,8 +142,8 @@ export async function render(user) {
     });
     if (!ok) return;
     try {
-      const res = await request(`/api/v1/alerts/${seg(a.id)}/move`, { method: 'POST', body: { incidentId: to.id, ...(reason.value.trim() ? { reason: reason.value.trim() } : {}) } });
-      showResult(`Moved ${alertName(a)} to "${res.data.to.title}"`,
+      const res = await request(`/api/v1/alerts/${seg(alert.id)}/move`, { method: 'POST', body: { incidentId: to.id, ...(reason.value.trim() ? { reason: reason.value.trim() } : {}) } });
+      showResult(`Moved ${alertName(alert)} to "${res.data.to.title}"`,
         h('p', {}, 'Now in: ', h('a', { text: res.data.to.title, attrs: { href: `/ui/incidents/${seg(res.data.to.id)}` } })),
         alertCard(res.data.alert));
       reason.value = '';
@@ -154,7 +154,7 @@ export async function render(user) {
       } else {
         await reload();
       }
-      announce(`Moved ${alertName(a)}`);
+      announce(`Moved ${alertName(alert)}`);
     } catch (err) {
       replace(resultSlot, errorBanner(err, 'Move failed'));
     }
@@ -163,23 +163,23 @@ export async function render(user) {
   async function merge() {
     const sources = await pickIncidents({ title: 'Merge into this incident', excludeId: id, multiple: true, actionLabel: 'Continue' });
     if (!sources || sources.length === 0) return;
-    const alerts = sources.reduce((n, s) => n + s.alertCount, 0);
+    const alerts = sources.reduce((count, source) => count + source.alertCount, 0);
     const ok = await confirmChange({
       title: 'Merge these incidents?',
       confirmLabel: `Merge ${plural(sources.length, 'incident')}`,
       summary: h('div', { class: 'change-summary' },
         h('p', { text: `${plural(alerts, 'alert')} from ${plural(sources.length, 'incident')} move into "${detail.title}":` }),
-        h('ul', {}, sources.map((s) => h('li', { text: `${s.title} (${s.status}, ${plural(s.alertCount, 'alert')})` }))),
+        h('ul', {}, sources.map((source) => h('li', { text: `${source.title} (${source.status}, ${plural(source.alertCount, 'alert')})` }))),
         h('p', { text: 'Those incidents become "merged" and point here; their reports stop being drafted separately.' }),
         reason.value.trim() ? h('p', { text: `Reason: ${reason.value.trim()}` }) : null),
     });
     if (!ok) return;
     try {
-      const res = await request(`${base}/merge`, { method: 'POST', body: { sourceIncidentIds: sources.map((s) => s.id), ...(reason.value.trim() ? { reason: reason.value.trim() } : {}) } });
+      const res = await request(`${base}/merge`, { method: 'POST', body: { sourceIncidentIds: sources.map((source) => source.id), ...(reason.value.trim() ? { reason: reason.value.trim() } : {}) } });
       await reload();
-      const moved = detail.alerts.filter((/** @type {any} */ a) => res.data.movedAlertIds.includes(a.id));
+      const moved = detail.alerts.filter((/** @type {any} */ alert) => res.data.movedAlertIds.includes(alert.id));
       showResult(`Merged ${plural(sources.length, 'incident')}: ${plural(res.data.movedAlertIds.length, 'alert')} moved here`,
-        h('ul', { class: 'alert-list' }, moved.map((/** @type {any} */ a) => h('li', {}, alertCard(a)))));
+        h('ul', { class: 'alert-list' }, moved.map((/** @type {any} */ alert) => h('li', {}, alertCard(alert)))));
       reason.value = '';
       announce(`Merged ${plural(sources.length, 'incident')}`);
     } catch (err) {
@@ -213,12 +213,12 @@ function pickIncidents(opts) {
       const error = h('div');
       /** @type {any[]} */
       let incidents = [];
-      const chosen = () => [...list.querySelectorAll('input:checked')].map((i) => incidents.find((x) => x.id === /** @type {HTMLInputElement} */ (i).value)).filter(Boolean);
+      const chosen = () => [...list.querySelectorAll('input:checked')].map((input) => incidents.find((incident) => incident.id === /** @type {HTMLInputElement} */ (input).value)).filter(Boolean);
       const go = h('button', { class: 'button button-primary', text: opts.actionLabel, attrs: { type: 'submit' } });
       const draw = () => {
         const term = search.value.trim().toLowerCase();
-        const shown = incidents.filter((i) => !term || i.title.toLowerCase().includes(term) || i.id.toLowerCase().includes(term) || i.services.some((/** @type {string} */ s) => s.toLowerCase().includes(term)));
-        const keep = new Set(chosen().map((i) => i.id));
+        const shown = incidents.filter((incident) => !term || incident.title.toLowerCase().includes(term) || incident.id.toLowerCase().includes(term) || incident.services.some((/** @type {string} */ service) => service.toLowerCase().includes(term)));
+        const keep = new Set(chosen().map((incident) => incident.id));
         clear(list);
         list.appendChild(h('legend', { class: 'visually-hidden', text: 'Incidents' }));
         for (const inc of shown.slice(0, 50)) {
@@ -233,7 +233,7 @@ function pickIncidents(opts) {
       const load = async () => {
         try {
           const page = await getJson(`/api/v1/incidents${qs({ status: status.value, limit: 200 })}`);
-          incidents = page.items.filter((/** @type {any} */ i) => i.id !== opts.excludeId);
+          incidents = page.items.filter((/** @type {any} */ item) => item.id !== opts.excludeId);
           replace(error);
           draw();
         } catch (err) {
@@ -266,9 +266,9 @@ async function auditSection(base) {
   const section = h('section', { class: 'card', attrs: { 'aria-labelledby': 'audit-h' } }, h('h2', { text: 'Correlation audit trail', attrs: { id: 'audit-h' } }));
   try {
     const audit = await getJson(`${base}/audit`);
-    section.appendChild(h('ol', { class: 'audit' }, audit.events.slice().reverse().map((/** @type {any} */ e) => h('li', {},
-      h('div', { class: 'tl-meta' }, timeEl(e.at), ' ', h('code', { text: e.kind }), e.actor ? h('span', { class: 'muted small', text: ` · ${e.actor}` }) : null),
-      h('p', { class: 'small', text: e.text })))));
+    section.appendChild(h('ol', { class: 'audit' }, audit.events.slice().reverse().map((/** @type {any} */ event) => h('li', {},
+      h('div', { class: 'tl-meta' }, timeEl(event.at), ' ', h('code', { text: event.kind }), event.actor ? h('span', { class: 'muted small', text: ` · ${event.actor}` }) : null),
+      h('p', { class: 'small', text: event.text })))));
   } catch (err) {
     section.appendChild(errorBanner(err, 'Could not load the audit trail'));
   }

@@ -11,7 +11,7 @@ export function escapeMarkdownText(text: string): string {
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
-    .replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`)
+    .replace(/[\\`*_[\]|~]/g, (char) => `\\${char}`)
     .replace(/\r?\n/g, ' ');
 }
 
@@ -29,7 +29,7 @@ export function markdownLink(label: string, url: string | null): string {
   if (url && /^https?:\/\//i.test(url)) {
     // encodeURIComponent leaves ( and ) alone, and an unbalanced ")" would end the link early,
     // letting the rest of the URL (`)[x](javascript:...`) start a link of its own.
-    const safeUrl = url.replace(/[()<>\s]/g, (c) => (c === '(' ? '%28' : c === ')' ? '%29' : encodeURIComponent(c)));
+    const safeUrl = url.replace(/[()<>\s]/g, (char) => (char === '(' ? '%28' : char === ')' ? '%29' : encodeURIComponent(char)));
     return `[${escapeMarkdownText(label)}](${safeUrl})`;
   }
   return escapeMarkdownText(label);

@@ -1,8 +1,8 @@
 import type { IncidentMeasures } from '../incident-metrics';
 import { escapeHtml, safeHttpUrl } from './html-escape';
-import { renderHumanMarkdown } from './human-markdown';
+import { renderHumanMarkdown } from './human-markdown-to-html';
 import { renderMetricChartSvg, type MetricSnapshot } from './metric-chart-svg';
-import { formatDuration } from './render-markdown';
+import { formatDuration } from './report-to-markdown';
 import type { ReportHint } from './report-draft';
 import type { ActionItem, ReportSectionView, ReportTimelineEntry, ReportView, TimedPart } from './report-model';
 
@@ -33,20 +33,20 @@ export interface HtmlExportInput {
  * sanitizer; everything from alerts (labels, annotations, hints) is escaped. Pure.
  */
 export function renderReportHtml(input: HtmlExportInput): string {
-  const r = input.report;
-  const title = `Post-mortem: ${r.summary.title}`;
+  const report = input.report;
+  const title = `Post-mortem: ${report.summary.title}`;
   const body: string[] = [];
   body.push(`<header class="doc-header">
 <h1>${escapeHtml(title)}</h1>
-<p class="meta">${workflowBadge(r)} · Version ${r.version} · Incident <code>${escapeHtml(r.incidentId)}</code> · Generated ${time(r.generatedAt)}</p>
+<p class="meta">${workflowBadge(report)} · Version ${report.version} · Incident <code>${escapeHtml(report.incidentId)}</code> · Generated ${time(report.generatedAt)}</p>
 </header>`);
-  body.push(customerSummaryBlock(r));
-  for (const section of r.sections) {
+  body.push(customerSummaryBlock(report));
+  for (const section of report.sections) {
     body.push(`<section class="report-section" id="section-${section.id}">`);
     body.push(`<h2>${escapeHtml(section.title)} ${originBadge(section.status)}</h2>`);
-    if (section.id === 'summary') body.push(summaryBlock(r, input.measures));
-    if (section.id === 'timeline') body.push(timelineBlock(r, input));
-    if (section.id === 'prevention') body.push(preventionBlock(r));
+    if (section.id === 'summary') body.push(summaryBlock(report, input.measures));
+    if (section.id === 'timeline') body.push(timelineBlock(report, input));
+    if (section.id === 'prevention') body.push(preventionBlock(report));
     body.push(sectionText(section));
     body.push('</section>');
   }
@@ -70,10 +70,10 @@ ${body.join('\n')}
 `;
 }
 
-function workflowBadge(r: ReportView): string {
-  const label = r.status === 'in_review' ? 'In review' : r.status === 'published' ? 'Published' : 'Draft';
-  const extra = r.status === 'published' && r.publishedAt ? ` ${time(r.publishedAt)}${r.publishedBy ? ` by ${escapeHtml(r.publishedBy)}` : ''}` : '';
-  return `<span class="badge status-${r.status}">${label}</span>${extra}`;
+function workflowBadge(report: ReportView): string {
+  const label = report.status === 'in_review' ? 'In review' : report.status === 'published' ? 'Published' : 'Draft';
+  const extra = report.status === 'published' && report.publishedAt ? ` ${time(report.publishedAt)}${report.publishedBy ? ` by ${escapeHtml(report.publishedBy)}` : ''}` : '';
+  return `<span class="badge status-${report.status}">${label}</span>${extra}`;
 }
 
 function originBadge(status: ReportSectionView['status']): string {
@@ -81,87 +81,87 @@ function originBadge(status: ReportSectionView['status']): string {
   return `<span class="badge origin-${status}">${label}</span>`;
 }
 
-function customerSummaryBlock(r: ReportView): string {
-  const cs = r.customerSummary;
+function customerSummaryBlock(report: ReportView): string {
+  const cs = report.customerSummary;
   const inner = cs.text ? renderHumanMarkdown(cs.text) : '<p class="todo">No customer summary yet (required to publish).</p>';
   return `<aside class="customer-summary"><h2>Customer summary ${originBadge(cs.status)}</h2>${inner}</aside>`;
 }
 
-function summaryBlock(r: ReportView, m: IncidentMeasures): string {
-  const s = r.summary;
+function summaryBlock(report: ReportView, measured: IncidentMeasures): string {
+  const summary = report.summary;
   const rows: Array<[string, string]> = [
-    ['Title', escapeHtml(s.title)],
-    ['Severity', escapeHtml(s.severity ?? 'unknown')],
-    ['Status', escapeHtml(s.status)],
-    ['First alert', time(s.startedAt)],
-    ['Last alert ended', s.endedAt ? time(s.endedAt) : 'ongoing'],
-    ['Impact started', timedPart(r.impactWindow.startedAt)],
-    ['Impact ended', timedPart(r.impactWindow.endedAt, 'ongoing')],
-    ['Mitigated', timedPart(r.mitigatedAt, 'not recorded')],
-    ['Duration', s.durationMs === null ? 'ongoing' : escapeHtml(formatDuration(s.durationMs))],
-    ['Affected services', s.affectedServices.length ? s.affectedServices.map(escapeHtml).join(', ') : 'none identified'],
-    ['Customer-facing', s.customerFacing === null ? 'unknown' : s.customerFacing ? 'yes' : 'no'],
-    ['Alerts', String(s.alertCount)],
+    ['Title', escapeHtml(summary.title)],
+    ['Severity', escapeHtml(summary.severity ?? 'unknown')],
+    ['Status', escapeHtml(summary.status)],
+    ['First alert', time(summary.startedAt)],
+    ['Last alert ended', summary.endedAt ? time(summary.endedAt) : 'ongoing'],
+    ['Impact started', timedPart(report.impactWindow.startedAt)],
+    ['Impact ended', timedPart(report.impactWindow.endedAt, 'ongoing')],
+    ['Mitigated', timedPart(report.mitigatedAt, 'not recorded')],
+    ['Duration', summary.durationMs === null ? 'ongoing' : escapeHtml(formatDuration(summary.durationMs))],
+    ['Affected services', summary.affectedServices.length ? summary.affectedServices.map(escapeHtml).join(', ') : 'none identified'],
+    ['Customer-facing', summary.customerFacing === null ? 'unknown' : summary.customerFacing ? 'yes' : 'no'],
+    ['Alerts', String(summary.alertCount)],
   ];
   const measures: Array<[string, number | null, string]> = [
-    ['Time to detect', m.timeToDetectMs, 'impact start to first alert'],
-    ['Time to acknowledge', m.timeToAcknowledgeMs, 'first alert to first page acknowledgement'],
-    ['Time to mitigate', m.timeToMitigateMs, 'impact start to mitigation'],
-    ['Time to resolve', m.timeToResolveMs, 'impact start to resolution'],
+    ['Time to detect', measured.timeToDetectMs, 'impact start to first alert'],
+    ['Time to acknowledge', measured.timeToAcknowledgeMs, 'first alert to first page acknowledgement'],
+    ['Time to mitigate', measured.timeToMitigateMs, 'impact start to mitigation'],
+    ['Time to resolve', measured.timeToResolveMs, 'impact start to resolution'],
   ];
-  const out = [`<table class="facts"><tbody>${rows.map(([k, v]) => `<tr><th scope="row">${k}</th><td>${v}</td></tr>`).join('')}</tbody></table>`];
+  const out = [`<table class="facts"><tbody>${rows.map(([label, value]) => `<tr><th scope="row">${label}</th><td>${value}</td></tr>`).join('')}</tbody></table>`];
   out.push(`<h3>Response times</h3><table class="measures"><thead><tr><th scope="col">Measure</th><th scope="col">Value</th><th scope="col">From – to</th></tr></thead><tbody>${
-    measures.map(([k, v, how]) => `<tr><th scope="row">${k}</th><td>${v === null ? '—' : escapeHtml(formatDuration(v))}</td><td>${how}</td></tr>`).join('')}</tbody></table>`);
-  if (r.impact.length) {
+    measures.map(([label, ms, how]) => `<tr><th scope="row">${label}</th><td>${ms === null ? '—' : escapeHtml(formatDuration(ms))}</td><td>${how}</td></tr>`).join('')}</tbody></table>`);
+  if (report.impact.length) {
     out.push(`<h3>Impact</h3><table class="impact"><thead><tr><th scope="col">Service</th><th scope="col">Severity</th><th scope="col">Where</th><th scope="col">First seen</th><th scope="col">Last seen</th><th scope="col">Duration</th><th scope="col">Alerts</th><th scope="col">Customer-facing</th></tr></thead><tbody>${
-      r.impact.map((i) => `<tr><td>${escapeHtml(i.service)}</td><td>${escapeHtml(i.severity ?? '')}</td><td>${escapeHtml([...i.clusters, ...i.namespaces, ...i.regions].join(', '))}</td><td>${time(i.firstSeenAt)}</td><td>${i.ongoing ? 'ongoing' : time(i.lastSeenAt)}</td><td>${escapeHtml(formatDuration(i.durationMs))}${i.ongoing ? '+' : ''}</td><td>${i.alertCount}</td><td>${i.customerFacing === null ? 'unknown' : i.customerFacing ? 'yes' : 'no'}</td></tr>`).join('')}</tbody></table>`);
+      report.impact.map((item) => `<tr><td>${escapeHtml(item.service)}</td><td>${escapeHtml(item.severity ?? '')}</td><td>${escapeHtml([...item.clusters, ...item.namespaces, ...item.regions].join(', '))}</td><td>${time(item.firstSeenAt)}</td><td>${item.ongoing ? 'ongoing' : time(item.lastSeenAt)}</td><td>${escapeHtml(formatDuration(item.durationMs))}${item.ongoing ? '+' : ''}</td><td>${item.alertCount}</td><td>${item.customerFacing === null ? 'unknown' : item.customerFacing ? 'yes' : 'no'}</td></tr>`).join('')}</tbody></table>`);
   }
   return out.join('\n');
 }
 
-function timelineBlock(r: ReportView, input: HtmlExportInput): string {
+function timelineBlock(report: ReportView, input: HtmlExportInput): string {
   const out = [`<figure class="timeline-picture">${input.timelineSvg}</figure>`];
   if (input.metricSnapshots.length) {
     out.push('<h3>Metrics around the incident</h3><div class="charts">');
-    for (const s of input.metricSnapshots) {
-      out.push(s.chart
-        ? `<figure class="chart">${renderMetricChartSvg(s.chart)}<figcaption>${escapeHtml(s.rule)}: <code>${escapeHtml(s.expr ?? '')}</code></figcaption></figure>`
-        : `<p class="note">${escapeHtml(s.rule)}: ${escapeHtml(s.note ?? 'no chart')}</p>`);
+    for (const snapshot of input.metricSnapshots) {
+      out.push(snapshot.chart
+        ? `<figure class="chart">${renderMetricChartSvg(snapshot.chart)}<figcaption>${escapeHtml(snapshot.rule)}: <code>${escapeHtml(snapshot.expr ?? '')}</code></figcaption></figure>`
+        : `<p class="note">${escapeHtml(snapshot.rule)}: ${escapeHtml(snapshot.note ?? 'no chart')}</p>`);
     }
     out.push('</div>');
   }
-  if (r.timeline.length === 0) {
+  if (report.timeline.length === 0) {
     out.push('<p>No events yet.</p>');
   } else {
     out.push(`<table class="timeline"><thead><tr><th scope="col">Time (UTC)</th><th scope="col">Event</th><th scope="col">Source</th></tr></thead><tbody>${
-      r.timeline.map(timelineRow).join('')}</tbody></table>`);
+      report.timeline.map(timelineRow).join('')}</tbody></table>`);
   }
   return out.join('\n');
 }
 
-function timelineRow(e: ReportTimelineEntry): string {
-  const text = e.textFormat === 'markdown' ? renderHumanMarkdown(e.text) : escapeHtml(e.text);
-  const actor = e.actor ? ` <span class="actor">(${escapeHtml(e.actor)})</span>` : '';
-  const corrected = e.machine ? ` <span class="corrected">corrected${e.editedBy ? ` by ${escapeHtml(e.editedBy)}` : ''}; was ${time(e.machine.at)}: ${escapeHtml(e.machine.text)}</span>` : '';
-  return `<tr class="origin-${e.origin}"><td>${time(e.at)}</td><td>${text}${actor}${corrected}</td><td>${escapeHtml(e.source)}</td></tr>`;
+function timelineRow(entry: ReportTimelineEntry): string {
+  const text = entry.textFormat === 'markdown' ? renderHumanMarkdown(entry.text) : escapeHtml(entry.text);
+  const actor = entry.actor ? ` <span class="actor">(${escapeHtml(entry.actor)})</span>` : '';
+  const corrected = entry.machine ? ` <span class="corrected">corrected${entry.editedBy ? ` by ${escapeHtml(entry.editedBy)}` : ''}; was ${time(entry.machine.at)}: ${escapeHtml(entry.machine.text)}</span>` : '';
+  return `<tr class="origin-${entry.origin}"><td>${time(entry.at)}</td><td>${text}${actor}${corrected}</td><td>${escapeHtml(entry.source)}</td></tr>`;
 }
 
-function preventionBlock(r: ReportView): string {
+function preventionBlock(report: ReportView): string {
   const out: string[] = [];
-  if (r.actionItems.length) {
+  if (report.actionItems.length) {
     out.push(`<table class="action-items"><thead><tr><th scope="col">Action item</th><th scope="col">Owner</th><th scope="col">Due</th><th scope="col">Status</th><th scope="col">Tracker</th></tr></thead><tbody>${
-      r.actionItems.map(actionItemRow).join('')}</tbody></table>`);
+      report.actionItems.map(actionItemRow).join('')}</tbody></table>`);
   }
-  if (r.preventionNoneNeeded.text) {
-    out.push(`<div class="none-needed"><strong>No action items needed:</strong> ${renderHumanMarkdown(r.preventionNoneNeeded.text)}</div>`);
+  if (report.preventionNoneNeeded.text) {
+    out.push(`<div class="none-needed"><strong>No action items needed:</strong> ${renderHumanMarkdown(report.preventionNoneNeeded.text)}</div>`);
   }
   return out.join('\n');
 }
 
-function actionItemRow(a: ActionItem): string {
-  const url = safeHttpUrl(a.trackerUrl);
-  const link = url ? `<a href="${escapeHtml(url)}" rel="noopener noreferrer nofollow">${escapeHtml(url)}</a>` : a.trackerUrl ? escapeHtml(a.trackerUrl) : '';
-  return `<tr><td>${escapeHtml(a.title)}</td><td>${escapeHtml(a.owner ?? '')}</td><td>${escapeHtml(a.dueDate ?? '')}</td><td>${escapeHtml(a.status.replace('_', ' '))}</td><td>${link}</td></tr>`;
+function actionItemRow(item: ActionItem): string {
+  const url = safeHttpUrl(item.trackerUrl);
+  const link = url ? `<a href="${escapeHtml(url)}" rel="noopener noreferrer nofollow">${escapeHtml(url)}</a>` : item.trackerUrl ? escapeHtml(item.trackerUrl) : '';
+  return `<tr><td>${escapeHtml(item.title)}</td><td>${escapeHtml(item.owner ?? '')}</td><td>${escapeHtml(item.dueDate ?? '')}</td><td>${escapeHtml(item.status.replace('_', ' '))}</td><td>${link}</td></tr>`;
 }
 
 function sectionText(section: ReportSectionView): string {
@@ -184,20 +184,20 @@ const PROMPTS: Partial<Record<ReportSectionView['id'], string>> = {
   prevention: 'list action items (title, owner, due date) and what will stop this recurring.',
 };
 
-function hint(h: ReportHint): string {
-  const url = safeHttpUrl(h.url);
-  const text = url ? `<a href="${escapeHtml(url)}" rel="noopener noreferrer nofollow">${escapeHtml(h.text)}</a>` : escapeHtml(h.text);
-  return `<li><span class="hint-source">${escapeHtml(h.source)}:</span> ${text}</li>`;
+function hint(reportHint: ReportHint): string {
+  const url = safeHttpUrl(reportHint.url);
+  const text = url ? `<a href="${escapeHtml(url)}" rel="noopener noreferrer nofollow">${escapeHtml(reportHint.text)}</a>` : escapeHtml(reportHint.text);
+  return `<li><span class="hint-source">${escapeHtml(reportHint.source)}:</span> ${text}</li>`;
 }
 
 function deliveriesBlock(deliveries: readonly DeliveryView[]): string {
   return `<section class="report-section deliveries"><h2>Notifications sent</h2><table><thead><tr><th scope="col">Target</th><th scope="col">Event</th><th scope="col">Version</th><th scope="col">Outcome</th><th scope="col">Attempts</th><th scope="col">Last error</th><th scope="col">Updated</th></tr></thead><tbody>${
-    deliveries.map((d) => `<tr><td>${escapeHtml(d.target)}</td><td>${escapeHtml(d.event)}</td><td>${d.version}</td><td>${escapeHtml(d.status)}${d.lastStatusCode ? ` (HTTP ${d.lastStatusCode})` : ''}</td><td>${d.attempts}</td><td>${escapeHtml(d.lastError ?? '')}</td><td>${time(d.updatedAt)}</td></tr>`).join('')}</tbody></table></section>`;
+    deliveries.map((delivery) => `<tr><td>${escapeHtml(delivery.target)}</td><td>${escapeHtml(delivery.event)}</td><td>${delivery.version}</td><td>${escapeHtml(delivery.status)}${delivery.lastStatusCode ? ` (HTTP ${delivery.lastStatusCode})` : ''}</td><td>${delivery.attempts}</td><td>${escapeHtml(delivery.lastError ?? '')}</td><td>${time(delivery.updatedAt)}</td></tr>`).join('')}</tbody></table></section>`;
 }
 
-function timedPart(p: TimedPart, missing = 'unknown'): string {
-  if (!p.at) return missing;
-  return `${time(p.at)}${p.origin === 'human-completed' ? ` <span class="badge origin-human-completed">set${p.setBy ? ` by ${escapeHtml(p.setBy)}` : ''}</span>` : ''}`;
+function timedPart(part: TimedPart, missing = 'unknown'): string {
+  if (!part.at) return missing;
+  return `${time(part.at)}${part.origin === 'human-completed' ? ` <span class="badge origin-human-completed">set${part.setBy ? ` by ${escapeHtml(part.setBy)}` : ''}</span>` : ''}`;
 }
 
 const time = (iso: string): string => `<time datetime="${escapeHtml(iso)}">${escapeHtml(iso.replace('T', ' ').replace(/\.\d{3}Z$/, 'Z').replace(/Z$/, ' UTC'))}</time>`;

@@ -6,7 +6,7 @@ import { escapeXml, truncate } from './html-escape';
  */
 
 /** Coordinates with one decimal at most: output stays byte-identical across runs. */
-export const f = (n: number): string => (Math.round(n * 10) / 10).toFixed(1).replace(/\.0$/, '');
+export const svgNumber = (value: number): string => (Math.round(value * 10) / 10).toFixed(1).replace(/\.0$/, '');
 
 export interface SvgDocument {
   width: number;
@@ -24,7 +24,7 @@ export interface SvgDocument {
  */
 export function renderSvgDocument(doc: SvgDocument, body: readonly string[]): string {
   const { width, heading } = doc;
-  const height = f(doc.height);
+  const height = svgNumber(doc.height);
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${escapeXml(doc.label)}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif">`,
     `<title>${escapeXml(doc.title)}</title>`,

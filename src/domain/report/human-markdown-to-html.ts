@@ -1,6 +1,6 @@
 import MarkdownIt from 'markdown-it';
 import sanitizeHtml from 'sanitize-html';
-import { stripControl } from './markdown';
+import { stripControl } from './markdown-escape';
 
 /**
  * Human-written Markdown (report sections, customer summaries) rendered to HTML that is safe
