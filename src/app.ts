@@ -1,8 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
-import { connectorsById, type Connector } from '../connectors';
-import type { Config, InstanceConfig } from './config/config.schema';
+import { connectorsById } from '../connectors';
+import type { InstanceCredentials } from '../connectors/connector';
+import type { Config } from './config/config.schema';
 import { loadServiceCatalog } from './config/load-service-catalog';
 import type { ServiceCatalog } from './domain/catalog/service-catalog';
 import type { Correlator } from './domain/correlation/correlator';
@@ -30,6 +31,7 @@ import { opsRoutes } from './http/routes/ops-routes';
 import { meRoutes } from './http/routes/me-routes';
 import { webRoutes } from './http/routes/web-routes';
 import { webhookRoutes } from './http/routes/webhook-routes';
+import type { ConnectorInstance } from './ingest/accept-webhook';
 import { InboxProcessor } from './ingest/inbox-processor';
 import { inboxWorkerRunnable, WorkerInboxProcessor, type InboxProcessing } from './ingest/inbox-worker';
 import { giveWayOf, IngestPressure } from './ingest/ingest-pressure';
@@ -94,11 +96,12 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
   const reportStore = guardSqliteFaults(options.reportStore ?? openReportStore(store));
   await reportStore.init();
 
-  const instances = new Map<string, { config: InstanceConfig; connector: Connector }>();
+  const instances = new Map<string, ConnectorInstance>();
   for (const inst of config.instances) {
     const connector = connectorsById.get(inst.connector);
     if (!connector) throw new Error(`instance ${inst.id}: unknown connector ${inst.connector}`);
-    instances.set(inst.id, { config: inst, connector });
+    const credentials = inst.credentials as InstanceCredentials;
+    instances.set(inst.id, { id: inst.id, connector, authenticate: (request) => connector.authenticate(request, credentials) });
   }
   const catalog = (options.catalog ?? loadServiceCatalog(config.catalog.file)).withPagerDutyServices(config.pagerduty.serviceMap);
   const view = { serviceLabels: config.impact.serviceLabels, customerFacing: (service: string) => catalog.customerFacing(service) };
@@ -160,8 +163,13 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
   const routes: RouteDef[] = [];
   const openapi = () => buildOpenApi(routes, { version: VERSION });
   routes.push(
-    ...webhookRoutes({ store, instances, connectors: [...connectorsById.values()], metrics, onStored: () => processor.kick(), clock,
-      jsonLimits: { maxDepth: config.security.jsonMaxDepth, maxKeys: config.security.webhookJsonMaxKeys }, pressure }),
+    ...webhookRoutes({
+      intake: {
+        store, instances, metrics, onStored: () => processor.kick(), pressure,
+        jsonLimits: { maxDepth: config.security.jsonMaxDepth, maxKeys: config.security.webhookJsonMaxKeys },
+      },
+      connectors: [...connectorsById.values()], clock,
+    }),
     ...incidentRoutes({ store, view, clock, reports }),
     ...correctionRoutes({ store, correlator, serviceLabels: config.impact.serviceLabels, clock, reports }),
     ...reportRoutes({ reports }),
