@@ -2,7 +2,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
 import { connectorsById } from '../connectors';
-import type { InstanceCredentials } from '../connectors/connector';
 import type { Config } from './config/config.schema';
 import { loadServiceCatalog } from './config/load-service-catalog';
 import type { ServiceCatalog } from './domain/catalog/service-catalog';
@@ -100,7 +99,8 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
   for (const inst of config.instances) {
     const connector = connectorsById.get(inst.connector);
     if (!connector) throw new Error(`instance ${inst.id}: unknown connector ${inst.connector}`);
-    const credentials = inst.credentials as InstanceCredentials;
+    // Checked against this connector's own credential schema when the configuration was loaded.
+    const { credentials } = inst;
     instances.set(inst.id, { id: inst.id, connector, authenticate: (request) => connector.authenticate(request, credentials) });
   }
   const catalog = (options.catalog ?? loadServiceCatalog(config.catalog.file)).withPagerDutyServices(config.pagerduty.serviceMap);
