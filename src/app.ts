@@ -23,6 +23,8 @@ import { OutboundNotifier } from './integrations/outbound-notifier';
 import { PrometheusSnapshotter } from './integrations/prometheus-snapshot';
 import { StatsService } from './services/stats-service';
 import { openDeliveryStore } from './store/open-delivery-store';
+import { CorrectionService } from './services/correction-service';
+import { ReportCarryOver } from './services/report-carry-over';
 import { ReportService } from './services/report-service';
 import { openReportStore } from './store/open-report-store';
 import type { ReportStore } from './store/report-store';
@@ -138,10 +140,14 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
     onPagingEvents: (events, result) => pagerduty.enrichment?.notice(events, result),
   });
 
+  // A merge's report carry-over is recorded before the merge and finished at start-up or on
+  // the next read of the target's report when it was interrupted (report-carry-over.ts).
+  const carryOver = new ReportCarryOver({ store, reports: reportStore, clock, logger });
   const reports = new ReportService({
     store, reports: reportStore, view, clock, logger,
-    policy: config.reports.policy,
+    policy: config.reports.policy, carryOver,
   });
+  const corrections = new CorrectionService({ store, correlator, serviceLabels: config.impact.serviceLabels, clock, carryOver });
 
   // Exports, statistics, status page and outbound notifications (issue 5, items 6-9).
   const deliveryStore = openDeliveryStore(store);
@@ -171,7 +177,7 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
       connectors: [...connectorsById.values()], clock,
     }),
     ...incidentRoutes({ store, view, clock, reports }),
-    ...correctionRoutes({ store, correlator, serviceLabels: config.impact.serviceLabels, clock, reports }),
+    ...correctionRoutes({ corrections }),
     ...reportRoutes({ reports }),
     ...actionItemRoutes({ reports }),
     ...exportRoutes({ store, reports, snapshots: snapshotter, deliveries: deliveryStore, serviceLabels: config.impact.serviceLabels, clock }),
@@ -192,6 +198,8 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
   return {
     app, store, processor, reports, reportStore, notifier, routes, correlator, catalog, pagerduty, reconciliation,
     async listen(port = config.server.port, host = config.server.host) {
+      // Merge carry-overs a previous process left unfinished (its failures are logged and retried on read).
+      await carryOver.resume().catch((err: unknown) => logger.error({ err: { message: (err as Error)?.message } }, 'resuming merge carry-overs failed'));
       processor.start();
       for (const r of reconciliation.reconcilers) r.start();
       // Notifications a previous process left pending (crash, restart mid-retry) are sent now.

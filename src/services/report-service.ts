@@ -9,7 +9,6 @@ import {
   type PostmortemOverride, type PublishedReportVersion, type ReportAuditAction, type ReportAuditEntry, type ReportStatus, type ReportVersionSummary,
   type ReportView, type StoredReport,
 } from '../domain/report/report-model';
-import { mergeReportContent } from '../domain/report/merge-report-content';
 import { applyReportPatch, type ReportPatch } from '../domain/report/report-patch';
 import { publishProblems, startNextVersion, transitionProblem } from '../domain/report/report-workflow';
 import { timelineEntryId } from '../domain/report/timeline-entry-id';
@@ -17,6 +16,7 @@ import {
   ConflictError, NotFoundError, PreconditionRequiredError, StaleVersionError, UnprocessableError,
 } from '../errors';
 import type { ReportStore } from '../store/report-store';
+import type { ReportCarryOver } from './report-carry-over';
 import type { Page, Store } from '../store/store';
 
 export interface ReportServiceDeps {
@@ -27,6 +27,8 @@ export interface ReportServiceDeps {
   clock: () => Date;
   logger?: Logger;
   newId?: () => string;
+  /** Finishes merge carry-overs into an incident before its report is read (report-carry-over.ts). */
+  carryOver?: Pick<ReportCarryOver, 'resume'>;
 }
 
 /** Called after a version is published (outbound notifications). Failures are logged, never undo the publish. */
@@ -72,6 +74,8 @@ export class ReportService {
 
   /** The current report: the live composition, or the frozen snapshot while the current version is published. */
   async getReport(incidentId: string): Promise<ReportView> {
+    // A merge into this incident whose carry-over was interrupted is finished first.
+    await this.deps.carryOver?.resume(incidentId);
     const detail = await this.loadIncident(incidentId);
     const stored = await this.loadStored(incidentId);
     return this.currentView(detail, stored);
@@ -141,58 +145,6 @@ export class ReportService {
     return this.setOverride(incidentId, 'waived', reason, actor);
   }
 
-  /**
-   * After an SRE merged `sources` into `targetId` (the store merge has happened): carries what
-   * people wrote on the sources' reports into the target's (`mergeReportContent`: never
-   * overwrites human text on the target) in one audited write, and copies the sources' action
-   * items to the target. The write does not depend on what anyone saw, so a lost race retries
-   * on the fresh revision. Returns how many sources had human parts and how many items were copied.
-   */
-  async carryMergedReports(targetId: string, sources: ReadonlyArray<{ id: string; title: string }>, actor: string): Promise<{ sources: number; actionItems: number }> {
-    const detail = await this.loadIncident(targetId);
-    const stored = await this.deps.reports.getReports(sources.map((s) => s.id));
-    let carried = 0;
-    for (let attempt = 0; ; attempt++) {
-      if (attempt === CAS_RETRIES) throw new ConflictError('the report kept changing while carrying the merged reports; try again');
-      const current = await this.loadStored(targetId);
-      const now = this.now();
-      const base = current.status === 'published' ? startNextVersion(current) : current;
-      let content = base.content;
-      const changes: AuditChange[] = [];
-      carried = 0;
-      for (const source of sources) {
-        const theirs = stored.get(source.id);
-        if (!theirs) continue;
-        const r = mergeReportContent(content, theirs.content, {
-          sourceIncidentId: source.id, sourceTitle: source.title, actor, now, target: detail.incident,
-        });
-        if (r.changes.length === 0) continue;
-        content = r.content;
-        changes.push(...r.changes);
-        carried++;
-      }
-      if (changes.length === 0) break;
-      const next: StoredReport = { ...base, content, revision: current.revision + 1, createdAt: current.createdAt ?? now, updatedAt: now, updatedBy: actor };
-      const audit: ReportAuditEntry[] = [];
-      if (base !== current) audit.push(this.auditEntry(targetId, 'report.version-created', next.version, actor, now, [{ path: 'version', from: current.version, to: next.version }]));
-      audit.push(this.auditEntry(targetId, 'report.updated', next.version, actor, now, changes));
-      if ((await this.deps.reports.commitReport({ expectedRevision: current.revision, next, audit })).ok) break;
-    }
-    let copied = 0;
-    for (const source of sources) {
-      for (const item of await this.allActionItems(source.id)) {
-        await this.createActionItem(targetId, {
-          title: item.title, owner: item.owner, dueDate: item.dueDate, status: item.status, trackerUrl: item.trackerUrl,
-        }, actor, { incidentId: source.id, actionItemId: item.id });
-        // Moved, not duplicated: the merged-away incident's open work now lives on the target,
-        // so global lists (overdue items) show each item once. Both audit trails record it.
-        await this.deleteActionItem(item.id, actor);
-        copied++;
-      }
-    }
-    return { sources: carried, actionItems: copied };
-  }
-
   async listVersions(incidentId: string): Promise<ReportVersionSummary[]> {
     await this.loadIncident(incidentId);
     const stored = await this.loadStored(incidentId);
@@ -232,7 +184,7 @@ export class ReportService {
       status: input.status ?? 'open', trackerUrl: input.trackerUrl ?? null, createdAt: now, createdBy: actor, updatedAt: now, updatedBy: actor,
     };
     const version = (await this.loadStored(incidentId)).version;
-    const changes: AuditChange[] = [{ path: `actionItems.${item.id}`, from: null, to: itemFields(item) }];
+    const changes: AuditChange[] = [{ path: `actionItems.${item.id}`, from: null, to: actionItemFields(item) }];
     if (copiedFrom) changes.push({ path: `actionItems.${item.id}.copiedFrom`, from: null, to: copiedFrom });
     await this.deps.reports.createActionItem(item, this.auditEntry(incidentId, 'action-item.created', version, actor, now, changes, item.id));
     return item;
@@ -266,7 +218,7 @@ export class ReportService {
     const before = await this.getActionItem(itemId);
     const now = this.now();
     const version = (await this.loadStored(before.incidentId)).version;
-    const ok = await this.deps.reports.deleteActionItem(itemId, this.auditEntry(before.incidentId, 'action-item.deleted', version, actor, now, [{ path: `actionItems.${itemId}`, from: itemFields(before), to: null }], itemId));
+    const ok = await this.deps.reports.deleteActionItem(itemId, this.auditEntry(before.incidentId, 'action-item.deleted', version, actor, now, [{ path: `actionItems.${itemId}`, from: actionItemFields(before), to: null }], itemId));
     if (!ok) throw new NotFoundError(`no action item "${itemId}"`);
   }
 
@@ -429,7 +381,8 @@ function withOverride(policy: PostmortemDecision, o: PostmortemOverride | null):
   return { required: policy.required, reason: policy.reason, policy, requested: null, waived: null };
 }
 
-const itemFields = (i: ActionItem) => ({ title: i.title, owner: i.owner, dueDate: i.dueDate, status: i.status, trackerUrl: i.trackerUrl });
+/** An action item's fields as its audit entries record them. */
+export const actionItemFields = (i: ActionItem) => ({ title: i.title, owner: i.owner, dueDate: i.dueDate, status: i.status, trackerUrl: i.trackerUrl });
 
 /** RFC 9110 If-Match: a list of entity tags or `*`; weak tags never match (strong comparison). */
 export function etagMatches(ifMatch: string, current: string): boolean {
