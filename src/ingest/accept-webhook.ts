@@ -1,5 +1,4 @@
-import type { AuthOutcome, Connector, InboundRequest, Normalized } from '../../connectors/connector';
-import { NormalizeError } from '../../connectors/connector';
+import { NormalizeError, type AuthOutcome, type Connector, type InboundRequest, type Normalized } from '../../connectors/connector';
 import {
   ForbiddenError, MalformedBodyError, NotFoundError, UnauthorizedError, UnavailableError, UnsupportedMediaTypeError, ValidationError,
 } from '../errors';
