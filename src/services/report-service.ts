@@ -16,8 +16,8 @@ import {
   ConflictError, NotFoundError, PreconditionRequiredError, StaleVersionError, UnprocessableError,
 } from '../errors';
 import type { ReportStore } from '../store/report-store';
-import type { ReportCarryOver } from './report-carry-over';
 import type { Page, Store } from '../store/store';
+import type { ReportCarryOver } from './report-carry-over';
 
 export interface ReportServiceDeps {
   store: Store;
@@ -175,8 +175,7 @@ export class ReportService {
 
   // ------------------------------------------------------------ action items
 
-  /** `copiedFrom`: the item this one copies (merge carry-over), recorded in the audit trail. */
-  async createActionItem(incidentId: string, input: ActionItemInput, actor: string, copiedFrom?: { incidentId: string; actionItemId: string }): Promise<ActionItem> {
+  async createActionItem(incidentId: string, input: ActionItemInput, actor: string): Promise<ActionItem> {
     await this.loadIncident(incidentId);
     const now = this.now();
     const item: ActionItem = {
@@ -185,7 +184,6 @@ export class ReportService {
     };
     const version = (await this.loadStored(incidentId)).version;
     const changes: AuditChange[] = [{ path: `actionItems.${item.id}`, from: null, to: actionItemFields(item) }];
-    if (copiedFrom) changes.push({ path: `actionItems.${item.id}.copiedFrom`, from: null, to: copiedFrom });
     await this.deps.reports.createActionItem(item, this.auditEntry(incidentId, 'action-item.created', version, actor, now, changes, item.id));
     return item;
   }
