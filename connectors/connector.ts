@@ -9,7 +9,7 @@ import type { PagingEvent } from '../src/domain/paging-event';
  * sender's credentials, and how to translate a payload into Debrief's words. The core only
  * sees connectors through the explicit list in `connectors/index.ts`.
  */
-export interface Connector<Payload = unknown> {
+export interface Connector<Payload = unknown, Credentials = unknown> {
   /** Stable id used in config (`connector: alertmanager`). */
   id: string;
   /** Human name for docs and errors. */
@@ -17,10 +17,16 @@ export interface Connector<Payload = unknown> {
   /** Schema of the webhook body; forgiving of unknown fields. Used for the 400 details and OpenAPI. */
   payloadSchema: z.ZodType<Payload>;
   /**
+   * Schema of what one instance of this connector is configured with
+   * (`instances[].credentials`), validated with the rest of the configuration. Lists default to
+   * empty; secrets themselves are never defaulted.
+   */
+  credentialsSchema: z.ZodType<Credentials>;
+  /**
    * Check the request's credentials before anything is stored. Pure: gets headers and the
    * exact raw bytes (signatures cover bytes, not re-serialised JSON).
    */
-  authenticate(request: InboundRequest, credentials: InstanceCredentials): AuthOutcome;
+  authenticate(request: InboundRequest, credentials: Credentials): AuthOutcome;
   /**
    * Translate one validated payload into observations. Pure: no clock, no I/O; `receivedAt`
    * is passed in. Throws `NormalizeError` for bodies that parse but cannot be understood.
@@ -52,13 +58,6 @@ export interface InboundRequest {
   /** Lower-cased header names. */
   headers: Record<string, string | undefined>;
   rawBody: Buffer;
-}
-
-/** Credentials configured for one connector instance. Secrets come from env, never defaults. */
-export interface InstanceCredentials {
-  bearerTokens: string[];
-  basicAuth: Array<{ username: string; password: string }>;
-  signingSecrets: string[];
 }
 
 export type AuthOutcome =

@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
-import { connectorsById, type Connector } from '../connectors';
-import type { Config, InstanceConfig } from './config/config.schema';
+import { connectorsById } from '../connectors';
+import type { Config } from './config/config.schema';
 import { loadServiceCatalog } from './config/load-service-catalog';
 import type { ServiceCatalog } from './domain/catalog/service-catalog';
 import type { Correlator } from './domain/correlation/correlator';
@@ -23,6 +23,8 @@ import { OutboundNotifier } from './integrations/outbound-notifier';
 import { PrometheusSnapshotter } from './integrations/prometheus-snapshot';
 import { StatsService } from './services/stats-service';
 import { openDeliveryStore } from './store/open-delivery-store';
+import { CorrectionService } from './services/correction-service';
+import { ReportCarryOver } from './services/report-carry-over';
 import { ReportService } from './services/report-service';
 import { openReportStore } from './store/open-report-store';
 import type { ReportStore } from './store/report-store';
@@ -30,6 +32,7 @@ import { opsRoutes } from './http/routes/ops-routes';
 import { meRoutes } from './http/routes/me-routes';
 import { webRoutes } from './http/routes/web-routes';
 import { webhookRoutes } from './http/routes/webhook-routes';
+import type { ConnectorInstance } from './ingest/accept-webhook';
 import { InboxProcessor } from './ingest/inbox-processor';
 import { inboxWorkerRunnable, WorkerInboxProcessor, type InboxProcessing } from './ingest/inbox-worker';
 import { giveWayOf, IngestPressure } from './ingest/ingest-pressure';
@@ -94,11 +97,13 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
   const reportStore = guardSqliteFaults(options.reportStore ?? openReportStore(store));
   await reportStore.init();
 
-  const instances = new Map<string, { config: InstanceConfig; connector: Connector }>();
+  const instances = new Map<string, ConnectorInstance>();
   for (const inst of config.instances) {
     const connector = connectorsById.get(inst.connector);
     if (!connector) throw new Error(`instance ${inst.id}: unknown connector ${inst.connector}`);
-    instances.set(inst.id, { config: inst, connector });
+    // Checked against this connector's own credential schema when the configuration was loaded.
+    const { credentials } = inst;
+    instances.set(inst.id, { id: inst.id, connector, authenticate: (request) => connector.authenticate(request, credentials) });
   }
   const catalog = (options.catalog ?? loadServiceCatalog(config.catalog.file)).withPagerDutyServices(config.pagerduty.serviceMap);
   const view = { serviceLabels: config.impact.serviceLabels, customerFacing: (service: string) => catalog.customerFacing(service) };
@@ -135,10 +140,14 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
     onPagingEvents: (events, result) => pagerduty.enrichment?.notice(events, result),
   });
 
+  // A merge's report carry-over is recorded before the merge and finished at start-up or on
+  // the next read of the target's report when it was interrupted (report-carry-over.ts).
+  const carryOver = new ReportCarryOver({ store, reports: reportStore, clock, logger });
   const reports = new ReportService({
     store, reports: reportStore, view, clock, logger,
-    policy: config.reports.policy,
+    policy: config.reports.policy, carryOver,
   });
+  const corrections = new CorrectionService({ store, correlator, serviceLabels: config.impact.serviceLabels, clock, carryOver });
 
   // Exports, statistics, status page and outbound notifications.
   const deliveryStore = openDeliveryStore(store);
@@ -160,10 +169,15 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
   const routes: RouteDef[] = [];
   const openapi = () => buildOpenApi(routes, { version: VERSION });
   routes.push(
-    ...webhookRoutes({ store, instances, connectors: [...connectorsById.values()], metrics, onStored: () => processor.kick(), clock,
-      jsonLimits: { maxDepth: config.security.jsonMaxDepth, maxKeys: config.security.webhookJsonMaxKeys }, pressure }),
+    ...webhookRoutes({
+      intake: {
+        store, instances, metrics, onStored: () => processor.kick(), pressure,
+        jsonLimits: { maxDepth: config.security.jsonMaxDepth, maxKeys: config.security.webhookJsonMaxKeys },
+      },
+      connectors: [...connectorsById.values()], clock,
+    }),
     ...incidentRoutes({ store, view, clock, reports }),
-    ...correctionRoutes({ store, correlator, serviceLabels: config.impact.serviceLabels, clock, reports }),
+    ...correctionRoutes({ corrections }),
     ...reportRoutes({ reports }),
     ...actionItemRoutes({ reports }),
     ...exportRoutes({ store, reports, snapshots: snapshotter, deliveries: deliveryStore, serviceLabels: config.impact.serviceLabels, clock }),
@@ -184,6 +198,8 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
   return {
     app, store, processor, reports, reportStore, notifier, routes, correlator, catalog, pagerduty, reconciliation,
     async listen(port = config.server.port, host = config.server.host) {
+      // Merge carry-overs a previous process left unfinished (its failures are logged and retried on read).
+      await carryOver.resume().catch((err: unknown) => logger.error({ err: { message: (err as Error)?.message } }, 'resuming merge carry-overs failed'));
       processor.start();
       for (const reconciler of reconciliation.reconcilers) reconciler.start();
       // Notifications a previous process left pending (crash, restart mid-retry) are sent now.

@@ -2,6 +2,7 @@ import { dirname, join } from 'node:path';
 import pino from 'pino';
 import { connectorsById } from '../connectors';
 import { createDebrief } from './app';
+import { findInstance } from './config/config.schema';
 import { ConfigError, loadConfig } from './config/load-config';
 import { loadOrCreateFirstRunCredentials } from './config/first-run-credentials';
 import { missingRuntimeSettings } from './runtime-settings';
@@ -21,7 +22,7 @@ async function main(): Promise<void> {
   // Secrets never reach the log, even if a future log line carries a config object or headers.
   const logger = pino({ level: config.log.level, redact: ['req.headers.authorization', 'headers.authorization', '*.token', '*.password', '*.secret', '*.restToken'] });
 
-  const am = config.instances.find((instance) => instance.id === 'alertmanager');
+  const am = findInstance(config, 'alertmanager', 'alertmanager');
   const amUnconfigured = am && am.credentials.bearerTokens.length === 0 && am.credentials.basicAuth.length === 0;
   if (config.api.tokens.length === 0 && amUnconfigured && config.store.url.startsWith('sqlite:')) {
     const file = join(dirname(config.store.url.slice('sqlite:'.length)), 'credentials.json');
@@ -35,7 +36,7 @@ async function main(): Promise<void> {
 
   const debrief = await createDebrief({ config, logger });
   const url = await debrief.listen();
-  logger.info({ url, store: debrief.store.kind, instances: config.instances.map((instance) => instance.id) }, 'Debrief is listening');
+  logger.info({ url, store: debrief.store.kind, instances: config.instances.map((i) => i.id) }, 'Debrief is listening');
   const missing = missingRuntimeSettings(process.env, process.execArgv);
   if (missing.length > 0) {
     logger.warn({ missing }, 'started without the runtime settings of bin/debrief-server: expect about 40% more memory (docs/scaling.md); start Debrief through bin/debrief-server');

@@ -1,10 +1,11 @@
-import type { AuthOutcome, Connector, InboundRequest, InstanceCredentials } from '../connector';
+import type { AuthOutcome, Connector, InboundRequest } from '../connector';
 import {
   decodeBasicCredentials,
   matchesAnyBasicCredential,
   matchesAnySecret,
   parseAuthorizationHeader,
 } from '../shared/credentials';
+import { alertmanagerCredentialsSchema, type AlertmanagerCredentials } from './alertmanager.credentials';
 import { normalizeAlertmanager } from './alertmanager.normalize';
 import { quickAcceptAlertmanager } from './alertmanager.quick-check';
 import { alertmanagerPayloadSchema, type AlertmanagerPayload } from './alertmanager.payload';
@@ -17,7 +18,7 @@ const invalid = (message: string): AuthOutcome => ({ ok: false, reason: 'invalid
  * `basic_auth`. Grafana's Webhook contact point offers the same two. HMAC signing of
  * Grafana bodies is not supported here.
  */
-function authenticateAlertmanager(request: InboundRequest, credentials: InstanceCredentials): AuthOutcome {
+function authenticateAlertmanager(request: InboundRequest, credentials: AlertmanagerCredentials): AuthOutcome {
   const tokens = credentials.bearerTokens.filter((token) => token !== '');
   const basic = credentials.basicAuth.filter((entry) => entry.password !== '');
   // Never open by accident: an instance without any secret configured refuses every request,
@@ -45,10 +46,11 @@ function authenticateAlertmanager(request: InboundRequest, credentials: Instance
  * Prometheus Alertmanager webhook receiver, also accepting Grafana-managed alerting's
  * Webhook contact point (same shape, `version` "1"). See `README.md` beside this file.
  */
-export const alertmanagerConnector: Connector<AlertmanagerPayload> = {
+export const alertmanagerConnector: Connector<AlertmanagerPayload, AlertmanagerCredentials> = {
   id: 'alertmanager',
   displayName: 'Prometheus Alertmanager',
   payloadSchema: alertmanagerPayloadSchema,
+  credentialsSchema: alertmanagerCredentialsSchema,
   quickAccept: quickAcceptAlertmanager,
   authenticate: authenticateAlertmanager,
   normalize: normalizeAlertmanager,

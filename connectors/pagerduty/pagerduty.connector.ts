@@ -1,4 +1,5 @@
-import type { AuthOutcome, Connector, InboundRequest, InstanceCredentials } from '../connector';
+import type { AuthOutcome, Connector, InboundRequest } from '../connector';
+import { pagerdutyCredentialsSchema, type PagerDutyCredentials } from './pagerduty.credentials';
 import { detectLegacyPagerDuty, pagerdutyPayloadSchema, type PagerDutyPayload } from './pagerduty.payload';
 import { normalizePagerDuty } from './pagerduty.normalize';
 import { PAGERDUTY_SIGNATURE_HEADER, verifyPagerDutySignature } from './pagerduty.signature';
@@ -16,12 +17,13 @@ export const PAGERDUTY_DELIVERY_ID_HEADER = 'x-webhook-id';
  *   rejections count towards PagerDuty disabling the subscription.
  * - Signature failures are 4xx (never 5xx), so PagerDuty does not retry forged requests.
  */
-export const pagerdutyConnector: Connector<PagerDutyPayload> = {
+export const pagerdutyConnector: Connector<PagerDutyPayload, PagerDutyCredentials> = {
   id: 'pagerduty',
   displayName: 'PagerDuty',
   payloadSchema: pagerdutyPayloadSchema,
+  credentialsSchema: pagerdutyCredentialsSchema,
 
-  authenticate(request: InboundRequest, credentials: InstanceCredentials): AuthOutcome {
+  authenticate(request: InboundRequest, credentials: PagerDutyCredentials): AuthOutcome {
     const outcome = verifyPagerDutySignature(
       request.rawBody,
       request.headers[PAGERDUTY_SIGNATURE_HEADER],

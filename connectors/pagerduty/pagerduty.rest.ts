@@ -13,7 +13,6 @@ import {
   type PagerDutyRestIncident,
 } from './pagerduty.payload';
 import { logEntryKind, logEntryToPagingEvent, noteToPagingEvent, pageRefFromRestIncident } from './pagerduty.normalize';
-import { createResilientClient, OutboundError, RetryableError, type ResilientClient } from '../../src/integrations/resilient-http';
 
 /*
  * A small read-only client for PagerDuty REST API v2 (enrichment and backfill), built on
@@ -30,12 +29,13 @@ import { createResilientClient, OutboundError, RetryableError, type ResilientCli
  *   array of page bodies, not a list. We page by hand: offset += limit (never += 1, n8n-io/n8n#35775).
  * - `requestTimeout` is not a timeout (it arms an empty timer, and leaks it when fetch rejects,
  *   which kept jest alive 30 s after a refused connection). We pass `requestTimeout: 0` and the
- *   abort signal of the resilient client (src/integrations/resilient-http.ts), which times out
- *   each attempt, retries timeouts, network errors, 429 and 5xx with backoff, and opens the
- *   `pagerduty` circuit after repeated failures (shared by enrichment and backfill in one app).
+ *   abort signal of the caller's call policy (`PagerDutyCallPolicy`; Debrief passes its
+ *   resilient client), which times out each attempt, retries timeouts, network errors, 429 and
+ *   5xx with backoff, and opens the `pagerduty` circuit after repeated failures (shared by
+ *   enrichment and backfill in one app).
  * - pdjs retries a 429 three times by itself, `retryTimeout` ms apart (default 20 s), ignoring
  *   `Retry-After`, and its retry count cannot be changed. We set `retryTimeout` small so those
- *   retries are quick, and when pdjs hands back the final 429 the resilient client waits at least
+ *   retries are quick, and when pdjs hands back the final 429 the call policy waits at least
  *   what the response asks (`Retry-After`, else `ratelimit-reset`), else backs off exponentially
  *   with jitter, a bounded number of times. So one rate-limit episode costs at most 3 quick extra
  *   requests before the real wait; a single transient 429 is absorbed by pdjs alone.
@@ -52,6 +52,25 @@ const MAX_OFFSET_PLUS_LIMIT = 10_000;
 const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504]);
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/**
+ * How each REST call runs: timeouts, retries with backoff and circuit breaking are the caller's
+ * (Debrief passes its `pagerduty` resilient client), so this client stays free of them.
+ */
+export interface PagerDutyCallPolicy {
+  /**
+   * Runs `attempt` under the policy, once or more. The attempt gets an AbortSignal that fires
+   * at the per-attempt timeout and must stop its work then.
+   */
+  call<T>(attempt: (signal: AbortSignal) => Promise<T>, options: { idempotent: boolean }): Promise<T>;
+  /** The error an attempt throws to ask for another attempt (429, 5xx), at least `retryAfterMs` later. */
+  retryable(message: string, status: number, retryAfterMs: number | null): Error;
+  /**
+   * What a failure thrown by `call` was when the policy gave up (retries exhausted, timeout,
+   * network, open circuit); null for an error of the attempt's own, passed through as it is.
+   */
+  failure(err: unknown): { kind: 'timeout' | 'network' | 'http' | 'circuit_open' | 'aborted'; attempts: number; message: string } | null;
+}
+
 export interface PagerDutyRestOptions {
   /** REST API key (read-only is enough) or OAuth token. Never logged. */
   token: string;
@@ -59,17 +78,10 @@ export interface PagerDutyRestOptions {
   tokenType?: 'token' | 'bearer';
   /** Default `https://api.pagerduty.com`; `https://api.eu.pagerduty.com` for the EU service region. */
   baseUrl?: string;
-  /**
-   * The app's `pagerduty` resilient client (timeouts, retries, circuit, metrics). Without it the
-   * client builds its own from `timeoutMs`, `maxRetries`, `backoffBaseMs` and `maxRetryWaitMs`.
-   */
-  http?: ResilientClient;
-  /** Abort each pdjs call after this many ms (covers pdjs's own quick 429 retries). Default 10 000. */
+  /** Timeouts, retries and circuit of every call. */
+  policy: PagerDutyCallPolicy;
+  /** The policy's per-attempt timeout, which must cover pdjs's own quick 429 retries. Default 10 000. */
   timeoutMs?: number;
-  /** Our own retries of a 429 / 5xx / timeout / network error once pdjs gives up. Default 3. */
-  maxRetries?: number;
-  /** First exponential-backoff step when the response says nothing about when to retry. Default 1 000. */
-  backoffBaseMs?: number;
   /** Longest single wait; a `Retry-After` beyond it fails at once instead of blocking. Default 60 000. */
   maxRetryWaitMs?: number;
   /** pdjs's fixed wait between its own 429 retries. Default 250 (pdjs's default is 20 000), at most a quarter of `timeoutMs`. */
@@ -78,10 +90,6 @@ export interface PagerDutyRestOptions {
   pageLimit?: number;
   /** `listIncidents` splits longer ranges into windows of at most this many days. Default 180. */
   maxWindowDays?: number;
-  /** Injected for tests. */
-  sleep?: (ms: number) => Promise<void>;
-  /** Injected for tests; returns [0, 1). */
-  random?: () => number;
 }
 
 export type PagerDutyIncidentStatus = 'triggered' | 'acknowledged' | 'resolved';
@@ -128,7 +136,7 @@ class OffsetCapReached extends Error {}
 export class PagerDutyRestClient {
   private readonly pd: PdClient;
   private readonly baseUrl: string;
-  private readonly http: ResilientClient;
+  private readonly policy: PagerDutyCallPolicy;
   private readonly maxRetryWaitMs: number;
   private readonly pdjsRetryTimeoutMs: number;
   private readonly pageLimit: number;
@@ -147,13 +155,7 @@ export class PagerDutyRestClient {
       // pdjs's three internal 429 retries run under the same abort signal.
       throw new RangeError('timeoutMs must be larger than 3 × pdjsRetryTimeoutMs.');
     }
-    const sleep = options.sleep;
-    this.http = options.http ?? createResilientClient({
-      target: 'pagerduty', timeoutMs, retries: options.maxRetries ?? 3,
-      backoff: { initialMs: options.backoffBaseMs ?? 1_000, maxMs: this.maxRetryWaitMs },
-      ...(sleep ? { sleep: (ms: number) => sleep(ms) } : {}),
-      ...(options.random ? { random: options.random } : {}),
-    });
+    this.policy = options.policy;
   }
 
   /** `GET /incidents/{id}`. */
@@ -273,14 +275,14 @@ export class PagerDutyRestClient {
   }
 
   /**
-   * One GET through pdjs under the resilient client: each attempt gets its abort signal (a real
+   * One GET through pdjs under the call policy: each attempt gets its abort signal (a real
    * timeout), a 429 / 5xx is retried after at least the wait PagerDuty asks for, and a
    * `Retry-After` longer than `maxRetryWaitMs` fails at once instead of blocking.
    */
   private async getJson(path: string, query: Query): Promise<unknown> {
     let last: PagerDutyApiError | null = null;
     try {
-      return await this.http.call(async (signal) => {
+      return await this.policy.call(async (signal) => {
         let response: PdResponse;
         try {
           response = await this.pd.get(path, {
@@ -291,7 +293,7 @@ export class PagerDutyRestClient {
             signal,
           });
         } catch (err) {
-          // Network errors and aborts go to the resilient client as they are (it judges them).
+          // Network errors and aborts go to the policy as they are (it judges them).
           if (!isResponseLike(err)) throw err;
           // pdjs rejects with the Response itself when the body is not JSON.
           if (err.ok) throw new PagerDutyApiError(`GET ${path}: response is not JSON (HTTP ${err.status}).`, err.status);
@@ -302,24 +304,20 @@ export class PagerDutyRestClient {
         last = httpError(path, response, retryAfterMs, 0);
         if (!RETRYABLE_STATUSES.has(response.status)) throw last;
         if (retryAfterMs !== null && retryAfterMs > this.maxRetryWaitMs) throw last;
-        throw new RetryableError(last.message, response.status, retryAfterMs);
+        throw this.policy.retryable(last.message, response.status, retryAfterMs);
       }, { idempotent: true });
     } catch (err) {
-      if (!(err instanceof OutboundError)) throw err;
-      const retries = Math.max(0, err.attempts - 1);
+      const gaveUp = this.policy.failure(err);
+      if (!gaveUp) throw err;
+      const retries = Math.max(0, gaveUp.attempts - 1);
       const failed = last as PagerDutyApiError | null;
-      if (err.kind === 'http' && failed) {
+      if (gaveUp.kind === 'http' && failed) {
         const after = retries > 0 ? ` after ${retries} ${retries === 1 ? 'retry' : 'retries'}` : '';
         throw new PagerDutyApiError(`${failed.message.replace(/\.$/, '')}${after}.`, failed.status, failed.code, failed.retryAfterMs, { cause: err });
       }
-      throw new PagerDutyApiError(`GET ${path} failed: ${err.message}`, null, null, null, { cause: err });
+      throw new PagerDutyApiError(`GET ${path} failed: ${gaveUp.message}`, null, null, null, { cause: err });
     }
   }
-}
-
-/** Convenience constructor. */
-export function createPagerDutyRestClient(options: PagerDutyRestOptions): PagerDutyRestClient {
-  return new PagerDutyRestClient(options);
 }
 
 /** Consecutive [since, until) windows no longer than `maxMs` covering the range. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { connectorIds, connectorRegistry, type ConnectorId, type CredentialsOf } from '../../connectors';
 import { CORRELATION_DEFAULTS } from '../domain/correlation/correlator';
 import { correlationRulesSchema } from '../domain/correlation/rule-config';
 import { DEFAULT_GIVE_WAY } from '../ingest/ingest-pressure';
@@ -41,21 +42,31 @@ const apiTokenSchema = z.object({
   token: z.string().min(16, 'API tokens must be at least 16 characters').describe('The secret (from env; never logged).'),
 });
 
-const credentialsSchema = z.object({
-  bearerTokens: z.array(z.string().min(16, 'webhook bearer tokens must be at least 16 characters')).default([])
-    .describe('Accepted `Authorization: Bearer` tokens (Alertmanager `http_config.authorization`).'),
-  basicAuth: z.array(z.object({ username: z.string().min(1), password: z.string().min(12, 'basic-auth passwords must be at least 12 characters') })).default([])
-    .describe('Accepted basic-auth pairs (Alertmanager `http_config.basic_auth`).'),
-  signingSecrets: z.array(z.string().min(1)).default([])
-    .describe('Webhook signing secrets (PagerDuty V3); several are accepted during rotation.'),
+// --- connector instances: each connector declares its own credentials (connectors/<id>/<id>.credentials.ts)
+const instanceIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and dashes').describe('Path segment: POST /webhooks/<id>.');
+const instanceSchemaOf = (id: ConnectorId) => z.object({
+  id: instanceIdSchema,
+  connector: z.literal(id).describe(`Which connector parses this instance's webhooks (${connectorIds.map((c) => `\`${c}\``).join(', ')}).`),
+  credentials: (connectorRegistry[id].credentialsSchema as z.ZodType).prefault({})
+    .describe(`What the sender authenticates with; the keys are the ${connectorRegistry[id].displayName} connector's own.`),
 });
 
-const instanceSchema = z.object({
-  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and dashes').describe('Path segment: POST /webhooks/<id>.'),
-  connector: z.string().describe('Which connector parses this instance\'s webhooks (`alertmanager`, `pagerduty`).'),
-  credentials: credentialsSchema.default({ bearerTokens: [], basicAuth: [], signingSecrets: [] }),
-});
-export type InstanceConfig = z.infer<typeof instanceSchema>;
+/** One configured connector instance, its credentials in its connector's own shape. */
+export type InstanceConfig = { [K in ConnectorId]: { id: string; connector: K; credentials: CredentialsOf<K> } }[ConnectorId];
+type InstanceInput = { id: string; connector: string; credentials?: unknown };
+
+const unknownConnector = (given: unknown): string => {
+  const known = connectorIds.join(', ');
+  return given === undefined ? `name the connector (known: ${known})` : `unknown connector "${String(given)}" (known: ${known})`;
+};
+
+/**
+ * `connector` picks the schema, so `credentials` is checked against that connector's own keys
+ * (a key of another connector is reported as unknown, like any misspelt setting).
+ */
+const instanceSchema = z.discriminatedUnion('connector', connectorIds.map(instanceSchemaOf) as [ReturnType<typeof instanceSchemaOf>], {
+  error: (issue) => (issue.code === 'invalid_union' ? unknownConnector((issue.input as { connector?: unknown } | undefined)?.connector) : undefined),
+}) as unknown as z.ZodType<InstanceConfig, InstanceInput>;
 
 const DEFAULT_POSTMORTEM_POLICY = { minSeverity: 'critical', minDurationMinutes: null, customerFacing: false, pagedOnly: false };
 const postmortemPolicySchema = z.object({
@@ -106,7 +117,7 @@ const statsSchema = z.object({
   gaugeCacheSeconds: z.coerce.number().int().min(0).default(60).describe('The gauges are recomputed at most this often.'),
 });
 
-// --- PagerDuty REST enrichment/backfill and Alertmanager reconciliation (issue 4) ---
+// --- PagerDuty REST enrichment/backfill and Alertmanager reconciliation ---
 const DEFAULT_PAGERDUTY = { apiBaseUrl: 'https://api.pagerduty.com', serviceMap: {}, enrichmentConcurrency: 2, timeoutMs: 10_000 };
 const pagerdutySchema = z.object({
   restToken: z.string().min(1).optional()
@@ -121,7 +132,7 @@ const pagerdutySchema = z.object({
     .describe('Timeout of each PagerDuty REST request (pdjs\'s own quick 429 retries included); up to 3 retries with backoff follow.'),
 });
 
-// --- Circuit breaker of outbound calls (issue 8, faults item 3) ---
+// --- Circuit breaker of outbound calls ---
 const DEFAULT_CIRCUIT_BREAKER = { failureThreshold: 5, openSeconds: 30 };
 const circuitBreakerSchema = z.object({
   failureThreshold: z.coerce.number().int().min(1).default(5)
@@ -147,7 +158,7 @@ const reconcileSchema = z.object({
 });
 export type ReconcileTargetConfig = z.infer<typeof reconcileTargetSchema>;
 
-// --- MongoDB store connection settings (issue 7) ---
+// --- MongoDB store connection settings ---
 const DEFAULT_MONGO_STORE = { serverSelectionTimeoutMs: 5000, connectTimeoutMs: 5000, pingTimeoutMs: 2000 };
 const mongoStoreSchema = z.object({
   serverSelectionTimeoutMs: z.coerce.number().int().positive().default(5000)
@@ -167,7 +178,7 @@ export const configSchema = z.object({
     url: z.string().default('sqlite:./data/debrief.db')
       .refine((u) => /^(sqlite:|mongodb(\+srv)?:\/\/)/.test(u), 'must start with sqlite: or mongodb://')
       .describe('Where Debrief keeps its data: `sqlite:<file>` (embedded default) or `mongodb://...`.'),
-    // --- MongoDB connection (issue 7); options written in the URL's query win over these ---
+    // --- MongoDB connection; options written in the URL's query win over these ---
     mongo: mongoStoreSchema.default(DEFAULT_MONGO_STORE),
   }).default({ url: 'sqlite:./data/debrief.db', mongo: DEFAULT_MONGO_STORE }),
   api: z.object({
@@ -300,6 +311,11 @@ export const ENV_BINDINGS: EnvBinding[] = [
   { env: 'DEBRIEF_POSTMORTEM_CUSTOMER_FACING', path: 'reports.policy.customerFacing', description: 'Post-mortem policy: only customer-facing incidents (`true`/`false`)', parse: (s) => s === 'true' },
   { env: 'DEBRIEF_POSTMORTEM_PAGED_ONLY', path: 'reports.policy.pagedOnly', description: 'Post-mortem policy: only paged incidents (`true`/`false`)', parse: (s) => s === 'true' },
 ];
+
+/** The configured instance `id` when it is an instance of `connector` (its credentials typed), else undefined. */
+export function findInstance<K extends ConnectorId>(config: Pick<Config, 'instances'>, id: string, connector: K): Extract<InstanceConfig, { connector: K }> | undefined {
+  return config.instances.find((i): i is Extract<InstanceConfig, { connector: K }> => i.id === id && i.connector === connector);
+}
 
 /** Instances that exist even when the config file names none. */
 export const DEFAULT_INSTANCES = [

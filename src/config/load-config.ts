@@ -16,6 +16,10 @@ export interface LoadConfigOptions {
   file?: string | null;
   /** Values layered over the file and under the environment (tests use this). */
   overrides?: Record<string, unknown>;
+  /**
+   * Default instances are added only for these connectors (default: all). Which connectors an
+   * instance may name is the schema's business: every connector in `connectors/index.ts`.
+   */
   knownConnectors?: string[];
 }
 
@@ -73,9 +77,6 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     if (typeof inst.id !== 'string') continue;
     if (seen.has(inst.id)) problems.push(`instances[${inst.id}]: duplicate instance id`);
     seen.add(inst.id);
-    if (options.knownConnectors && typeof inst.connector === 'string' && !options.knownConnectors.includes(inst.connector)) {
-      problems.push(`instances[${inst.id}].connector: unknown connector "${inst.connector}" (known: ${options.knownConnectors.join(', ')})`);
-    }
   }
   const tokenSet = new Set<string>();
   for (const token of arrayOf((raw.api as Json | undefined)?.tokens)) {
@@ -96,11 +97,18 @@ interface ZodDefLike {
   innerType?: { _zod: { def: ZodDefLike } };
   in?: { _zod: { def: ZodDefLike } };
   element?: { _zod: { def: ZodDefLike } };
+  /** Discriminated unions: the key that picks the option, and the options. */
+  discriminator?: string;
+  options?: Array<{ _zod: { def: ZodDefLike } }>;
+  /** Literals. */
+  values?: unknown[];
 }
 
 /**
  * Keys of `value` that no object in `schema` declares. Strict objects are skipped (zod itself
- * reports their unknown keys); records, unions and scalars accept anything by design.
+ * reports their unknown keys); a discriminated union is checked against the option its
+ * discriminator picks (connector instances: that connector's credential keys); records, other
+ * unions and scalars accept anything by design.
  */
 function unknownKeys(schema: unknown, value: unknown, path: PropertyKey[]): Array<{ path: PropertyKey[]; known: string[] }> {
   let def = (schema as { _zod?: { def?: ZodDefLike } })?._zod?.def;
@@ -108,6 +116,12 @@ function unknownKeys(schema: unknown, value: unknown, path: PropertyKey[]): Arra
     def = (def.innerType ?? def.in)?._zod.def;
   }
   if (!def || value === null || typeof value !== 'object') return [];
+  if (def.type === 'union' && def.discriminator !== undefined) {
+    if (Array.isArray(value)) return [];
+    const tag = (value as Json)[def.discriminator];
+    const picked = def.options?.find((o) => o._zod.def.shape?.[def!.discriminator!]?._zod.def.values?.includes(tag));
+    return picked ? unknownKeys(picked, value, path) : [];
+  }
   if (def.type === 'array' && Array.isArray(value)) {
     return value.flatMap((item, index) => unknownKeys({ _zod: { def: def!.element!._zod.def } }, item, [...path, index]));
   }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import { PagerDutyRestClient } from '../../connectors/pagerduty/pagerduty.rest';
+import type { PagerDutyRestClient } from '../../connectors/pagerduty/pagerduty.rest';
+import { createPagerDutyRestClient } from './pagerduty-rest-client';
 import type { Correlator } from '../domain/correlation/correlator';
 import type { PagingEvent } from '../domain/paging-event';
 import type { PagingRecordResult, Store } from '../store/store';
@@ -221,7 +222,7 @@ export function createPagerDutyIntegration(deps: PagerDutyIntegrationDeps): Page
   };
   const token = deps.settings.restToken;
   if (!token) return { client: null, sink, enrichment: null };
-  const client = new PagerDutyRestClient({
+  const client = createPagerDutyRestClient({
     token, baseUrl: deps.settings.apiBaseUrl,
     ...(deps.settings.timeoutMs !== undefined ? { timeoutMs: deps.settings.timeoutMs } : {}),
     ...(deps.http ? { http: deps.http } : {}),

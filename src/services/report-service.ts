@@ -9,7 +9,6 @@ import {
   type PostmortemOverride, type PublishedReportVersion, type ReportAuditAction, type ReportAuditEntry, type ReportStatus, type ReportVersionSummary,
   type ReportView, type StoredReport,
 } from '../domain/report/report-model';
-import { mergeReportContent } from '../domain/report/merge-report-content';
 import { applyReportPatch, type ReportPatch } from '../domain/report/report-patch';
 import { publishProblems, startNextVersion, transitionProblem } from '../domain/report/report-workflow';
 import { timelineEntryId } from '../domain/report/timeline-entry-id';
@@ -18,6 +17,7 @@ import {
 } from '../errors';
 import type { ReportStore } from '../store/report-store';
 import type { Page, Store } from '../store/store';
+import type { ReportCarryOver } from './report-carry-over';
 
 export interface ReportServiceDeps {
   store: Store;
@@ -27,6 +27,8 @@ export interface ReportServiceDeps {
   clock: () => Date;
   logger?: Logger;
   newId?: () => string;
+  /** Finishes merge carry-overs into an incident before its report is read (report-carry-over.ts). */
+  carryOver?: Pick<ReportCarryOver, 'resume'>;
 }
 
 /** Called after a version is published (outbound notifications). Failures are logged, never undo the publish. */
@@ -72,6 +74,8 @@ export class ReportService {
 
   /** The current report: the live composition, or the frozen snapshot while the current version is published. */
   async getReport(incidentId: string): Promise<ReportView> {
+    // A merge into this incident whose carry-over was interrupted is finished first.
+    await this.deps.carryOver?.resume(incidentId);
     const detail = await this.loadIncident(incidentId);
     const stored = await this.loadStored(incidentId);
     return this.currentView(detail, stored);
@@ -141,64 +145,12 @@ export class ReportService {
     return this.setOverride(incidentId, 'waived', reason, actor);
   }
 
-  /**
-   * After an SRE merged `sources` into `targetId` (the store merge has happened): carries what
-   * people wrote on the sources' reports into the target's (`mergeReportContent`: never
-   * overwrites human text on the target) in one audited write, and copies the sources' action
-   * items to the target. The write does not depend on what anyone saw, so a lost race retries
-   * on the fresh revision. Returns how many sources had human parts and how many items were copied.
-   */
-  async carryMergedReports(targetId: string, sources: ReadonlyArray<{ id: string; title: string }>, actor: string): Promise<{ sources: number; actionItems: number }> {
-    const detail = await this.loadIncident(targetId);
-    const stored = await this.deps.reports.getReports(sources.map((source) => source.id));
-    let carried = 0;
-    for (let attempt = 0; ; attempt++) {
-      if (attempt === CAS_RETRIES) throw new ConflictError('the report kept changing while carrying the merged reports; try again');
-      const current = await this.loadStored(targetId);
-      const now = this.now();
-      const base = current.status === 'published' ? startNextVersion(current) : current;
-      let content = base.content;
-      const changes: AuditChange[] = [];
-      carried = 0;
-      for (const source of sources) {
-        const theirs = stored.get(source.id);
-        if (!theirs) continue;
-        const merged = mergeReportContent(content, theirs.content, {
-          sourceIncidentId: source.id, sourceTitle: source.title, actor, now, target: detail.incident,
-        });
-        if (merged.changes.length === 0) continue;
-        content = merged.content;
-        changes.push(...merged.changes);
-        carried++;
-      }
-      if (changes.length === 0) break;
-      const next: StoredReport = { ...base, content, revision: current.revision + 1, createdAt: current.createdAt ?? now, updatedAt: now, updatedBy: actor };
-      const audit: ReportAuditEntry[] = [];
-      if (base !== current) audit.push(this.auditEntry(targetId, 'report.version-created', next.version, actor, now, [{ path: 'version', from: current.version, to: next.version }]));
-      audit.push(this.auditEntry(targetId, 'report.updated', next.version, actor, now, changes));
-      if ((await this.deps.reports.commitReport({ expectedRevision: current.revision, next, audit })).ok) break;
-    }
-    let copied = 0;
-    for (const source of sources) {
-      for (const item of await this.allActionItems(source.id)) {
-        await this.createActionItem(targetId, {
-          title: item.title, owner: item.owner, dueDate: item.dueDate, status: item.status, trackerUrl: item.trackerUrl,
-        }, actor, { incidentId: source.id, actionItemId: item.id });
-        // Moved, not duplicated: the merged-away incident's open work now lives on the target,
-        // so global lists (overdue items) show each item once. Both audit trails record it.
-        await this.deleteActionItem(item.id, actor);
-        copied++;
-      }
-    }
-    return { sources: carried, actionItems: copied };
-  }
-
   async listVersions(incidentId: string): Promise<ReportVersionSummary[]> {
     await this.loadIncident(incidentId);
     const stored = await this.loadStored(incidentId);
     const published = await this.deps.reports.listPublishedVersions(incidentId);
-    const rows: ReportVersionSummary[] = published.map((version) => ({
-      version: version.version, status: 'published', current: version.version === stored.version, publishedAt: version.publishedAt, publishedBy: version.publishedBy, etag: version.etag,
+    const rows: ReportVersionSummary[] = published.map((p) => ({
+      version: p.version, status: 'published', current: p.version === stored.version, publishedAt: p.publishedAt, publishedBy: p.publishedBy, etag: p.etag,
     }));
     if (stored.status !== 'published') {
       rows.push({ version: stored.version, status: stored.status, current: true, publishedAt: null, publishedBy: null, etag: reportEtag(stored) });
@@ -223,8 +175,7 @@ export class ReportService {
 
   // ------------------------------------------------------------ action items
 
-  /** `copiedFrom`: the item this one copies (merge carry-over), recorded in the audit trail. */
-  async createActionItem(incidentId: string, input: ActionItemInput, actor: string, copiedFrom?: { incidentId: string; actionItemId: string }): Promise<ActionItem> {
+  async createActionItem(incidentId: string, input: ActionItemInput, actor: string): Promise<ActionItem> {
     await this.loadIncident(incidentId);
     const now = this.now();
     const item: ActionItem = {
@@ -232,8 +183,7 @@ export class ReportService {
       status: input.status ?? 'open', trackerUrl: input.trackerUrl ?? null, createdAt: now, createdBy: actor, updatedAt: now, updatedBy: actor,
     };
     const version = (await this.loadStored(incidentId)).version;
-    const changes: AuditChange[] = [{ path: `actionItems.${item.id}`, from: null, to: itemFields(item) }];
-    if (copiedFrom) changes.push({ path: `actionItems.${item.id}.copiedFrom`, from: null, to: copiedFrom });
+    const changes: AuditChange[] = [{ path: `actionItems.${item.id}`, from: null, to: actionItemFields(item) }];
     await this.deps.reports.createActionItem(item, this.auditEntry(incidentId, 'action-item.created', version, actor, now, changes, item.id));
     return item;
   }
@@ -251,8 +201,8 @@ export class ReportService {
       trackerUrl: patch.trackerUrl === undefined ? before.trackerUrl : patch.trackerUrl,
     };
     const changes: AuditChange[] = [];
-    for (const field of ['title', 'owner', 'dueDate', 'status', 'trackerUrl'] as const) {
-      if (after[field] !== before[field]) changes.push({ path: `actionItems.${itemId}.${field}`, from: before[field], to: after[field] });
+    for (const k of ['title', 'owner', 'dueDate', 'status', 'trackerUrl'] as const) {
+      if (after[k] !== before[k]) changes.push({ path: `actionItems.${itemId}.${k}`, from: before[k], to: after[k] });
     }
     if (changes.length === 0) return before;
     const updated = { ...after, updatedAt: now, updatedBy: actor };
@@ -266,7 +216,7 @@ export class ReportService {
     const before = await this.getActionItem(itemId);
     const now = this.now();
     const version = (await this.loadStored(before.incidentId)).version;
-    const ok = await this.deps.reports.deleteActionItem(itemId, this.auditEntry(before.incidentId, 'action-item.deleted', version, actor, now, [{ path: `actionItems.${itemId}`, from: itemFields(before), to: null }], itemId));
+    const ok = await this.deps.reports.deleteActionItem(itemId, this.auditEntry(before.incidentId, 'action-item.deleted', version, actor, now, [{ path: `actionItems.${itemId}`, from: actionItemFields(before), to: null }], itemId));
     if (!ok) throw new NotFoundError(`no action item "${itemId}"`);
   }
 
@@ -285,7 +235,7 @@ export class ReportService {
   async listActionItems(query: ActionItemListQuery): Promise<Page<ActionItem>> {
     const today = this.now().slice(0, 10);
     let statuses: ActionItemStatus[] | undefined = query.status ? [query.status] : undefined;
-    if (query.overdue) statuses = (statuses ?? ['open', 'in_progress']).filter((status) => status === 'open' || status === 'in_progress');
+    if (query.overdue) statuses = (statuses ?? ['open', 'in_progress']).filter((s) => s === 'open' || s === 'in_progress');
     if (statuses && statuses.length === 0) return { items: [], nextCursor: null };
     return this.deps.reports.listActionItems({
       incidentId: query.incidentId, statuses, dueBefore: query.overdue ? today : undefined, limit: query.limit, cursor: query.cursor,
@@ -307,7 +257,7 @@ export class ReportService {
    * only the wording of a "not required" reason can differ there, never `required`.
    */
   async listPostmortemStatuses(incidents: readonly Incident[]): Promise<Map<string, { required: boolean; reason: string }>> {
-    const ids = incidents.map((incident) => incident.id);
+    const ids = incidents.map((i) => i.id);
     const out = new Map<string, { required: boolean; reason: string }>();
     if (ids.length === 0) return out;
     const [stored, paged] = await Promise.all([this.deps.reports.getReports(ids), this.deps.store.pagedIncidentIds(ids)]);
@@ -335,16 +285,16 @@ export class ReportService {
       };
       const before = stored.postmortem ? { kind: stored.postmortem.kind, reason: stored.postmortem.reason } : null;
       const audit = this.auditEntry(incidentId, kind === 'requested' ? 'postmortem.requested' : 'postmortem.waived', next.version, actor, now, [{ path: 'postmortem', from: before, to: { kind, reason } }]);
-      const result = await this.deps.reports.commitReport({ expectedRevision: stored.revision, next, audit: [audit] });
-      if (result.ok) return this.currentView(detail, result.report);
+      const r = await this.deps.reports.commitReport({ expectedRevision: stored.revision, next, audit: [audit] });
+      if (r.ok) return this.currentView(detail, r.report);
     }
     throw new ConflictError('the report kept changing while saving; try again');
   }
 
   private async commit(detail: IncidentDetail, stored: StoredReport, next: StoredReport, audit: ReportAuditEntry[], published?: PublishedReportVersion): Promise<StoredReport> {
-    const result = await this.deps.reports.commitReport({ expectedRevision: stored.revision, next, audit, published });
-    if (result.ok) return result.report;
-    throw await this.staleError(detail, result.current ?? emptyStoredReport(detail.incident.id));
+    const r = await this.deps.reports.commitReport({ expectedRevision: stored.revision, next, audit, published });
+    if (r.ok) return r.report;
+    throw await this.staleError(detail, r.current ?? emptyStoredReport(detail.incident.id));
   }
 
   private async checkIfMatch(detail: IncidentDetail, stored: StoredReport, ifMatch: string | undefined, required: boolean): Promise<void> {
@@ -422,20 +372,21 @@ export class ReportService {
 }
 
 /** A person's request or waiver wins over the policy; the policy's own answer stays visible. */
-function withOverride(policy: PostmortemDecision, override: PostmortemOverride | null): PostmortemStatus {
-  const who = override ? { reason: override.reason, by: override.by, at: override.at } : null;
-  if (override?.kind === 'requested') return { required: true, reason: `requested by ${override.by}${override.reason ? `: ${override.reason}` : ''}`, policy, requested: who, waived: null };
-  if (override?.kind === 'waived') return { required: false, reason: `waived by ${override.by}: ${override.reason ?? ''}`, policy, requested: null, waived: who };
+function withOverride(policy: PostmortemDecision, o: PostmortemOverride | null): PostmortemStatus {
+  const who = o ? { reason: o.reason, by: o.by, at: o.at } : null;
+  if (o?.kind === 'requested') return { required: true, reason: `requested by ${o.by}${o.reason ? `: ${o.reason}` : ''}`, policy, requested: who, waived: null };
+  if (o?.kind === 'waived') return { required: false, reason: `waived by ${o.by}: ${o.reason ?? ''}`, policy, requested: null, waived: who };
   return { required: policy.required, reason: policy.reason, policy, requested: null, waived: null };
 }
 
-const itemFields = (item: ActionItem) => ({ title: item.title, owner: item.owner, dueDate: item.dueDate, status: item.status, trackerUrl: item.trackerUrl });
+/** An action item's fields as its audit entries record them. */
+export const actionItemFields = (item: ActionItem) => ({ title: item.title, owner: item.owner, dueDate: item.dueDate, status: item.status, trackerUrl: item.trackerUrl });
 
 /** RFC 9110 If-Match: a list of entity tags or `*`; weak tags never match (strong comparison). */
 export function etagMatches(ifMatch: string, current: string): boolean {
-  const tags = ifMatch.split(',').map((tag) => tag.trim()).filter(Boolean);
+  const tags = ifMatch.split(',').map((t) => t.trim()).filter(Boolean);
   if (tags.includes('*')) return true;
   // Clients that drop the quotes are forgiven: the tag has no other meaning.
-  return tags.some((tag) => !tag.startsWith('W/') && (tag === current || `"${tag}"` === current));
+  return tags.some((t) => !t.startsWith('W/') && (t === current || `"${t}"` === current));
 }
 

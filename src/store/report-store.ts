@@ -47,9 +47,44 @@ export interface ReportStore {
   /** Replaces the item; false when it does not exist. */
   updateActionItem(item: ActionItem, audit: ReportAuditEntry): Promise<boolean>;
   deleteActionItem(id: string, audit: ReportAuditEntry): Promise<boolean>;
+  /**
+   * Moves an action item to another incident's report (merge carry-over): deletes `fromId` and
+   * creates `to` with `audit`, in one transaction. False, with nothing written, when `fromId`
+   * no longer exists (it was moved already), so a move retried or run twice happens once.
+   */
+  moveActionItem(move: ActionItemMove): Promise<boolean>;
   getActionItem(id: string): Promise<ActionItem | null>;
   /** By due date, soonest first (undated last), then oldest created; cursor pagination. */
   listActionItems(query: ActionItemQuery): Promise<Page<ActionItem>>;
+
+  // --- merge carry-overs not known to be finished (src/services/correction-service.ts)
+  /** Records one; written before the merge, so a process stopping after the merge cannot forget it. */
+  addPendingCarryOver(carry: PendingCarryOver): Promise<void>;
+  /** Pending carry-overs, oldest first; only those into `targetId` when given. */
+  listPendingCarryOvers(query?: { targetId?: string }): Promise<PendingCarryOver[]>;
+  /** Forgets one (finished, or its merge never happened); no error when it is already gone. */
+  removePendingCarryOver(id: string): Promise<void>;
+}
+
+export interface ActionItemMove {
+  fromId: string;
+  /** The copy on the target incident (a new id). */
+  to: ActionItem;
+  /** Both incidents' entries: created on the target, deleted on the source. */
+  audit: ReportAuditEntry[];
+}
+
+/**
+ * A merge of `sourceIds` into `targetId` whose report carry-over (human report parts and
+ * action items to the target) may not have finished.
+ */
+export interface PendingCarryOver {
+  id: string;
+  targetId: string;
+  sourceIds: string[];
+  /** Who merged: the author of the carried text and of the audit entries. */
+  actor: string;
+  requestedAt: string;
 }
 
 export interface ReportCommit {

@@ -293,7 +293,7 @@ describe('legacy V1/V2 webhooks', () => {
 
   it('explains the legacy problem when an unsigned legacy body reaches authentication', () => {
     const rawBody = readFileSync(join(FIXTURES, 'legacy', 'pd-docs-v2-incident.resolve.json'));
-    const outcome = pagerdutyConnector.authenticate({ headers: {}, rawBody }, { bearerTokens: [], basicAuth: [], signingSecrets: ['s'] });
+    const outcome = pagerdutyConnector.authenticate({ headers: {}, rawBody }, { signingSecrets: ['s'] });
     expect(outcome).toEqual({ ok: false, reason: 'missing', message: expect.stringMatching(/V1\/V2 webhooks are not supported/) });
   });
 });

@@ -228,5 +228,48 @@ export function describeReportStoreContract(name: string, factory: StoreFactory)
       expect(await ids({ dueBefore: '2026-04-02', statuses: ['open'], incidentId: 'inc-1' }))
         .toEqual(expected((i) => i.dueDate !== null && i.dueDate < '2026-04-02' && i.status === 'open' && i.incidentId === 'inc-1'));
     });
+
+    it('when an action item is moved to another incident, then the delete, the copy and both audit entries happen together, and only once', async () => {
+      const original = item({ incidentId: 'inc-src', owner: 'bob' });
+      await reports.createActionItem(original, audit('inc-src', { action: 'action-item.created', actionItemId: original.id }));
+      const copy = { ...original, id: `${original.id}-copy`, incidentId: 'inc-dst', createdAt: later(900), updatedAt: later(900) };
+      const move = {
+        fromId: original.id,
+        to: copy,
+        audit: [
+          audit('inc-dst', { action: 'action-item.created', actionItemId: copy.id }),
+          audit('inc-src', { action: 'action-item.deleted', actionItemId: original.id }),
+        ],
+      };
+      expect(await reports.moveActionItem(move)).toBe(true);
+      expect(await reports.getActionItem(original.id)).toBeNull();
+      expect(await reports.getActionItem(copy.id)).toEqual(copy);
+      expect((await allAudit('inc-dst')).map((a) => a.action)).toEqual(['action-item.created']);
+      expect((await allAudit('inc-src')).map((a) => a.action)).toEqual(['action-item.created', 'action-item.deleted']);
+
+      // Run again (a retried carry-over): nothing is written, no second copy appears.
+      const again = { ...move, to: { ...copy, id: `${original.id}-copy-2` }, audit: [audit('inc-dst', { action: 'action-item.created' })] };
+      expect(await reports.moveActionItem(again)).toBe(false);
+      expect(await reports.getActionItem(again.to.id)).toBeNull();
+      expect(await allAudit('inc-dst')).toHaveLength(1);
+    });
+
+    // ---------------------------------------------------- pending carry-overs
+
+    it('when carry-overs are pending, then they are listed oldest first, per target on request, until removed', async () => {
+      const a = { id: 'carry-a', targetId: 'inc-1', sourceIds: ['inc-2', 'inc-3'], actor: 'alice', requestedAt: later(2) };
+      const b = { id: 'carry-b', targetId: 'inc-9', sourceIds: ['inc-4'], actor: 'bob', requestedAt: later(3) };
+      const c = { id: 'carry-c', targetId: 'inc-1', sourceIds: ['inc-5'], actor: 'bob', requestedAt: later(1) };
+      expect(await reports.listPendingCarryOvers()).toEqual([]);
+      for (const carry of [a, b, c]) await reports.addPendingCarryOver(carry);
+      expect(await reports.listPendingCarryOvers()).toEqual([c, a, b]);
+      expect(await reports.listPendingCarryOvers({ targetId: 'inc-1' })).toEqual([c, a]);
+      expect(await reports.listPendingCarryOvers({ targetId: 'inc-none' })).toEqual([]);
+
+      await reports.removePendingCarryOver('carry-c');
+      await reports.removePendingCarryOver('carry-c');
+      expect(await reports.listPendingCarryOvers({ targetId: 'inc-1' })).toEqual([a]);
+      expect(await reports.listPendingCarryOvers()).toEqual([a, b]);
+    });
   });
 }

@@ -199,3 +199,85 @@ describe('GET /api/v1/incidents: postmortem per item with a paged-only policy', 
     expect(items.find((i) => i.id === w.checkoutId)!.postmortem).toEqual({ required: false, reason: 'not required: nobody was paged through PagerDuty' });
   });
 });
+
+describe('POST /api/v1/incidents/:id/merge interrupted after the merge', () => {
+  let w: World;
+  beforeAll(async () => { w = await startWorld(); });
+  afterAll(async () => { await w.stop(); });
+
+  it('when the carry-over stops half-way, then the next read of the target report finishes it, and nothing is carried twice', async () => {
+    await patch(w.admin, w.checkoutId, { sections: { 'what-happened': 'Checkout returned 500s.' } });
+    await patch(w.admin, w.billingId, { sections: { 'what-happened': 'The billing disk filled up.' } });
+    expect((await w.admin.post(`/api/v1/incidents/${w.billingId}/action-items`, { title: 'Alert on disk usage at 80%' })).status).toBe(201);
+    const reportStore = w.app.debrief.reportStore;
+    // The report parts are carried, then the process "stops" before the action item moves.
+    reportStore.moveActionItem = async () => { throw new Error('simulated stop after the merge'); };
+    const merge = await w.alice.post(`/api/v1/incidents/${w.checkoutId}/merge`, { sourceIncidentIds: [w.billingId] });
+    delete (reportStore as Partial<typeof reportStore>).moveActionItem;
+    expect(merge.status).toBe(500);
+    // The merge itself committed, and the unfinished carry-over is on record.
+    expect((await w.admin.get(`/api/v1/incidents/${w.billingId}`)).data).toMatchObject({ status: 'merged', mergedInto: w.checkoutId });
+    expect(await reportStore.listPendingCarryOvers({ targetId: w.checkoutId })).toHaveLength(1);
+
+    const after = await getReport(w.viewer, w.checkoutId);
+    const sourceTitle = (await w.admin.get(`/api/v1/incidents/${w.billingId}`)).data.title as string;
+    expect(section(after, 'what-happened').text).toBe(`Checkout returned 500s.\n\n#### From merged incident ${sourceTitle}\n\nThe billing disk filled up.`);
+    expect(after.actionItems.map((a) => [a.title, a.incidentId])).toEqual([['Alert on disk usage at 80%', w.checkoutId]]);
+    expect((await w.admin.get(`/api/v1/incidents/${w.billingId}/action-items`)).data.items).toEqual([]);
+    expect(await reportStore.listPendingCarryOvers()).toEqual([]);
+
+    const audit = (await w.viewer.get(`/api/v1/incidents/${w.checkoutId}/report/audit`)).data.items as Array<{ actor: string; action: string; changes: Array<{ path: string }> }>;
+    expect(audit.filter((e) => e.changes.some((c) => c.path === 'mergedFrom')).map((e) => e.actor)).toEqual(['alice']);
+    expect(audit.filter((e) => e.action === 'action-item.created').map((e) => e.actor)).toEqual(['alice']);
+    // Finished: reading again changes nothing.
+    expect((await getReport(w.viewer, w.checkoutId)).etag).toBe(after.etag);
+  });
+
+  it('when a recorded carry-over names incidents that were never merged, then it is kept while its merge may still be committing and dropped once it is old', async () => {
+    const reportStore = w.app.debrief.reportStore;
+    const before = await getReport(w.viewer, w.checkoutId);
+    const sourceId = 'inc-never-merged';
+    await reportStore.addPendingCarryOver({ id: 'carry-young', targetId: w.checkoutId, sourceIds: [sourceId], actor: 'alice', requestedAt: new Date().toISOString() });
+    await reportStore.addPendingCarryOver({ id: 'carry-old', targetId: w.checkoutId, sourceIds: [sourceId], actor: 'alice', requestedAt: new Date(Date.now() - 6 * 60_000).toISOString() });
+    expect((await getReport(w.viewer, w.checkoutId)).etag).toBe(before.etag);
+    expect((await reportStore.listPendingCarryOvers({ targetId: w.checkoutId })).map((c) => c.id)).toEqual(['carry-young']);
+    await reportStore.removePendingCarryOver('carry-young');
+  });
+
+  it('when a merge is refused, then no carry-over stays on record', async () => {
+    const refused = await w.alice.post(`/api/v1/incidents/${w.checkoutId}/merge`, { sourceIncidentIds: [w.checkoutId] });
+    expect(refused.status).toBe(400);
+    expect(await w.app.debrief.reportStore.listPendingCarryOvers()).toEqual([]);
+  });
+});
+
+describe('POST /api/v1/incidents/:id/merge when the process stops right after the merge', () => {
+  it('when Debrief starts again, then the carry-over is finished at start-up, before any report is read', async () => {
+    const app = await startTestApp({ env: { DEBRIEF_API_TOKENS: `admin:admin:${API_TOKEN},alice:editor:${EDITOR_TOKEN}` } });
+    let again: TestApp | null = null;
+    try {
+      const alice = axios.create({ baseURL: app.url, headers: { Authorization: `Bearer ${EDITOR_TOKEN}` }, validateStatus: () => true });
+      expect((await app.postAlertmanager(alertmanagerBody([{ labels: checkout('checkout-1'), startsAt: t0 }], { groupBy: ['alertname', 'service'] }))).status).toBe(202);
+      expect((await app.postAlertmanager(alertmanagerBody([{ labels: billing('DiskFull'), startsAt: minutesAfter(t0, 2) }], { groupBy: ['service'] }))).status).toBe(202);
+      await app.settle();
+      const alerts = await allAlerts(app);
+      const targetId = alerts.find((a) => a.labels.service === 'checkout')!.incidentId;
+      const sourceId = alerts.find((a) => a.labels.service === 'billing')!.incidentId;
+      await patch(alice, sourceId, { sections: { fix: 'Freed the disk.' } });
+      // Nothing of the carry-over is written: the process "stops" right after the merge.
+      app.debrief.reportStore.commitReport = async () => { throw new Error('simulated stop after the merge'); };
+      expect((await alice.post(`/api/v1/incidents/${targetId}/merge`, { sourceIncidentIds: [sourceId] })).status).toBe(500);
+      await app.stop({ keepFiles: true });
+
+      again = await startTestApp({ dir: app.dir, env: { DEBRIEF_API_TOKENS: `admin:admin:${API_TOKEN},alice:editor:${EDITOR_TOKEN}` } });
+      expect(await again.debrief.reportStore.listPendingCarryOvers()).toEqual([]);
+      // The audit trail (read without finishing anything) shows the carry-over made at start-up.
+      const audit = (await again.api.get(`/api/v1/incidents/${targetId}/report/audit`)).data.items as Array<{ actor: string; changes: Array<{ path: string; to: unknown }> }>;
+      expect(audit.map((e) => [e.actor, e.changes.map((c) => c.path)])).toEqual([['alice', ['mergedFrom', 'sections.fix']]]);
+      expect(section(await getReport(again.api, targetId), 'fix')).toMatchObject({ text: 'Freed the disk.', completedBy: 'alice' });
+    } finally {
+      await again?.stop();
+      rmSync(app.dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PagerDutyApiError, PagerDutyRestClient, type PagerDutyRestOptions } from '../../connectors/pagerduty/pagerduty.rest';
+import { PagerDutyApiError, type PagerDutyRestClient } from '../../connectors/pagerduty/pagerduty.rest';
+import { createPagerDutyRestClient, type PagerDutyRestClientOptions } from '../../src/integrations/pagerduty-rest-client';
 import {
   startPagerDutyReplayServer,
   type PagerDutyReplayOptions,
@@ -14,12 +15,12 @@ let server: PagerDutyReplayServer | null = null;
 
 async function setup(
   replay: PagerDutyReplayOptions = {},
-  client: Partial<PagerDutyRestOptions> = {},
+  client: Partial<PagerDutyRestClientOptions> = {},
 ): Promise<{ server: PagerDutyReplayServer; client: PagerDutyRestClient }> {
   server = await startPagerDutyReplayServer({ requireToken: TOKEN, ...replay });
   return {
     server,
-    client: new PagerDutyRestClient({ token: TOKEN, baseUrl: server.baseUrl, timeoutMs: 2_000, pdjsRetryTimeoutMs: 20, ...client }),
+    client: createPagerDutyRestClient({ token: TOKEN, baseUrl: server.baseUrl, timeoutMs: 2_000, pdjsRetryTimeoutMs: 20, ...client }),
   };
 }
 
@@ -129,9 +130,9 @@ describe('PagerDuty REST client against the replay server', () => {
 
   it('does not retry a 401 or a 404', async () => {
     const { server } = await setup();
-    const wrongToken = new PagerDutyRestClient({ token: 'wrong', baseUrl: server.baseUrl, pdjsRetryTimeoutMs: 20 });
+    const wrongToken = createPagerDutyRestClient({ token: 'wrong', baseUrl: server.baseUrl, pdjsRetryTimeoutMs: 20 });
     await expect(wrongToken.getIncident('PT4KHLK')).rejects.toMatchObject({ status: 401, code: 2006 });
-    const client = new PagerDutyRestClient({ token: TOKEN, baseUrl: server.baseUrl, pdjsRetryTimeoutMs: 20 });
+    const client = createPagerDutyRestClient({ token: TOKEN, baseUrl: server.baseUrl, pdjsRetryTimeoutMs: 20 });
     await expect(client.getIncident('NOPE')).rejects.toMatchObject({ name: 'PagerDutyApiError', status: 404, code: 2100 });
     expect(server.requests).toHaveLength(2);
   });
@@ -180,7 +181,7 @@ describe('PagerDuty REST client against the replay server', () => {
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
     try {
       const { port } = proxy.address() as AddressInfo;
-      const client = new PagerDutyRestClient({ token: TOKEN, baseUrl: `http://127.0.0.1:${port}`, maxRetries: 1, sleep: async () => {} });
+      const client = createPagerDutyRestClient({ token: TOKEN, baseUrl: `http://127.0.0.1:${port}`, maxRetries: 1, sleep: async () => {} });
       await expect(client.getIncident('PT4KHLK')).rejects.toMatchObject({ name: 'PagerDutyApiError', status: 502 });
       expect(hits).toBe(2);
     } finally {
@@ -193,7 +194,7 @@ describe('PagerDuty REST client against the replay server', () => {
 describe('PagerDuty REST client without a server', () => {
   it('fails on a refused connection after its bounded retries, without keeping jest alive', async () => {
     // Port 1 on loopback: nothing listens there. pdjs's own requestTimeout would leave a 30 s timer.
-    const client = new PagerDutyRestClient({ token: TOKEN, baseUrl: 'http://127.0.0.1:1', sleep: async () => {} });
+    const client = createPagerDutyRestClient({ token: TOKEN, baseUrl: 'http://127.0.0.1:1', sleep: async () => {} });
     const started = performance.now();
     const error = await client.listIncidentNotes('PT4KHLK').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PagerDutyApiError);
@@ -202,7 +203,7 @@ describe('PagerDuty REST client without a server', () => {
   });
 
   it('refuses to start without a token or with a timeout shorter than pdjs retries', () => {
-    expect(() => new PagerDutyRestClient({ token: '' })).toThrow(TypeError);
-    expect(() => new PagerDutyRestClient({ token: TOKEN, timeoutMs: 100, pdjsRetryTimeoutMs: 250 })).toThrow(RangeError);
+    expect(() => createPagerDutyRestClient({ token: '' })).toThrow(TypeError);
+    expect(() => createPagerDutyRestClient({ token: TOKEN, timeoutMs: 100, pdjsRetryTimeoutMs: 250 })).toThrow(RangeError);
   });
 });

@@ -1,4 +1,5 @@
-import type { InboundRequest, InstanceCredentials } from '../../connectors/connector';
+import type { AlertmanagerCredentials } from '../../connectors/alertmanager/alertmanager.credentials';
+import type { InboundRequest } from '../../connectors/connector';
 import { alertmanagerConnector } from '../../connectors/alertmanager/alertmanager.connector';
 import { matchesAnySecret, secretsEqual } from '../../connectors/shared/credentials';
 
@@ -9,12 +10,11 @@ const request = (authorization?: string): InboundRequest => ({
 const basic = (username: string, password: string): string =>
   `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
 
-const configured: InstanceCredentials = {
+const configured: AlertmanagerCredentials = {
   bearerTokens: ['old-token-being-rotated-out', 's3cr3t-token'],
   basicAuth: [{ username: 'alertmanager', password: 'pa:ss wörd' }],
-  signingSecrets: [],
 };
-const none: InstanceCredentials = { bearerTokens: [], basicAuth: [], signingSecrets: [] };
+const none: AlertmanagerCredentials = { bearerTokens: [], basicAuth: [] };
 const authenticate = (authorization: string | undefined, credentials = configured) =>
   alertmanagerConnector.authenticate(request(authorization), credentials);
 
@@ -88,13 +88,13 @@ describe('alertmanager authenticate', () => {
   });
 
   it('when only empty secrets are configured, then an empty token or password is still invalid', () => {
-    const empty: InstanceCredentials = { bearerTokens: [''], basicAuth: [{ username: '', password: '' }], signingSecrets: [] };
+    const empty: AlertmanagerCredentials = { bearerTokens: [''], basicAuth: [{ username: '', password: '' }] };
     expect(authenticate('Bearer ', empty)).toMatchObject({ ok: false, reason: 'invalid' });
     expect(authenticate(basic('', ''), empty)).toMatchObject({ ok: false, reason: 'invalid' });
   });
 
   it('when only Basic is configured and a Bearer token arrives, then the outcome is invalid', () => {
-    const basicOnly: InstanceCredentials = { ...configured, bearerTokens: [] };
+    const basicOnly: AlertmanagerCredentials = { ...configured, bearerTokens: [] };
     expect(authenticate('Bearer s3cr3t-token', basicOnly)).toMatchObject({ ok: false, reason: 'invalid' });
   });
 

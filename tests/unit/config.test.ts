@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { findInstance } from '../../src/config/config.schema';
 import { ConfigError, loadConfig, type LoadConfigOptions } from '../../src/config/load-config';
 
 const KNOWN = ['alertmanager', 'pagerduty'];
@@ -36,7 +37,11 @@ describe('loadConfig', () => {
     expect(config.impact.serviceLabels).toEqual(['service', 'app', 'job']);
     expect(config.api.tokens).toEqual([]);
     expect(config.instances.map((i) => i.id)).toEqual(['alertmanager', 'pagerduty']);
-    for (const i of config.instances) expect(i.credentials).toEqual({ bearerTokens: [], basicAuth: [], signingSecrets: [] });
+    // Each connector's own credential keys, every list empty.
+    expect(config.instances.map((i) => [i.id, i.credentials])).toEqual([
+      ['alertmanager', { bearerTokens: [], basicAuth: [] }],
+      ['pagerduty', { signingSecrets: [] }],
+    ]);
   });
 
   it('when inbox.ingestPriority is not set, then processing gives way 5 times as long; the environment can set it, not below 0', () => {
@@ -64,7 +69,7 @@ describe('loadConfig', () => {
       { name: 'ci', role: 'admin', token: 'token-with:colons-0123' },
       { name: 'grafana', role: 'viewer', token: 'viewer-token-0123456' },
     ]);
-    const am = config.instances.find((i) => i.id === 'alertmanager')!;
+    const am = findInstance(config, 'alertmanager', 'alertmanager')!;
     expect(am.credentials.bearerTokens).toEqual(['am-bearer-token-0123456789']);
     expect(am.credentials.basicAuth).toEqual([{ username: 'am', password: 'pass:word-12345' }]);
     expect(config.impact.serviceLabels).toEqual(['app', 'service']);
@@ -130,6 +135,38 @@ describe('loadConfig', () => {
     expect(problems).toHaveLength(3);
   });
 
+  it('when an instance has a credential key of another connector, then the problem names its key path and the keys its connector reads', () => {
+    const file = yamlFile('foreign-credentials.yaml', [
+      'instances:',
+      '  - id: am-eu',
+      '    connector: alertmanager',
+      '    credentials: { signingSecrets: ["pd-secret"] }',
+      '  - id: pd-eu',
+      '    connector: pagerduty',
+      '    credentials: { signingSecrets: [""], bearerTokens: ["am-bearer-token-0123456789"] }',
+      '',
+    ].join('\n'));
+    const problems = problemsOf({ file });
+    expect(problems).toEqual(expect.arrayContaining([
+      'instances[am-eu].credentials.signingSecrets: unknown setting (known here: bearerTokens, basicAuth)',
+      'instances[pd-eu].credentials.bearerTokens: unknown setting (known here: signingSecrets)',
+      expect.stringMatching(/^instances\[pd-eu\]\.credentials\.signingSecrets\.0: /),
+    ]));
+    expect(problems).toHaveLength(3);
+    expect(problems.join('\n')).not.toContain('pd-secret');
+  });
+
+  it('when an instance names no connector, then the problem lists the known ones', () => {
+    const file = yamlFile('no-connector.yaml', 'instances:\n  - { id: am-eu }\n');
+    expect(problemsOf({ file })).toEqual(['instances[am-eu].connector: name the connector (known: alertmanager, pagerduty)']);
+  });
+
+  it('when the PagerDuty signing secrets come from the environment, then the pagerduty instance has them in its own credential shape', () => {
+    const config = load({ env: { DEBRIEF_PAGERDUTY_SIGNING_SECRETS: 'old-secret, new-secret' } });
+    expect(findInstance(config, 'pagerduty', 'pagerduty')!.credentials).toEqual({ signingSecrets: ['old-secret', 'new-secret'] });
+    expect(findInstance(config, 'alertmanager', 'alertmanager')!.credentials).toEqual({ bearerTokens: [], basicAuth: [] });
+  });
+
   it('when a YAML file uses ${VAR}, then the value comes from the environment', () => {
     const file = yamlFile('expand.yaml', [
       'store:',
@@ -143,7 +180,7 @@ describe('loadConfig', () => {
     ].join('\n'));
     const config = load({ file, env: { DATA_DIR: '/srv/debrief', AM_EU_TOKEN: 'am-eu-token-0123456789' } });
     expect(config.store.url).toBe('sqlite:/srv/debrief/debrief.db');
-    expect(config.instances.find((i) => i.id === 'am-eu')!.credentials.bearerTokens).toEqual(['am-eu-token-0123456789']);
+    expect(findInstance(config, 'am-eu', 'alertmanager')!.credentials.bearerTokens).toEqual(['am-eu-token-0123456789']);
     expect(config.instances.map((i) => i.id)).toEqual(['am-eu', 'alertmanager', 'pagerduty']);
   });
 

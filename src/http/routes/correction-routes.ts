@@ -1,25 +1,16 @@
 import { z } from 'zod';
-import { NotFoundError } from '../../errors';
-import type { Correlator } from '../../domain/correlation/correlator';
-import type { ReportService } from '../../services/report-service';
-import type { Store } from '../../store/store';
+import type { CorrectionService } from '../../services/correction-service';
 import { alertSchema, idParamsSchema, incidentSchema } from '../api-schemas';
 import { defineRoute, type RouteDef } from '../route';
 import { errorResponse, noIncident } from '../route-responses';
 
 /**
- * SRE corrections of correlation (merge, split, move) and the correlation audit trail.
- * Each correction is one atomic store operation, recorded in both incidents' timelines with
- * the token's name as actor; the alerts it places carry a `human` decision, which the rules
- * never undo. Timeline, impact and draft are derived at read time, so they follow at once.
+ * SRE corrections of correlation (merge, split, move) and the correlation audit trail, over
+ * HTTP; the use cases are `CorrectionService` (src/services/correction-service.ts). The
+ * token's name is the actor.
  */
 export interface CorrectionRouteDeps {
-  store: Store;
-  correlator: Correlator;
-  serviceLabels: readonly string[];
-  clock: () => Date;
-  /** Carries the merged-away incidents' report parts and action items to the target. */
-  reports: Pick<ReportService, 'carryMergedReports'>;
+  corrections: CorrectionService;
 }
 
 const id = idParamsSchema.shape.id;
@@ -82,10 +73,8 @@ const errors = {
   409: errorResponse('An alert is not in the incident, or an incident was already merged away'),
 };
 
-export function correctionRoutes(deps: CorrectionRouteDeps): RouteDef[] {
-  const ctx = (actor: string | null, givenReason: string | undefined) => ({
-    actor: actor ?? 'unknown', now: deps.clock().toISOString(), reason: givenReason ?? null, serviceLabels: deps.serviceLabels, correlator: deps.correlator,
-  });
+export function correctionRoutes({ corrections }: CorrectionRouteDeps): RouteDef[] {
+  const by = (actor: string | null, reason: string | undefined) => ({ actor: actor ?? 'unknown', reason: reason ?? null });
   return [
     defineRoute({
       method: 'post', path: '/api/v1/incidents/:id/merge', operationId: 'mergeIncidents', tags: ['corrections'],
@@ -95,10 +84,8 @@ export function correctionRoutes(deps: CorrectionRouteDeps): RouteDef[] {
       body: mergeBodySchema,
       responses: { 200: { description: 'Merged', schema: mergeResultSchema }, ...errors },
       handler: async ({ res, params, body, actor }) => {
-        const merged = await deps.store.mergeIncidents(params.id, body.sourceIncidentIds, ctx(actor, body.reason));
-        // The reports live in their own store: carried after the merge committed (see the report audit trail).
-        const carried = await deps.reports.carryMergedReports(params.id, merged.merged.map((incident) => ({ id: incident.id, title: incident.title })), actor ?? 'unknown');
-        res.json({ ...merged, report: { carriedFrom: carried.sources, copiedActionItems: carried.actionItems } });
+        const { report, ...merged } = await corrections.merge(params.id, body.sourceIncidentIds, by(actor, body.reason));
+        res.json({ ...merged, report: { carriedFrom: report.sources, copiedActionItems: report.actionItems } });
       },
     }),
     defineRoute({
@@ -109,7 +96,7 @@ export function correctionRoutes(deps: CorrectionRouteDeps): RouteDef[] {
       body: splitBodySchema,
       responses: { 201: { description: 'Split; the new incident is in `newIncident`', schema: splitResultSchema }, ...errors },
       handler: async ({ res, params, body, actor }) => {
-        res.status(201).json(await deps.store.splitIncident(params.id, body.alertIds, ctx(actor, body.reason)));
+        res.status(201).json(await corrections.split(params.id, body.alertIds, by(actor, body.reason)));
       },
     }),
     defineRoute({
@@ -120,7 +107,7 @@ export function correctionRoutes(deps: CorrectionRouteDeps): RouteDef[] {
       body: moveBodySchema,
       responses: { 200: { description: 'Moved', schema: moveResultSchema }, ...errors },
       handler: async ({ res, params, body, actor }) => {
-        res.json(await deps.store.moveAlert(params.id, body.incidentId, ctx(actor, body.reason)));
+        res.json(await corrections.move(params.id, body.incidentId, by(actor, body.reason)));
       },
     }),
     defineRoute({
@@ -130,9 +117,7 @@ export function correctionRoutes(deps: CorrectionRouteDeps): RouteDef[] {
       params: idParamsSchema,
       responses: { 200: { description: 'Events, oldest first', schema: auditSchema }, ...noIncident },
       handler: async ({ res, params }) => {
-        const events = await deps.store.getIncidentAudit(params.id);
-        if (!events) throw new NotFoundError(`no incident "${params.id}"`);
-        res.json({ incidentId: params.id, events });
+        res.json({ incidentId: params.id, events: await corrections.audit(params.id) });
       },
     }),
   ] as RouteDef[];

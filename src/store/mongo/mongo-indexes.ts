@@ -17,6 +17,7 @@ export const COLLECTIONS = {
   reportVersions: 'report_versions',
   reportAudit: 'report_audit',
   actionItems: 'action_items',
+  pendingCarryOvers: 'report_pending_carry_overs',
   deliveries: 'outbound_deliveries',
 } as const;
 
@@ -98,6 +99,7 @@ export const INDEX_PLAN: readonly IndexPlan[] = [
   { collection: COLLECTIONS.actionItems, key: { incidentId: 1, dueKey: 1, createdAt: 1, _id: 1 }, options: { name: 'action_items_incident' } },
   { collection: COLLECTIONS.actionItems, key: { status: 1, dueKey: 1, createdAt: 1, _id: 1 }, options: { name: 'action_items_status_due' } },
   { collection: COLLECTIONS.actionItems, key: { dueKey: 1, createdAt: 1, _id: 1 }, options: { name: 'action_items_due' } },
+  { collection: COLLECTIONS.pendingCarryOvers, key: { targetId: 1, requestedAt: 1, _id: 1 }, options: { name: 'report_pending_carry_overs_target' } },
 
   { collection: COLLECTIONS.deliveries, key: { incidentId: 1, createdAt: 1 }, options: { name: 'outbound_deliveries_incident' } },
   { collection: COLLECTIONS.deliveries, key: { status: 1, createdAt: 1 }, options: { name: 'outbound_deliveries_pending' } },

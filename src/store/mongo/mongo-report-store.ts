@@ -1,7 +1,7 @@
 import type { ClientSession } from 'mongodb';
 import type { ActionItem, PublishedReportVersion, ReportAuditEntry, StoredReport } from '../../domain/report/report-model';
 import { toPage } from '../cursor';
-import type { ActionItemQuery, CommitResult, ReportCommit, ReportStore } from '../report-store';
+import type { ActionItemMove, ActionItemQuery, CommitResult, PendingCarryOver, ReportCommit, ReportStore } from '../report-store';
 import type { Page } from '../store';
 import type { MongoConnection } from './mongo-connection';
 import { WriteRaceError, runTransaction, type TransactionRetry } from './mongo-errors';
@@ -10,8 +10,8 @@ import {
   actionItemCursor, actionItemListQuery, auditCounterId, auditListQuery, latestPublishedQuery, reportCasFilter,
 } from './mongo-queries';
 import {
-  actionItemDocSchema, auditDocSchema, counterDocSchema, parseDoc, reportDocSchema, toActionItem, toActionItemDoc, toAudit, toAuditDoc,
-  toPublishedVersion, toReportDoc, toStoredReport, toVersionDoc, versionDocSchema,
+  actionItemDocSchema, auditDocSchema, counterDocSchema, parseDoc, pendingCarryOverDocSchema, reportDocSchema, toActionItem, toActionItemDoc,
+  toAudit, toAuditDoc, toPendingCarryOver, toPendingCarryOverDoc, toPublishedVersion, toReportDoc, toStoredReport, toVersionDoc, versionDocSchema,
 } from './mongo-schemas';
 
 /**
@@ -154,6 +154,16 @@ export class MongoReportStore implements ReportStore {
     }, this.retry);
   }
 
+  async moveActionItem(move: ActionItemMove): Promise<boolean> {
+    return runTransaction(this.connection.client, async (session) => {
+      const r = await this.c.actionItems.deleteOne({ _id: move.fromId }, { session });
+      if (r.deletedCount === 0) return false;
+      await this.c.actionItems.insertOne(toActionItemDoc(move.to), { session });
+      await this.appendAudit(move.audit, session);
+      return true;
+    }, this.retry);
+  }
+
   async getActionItem(id: string): Promise<ActionItem | null> {
     const doc = await this.c.actionItems.findOne({ _id: id });
     return doc ? toActionItem(parseDoc(COLLECTIONS.actionItems, actionItemDocSchema, doc)) : null;
@@ -164,5 +174,19 @@ export class MongoReportStore implements ReportStore {
     const docs = await this.c.actionItems.find(listQuery.filter).sort(listQuery.sort).limit(listQuery.limit).toArray();
     const items = docs.map((doc) => toActionItem(parseDoc(COLLECTIONS.actionItems, actionItemDocSchema, doc)));
     return toPage(items, query.limit, actionItemCursor);
+  }
+
+  async addPendingCarryOver(carry: PendingCarryOver): Promise<void> {
+    await this.c.pendingCarryOvers.insertOne(toPendingCarryOverDoc(carry));
+  }
+
+  async listPendingCarryOvers(query: { targetId?: string } = {}): Promise<PendingCarryOver[]> {
+    const filter = query.targetId === undefined ? {} : { targetId: query.targetId };
+    const docs = await this.c.pendingCarryOvers.find(filter).sort({ requestedAt: 1, _id: 1 }).toArray();
+    return docs.map((d) => toPendingCarryOver(parseDoc(COLLECTIONS.pendingCarryOvers, pendingCarryOverDocSchema, d)));
+  }
+
+  async removePendingCarryOver(id: string): Promise<void> {
+    await this.c.pendingCarryOvers.deleteOne({ _id: id });
   }
 }

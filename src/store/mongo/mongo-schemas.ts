@@ -8,6 +8,7 @@ import type { Incident, IncidentEvent } from '../../domain/incident';
 import type { PageRef } from '../../domain/paging-event';
 import type { ActionItem, PublishedReportVersion, ReportAuditEntry, StoredReport } from '../../domain/report/report-model';
 import type { DeliveryRecord } from '../delivery-store';
+import type { PendingCarryOver } from '../report-store';
 import type { InboxEntry, InboxEntrySummary } from '../store';
 
 /**
@@ -510,6 +511,24 @@ export const toActionItemDoc = (item: ActionItem): Document => ({
 
 export function toActionItem(doc: z.output<typeof actionItemDocSchema>): ActionItem {
   const { _id, dueKey: _dueKey, ...rest } = doc;
+  return { id: _id, ...rest };
+}
+
+/** A merge carry-over not known to be finished (`_id` = its id). */
+export const pendingCarryOverDocSchema = z.object({
+  _id: z.string(),
+  targetId: z.string(),
+  sourceIds: z.array(z.string()),
+  actor: z.string(),
+  requestedAt: z.string(),
+});
+
+export const toPendingCarryOverDoc = (c: PendingCarryOver): Document => ({
+  _id: c.id, targetId: c.targetId, sourceIds: [...c.sourceIds], actor: c.actor, requestedAt: c.requestedAt,
+});
+
+export function toPendingCarryOver(d: z.output<typeof pendingCarryOverDocSchema>): PendingCarryOver {
+  const { _id, ...rest } = d;
   return { id: _id, ...rest };
 }
 

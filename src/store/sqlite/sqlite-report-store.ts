@@ -3,7 +3,7 @@ import type {
   ActionItem, ActionItemStatus, PublishedReportVersion, ReportAuditEntry, StoredReport,
 } from '../../domain/report/report-model';
 import { decodeCursor, toPage } from '../cursor';
-import type { ActionItemQuery, CommitResult, ReportCommit, ReportStore } from '../report-store';
+import type { ActionItemMove, ActionItemQuery, CommitResult, PendingCarryOver, ReportCommit, ReportStore } from '../report-store';
 import type { Page } from '../store';
 import { json, optStr, type Row } from './sqlite-rows';
 
@@ -60,6 +60,15 @@ CREATE TABLE IF NOT EXISTS action_items (
 );
 CREATE INDEX IF NOT EXISTS action_items_incident ON action_items(incident_id, created_at);
 CREATE INDEX IF NOT EXISTS action_items_status_due ON action_items(status, due_date);
+
+CREATE TABLE IF NOT EXISTS report_pending_carry_overs (
+  id            TEXT PRIMARY KEY,
+  target_id     TEXT NOT NULL,
+  source_ids    TEXT NOT NULL,
+  actor         TEXT NOT NULL,
+  requested_at  TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS report_pending_carry_overs_target ON report_pending_carry_overs(target_id, requested_at);
 `;
 
 // Items without a due date sort after every dated one.
@@ -155,11 +164,16 @@ export class SqliteReportStore implements ReportStore {
   }
 
   async createActionItem(item: ActionItem, audit: ReportAuditEntry): Promise<void> {
-    this.writeAudited(audit, () => this.db.prepare(`INSERT INTO action_items (id, incident_id, title, owner, due_date, status, tracker_url, created_at, created_by, updated_at, updated_by)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
-      item.id, item.incidentId, item.title, item.owner, item.dueDate, item.status, item.trackerUrl,
-      item.createdAt, item.createdBy, item.updatedAt, item.updatedBy,
-    ));
+    this.writeAudited(audit, () => this.insertActionItem(item));
+  }
+
+  async moveActionItem(move: ActionItemMove): Promise<boolean> {
+    return this.db.transaction(() => {
+      if (this.db.prepare('DELETE FROM action_items WHERE id = ?').run(move.fromId).changes === 0) return false;
+      this.insertActionItem(move.to);
+      for (const a of move.audit) this.insertAudit(a);
+      return true;
+    }).immediate();
   }
 
   async updateActionItem(item: ActionItem, audit: ReportAuditEntry): Promise<boolean> {
@@ -190,6 +204,32 @@ export class SqliteReportStore implements ReportStore {
     const rows = this.db.prepare(`SELECT * FROM action_items ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY ${DUE_KEY}, created_at, id LIMIT ?`).all(...args, query.limit + 1) as Row[];
     return toPage(rows.map(toActionItem), query.limit, (last) => ({ d: last.dueDate ?? '9999-12-31', c: last.createdAt, id: last.id }));
+  }
+
+  async addPendingCarryOver(carry: PendingCarryOver): Promise<void> {
+    this.db.prepare('INSERT INTO report_pending_carry_overs (id, target_id, source_ids, actor, requested_at) VALUES (?, ?, ?, ?, ?)')
+      .run(carry.id, carry.targetId, JSON.stringify(carry.sourceIds), carry.actor, carry.requestedAt);
+  }
+
+  async listPendingCarryOvers(query: { targetId?: string } = {}): Promise<PendingCarryOver[]> {
+    const rows = (query.targetId === undefined
+      ? this.db.prepare('SELECT * FROM report_pending_carry_overs ORDER BY requested_at, id').all()
+      : this.db.prepare('SELECT * FROM report_pending_carry_overs WHERE target_id = ? ORDER BY requested_at, id').all(query.targetId)) as Row[];
+    return rows.map((r) => ({
+      id: String(r.id), targetId: String(r.target_id), sourceIds: json<string[]>(r.source_ids), actor: String(r.actor), requestedAt: String(r.requested_at),
+    }));
+  }
+
+  async removePendingCarryOver(id: string): Promise<void> {
+    this.db.prepare('DELETE FROM report_pending_carry_overs WHERE id = ?').run(id);
+  }
+
+  private insertActionItem(item: ActionItem): Database.RunResult {
+    return this.db.prepare(`INSERT INTO action_items (id, incident_id, title, owner, due_date, status, tracker_url, created_at, created_by, updated_at, updated_by)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+      item.id, item.incidentId, item.title, item.owner, item.dueDate, item.status, item.trackerUrl,
+      item.createdAt, item.createdBy, item.updatedAt, item.updatedBy,
+    );
   }
 
   /** Runs `write` and, when it changed a row, records `audit` with it: one transaction, so the trail never misses or invents a change. */

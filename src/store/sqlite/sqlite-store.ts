@@ -241,7 +241,7 @@ export class SqliteStore implements Store {
     return Number(row.n);
   }
 
-  // --- reconciliation with a pull source (Alertmanager API); added for issue 4 ---------------
+  // --- reconciliation with a pull source (Alertmanager API) ---------------------------------
 
   async listFiringAlerts(instance: string): Promise<Alert[]> {
     return (this.sql("SELECT * FROM alerts WHERE instance = ? AND status = 'firing' ORDER BY starts_at, id").all(instance) as Row[]).map(toAlert);
