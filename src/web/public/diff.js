@@ -37,9 +37,11 @@ function lcsDiff(x, y) {
   const m = y.length;
   const w = m + 1;
   const table = new Uint32Array((n + 1) * w);
+  // Only cells inside the table are read; `?? 0` is for the type check, never taken.
+  const cell = (/** @type {number} */ i, /** @type {number} */ j) => table[i * w + j] ?? 0;
   for (let i = n - 1; i >= 0; i--) {
     for (let j = m - 1; j >= 0; j--) {
-      table[i * w + j] = x[i] === y[j] ? table[(i + 1) * w + j + 1] + 1 : Math.max(table[(i + 1) * w + j], table[i * w + j + 1]);
+      table[i * w + j] = x[i] === y[j] ? cell(i + 1, j + 1) + 1 : Math.max(cell(i + 1, j), cell(i, j + 1));
     }
   }
   /** @type {Array<{ op: ' ' | '-' | '+', line: string }>} */
@@ -47,9 +49,12 @@ function lcsDiff(x, y) {
   let i = 0;
   let j = 0;
   while (i < n && j < m) {
-    if (x[i] === y[j]) { out.push({ op: ' ', line: x[i] }); i++; j++; } else if (table[(i + 1) * w + j] >= table[i * w + j + 1]) { out.push({ op: '-', line: x[i] }); i++; } else { out.push({ op: '+', line: y[j] }); j++; }
+    // i < n and j < m: both lines exist.
+    const a = /** @type {string} */ (x[i]);
+    const b = /** @type {string} */ (y[j]);
+    if (a === b) { out.push({ op: ' ', line: a }); i++; j++; } else if (cell(i + 1, j) >= cell(i, j + 1)) { out.push({ op: '-', line: a }); i++; } else { out.push({ op: '+', line: b }); j++; }
   }
-  while (i < n) out.push({ op: '-', line: x[i++] });
-  while (j < m) out.push({ op: '+', line: y[j++] });
+  for (const line of x.slice(i)) out.push({ op: '-', line });
+  for (const line of y.slice(j)) out.push({ op: '+', line });
   return out;
 }

@@ -6,6 +6,8 @@
 import markdownit from './markdown-it.mjs';
 import { h, safeUrl } from './dom.js';
 
+/** @typedef {import('./markdown-it.mjs').Token} Token */
+
 const md = markdownit({ html: false, linkify: true, typographer: false, breaks: false });
 
 // Headings inside a section start below the page's own h2/h3.
@@ -25,13 +27,14 @@ export function renderMarkdown(text) {
 }
 
 /**
- * @param {any[]} tokens
+ * @param {Token[]} tokens
  * @param {Node} root
  */
 function renderTokens(tokens, root) {
   /** @type {Node[]} */
   const stack = [root];
-  const top = () => stack[stack.length - 1];
+  // The root never leaves the stack (see the pop below).
+  const top = () => stack[stack.length - 1] ?? root;
   for (const t of tokens) {
     if (t.type === 'inline') {
       renderTokens(t.children ?? [], top());
@@ -53,7 +56,7 @@ function renderTokens(tokens, root) {
   }
 }
 
-/** @param {any} t */
+/** @param {Token} t */
 function open(t) {
   let tag = String(t.tag);
   if (/^h[1-6]$/.test(tag)) tag = `h${Math.min(6, Number(tag[1]) + HEADING_SHIFT)}`;
@@ -76,7 +79,7 @@ function open(t) {
   return el;
 }
 
-/** @param {any} t */
+/** @param {Token} t */
 function leaf(t) {
   switch (t.type) {
     case 'text': return document.createTextNode(t.content);
@@ -89,7 +92,7 @@ function leaf(t) {
     case 'image': {
       // Images become links: the pages load nothing a report author points at.
       const href = safeUrl(t.attrGet('src'));
-      const label = t.content || t.attrGet('src') || 'image';
+      const label = String(t.content || t.attrGet('src') || 'image');
       return href ? h('a', { text: label, attrs: { href, rel: 'noopener noreferrer nofollow', target: '_blank' } }) : document.createTextNode(label);
     }
     default: return document.createTextNode(t.content ?? '');

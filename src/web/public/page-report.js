@@ -99,10 +99,15 @@ export async function render(user) {
     return Object.fromEntries(FIELDS.map((f) => [f.key, formValue(f, r)]));
   }
 
+  /** Every field has a base value: valuesOf reads them all. @param {string} key */
+  function baseValue(key) {
+    return baseValues[key] ?? '';
+  }
+
   /** @param {string} key */
   function currentValue(key) {
     const c = controls.get(key);
-    return c ? c.value : baseValues[key];
+    return c ? c.value : baseValue(key);
   }
 
   function dirtyKeys() {
@@ -439,7 +444,7 @@ export async function render(user) {
     report = next;
     etag = nextEtag;
     baseValues = valuesOf(next);
-    for (const [key, c] of controls) c.value = baseValues[key];
+    for (const [key, c] of controls) c.value = baseValue(key);
     for (const s of next.sections) {
       const b = statusBadges.get(`sections.${s.id}`);
       if (b) b.replaceWith(statusBadges.set(`sections.${s.id}`, badge(s.status, sectionStatusLabel(s.status))).get(`sections.${s.id}`));
@@ -618,7 +623,7 @@ export async function render(user) {
         }),
         h('button', {
           class: 'button', text: 'Discard mine, take all theirs', attrs: { type: 'button' },
-          on: { click: () => { for (const [key, c] of controls) c.value = baseValues[key]; replace(conflict); drawToolbar(); announce('Your changes were discarded'); } },
+          on: { click: () => { for (const [key, c] of controls) c.value = baseValue(key); replace(conflict); drawToolbar(); announce('Your changes were discarded'); } },
         })));
     replace(conflict, panel);
     void drawHistory();
@@ -700,7 +705,7 @@ export function reportText(r) {
 
 /**
  * A line diff as a list; removed and added lines are marked with text as well as colour.
- * @param {string} before @param {string} after @param {string} beforeName @param {string} afterName
+ * @param {string | undefined} before @param {string | undefined} after @param {string} beforeName @param {string} afterName
  */
 function diffView(before, after, beforeName, afterName) {
   const ops = lineDiff(before ?? '', after ?? '');
