@@ -7,7 +7,7 @@ import { getJson, incidentIdFromPath, qs, request, seg } from './api.js';
 import { append, clear, field, h, replace, uid } from './dom.js';
 import { badge, formatDuration, incidentDuration, plural, timeEl } from './format.js';
 import { allowed, announce, confirmChange, errorBanner, mainEl, mountHeader, openDialog } from './layout.js';
-import { alertCard, serviceOfAlert } from './page-incident.js';
+import { alertCard, serviceOfAlert } from './alert-card.js';
 
 /** @param {{ name: string, role: string }} user */
 export async function render(user) {
