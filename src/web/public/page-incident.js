@@ -18,6 +18,7 @@ import { timelineBeingEdited, timelinePanel } from './incident/timeline.js';
 
 /** @param {import('./api-types').User} user */
 export async function render(user) {
+  // The server serves this page only under /ui/incidents/:id.
   const id = /** @type {string} */ (incidentIdFromPath());
   const api = incidentApi(id);
   const first = await api.read();

@@ -41,6 +41,7 @@ function layout() {
 
 /** @param {import('./api-types').User} user */
 export async function render(user) {
+  // The server serves this page only under /ui/incidents/:id.
   const id = /** @type {string} */ (incidentIdFromPath());
   const pageUrl = `/ui/incidents/${seg(id)}`;
   mountHeader(user, [{ href: pageUrl, text: 'Incident' }, { href: `${pageUrl}/report`, text: 'Report', current: true }]);

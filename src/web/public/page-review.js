@@ -24,6 +24,7 @@ const renderHead = (el, detail, pageUrl) => replace(el,
 
 /** @param {import('./api-types').User} user */
 export async function render(user) {
+  // The server serves this page only under /ui/incidents/:id.
   const id = /** @type {string} */ (incidentIdFromPath());
   const pageUrl = `/ui/incidents/${seg(id)}`;
   mountHeader(user, [{ href: pageUrl, text: 'Incident' }, { href: `${pageUrl}/review`, text: 'Correlation review', current: true }]);

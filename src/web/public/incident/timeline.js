@@ -2,7 +2,7 @@
 // notes editable, machine entries correctable and hideable by editors), the hidden entries
 // with why (editors only), and the form to add a note.
 
-import { ApiError } from '../api.js';
+import { staleReport } from '../api.js';
 import { append, clear, h, replace } from '../dom.js';
 import { badge, timeEl } from '../format.js';
 import { announce, confirmChange, errorBanner } from '../layout.js';
@@ -61,8 +61,9 @@ async function saveTimeline(t, change) {
     void t.api.timelineSvg().then((svg) => replace(t.picture, timelinePicture(svg))).catch(() => {});
     return true;
   } catch (err) {
-    if (err instanceof ApiError && err.status === 409 && err.body?.current) {
-      Object.assign(t.state, { report: err.body.current.report, etag: err.body.current.etag });
+    const current = staleReport(err);
+    if (current) {
+      Object.assign(t.state, { report: current.report, etag: current.etag });
       drawTimeline(t);
       const by = t.state.report.updatedBy;
       replace(t.message, h('div', { class: 'banner banner-warn', attrs: { role: 'alert' } },

@@ -2,7 +2,7 @@
 // (draft, in review, published), requesting or waiving the post-mortem. Each write's answer
 // becomes the page's state; a 409 shows the other person's version, a 400/422 its reasons.
 
-import { ApiError } from '../api.js';
+import { ApiError, staleReport } from '../api.js';
 import { h, replace } from '../dom.js';
 import { reportStatusLabel } from '../format.js';
 import { announce, confirmChange, errorBanner } from '../layout.js';
@@ -25,9 +25,6 @@ import { patchOf, valuesOf } from './fields.js';
  *   showConflict: (current: Current) => void, showProblems: (details: Problem[], title: string) => void,
  * }} WorkflowInput
  */
-
-/** The 409 answer's current version, if this error is one. @param {unknown} err @returns {Current | null} */
-const staleCurrent = (err) => (err instanceof ApiError && err.status === 409 && err.body?.current ? err.body.current : null);
 
 /** The ETag one write after `etag` (`"v<version>.r<revision>"`), or null when it has another shape. @param {string} etag */
 function bumped(etag) {
@@ -73,7 +70,7 @@ async function save(input) {
     input.drawHistory();
     return true;
   } catch (err) {
-    const current = staleCurrent(err);
+    const current = staleReport(err);
     if (current) input.showConflict(current);
     else if (err instanceof ApiError && err.status === 400) input.showProblems(err.details.map((d) => ({ ...d, path: d.path.replace(/^body\./, '') })), 'Some fields are not valid');
     else replace(input.messages, errorBanner(err, 'Could not save'));
@@ -102,7 +99,7 @@ async function transition(input, to) {
 
 /** @param {WorkflowInput} input @param {unknown} err */
 function transitionRefused(input, err) {
-  const current = staleCurrent(err);
+  const current = staleReport(err);
   if (err instanceof ApiError && err.status === 422) input.showProblems(err.details, err.message);
   else if (current && dirtyKeys(input).length === 0) {
     // Nothing of this user's is unsaved: show their version, and let the user look before moving it on.
