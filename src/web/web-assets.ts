@@ -2,9 +2,10 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 /**
- * The static files of the pages: everything in `src/web/public` plus the vendored browser
- * build of markdown-it (Markdown preview), looked up by bare file name only. The list is read
- * once at start-up, so a request can never name a path outside it.
+ * The static files of the pages: the files in `src/web/public` and in its folders one level
+ * down (a page's panels: `report/sections.js`), plus the vendored browser build of
+ * markdown-it (Markdown preview). They are looked up by name only; the list is read once at
+ * start-up, so a request can never name a path outside it.
  */
 export interface WebAsset {
   file: string;
@@ -18,8 +19,11 @@ const CONTENT_TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
 };
 
-/** Asset names are flat, lower-case file names (`report-page.js`). */
+/** Asset file names are lower-case names with a served extension (`page-report.js`). */
 export const ASSET_NAME = /^[a-z0-9][a-z0-9.-]{0,80}\.(?:js|mjs|css|svg)$/;
+
+/** Folders of assets are lower-case names without dots (`report`); only one level is served. */
+export const ASSET_FOLDER = /^[a-z0-9][a-z0-9-]{0,40}$/;
 
 /**
  * Where the page sources live. The compiled server runs from `dist/src/...`, which holds no
@@ -49,15 +53,24 @@ function markdownItBrowserBuild(): string | null {
   }
 }
 
+/** Assets by name: `app.js` for a file at the top, `report/sections.js` for one in a folder. */
 export function loadWebAssets(publicDir: string | null = findPublicDir()): Map<string, WebAsset> {
   const assets = new Map<string, WebAsset>();
-  const add = (name: string, file: string) => {
+  const add = (folder: string | null, name: string, file: string) => {
     const ext = name.slice(name.lastIndexOf('.'));
     const contentType = CONTENT_TYPES[ext];
-    if (contentType && ASSET_NAME.test(name)) assets.set(name, { file, contentType });
+    if (contentType && ASSET_NAME.test(name)) assets.set(folder ? `${folder}/${name}` : name, { file, contentType });
   };
-  if (publicDir) for (const name of readdirSync(publicDir)) add(name, join(publicDir, name));
+  if (publicDir) {
+    for (const entry of readdirSync(publicDir, { withFileTypes: true })) {
+      const path = join(publicDir, entry.name);
+      if (entry.isFile()) add(null, entry.name, path);
+      else if (entry.isDirectory() && ASSET_FOLDER.test(entry.name)) {
+        for (const inner of readdirSync(path, { withFileTypes: true })) if (inner.isFile()) add(entry.name, inner.name, join(path, inner.name));
+      }
+    }
+  }
   const md = markdownItBrowserBuild();
-  if (md) add('markdown-it.mjs', md);
+  if (md) add(null, 'markdown-it.mjs', md);
   return assets;
 }

@@ -1,8 +1,9 @@
+import type { Response } from 'express';
 import { z } from 'zod';
 import { REPORT_STATUSES } from '../../domain/report/report-model';
 import { NotFoundError } from '../../errors';
 import type { ReportStore } from '../../store/report-store';
-import { ASSET_NAME, loadWebAssets, type WebAsset } from '../../web/web-assets';
+import { ASSET_FOLDER, ASSET_NAME, loadWebAssets, type WebAsset } from '../../web/web-assets';
 import { renderPageShell, type WebPage } from '../../web/page-shell';
 import { errorSchema, idParamsSchema } from '../api-schemas';
 import { defineRoute, type RouteDef } from '../route';
@@ -14,11 +15,16 @@ import { defineRoute, type RouteDef } from '../route';
  */
 export interface WebRouteDeps {
   reportStore: Pick<ReportStore, 'getReports'>;
-  /** Static files by name; default: `src/web/public` plus the markdown-it browser build. */
+  /** Static files by name (`app.js`, `report/sections.js`); default: `src/web/public` plus the markdown-it browser build. */
   assets?: Map<string, WebAsset>;
 }
 
 const html = z.string();
+const assetResponses = {
+  200: { description: 'The file', contentType: 'application/octet-stream', schema: z.string() },
+  400: { description: 'Not an asset name', schema: errorSchema },
+  404: { description: 'No such asset', schema: errorSchema },
+};
 const pageResponses = { 200: { description: 'The page (an HTML shell; data comes from the API)', contentType: 'text/html', schema: html } };
 
 export const reportStatusListSchema = z.object({
@@ -51,6 +57,15 @@ export function webRoutes(deps: WebRouteDeps): RouteDef[] {
       res.type('text/html; charset=utf-8').send(renderPageShell(name));
     },
   });
+  const sendAsset = async (res: Response, name: string) => {
+    const asset = assets.get(name);
+    if (!asset) throw new NotFoundError(`no asset "${name}"`);
+    res.setHeader('Cache-Control', 'no-cache');
+    res.type(asset.contentType);
+    await new Promise<void>((resolve, reject) => {
+      res.sendFile(asset.file, { dotfiles: 'deny', lastModified: true, etag: true }, (err) => (err ? reject(err) : resolve()));
+    });
+  };
   return [
     defineRoute({
       method: 'get', path: '/ui', operationId: 'webHome', tags: ['pages'], summary: 'The pages\' start: redirects to the incident list',
@@ -68,20 +83,19 @@ export function webRoutes(deps: WebRouteDeps): RouteDef[] {
       summary: 'A static file of the pages (scripts, styles, icons)',
       access: { kind: 'public' },
       params: z.object({ file: z.string().regex(ASSET_NAME, 'not an asset name') }),
-      responses: {
-        200: { description: 'The file', contentType: 'application/octet-stream', schema: z.string() },
-        400: { description: 'Not an asset name', schema: errorSchema },
-        404: { description: 'No such asset', schema: errorSchema },
-      },
-      handler: async ({ res, params }) => {
-        const asset = assets.get(params.file);
-        if (!asset) throw new NotFoundError(`no asset "${params.file}"`);
-        res.setHeader('Cache-Control', 'no-cache');
-        res.type(asset.contentType);
-        await new Promise<void>((resolve, reject) => {
-          res.sendFile(asset.file, { dotfiles: 'deny', lastModified: true, etag: true }, (err) => (err ? reject(err) : resolve()));
-        });
-      },
+      responses: assetResponses,
+      handler: ({ res, params }) => sendAsset(res, params.file),
+    }),
+    defineRoute({
+      method: 'get', path: '/ui/assets/:folder/:file', operationId: 'webAssetInFolder', tags: ['pages'],
+      summary: 'A static file of the pages in one of its folders (a page\'s panel scripts)',
+      access: { kind: 'public' },
+      params: z.object({
+        folder: z.string().regex(ASSET_FOLDER, 'not an asset folder'),
+        file: z.string().regex(ASSET_NAME, 'not an asset name'),
+      }),
+      responses: assetResponses,
+      handler: ({ res, params }) => sendAsset(res, `${params.folder}/${params.file}`),
     }),
     defineRoute({
       method: 'get', path: '/api/v1/report-statuses', operationId: 'listReportStatuses', tags: ['reports'],

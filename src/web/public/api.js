@@ -18,7 +18,7 @@ export const tokenStore = {
 
 /** An API error in the one error shape: `{ error: { code, message, details, requestId } }`. */
 export class ApiError extends Error {
-  /** @param {number} status @param {any} body */
+  /** @param {number} status @param {any} body the error answer's JSON as sent (null when it was not JSON) */
   constructor(status, body) {
     const apiError = body && typeof body === 'object' && body.error ? body.error : null;
     super(apiError?.message ?? `HTTP ${status}`);
@@ -30,6 +30,13 @@ export class ApiError extends Error {
     this.body = body;
   }
 }
+
+/**
+ * The version someone else saved, when `err` is the 409 of a report write made with a stale
+ * ETag (the answer carries it as `current`); null for any other error.
+ * @param {unknown} err @returns {import('./api-types').StaleReport['current'] | null}
+ */
+export const staleReport = (err) => (err instanceof ApiError && err.status === 409 && err.body?.current ? err.body.current : null);
 
 /** The sign-in page, coming back to where the user was. */
 export function signInUrl() {

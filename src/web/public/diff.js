@@ -4,42 +4,44 @@
 const MAX_CELLS = 4_000_000;
 
 /**
- * @param {string} before old text
- * @param {string} after new text
+ * @param {string} a old text
+ * @param {string} b new text
  * @returns {Array<{ op: ' ' | '-' | '+', line: string }>}
  */
-export function lineDiff(before, after) {
-  const beforeLines = before === '' ? [] : before.split('\n');
-  const afterLines = after === '' ? [] : after.split('\n');
+export function lineDiff(a, b) {
+  const x = a === '' ? [] : a.split('\n');
+  const y = b === '' ? [] : b.split('\n');
   // Common head and tail first: most versions differ in a few places.
   let start = 0;
-  while (start < beforeLines.length && start < afterLines.length && beforeLines[start] === afterLines[start]) start++;
-  let endX = beforeLines.length;
-  let endY = afterLines.length;
-  while (endX > start && endY > start && beforeLines[endX - 1] === afterLines[endY - 1]) { endX--; endY--; }
-  const head = beforeLines.slice(0, start).map((line) => ({ op: /** @type {' '} */ (' '), line }));
-  const tail = beforeLines.slice(endX).map((line) => ({ op: /** @type {' '} */ (' '), line }));
-  const middleBefore = beforeLines.slice(start, endX);
-  const middleAfter = afterLines.slice(start, endY);
+  while (start < x.length && start < y.length && x[start] === y[start]) start++;
+  let endX = x.length;
+  let endY = y.length;
+  while (endX > start && endY > start && x[endX - 1] === y[endY - 1]) { endX--; endY--; }
+  const head = x.slice(0, start).map((line) => ({ op: /** @type {' '} */ (' '), line }));
+  const tail = x.slice(endX).map((line) => ({ op: /** @type {' '} */ (' '), line }));
+  const mx = x.slice(start, endX);
+  const my = y.slice(start, endY);
   /** @type {Array<{ op: ' ' | '-' | '+', line: string }>} */
   let middle;
-  if ((middleBefore.length + 1) * (middleAfter.length + 1) > MAX_CELLS) {
-    middle = [...middleBefore.map((line) => ({ op: /** @type {'-'} */ ('-'), line })), ...middleAfter.map((line) => ({ op: /** @type {'+'} */ ('+'), line }))];
+  if ((mx.length + 1) * (my.length + 1) > MAX_CELLS) {
+    middle = [...mx.map((line) => ({ op: /** @type {'-'} */ ('-'), line })), ...my.map((line) => ({ op: /** @type {'+'} */ ('+'), line }))];
   } else {
-    middle = lcsDiff(middleBefore, middleAfter);
+    middle = lcsDiff(mx, my);
   }
   return [...head, ...middle, ...tail];
 }
 
-/** @param {string[]} before @param {string[]} after */
-function lcsDiff(before, after) {
-  const n = before.length;
-  const m = after.length;
+/** @param {string[]} x @param {string[]} y */
+function lcsDiff(x, y) {
+  const n = x.length;
+  const m = y.length;
   const w = m + 1;
   const table = new Uint32Array((n + 1) * w);
+  // Only cells inside the table are read; `?? 0` is for the type check, never taken.
+  const cell = (/** @type {number} */ i, /** @type {number} */ j) => table[i * w + j] ?? 0;
   for (let i = n - 1; i >= 0; i--) {
     for (let j = m - 1; j >= 0; j--) {
-      table[i * w + j] = before[i] === after[j] ? table[(i + 1) * w + j + 1] + 1 : Math.max(table[(i + 1) * w + j], table[i * w + j + 1]);
+      table[i * w + j] = x[i] === y[j] ? cell(i + 1, j + 1) + 1 : Math.max(cell(i + 1, j), cell(i, j + 1));
     }
   }
   /** @type {Array<{ op: ' ' | '-' | '+', line: string }>} */
@@ -47,9 +49,12 @@ function lcsDiff(before, after) {
   let i = 0;
   let j = 0;
   while (i < n && j < m) {
-    if (before[i] === after[j]) { out.push({ op: ' ', line: before[i] }); i++; j++; } else if (table[(i + 1) * w + j] >= table[i * w + j + 1]) { out.push({ op: '-', line: before[i] }); i++; } else { out.push({ op: '+', line: after[j] }); j++; }
+    // i < n and j < m: both lines exist.
+    const a = /** @type {string} */ (x[i]);
+    const b = /** @type {string} */ (y[j]);
+    if (a === b) { out.push({ op: ' ', line: a }); i++; j++; } else if (cell(i + 1, j) >= cell(i, j + 1)) { out.push({ op: '-', line: a }); i++; } else { out.push({ op: '+', line: b }); j++; }
   }
-  while (i < n) out.push({ op: '-', line: before[i++] });
-  while (j < m) out.push({ op: '+', line: after[j++] });
+  for (const line of x.slice(i)) out.push({ op: '-', line });
+  for (const line of y.slice(j)) out.push({ op: '+', line });
   return out;
 }

@@ -26,22 +26,43 @@ export function safeUrl(value) {
 }
 
 /**
- * Creates an element.
- * props: `class`, `text` (textContent), `attrs` (attribute map; false/null skip, true = ""),
- * `on` (event listeners), `dataset`, `props` (DOM properties such as value/checked).
- * Children: nodes, strings (text nodes), arrays; null/undefined/false are skipped.
- * @param {string} tag
- * @param {Record<string, any>} [props]
- * @param {...any} children
- * @returns {HTMLElement}
+ * What `h` takes besides the tag: `class` (a name, or a list with falsy entries skipped),
+ * `text` (textContent), `attrs` (attribute map; false/null skip, true = ""), `on` (event
+ * listeners), `dataset`, `props` (DOM properties such as value/checked).
+ * @typedef {{
+ *   class?: string | null | Array<string | null | undefined | false>,
+ *   text?: string | number | null,
+ *   attrs?: Record<string, unknown>,
+ *   dataset?: Record<string, string | number | null | undefined>,
+ *   props?: Record<string, unknown>,
+ *   on?: Record<string, (ev: Event) => unknown>,
+ * }} Props
+ */
+
+/**
+ * Children of an element: nodes, strings and numbers (as text), nested lists; null,
+ * undefined and false are skipped.
+ * @typedef {Node | string | number | null | undefined | false | ChildList} Child
+ * @typedef {Child[]} ChildList
+ */
+
+/**
+ * Creates an element, typed by its tag (`h('input')` is an HTMLInputElement).
+ * @template {string} K
+ * @param {K} tag
+ * @param {Props} [props]
+ * @param {...Child} children
+ * @returns {K extends keyof HTMLElementTagNameMap ? HTMLElementTagNameMap[K] : HTMLElement}
  */
 export function h(tag, props = {}, ...children) {
-  const el = document.createElement(tag);
+  // createElement cannot tell the element type from a generic tag; the DOM makes it so.
+  const el = /** @type {K extends keyof HTMLElementTagNameMap ? HTMLElementTagNameMap[K] : HTMLElement} */ (document.createElement(tag));
   if (props.class) el.className = Array.isArray(props.class) ? props.class.filter(Boolean).join(' ') : props.class;
   if (props.text !== undefined && props.text !== null) el.textContent = String(props.text);
   for (const [name, value] of Object.entries(props.attrs ?? {})) setAttr(el, name, value);
   for (const [name, value] of Object.entries(props.dataset ?? {})) if (value !== undefined && value !== null) el.dataset[name] = String(value);
-  for (const [name, value] of Object.entries(props.props ?? {})) /** @type {any} */ (el)[name] = value;
+  // DOM properties by name (value, checked, href on a blob link): the element's own setters.
+  for (const [name, value] of Object.entries(props.props ?? {})) Reflect.set(el, name, value);
   for (const [type, fn] of Object.entries(props.on ?? {})) el.addEventListener(type, fn);
   append(el, ...children);
   return el;
@@ -69,24 +90,27 @@ export function setAttr(el, name, value) {
 
 /**
  * Appends nodes and strings (as text); arrays are flattened, null/undefined/false skipped.
- * @param {Node} parent
- * @param {...any} children
+ * @template {Node} P
+ * @param {P} parent
+ * @param {...Child} children
+ * @returns {P}
  */
 export function append(parent, ...children) {
-  for (const child of children.flat(Infinity)) {
+  for (const child of children) {
     if (child === null || child === undefined || child === false) continue;
-    parent.appendChild(child instanceof Node ? child : document.createTextNode(String(child)));
+    if (Array.isArray(child)) append(parent, ...child);
+    else parent.appendChild(child instanceof Node ? child : document.createTextNode(String(child)));
   }
   return parent;
 }
 
-/** Removes every child. @param {Node} el */
+/** Removes every child. @template {Node} P @param {P} el @returns {P} */
 export function clear(el) {
   while (el.firstChild) el.removeChild(el.firstChild);
   return el;
 }
 
-/** Replaces the children of `el`. @param {Node} el @param {...any} children */
+/** Replaces the children of `el`. @template {Node} P @param {P} el @param {...Child} children @returns {P} */
 export function replace(el, ...children) {
   clear(el);
   return append(el, ...children);
@@ -96,7 +120,7 @@ export function replace(el, ...children) {
  * A link when the URL is safe, else the text alone.
  * @param {unknown} url
  * @param {string} text
- * @param {Record<string, any>} [props]
+ * @param {Props} [props]
  */
 export function link(url, text, props = {}) {
   const href = safeUrl(url);

@@ -11,8 +11,8 @@ const timeOnly = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '
 /** @param {string | null | undefined} iso */
 export function formatTime(iso) {
   if (!iso) return '—';
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? String(iso) : dateTime.format(date);
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? String(iso) : dateTime.format(d);
 }
 
 /** A <time> element (or a dash). @param {string | null | undefined} iso */
@@ -21,8 +21,8 @@ export function timeEl(iso) {
   return h('time', { text: formatTime(iso), attrs: { datetime: iso, title: iso } });
 }
 
-/** @param {Date} date */
-export const clockTime = (date) => timeOnly.format(date);
+/** @param {Date} d */
+export const clockTime = (d) => timeOnly.format(d);
 
 /**
  * Compact duration: `45s`, `12m`, `1h 20m`, `3d 4h`.
@@ -30,14 +30,14 @@ export const clockTime = (date) => timeOnly.format(date);
  */
 export function formatDuration(ms) {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
-  const seconds = Math.max(0, Math.round(ms / 1000));
-  if (seconds < 60) return `${seconds}s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes}m`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 48) return minutes % 60 ? `${hours}h ${minutes % 60}m` : `${hours}h`;
-  const days = Math.floor(hours / 24);
-  return hours % 24 ? `${days}d ${hours % 24}h` : `${days}d`;
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m`;
+  const hours = Math.floor(m / 60);
+  if (hours < 48) return m % 60 ? `${hours}h ${m % 60}m` : `${hours}h`;
+  const d = Math.floor(hours / 24);
+  return hours % 24 ? `${d}d ${hours % 24}h` : `${d}d`;
 }
 
 /**
@@ -54,29 +54,29 @@ export function incidentDuration(inc, now = Date.now()) {
 /** `2026-11-20T10:00` (local) for <input type=datetime-local>. @param {string | null} iso */
 export function toLocalInput(iso) {
   if (!iso) return '';
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return '';
-  const pad = (number) => String(number).padStart(2, '0');
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  const p = (/** @type {number} */ n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
 }
 
 /** ISO UTC from a datetime-local value, or null when empty/invalid. @param {string} value */
 export function fromLocalInput(value) {
   if (!value) return null;
-  const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? null : d.toISOString();
 }
 
 const REPORT_STATUS_LABELS = { draft: 'Draft', in_review: 'In review', published: 'Published' };
-/** @param {string} status */
-export const reportStatusLabel = (status) => REPORT_STATUS_LABELS[/** @type {keyof typeof REPORT_STATUS_LABELS} */ (status)] ?? status;
+/** @param {string} s */
+export const reportStatusLabel = (s) => REPORT_STATUS_LABELS[/** @type {keyof typeof REPORT_STATUS_LABELS} */ (s)] ?? s;
 
 const SECTION_STATUS_LABELS = { 'machine-drafted': 'Machine-drafted', 'needs-human': 'Needs a person', 'human-completed': 'Completed by a person' };
-/** @param {string} status */
-export const sectionStatusLabel = (status) => SECTION_STATUS_LABELS[/** @type {keyof typeof SECTION_STATUS_LABELS} */ (status)] ?? status;
+/** @param {string} s */
+export const sectionStatusLabel = (s) => SECTION_STATUS_LABELS[/** @type {keyof typeof SECTION_STATUS_LABELS} */ (s)] ?? s;
 
 /** A status pill; the text carries the meaning, colour only repeats it. @param {string} kind @param {string} text */
 export const badge = (kind, text) => h('span', { class: ['badge', `badge-${String(kind).replace(/[^a-z0-9_-]/gi, '')}`], text });
 
-/** @param {number} count @param {string} one @param {string} [many] */
-export const plural = (count, one, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
+/** @param {number} n @param {string} one @param {string} [many] */
+export const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;

@@ -82,9 +82,10 @@ export function openDialog(opts) {
     const opener = document.activeElement;
     const titleId = uid('dlg-title');
     const body = h('div', { class: 'dialog-body' });
-    const dialog = /** @type {HTMLDialogElement} */ (h('dialog', { class: ['dialog', opts.wide ? 'dialog-wide' : null], attrs: { 'aria-labelledby': titleId } },
-      h('h2', { text: opts.title, attrs: { id: titleId } }), body));
-    let result = /** @type {T | null} */ (null);
+    const dialog = h('dialog', { class: ['dialog', opts.wide ? 'dialog-wide' : null], attrs: { 'aria-labelledby': titleId } },
+      h('h2', { text: opts.title, attrs: { id: titleId } }), body);
+    /** @type {T | null} */
+    let result = null;
     const close = (/** @type {T | null} */ value) => { result = value; dialog.close(); };
     dialog.addEventListener('close', () => {
       dialog.remove();

@@ -6,6 +6,8 @@
 import markdownit from './markdown-it.mjs';
 import { h, safeUrl } from './dom.js';
 
+/** @typedef {import('./markdown-it.mjs').Token} Token */
+
 const md = markdownit({ html: false, linkify: true, typographer: false, breaks: false });
 
 // Headings inside a section start below the page's own h2/h3.
@@ -25,73 +27,74 @@ export function renderMarkdown(text) {
 }
 
 /**
- * @param {any[]} tokens
+ * @param {Token[]} tokens
  * @param {Node} root
  */
 function renderTokens(tokens, root) {
   /** @type {Node[]} */
   const stack = [root];
-  const top = () => stack[stack.length - 1];
-  for (const token of tokens) {
-    if (token.type === 'inline') {
-      renderTokens(token.children ?? [], top());
+  // The root never leaves the stack (see the pop below).
+  const top = () => stack[stack.length - 1] ?? root;
+  for (const t of tokens) {
+    if (t.type === 'inline') {
+      renderTokens(t.children ?? [], top());
       continue;
     }
-    if (token.nesting === 1) {
+    if (t.nesting === 1) {
       // Tight list paragraphs are hidden: their children go straight into the <li>.
-      if (token.hidden) { stack.push(top()); continue; }
-      const el = open(token);
+      if (t.hidden) { stack.push(top()); continue; }
+      const el = open(t);
       top().appendChild(el);
       stack.push(el);
       continue;
     }
-    if (token.nesting === -1) {
+    if (t.nesting === -1) {
       if (stack.length > 1) stack.pop();
       continue;
     }
-    top().appendChild(leaf(token));
+    top().appendChild(leaf(t));
   }
 }
 
-/** @param {any} token */
-function open(token) {
-  let tag = String(token.tag);
+/** @param {Token} t */
+function open(t) {
+  let tag = String(t.tag);
   if (/^h[1-6]$/.test(tag)) tag = `h${Math.min(6, Number(tag[1]) + HEADING_SHIFT)}`;
   if (!BLOCK_TAGS.has(tag) && !/^h[1-6]$/.test(tag)) tag = 'span';
   if (tag === 'a') {
-    const href = safeUrl(token.attrGet('href'));
-    const link = h('a');
+    const href = safeUrl(t.attrGet('href'));
+    const a = h('a');
     if (href) {
-      link.setAttribute('href', href);
-      link.setAttribute('rel', 'noopener noreferrer nofollow');
-      link.setAttribute('target', '_blank');
+      a.setAttribute('href', href);
+      a.setAttribute('rel', 'noopener noreferrer nofollow');
+      a.setAttribute('target', '_blank');
     }
-    return link;
+    return a;
   }
   const el = h(tag);
   if (tag === 'ol') {
-    const start = Number(token.attrGet('start'));
+    const start = Number(t.attrGet('start'));
     if (Number.isInteger(start) && start > 1) el.setAttribute('start', String(start));
   }
   return el;
 }
 
-/** @param {any} token */
-function leaf(token) {
-  switch (token.type) {
-    case 'text': return document.createTextNode(token.content);
+/** @param {Token} t */
+function leaf(t) {
+  switch (t.type) {
+    case 'text': return document.createTextNode(t.content);
     case 'softbreak': return document.createTextNode('\n');
     case 'hardbreak': return h('br');
-    case 'code_inline': return h('code', { text: token.content });
+    case 'code_inline': return h('code', { text: t.content });
     case 'code_block':
-    case 'fence': return h('pre', {}, h('code', { text: token.content }));
+    case 'fence': return h('pre', {}, h('code', { text: t.content }));
     case 'hr': return h('hr');
     case 'image': {
       // Images become links: the pages load nothing a report author points at.
-      const href = safeUrl(token.attrGet('src'));
-      const label = token.content || token.attrGet('src') || 'image';
+      const href = safeUrl(t.attrGet('src'));
+      const label = String(t.content || t.attrGet('src') || 'image');
       return href ? h('a', { text: label, attrs: { href, rel: 'noopener noreferrer nofollow', target: '_blank' } }) : document.createTextNode(label);
     }
-    default: return document.createTextNode(token.content ?? '');
+    default: return document.createTextNode(t.content ?? '');
   }
 }

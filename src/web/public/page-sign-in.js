@@ -13,9 +13,9 @@ function safeNext(next) {
 export async function render() {
   const main = mainEl();
   const next = safeNext(new URLSearchParams(location.search).get('next'));
-  const input = /** @type {HTMLInputElement} */ (h('input', {
+  const input = h('input', {
     attrs: { type: 'password', name: 'token', autocomplete: 'off', spellcheck: 'false', required: true, minlength: '16' },
-  }));
+  });
   const message = h('div', { attrs: { 'aria-live': 'assertive' } });
   const button = h('button', { class: 'button button-primary', text: 'Sign in', attrs: { type: 'submit' } });
   const form = h('form', {

@@ -1,0 +1,248 @@
+// The API answers the pages read, as the page scripts see them (JSDoc imports these types;
+// the browser never loads this file). The server's zod schemas are the source of truth:
+// src/http/api-schemas.ts, src/http/report-schemas.ts and the route files they name. Only the
+// fields the pages use are listed; keep them in step when a page starts reading another.
+
+/** GET /api/v1/me */
+export interface User {
+  name: string;
+  role: string;
+}
+
+// ------------------------------------------------------------------- incidents
+
+export type IncidentStatus = 'open' | 'resolved' | 'merged';
+
+export interface Incident {
+  id: string;
+  title: string;
+  status: IncidentStatus;
+  severity: string | null;
+  services: string[];
+  startedAt: string;
+  endedAt: string | null;
+  alertCount: number;
+  mergedInto: string | null;
+}
+
+/** GET /api/v1/incidents */
+export interface IncidentPage {
+  items: Incident[];
+  nextCursor: string | null;
+}
+
+export interface CorrelationDecision {
+  kind: 'rule' | 'new-incident' | 'human';
+  rule: string | null;
+  gapMs: number | null;
+  explanation: string;
+  decidedBy: string;
+  decidedAt: string;
+}
+
+export interface Alert {
+  id: string;
+  incidentId: string;
+  instance: string;
+  source: string;
+  fingerprint: string;
+  status: 'firing' | 'resolved';
+  startsAt: string;
+  endsAt: string | null;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  generatorUrl: string | null;
+  decision: CorrelationDecision;
+  notificationCount: number;
+}
+
+export interface ImpactItem {
+  service: string;
+  clusters: string[];
+  namespaces: string[];
+  regions: string[];
+  severity: string | null;
+  firstSeenAt: string;
+  lastSeenAt: string;
+  durationMs: number;
+  ongoing: boolean;
+  alertCount: number;
+  customerFacing: boolean | null;
+}
+
+/** GET /api/v1/incidents/:id */
+export interface IncidentDetail extends Incident {
+  alerts: Alert[];
+  impact: ImpactItem[];
+}
+
+/** GET /api/v1/incidents/:id/audit (correlation decisions and corrections) */
+export interface CorrelationAudit {
+  events: Array<{ id: string; at: string; kind: string; actor: string | null; text: string }>;
+}
+
+/** POST /api/v1/incidents/:id/split */
+export interface SplitResult {
+  incident: Incident;
+  newIncident: Incident;
+}
+
+/** POST /api/v1/incidents/:id/merge */
+export interface MergeResult {
+  incident: Incident;
+  movedAlertIds: string[];
+}
+
+/** POST /api/v1/alerts/:id/move */
+export interface MoveResult {
+  alert: Alert;
+  from: Incident;
+  to: Incident;
+}
+
+/** GET /api/v1/report-statuses */
+export interface ReportStatusItem {
+  incidentId: string;
+  status: ReportStatus;
+  version: number;
+}
+
+/** The time measures of GET /api/v1/incidents/:id/report.json (null: not known yet). */
+export interface Measures {
+  timeToDetectMs?: number | null;
+  timeToAcknowledgeMs?: number | null;
+  timeToMitigateMs?: number | null;
+  timeToResolveMs?: number | null;
+}
+
+// ---------------------------------------------------------------------- report
+
+export type ReportStatus = 'draft' | 'in_review' | 'published';
+export type SectionId = 'summary' | 'timeline' | 'what-happened' | 'fix' | 'prevention';
+export type SectionStatus = 'machine-drafted' | 'needs-human' | 'human-completed';
+export type Origin = 'machine-drafted' | 'human-completed';
+export type ActionItemStatus = 'open' | 'in_progress' | 'done' | 'wont_do';
+
+/** A time Debrief takes from the alerts unless a person set it. */
+export interface TimedPart {
+  at: string | null;
+  origin: Origin;
+  machineAt: string | null;
+}
+
+export interface TextPart {
+  text: string | null;
+  status: SectionStatus;
+}
+
+export interface ReportTimelineEntry {
+  id: string;
+  at: string;
+  kind: string;
+  source: string;
+  text: string;
+  actor: string | null;
+  origin: Origin;
+  textFormat: 'plain' | 'markdown';
+  hidden: { reason: string; by: string; at: string } | null;
+  editedBy: string | null;
+}
+
+export interface ReportSection {
+  id: SectionId;
+  title: string;
+  status: SectionStatus;
+  text: string | null;
+  machineText: string | null;
+  hints: Array<{ source: string; text: string; url: string | null }>;
+  completedBy: string | null;
+  completedAt: string | null;
+}
+
+export interface ActionItem {
+  id: string;
+  title: string;
+  owner: string | null;
+  dueDate: string | null;
+  status: ActionItemStatus;
+  trackerUrl: string | null;
+}
+
+/** What an action item form sends (POST creates, PATCH changes). */
+export interface ActionItemBody {
+  title: string;
+  owner: string | null;
+  dueDate: string | null;
+  status: string;
+  trackerUrl: string | null;
+}
+
+/** GET /api/v1/incidents/:id/report (and a report version) */
+export interface Report {
+  incidentId: string;
+  version: number;
+  status: ReportStatus;
+  etag: string;
+  postmortem: { required: boolean; reason: string };
+  summary: {
+    title: string;
+    severity: string | null;
+    startedAt: string;
+    endedAt: string | null;
+    durationMs: number | null;
+    affectedServices: string[];
+    customerFacing: boolean | null;
+  };
+  impactWindow: { startedAt: TimedPart; endedAt: TimedPart };
+  mitigatedAt: TimedPart;
+  timeline: ReportTimelineEntry[];
+  /** Machine entries hidden from the report, with why (the pages show them to editors). */
+  hiddenTimeline: ReportTimelineEntry[];
+  sections: ReportSection[];
+  customerSummary: TextPart;
+  preventionNoneNeeded: TextPart;
+  actionItems: ActionItem[];
+  updatedAt: string | null;
+  updatedBy: string | null;
+  publishedAt: string | null;
+  publishedBy: string | null;
+}
+
+/** The body of a 409 on a report write: the version someone else saved. */
+export interface StaleReport {
+  current: { version: number; etag: string; report: Report };
+}
+
+/** GET /api/v1/incidents/:id/report/versions */
+export interface ReportVersion {
+  version: number;
+  status: ReportStatus;
+  current: boolean;
+  publishedAt: string | null;
+  publishedBy: string | null;
+}
+
+/** GET /api/v1/incidents/:id/report/audit */
+export interface ReportAuditEntry {
+  at: string;
+  actor: string;
+  action: string;
+  version: number;
+  changes: Array<{ path: string }>;
+}
+
+/** A PATCH of the report: merge semantics, null clears. */
+export interface ReportPatch {
+  sections?: Partial<Record<SectionId, string | null>>;
+  customerSummary?: string | null;
+  preventionNoneNeeded?: string | null;
+  impactStartedAt?: string | null;
+  impactEndedAt?: string | null;
+  mitigatedAt?: string | null;
+  timeline?: TimelinePatch;
+}
+
+export interface TimelinePatch {
+  add?: Array<{ at: string; text: string }>;
+  entries?: Record<string, { at?: string; text?: string; hiddenReason?: string | null } | null>;
+}

@@ -1,0 +1,48 @@
+// The API calls of the report page, for one incident. Panels get this object instead of
+// building URLs themselves.
+
+import { getJson, request, seg } from '../api.js';
+import { download } from '../download.js';
+
+/** @typedef {import('../api-types').Report} Report */
+/** @typedef {import('../api-types').ReportPatch} ReportPatch */
+/** @typedef {import('../api-types').ReportStatus} ReportStatus */
+/** @typedef {import('../api-types').ReportVersion} ReportVersion */
+/** @typedef {import('../api-types').ReportAuditEntry} ReportAuditEntry */
+/** @typedef {import('../api-types').ActionItem} ActionItem */
+/** @typedef {import('../api-types').ActionItemBody} ActionItemBody */
+/** A report as the server returned it, with the ETag to send with the next write. @typedef {{ report: Report, etag: string }} Stored */
+/** @typedef {ReturnType<typeof reportApi>} ReportApi */
+
+/** @param {string} incidentId */
+export function reportApi(incidentId) {
+  const base = `/api/v1/incidents/${seg(incidentId)}`;
+  /** @param {{ data: any, etag: string | null }} res @returns {Stored} */
+  const stored = (res) => ({ report: res.data, etag: res.etag ?? res.data.etag });
+  return {
+    /** @returns {Promise<Stored>} */
+    read: async () => stored(await request(`${base}/report`)),
+    /** Saves changed fields; a 409 means someone else saved first. @param {ReportPatch} patch @param {string} etag @returns {Promise<Stored>} */
+    save: async (patch, etag) => stored(await request(`${base}/report`, { method: 'PATCH', body: patch, ifMatch: etag })),
+    /** @param {ReportStatus} to @param {string} etag @returns {Promise<Stored>} */
+    transition: async (to, etag) => stored(await request(`${base}/report/transitions`, { method: 'POST', body: { to }, ifMatch: etag })),
+    /** @param {'request' | 'waive'} kind @param {string | null} reason @returns {Promise<Stored>} */
+    setPostmortem: async (kind, reason) => stored(await request(`${base}/report/${kind}`, { method: 'POST', body: reason === null ? {} : { reason } })),
+    /** @returns {Promise<{ items: ReportVersion[] }>} */
+    versions: () => getJson(`${base}/report/versions`),
+    /** @param {string} version @returns {Promise<Report>} */
+    version: (version) => getJson(`${base}/report/versions/${seg(version)}`),
+    /** @returns {Promise<{ items: ReportAuditEntry[] }>} */
+    audit: () => getJson(`${base}/report/audit?limit=200`),
+    /** @returns {Promise<ActionItem[]>} */
+    actionItems: async () => (await getJson(`${base}/action-items`)).items,
+    /** @param {ActionItemBody} body */
+    addActionItem: (body) => request(`${base}/action-items`, { method: 'POST', body }),
+    /** @param {string} itemId @param {ActionItemBody} body */
+    updateActionItem: (itemId, body) => request(`/api/v1/action-items/${seg(itemId)}`, { method: 'PATCH', body }),
+    /** @param {string} itemId */
+    deleteActionItem: (itemId) => request(`/api/v1/action-items/${seg(itemId)}`, { method: 'DELETE' }),
+    downloadHtml: () => download(`${base}/report.html?download=1`, `postmortem-${incidentId}.html`),
+    downloadMarkdown: () => download(`${base}/report.md`, `postmortem-${incidentId}.md`),
+  };
+}
