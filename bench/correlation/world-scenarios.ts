@@ -235,8 +235,8 @@ function isNear(graph: InstanceGraph, a: string, b: string): boolean {
   return serviceOf(a) === serviceOf(b) || graph.distance(a, b, NEAR_HOPS) <= NEAR_HOPS;
 }
 
-const spanOf = (firings: readonly PlannedFiring[]) => ({
-  from: Math.min(...firings.map((f) => f.startsAt)),
+const spanOf = (firings: readonly PlannedFiring[], onsets: readonly number[] = []) => ({
+  from: Math.min(...firings.map((f) => f.startsAt), ...onsets),
   to: Math.max(...firings.map((f) => f.endsAt)),
 });
 
@@ -279,10 +279,15 @@ export function planWorld(rng: Rng, graph: InstanceGraph, options: WorldPlanOpti
   const lateRoll = () => lateRng.chance(knobs.rootLateShare);
   const delayRoot = (hits: Hit[]) => delayRootAlerts(lateRng, hits);
   const keysOf = (b: BuiltFailure) => [...new Set(b.parts.flat().map((h) => h.key))];
+  // A failure occupies its neighbourhood from its onset, however late its first alert fires.
+  const reservedSpan = (b: BuiltFailure): [number, number] => {
+    const s = spanOf(b.firings, b.parts.flat().map((h) => h.onset));
+    return [s.from, s.to];
+  };
   const commit = (built: BuiltFailure[]) => {
     for (const b of built) {
+      timeline.commitFailure(keysOf(b), ...reservedSpan(b));
       const span = spanOf(b.firings);
-      timeline.commitFailure(keysOf(b), span.from, span.to);
       timeline.commitSeries(b.firings);
       incidents.push(b.incident);
       firings.push(...b.firings);
@@ -297,17 +302,17 @@ export function planWorld(rng: Rng, graph: InstanceGraph, options: WorldPlanOpti
       }
     }
   };
-  /** Places `count` scenarios of a kind; a scenario is retried up to 40 times, then counted unplaced. */
+  /** Places `count` scenarios of a kind; a scenario is retried up to 150 times, then counted unplaced. */
   const place = (kind: ScenarioKind, count: number, attempt: (r: Rng) => BuiltFailure[] | null, forkName: string = kind) => {
     const r = rng.fork(forkName);
     for (let i = 0; i < count; i++) {
       let placed = false;
-      for (let a = 0; a < 40 && !placed; a++) {
+      for (let a = 0; a < 150 && !placed; a++) {
         const built = attempt(r);
         if (!built || built.some((b) => b.firings.length === 0)) continue;
         const all = built.flatMap((b) => b.firings);
         if (!timeline.seriesFree(all)) continue;
-        if (!built.every((b) => { const s = spanOf(b.firings); return timeline.clearOfFailures(keysOf(b), s.from, s.to); })) continue;
+        if (!built.every((b) => timeline.clearOfFailures(keysOf(b), ...reservedSpan(b)))) continue;
         commit(built);
         placed = true;
       }
@@ -339,7 +344,8 @@ export function planWorld(rng: Rng, graph: InstanceGraph, options: WorldPlanOpti
     const t1 = firstEnd + r.int(2 * 60, 6 * 60) * MIN;
     if (t1 > endMs - 2 * HOUR) return null;
     const duration = outageMs(r, 0.5);
-    const second = first.map((h) => ({ ...h, onset: t1 + (h.onset - t0) + r.int(-20, 20) * 1000, recovery: t1 + duration + (h.recovery - first[0]!.recovery) }));
+    // The same spread again, shifted as a whole (so hop delays keep their timing setting).
+    const second = first.map((h) => ({ ...h, onset: t1 + (h.onset - t0), recovery: t1 + duration + (h.recovery - first[0]!.recovery) }));
     const b1 = build('recurring', `${root} fails`, [first], null, late);
     return [b1, build('recurring', `${root} fails again`, [second], b1.incident.id, late)];
   });
