@@ -35,8 +35,8 @@ export interface FalseMerge {
   bridges: Bridge[];
 }
 
-const order = (a: Alert, b: Alert): number =>
-  a.decision.decidedAt.localeCompare(b.decision.decidedAt) || a.firstSeenAt.localeCompare(b.firstSeenAt) || a.startsAt.localeCompare(b.startsAt);
+// By first receipt: a late merge rewrites the decision (and its time) of the alerts it moves.
+const order = (a: Alert, b: Alert): number => a.firstSeenAt.localeCompare(b.firstSeenAt) || a.startsAt.localeCompare(b.startsAt);
 
 /**
  * For each incident holding several true incidents: the true incident whose alert came first

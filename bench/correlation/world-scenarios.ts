@@ -523,5 +523,28 @@ export function planWorld(rng: Rng, graph: InstanceGraph, options: WorldPlanOpti
   }
 
   firings.sort((a, b) => a.startsAt - b.startsAt || a.fingerprint.localeCompare(b.fingerprint));
-  return { incidents, firings, unplaced, failures, noise };
+  return renumbered({ incidents, firings, unplaced, failures, noise });
+}
+
+/**
+ * Ids are drawn while trying placements, so rejected tries leave gaps; number the placed
+ * incidents 1, 2, 3... per kind in placement order, everywhere they are named.
+ */
+function renumbered(plan: WorldPlan): WorldPlan {
+  const rename = new Map<string, string>();
+  const perKind = new Map<string, number>();
+  for (const inc of plan.incidents) {
+    const n = (perKind.get(inc.kind) ?? 0) + 1;
+    perKind.set(inc.kind, n);
+    rename.set(inc.id, `${inc.kind}-${String(n).padStart(4, '0')}`);
+  }
+  const id = (x: string): string => rename.get(x) ?? x;
+  const text = (t: string): string => t.replace(/\b[a-z-]+-\d{4}\b/g, id);
+  return {
+    incidents: plan.incidents.map((i) => ({ ...i, id: id(i.id), title: text(i.title), recurrenceOf: i.recurrenceOf && id(i.recurrenceOf) })),
+    firings: plan.firings.map((f) => ({ ...f, incidentId: id(f.incidentId) })),
+    unplaced: plan.unplaced,
+    failures: plan.failures.map((f) => ({ ...f, incidentId: id(f.incidentId) })),
+    noise: plan.noise.map((n) => ({ ...n, incidentId: id(n.incidentId), placedNear: n.placedNear && id(n.placedNear) })),
+  };
 }
