@@ -24,8 +24,9 @@ import {
  *
  * The truth stays honest: a scenario's firings are one incident; noise, chronic alerts and
  * unrelated concurrent failures are their own incidents even when they overlap. Two failures
- * never share an instance at the same time (nobody could say whose symptom it is), and two
- * failures within 2 hops keep 30 minutes apart unless they are a concurrent pair.
+ * never share an instance at the same time (nobody could say whose symptom it is); failures
+ * within 2 hops, or of the same service in another cluster, keep 30 minutes apart unless they
+ * are a concurrent pair; one-off noise never lands on a service failing at that moment.
  */
 export interface ScenarioKnobs {
   noiseNearShare: number;
@@ -303,8 +304,8 @@ export function planWorld(rng: Rng, graph: InstanceGraph, options: WorldPlanOpti
     }
   };
   /** Places `count` scenarios of a kind; a scenario is retried up to 150 times, then counted unplaced. */
-  const place = (kind: ScenarioKind, count: number, attempt: (r: Rng) => BuiltFailure[] | null, forkName: string = kind) => {
-    const r = rng.fork(forkName);
+  const place = (kind: ScenarioKind, count: number, attempt: (r: Rng) => BuiltFailure[] | null) => {
+    const r = rng.fork(kind);
     for (let i = 0; i < count; i++) {
       let placed = false;
       for (let a = 0; a < 150 && !placed; a++) {
