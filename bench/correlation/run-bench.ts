@@ -11,6 +11,7 @@ import { perGroupBaseline, perServiceBaseline } from './baselines';
 import { measureDecisionCost, type CostRow } from './decision-cost';
 import { generateHistory, SCALES, type GeneratedHistory } from './generate-history';
 import { SCENARIO_KINDS } from './scenarios';
+import { sweepMain } from './sweep';
 
 /**
  * `npm run bench:correlation`: correlation quality of Debrief against generated histories
@@ -217,7 +218,9 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
+// `--sweep` runs the world sweep instead (sweep.ts); everything else is the single-world run.
+const run = process.argv.includes('--sweep') ? sweepMain(process.argv.slice(2).filter((a) => a !== '--sweep')) : main();
+run.catch((err: unknown) => {
   process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
   process.exit(1);
 });

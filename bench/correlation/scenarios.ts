@@ -55,9 +55,9 @@ const NEAR_HOPS = 2;
 /** Share of one-off noise placed without keeping clear of neighbouring failures. */
 const COINCIDENTAL_NOISE = 0.3;
 
-type Severity = 'critical' | 'warning';
+export type Severity = 'critical' | 'warning';
 
-interface AlertSpec {
+export interface AlertSpec {
   alertname: string;
   severity: Severity;
   extra?: Record<string, string>;
@@ -68,7 +68,7 @@ interface AlertSpec {
   endLagMs: number;
 }
 
-interface Affected {
+export interface Affected {
   service: ServiceDef;
   cluster: string;
   onset: number;
@@ -77,8 +77,8 @@ interface Affected {
 }
 
 /** Request alerts are named after the protocol the service speaks (separate alert rules). */
-const errorAlert = (s: ServiceDef) => (s.protocol === 'grpc' ? 'GRPCErrorRate' : 'HighErrorRate');
-const latencyAlert = (s: ServiceDef) => (s.protocol === 'grpc' ? 'GRPCLatencyHigh' : 'HighLatency');
+export const errorAlert = (s: ServiceDef) => (s.protocol === 'grpc' ? 'GRPCErrorRate' : 'HighErrorRate');
+export const latencyAlert = (s: ServiceDef) => (s.protocol === 'grpc' ? 'GRPCLatencyHigh' : 'HighLatency');
 
 const EXPR: Record<string, string> = {
   HighErrorRate: 'job:http_requests_errors:ratio_rate5m > 0.05',
@@ -114,7 +114,7 @@ const generatorUrl = (cluster: string, alertname: string): string =>
   `http://prometheus.${cluster}.example.com/graph?g0.expr=${encodeURIComponent(EXPR[alertname] ?? `ALERTS{alertname="${alertname}"}`)}&g0.tab=1`;
 
 /** The alerts a service raises when it is the cause. */
-function rootSpecs(rng: Rng, s: ServiceDef, cluster: string): AlertSpec[] {
+export function rootSpecs(rng: Rng, s: ServiceDef, cluster: string): AlertSpec[] {
   const pods = podsOf(s, cluster);
   const d = () => rng.int(0, 90) * 1000;
   const e = () => rng.int(0, 60) * 1000;
@@ -163,7 +163,7 @@ function rootSpecs(rng: Rng, s: ServiceDef, cluster: string): AlertSpec[] {
 }
 
 /** The alerts a caller raises when something it depends on fails. */
-function symptomSpecs(rng: Rng, s: ServiceDef, cluster: string, cause: ServiceDef): AlertSpec[] {
+export function symptomSpecs(rng: Rng, s: ServiceDef, cluster: string, cause: ServiceDef): AlertSpec[] {
   const specs: AlertSpec[] = [];
   const d = () => rng.int(0, 60) * 1000;
   const e = () => rng.int(0, 90) * 1000;
@@ -281,7 +281,7 @@ function reservationsOf(affected: Affected[], firings: PlannedFiring[]): Reserva
   return [...byCluster.values()];
 }
 
-function firingsOf(affected: Affected[], incidentId: string): PlannedFiring[] {
+export function firingsOf(affected: Affected[], incidentId: string): PlannedFiring[] {
   const out: PlannedFiring[] = [];
   for (const a of affected) {
     for (const spec of a.specs) {
@@ -305,7 +305,7 @@ function firingsOf(affected: Affected[], incidentId: string): PlannedFiring[] {
 }
 
 /** Outage length: mostly 8-45 min, sometimes up to two hours. */
-const outageMs = (rng: Rng, scale = 1): number =>
+export const outageMs = (rng: Rng, scale = 1): number =>
   Math.round(((rng.chance(0.2) ? rng.int(45, 120) : rng.int(8, 45)) * MIN + rng.int(0, 59) * 1000) * scale);
 
 /**

@@ -4,8 +4,11 @@ import type { Rng } from './rng';
 /**
  * A service topology like a mid-sized product's: domains with an API, a database, maybe a
  * cache and a worker; shared infrastructure (a Kafka cluster, a shared Redis); frontends
- * and an edge gateway that call many APIs. Every service runs in every cluster; calls stay
- * inside a cluster, so a failure cascades within its cluster unless it is shared.
+ * and an edge gateway that call many APIs.
+ *
+ * `generateTopology` is the single world of the default bench: every service runs in every
+ * cluster and calls stay inside a cluster. The sweep's estates, with a chosen density and
+ * calls across clusters, come from `dense-topology.ts`.
  */
 export type ServiceRole = 'database' | 'cache' | 'queue' | 'backend' | 'worker' | 'frontend' | 'gateway';
 
@@ -31,6 +34,11 @@ export interface Topology {
   byName: ReadonlyMap<string, ServiceDef>;
   /** Callers of each service (reverse `dependsOn`). */
   callers: ReadonlyMap<string, string[]>;
+  /**
+   * Clusters each service runs in: all of them, or one (its home) for a service homed in a
+   * single cluster, whose callers in other clusters then call it across clusters.
+   */
+  deployedIn: ReadonlyMap<string, string[]>;
 }
 
 export interface TopologyOptions {
@@ -38,7 +46,7 @@ export interface TopologyOptions {
   clusters: string[];
 }
 
-const DOMAINS = [
+export const DOMAINS = [
   'accounts', 'orders', 'payments', 'catalog', 'inventory', 'pricing', 'cart', 'checkout', 'shipping', 'search',
   'reviews', 'ledger', 'fraud', 'loyalty', 'coupons', 'media', 'geo', 'tax', 'invoicing', 'subscriptions',
   'notifications', 'email', 'sms', 'identity', 'sessions', 'recommendations', 'analytics', 'reporting', 'audit', 'profiles',
@@ -47,10 +55,10 @@ const DOMAINS = [
   'bundles', 'vouchers', 'refunds', 'disputes', 'payouts', 'merchants', 'stores', 'menus', 'drivers', 'routing',
 ];
 
-const FRONTENDS = ['web-storefront', 'mobile-bff', 'partner-portal', 'admin-console', 'checkout-web', 'seller-portal'];
+export const FRONTENDS = ['web-storefront', 'mobile-bff', 'partner-portal', 'admin-console', 'checkout-web', 'seller-portal'];
 
 const POD_HASH_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
-const podHash = (rng: Rng): string => Array.from({ length: 9 }, () => rng.pick([...POD_HASH_CHARS])).join('');
+export const podHash = (rng: Rng): string => Array.from({ length: 9 }, () => rng.pick([...POD_HASH_CHARS])).join('');
 
 export function generateTopology(rng: Rng, options: TopologyOptions): Topology {
   const n = options.services;
@@ -114,7 +122,8 @@ export function generateTopology(rng: Rng, options: TopologyOptions): Topology {
   }
   const callers = new Map<string, string[]>(services.map((s) => [s.name, []]));
   for (const s of services) for (const dep of s.dependsOn) callers.get(dep)!.push(s.name);
-  return { services, clusters: [...options.clusters], byName, callers };
+  const deployedIn = new Map(services.map((s) => [s.name, [...options.clusters]]));
+  return { services, clusters: [...options.clusters], byName, callers, deployedIn };
 }
 
 /** Pod names of a service in a cluster (stable over the history). */
