@@ -86,3 +86,49 @@ export function falseMerges(truth: GroundTruth, incidents: readonly IncidentDeta
   }
   return out.sort((a, b) => b.wrongPairs - a.wrongPairs || a.incidentId.localeCompare(b.incidentId)).slice(0, limit);
 }
+
+/** A true incident Debrief split over several incidents, with what opened each extra part. */
+export interface FalseSplit {
+  trueIncident: TrueIncidentRef;
+  /** The incidents it is spread over (its firings in each). */
+  parts: Array<{ incidentId: string; firings: number }>;
+  /** Pairs of its firings Debrief kept apart: what the split costs pairwise recall. */
+  missedPairs: number;
+  /** For every part but the largest: its first alert, and why it did not join the others. */
+  openers: Bridge[];
+}
+
+/**
+ * False splits: true incidents whose firings Debrief spread over several incidents, with the
+ * decision of the first alert of each smaller part (why no rule linked it). Largest splits
+ * first, at most `limit`. Pure.
+ */
+export function falseSplits(truth: GroundTruth, incidents: readonly IncidentDetail[], limit = 5): FalseSplit[] {
+  const placed = new Map<string, { incidentId: string; alert: Alert }>();
+  for (const { incident, alerts } of incidents) for (const a of alerts) placed.set(firingKey(a.fingerprint, a.startsAt), { incidentId: incident.id, alert: a });
+  const out: FalseSplit[] = [];
+  for (const inc of truth.incidents) {
+    const parts = new Map<string, Alert[]>();
+    for (const f of inc.firings) {
+      const p = placed.get(firingKey(f.fingerprint, f.startsAt));
+      if (p) (parts.get(p.incidentId) ?? parts.set(p.incidentId, []).get(p.incidentId)!).push(p.alert);
+    }
+    if (parts.size < 2) continue;
+    const sorted = [...parts.entries()].sort((a, b) => b[1].length - a[1].length);
+    const sizes = sorted.map(([, g]) => g.length);
+    const total = sizes.reduce((a, b) => a + b, 0);
+    out.push({
+      trueIncident: { id: inc.id, kind: inc.kind, title: inc.title ?? inc.id, firings: total },
+      parts: sorted.map(([incidentId, g]) => ({ incidentId, firings: g.length })),
+      missedPairs: (total * total - sizes.reduce((a, b) => a + b * b, 0)) / 2,
+      openers: sorted.slice(1).map(([, g]) => {
+        const a = [...g].sort(order)[0]!;
+        return {
+          trueIncident: inc.id, alertname: a.labels.alertname ?? '(unnamed)', service: a.labels.service ?? '', cluster: a.labels.cluster ?? '',
+          startsAt: a.startsAt, rule: a.decision.rule, explanation: a.decision.explanation,
+        };
+      }),
+    });
+  }
+  return out.sort((a, b) => b.missedPairs - a.missedPairs || a.trueIncident.id.localeCompare(b.trueIncident.id)).slice(0, limit);
+}

@@ -6,7 +6,7 @@ import { scoreClustering, type QualityReport } from '../../src/cli/backtest/corr
 import { formatHistoryLine } from '../../src/cli/backtest/history-file';
 import { loadBacktestConfig, placementsOf, readAllIncidents, replayHistory } from '../../src/cli/backtest/replay';
 import { perGroupBaseline, perServiceBaseline } from './baselines';
-import { falseMerges, type FalseMerge } from './false-merges';
+import { falseMerges, falseSplits, type FalseMerge, type FalseSplit } from './false-merges';
 import type { SweepWorld } from './sweep-cells';
 import { generateWorldHistory } from './world';
 import { measureWorld, type WorldMeasures } from './world-measures';
@@ -34,6 +34,7 @@ export interface ReplayOutcome {
   replayMs: number;
   notes: string[];
   falseMerges: FalseMerge[];
+  falseSplits: FalseSplit[];
 }
 
 export interface JobResult {
@@ -77,7 +78,7 @@ export async function runJob(job: SweepJob): Promise<JobResult> {
         const counts = await replay.debrief.store.inboxCounts();
         if (counts.dead > 0 || counts.pending > 0) notes.push(`${counts.dead} dead letters and ${counts.pending} pending inbox entries after the replay`);
         const incidents = await readAllIncidents(replay.debrief.store);
-        replays.push({ catalog: withCatalog, debrief: scoreClustering(h.truth, placementsOf(incidents)), replayMs, notes, falseMerges: falseMerges(h.truth, incidents, 5) });
+        replays.push({ catalog: withCatalog, debrief: scoreClustering(h.truth, placementsOf(incidents)), replayMs, notes, falseMerges: falseMerges(h.truth, incidents, 5), falseSplits: falseSplits(h.truth, incidents, 5) });
       } finally {
         await replay.debrief.close();
       }

@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import type { QualityFigures } from '../../src/cli/backtest/correlation-scoring';
 import { num, table } from '../../src/cli/backtest/quality-table';
 import { loadBacktestConfig } from '../../src/cli/backtest/replay';
-import type { FalseMerge } from './false-merges';
+import type { FalseMerge, FalseSplit } from './false-merges';
 import { SEED_SETS, selectCells, SWEEP_CELLS, type SweepCell, type SweepWorld } from './sweep-cells';
 import { runJob, SERVICE_GAP_MIN, type JobResult, type SweepJob } from './sweep-job';
 import { describeKnobs, describeRouting, WORLD_SIZE } from './world';
@@ -48,6 +48,7 @@ export interface CellResult {
   figures: CellFigures;
   targets: CellTargets;
   falseMerges: Array<FalseMerge & { seed: number }>;
+  falseSplits: Array<FalseSplit & { seed: number }>;
 }
 
 const log = (s = '') => process.stdout.write(`${s}\n`);
@@ -120,6 +121,18 @@ function falseMergeLines(c: CellResult, limit: number): string[] {
     for (const b of fm.bridges) {
       lines.push(`    bridged ${b.trueIncident} by ${b.alertname} on ${b.service}@${b.cluster} (started ${b.startsAt}), rule ${b.rule ?? '(opened its own incident)'}:`);
       lines.push(`      ${clip(b.explanation, 600)}`);
+    }
+  }
+  return lines;
+}
+
+function falseSplitLines(c: CellResult, limit: number): string[] {
+  const lines: string[] = [];
+  for (const fs of c.falseSplits.slice(0, limit)) {
+    lines.push(`- seed ${fs.seed}, ${fs.trueIncident.id} (${fs.trueIncident.firings} firings): ${fs.trueIncident.title}; in ${fs.parts.length} incidents (${fs.parts.map((p) => p.firings).join(' + ')}), ${fs.missedPairs} missed pairs`);
+    for (const o of fs.openers) {
+      lines.push(`    part opened by ${o.alertname} on ${o.service}@${o.cluster} (started ${o.startsAt}), rule ${o.rule ?? '(opened its own incident)'}:`);
+      lines.push(`      ${clip(o.explanation, 700)}`);
     }
   }
   return lines;
@@ -216,6 +229,8 @@ export async function sweepMain(argv: string[]): Promise<void> {
       cell, seeds: rs.map((r) => r.seed), figures, targets: cellTargets(figures, cell.catalog),
       falseMerges: rs.flatMap((r) => r.replays.find((x) => x.catalog === cell.catalog)!.falseMerges.map((fm) => ({ ...fm, seed: r.seed })))
         .sort((a, b) => b.wrongPairs - a.wrongPairs),
+      falseSplits: rs.flatMap((r) => r.replays.find((x) => x.catalog === cell.catalog)!.falseSplits.map((fs) => ({ ...fs, seed: r.seed })))
+        .sort((a, b) => b.missedPairs - a.missedPairs),
     };
   });
   const notes = [...new Set(results.flatMap((r) => [
@@ -243,6 +258,12 @@ export async function sweepMain(argv: string[]): Promise<void> {
       if (!worst) continue;
       log(`\n## False merges of the worst cell ${label} by pairwise precision: ${worst.cell.id} (pair P ${num(worst.figures.precision)}, F1 ${num(worst.figures.f1)})`);
       for (const l of falseMergeLines(worst, 5)) log(l);
+    }
+    for (const [label, group] of [['with catalog', withCat], ['without catalog', noCat]] as const) {
+      const worst = [...group].filter((c) => c.falseSplits.length > 0).sort((a, b) => (a.figures.recall ?? 1) - (b.figures.recall ?? 1))[0];
+      if (!worst) continue;
+      log(`\n## False splits of the worst cell ${label} by pairwise recall: ${worst.cell.id} (pair R ${num(worst.figures.recall)}, F1 ${num(worst.figures.f1)})`);
+      for (const l of falseSplitLines(worst, 5)) log(l);
     }
   }
   log(`\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s`);
