@@ -106,7 +106,9 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
     instances.set(inst.id, { id: inst.id, connector, authenticate: (request) => connector.authenticate(request, credentials) });
   }
   const catalog = (options.catalog ?? loadServiceCatalog(config.catalog.file)).withPagerDutyServices(config.pagerduty.serviceMap);
-  const view = { serviceLabels: config.impact.serviceLabels, customerFacing: (service: string) => catalog.customerFacing(service) };
+  // Which service an alert names, with the catalog's label-set matches: one answer for every part of Debrief.
+  const naming = catalog.naming(config.impact.serviceLabels);
+  const view = { serviceLabels: naming, customerFacing: (service: string) => catalog.customerFacing(service) };
   const correlator = correlatorFromConfig(config, catalog);
 
   const metrics = createMetrics({
@@ -118,12 +120,12 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
   const outboundClients = createOutboundClients(config, metrics.registry);
   // PagerDuty enrichment and Alertmanager reconciliation; both off unless configured.
   const pagerduty = createPagerDutyIntegration({
-    settings: config.pagerduty, store, correlator, serviceLabels: config.impact.serviceLabels, logger, clock,
+    settings: config.pagerduty, store, correlator, serviceLabels: naming, logger, clock,
     http: outboundClients.pagerduty,
   });
   const reconciliation = createReconciliation({
     targets: config.reconcile.alertmanager, instances: new Map(config.instances.map((instance) => [instance.id, instance.connector])),
-    store, correlator, serviceLabels: config.impact.serviceLabels, logger, clock,
+    store, correlator, serviceLabels: naming, logger, clock,
     clientFor: (instance) => outboundClients.alertmanager(instance),
   });
   // Webhooks first: processing gives way while senders wait for their 202 (ingest-pressure.ts).
@@ -135,7 +137,7 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
     ? new WorkerInboxProcessor({ config, file: dbFile, metrics, logger, pressure, onPagingEvents: (events, result) => pagerduty.enrichment?.notice(events, result) })
     : new InboxProcessor({
     breathe: (ms) => pressure.breathe(ms),
-    store, connectors: connectorsById, correlator, serviceLabels: config.impact.serviceLabels, metrics, logger,
+    store, connectors: connectorsById, correlator, serviceLabels: naming, metrics, logger,
     leaseMs: config.inbox.leaseSeconds * 1000, pollIntervalMs: config.inbox.pollIntervalMs, maxAttempts: config.inbox.maxAttempts, clock,
     onPagingEvents: (events, result) => pagerduty.enrichment?.notice(events, result),
   });
@@ -147,7 +149,7 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
     store, reports: reportStore, view, clock, logger,
     policy: config.reports.policy, carryOver,
   });
-  const corrections = new CorrectionService({ store, correlator, serviceLabels: config.impact.serviceLabels, clock, carryOver });
+  const corrections = new CorrectionService({ store, correlator, serviceLabels: naming, clock, carryOver });
 
   // Exports, statistics, status page and outbound notifications.
   const deliveryStore = openDeliveryStore(store);
@@ -160,7 +162,7 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
   reports.onPublished(async (published) => {
     if (notifier.targetCount > 0) await notifier.notifyPublished(published);
   });
-  const stats = new StatsService({ store, reports: reportStore, serviceLabels: config.impact.serviceLabels, clock });
+  const stats = new StatsService({ store, reports: reportStore, serviceLabels: naming, clock });
   registerStatsGauges(metrics.registry, () => stats.recent(config.stats.gaugeWindowDays, config.stats.gaugeCacheSeconds));
   const snapshotter = config.prometheus.baseUrl
     ? new PrometheusSnapshotter({ baseUrl: config.prometheus.baseUrl, timeoutMs: config.prometheus.timeoutMs, marginMinutes: config.prometheus.marginMinutes, maxRules: config.prometheus.maxRules, client: outboundClients.prometheus })
@@ -180,7 +182,7 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
     ...correctionRoutes({ corrections }),
     ...reportRoutes({ reports }),
     ...actionItemRoutes({ reports }),
-    ...exportRoutes({ store, reports, snapshots: snapshotter, deliveries: deliveryStore, serviceLabels: config.impact.serviceLabels, clock }),
+    ...exportRoutes({ store, reports, snapshots: snapshotter, deliveries: deliveryStore, serviceLabels: naming, clock }),
     ...statsRoutes({ stats, clock }),
     ...statusRoutes({ published: reportStore, title: config.status.title, publicUrl: config.status.publicUrl, clock }),
     ...inboxRoutes({ store, clock, onRequeued: () => processor.kick() }),

@@ -1,6 +1,6 @@
 import type { Alert } from './alert';
 import { worstSeverity } from './incident';
-import { serviceOf } from './service-of';
+import { serviceOf, type ServiceLabels } from './service-naming';
 
 /** One affected service of an incident. */
 export interface ImpactItem {
@@ -29,7 +29,7 @@ const UNKNOWN_SERVICE = '(unlabelled)';
  */
 export function buildImpact(
   alerts: readonly Alert[],
-  serviceLabels: readonly string[],
+  serviceLabels: ServiceLabels,
   customerFacing: (service: string) => boolean | null = () => null,
 ): ImpactItem[] {
   const byService = new Map<string, Alert[]>();

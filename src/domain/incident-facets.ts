@@ -1,6 +1,6 @@
 import { alertName, type Alert } from './alert';
 import { worstSeverity, type IncidentStatus } from './incident';
-import { serviceOf } from './service-of';
+import { serviceOf, type ServiceLabels } from './service-naming';
 
 /**
  * What an incident keeps about its alerts so that its summary, impact list and timeline groups
@@ -46,12 +46,12 @@ export interface IncidentTally {
 }
 
 /** The identity of an alert's facet within its incident. */
-export function facetOf(alert: Pick<Alert, 'labels'>, serviceLabels: readonly string[]): { alertname: string; service: string | null } {
+export function facetOf(alert: Pick<Alert, 'labels'>, serviceLabels: ServiceLabels): { alertname: string; service: string | null } {
   return { alertname: alertName(alert), service: serviceOf(alert.labels, serviceLabels) };
 }
 
 /** The facet after a newly placed (or re-homed) alert; `facet` is its facet's state before, or null. */
-export function facetWithAlert(facet: AlertFacet | null, alert: Alert, serviceLabels: readonly string[]): AlertFacet {
+export function facetWithAlert(facet: AlertFacet | null, alert: Alert, serviceLabels: ServiceLabels): AlertFacet {
   const firing = alert.status === 'firing' ? 1 : 0;
   if (!facet) {
     return {
@@ -92,7 +92,7 @@ export function facetAfterResend(facet: AlertFacet, before: Alert, after: Alert)
 }
 
 /** Every facet of an incident, from its alerts; ordered by first start (then alert id). */
-export function facetsOf(alerts: readonly Alert[], serviceLabels: readonly string[]): AlertFacet[] {
+export function facetsOf(alerts: readonly Alert[], serviceLabels: ServiceLabels): AlertFacet[] {
   const byId = new Map<string, AlertFacet>();
   for (const a of alerts) {
     const { alertname, service } = facetOf(a, serviceLabels);

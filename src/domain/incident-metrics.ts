@@ -1,5 +1,5 @@
 import type { IncidentDetail } from './incident';
-import { serviceOf } from './service-of';
+import { serviceOf, type ServiceLabels } from './service-naming';
 
 /**
  * Human-set facts that change how an incident is measured (from the stored report). All
@@ -43,7 +43,7 @@ export interface IncidentMeasures {
 const isAcknowledgement = (kind: string): boolean => /^[a-z0-9_-]+\.acknowledged$/.test(kind);
 
 /** Measures one incident. Pure. */
-export function measureIncident(detail: IncidentDetail, overrides: MeasureOverrides = {}, serviceLabels: readonly string[] = []): IncidentMeasures {
+export function measureIncident(detail: IncidentDetail, overrides: MeasureOverrides = {}, serviceLabels: ServiceLabels = []): IncidentMeasures {
   const { incident } = detail;
   const firstAlertAt = [...detail.alerts.map((alert) => alert.startsAt), incident.startedAt].sort()[0]!;
   const impactStartedAt = overrides.impactStartedAt ?? firstAlertAt;

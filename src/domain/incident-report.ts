@@ -1,10 +1,11 @@
+import type { ServiceLabels } from './service-naming';
 import type { IncidentDetail } from './incident';
 import { buildImpact, type ImpactItem } from './impact';
 import { draftReport, type ReportDraft } from './report/report-draft';
 import { buildTimeline, type TimelineEntry } from './timeline';
 
 export interface IncidentViewOptions {
-  serviceLabels: readonly string[];
+  serviceLabels: ServiceLabels;
   customerFacing?: (service: string) => boolean | null;
 }
 

@@ -1,3 +1,4 @@
+import type { ServiceLabels } from './service-naming';
 import type { Alert } from './alert';
 import type { Incident } from './incident';
 import { facetsOf, namesAndServices, spanOf, tallyOf, titleFor, type AlertFacet, type IncidentTally } from './incident-facets';
@@ -9,7 +10,7 @@ export type IncidentSummary = Pick<Incident, 'title' | 'status' | 'severity' | '
  * An incident is resolved once every alert resolved; its end is the latest alert end.
  * Stores keep the same summary up to date incrementally (`incident-facets.ts`).
  */
-export function summarizeIncident(alerts: readonly Alert[], serviceLabels: readonly string[]): IncidentSummary {
+export function summarizeIncident(alerts: readonly Alert[], serviceLabels: ServiceLabels): IncidentSummary {
   const tally = tallyOf(alerts);
   if (!tally) throw new Error('an incident summary needs at least one alert');
   return summaryOf(tally, facetsOf(alerts, serviceLabels));

@@ -1,6 +1,6 @@
 import { alertName, type Alert } from './alert';
 import type { IncidentEvent } from './incident';
-import { serviceOf } from './service-of';
+import { serviceOf, type ServiceLabels } from './service-naming';
 
 /** One row of an incident's timeline, at the source's event time. */
 export interface TimelineEntry {
@@ -20,7 +20,7 @@ export interface TimelineEntry {
  * re-sent notifications (one alert row) can never produce duplicate entries, and SRE
  * corrections are reflected at once. Sorted by time; ties keep fired before resolved.
  */
-export function buildTimeline(alerts: readonly Alert[], events: readonly IncidentEvent[], serviceLabels: readonly string[]): TimelineEntry[] {
+export function buildTimeline(alerts: readonly Alert[], events: readonly IncidentEvent[], serviceLabels: ServiceLabels): TimelineEntry[] {
   const entries: TimelineEntry[] = [];
   for (const alert of alerts) {
     const service = serviceOf(alert.labels, serviceLabels);

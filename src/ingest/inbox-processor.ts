@@ -1,3 +1,4 @@
+import type { ServiceLabels } from '../domain/service-naming';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { NormalizeError, type Connector } from '../../connectors/connector';
@@ -12,7 +13,7 @@ export interface InboxProcessorDeps {
   store: Store;
   connectors: ReadonlyMap<string, Connector>;
   correlator: Correlator;
-  serviceLabels: readonly string[];
+  serviceLabels: ServiceLabels;
   metrics: Metrics;
   logger: Logger;
   leaseMs: number;

@@ -161,6 +161,7 @@ async function runInboxWorker(input: WorkerInput, port: NonNullable<typeof paren
   // write lock, whenever the WAL passed 1,000 pages: every few entries under load.
   store.database.pragma('wal_autocheckpoint = 20000');
   const catalog = loadServiceCatalog(config.catalog.file).withPagerDutyServices(config.pagerduty.serviceMap);
+  const naming = catalog.naming(config.impact.serviceLabels);
   const send = (message: FromWorker) => port.postMessage(message);
   const metrics = {
     ingestToIncidentSeconds: { observe: (seconds: number) => send({ type: 'ingestToIncident', seconds }) },
@@ -170,7 +171,7 @@ async function runInboxWorker(input: WorkerInput, port: NonNullable<typeof paren
   const pressure = new IngestPressure(giveWayOf(config.inbox.ingestPriority), input.pressure);
   const processor = new InboxProcessor({
     breathe: (ms) => pressure.breathe(ms),
-    store, connectors: connectorsById, correlator: correlatorFromConfig(config, catalog), serviceLabels: config.impact.serviceLabels, metrics, logger,
+    store, connectors: connectorsById, correlator: correlatorFromConfig(config, catalog), serviceLabels: naming, metrics, logger,
     leaseMs: config.inbox.leaseSeconds * 1000, pollIntervalMs: config.inbox.pollIntervalMs, maxAttempts: config.inbox.maxAttempts,
     onPagingEvents: (events, result) => send({ type: 'paging', events, result }),
   });

@@ -1,3 +1,4 @@
+import type { ServiceLabels } from '../domain/service-naming';
 import axios, { type AxiosInstance } from 'axios';
 import type { Logger } from 'pino';
 import {
@@ -325,7 +326,7 @@ export interface ReconciliationDeps {
   instances: ReadonlyMap<string, string>;
   store: Pick<Store, 'recordObservations' | 'listFiringAlerts' | 'resolveAlerts'>;
   correlator: Correlator;
-  serviceLabels: readonly string[];
+  serviceLabels: ServiceLabels;
   logger: Logger;
   clock: () => Date;
   /** The app's resilient client of each reconciled instance (`alertmanager:<instance>`); own clients otherwise. */

@@ -1,3 +1,4 @@
+import type { ServiceLabels } from '../domain/service-naming';
 import type { Logger } from 'pino';
 import type { PagerDutyRestClient } from '../../connectors/pagerduty/pagerduty.rest';
 import { createPagerDutyRestClient } from './pagerduty-rest-client';
@@ -206,7 +207,7 @@ export interface PagerDutyIntegrationDeps {
   http?: ResilientClient;
   store: Pick<Store, 'recordPagingEvents' | 'getIncident'>;
   correlator: Correlator;
-  serviceLabels: readonly string[];
+  serviceLabels: ServiceLabels;
   logger: Logger;
   clock: () => Date;
 }

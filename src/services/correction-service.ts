@@ -1,3 +1,4 @@
+import type { ServiceLabels } from '../domain/service-naming';
 import type { Correlator } from '../domain/correlation/correlator';
 import type { IncidentEvent } from '../domain/incident';
 import { NotFoundError } from '../errors';
@@ -7,7 +8,7 @@ import type { CarryResult, ReportCarryOver } from './report-carry-over';
 export interface CorrectionServiceDeps {
   store: Pick<Store, 'mergeIncidents' | 'splitIncident' | 'moveAlert' | 'getIncidentAudit'>;
   correlator: Correlator;
-  serviceLabels: readonly string[];
+  serviceLabels: ServiceLabels;
   clock: () => Date;
   /** Carries the merged-away incidents' report parts and action items to the target. */
   carryOver: Pick<ReportCarryOver, 'plan' | 'complete' | 'cancel'>;

@@ -1,3 +1,4 @@
+import type { ServiceLabels } from '../domain/service-naming';
 import { aggregateMeasures, measureIncident, type IncidentMeasures, type IncidentStats, type MeasureOverrides } from '../domain/incident-metrics';
 import type { Incident } from '../domain/incident';
 import type { StoredReport } from '../domain/report/report-model';
@@ -7,7 +8,7 @@ export interface StatsServiceDeps {
   store: Store;
   /** Human-set times (impact window, mitigation) come from stored reports; absent: measured from alerts and pages only. */
   reports?: { getReports(incidentIds: readonly string[]): Promise<Map<string, StoredReport>> } | null;
-  serviceLabels: readonly string[];
+  serviceLabels: ServiceLabels;
   clock: () => Date;
 }
 

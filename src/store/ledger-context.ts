@@ -1,13 +1,15 @@
+import { namingTag } from '../domain/service-naming';
+import type { ServiceLabels } from '../domain/service-naming';
 import { randomUUID } from 'node:crypto';
 import type { Correlator } from '../domain/correlation/correlator';
 import type { LedgerContext, PlacementContext } from '../domain/ledger/incident-ledger';
 
 /** The ledger's context from a store call's context, with random ids. */
-export function ledgerContext(ctx: { serviceLabels: readonly string[]; now: string }): LedgerContext {
+export function ledgerContext(ctx: { serviceLabels: ServiceLabels; now: string }): LedgerContext {
   return { serviceLabels: ctx.serviceLabels, now: ctx.now, newId: randomUUID };
 }
 
-export function placementContext(ctx: { serviceLabels: readonly string[]; now: string; correlator: Correlator }): PlacementContext {
+export function placementContext(ctx: { serviceLabels: ServiceLabels; now: string; correlator: Correlator }): PlacementContext {
   return { ...ledgerContext(ctx), correlator: ctx.correlator };
 }
 
@@ -18,4 +20,4 @@ export function placementContext(ctx: { serviceLabels: readonly string[]; now: s
 export const DERIVED_STATE_VERSION = 3;
 
 /** What derived state depends on: its version and the service labels (which service an alert names). */
-export const derivedStateTag = (ctx: Pick<LedgerContext, 'serviceLabels'>): string => JSON.stringify({ v: DERIVED_STATE_VERSION, serviceLabels: ctx.serviceLabels });
+export const derivedStateTag = (ctx: Pick<LedgerContext, 'serviceLabels'>): string => JSON.stringify({ v: DERIVED_STATE_VERSION, naming: namingTag(ctx.serviceLabels) });

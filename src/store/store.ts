@@ -1,3 +1,4 @@
+import type { ServiceLabels } from '../domain/service-naming';
 import type { Alert, AlertObservation } from '../domain/alert';
 import type { Correlator } from '../domain/correlation/correlator';
 import type { Incident, IncidentDetail, IncidentEvent, IncidentStatus } from '../domain/incident';
@@ -138,7 +139,7 @@ export interface Store {
 }
 
 export interface ResolveContext {
-  serviceLabels: readonly string[];
+  serviceLabels: ServiceLabels;
   /** Processing time; never used as event time. */
   now: string;
   /** The configured correlator (unused by the stores since key activity no longer depends on it; kept for callers). */
@@ -147,7 +148,7 @@ export interface ResolveContext {
 
 export interface RecordContext {
   correlator: Correlator;
-  serviceLabels: readonly string[];
+  serviceLabels: ServiceLabels;
   /** Processing time (for lastSeenAt and decision time); never used as event time. */
   now: string;
   inboxId: string | null;
@@ -169,7 +170,7 @@ export interface CorrectionContext {
   now: string;
   /** Optional words recorded with the correction. */
   reason?: string | null;
-  serviceLabels: readonly string[];
+  serviceLabels: ServiceLabels;
 }
 
 

@@ -324,3 +324,31 @@ describe('default rules across clusters', () => {
     await h.close();
   });
 });
+
+describe('alerts an exporter reported', () => {
+  const ksm = (name: string, extra: Record<string, string>, start: number) => ({
+    name, start, group: '{}:{namespace="shop"}',
+    labels: { job: 'kube-state-metrics', service: 'kube-prometheus-stack-kube-state-metrics', endpoint: 'http', instance: '10.42.0.17:8080', ...extra },
+  });
+
+  it('when kube-state-metrics reports two unrelated workloads at once, then the exporter does not make them one busy service', async () => {
+    const h = await Harness.open();
+    const [a] = await h.record(ksm('KubePodCrashLooping', { namespace: 'shop', pod: 'cart-api-6f9c8d7b4-q8wz2' }, 0));
+    const [b] = await h.record(ksm('KubeDeploymentReplicasMismatch', { namespace: 'shop', deployment: 'search-api' }, 1));
+    expect(b!.incidentId).not.toBe(a!.incidentId);
+    expect(b!.decision.explanation).toContain('Its service is search-api (kube-state-metrics alert: deployment "search-api").');
+    await h.close();
+  });
+
+  it('when the workload itself alerts too, then the exporter\'s alert joins it as the same service, and says how it named the service', async () => {
+    const h = await Harness.open();
+    const [errors] = await h.record({ name: 'HighErrorRate', service: 'cart-api', start: 0 });
+    const [crash] = await h.record(ksm('KubePodCrashLooping', { namespace: 'shop', pod: 'cart-api-6f9c8d7b4-q8wz2' }, 2));
+    expect(crash!.incidentId).toBe(errors!.incidentId);
+    expect(crash!.decision.rule).toBe('same-service');
+    expect(crash!.decision.explanation).toContain('Its service is cart-api (kube-state-metrics alert: pod "cart-api-6f9c8d7b4-q8wz2").');
+    const detail = (await h.store.getIncident(errors!.incidentId))!;
+    expect(detail.incident.services).toEqual(['cart-api']);
+    await h.close();
+  });
+});

@@ -8,9 +8,18 @@ describe('buildImpact', () => {
     const items = buildImpact([
       makeAlert({ labels: { alertname: 'A', service: 'checkout', app: 'ignored' } }),
       makeAlert({ labels: { alertname: 'B', app: 'cart' } }),
-      makeAlert({ labels: { alertname: 'C', job: 'node-exporter' } }),
+      makeAlert({ labels: { alertname: 'C', job: 'billing' } }),
     ], SERVICE_LABELS);
-    expect(items.map((i) => i.service).sort()).toEqual(['cart', 'checkout', 'node-exporter']);
+    expect(items.map((i) => i.service).sort()).toEqual(['billing', 'cart', 'checkout']);
+  });
+
+  it('when an exporter reported the alert, then the workload or node it is about is the service, never the exporter', () => {
+    const items = buildImpact([
+      makeAlert({ labels: { alertname: 'KubePodCrashLooping', job: 'kube-state-metrics', service: 'kube-prometheus-stack-kube-state-metrics', namespace: 'ingest', pod: 'shepherd-api-7d4b9c6f5-x2k9p', container: 'api' } }),
+      makeAlert({ labels: { alertname: 'NodeFilesystemSpaceFillingUp', job: 'node-exporter', service: 'kube-prometheus-stack-prometheus-node-exporter', instance: '10.0.3.7:9100', mountpoint: '/' } }),
+      makeAlert({ labels: { alertname: 'NodeClockNotSynchronising', job: 'node-exporter' } }),
+    ], SERVICE_LABELS);
+    expect(items.map((i) => i.service).sort()).toEqual(['(unlabelled)', 'node/10.0.3.7', 'shepherd-api']);
   });
 
   it('when the label list is configured differently, then its order decides', () => {

@@ -2,7 +2,7 @@ import { SingleBar } from 'cli-progress';
 import { Command } from 'commander';
 import { alertName, type Alert } from '../../domain/alert';
 import type { IncidentDetail } from '../../domain/incident';
-import { serviceOf } from '../../domain/service-of';
+import { serviceOf, type ServiceLabels } from '../../domain/service-naming';
 import { evaluateTargets, scoreClustering, type QualityReport, type TargetOutcome } from '../backtest/correlation-scoring';
 import { readGroundTruthFile } from '../backtest/ground-truth';
 import { historyFileBytes, readHistoryFile, type HistoryRecord } from '../backtest/history-file';
@@ -109,7 +109,7 @@ function toJson(options: BacktestOptions, result: BacktestResult) {
   };
 }
 
-function textReport(options: BacktestOptions, result: BacktestResult, serviceLabels: readonly string[]): string {
+function textReport(options: BacktestOptions, result: BacktestResult, serviceLabels: ServiceLabels): string {
   const out: string[] = [];
   const alerts = result.incidents.reduce((count, placed) => count + placed.alerts.length, 0);
   out.push(`Replayed ${result.lines} deliveries from ${options.history} through ${options.config ? `the rules in ${options.config}` : 'the configured rules'} (in-memory store; the live store is not touched).`);
@@ -128,7 +128,7 @@ function textReport(options: BacktestOptions, result: BacktestResult, serviceLab
   return `${out.join('\n')}\n`;
 }
 
-function alertLines(alert: Alert, serviceLabels: readonly string[]): string[] {
+function alertLines(alert: Alert, serviceLabels: ServiceLabels): string[] {
   const where = [serviceOf(alert.labels, serviceLabels), alert.labels.cluster, alert.labels.namespace, alert.labels.pod].filter(Boolean).join(' ');
   const how = alert.decision.kind === 'new-incident' ? 'new' : alert.decision.rule ?? alert.decision.kind;
   return [

@@ -1,10 +1,21 @@
 import { z } from 'zod';
+import { MatcherSyntaxError, parseMatcher } from '../correlation/matchers';
+import type { ServiceNaming } from '../service-naming';
 
 /**
  * The service catalog: which services exist, who owns them, whether customers see them, and
  * what each one depends on. Read from `config/services.yaml` (`catalog.file`); an absent
- * file is an empty catalog. Which alert label names the service is `impact.serviceLabels`.
+ * file is an empty catalog. Which service an alert names: `match` label sets here, then the
+ * exporter conventions and `impact.serviceLabels` (`service-naming.ts`).
  */
+
+const matcherString = z.string().min(1).superRefine((text, ctx) => {
+  try {
+    parseMatcher(text);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: err instanceof MatcherSyntaxError ? err.message : String(err) });
+  }
+});
 
 export const catalogServiceSchema = z.object({
   name: z.string().min(1).describe('Service name, as alerts name it in a service label (`service`, `app`, `job`...).'),
@@ -13,6 +24,8 @@ export const catalogServiceSchema = z.object({
   dependsOn: z.array(z.string().min(1)).default([]).describe('Services this one calls; names must be in the catalog.'),
   pagerdutyServices: z.array(z.string().min(1)).default([])
     .describe('PagerDuty service ids or names that page for this service (links pages to incidents on it).'),
+  match: z.array(matcherString).default([])
+    .describe('Alertmanager matchers naming this service when all hold, e.g. [\'namespace="ingest"\', \'deployment=~"shepherd.*"\']; checked before any label.'),
 }).strict();
 
 export const catalogDocumentSchema = z.object({
@@ -66,6 +79,11 @@ export class ServiceCatalog {
     const entries = Object.entries(map);
     if (entries.length === 0) return this;
     return new ServiceCatalog(this.services, new Map(entries));
+  }
+
+  /** How alerts name services: entries' `match` label sets first, then the exporter conventions and `labels`. */
+  naming(labels: readonly string[]): ServiceNaming {
+    return { labels, matches: this.services.filter((service) => service.match.length > 0).map((service) => ({ service: service.name, matchers: service.match.map(parseMatcher) })) };
   }
 
   /**

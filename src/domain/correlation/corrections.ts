@@ -1,7 +1,7 @@
 import { ConflictError, ValidationError } from '../../errors';
 import { alertName, type Alert, type CorrelationDecision } from '../alert';
 import type { Incident, NewIncidentEvent } from '../incident';
-import { serviceOf } from '../service-of';
+import { serviceOf, type ServiceLabels } from '../service-naming';
 import { humanPlacementKey } from './correlation-keys';
 
 /**
@@ -67,12 +67,12 @@ export function lateMergeDecision(previous: CorrelationDecision, from: Pick<Inci
   };
 }
 
-export function describeAlert(a: Pick<Alert, 'labels'>, serviceLabels: readonly string[]): string {
+export function describeAlert(a: Pick<Alert, 'labels'>, serviceLabels: ServiceLabels): string {
   const service = serviceOf(a.labels, serviceLabels);
   return `${alertName(a)}${service ? ` on ${service}` : ''}`;
 }
 
-function listAlerts(alerts: readonly Pick<Alert, 'labels'>[], serviceLabels: readonly string[]): string {
+function listAlerts(alerts: readonly Pick<Alert, 'labels'>[], serviceLabels: ServiceLabels): string {
   const names = alerts.map((a) => describeAlert(a, serviceLabels));
   return names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
 }
@@ -86,14 +86,14 @@ function mergeTexts(target: Incident, sources: readonly Incident[], movedAlerts:
   };
 }
 
-function splitTexts(from: Incident, to: Pick<Incident, 'id' | 'title'>, alerts: readonly Pick<Alert, 'labels'>[], serviceLabels: readonly string[], by: CorrectionActor) {
+function splitTexts(from: Incident, to: Pick<Incident, 'id' | 'title'>, alerts: readonly Pick<Alert, 'labels'>[], serviceLabels: ServiceLabels, by: CorrectionActor) {
   return {
     from: `${by.actor} split ${count(alerts.length, 'alert')} (${listAlerts(alerts, serviceLabels)}) out of this incident into ${incidentRef(to)}${why(by.reason)}`,
     to: `${by.actor} split this incident out of ${incidentRef(from)} with ${count(alerts.length, 'alert')} (${listAlerts(alerts, serviceLabels)})${why(by.reason)}`,
   };
 }
 
-function moveTexts(alert: Pick<Alert, 'labels' | 'id'>, from: Incident, to: Incident, serviceLabels: readonly string[], by: CorrectionActor, emptied: boolean) {
+function moveTexts(alert: Pick<Alert, 'labels' | 'id'>, from: Incident, to: Incident, serviceLabels: ServiceLabels, by: CorrectionActor, emptied: boolean) {
   const what = describeAlert(alert, serviceLabels);
   return {
     from: `${by.actor} moved alert ${what} from this incident to ${incidentRef(to)}${why(by.reason)}${emptied ? '; nothing was left here, so this incident now points there' : ''}`,
@@ -116,7 +116,7 @@ export function mergeEvents(target: Incident, sources: readonly Incident[], move
 }
 
 /** Events of a split, on the incident split from and on the new one (both as they are after it). */
-export function splitEvents(from: Incident, to: Incident, alerts: readonly Alert[], serviceLabels: readonly string[], by: CorrectionActor): NewIncidentEvent[] {
+export function splitEvents(from: Incident, to: Incident, alerts: readonly Alert[], serviceLabels: ServiceLabels, by: CorrectionActor): NewIncidentEvent[] {
   const texts = splitTexts(from, to, alerts, serviceLabels, by);
   const data = { fromIncidentId: from.id, newIncidentId: to.id, alertIds: alerts.map((a) => a.id), reason: by.reason ?? null };
   return [correctionEvent('split', from.id, by, texts.from, data), correctionEvent('split', to.id, by, texts.to, data)];
@@ -126,7 +126,7 @@ export function splitEvents(from: Incident, to: Incident, alerts: readonly Alert
  * Events of a move, on the incident left and on the target. `alert` as it was before the move;
  * `emptied` when the move left nothing behind (the incident left was merged into the target).
  */
-export function moveEvents(alert: Alert, from: Incident, to: Incident, serviceLabels: readonly string[], by: CorrectionActor, emptied: boolean): NewIncidentEvent[] {
+export function moveEvents(alert: Alert, from: Incident, to: Incident, serviceLabels: ServiceLabels, by: CorrectionActor, emptied: boolean): NewIncidentEvent[] {
   const texts = moveTexts(alert, from, to, serviceLabels, by, emptied);
   const data = { alertId: alert.id, fromIncidentId: from.id, toIncidentId: to.id, previousDecision: alert.decision, reason: by.reason ?? null };
   return [correctionEvent('move', from.id, by, texts.from, data), correctionEvent('move', to.id, by, texts.to, data)];

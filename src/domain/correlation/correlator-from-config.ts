@@ -14,7 +14,7 @@ export function correlatorFromConfig(config: Pick<Config, 'correlation' | 'impac
   return createCorrelator({
     rules: c.rules ?? defaultCorrelationRules(c.groupWindowMinutes),
     catalog,
-    serviceLabels: config.impact.serviceLabels,
+    serviceLabels: catalog.naming(config.impact.serviceLabels),
     quietPeriodMinutes: c.quietPeriodMinutes,
     reopenWindowMinutes: c.reopenWindowMinutes,
     linkWindowMinutes: c.linkWindowMinutes,

@@ -2,7 +2,7 @@ import { alertName, type AlertObservation, type CorrelationDecision, type Correl
 import { ServiceCatalog, formatPath } from '../catalog/service-catalog';
 import type { Incident } from '../incident';
 import type { PagingEvent } from '../paging-event';
-import { serviceOf } from '../service-of';
+import { attributeService, serviceOf, type ServiceLabels } from '../service-naming';
 import {
   alertDedupKey, alertServiceKey, humanPlacementKey, pageIncidentKey, pageServiceKey, sha256Hex, type PagingKeys,
 } from './correlation-keys';
@@ -123,7 +123,7 @@ export interface CorrelationSettings {
   rules?: readonly CorrelationRuleConfig[];
   catalog?: ServiceCatalog;
   /** Label names naming the service (`impact.serviceLabels`). */
-  serviceLabels: readonly string[];
+  serviceLabels: ServiceLabels;
   /** A re-fire within this time after the incident's last alert ended continues it quietly. */
   quietPeriodMinutes?: number;
   /** After the quiet period, a matching alert within this window reopens the incident; later ones open a new one. */
@@ -244,7 +244,7 @@ class RuleCorrelator implements Correlator {
   readonly reopenWindowMs: number;
   private readonly rules: CompiledRule[];
   private readonly catalog: ServiceCatalog;
-  private readonly serviceLabels: readonly string[];
+  private readonly serviceLabels: ServiceLabels;
   private readonly linkWindowMs: number;
   private readonly pdServiceWindowMs: number;
   private readonly maxDepth: number;
@@ -309,7 +309,7 @@ class RuleCorrelator implements Correlator {
     // those win first; incidents begun later are merged in (absorbed) below.
     const began = (h: Hit) => Date.parse(h.candidate.incident.startedAt) <= t;
     const winner = bestHit(stages, began) ?? bestHit(stages, () => true);
-    if (!winner) return { action: 'open', decision: this.newIncidentDecision(stages, t, decidedAt) };
+    if (!winner) return { action: 'open', decision: this.withAttribution(alert, this.newIncidentDecision(stages, t, decidedAt)) };
 
     const target = winner.hit.candidate;
     const absorb: Absorption[] = [];
@@ -345,7 +345,14 @@ class RuleCorrelator implements Correlator {
         });
       }
     }
-    return { action: 'join', incidentId: target.incident.id, decision: winner.stage.decision(winner.hit), reopened: winner.hit.reopened, absorb };
+    return { action: 'join', incidentId: target.incident.id, decision: this.withAttribution(alert, winner.stage.decision(winner.hit)), reopened: winner.hit.reopened, absorb };
+  }
+
+  /** Says which service the alert is about when its labels alone would suggest another (an exporter's alert, a catalog match). */
+  private withAttribution(alert: AlertObservation, decision: CorrelationDecision): CorrelationDecision {
+    const attribution = attributeService(alert.labels, this.serviceLabels);
+    if (!attribution.notable || attribution.service === null) return decision;
+    return { ...decision, explanation: `${decision.explanation} Its service is ${attribution.service} (${attribution.via}).` };
   }
 
   /** Explicit links first: a page's dedup key, a PagerDuty service mapping, a person's earlier placement. */

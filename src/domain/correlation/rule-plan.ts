@@ -1,3 +1,4 @@
+import { labelNames, type ServiceLabels } from '../service-naming';
 import type { AlertObservation } from '../alert';
 import type { ServiceCatalog } from '../catalog/service-catalog';
 import { allMatch, SERVICE_PSEUDO_LABEL } from './matchers';
@@ -57,7 +58,7 @@ export interface RulePlan {
   service: string | null;
 }
 
-export function planRule(rule: CompiledRule, alert: AlertObservation, service: string | null, catalog: ServiceCatalog, serviceLabels: readonly string[]): RulePlan {
+export function planRule(rule: CompiledRule, alert: AlertObservation, service: string | null, catalog: ServiceCatalog, serviceLabels: ServiceLabels): RulePlan {
   const out: RulePlan = { rule, notApplicable: null, values: [], hold: [], targets: [], service };
   if (!allMatch(rule.selector, alert.labels, service)) {
     out.notApplicable = `its labels do not match ${rule.selector.map((m) => m.text).join(', ')}`;
@@ -69,7 +70,7 @@ export function planRule(rule: CompiledRule, alert: AlertObservation, service: s
     const raw = ref.name === SERVICE_PSEUDO_LABEL ? service : alert.labels[ref.name];
     const v = raw === undefined || raw === null || raw === '' ? null : raw;
     if (v === null && !ref.optional) {
-      out.notApplicable = ref.name === SERVICE_PSEUDO_LABEL ? `it names no service (labels ${serviceLabels.join(', ')})` : `it has no ${ref.name} label`;
+      out.notApplicable = ref.name === SERVICE_PSEUDO_LABEL ? `it names no service (labels ${labelNames(serviceLabels).join(', ')})` : `it has no ${ref.name} label`;
       return out;
     }
     out.values.push([ref.name, v]);
@@ -93,7 +94,7 @@ export function planRule(rule: CompiledRule, alert: AlertObservation, service: s
     bases = [{ base: own, related: null }];
   } else {
     if (service === null) {
-      out.notApplicable = `it names no service (labels ${serviceLabels.join(', ')})`;
+      out.notApplicable = `it names no service (labels ${labelNames(serviceLabels).join(', ')})`;
       return out;
     }
     if (!catalog.has(service)) {

@@ -1,3 +1,4 @@
+import type { ServiceLabels } from '../service-naming';
 import { alertAfterResend, newAlert, type Alert, type AlertObservation, type CorrelationDecision } from '../alert';
 import { pageServiceOf } from '../correlation/correlation-keys';
 import {
@@ -29,7 +30,7 @@ import type { MergeResult, MoveResult, PagingRecordResult, PlacedPaging, RecordR
  * brought up to date before the next decision (`LedgerTx.flush`).
  */
 export interface LedgerContext {
-  serviceLabels: readonly string[];
+  serviceLabels: ServiceLabels;
   /** Processing time (decision time, last seen); never used as event time. */
   now: string;
   /** New ids for incidents, alerts and events. */

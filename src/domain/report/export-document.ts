@@ -1,3 +1,4 @@
+import type { ServiceLabels } from '../service-naming';
 import type { IncidentDetail } from '../incident';
 import { measureIncident, type IncidentMeasures, type MeasureOverrides } from '../incident-metrics';
 import type { MetricSnapshot } from './metric-chart-svg';
@@ -24,7 +25,7 @@ export interface ExportDocument {
 export interface ExportInput {
   detail: IncidentDetail;
   report: ReportView;
-  serviceLabels: readonly string[];
+  serviceLabels: ServiceLabels;
   now: string;
   metricSnapshots: readonly MetricSnapshot[];
   deliveries: readonly DeliveryView[];

@@ -1,6 +1,6 @@
 import { alertName } from '../alert';
 import type { IncidentDetail } from '../incident';
-import { serviceOf } from '../service-of';
+import { serviceOf, type ServiceLabels } from '../service-naming';
 import { escapeXml, truncate } from './html-escape';
 import { renderSvgDocument, svgNumber } from './svg-document';
 
@@ -47,7 +47,7 @@ export interface HumanMark {
 }
 
 export interface TimelinePictureOptions {
-  serviceLabels: readonly string[];
+  serviceLabels: ServiceLabels;
   /** Right edge for still-firing alerts (passed in: pure). */
   now: string;
   impactStartedAt?: string | null;

@@ -1,3 +1,4 @@
+import type { ServiceLabels } from '../../domain/service-naming';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { IncidentDetail } from '../../domain/incident';
@@ -19,7 +20,7 @@ export interface ExportRouteDeps {
   /** Metric snapshots from Prometheus; null when `prometheus.baseUrl` is not configured. */
   snapshots: { snapshots(detail: IncidentDetail, now: Date): Promise<MetricSnapshot[]> } | null;
   deliveries: DeliveryStore;
-  serviceLabels: readonly string[];
+  serviceLabels: ServiceLabels;
   clock: () => Date;
 }
 
