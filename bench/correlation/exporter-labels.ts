@@ -52,9 +52,13 @@ import type { ServiceDef, Topology } from './topology';
  *   `deploy/charts/cert-manager/templates/servicemonitor.yaml`, `targetPort` 9402), so the
  *   certificate's namespace arrives as `exported_namespace` and `namespace` is cert-manager's.
  *
- * Alerts as received from such an estate (Alertmanager notifications published as GitHub
- * issues, e.g. AndreiGavriliu/homelab) show exactly these sets, plus the external label
- * `prometheus`, which this bench leaves out as it does for every other alert.
+ * Alerts received from such an estate (Alertmanager notifications published as GitHub issues
+ * in AndreiGavriliu/homelab) show these sets for KubePodCrashLooping,
+ * KubeDeploymentReplicasMismatch, KubeStatefulSetReplicasMismatch, KubeJobFailed,
+ * KubePodNotReady, CPUThrottlingHigh, KubePersistentVolumeFillingUp and
+ * NodeFilesystemSpaceFillingUp, plus the external label `prometheus`, which this bench leaves
+ * out as it does for every other alert. The other renderings follow from the rule
+ * expressions and scrape configurations above.
  *
  * Alerts about the application itself (error rates, latency, database, cache and queue
  * alerts) keep the generator's labels: their rules are the teams' own.
@@ -84,8 +88,10 @@ export type ExporterEstate = ReadonlyMap<string, ClusterExporters>;
 
 const NODES_PER_CLUSTER = 12;
 const HASH_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
-const HEX = '0123456789abcdef';
-const word = (rng: Rng, n: number, chars = HASH_CHARS) => Array.from({ length: n }, () => rng.pick([...chars])).join('');
+const word = (rng: Rng, n: number) => Array.from({ length: n }, () => rng.pick([...HASH_CHARS])).join('');
+
+// EKS-style node names (`ip-<address>.<region>.compute.internal`), matching the NVMe devices below.
+const REGIONS: Record<string, string> = { eu: 'eu-west-1', us: 'us-east-1', ap: 'ap-southeast-1' };
 
 /** One kube-prometheus-stack per cluster, with its nodes; depends only on the stream given. */
 export function exporterEstate(rng: Rng, clusters: readonly string[]): ExporterEstate {
@@ -93,12 +99,11 @@ export function exporterEstate(rng: Rng, clusters: readonly string[]): ExporterE
   clusters.forEach((cluster, ci) => {
     const r = rng.fork(cluster);
     const podIp = () => `10.${64 + ci}.${r.int(0, 255)}.${r.int(2, 254)}`;
-    const pool = word(r, 8, HEX);
-    const nodes = Array.from({ length: NODES_PER_CLUSTER }, (_, i) => ({
-      name: `gke-${cluster}-default-pool-${pool}-${word(r, 4)}`,
-      ip: `10.${ci}.${Math.floor(i / 8)}.${10 + (i % 8) * 3}`,
-      nodeExporterPod: `${RELEASE}-prometheus-node-exporter-${word(r, 5)}`,
-    }));
+    const region = REGIONS[cluster.split('-')[1] ?? ''] ?? cluster;
+    const nodes = Array.from({ length: NODES_PER_CLUSTER }, (_, i) => {
+      const ip = `10.${ci}.${Math.floor(i / 8)}.${10 + (i % 8) * 3}`;
+      return { name: `ip-${ip.replaceAll('.', '-')}.${region}.compute.internal`, ip, nodeExporterPod: `${RELEASE}-prometheus-node-exporter-${word(r, 5)}` };
+    });
     estate.set(cluster, {
       ksmPod: `${RELEASE}-kube-state-metrics-${word(r, 10)}-${word(r, 5)}`,
       ksmInstance: `${podIp()}:8080`,
@@ -126,12 +131,12 @@ function podUid(pod: string): string {
 }
 
 const FILESYSTEMS = [
-  { device: '/dev/nvme0n1p1', fstype: 'ext4', mountpoint: '/' },
+  { device: '/dev/nvme0n1p1', fstype: 'xfs', mountpoint: '/' },
   { device: '/dev/nvme1n1', fstype: 'xfs', mountpoint: '/var/lib/containerd' },
 ];
 
 /** Stateful services run as StatefulSets (pods `<name>-<n>`), the rest as Deployments. */
-export const workloadKind = (s: ServiceDef): 'statefulset' | 'deployment' =>
+const workloadKind = (s: ServiceDef): 'statefulset' | 'deployment' =>
   (s.role === 'database' || s.role === 'cache' || s.role === 'queue' ? 'statefulset' : 'deployment');
 
 interface Rendered {

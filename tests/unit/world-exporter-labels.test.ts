@@ -1,10 +1,15 @@
 import { createHash } from 'node:crypto';
 import type { AmWebhookBody } from '../../bench/correlation/alertmanager-render';
-import { EXPORTER_ALERTNAMES, KSM_SERVICE, KUBELET_SERVICE, MONITORING_NAMESPACE, NODE_EXPORTER_SERVICE } from '../../bench/correlation/exporter-labels';
+import { alertmanagerFingerprint } from '../../connectors/alertmanager/fingerprint';
+import { generateDenseTopology } from '../../bench/correlation/dense-topology';
+import {
+  applyExporterLabels, EXPORTER_ALERTNAMES, exporterEstate, KSM_SERVICE, KUBELET_SERVICE, MONITORING_NAMESPACE, NODE_EXPORTER_SERVICE,
+} from '../../bench/correlation/exporter-labels';
+import { createRng } from '../../bench/correlation/rng';
 import type { PlannedFiring } from '../../bench/correlation/scenarios';
 import { CENTRAL_KNOBS, selectCells, SWEEP_CELLS, SWEEP_WORLDS } from '../../bench/correlation/sweep-cells';
 import { podsOf } from '../../bench/correlation/topology';
-import { describeKnobs, generateWorldHistory, type WorldHistory, type WorldKnobs } from '../../bench/correlation/world';
+import { describeKnobs, generateWorldHistory, WORLD_SIZE, type WorldHistory, type WorldKnobs } from '../../bench/correlation/world';
 import { measureWorld } from '../../bench/correlation/world-measures';
 import { firingKey, parseGroundTruth } from '../../src/cli/backtest/ground-truth';
 
@@ -180,6 +185,24 @@ describe('exporter labels (sweep knob exporterLabels)', () => {
       const services = new Set(h.topology.services.map((s) => s.name));
       for (const i of h.truth.incidents) for (const f of i.firings) expect(services.has(f.service!)).toBe(true);
     }
+  });
+
+  it('when two series would become one exporter series firing at the same time, then the later keeps the generator\'s labels', () => {
+    const topology = generateDenseTopology(createRng(5), { services: WORLD_SIZE.services, clusters: WORLD_SIZE.clusters, dependsOnMean: 2, crossClusterShare: 0 });
+    const s = topology.services.find((x) => x.role === 'backend' && x.pods >= 2)!;
+    const [podA, podB] = podsOf(s, 'prod-eu-1');
+    // TargetDown counts by (job, namespace, service): two pods of one service are one series.
+    const firing = (pod: string, startsAt: number): PlannedFiring => {
+      const labels = { alertname: 'TargetDown', cluster: 'prod-eu-1', namespace: s.namespace, service: s.name, job: s.name, severity: 'warning', team: s.team, pod };
+      return { labels, annotations: { summary: `Scrape target ${pod} is down` }, generatorURL: '', fingerprint: alertmanagerFingerprint(labels), startsAt, endsAt: startsAt + 20 * 60_000, incidentId: `noise-${pod}` };
+    };
+    const input = [firing(podA!, 0), firing(podB!, 5 * 60_000), firing(podB!, 3_600_000)];
+    const out = applyExporterLabels(createRng(1), topology, exporterEstate(createRng(2), WORLD_SIZE.clusters), input, 1);
+    expect(out.firings[0]!.labels).toEqual({ alertname: 'TargetDown', cluster: 'prod-eu-1', severity: 'warning', job: s.name, namespace: s.namespace, service: s.name });
+    // podB's series overlaps podA's rendered firing, so all of it (both its firings) keeps its labels.
+    expect(out.firings[1]).toBe(input[1]);
+    expect(out.firings[2]).toBe(input[2]);
+    expect(out.count).toEqual({ eligible: 3, rendered: 1 });
   });
 });
 
