@@ -2,7 +2,7 @@ import type { GroundTruth } from '../../src/cli/backtest/ground-truth';
 import type { HistoryLine } from '../../src/cli/backtest/history-file';
 import { DEFAULT_AM_CONFIG, deliveredFirings, renderAlertmanager, type AmConfig } from './alertmanager-render';
 import { createRng } from './rng';
-import { planScenarios, type Plan, type ScenarioKind } from './scenarios';
+import { planScenarios, type Plan, type PlannedFiring, type ScenarioKind } from './scenarios';
 import { generateTopology, renderCatalogYaml, type Topology } from './topology';
 
 /**
@@ -91,14 +91,21 @@ export function generateHistory(seed: number, scale: ScaleDef, am: AmConfig = DE
   };
 }
 
-/** Ground truth over the firings that were actually delivered; empty incidents are dropped. */
-export function truthOf(plan: Plan, delivered: ReadonlySet<string>, description: string): GroundTruth {
+/**
+ * Ground truth over the firings that were actually delivered; empty incidents are dropped.
+ * `serviceOf` names each firing's service for people reading the file (by default its
+ * `service` label; the sweep passes the workload when an exporter's labels replaced it).
+ */
+export function truthOf(
+  plan: Plan, delivered: ReadonlySet<string>, description: string,
+  serviceOf: (f: PlannedFiring) => string | undefined = (f) => f.labels.service,
+): GroundTruth {
   const byIncident = new Map<string, GroundTruth['incidents'][number]['firings']>();
   for (const f of plan.firings) {
     const startsAt = new Date(f.startsAt).toISOString();
     if (!delivered.has(`${f.fingerprint}@${startsAt}`)) continue;
     const list = byIncident.get(f.incidentId) ?? byIncident.set(f.incidentId, []).get(f.incidentId)!;
-    list.push({ fingerprint: f.fingerprint, startsAt, alertname: f.labels.alertname, service: f.labels.service, cluster: f.labels.cluster });
+    list.push({ fingerprint: f.fingerprint, startsAt, alertname: f.labels.alertname, service: serviceOf(f), cluster: f.labels.cluster });
   }
   const incidents = plan.incidents
     .filter((i) => byIncident.has(i.id))

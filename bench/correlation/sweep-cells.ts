@@ -27,14 +27,17 @@ export const CENTRAL_KNOBS: WorldKnobs = {
   timing: 'fast',
   rootLateShare: 0,
   routing: 'default',
+  exporterLabels: 0,
 };
 
+// Half the exporter labels, not all: a corner of plausible estates, where some teams relabel
+// and some do not; the full share is its own one-factor cell.
 const HARSHEST: Omit<WorldKnobs, 'routing'> = {
-  dependsOnMean: 4, crossClusterShare: 0.3, noiseNearShare: 0.7, concurrentNear: true, chronic: 'high', timing: 'slow', rootLateShare: 0.6,
+  dependsOnMean: 4, crossClusterShare: 0.3, noiseNearShare: 0.7, concurrentNear: true, chronic: 'high', timing: 'slow', rootLateShare: 0.6, exporterLabels: 0.5,
 };
 
 const EASIEST: WorldKnobs = {
-  dependsOnMean: 1, crossClusterShare: 0, noiseNearShare: 0.3, concurrentNear: false, chronic: 'low', timing: 'fast', rootLateShare: 0, routing: 'default',
+  dependsOnMean: 1, crossClusterShare: 0, noiseNearShare: 0.3, concurrentNear: false, chronic: 'low', timing: 'fast', rootLateShare: 0, routing: 'default', exporterLabels: 0,
 };
 
 const oneFactor = (name: string, change: Partial<WorldKnobs>): SweepWorld => ({ name, group: 'one factor', knobs: { ...CENTRAL_KNOBS, ...change } });
@@ -55,6 +58,8 @@ export const SWEEP_WORLDS: SweepWorld[] = [
   oneFactor('rootLate=60%', { rootLateShare: 0.6 }),
   oneFactor('routing=by-service', { routing: 'by-service' }),
   oneFactor('routing=by-namespace', { routing: 'by-namespace' }),
+  oneFactor('exporterLabels=50%', { exporterLabels: 0.5 }),
+  oneFactor('exporterLabels=100%', { exporterLabels: 1 }),
   { name: 'harsh/default', group: 'corner', knobs: { ...HARSHEST, routing: 'default' } },
   { name: 'harsh/by-service', group: 'corner', knobs: { ...HARSHEST, routing: 'by-service' } },
   { name: 'harsh/by-namespace', group: 'corner', knobs: { ...HARSHEST, routing: 'by-namespace' } },

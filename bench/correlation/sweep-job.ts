@@ -91,7 +91,7 @@ export async function runJob(job: SweepJob): Promise<JobResult> {
       trueIncidents: h.truth.incidents.length,
       undelivered: h.undelivered,
       unplaced: h.plan.unplaced as Record<string, number>,
-      measures: measureWorld(h.topology, h.graph, h.plan),
+      measures: measureWorld(h.topology, h.graph, h.plan, h.exporterLabels),
       perService: scoreClustering(h.truth, perServiceBaseline(h.lines, SERVICE_GAP_MIN * 60_000)),
       perGroup: scoreClustering(h.truth, perGroupBaseline(h.lines)),
       replays,

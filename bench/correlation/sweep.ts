@@ -100,13 +100,13 @@ function cellTable(cells: CellResult[]): string {
 }
 
 function estateTable(worlds: SweepWorld[], results: JobResult[]): string {
-  const header = ['world', 'dependsOn', 'max callers', 'cross calls', 'multi-cluster fail', 'noise near', 'root late', 'hop delay min', 'chronic', 'chronic on failing', 'concurrent near', 'deliveries', 'firings', 'true inc'];
+  const header = ['world', 'dependsOn', 'max callers', 'cross calls', 'multi-cluster fail', 'noise near', 'root late', 'hop delay min', 'chronic', 'chronic on failing', 'concurrent near', 'exporter labels', 'deliveries', 'firings', 'true inc'];
   const rows = worlds.map((w) => {
     const rs = results.filter((r) => r.world === w.name);
     const m = (f: (x: WorldMeasures) => number | null, d = 2) => num(mean(rs.map((r) => f(r.measures))), d);
     return [w.name, m((x) => x.meanDependsOn), m((x) => x.maxCallers, 0), m((x) => x.crossClusterCallShare), m((x) => x.multiClusterFailureShare),
       m((x) => x.noiseNearShare), m((x) => x.rootLateShare), m((x) => x.meanHopDelayMin, 1), m((x) => x.chronicFirings, 1), m((x) => x.chronicOnFailingInstances, 1),
-      m((x) => x.concurrentNearPairs, 1), num(mean(rs.map((r) => r.deliveries)), 0), num(mean(rs.map((r) => r.firings)), 0), num(mean(rs.map((r) => r.trueIncidents)), 0)];
+      m((x) => x.concurrentNearPairs, 1), m((x) => x.exporterLabelShare), num(mean(rs.map((r) => r.deliveries)), 0), num(mean(rs.map((r) => r.firings)), 0), num(mean(rs.map((r) => r.trueIncidents)), 0)];
   });
   return table(header, rows);
 }
@@ -119,7 +119,7 @@ function falseMergeLines(c: CellResult, limit: number): string[] {
     lines.push(`- seed ${fm.seed}, incident "${clip(fm.title, 90)}": ${fm.trueIncidents.length} true incidents, ${fm.wrongPairs} wrong pairs`);
     for (const t of fm.trueIncidents) lines.push(`    ${t.id} (${t.firings} firing${t.firings === 1 ? '' : 's'}): ${t.title}`);
     for (const b of fm.bridges) {
-      lines.push(`    bridged ${b.trueIncident} by ${b.alertname} on ${b.service}@${b.cluster} (started ${b.startsAt}), rule ${b.rule ?? '(opened its own incident)'}:`);
+      lines.push(`    bridged ${b.trueIncident} by ${b.alertname} on ${b.service || '(no service label)'}@${b.cluster} (started ${b.startsAt}), rule ${b.rule ?? '(opened its own incident)'}:`);
       lines.push(`      ${clip(b.explanation, 600)}`);
     }
   }
@@ -131,7 +131,7 @@ function falseSplitLines(c: CellResult, limit: number): string[] {
   for (const fs of c.falseSplits.slice(0, limit)) {
     lines.push(`- seed ${fs.seed}, ${fs.trueIncident.id} (${fs.trueIncident.firings} firings): ${fs.trueIncident.title}; in ${fs.parts.length} incidents (${fs.parts.map((p) => p.firings).join(' + ')}), ${fs.missedPairs} missed pairs`);
     for (const o of fs.openers) {
-      lines.push(`    part opened by ${o.alertname} on ${o.service}@${o.cluster} (started ${o.startsAt}), rule ${o.rule ?? '(opened its own incident)'}:`);
+      lines.push(`    part opened by ${o.alertname} on ${o.service || '(no service label)'}@${o.cluster} (started ${o.startsAt}), rule ${o.rule ?? '(opened its own incident)'}:`);
       lines.push(`      ${clip(o.explanation, 700)}`);
     }
   }

@@ -1,4 +1,5 @@
 import { crossClusterCallShare, meanDependsOn } from './dense-topology';
+import type { ExporterLabelCount } from './exporter-labels';
 import { instanceKey, type InstanceGraph } from './instance-graph';
 import type { PlannedFiring } from './scenarios';
 import type { Topology } from './topology';
@@ -27,12 +28,17 @@ export interface WorldMeasures {
   chronicOnFailingInstances: number;
   /** Concurrent failures whose roots are within 2 hops of another concurrent failure's instances. */
   concurrentNearPairs: number;
+  /**
+   * Share of the firings that have an exporter rendering (housekeeping alerts, Kubernetes-level
+   * symptoms) sent with the exporter's labels; null when not counted or none has one.
+   */
+  exporterLabelShare: number | null;
 }
 
 const HOUR = 3_600_000;
 const keyOfFiring = (f: PlannedFiring): string => instanceKey({ service: f.labels.service!, cluster: f.labels.cluster! });
 
-export function measureWorld(topology: Topology, graph: InstanceGraph, plan: WorldPlan): WorldMeasures {
+export function measureWorld(topology: Topology, graph: InstanceGraph, plan: WorldPlan, exporterLabels?: ExporterLabelCount): WorldMeasures {
   const byIncident = new Map<string, PlannedFiring[]>();
   for (const f of plan.firings) (byIncident.get(f.incidentId) ?? byIncident.set(f.incidentId, []).get(f.incidentId)!).push(f);
 
@@ -83,5 +89,6 @@ export function measureWorld(topology: Topology, graph: InstanceGraph, plan: Wor
     chronicFirings: chronic.length,
     chronicOnFailingInstances: chronic.filter((n) => failingInstances.has(n.instance)).length,
     concurrentNearPairs: nearPairs,
+    exporterLabelShare: exporterLabels ? ratio(exporterLabels.rendered, exporterLabels.eligible) : null,
   };
 }

@@ -189,7 +189,7 @@ describe('world history', () => {
 
   it('when a scenario or routing knob changes, then the estate (catalog) stays the same for the seed', () => {
     const base = world(SEEDS[0]!).catalogYaml;
-    for (const change of [{ noiseNearShare: 0.7 }, { chronic: 'high' as const }, { routing: 'by-namespace' as const }, { timing: 'slow' as const }]) {
+    for (const change of [{ noiseNearShare: 0.7 }, { chronic: 'high' as const }, { routing: 'by-namespace' as const }, { timing: 'slow' as const }, { exporterLabels: 1 }]) {
       expect(world(SEEDS[0]!, change).catalogYaml).toBe(base);
     }
   });
