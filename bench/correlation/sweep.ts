@@ -34,9 +34,10 @@ export interface CellFigures {
 
 export interface CellTargets {
   pairPrecision: boolean;
-  pairF1: boolean;
-  bcubedF1: boolean;
-  compression: boolean;
+  /** With catalog only (null without: see `cellTargets`). */
+  pairF1: boolean | null;
+  bcubedF1: boolean | null;
+  compression: boolean | null;
   /** Without catalog only: B-cubed F1 at least the per-service baseline's; null with catalog. */
   beatsPerService: boolean | null;
   all: boolean;
@@ -76,15 +77,22 @@ export function cellFigures(results: readonly JobResult[], catalog: boolean): Ce
   };
 }
 
+/**
+ * With the catalog every target counts. Without it, precision still counts and the bar for the
+ * rest is the per-service baseline: a cascade across services is invisible to any rule without
+ * topology (the catalog) or an alert naming what it calls, so pairwise F1, B-cubed F1 and
+ * compression are shown but not judged there (`null`).
+ */
 export function cellTargets(f: CellFigures, catalog: boolean): CellTargets {
+  const judged = (pass: boolean): boolean | null => (catalog ? pass : null);
   const t: Omit<CellTargets, 'all'> = {
     pairPrecision: (f.precision ?? 0) >= TARGETS.pairPrecision,
-    pairF1: (f.f1 ?? 0) >= TARGETS.pairF1,
-    bcubedF1: f.bcubedF1 >= TARGETS.bcubedF1,
-    compression: Math.abs(f.compression - f.truthCompression) <= TARGETS.compressionDelta + 1e-12,
+    pairF1: judged((f.f1 ?? 0) >= TARGETS.pairF1),
+    bcubedF1: judged(f.bcubedF1 >= TARGETS.bcubedF1),
+    compression: judged(Math.abs(f.compression - f.truthCompression) <= TARGETS.compressionDelta + 1e-12),
     beatsPerService: catalog ? null : f.bcubedF1 >= f.serviceBcubedF1,
   };
-  return { ...t, all: t.pairPrecision && t.pairF1 && t.bcubedF1 && t.compression && t.beatsPerService !== false };
+  return { ...t, all: t.pairPrecision && t.pairF1 !== false && t.bcubedF1 !== false && t.compression !== false && t.beatsPerService !== false };
 }
 
 const mark = (pass: boolean | null): string => (pass === null ? '—' : pass ? 'PASS' : 'MISS');

@@ -24,12 +24,12 @@ const correlationSchema = z.object({
     .describe('A page joins an incident on the catalog service its PagerDuty service maps to within this window; 0 turns the mapping off.'),
   maxTopologyDepth: z.coerce.number().int().min(1).max(5).default(CORRELATION_DEFAULTS.maxTopologyDepth)
     .describe('Topology links chain at most this many steps from an incident\'s root: a caller joins through a member at most this many steps minus one from the root; a dependency alerting after its callers joins only through the core (depth 0).'),
-  hubDegree: z.coerce.number().int().min(2).default(CORRELATION_DEFAULTS.hubDegree)
-    .describe('A catalog service joined to at least this many services (callers plus dependencies) is a hub: it anchors topology links only from an incident\'s core.'),
+  hubDegree: z.coerce.number().int().min(2).optional()
+    .describe('A catalog service joined to at least this many services (callers plus dependencies) is a hub: it anchors topology links only from an incident\'s core. Default: four times the catalog\'s mean, at least 20.'),
   minScore: z.coerce.number().min(0).max(1).default(CORRELATION_DEFAULTS.minScore)
     .describe('Links scoring below this (evidence weight x closeness in time x depth) open a new incident instead.'),
   rules: correlationRulesSchema.optional()
-    .describe('Correlation rules (the best-scoring eligible link wins; ties go to the earlier rule). Default: same-alertmanager-group, same-service, service-dependencies, same-service-across-clusters, same-alert-across-clusters.'),
+    .describe('Correlation rules (the best-scoring eligible link wins; ties go to the earlier rule). Default: same-alertmanager-group, same-service, service-dependencies, named-dependency, same-service-any-cluster.'),
 }).strict();
 
 export const ROLES = ['viewer', 'editor', 'publisher', 'admin'] as const;

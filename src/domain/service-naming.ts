@@ -90,9 +90,9 @@ interface Exporter {
 
 /** Substrings of `job`/`service` values that name an exporter, as the common charts deploy them. */
 const EXPORTER_PATTERNS: ReadonlyArray<[RegExp, ExporterKind]> = [
-  [/kube-state-metrics/, 'kube-state-metrics'],
-  [/(^|-)kubelet$|cadvisor/, 'kubelet'],
-  [/node-exporter/, 'node-exporter'],
+  [/kube[-_]state[-_]metrics/, 'kube-state-metrics'],
+  [/(^|[-_])kubelet$|cadvisor/, 'kubelet'],
+  [/node[-_]exporter/, 'node-exporter'],
   [/blackbox/, 'blackbox'],
   [/pushgateway/, 'pushgateway'],
   // Prometheus' example kubernetes_sd jobs name a scrape config, not a service.

@@ -126,14 +126,14 @@ describe('correlation config', () => {
     const c = load({}).correlation;
     expect(c).toEqual({
       groupWindowMinutes: 30, quietPeriodMinutes: 5, reopenWindowMinutes: 30, linkWindowMinutes: 30, pagerDutyServiceWindowMinutes: 15,
-      maxTopologyDepth: 3, hubDegree: 8, minScore: 0.25,
+      maxTopologyDepth: 3, minScore: 0.25,
     });
     expect(defaultCorrelationRules(c.groupWindowMinutes).map((r) => [r.name, r.kind, r.windowMinutes])).toEqual([
       ['same-alertmanager-group', 'group', 30],
       ['same-service', 'labels', 10],
       ['service-dependencies', 'topology', 15],
-      ['same-service-across-clusters', 'topology', 5],
-      ['same-alert-across-clusters', 'labels', 5],
+      ['named-dependency', 'reference', 15],
+      ['same-service-any-cluster', 'labels', 10],
     ]);
   });
 

@@ -286,30 +286,41 @@ describe('default rules across clusters', () => {
     await h.record({ name: 'PostgresDown', service: 'partners-db', cluster: 'eu1', start: 0 });
     const [us] = await h.record({ name: 'PostgresSlowQueries', service: 'partners-db', cluster: 'us1', start: 2 });
     expect(us!.incidentId).toBe((await h.alert('PostgresDown', 0)).incidentId);
-    expect(us!.decision).toMatchObject({ rule: 'same-service-across-clusters', matched: { service: 'partners-db', path: 'partners-db', hops: '0' } });
-    expect(us!.decision.explanation).toBe('Rule "same-service-across-clusters", strong evidence (score 0.68): same catalog service partners-db; it alerted in this incident (1 alert, in the incident\'s core) and this alert started 2 min after it (window 5 min).');
+    expect(us!.decision).toMatchObject({ rule: 'same-service-any-cluster', matched: { service: 'partners-db' } });
+    expect(us!.decision.explanation).toBe('Rule "same-service-any-cluster", strong evidence (score 0.77): same service="partners-db" as 1 alert, in the incident\'s core; started 2 min after it (window 10 min).');
 
-    await h.record({ name: 'MemoryHigh', labels: { job: 'node_exporter' }, cluster: 'prod', start: 100 });
-    const [dev] = await h.record({ name: 'ProbeFailed', labels: { job: 'node_exporter' }, cluster: 'dev', start: 100 });
+    // An exporter is no service: node-level alerts of two clusters name two nodes, not one "node_exporter".
+    await h.record({ name: 'MemoryHigh', labels: { job: 'node_exporter', instance: 'node-a:9100' }, cluster: 'prod', start: 100 });
+    const [dev] = await h.record({ name: 'ProbeFailed', labels: { job: 'node_exporter', instance: 'node-b:9100' }, cluster: 'dev', start: 100 });
     expect(dev!.incidentId).not.toBe((await h.alert('MemoryHigh', 100)).incidentId);
-    expect(dev!.decision.explanation).toContain('same-service-across-clusters: not applicable, service "node_exporter" is not in the service catalog');
+    expect(dev!.decision.explanation).toContain('same-service-any-cluster: no incident with the same service="node/node-b" within 10 min');
     await h.close();
   });
 
-  it('when the second cluster\'s cascade opened from a caller before its root alerted, then the root alert joins both into one incident', async () => {
+  it('when the second cluster\'s cascade opened from a caller before its root alerted, then the root joins the same database\'s outage, and one weak link does not merge the running caller incident into it', async () => {
     const h = await Harness.open({ services });
     const group = (c: string) => `{}:{cluster="${c}", namespace="partners"}`;
     await h.record({ name: 'PostgresDown', service: 'partners-db', cluster: 'eu1', start: 0, group: group('eu1') });
     const [caller] = await h.record({ name: 'HighErrorRate', service: 'partners-api', cluster: 'us1', start: 0.1, group: group('us1') });
     expect(caller!.decision.kind).toBe('new-incident');
     const [root] = await h.record({ name: 'PostgresDown', service: 'partners-db', cluster: 'us1', start: 0.3, group: group('us1') });
-    // The same database down in the other cluster 18 s later is the strongest link; its own
-    // caller, 12 s before it, is close enough (a direct dependency early in its window) to merge.
-    expect(root!.decision.rule).toBe('same-service-across-clusters');
+    // The same database down in the other cluster 18 s later is the strongest link. Its caller
+    // alerted 12 s before it: a dependency alerting after its caller is weak evidence, too weak
+    // to merge two incidents that were both running already (the SRE can merge them).
+    expect(root!.decision.rule).toBe('same-service-any-cluster');
+    expect(root!.incidentId).toBe((await h.alert('PostgresDown', 0)).incidentId);
+    expect((await h.incidents()).map((d) => d.alerts.length).sort()).toEqual([1, 2]);
+    await h.close();
+  });
+
+  it('when a late alert links an incident that opened after it started by a direct dependency, then it merges it in, as in event-time order', async () => {
+    const h = await Harness.open({ services });
+    const [caller] = await h.record({ name: 'HighErrorRate', service: 'partners-api', cluster: 'us1', start: 2 });
+    // The database alert started first but arrived later (its group flushed later).
+    const [root] = await h.record({ name: 'PostgresDown', service: 'partners-db', cluster: 'us1', start: 0 });
     const incidents = await h.incidents();
     expect(incidents).toHaveLength(1);
-    expect(incidents[0]!.events).toEqual([expect.objectContaining({ kind: 'correlation.merged', actor: 'debrief' })]);
-    expect(incidents[0]!.events[0]!.text).toContain('(rule service-dependencies: partners-api -> partners-db, same cluster="us1"; moderate evidence (score 0.59))');
+    expect(root!.incidentId).toBe(caller!.incidentId);
     await h.close();
   });
 
@@ -317,9 +328,9 @@ describe('default rules across clusters', () => {
     const h = await Harness.open({ services });
     await h.record({ name: 'PostgresDown', service: 'partners-db', cluster: 'eu1', start: 0 });
     await h.record({ name: 'HighErrorRate', service: 'partners-api', cluster: 'us1', start: 30 });
-    // 33 min after eu1's incident began: linked to eu1 through the still-firing database, but
-    // the two incidents did not begin within the 5 min window of that link.
-    await h.record({ name: 'PostgresDown', service: 'partners-db', cluster: 'us1', start: 33 });
+    // 32 min after eu1's incident began: eu1's database still fires, but that is no evidence; the
+    // database's own caller alerted 2 min before it, so it joins that one.
+    await h.record({ name: 'PostgresDown', service: 'partners-db', cluster: 'us1', start: 32 });
     expect((await h.incidents()).length).toBe(2);
     await h.close();
   });

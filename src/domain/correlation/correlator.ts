@@ -134,7 +134,10 @@ export interface CorrelationSettings {
   pagerDutyServiceWindowMinutes?: number;
   /** Topology links build on members at most this many steps from the incident's root, minus one. */
   maxTopologyDepth?: number;
-  /** A catalog service joined to at least this many others (callers plus dependencies) is a hub. */
+  /**
+   * A catalog service joined to at least this many others (callers plus dependencies) is a hub.
+   * Default: four times the catalog's mean degree, at least 20 (a hub is relative to its estate).
+   */
   hubDegree?: number;
   /** Links scoring below this open a new incident instead. */
   minScore?: number;
@@ -147,9 +150,15 @@ export const CORRELATION_DEFAULTS = {
   pagerDutyServiceWindowMinutes: 15,
   groupWindowMinutes: 30,
   maxTopologyDepth: 3,
-  hubDegree: 8,
   minScore: 0.25,
 } as const;
+
+/** Four times the catalog's mean degree, at least 20: in a dense estate every service has many neighbours; a hub stands out among them. */
+export function defaultHubDegree(catalog: ServiceCatalog): number {
+  const names = catalog.services.map((s) => s.name);
+  const mean = names.length === 0 ? 0 : names.reduce((sum, n) => sum + catalog.degree(n), 0) / names.length;
+  return Math.max(20, Math.round(4 * mean));
+}
 
 /** Names of the explicit-link stages, as they appear in decisions. */
 export const LINK_RULES = {
@@ -260,7 +269,7 @@ class RuleCorrelator implements Correlator {
     this.linkWindowMs = (settings.linkWindowMinutes ?? CORRELATION_DEFAULTS.linkWindowMinutes) * MINUTE;
     this.pdServiceWindowMs = (settings.pagerDutyServiceWindowMinutes ?? CORRELATION_DEFAULTS.pagerDutyServiceWindowMinutes) * MINUTE;
     this.maxDepth = settings.maxTopologyDepth ?? CORRELATION_DEFAULTS.maxTopologyDepth;
-    this.hubDegree = settings.hubDegree ?? CORRELATION_DEFAULTS.hubDegree;
+    this.hubDegree = settings.hubDegree ?? defaultHubDegree(this.catalog);
     this.minScore = settings.minScore ?? CORRELATION_DEFAULTS.minScore;
     this.lookbackMs = Math.max(this.linkWindowMs, this.pdServiceWindowMs, ...this.rules.map((r) => Math.max(r.windowMs, r.leadMs)));
   }
@@ -403,6 +412,9 @@ class RuleCorrelator implements Correlator {
   ): Hit {
     const { gapMs, before } = gapToActivity(t, activity);
     const limit = before ? limits.beforeMs : limits.afterMs;
+    // A dependency alerting after a caller already in the incident is the weaker direction: its
+    // own failure may be unrelated, and only a dependency rule that waits longer explains it.
+    if (related?.relation === 'caller' && !before && strength === 'moderate') strength = 'weak';
     const hit: Hit = {
       candidate, activity, gapMs, before, ok: false, miss: null, refused: null, reopened: null, score: linkScore(strength, gapMs, limit, anchorDepth), strength, depth: 0, related,
     };
@@ -517,6 +529,15 @@ class RuleCorrelator implements Correlator {
             : `${formatPath(rel.path)} (${rel.hops} dependsOn steps) and ${rel.service} alerted in this incident`;
         explanation = `Rule "${rule.name}", ${strength}: ${why}; the link goes through ${rel.service} (${members})${vals ? `, same ${vals}` : ''}; this alert started ${onsetText(hit, hit.activity.holders)} ${window} and sits ${depthText(hit.depth)}.`;
       }
+    } else if (rule.kind === 'reference') {
+      const rel = hit.related!;
+      matched.service = rulePlan.service ?? '';
+      via = rel.relation === 'dependency' ? `${rel.service} (${members})` : `${rel.service} (${members})`;
+      const why = rel.relation === 'dependency'
+        ? `it names ${rel.service} in ${rule.referenceLabels.join('/')}, and ${rel.service} alerted in this incident (${members})`
+        : `${members} of this incident name ${rulePlan.service} in ${rule.referenceLabels.join('/')}`;
+      if (rel.relation === 'dependency') matched.relatedService = rel.service;
+      explanation = `Rule "${rule.name}", ${strength}: ${why}${vals ? `, same ${vals}` : ''}; this alert started ${onsetText(hit, hit.activity.holders)} ${window} and sits ${depthText(hit.depth)}.`;
     } else {
       via = `${vals} (${members})`;
       explanation = `Rule "${rule.name}", ${strength}: same ${vals} as ${members}; started ${onsetText(hit, hit.activity.holders)} ${window}.`;
@@ -528,6 +549,10 @@ class RuleCorrelator implements Correlator {
   private nothingFound(rulePlan: RulePlan, alert: AlertObservation): string {
     const within = `within ${formatMinutes(rulePlan.rule.windowMs)}`;
     if (rulePlan.rule.kind === 'group') return `no incident holds alerts of its Alertmanager group (${alert.sourceGroupKey}) ${within}`;
+    if (rulePlan.rule.kind === 'reference') {
+      const named = rulePlan.targets.filter((tg) => tg.related?.relation === 'dependency').map((tg) => tg.related!.service);
+      return `${named.length ? `no service it names (${listText(named)}) alerted` : 'it names no other service'}, and no alert naming ${rulePlan.service} came, ${within}`;
+    }
     if (rulePlan.rule.kind === 'topology') {
       if (rulePlan.rule.hops === 0) return `no incident holds alerts of catalog service "${rulePlan.service}" ${within}${rulePlan.values.length ? ` with the same ${valuesText(rulePlan.values)}` : ''}`;
       const related = rulePlan.targets.map((tg) => tg.related!.service);
@@ -619,6 +644,7 @@ function ruleMatchText(rulePlan: RulePlan, hit: Hit): string {
     return `rule ${rulePlan.rule.name}: ${what}${vals ? `, same ${vals}` : ''}`;
   }
   if (rulePlan.rule.kind === 'group') return `rule ${rulePlan.rule.name}: same Alertmanager group${vals ? `, same ${vals}` : ''}`;
+  if (rulePlan.rule.kind === 'reference') return `rule ${rulePlan.rule.name}: ${hit.related?.relation === 'dependency' ? `it names ${hit.related.service}` : `${hit.related?.service ?? ''}`}`;
   return `rule ${rulePlan.rule.name}: same ${vals}`;
 }
 

@@ -38,7 +38,8 @@ const sameLabelsSchema = z.array(z.string().regex(LABEL_REF, 'a label name, `@se
 
 export const correlationRuleSchema = z.object({
   name: z.string().regex(RULE_NAME, 'lower-case letters, digits, dot, dash, underscore (shown in explanations)').describe('Rule name, shown in every decision it makes.'),
-  kind: z.enum(['labels', 'group', 'topology']).default('labels').describe('`labels` (default), `group` (same Alertmanager group) or `topology` (catalog dependsOn).'),
+  kind: z.enum(['labels', 'group', 'topology', 'reference']).default('labels')
+    .describe('`labels` (default), `group` (same Alertmanager group), `topology` (catalog dependsOn) or `reference` (a label names the service called, e.g. `upstream`).'),
   match: z.array(matcherString).default([]).describe('Alertmanager matchers selecting the alerts this rule applies to (all must match).'),
   sameLabels: sameLabelsSchema,
   windowMinutes: z.number().positive().describe('Largest gap, by event time, between the alert and the latest activity of the matching alerts in the incident.'),
@@ -47,6 +48,8 @@ export const correlationRuleSchema = z.object({
     .describe('Topology only: dependsOn steps between related services (default 1); 0 links alerts of the same catalog service only (e.g. across clusters).'),
   leadMinutes: z.number().min(0).optional()
     .describe('Topology with hops 1 only: how long before its dependency\'s first alert a caller\'s alert may start and still link (a dependency\'s rule may wait longer, `for:`, than its callers\'); default 5. `windowMinutes` is how long after.'),
+  referenceLabels: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a label name')).min(1).optional()
+    .describe('Reference rules: labels whose value names a service the alert\'s service calls (e.g. `upstream`, `destination_service`).'),
   evidence: z.enum(['strong', 'moderate', 'weak']).optional()
     .describe('How strong a link by this rule is (default: strong for group, labels and same-service topology; moderate for a direct dependency; weak beyond).'),
 }).strict().superRefine((rule, ctx) => {
@@ -59,8 +62,11 @@ export const correlationRuleSchema = z.object({
   if (rule.kind !== 'topology' && rule.hops !== undefined) {
     ctx.addIssue({ code: 'custom', path: ['hops'], message: 'hops applies to topology rules only' });
   }
-  if (rule.leadMinutes !== undefined && !(rule.kind === 'topology' && (rule.hops ?? 1) === 1)) {
-    ctx.addIssue({ code: 'custom', path: ['leadMinutes'], message: 'leadMinutes applies to topology rules with hops 1 only' });
+  if (rule.leadMinutes !== undefined && !((rule.kind === 'topology' && (rule.hops ?? 1) === 1) || rule.kind === 'reference')) {
+    ctx.addIssue({ code: 'custom', path: ['leadMinutes'], message: 'leadMinutes applies to topology rules with hops 1 and reference rules only' });
+  }
+  if ((rule.kind === 'reference') !== (rule.referenceLabels !== undefined)) {
+    ctx.addIssue({ code: 'custom', path: ['referenceLabels'], message: rule.kind === 'reference' ? 'a reference rule needs referenceLabels' : 'referenceLabels applies to reference rules only' });
   }
   const names = rule.sameLabels.map((l) => l.replace(/\?$/, ''));
   const dup = names.find((n, i) => names.indexOf(n) !== i);
@@ -106,18 +112,18 @@ export function defaultCorrelationRules(groupWindowMinutes = 30): CorrelationRul
       windowMinutes: 15, leadMinutes: DEFAULT_LEAD_MINUTES, hops: 1, maxSpanHours: 12,
     },
     {
-      // One catalog service failing in several clusters within minutes: one failure (a
-      // release, a config push, a shared dependency) seen from several places. Symptoms may
-      // differ per cluster (down here, slow there), so alert names need not match. Only
-      // services declared in the catalog: a `job` label such as node_exporter names an
-      // exporter, not a service, and must not link a whole fleet.
-      name: 'same-service-across-clusters', kind: 'topology', match: [], sameLabels: [], hops: 0,
-      windowMinutes: 5, maxSpanHours: 12,
+      // An alert that names what it calls (a mesh's destination_service, an upstream label) and
+      // that service's own alerts: direct evidence, with or without a catalog, in any cluster.
+      name: 'named-dependency', kind: 'reference', match: [], sameLabels: [], referenceLabels: ['upstream', 'destination_service', 'peer_service'],
+      windowMinutes: 15, leadMinutes: DEFAULT_LEAD_MINUTES, maxSpanHours: 12,
     },
     {
-      // Without a catalog entry: the same alert on the same service in several clusters.
-      name: 'same-alert-across-clusters', kind: 'labels', match: [], sameLabels: ['alertname', SERVICE_PSEUDO_LABEL],
-      windowMinutes: 5, maxSpanHours: 12,
+      // One service failing in several clusters within minutes: one failure (a release, a
+      // config push, a shared dependency) seen from several places; symptoms may differ per
+      // cluster, so alert names need not match. Exporters never name a service here
+      // (service-naming.ts), so a fleet of node-exporter alerts is no one service.
+      name: 'same-service-any-cluster', kind: 'labels', match: [], sameLabels: [SERVICE_PSEUDO_LABEL],
+      windowMinutes: 10, maxSpanHours: 12,
     },
   ];
 }
@@ -131,7 +137,9 @@ export type RuleEvidence = 'strong' | 'moderate' | 'weak';
 
 export interface CompiledRule {
   name: string;
-  kind: 'labels' | 'group' | 'topology';
+  kind: 'labels' | 'group' | 'topology' | 'reference';
+  /** Reference rules: labels naming a called service. */
+  referenceLabels: readonly string[];
   selector: Matcher[];
   same: LabelRef[];
   windowMs: number;
@@ -158,6 +166,7 @@ export function compileRule(rule: CorrelationRuleConfig): CompiledRule {
     hops,
     windowMinutes: rule.windowMinutes,
     evidence: rule.evidence ?? null,
+    referenceLabels: rule.referenceLabels ?? [],
   };
 }
 

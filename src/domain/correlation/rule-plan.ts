@@ -82,6 +82,8 @@ export function planRule(rule: CompiledRule, alert: AlertObservation, service: s
   let scope: string;
   let bases: Array<{ base: string; related: RelatedService | null }>;
   let own: string;
+  /** More keys the alert holds besides `own` (a reference rule: the services it names). */
+  let ownExtra: string[] = [];
   if (rule.kind === 'labels') {
     scope = own = `rule:${rule.name}:${req}`;
     bases = [{ base: own, related: null }];
@@ -92,6 +94,21 @@ export function planRule(rule: CompiledRule, alert: AlertObservation, service: s
     }
     scope = own = `rule:${rule.name}:${alert.instance}:${alert.sourceGroupKey}:${req}`;
     bases = [{ base: own, related: null }];
+  } else if (rule.kind === 'reference') {
+    if (service === null) {
+      out.notApplicable = `it names no service (labels ${labelNames(serviceLabels).join(', ')})`;
+      return out;
+    }
+    // The alert names the services it calls in a label (a mesh's `destination_service`, an
+    // `upstream`): those services' alerts are its cause; alerts naming its service, its symptoms.
+    scope = `rule:${rule.name}:${req}`;
+    own = `${scope}:svc:${service}`;
+    const referenced = [...new Set(rule.referenceLabels.map((l) => alert.labels[l]).filter((v): v is string => !!v && v !== service))].sort();
+    ownExtra = referenced.map((r) => `${scope}:ref:${r}`);
+    bases = [
+      ...referenced.map((r) => ({ base: `${scope}:svc:${r}`, related: { service: r, path: [service, r], hops: 1, relation: 'dependency' as const } })),
+      { base: `${scope}:ref:${service}`, related: { service: `alerts naming ${service}`, path: [`(caller)`, service], hops: 1, relation: 'caller' as const } },
+    ];
   } else {
     if (service === null) {
       out.notApplicable = `it names no service (labels ${labelNames(serviceLabels).join(', ')})`;
@@ -110,19 +127,20 @@ export function planRule(rule: CompiledRule, alert: AlertObservation, service: s
         related: { ...rel, relation: rel.hops > 1 ? 'distant' : rel.path[0] === service ? 'dependency' : 'caller' },
       }));
   }
-  const perService = rule.kind === 'topology';
+  const perService = rule.kind === 'topology' || rule.kind === 'reference';
+  const owned = [own, ...ownExtra];
   if (optional === null) {
-    out.hold = [own];
+    out.hold = owned;
     out.targets = bases.map(({ base, related }) => ({ related, mode: 'exact', exact: base, absent: null, any: null, conflict: null }));
   } else if (optional.value !== null) {
     const tag = `=${JSON.stringify(optional.value)}`;
-    out.hold = [`${own}|${tag}`, `${own}|*`, ...(perService ? [`${scope}#${tag}`, `${scope}#*`] : [])];
+    out.hold = [...owned.flatMap((o) => [`${o}|${tag}`, `${o}|*`]), ...(perService ? [`${scope}#${tag}`, `${scope}#*`] : [])];
     const conflict = perService
       ? { any: `${scope}#*`, absent: `${scope}#-`, same: `${scope}#${tag}` }
       : { any: `${own}|*`, absent: `${own}|-`, same: `${own}|${tag}` };
     out.targets = bases.map(({ base, related }) => ({ related, mode: 'with-value', exact: `${base}|${tag}`, absent: `${base}|-`, any: `${base}|*`, conflict }));
   } else {
-    out.hold = [`${own}|-`, `${own}|*`, ...(perService ? [`${scope}#-`, `${scope}#*`] : [])];
+    out.hold = [...owned.flatMap((o) => [`${o}|-`, `${o}|*`]), ...(perService ? [`${scope}#-`, `${scope}#*`] : [])];
     out.targets = bases.map(({ base, related }) => ({ related, mode: 'without-value', exact: null, absent: null, any: `${base}|*`, conflict: null }));
   }
   return out;
