@@ -1,12 +1,13 @@
 import { createServer, type Server } from 'node:http';
+import { createLogger } from './logger';
 import type { AddressInfo } from 'node:net';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { connectorsById } from '../connectors';
 import type { Config } from './config/config.schema';
 import { loadServiceCatalog } from './config/load-service-catalog';
 import type { ServiceCatalog } from './domain/catalog/service-catalog';
 import type { Correlator } from './domain/correlation/correlator';
-import { correlatorFromConfig } from './domain/correlation/correlator-from-config';
+import { correlatorFromConfig } from './config/correlator-from-config';
 import { correctionRoutes } from './http/routes/correction-routes';
 import { ApiAuthenticator } from './http/api-auth';
 import { createHttpApp } from './http/create-app';
@@ -22,28 +23,24 @@ import { statusRoutes } from './http/routes/status-routes';
 import { OutboundNotifier } from './integrations/outbound-notifier';
 import { PrometheusSnapshotter } from './integrations/prometheus-snapshot';
 import { StatsService } from './services/stats-service';
-import { openDeliveryStore } from './store/open-delivery-store';
 import { CorrectionService } from './services/correction-service';
 import { ReportCarryOver } from './services/report-carry-over';
 import { ReportService } from './services/report-service';
-import { openReportStore } from './store/open-report-store';
 import type { ReportStore } from './store/report-store';
 import { opsRoutes } from './http/routes/ops-routes';
 import { meRoutes } from './http/routes/me-routes';
 import { webRoutes } from './http/routes/web-routes';
 import { webhookRoutes } from './http/routes/webhook-routes';
 import type { ConnectorInstance } from './ingest/accept-webhook';
-import { InboxProcessor } from './ingest/inbox-processor';
+import { buildInboxProcessor } from './ingest/inbox-processor';
 import { inboxWorkerRunnable, WorkerInboxProcessor, type InboxProcessing } from './ingest/inbox-worker';
 import { giveWayOf, IngestPressure } from './ingest/ingest-pressure';
 import { createReconciliation, type Reconciliation } from './integrations/alertmanager-reconciler';
 import { createPagerDutyIntegration, type PagerDutyIntegration } from './integrations/pagerduty-enrichment';
 import { createOutboundClients } from './integrations/outbound-clients';
 import { createMetrics, registerStatsGauges } from './metrics';
-import { openStore } from './store/open-store';
 import { closeServerGracefully, drainInbox } from './shutdown';
-import { guardSqliteFaults } from './store/sqlite/sqlite-faults';
-import { withSqliteCommitPolicy } from './store/sqlite/sqlite-commit-policy';
+import { openStores } from './store/open-stores';
 import type { Store } from './store/store';
 
 export const VERSION = '0.1.0';
@@ -88,14 +85,11 @@ export interface Debrief {
 /** Wires config, store, connectors, processing and HTTP together. No module-level state. */
 export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
   const { config } = options;
-  const logger = options.logger ?? pino({ level: config.log.level, redact: ['req.headers.authorization', '*.token', '*.password'] });
+  const logger = options.logger ?? createLogger(config.log.level);
   const clock = options.clock ?? (() => new Date());
-  // Lock, full-disk and read-only failures become UnavailableError (503 + Retry-After) from any method.
-  // Group commit of inbox appends, derived writes without fsync waits: sqlite-commit-policy.ts.
-  const store = guardSqliteFaults(withSqliteCommitPolicy(options.store ?? openStore(config.store.url, { mongo: config.store.mongo })));
-  await store.init();
-  const reportStore = guardSqliteFaults(options.reportStore ?? openReportStore(store));
-  await reportStore.init();
+  // Opened, decorated for their engine (faults become 503s, group commit) and initialised in one place.
+  const stores = await openStores(config.store, { store: options.store, reports: options.reportStore });
+  const { store, reports: reportStore, deliveries: deliveryStore } = stores;
 
   const instances = new Map<string, ConnectorInstance>();
   for (const inst of config.instances) {
@@ -132,15 +126,12 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
   const pressure = new IngestPressure(giveWayOf(config.inbox.ingestPriority));
   // A worker needs a database file it can open itself, and must be able to rebuild what the
   // in-thread processor is handed: an injected catalog or clock (tests) keeps processing here.
-  const dbFile = sqliteFileOf(store);
-  const processor: InboxProcessing = config.inbox.worker && dbFile && !options.catalog && !options.clock && inboxWorkerRunnable()
-    ? new WorkerInboxProcessor({ config, file: dbFile, metrics, logger, pressure, onPagingEvents: (events, result) => pagerduty.enrichment?.notice(events, result) })
-    : new InboxProcessor({
-    breathe: (ms) => pressure.breathe(ms),
-    store, connectors: connectorsById, correlator, serviceLabels: naming, metrics, logger,
-    leaseMs: config.inbox.leaseSeconds * 1000, pollIntervalMs: config.inbox.pollIntervalMs, maxAttempts: config.inbox.maxAttempts, clock,
-    onPagingEvents: (events, result) => pagerduty.enrichment?.notice(events, result),
-  });
+  const processor: InboxProcessing = config.inbox.worker && stores.workerFile && !options.catalog && !options.clock && inboxWorkerRunnable()
+    ? new WorkerInboxProcessor({ config, file: stores.workerFile, metrics, logger, pressure, onPagingEvents: (events, result) => pagerduty.enrichment?.notice(events, result) })
+    : buildInboxProcessor(config, catalog, {
+      store, metrics, logger, clock, breathe: (ms) => pressure.breathe(ms),
+      onPagingEvents: (events, result) => pagerduty.enrichment?.notice(events, result),
+    });
 
   // A merge's report carry-over is recorded before the merge and finished at start-up or on
   // the next read of the target's report when it was interrupted (report-carry-over.ts).
@@ -152,8 +143,6 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
   const corrections = new CorrectionService({ store, correlator, serviceLabels: naming, clock, carryOver });
 
   // Exports, statistics, status page and outbound notifications.
-  const deliveryStore = openDeliveryStore(store);
-  await deliveryStore.init();
   const notifier = new OutboundNotifier({
     targets: config.outbound.webhooks, store: deliveryStore, logger, clock, publicUrl: config.status.publicUrl,
     maxAttempts: config.outbound.maxAttempts, baseDelayMs: config.outbound.baseDelayMs, maxDelayMs: config.outbound.maxDelayMs, timeoutMs: config.outbound.timeoutMs,
@@ -227,8 +216,3 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
   };
 }
 
-/** The database file behind a SQLite store (null for `:memory:` and other stores). */
-function sqliteFileOf(store: Store): string | null {
-  const db = Reflect.get(store, 'database') as { name?: unknown; memory?: unknown; open?: unknown } | undefined;
-  return db && db.open && !db.memory && typeof db.name === 'string' && db.name !== '' && db.name !== ':memory:' ? db.name : null;
-}

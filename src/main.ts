@@ -1,5 +1,5 @@
 import { dirname, join } from 'node:path';
-import pino from 'pino';
+import { createLogger } from './logger';
 import { connectorsById } from '../connectors';
 import { createDebrief } from './app';
 import { findInstance } from './config/config.schema';
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
     throw err;
   }
   // Secrets never reach the log, even if a future log line carries a config object or headers.
-  const logger = pino({ level: config.log.level, redact: ['req.headers.authorization', 'headers.authorization', '*.token', '*.password', '*.secret', '*.restToken'] });
+  const logger = createLogger(config.log.level);
 
   const am = findInstance(config, 'alertmanager', 'alertmanager');
   const amUnconfigured = am && am.credentials.bearerTokens.length === 0 && am.credentials.basicAuth.length === 0;

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { connectorIds, connectorRegistry, type ConnectorId, type CredentialsOf } from '../../connectors';
 import { CORRELATION_DEFAULTS } from '../domain/correlation/correlator';
 import { correlationRulesSchema } from '../domain/correlation/rule-config';
-import { DEFAULT_GIVE_WAY } from '../ingest/ingest-pressure';
+
+/** Processing pauses for waiting webhooks this many times as long as an inbox entry took (`inbox.ingestPriority`). */
+export const DEFAULT_INGEST_PRIORITY = 5;
 
 /**
  * The one schema that validates Debrief's configuration: `config/debrief.yaml` (optional)
@@ -201,9 +203,9 @@ export const configSchema = z.object({
     maxAttempts: z.coerce.number().int().positive().default(5).describe('Processing attempts before an entry becomes a dead letter.'),
     worker: z.preprocess((v) => (typeof v === 'string' ? !/^(false|0|no|off)$/i.test(v.trim()) : v), z.boolean()).default(true)
       .describe('Process the inbox in a worker thread with its own connection (SQLite files only), so processing does not slow down accepting webhooks.'),
-    ingestPriority: z.coerce.number().min(0).max(100).default(DEFAULT_GIVE_WAY.ratio)
-      .describe(`While webhooks are being answered, inbox processing pauses after each entry for this many times as long as the entry took (at most ${DEFAULT_GIVE_WAY.maxPauseMs} ms), so a flood of webhooks is accepted first and processed afterwards. 0: never pause.`),
-  }).default({ leaseSeconds: 30, pollIntervalMs: 1000, maxAttempts: 5, worker: true, ingestPriority: DEFAULT_GIVE_WAY.ratio }),
+    ingestPriority: z.coerce.number().min(0).max(100).default(DEFAULT_INGEST_PRIORITY)
+      .describe(`While webhooks are being answered, inbox processing pauses after each entry for this many times as long as the entry took (at most 100 ms), so a flood of webhooks is accepted first and processed afterwards. 0: never pause.`),
+  }).default({ leaseSeconds: 30, pollIntervalMs: 1000, maxAttempts: 5, worker: true, ingestPriority: DEFAULT_INGEST_PRIORITY }),
   reports: z.object({
     policy: postmortemPolicySchema.default(DEFAULT_POSTMORTEM_POLICY)
       .describe('Which incidents need a post-mortem; every condition set must hold. People can request or waive one for any incident.'),

@@ -2,6 +2,10 @@ import type { ServiceLabels } from '../domain/service-naming';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { NormalizeError, type Connector } from '../../connectors/connector';
+import { connectorsById } from '../../connectors';
+import type { Config } from '../config/config.schema';
+import { correlatorFromConfig } from '../config/correlator-from-config';
+import type { ServiceCatalog } from '../domain/catalog/service-catalog';
 import type { Correlator } from '../domain/correlation/correlator';
 import { UnavailableError } from '../errors';
 import type { Metrics } from '../metrics';
@@ -148,3 +152,24 @@ export class InboxProcessor {
 }
 
 export const errorInfo = (err: unknown) => (err instanceof Error ? { name: err.name, message: err.message } : { message: String(err) });
+
+/**
+ * The inbox processor a configuration describes: connectors, correlator and service naming from
+ * the config and catalog. The one way to build it, in this thread (app.ts) and in the inbox
+ * worker (inbox-worker.ts), so both process alike.
+ */
+export function buildInboxProcessor(
+  config: Pick<Config, 'correlation' | 'impact' | 'inbox'>,
+  catalog: ServiceCatalog,
+  deps: Pick<InboxProcessorDeps, 'store' | 'metrics' | 'logger' | 'clock' | 'breathe' | 'onPagingEvents'>,
+): InboxProcessor {
+  return new InboxProcessor({
+    ...deps,
+    connectors: connectorsById,
+    correlator: correlatorFromConfig(config, catalog),
+    serviceLabels: catalog.naming(config.impact.serviceLabels),
+    leaseMs: config.inbox.leaseSeconds * 1000,
+    pollIntervalMs: config.inbox.pollIntervalMs,
+    maxAttempts: config.inbox.maxAttempts,
+  });
+}

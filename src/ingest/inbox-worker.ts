@@ -1,15 +1,13 @@
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import pino, { type Logger } from 'pino';
-import { connectorsById } from '../../connectors';
+import { createLogger } from '../logger';
+import type { Logger } from 'pino';
 import type { Config } from '../config/config.schema';
 import { loadServiceCatalog } from '../config/load-service-catalog';
-import { correlatorFromConfig } from '../domain/correlation/correlator-from-config';
 import type { PagingEvent } from '../domain/paging-event';
 import type { Metrics } from '../metrics';
-import { guardSqliteFaults } from '../store/sqlite/sqlite-faults';
-import { SqliteStore } from '../store/sqlite/sqlite-store';
+import { openWorkerStore } from '../store/open-stores';
 import type { PagingRecordResult } from '../store/store';
-import { errorInfo, InboxProcessor } from './inbox-processor';
+import { buildInboxProcessor, errorInfo } from './inbox-processor';
 import { giveWayOf, IngestPressure } from './ingest-pressure';
 
 /**
@@ -152,16 +150,10 @@ export class WorkerInboxProcessor implements InboxProcessing {
 /** Worker side: the same InboxProcessor, on its own connection. */
 async function runInboxWorker(input: WorkerInput, port: NonNullable<typeof parentPort>): Promise<void> {
   const { config } = input;
-  const logger = pino({ level: config.log.level, redact: ['req.headers.authorization', '*.token', '*.password'] }).child({ thread: 'inbox-worker' });
+  const logger = createLogger(config.log.level).child({ thread: 'inbox-worker' });
   // Derived writes go to the store file only; webhook appends write the inbox file (sqlite-inbox.ts).
-  const store = guardSqliteFaults(new SqliteStore({ file: input.file, synchronous: 'NORMAL' }));
-  await store.init();
-  // Checkpoints are the main thread's checkpointer's job (sqlite-checkpointer.ts). Left at
-  // SQLite's default, this connection would checkpoint inside its own commits, holding the
-  // write lock, whenever the WAL passed 1,000 pages: every few entries under load.
-  store.database.pragma('wal_autocheckpoint = 20000');
+  const store = await openWorkerStore(input.file);
   const catalog = loadServiceCatalog(config.catalog.file).withPagerDutyServices(config.pagerduty.serviceMap);
-  const naming = catalog.naming(config.impact.serviceLabels);
   const send = (message: FromWorker) => port.postMessage(message);
   const metrics = {
     ingestToIncidentSeconds: { observe: (seconds: number) => send({ type: 'ingestToIncident', seconds }) },
@@ -169,10 +161,8 @@ async function runInboxWorker(input: WorkerInput, port: NonNullable<typeof paren
   } as unknown as Metrics;
   // Two cores are shared by HTTP, this worker and often the senders: webhooks still go first.
   const pressure = new IngestPressure(giveWayOf(config.inbox.ingestPriority), input.pressure);
-  const processor = new InboxProcessor({
-    breathe: (ms) => pressure.breathe(ms),
-    store, connectors: connectorsById, correlator: correlatorFromConfig(config, catalog), serviceLabels: naming, metrics, logger,
-    leaseMs: config.inbox.leaseSeconds * 1000, pollIntervalMs: config.inbox.pollIntervalMs, maxAttempts: config.inbox.maxAttempts,
+  const processor = buildInboxProcessor(config, catalog, {
+    store, metrics, logger, breathe: (ms) => pressure.breathe(ms),
     onPagingEvents: (events, result) => send({ type: 'paging', events, result }),
   });
   port.on('message', (message: ToWorker) => {

@@ -1,3 +1,4 @@
+import { DEFAULT_INGEST_PRIORITY } from '../config/config.schema';
 /** How strongly inbox processing gives way to webhooks (config `inbox.ingestPriority`). */
 export interface GiveWay {
   /** While webhooks are being answered, pause after each entry this many times as long as it took. 0: never pause. */
@@ -12,7 +13,7 @@ export interface GiveWay {
  * still keeps up with a paced load, since it runs whenever no webhook is in flight. The
  * figures are in bench/ingest/RESULTS.md ("Ingest first").
  */
-export const DEFAULT_GIVE_WAY: GiveWay = { ratio: 5, maxPauseMs: 100 };
+export const DEFAULT_GIVE_WAY: GiveWay = { ratio: DEFAULT_INGEST_PRIORITY, maxPauseMs: 100 };
 
 /** The give-way of the setting `inbox.ingestPriority` (the ratio; the cap stays the default's). */
 export const giveWayOf = (ingestPriority: number): GiveWay => ({ ...DEFAULT_GIVE_WAY, ratio: ingestPriority });

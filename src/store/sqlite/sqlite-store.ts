@@ -61,6 +61,11 @@ export class SqliteStore implements Store {
 
   constructor(private readonly options: SqliteStoreOptions) {}
 
+  /** The file another thread may open with its own connection; null for `:memory:`. */
+  fileForOtherThreads(): string | null {
+    return this.options.file === ':memory:' || this.options.file === '' ? null : this.options.file;
+  }
+
   async init(): Promise<void> {
     if (this.options.file !== ':memory:') mkdirSync(dirname(this.options.file), { recursive: true });
     this.db = this.open(this.options.file);

@@ -1,7 +1,7 @@
-import type { Config } from '../../config/config.schema';
-import type { ServiceCatalog } from '../catalog/service-catalog';
-import { createCorrelator, type Correlator } from './correlator';
-import { defaultCorrelationRules } from './rule-config';
+import type { Config } from './config.schema';
+import type { ServiceCatalog } from '../domain/catalog/service-catalog';
+import { createCorrelator, type Correlator } from '../domain/correlation/correlator';
+import { defaultCorrelationRules } from '../domain/correlation/rule-config';
 
 /**
  * The correlator a configuration describes: `correlation.rules` (or the defaults, whose

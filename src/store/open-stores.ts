@@ -1,0 +1,66 @@
+import type { DeliveryStore } from './delivery-store';
+import { openDeliveryStore } from './open-delivery-store';
+import { openReportStore } from './open-report-store';
+import { openStore } from './open-store';
+import type { MongoSettings } from './mongo/mongo-connection';
+import type { ReportStore } from './report-store';
+import { guardSqliteFaults } from './sqlite/sqlite-faults';
+import { withSqliteCommitPolicy } from './sqlite/sqlite-commit-policy';
+import { SqliteStore } from './sqlite/sqlite-store';
+import type { Store } from './store';
+
+/**
+ * The one place stores are opened, decorated for their engine and described to the rest of
+ * Debrief: callers get the stores and what they can do, and never name an engine.
+ *
+ * SQLite stores are wrapped so that lock, full-disk and read-only failures become
+ * `UnavailableError` from every method (sqlite-faults.ts) and so that webhook appends are
+ * group-committed while derived writes skip fsync waits (sqlite-commit-policy.ts); MongoDB
+ * stores map their own unavailability (mongo-errors.ts, applied where they are opened).
+ */
+export interface Stores {
+  store: Store;
+  reports: ReportStore;
+  deliveries: DeliveryStore;
+  /**
+   * A database file another thread can open on its own connection to process the inbox (an
+   * embedded SQLite file); null when processing must stay in this thread (`:memory:`, MongoDB,
+   * test fakes).
+   */
+  workerFile: string | null;
+}
+
+export interface StoreSettings {
+  /** `store.url`: `sqlite:<file>` or `mongodb://...`. */
+  url: string;
+  /** `store.mongo.*`; used for MongoDB only. */
+  mongo?: MongoSettings;
+}
+
+/** Opens the stores `settings` names, or takes the given ones (tests, benchmarks), and initialises them. */
+export async function openStores(settings: StoreSettings, given: { store?: Store; reports?: ReportStore } = {}): Promise<Stores> {
+  const raw = given.store ?? openStore(settings.url, { mongo: settings.mongo });
+  const store = raw instanceof SqliteStore ? guardSqliteFaults(withSqliteCommitPolicy(raw)) : raw;
+  await store.init();
+  const reports = given.reports ?? openReportStore(store);
+  const guardedReports = raw instanceof SqliteStore ? guardSqliteFaults(reports) : reports;
+  await guardedReports.init();
+  const deliveries = openDeliveryStore(store);
+  await deliveries.init();
+  return { store, reports: guardedReports, deliveries, workerFile: raw instanceof SqliteStore ? raw.fileForOtherThreads() : null };
+}
+
+/**
+ * The inbox worker thread's own store on `file` (see `Stores.workerFile`): everything it writes
+ * is derived from stored bodies, so it commits at `synchronous=NORMAL` (sqlite-commit-policy.ts).
+ */
+export async function openWorkerStore(file: string): Promise<Store> {
+  const raw = new SqliteStore({ file, synchronous: 'NORMAL' });
+  const store = guardSqliteFaults(raw);
+  await store.init();
+  // Checkpoints are the main thread's checkpointer's job (sqlite-checkpointer.ts). Left at
+  // SQLite's default, this connection would checkpoint inside its own commits, holding the
+  // write lock, whenever the WAL passed 1,000 pages: every few entries under load.
+  raw.database.pragma('wal_autocheckpoint = 20000');
+  return store;
+}
