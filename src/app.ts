@@ -42,6 +42,11 @@ import { createMetrics, registerStatsGauges } from './metrics';
 import { closeServerGracefully, drainInbox } from './shutdown';
 import { openStores } from './store/open-stores';
 import type { Store } from './store/store';
+import type { DeliveryStore } from './store/delivery-store';
+import type { Metrics } from './metrics';
+import type { IncidentViewOptions } from './domain/incident-report';
+import type { ServiceNaming } from './domain/service-naming';
+import type { OpenAPIV3_1 } from 'openapi-types';
 
 export const VERSION = '0.1.0';
 
@@ -91,14 +96,7 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
   const stores = await openStores(config.store, { store: options.store, reports: options.reportStore });
   const { store, reports: reportStore, deliveries: deliveryStore } = stores;
 
-  const instances = new Map<string, ConnectorInstance>();
-  for (const inst of config.instances) {
-    const connector = connectorsById.get(inst.connector);
-    if (!connector) throw new Error(`instance ${inst.id}: unknown connector ${inst.connector}`);
-    // Checked against this connector's own credential schema when the configuration was loaded.
-    const { credentials } = inst;
-    instances.set(inst.id, { id: inst.id, connector, authenticate: (request) => connector.authenticate(request, credentials) });
-  }
+  const instances = connectorInstances(config);
   const catalog = (options.catalog ?? loadServiceCatalog(config.catalog.file)).withPagerDutyServices(config.pagerduty.serviceMap);
   // Which service an alert names, with the catalog's label-set matches: one answer for every part of Debrief.
   const naming = catalog.naming(config.impact.serviceLabels);
@@ -158,44 +156,103 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
     : null;
 
   const routes: RouteDef[] = [];
-  const openapi = () => buildOpenApi(routes, { version: VERSION });
-  routes.push(
-    ...webhookRoutes({
-      intake: {
-        store, instances, metrics, onStored: () => processor.kick(), pressure,
-        jsonLimits: { maxDepth: config.security.jsonMaxDepth, maxKeys: config.security.webhookJsonMaxKeys },
-      },
-      connectors: [...connectorsById.values()], clock,
-    }),
-    ...incidentRoutes({ store, view, clock, reports }),
-    ...correctionRoutes({ corrections }),
-    ...reportRoutes({ reports }),
-    ...actionItemRoutes({ reports }),
-    ...exportRoutes({ store, reports, snapshots: snapshotter, deliveries: deliveryStore, serviceLabels: naming, clock }),
-    ...statsRoutes({ stats, clock }),
-    ...statusRoutes({ published: reportStore, title: config.status.title, publicUrl: config.status.publicUrl, clock }),
-    ...inboxRoutes({ store, clock, onRequeued: () => processor.kick() }),
-    ...opsRoutes({ store, metrics, openapi }),
-    // The pages for engineers and SREs (HTML shells + assets) and who-am-I for them.
-    ...meRoutes(),
-    ...webRoutes({ reportStore }),
-  );
+  routes.push(...routeTable({
+    config, instances, metrics, pressure, processor, clock, store, reportStore, deliveryStore, view, naming, reports, corrections, stats, snapshotter,
+    openapi: () => buildOpenApi(routes, { version: VERSION }),
+  }));
   const app = createHttpApp({
     routes, auth: new ApiAuthenticator(config.api.tokens), metrics, logger, webhookBodyLimitBytes: config.server.webhookBodyLimitBytes,
     security: config.security,
   });
 
-  let server: Server | null = null;
   return {
     app, store, processor, reports, reportStore, notifier, routes, correlator, catalog, pagerduty, reconciliation,
-    async listen(port = config.server.port, host = config.server.host) {
+    ...lifecycle({ config, app, logger, processor, store, carryOver, reconciliation, pagerduty, notifier }),
+  };
+}
+
+/** The configured webhook endpoints, each with its connector and credential check. */
+function connectorInstances(config: Config): Map<string, ConnectorInstance> {
+  const instances = new Map<string, ConnectorInstance>();
+  for (const inst of config.instances) {
+    const connector = connectorsById.get(inst.connector);
+    if (!connector) throw new Error(`instance ${inst.id}: unknown connector ${inst.connector}`);
+    // Checked against this connector's own credential schema when the configuration was loaded.
+    const { credentials } = inst;
+    instances.set(inst.id, { id: inst.id, connector, authenticate: (request) => connector.authenticate(request, credentials) });
+  }
+  return instances;
+}
+
+interface RouteParts {
+  config: Config;
+  instances: Map<string, ConnectorInstance>;
+  metrics: Metrics;
+  pressure: IngestPressure;
+  processor: InboxProcessing;
+  clock: () => Date;
+  store: Store;
+  reportStore: ReportStore;
+  deliveryStore: DeliveryStore;
+  view: IncidentViewOptions;
+  naming: ServiceNaming;
+  reports: ReportService;
+  corrections: CorrectionService;
+  stats: StatsService;
+  snapshotter: PrometheusSnapshotter | null;
+  openapi: () => OpenAPIV3_1.Document;
+}
+
+/** Every route, each given only what it uses. */
+function routeTable(p: RouteParts): RouteDef[] {
+  return [
+    ...webhookRoutes({
+      intake: {
+        store: p.store, instances: p.instances, metrics: p.metrics, onStored: () => p.processor.kick(), pressure: p.pressure,
+        jsonLimits: { maxDepth: p.config.security.jsonMaxDepth, maxKeys: p.config.security.webhookJsonMaxKeys },
+      },
+      connectors: [...connectorsById.values()], clock: p.clock,
+    }),
+    ...incidentRoutes({ store: p.store, view: p.view, clock: p.clock, reports: p.reports }),
+    ...correctionRoutes({ corrections: p.corrections }),
+    ...reportRoutes({ reports: p.reports }),
+    ...actionItemRoutes({ reports: p.reports }),
+    ...exportRoutes({ store: p.store, reports: p.reports, snapshots: p.snapshotter, deliveries: p.deliveryStore, serviceLabels: p.naming, clock: p.clock }),
+    ...statsRoutes({ stats: p.stats, clock: p.clock }),
+    ...statusRoutes({ published: p.reportStore, title: p.config.status.title, publicUrl: p.config.status.publicUrl, clock: p.clock }),
+    ...inboxRoutes({ store: p.store, clock: p.clock, onRequeued: () => p.processor.kick() }),
+    ...opsRoutes({ store: p.store, metrics: p.metrics, openapi: p.openapi }),
+    // The pages for engineers and SREs (HTML shells + assets) and who-am-I for them.
+    ...meRoutes(),
+    ...webRoutes({ reportStore: p.reportStore }),
+  ];
+}
+
+interface LifecycleParts {
+  config: Config;
+  app: ReturnType<typeof createHttpApp>;
+  logger: Logger;
+  processor: InboxProcessing;
+  store: Store;
+  carryOver: ReportCarryOver;
+  reconciliation: Reconciliation;
+  pagerduty: PagerDutyIntegration;
+  notifier: OutboundNotifier;
+}
+
+/** Starting and stopping, in the order that loses nothing: see `Debrief.listen` and `Debrief.close`. */
+function lifecycle(p: LifecycleParts): Pick<Debrief, 'listen' | 'close'> {
+  let server: Server | null = null;
+  const { logger } = p;
+  return {
+    async listen(port = p.config.server.port, host = p.config.server.host) {
       // Merge carry-overs a previous process left unfinished (its failures are logged and retried on read).
-      await carryOver.resume().catch((err: unknown) => logger.error({ err: { message: (err as Error)?.message } }, 'resuming merge carry-overs failed'));
-      processor.start();
-      for (const reconciler of reconciliation.reconcilers) reconciler.start();
+      await p.carryOver.resume().catch((err: unknown) => logger.error({ err: { message: (err as Error)?.message } }, 'resuming merge carry-overs failed'));
+      p.processor.start();
+      for (const reconciler of p.reconciliation.reconcilers) reconciler.start();
       // Notifications a previous process left pending (crash, restart mid-retry) are sent now.
-      void notifier.resumePending().catch((err: unknown) => logger.error({ err: { message: (err as Error)?.message } }, 'resuming outbound deliveries failed'));
-      server = createServer(app);
+      void p.notifier.resumePending().catch((err: unknown) => logger.error({ err: { message: (err as Error)?.message } }, 'resuming outbound deliveries failed'));
+      server = createServer(p.app);
       await new Promise<void>((resolve, reject) => {
         server!.once('error', reject);
         server!.listen(port, host, () => resolve());
@@ -206,12 +263,12 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
     },
     async close(closeOptions: { drainInboxMs?: number } = {}) {
       if (server) await closeServerGracefully(server);
-      await Promise.all(reconciliation.reconcilers.map((reconciler) => reconciler.stop()));
-      if (closeOptions.drainInboxMs) await drainInbox(processor, store, closeOptions.drainInboxMs);
-      await processor.stop();
-      await pagerduty.enrichment?.stop();
-      await notifier.close();
-      await store.close();
+      await Promise.all(p.reconciliation.reconcilers.map((reconciler) => reconciler.stop()));
+      if (closeOptions.drainInboxMs) await drainInbox(p.processor, p.store, closeOptions.drainInboxMs);
+      await p.processor.stop();
+      await p.pagerduty.enrichment?.stop();
+      await p.notifier.close();
+      await p.store.close();
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { InboxProcessing } from './ingest/inbox-worker';
-import type { Store } from './store/store';
+import type { InboxStore } from './store/store';
 
 /**
  * Stops a server the way a rolling restart needs: no new connections, requests already
@@ -25,7 +25,7 @@ export function closeServerGracefully(server: Server): Promise<void> {
  * left stays stored and is processed on the next start: draining is a courtesy, not what
  * makes accepted webhooks durable.
  */
-export async function drainInbox(processor: InboxProcessing, store: Store, deadlineMs: number): Promise<{ pending: number }> {
+export async function drainInbox(processor: InboxProcessing, store: Pick<InboxStore, 'inboxCounts'>, deadlineMs: number): Promise<{ pending: number }> {
   const deadline = Date.now() + deadlineMs;
   let pending = (await store.inboxCounts()).pending;
   while (pending > 0 && Date.now() < deadline) {

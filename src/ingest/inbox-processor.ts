@@ -10,11 +10,11 @@ import type { Correlator } from '../domain/correlation/correlator';
 import { UnavailableError } from '../errors';
 import type { Metrics } from '../metrics';
 import type { PagingEvent } from '../domain/paging-event';
-import type { InboxEntry, PagingRecordResult, Store } from '../store/store';
+import type { InboxEntry, InboxStore, IncidentWrites, PagingRecordResult } from '../store/store';
 import { parseAndNormalize } from './parse-and-normalize';
 
 export interface InboxProcessorDeps {
-  store: Store;
+  store: Pick<InboxStore, 'claimInbox' | 'completeInbox' | 'failInbox'> & IncidentWrites;
   connectors: ReadonlyMap<string, Connector>;
   correlator: Correlator;
   serviceLabels: ServiceLabels;

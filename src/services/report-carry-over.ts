@@ -9,7 +9,7 @@ import { startNextVersion } from '../domain/report/report-workflow';
 import { ConflictError, NotFoundError } from '../errors';
 import type { PendingCarryOver, ReportStore } from '../store/report-store';
 import type { Store } from '../store/store';
-import { actionItemFields } from './report-service';
+import { actionItemFields } from '../domain/report/report-model';
 
 export interface ReportCarryOverDeps {
   store: Pick<Store, 'getIncident'>;

@@ -5,7 +5,7 @@ import { buildReport, type IncidentViewOptions } from '../domain/incident-report
 import { needsPostmortem, postmortemFacts, type PostmortemDecision, type PostmortemPolicy } from '../domain/postmortem-policy';
 import { composeReport } from '../domain/report/compose-report';
 import {
-  emptyStoredReport, reportEtag, type ActionItem, type ActionItemStatus, type AuditChange, type PostmortemStatus,
+  actionItemFields, emptyStoredReport, reportEtag, type ActionItem, type ActionItemStatus, type AuditChange, type PostmortemStatus,
   type PostmortemOverride, type PublishedReportVersion, type ReportAuditAction, type ReportAuditEntry, type ReportStatus, type ReportVersionSummary,
   type ReportView, type StoredReport,
 } from '../domain/report/report-model';
@@ -16,11 +16,11 @@ import {
   ConflictError, NotFoundError, PreconditionRequiredError, StaleVersionError, UnprocessableError,
 } from '../errors';
 import type { ReportStore } from '../store/report-store';
-import type { Page, Store } from '../store/store';
+import type { IncidentReads, Page } from '../store/store';
 import type { ReportCarryOver } from './report-carry-over';
 
 export interface ReportServiceDeps {
-  store: Store;
+  store: Pick<IncidentReads, 'getIncident' | 'pagedIncidentIds'>;
   reports: ReportStore;
   view: IncidentViewOptions;
   policy: PostmortemPolicy;
@@ -379,8 +379,6 @@ function withOverride(policy: PostmortemDecision, o: PostmortemOverride | null):
   return { required: policy.required, reason: policy.reason, policy, requested: null, waived: null };
 }
 
-/** An action item's fields as its audit entries record them. */
-export const actionItemFields = (item: ActionItem) => ({ title: item.title, owner: item.owner, dueDate: item.dueDate, status: item.status, trackerUrl: item.trackerUrl });
 
 /** RFC 9110 If-Match: a list of entity tags or `*`; weak tags never match (strong comparison). */
 export function etagMatches(ifMatch: string, current: string): boolean {

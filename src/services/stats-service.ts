@@ -2,10 +2,10 @@ import type { ServiceLabels } from '../domain/service-naming';
 import { aggregateMeasures, measureIncident, type IncidentMeasures, type IncidentStats, type MeasureOverrides } from '../domain/incident-metrics';
 import type { Incident } from '../domain/incident';
 import type { StoredReport } from '../domain/report/report-model';
-import type { Store } from '../store/store';
+import type { IncidentReads } from '../store/store';
 
 export interface StatsServiceDeps {
-  store: Store;
+  store: Pick<IncidentReads, 'getIncident' | 'listIncidents'>;
   /** Human-set times (impact window, mitigation) come from stored reports; absent: measured from alerts and pages only. */
   reports?: { getReports(incidentIds: readonly string[]): Promise<Map<string, StoredReport>> } | null;
   serviceLabels: ServiceLabels;

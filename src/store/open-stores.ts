@@ -5,7 +5,6 @@ import { openStore } from './open-store';
 import type { MongoSettings } from './mongo/mongo-connection';
 import type { ReportStore } from './report-store';
 import { guardSqliteFaults } from './sqlite/sqlite-faults';
-import { withSqliteCommitPolicy } from './sqlite/sqlite-commit-policy';
 import { SqliteStore } from './sqlite/sqlite-store';
 import type { Store } from './store';
 
@@ -13,10 +12,11 @@ import type { Store } from './store';
  * The one place stores are opened, decorated for their engine and described to the rest of
  * Debrief: callers get the stores and what they can do, and never name an engine.
  *
- * SQLite stores are wrapped so that lock, full-disk and read-only failures become
- * `UnavailableError` from every method (sqlite-faults.ts) and so that webhook appends are
- * group-committed while derived writes skip fsync waits (sqlite-commit-policy.ts); MongoDB
- * stores map their own unavailability (mongo-errors.ts, applied where they are opened).
+ * SQLite stores are opened with their commit policy (webhook appends group-committed, derived
+ * writes without fsync waits: sqlite-commit-policy.ts) and wrapped so that lock, full-disk and
+ * read-only failures become `UnavailableError` from every method (sqlite-faults.ts; a wrapper,
+ * so that a method added later cannot forget the mapping); MongoDB stores map their own
+ * unavailability (mongo-errors.ts, applied where they are opened).
  */
 export interface Stores {
   store: Store;
@@ -40,7 +40,8 @@ export interface StoreSettings {
 /** Opens the stores `settings` names, or takes the given ones (tests, benchmarks), and initialises them. */
 export async function openStores(settings: StoreSettings, given: { store?: Store; reports?: ReportStore } = {}): Promise<Stores> {
   const raw = given.store ?? openStore(settings.url, { mongo: settings.mongo });
-  const store = raw instanceof SqliteStore ? guardSqliteFaults(withSqliteCommitPolicy(raw)) : raw;
+  if (raw instanceof SqliteStore) raw.useCommitPolicy();
+  const store = raw instanceof SqliteStore ? guardSqliteFaults(raw) : raw;
   await store.init();
   const reports = given.reports ?? openReportStore(store);
   const guardedReports = raw instanceof SqliteStore ? guardSqliteFaults(reports) : reports;

@@ -8,8 +8,9 @@ import type { MergeResult, MoveResult, PagingRecordResult, RecordResult, SplitRe
 export type { MergeResult, MoveResult, PagingRecordResult, PlacedPaging, RecordResult, SplitResult } from '../domain/ledger/ledger-results';
 
 /**
- * The store contract. Every implementation (SQLite embedded, MongoDB) passes the one
- * contract suite in `tests/contract/store.contract.ts`.
+ * The store contract, in the parts a caller needs: a route or service depends only on the part
+ * it uses (`InboxStore`, `IncidentReads`, ...); `Store` is all of them. Every implementation
+ * (SQLite embedded, MongoDB) passes the one contract suite in `tests/contract/store.contract.ts`.
  *
  * Operations that must be atomic across several Debrief processes sharing one store are
  * single methods here (`claimInbox`, `recordObservations`) rather than read-then-write
@@ -17,15 +18,20 @@ export type { MergeResult, MoveResult, PagingRecordResult, PlacedPaging, RecordR
  * a MongoDB transaction with unique keys). The domain logic they need (correlation) is
  * passed in as pure functions.
  */
-export interface Store {
+export interface Store extends StoreLifecycle, InboxStore, IncidentWrites, CorrectionStore, IncidentReads, ReconciliationStore {}
+
+/** Opening, readiness and closing. */
+export interface StoreLifecycle {
   readonly kind: string;
   /** Creates tables/indexes idempotently. */
   init(): Promise<void>;
   /** Throws when the store cannot serve requests (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
 
-  // --- inbox: raw webhook bodies, durable before the sender is answered
+/** Raw webhook bodies, durable before the sender is answered, and their processing state. */
+export interface InboxStore {
   /**
    * Durably stores a raw body. When `deliveryId` repeats an earlier entry's for the same
    * instance, nothing is stored and the earlier entry's id is returned with `duplicate: true`.
@@ -55,7 +61,10 @@ export interface Store {
   requeueInbox(id: string, context: RequeueContext): Promise<boolean>;
   inboxCounts(): Promise<Record<InboxState, number>>;
 
-  // --- alerts and incidents
+}
+
+/** What processing writes: alerts and paging events placed into incidents. */
+export interface IncidentWrites {
   /**
    * Upserts alerts by identity (instance, fingerprint, startsAt) and places new ones into
    * incidents using `correlator`, atomically. Re-sent observations update status, endsAt and
@@ -83,6 +92,10 @@ export interface Store {
    */
   recordPagingEvents(events: PagingEvent[], context: RecordContext): Promise<PagingRecordResult>;
 
+}
+
+/** SRE corrections. */
+export interface CorrectionStore {
   // --- SRE corrections: each atomic, recorded in both incidents' timelines, remembered
   // (every alert a person placed gets a `human` decision and holds `humanPlacementKey`, so its
   // later firings find where it went; split-off incidents have origin `human`)
@@ -103,6 +116,10 @@ export interface Store {
    * the target. NotFoundError, ValidationError (already there), ConflictError (target merged).
    */
   moveAlert(alertId: string, targetIncidentId: string, context: CorrectionContext): Promise<MoveResult>;
+}
+
+/** Incidents, alerts and their audit trails as stored. */
+export interface IncidentReads {
   /** Every stored event of an incident, audit-only ones (`correlation.decided`) included; null when unknown. */
   getIncidentAudit(id: string): Promise<IncidentEvent[] | null>;
 
@@ -124,7 +141,10 @@ export interface Store {
    */
   pagedIncidentIds(incidentIds: readonly string[]): Promise<Set<string>>;
 
-  // --- reconciliation with a pull source (Alertmanager API) ---------------------------------
+}
+
+/** Reconciliation with a pull source (Alertmanager API). */
+export interface ReconciliationStore {
   /** Alerts of `instance` Debrief believes are firing, oldest start first. */
   listFiringAlerts(instance: string): Promise<Alert[]>;
   /**
@@ -135,7 +155,6 @@ export interface Store {
    * Returns the alerts it resolved.
    */
   resolveAlerts(ids: string[], endsAt: string, reason: string, context: ResolveContext): Promise<Alert[]>;
-  // --- end reconciliation ---------------------------------------------------------------------
 }
 
 export interface ResolveContext {

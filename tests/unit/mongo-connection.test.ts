@@ -4,7 +4,6 @@ import { openReportStore } from '../../src/store/open-report-store';
 import { openStore } from '../../src/store/open-store';
 import { MongoDeliveryStore } from '../../src/store/mongo/mongo-delivery-store';
 import { guardSqliteFaults } from '../../src/store/sqlite/sqlite-faults';
-import { withSqliteCommitPolicy } from '../../src/store/sqlite/sqlite-commit-policy';
 import { createMongoStores } from '../../src/store/mongo/create-mongo-stores';
 import { MongoConnection, ReplicaSetRequiredError, mongoClientOptions, mongoUrlWithDatabase, parseMongoUrl } from '../../src/store/mongo/mongo-connection';
 import { MongoStore } from '../../src/store/mongo/mongo-store';
@@ -54,8 +53,8 @@ describe('MongoDB connection without a server', () => {
 });
 
 describe('opening the stores from store.url', () => {
-  it('when store.url is a mongodb URL, then the report and delivery stores beside it are MongoDB ones too, also through the app\'s wrappers', async () => {
-    const store = guardSqliteFaults(withSqliteCommitPolicy(openStore('mongodb://127.0.0.1:1/debrief?serverSelectionTimeoutMS=300')));
+  it('when store.url is a mongodb URL, then the report and delivery stores beside it are MongoDB ones too, also through a fault guard', async () => {
+    const store = guardSqliteFaults(openStore('mongodb://127.0.0.1:1/debrief?serverSelectionTimeoutMS=300'));
     expect(store.kind).toBe('mongodb');
     expect(openReportStore(store).kind).toBe('mongodb');
     expect(openDeliveryStore(store)).toBeInstanceOf(MongoDeliveryStore);

@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { withSqliteCommitPolicy } from '../../src/store/sqlite/sqlite-commit-policy';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import { WalSync, type WalFileOps } from '../../src/store/sqlite/sqlite-wal-sync';
 
@@ -68,7 +67,7 @@ describe('WAL sync after commit', () => {
   /** A commit-policy store on a temp file at `level`, closed and removed afterwards. */
   async function withStore(level: 'FULL' | 'NORMAL', test: (store: SqliteStore, dir: string) => Promise<void>): Promise<void> {
     const dir = mkdtempSync(join(tmpdir(), 'debrief-walsync-'));
-    const store = withSqliteCommitPolicy(new SqliteStore({ file: join(dir, 'debrief.db'), synchronous: level }));
+    const store = new SqliteStore({ file: join(dir, 'debrief.db'), synchronous: level, commitPolicy: true });
     await store.init();
     try {
       await test(store, dir);

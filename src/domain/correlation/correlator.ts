@@ -1,6 +1,5 @@
 import { alertName, type AlertObservation, type CorrelationDecision, type CorrelationEvidence, type EvidenceStrength } from '../alert';
 import { ServiceCatalog, formatPath } from '../catalog/service-catalog';
-import type { Incident } from '../incident';
 import type { PagingEvent } from '../paging-event';
 import { attributeService, serviceOf, type ServiceLabels } from '../service-naming';
 import {
@@ -9,8 +8,15 @@ import {
 import { depthText, evidenceText, formatGap, formatMinutes, listText, onsetText, relativeText } from './explain';
 import { absorbable, gapToActivity, incidentEnd, linkScore, timeLimits, topologyDepth } from './link-evidence';
 import { decidePaging, pagingKeys } from './paging-placement';
+import { describeMiss, indexByKey } from './hits';
+import {
+  LINK_RULES, type Absorption, type AlertKeys, type Correlator, type EvaluateLimits, type Hit, type IncidentCandidate, type KeyActivity, type PagingPlacement, type Placement,
+} from './correlation-types';
 import { matchTarget, planRule, valuesText, type RelatedService, type RulePlan } from './rule-plan';
 import { compileRule, defaultCorrelationRules, evidenceOf, type CompiledRule, type CorrelationRuleConfig } from './rule-config';
+
+export * from './correlation-types';
+export { describeMiss, indexByKey, pickBest } from './hits';
 
 /**
  * Correlation: which incident a newly seen alert (or paging event) belongs to. Pure.
@@ -39,85 +45,6 @@ import { compileRule, defaultCorrelationRules, evidenceOf, type CompiledRule, ty
  * opened after it started, with evidence as strong as a fresh join, they are merged (`absorb`),
  * unless a person shaped them.
  */
-export interface Correlator {
-  /** How far (ms) from a key's activity an alert may start and still link; bounds store lookups. */
-  readonly lookbackMs: number;
-  readonly quietPeriodMs: number;
-  readonly reopenWindowMs: number;
-  keysFor(alert: AlertObservation): AlertKeys;
-  decide(alert: AlertObservation, candidates: IncidentCandidate[], decidedAt: string): Placement;
-  pagingKeysFor(event: PagingEvent): PagingKeys;
-  decidePaging(event: PagingEvent, candidates: IncidentCandidate[], decidedAt: string): PagingPlacement;
-}
-
-export interface AlertKeys {
-  /** Keys to look candidates up by. */
-  lookup: string[];
-  /** Keys the alert's incident holds once it is placed. */
-  hold: string[];
-  /**
-   * Keys fetched only for incidents the lookup found (by primary key, never a range): counts
-   * that let a rule refuse to bridge two values of an optional label.
-   */
-  probe: string[];
-}
-
-/** When an incident's alerts (or pages) holding one key began, by event time. */
-export interface KeyActivity {
-  key: string;
-  /** Earliest onset among them. */
-  firstAt: string;
-  /** Latest onset among them (pages: latest event). */
-  lastAt: string;
-  /**
-   * Until when the key links: the latest onset for alerts (`lastAt`); for pages their last event
-   * once resolved, null while a page holding it is unresolved.
-   */
-  activeUntil: string | null;
-  /** How many of them still fire (or pages are unresolved). */
-  firing: number;
-  /** How many alerts/pages of the incident hold it. */
-  holders: number;
-  /** The smallest depth (topology steps from the incident's root) among the alerts holding it; 0 for pages. */
-  depth: number;
-}
-
-/** How an incident came to be. Only rule-opened incidents are merged automatically. */
-export type IncidentOrigin = 'rule' | 'human' | 'paging';
-
-/** An incident holding at least one of the alert's lookup keys within the lookback. */
-export interface IncidentCandidate {
-  incident: Incident;
-  /** The shared keys with their activity in this incident. */
-  keys: KeyActivity[];
-  origin: IncidentOrigin;
-  /** True once a person placed any alert in it (merge, split, move). */
-  humanPlaced: boolean;
-  /** Incidents a person split apart from this one: never merged with it automatically. */
-  fencedWith: string[];
-}
-
-/** An incident merged into the chosen one: opened after a late alert that links both, or a page's group split by the rules. */
-export interface Absorption {
-  incidentId: string;
-  rule: string;
-  explanation: string;
-}
-
-export interface Reopening {
-  /** The incident's end before this alert. */
-  resolvedAt: string;
-  text: string;
-}
-
-export type Placement =
-  | { action: 'join'; incidentId: string; decision: CorrelationDecision; reopened: Reopening | null; absorb: Absorption[] }
-  | { action: 'open'; decision: CorrelationDecision };
-
-export type PagingPlacement =
-  | { action: 'join'; incidentId: string; rule: string; explanation: string; matched: Record<string, string>; absorb: Absorption[] }
-  | { action: 'open'; rule: null; explanation: string; matched: Record<string, string>; absorb: Absorption[] };
-
 export interface CorrelationSettings {
   /** Ordered rules; default `defaultCorrelationRules()`. */
   rules?: readonly CorrelationRuleConfig[];
@@ -160,16 +87,6 @@ export function defaultHubDegree(catalog: ServiceCatalog): number {
   return Math.max(20, Math.round(4 * mean));
 }
 
-/** Names of the explicit-link stages, as they appear in decisions. */
-export const LINK_RULES = {
-  pagerDutyDedupKey: 'pagerduty-dedup-key',
-  pagerDutyService: 'pagerduty-service',
-  pagerDutyIncident: 'pagerduty-incident',
-  humanPlacement: 'earlier-human-placement',
-  lateAlertMerge: 'late-alert-merge',
-  pageGroupMerge: 'page-group-merge',
-} as const;
-
 const MINUTE = 60_000;
 
 /**
@@ -208,27 +125,6 @@ interface AlertPlan {
   extraHold: string[];
 }
 
-/** One candidate link of one stage (an explicit link or a rule). */
-export interface Hit {
-  candidate: IncidentCandidate;
-  activity: KeyActivity;
-  gapMs: number;
-  /** The alert started before the matching activity (it arrived late, or its rule waits less). */
-  before: boolean;
-  ok: boolean;
-  /** Why not eligible. */
-  miss: 'gap' | 'closed' | 'span' | 'depth' | 'score' | null;
-  /** Why a topology link was refused (`miss: 'depth'`). */
-  refused: string | null;
-  reopened: Reopening | null;
-  score: number;
-  strength: EvidenceStrength;
-  /** The alert's depth if it joins through this hit. */
-  depth: number;
-  /** Topology: the related service the link goes through. */
-  related: RelatedService | null;
-}
-
 interface Stage {
   name: string;
   order: number;
@@ -239,12 +135,6 @@ interface Stage {
   decision: (hit: Hit) => CorrelationDecision;
   /** Why nothing was found, for the "opened a new incident" explanation; null to stay silent. */
   nothing: () => string | null;
-}
-
-export interface EvaluateLimits {
-  beforeMs: number;
-  afterMs: number;
-  maxSpanMs: number | null;
 }
 
 class RuleCorrelator implements Correlator {
@@ -578,14 +468,6 @@ class RuleCorrelator implements Correlator {
 
 // ---------------------------------------------------------------- helpers
 
-export function indexByKey(candidates: readonly IncidentCandidate[]): Map<string, Array<{ candidate: IncidentCandidate; activity: KeyActivity }>> {
-  const out = new Map<string, Array<{ candidate: IncidentCandidate; activity: KeyActivity }>>();
-  for (const c of candidates) {
-    for (const a of c.keys) (out.get(a.key) ?? out.set(a.key, []).get(a.key)!).push({ candidate: c, activity: a });
-  }
-  return out;
-}
-
 /** Of two hits on one incident, the eligible one, then the higher score, then the nearer, then the older incident. */
 const better = (a: Hit, b: Hit): boolean =>
   a.ok !== b.ok ? a.ok : a.score !== b.score ? a.score > b.score : a.gapMs !== b.gapMs ? a.gapMs < b.gapMs : a.candidate.incident.startedAt < b.candidate.incident.startedAt;
@@ -609,32 +491,6 @@ function rank(a: Hit, as: Stage, b: Hit, bs: Stage): number {
   const ai = a.candidate.incident;
   const bi = b.candidate.incident;
   return ai.startedAt.localeCompare(bi.startedAt) || ai.id.localeCompare(bi.id);
-}
-
-/** Smallest gap; ties go to the older incident, then the smaller id, so replays agree. */
-export function pickBest<T extends Hit>(hits: T[]): T | null {
-  let best: T | null = null;
-  for (const h of hits) {
-    if (!best || h.gapMs < best.gapMs || (h.gapMs === best.gapMs && (h.candidate.incident.startedAt < best.candidate.incident.startedAt
-      || (h.candidate.incident.startedAt === best.candidate.incident.startedAt && h.candidate.incident.id < best.candidate.incident.id)))) best = h;
-  }
-  return best;
-}
-
-export function describeMiss(hits: Hit[], windowMs: number, t: number, minScore = 0): string {
-  const closed = hits.filter((h) => h.miss === 'closed');
-  const depth = hits.filter((h) => h.miss === 'depth');
-  const span = hits.filter((h) => h.miss === 'span');
-  const score = hits.filter((h) => h.miss === 'score');
-  const nearest = [...hits].sort((a, b) => a.gapMs - b.gapMs)[0]!;
-  if (closed.length > 0 && closed.length === hits.filter((h) => h.miss !== 'gap').length) {
-    const c = closed[0]!.candidate.incident;
-    return `the matching incident "${c.title}" resolved ${formatGap(t - Date.parse(c.endedAt!))} before it, beyond the quiet period and reopen window`;
-  }
-  if (depth.length > 0) return `the link would go through ${depth[0]!.refused}`;
-  if (span.length > 0) return 'joining the matching incident would stretch it beyond the rule\'s maxSpanHours';
-  if (score.length > 0) return `the best link scores ${Math.max(...score.map((h) => h.score)).toFixed(2)}, below the threshold ${minScore.toFixed(2)}`;
-  return `the nearest matching alerts started ${formatGap(nearest.gapMs)} ${nearest.before ? 'after' : 'before'} it (window ${formatMinutes(windowMs)})`;
 }
 
 function ruleMatchText(rulePlan: RulePlan, hit: Hit): string {

@@ -1,5 +1,5 @@
 import type { Alert, CorrelationDecision } from '../alert';
-import type { KeyActivity } from './correlator';
+import type { KeyActivity } from './correlation-types';
 import type { PlacedPagingEvent } from './page-summary';
 
 /**

@@ -1,6 +1,6 @@
 import type { EvidenceStrength } from '../alert';
 import type { Incident } from '../incident';
-import type { IncidentCandidate, KeyActivity } from './correlator';
+import type { IncidentCandidate, KeyActivity } from './correlation-types';
 import type { Relation } from './rule-plan';
 
 /**

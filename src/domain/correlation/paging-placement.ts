@@ -1,7 +1,8 @@
 import type { ServiceCatalog } from '../catalog/service-catalog';
 import type { PagingEvent } from '../paging-event';
 import { keysForPagingEvent, type PagingKeys } from './correlation-keys';
-import { indexByKey, LINK_RULES, describeMiss, pickBest, type Absorption, type Hit, type IncidentCandidate, type KeyActivity, type PagingPlacement } from './correlator';
+import { LINK_RULES, type Absorption, type Hit, type IncidentCandidate, type KeyActivity, type PagingPlacement } from './correlation-types';
+import { describeMiss, indexByKey, pickBest } from './hits';
 import { describePage, formatMinutes, relativeText } from './explain';
 import { absorbable } from './link-evidence';
 

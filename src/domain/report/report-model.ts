@@ -349,3 +349,6 @@ export interface PublishedReportVersion {
   /** The whole view as it was at publication (machine parts frozen too). */
   report: ReportView;
 }
+
+/** An action item's fields as its audit entries record them. */
+export const actionItemFields = (item: ActionItem) => ({ title: item.title, owner: item.owner, dueDate: item.dueDate, status: item.status, trackerUrl: item.trackerUrl });

@@ -8,13 +8,13 @@ import { renderReportHtml, type DeliveryView } from '../../domain/report/report-
 import type { ReportView } from '../../domain/report/report-model';
 import { renderTimelineSvg } from '../../domain/report/timeline-svg';
 import type { DeliveryRecord, DeliveryStore } from '../../store/delivery-store';
-import type { Store } from '../../store/store';
+import type { IncidentReads } from '../../store/store';
 import { idParamsSchema } from '../api-schemas';
 import { defineRoute, type RouteDef } from '../route';
 import { loadIncident, noIncident } from '../route-responses';
 
 export interface ExportRouteDeps {
-  store: Store;
+  store: Pick<IncidentReads, 'getIncident'>;
   /** The composed report of an incident (the report service). */
   reports: { getReport(incidentId: string): Promise<ReportView> };
   /** Metric snapshots from Prometheus; null when `prometheus.baseUrl` is not configured. */

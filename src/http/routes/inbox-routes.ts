@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { NotFoundError, ConflictError } from '../../errors';
-import type { Store } from '../../store/store';
+import type { InboxStore } from '../../store/store';
 import { idParamsSchema, inboxEntrySchema, inboxPageSchema, inboxQuerySchema, inboxRequeuedSchema } from '../api-schemas';
 import { defineRoute, type RouteDef } from '../route';
 import { errorResponse } from '../route-responses';
@@ -8,7 +8,7 @@ import { errorResponse } from '../route-responses';
 const noEntry = { 404: errorResponse('No such entry') };
 
 /** Inbox and dead letters: what was received, and what could not be processed and why. */
-export function inboxRoutes(deps: { store: Store; clock: () => Date; onRequeued: () => void }): RouteDef[] {
+export function inboxRoutes(deps: { store: Pick<InboxStore, 'getInboxEntry' | 'listInbox' | 'requeueInbox'>; clock: () => Date; onRequeued: () => void }): RouteDef[] {
   const load = async (id: string) => {
     const entry = await deps.store.getInboxEntry(id);
     if (!entry) throw new NotFoundError(`no inbox entry "${id}"`);

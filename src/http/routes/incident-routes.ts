@@ -2,13 +2,13 @@ import { z } from 'zod';
 import { buildIncidentView, type IncidentViewOptions } from '../../domain/incident-report';
 import { NotFoundError } from '../../errors';
 import type { ReportService } from '../../services/report-service';
-import type { Store } from '../../store/store';
+import type { IncidentReads } from '../../store/store';
 import { alertSchema, idParamsSchema, incidentDetailSchema, incidentPageSchema, incidentQuerySchema } from '../api-schemas';
 import { defineRoute, type RouteDef } from '../route';
 import { errorResponse, loadIncident, noIncident } from '../route-responses';
 
 export interface IncidentRouteDeps {
-  store: Store;
+  store: Pick<IncidentReads, 'getIncident' | 'getAlert' | 'listIncidents'>;
   view: IncidentViewOptions;
   clock: () => Date;
   /** Post-mortem need of each listed incident (batched per page). */

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import type { OpenAPIV3_1 } from 'openapi-types';
 import type { Metrics } from '../../metrics';
-import type { Store } from '../../store/store';
+import type { StoreLifecycle } from '../../store/store';
 import { defineRoute, type RouteDef } from '../route';
 
 /** Liveness, readiness, metrics and the contract. Public: probes and scrapers carry no tokens. */
-export function opsRoutes(deps: { store: Store; metrics: Metrics; openapi: () => OpenAPIV3_1.Document }): RouteDef[] {
+export function opsRoutes(deps: { store: Pick<StoreLifecycle, 'ping'>; metrics: Metrics; openapi: () => OpenAPIV3_1.Document }): RouteDef[] {
   const status = z.object({ status: z.string(), detail: z.string().optional() });
   return [
     defineRoute({

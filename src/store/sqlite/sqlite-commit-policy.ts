@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { startCheckpointer, type Checkpointer } from './sqlite-checkpointer';
 import { WalSync } from './sqlite-wal-sync';
+import type { NewInboxEntry } from '../store';
 
 /**
  * How often SQLite waits for the disk, without weakening what a 202 promises.
@@ -28,6 +29,9 @@ import { WalSync } from './sqlite-wal-sync';
  *
  * When the store is configured with `synchronous=NORMAL` already, only group commit applies.
  *
+ * `SqliteStore` applies the policy itself when opened with `commitPolicy` (src/store/open-stores.ts
+ * does): its `appendInbox` goes through `append`, its derived writes through `derived`.
+ *
  * 3. WAL checkpoints run in a worker thread (sqlite-checkpointer.ts), started after `init()`
  *    and stopped before `close()`.
  *
@@ -40,184 +44,205 @@ import { WalSync } from './sqlite-wal-sync';
  *    (sqlite-inbox.ts).
  */
 
-/** Store methods whose writes are re-derivable from the inbox (see 2. above). */
-export const DERIVED_WRITE_METHODS: ReadonlySet<string> = new Set(['claimInbox', 'completeInbox', 'failInbox', 'recordObservations', 'recordPagingEvents']);
-
 interface PendingAppend {
-  args: unknown[];
+  entry: NewInboxEntry;
   /** When the first attempt was made (ms): lock retries stop after the busy timeout. */
   since?: number;
-  resolve: (value: unknown) => void;
+  resolve: (value: AppendResult) => void;
   reject: (err: unknown) => void;
 }
 
-/**
- * Wraps a SQLite store (one exposing `database` and, for a separate inbox file, `inboxDatabase`
- * after `init()`); other stores pass through unchanged. Generic over the store's methods:
- * `appendInbox` is group-committed on the inbox file, the `DERIVED_WRITE_METHODS` run at NORMAL
- * on the store file, everything else is called as it is.
- */
-export function withSqliteCommitPolicy<T extends object>(store: T): T {
+type AppendResult = { id: string; duplicate: boolean };
+type Outcome = { ok: true; value: AppendResult } | { ok: false; err: unknown };
+
+/** The connections the policy works on; either may be null before `init()` or after `close()`. */
+export interface CommitPolicyFiles {
+  /** The store file (derived writes, people's writes). */
+  store: () => Database.Database | null;
+  /** The inbox file appends write; null when appends share the store file. */
+  inbox: () => Database.Database | null;
+}
+
+/** Group commit of appends, NORMAL for derived writes, checkpoints off the thread (see the module comment). */
+export class SqliteCommitPolicy {
   /** Set on the first batch when the configured level waits for the disk (FULL or EXTRA) and the store is a WAL file. */
-  let walSync: WalSync | null | undefined;
-  let configuredLevel = 2;
-  const walSyncFor = (db: Database.Database): WalSync | null => {
-    if (walSync !== undefined) return walSync;
-    configuredLevel = Number(db.pragma('synchronous', { simple: true }));
-    const durable = configuredLevel >= 2;
-    const wal = String(db.pragma('journal_mode', { simple: true })).toLowerCase() === 'wal';
-    walSync = durable && wal && !db.memory && db.name !== '' ? new WalSync(`${db.name}-wal`) : null;
-    return walSync;
-  };
-  const dbOf = (target: T, property: 'database' | 'inboxDatabase' = 'database'): Database.Database | null => {
-    const db = Reflect.get(target, property, target) as Database.Database | undefined;
-    return db && typeof db.pragma === 'function' && db.open ? db : null;
-  };
-  /** Where appends are written: the inbox file when the store has one. */
-  const appendDbOf = (target: T) => dbOf(target, 'inboxDatabase') ?? dbOf(target);
-  type Append = (...args: unknown[]) => Promise<unknown>;
+  private walSync: WalSync | null | undefined;
+  private configuredLevel = 2;
+  private queue: PendingAppend[] = [];
+  private scheduled = false;
+  private checkpointer: Checkpointer | null = null;
+  private busyTimeoutMs: number | null = null;
+  /** Own append connections already set for appends, once and for all (see `ownAppendConnection`). */
+  private readonly settled = new WeakSet<Database.Database>();
   /**
    * The batch transaction, built once per connection: better-sqlite3's `transaction()` builds
-   * its wrapper functions on every call, a cost the HTTP thread paid per batch (bench/ingest/RESULTS.md).
+   * its wrapper functions on every call, a cost the HTTP thread paid per batch.
    */
-  const batchTransactions = new WeakMap<Database.Database, Database.Transaction<(batch: PendingAppend[], results: Array<Promise<unknown>>, target: T, append: Append) => void>>();
-  const batchTransactionOf = (db: Database.Database) => {
-    let tx = batchTransactions.get(db);
+  private readonly batchTransactions = new WeakMap<Database.Database, Database.Transaction<(batch: PendingAppend[], outcomes: Outcome[]) => void>>();
+
+  constructor(private readonly files: CommitPolicyFiles, private readonly appendOne: (entry: NewInboxEntry) => AppendResult) {}
+
+  /** After the store's `init()`: checkpoints move to their own thread. */
+  start(): void {
+    if (this.checkpointer) return;
+    const dbs = new Set([this.files.store(), this.files.inbox()].filter((db): db is Database.Database => db !== null));
+    if (dbs.size > 0) this.checkpointer = startCheckpointer([...dbs]);
+  }
+
+  /** Before the store's `close()`. */
+  async stop(): Promise<void> {
+    this.walSync?.close();
+    await this.checkpointer?.stop();
+    this.checkpointer = null;
+  }
+
+  /** Queues an append; answered once the batch holding it is committed (and on the disk, when the level asks for it). */
+  append(entry: NewInboxEntry): Promise<AppendResult> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ entry, resolve, reject });
+      this.schedule(0);
+    });
+  }
+
+  /** Runs a derived write (re-derivable from the inbox) at `synchronous=NORMAL`. */
+  derived<T>(write: () => T): T {
+    const db = this.files.store();
+    const level = db && !db.inTransaction ? Number(db.pragma('synchronous', { simple: true })) : 0;
+    // 2 = FULL, 3 = EXTRA; at NORMAL (1) or below there is nothing to relax.
+    if (!db || level < 2) return write();
+    db.pragma('synchronous = NORMAL');
+    try {
+      // Only the synchronous part runs at NORMAL (better-sqlite3 work is all synchronous).
+      return write();
+    } finally {
+      db.pragma(`synchronous = ${level}`);
+    }
+  }
+
+  private appendDb(): Database.Database | null {
+    return open(this.files.inbox()) ?? open(this.files.store());
+  }
+
+  /**
+   * Whether appends have a connection of their own (the inbox file's). Only appends write
+   * through it, and each batch is made durable by the WAL fsync (when the configured level
+   * waits for the disk), so it stays at NORMAL and at `busy_timeout = 0` once set instead of
+   * being switched for every batch. Its other uses are reads, which in WAL mode never wait for
+   * the write lock. A store without an inbox file appends through the connection that people's
+   * writes use, which must go back to the configured settings after each batch.
+   */
+  private ownAppendConnection(db: Database.Database): boolean {
+    return db !== open(this.files.store());
+  }
+
+  private walSyncFor(db: Database.Database): WalSync | null {
+    if (this.walSync !== undefined) return this.walSync;
+    this.configuredLevel = Number(db.pragma('synchronous', { simple: true }));
+    const durable = this.configuredLevel >= 2;
+    const wal = String(db.pragma('journal_mode', { simple: true })).toLowerCase() === 'wal';
+    this.walSync = durable && wal && !db.memory && db.name !== '' ? new WalSync(`${db.name}-wal`) : null;
+    return this.walSync;
+  }
+
+  private batchTransactionOf(db: Database.Database) {
+    let tx = this.batchTransactions.get(db);
     if (!tx) {
-      tx = db.transaction((batch: PendingAppend[], results: Array<Promise<unknown>>, target: T, append: Append) => {
+      tx = db.transaction((batch: PendingAppend[], outcomes: Outcome[]) => {
         for (const queued of batch) {
-          results.push(append.apply(target, queued.args));
+          // Each append runs in its own savepoint (SqliteInbox.append is a nested transaction),
+          // so one failing append does not take the others with it.
+          try {
+            outcomes.push({ ok: true, value: this.appendOne(queued.entry) });
+          } catch (err) {
+            outcomes.push({ ok: false, err });
+          }
           // SQLite rolls the whole transaction back by itself on some errors (FULL, IOERR,
           // BUSY): then nothing of this batch is stored, and the rest must not run outside it.
           if (!db.inTransaction) throw new Error('the inbox batch transaction was rolled back by SQLite');
         }
       });
-      batchTransactions.set(db, tx);
+      this.batchTransactions.set(db, tx);
     }
     return tx;
-  };
-  /**
-   * Whether appends have a connection of their own (the inbox file's). Only appends write
-   * through it, and each batch is made durable by the WAL fsync (when the configured level
-   * waits for the disk), so it stays at NORMAL and at `busy_timeout = 0` once set instead of
-   * being switched for every batch (four PRAGMA statements per batch). Its other uses are reads, which in WAL mode
-   * never wait for the write lock. A store without an inbox file appends through the connection
-   * that people's writes use, which must go back to the configured settings after each batch.
-   */
-  const ownAppendConnection = (target: T, db: Database.Database) => db !== dbOf(target);
-  let queue: PendingAppend[] = [];
-  let scheduled = false;
-  let checkpointer: Checkpointer | null = null;
+  }
 
-  let busyTimeoutMs: number | null = null;
-  /** Own append connections already set for appends, once and for all (see ownAppendConnection). */
-  const settled = new WeakSet<Database.Database>();
-  const schedule = (target: T, append: Append, delayMs: number) => {
-    if (scheduled) return;
-    scheduled = true;
+  private schedule(delayMs: number): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
     // After the I/O phase: every request whose body arrived in this turn joins the batch.
-    if (delayMs === 0) setImmediate(() => flush(target, append));
-    else setTimeout(() => flush(target, append), delayMs);
-  };
+    if (delayMs === 0) setImmediate(() => this.flush());
+    else setTimeout(() => this.flush(), delayMs);
+  }
 
-  const flush = (target: T, append: Append) => {
-    scheduled = false;
-    const batch = queue;
-    queue = [];
-    const db = appendDbOf(target);
+  private flush(): void {
+    this.scheduled = false;
+    const batch = this.queue;
+    this.queue = [];
+    const db = this.appendDb();
     if (!db) {
-      for (const queued of batch) append.apply(target, queued.args).then(queued.resolve, queued.reject);
+      for (const queued of batch) settleOne(queued, attempt(() => this.appendOne(queued.entry)));
       return;
     }
     const now = Date.now();
     for (const queued of batch) queued.since ??= now;
-    busyTimeoutMs ??= Number(db.pragma('busy_timeout', { simple: true }));
-    const results: Array<Promise<unknown>> = [];
-    const sync = walSyncFor(db);
-    const own = ownAppendConnection(target, db);
+    this.busyTimeoutMs ??= Number(db.pragma('busy_timeout', { simple: true }));
+    const outcomes: Outcome[] = [];
+    const sync = this.walSyncFor(db);
+    const own = this.ownAppendConnection(db);
     try {
-      if (!(own && settled.has(db))) {
+      if (!(own && this.settled.has(db))) {
         db.pragma('busy_timeout = 0');
         // The fsync happens after the commit, off this thread (sqlite-wal-sync.ts).
         if (sync) db.pragma('synchronous = NORMAL');
-        if (own) settled.add(db);
+        if (own) this.settled.add(db);
       }
-      batchTransactionOf(db).immediate(batch, results, target, append);
+      this.batchTransactionOf(db).immediate(batch, outcomes);
     } catch (err) {
-      const code = (err as { code?: string }).code ?? '';
-      if (results.length === 0 && code.startsWith('SQLITE_BUSY') && batch.every((queued) => now - queued.since! < busyTimeoutMs!)) {
-        // Nothing was written (BEGIN IMMEDIATE did not get the lock): try again shortly.
-        queue = [...batch, ...queue];
-        schedule(target, append, 1);
-        return;
-      }
-      for (const result of results) result.catch(() => undefined);
-      // Prefer the failing append's own error (it names the SQLite code) over the batch's.
-      const fail = (failure: unknown) => { for (const queued of batch) queued.reject(failure); };
-      const last = results[results.length - 1];
-      if (last) last.then(() => fail(err), fail);
-      else fail(err);
+      this.batchFailed(batch, outcomes, err, now);
       return;
-    }
-    finally {
+    } finally {
       if (!own && db.open) {
-        db.pragma(`busy_timeout = ${busyTimeoutMs}`);
-        if (sync) db.pragma(`synchronous = ${configuredLevel}`);
+        db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
+        if (sync) db.pragma(`synchronous = ${this.configuredLevel}`);
       }
     }
     // Committed: each sender is answered once the WAL holding the batch is on the disk.
     const durable = sync?.afterCommit();
-    if (durable) durable.catch(() => undefined);
-    batch.forEach((queued, index) => (results[index] ?? Promise.reject(new Error('append not run'))).then(
-      (value) => (durable ? durable.then(() => queued.resolve(value), queued.reject) : queued.resolve(value)),
-      queued.reject,
-    ));
-  };
+    durable?.catch(() => undefined);
+    batch.forEach((queued, index) => {
+      const outcome = outcomes[index] ?? { ok: false, err: new Error('append not run') };
+      if (!durable || !outcome.ok) settleOne(queued, outcome);
+      else durable.then(() => settleOne(queued, outcome), queued.reject);
+    });
+  }
 
-  return new Proxy(store, {
-    get(target, prop) {
-      const value = Reflect.get(target, prop, target) as unknown;
-      if (typeof value !== 'function') return value;
-      const fn = value as (...args: unknown[]) => Promise<unknown>;
-      if (prop === 'init') {
-        return async (...args: unknown[]) => {
-          await fn.apply(target, args);
-          if (!checkpointer) {
-            const files = new Set([dbOf(target), appendDbOf(target)].filter((db): db is Database.Database => db !== null));
-            if (files.size > 0) checkpointer = startCheckpointer([...files]);
-          }
-        };
-      }
-      if (prop === 'close') {
-        return async (...args: unknown[]) => {
-          walSync?.close();
-          await checkpointer?.stop();
-          checkpointer = null;
-          return fn.apply(target, args);
-        };
-      }
-      if (prop === 'appendInbox') {
-        return (...args: unknown[]) => new Promise((resolve, reject) => {
-          queue.push({ args, resolve, reject });
-          schedule(target, fn, 0);
-        });
-      }
-      if (typeof prop === 'string' && DERIVED_WRITE_METHODS.has(prop)) {
-        return (...args: unknown[]) => {
-          const db = dbOf(target);
-          const level = db && !db.inTransaction ? Number(db.pragma('synchronous', { simple: true })) : 0;
-          // 2 = FULL, 3 = EXTRA; at NORMAL (1) or below there is nothing to relax.
-          if (!db || level < 2) return fn.apply(target, args);
-          db.pragma('synchronous = NORMAL');
-          try {
-            // Only the synchronous part of the call runs at NORMAL (better-sqlite3 work is all synchronous).
-            return fn.apply(target, args);
-          } finally {
-            db.pragma(`synchronous = ${level}`);
-          }
-        };
-      }
-      return fn.bind(target);
-    },
-  });
+  /** The batch transaction failed: retry a lock failure shortly (nothing was written), else fail every append of it. */
+  private batchFailed(batch: PendingAppend[], outcomes: Outcome[], err: unknown, now: number): void {
+    const code = (err as { code?: string }).code ?? '';
+    if (outcomes.length === 0 && code.startsWith('SQLITE_BUSY') && batch.every((queued) => now - queued.since! < this.busyTimeoutMs!)) {
+      // BEGIN IMMEDIATE did not get the lock: try again a millisecond later (timers, never sleeping).
+      this.queue = [...batch, ...this.queue];
+      this.schedule(1);
+      return;
+    }
+    // Prefer the failing append's own error (it names the SQLite code) over the batch's.
+    const last = outcomes[outcomes.length - 1];
+    const failure = last && !last.ok ? last.err : err;
+    for (const queued of batch) queued.reject(failure);
+  }
+}
+
+const open = (db: Database.Database | null): Database.Database | null => (db && db.open ? db : null);
+
+function attempt(fn: () => AppendResult): Outcome {
+  try {
+    return { ok: true, value: fn() };
+  } catch (err) {
+    return { ok: false, err };
+  }
+}
+
+function settleOne(queued: PendingAppend, outcome: Outcome): void {
+  if (outcome.ok) queued.resolve(outcome.value);
+  else queued.reject(outcome.err);
 }

@@ -14,6 +14,7 @@ import type {
   CorrectionContext, InboxEntry, InboxEntrySummary, InboxOutcome, InboxQuery, InboxState, IncidentQuery, MergeResult, MoveResult,
   NewInboxEntry, Page, PagingRecordResult, RecordContext, RecordResult, RequeueContext, ResolveContext, SplitResult, Store,
 } from '../store';
+import { SqliteCommitPolicy } from './sqlite-commit-policy';
 import { SqliteLedgerPort } from './sqlite-ledger-port';
 import { toAlert, toEvent, toIncident, type Row } from './sqlite-rows';
 import { inboxFileFor, SqliteInbox } from './sqlite-inbox';
@@ -30,6 +31,11 @@ export interface SqliteStoreOptions {
   synchronous?: 'FULL' | 'NORMAL';
   /** How long a writer waits for another process's lock before failing (ms). */
   busyTimeoutMs?: number;
+  /**
+   * Group-commit webhook appends, run derived writes at NORMAL and checkpoint off the thread
+   * (sqlite-commit-policy.ts). What a serving store does (open-stores.ts); tests may leave it off.
+   */
+  commitPolicy?: boolean;
 }
 
 /**
@@ -45,6 +51,7 @@ export class SqliteStore implements Store {
   private inboxDb!: Database.Database;
   private inbox!: SqliteInbox;
   private readonly statements = new Map<string, Database.Statement>();
+  private policy: SqliteCommitPolicy | null = null;
   private readonly ledgerPort = new SqliteLedgerPort((text) => this.sql(text));
   /** The derived-state tag this connection has checked (`upgradeDerivedState`). */
   private derivedFor: string | null = null;
@@ -59,7 +66,9 @@ export class SqliteStore implements Store {
     return this.inboxDb;
   }
 
-  constructor(private readonly options: SqliteStoreOptions) {}
+  constructor(private readonly options: SqliteStoreOptions) {
+    this.options = { ...options };
+  }
 
   /** The file another thread may open with its own connection; null for `:memory:`. */
   fileForOtherThreads(): string | null {
@@ -79,6 +88,24 @@ export class SqliteStore implements Store {
     this.inboxDb = this.open(inboxFileFor(this.options.file));
     this.inbox = new SqliteInbox(this.inboxDb, this.db);
     this.inbox.init();
+    if (this.options.commitPolicy) this.startCommitPolicy();
+  }
+
+  /** Applies the commit policy from now on (a serving store does: open-stores.ts). */
+  useCommitPolicy(): void {
+    this.options.commitPolicy = true;
+    if (this.db?.open) this.startCommitPolicy();
+  }
+
+  private startCommitPolicy(): void {
+    if (this.policy) return;
+    this.policy = new SqliteCommitPolicy({ store: () => this.db ?? null, inbox: () => this.inboxDb ?? null }, (entry) => this.inbox.append(entry));
+    this.policy.start();
+  }
+
+  /** A write re-derivable from the inbox: at NORMAL under the commit policy (sqlite-commit-policy.ts). */
+  private derived<T>(write: () => T): T {
+    return this.policy ? this.policy.derived(write) : write();
   }
 
   private open(file: string): Database.Database {
@@ -96,6 +123,8 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.policy?.stop();
+    this.policy = null;
     this.statements.clear();
     this.inbox?.clear();
     if (this.inboxDb?.open) this.inboxDb.close();
@@ -105,19 +134,19 @@ export class SqliteStore implements Store {
   // ---------------------------------------------------------------- inbox
 
   async appendInbox(entry: NewInboxEntry): Promise<{ id: string; duplicate: boolean }> {
-    return this.inbox.append(entry);
+    return this.policy ? this.policy.append(entry) : this.inbox.append(entry);
   }
 
   async claimInbox(owner: string, leaseMs: number, limit: number, now: string): Promise<InboxEntry[]> {
-    return this.inbox.claim(owner, leaseMs, limit, now);
+    return this.derived(() => this.inbox.claim(owner, leaseMs, limit, now));
   }
 
   async completeInbox(id: string, owner: string, outcome: InboxOutcome, now: string): Promise<void> {
-    this.inbox.complete(id, owner, outcome, now);
+    this.derived(() => this.inbox.complete(id, owner, outcome, now));
   }
 
   async failInbox(id: string, owner: string, reason: string, dead: boolean, now: string): Promise<void> {
-    this.inbox.fail(id, owner, reason, dead, now);
+    this.derived(() => this.inbox.fail(id, owner, reason, dead, now));
   }
 
   async listInbox(query: InboxQuery): Promise<Page<InboxEntrySummary>> {
@@ -174,11 +203,11 @@ export class SqliteStore implements Store {
   }
 
   async recordObservations(observations: AlertObservation[], ctx: RecordContext): Promise<RecordResult> {
-    return this.write(placementContext(ctx), (c) => ledger.recordObservations(observations, c));
+    return this.derived(() => this.write(placementContext(ctx), (c) => ledger.recordObservations(observations, c)));
   }
 
   async recordPagingEvents(events: PagingEvent[], ctx: RecordContext): Promise<PagingRecordResult> {
-    return this.write(placementContext(ctx), (c) => ledger.recordPagingEvents(events, c));
+    return this.derived(() => this.write(placementContext(ctx), (c) => ledger.recordPagingEvents(events, c)));
   }
 
   async mergeIncidents(targetId: string, sourceIds: string[], ctx: CorrectionContext): Promise<MergeResult> {
