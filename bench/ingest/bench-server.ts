@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { rssOf } from './load';
 
 /**
@@ -16,6 +16,12 @@ export const API_TOKEN = 'bench-admin-token-0123456789';
 export const ROOT = join(__dirname, '../../../..');
 /** This benchmark's compiled tree (dist/bench-ingest). */
 export const BUILD = join(__dirname, '../..');
+/**
+ * Where the `shipped` server's src/main.js comes from: this build, or another compiled tree
+ * named by BENCH_DEBRIEF_BUILD (`dist` of a checkout after `npm run build`, or its
+ * `dist/bench-ingest`), to run the storm and the cost against an older or newer Debrief.
+ */
+export const SHIPPED_BUILD = process.env.BENCH_DEBRIEF_BUILD ? resolve(process.env.BENCH_DEBRIEF_BUILD) : BUILD;
 
 /**
  * - `bare`: the express ceiling (bare-server.ts), plain node;
@@ -36,9 +42,9 @@ export interface StartOptions {
 
 export async function startServer(kind: ServerKind, options: StartOptions = {}): Promise<Server> {
   const dir = mkdtempSync(join(tmpdir(), `debrief-bench-${kind}-`));
-  const script = { bare: 'bench/ingest/bare-server.js', debrief: 'bench/ingest/debrief-server.js', shipped: 'src/main.js' }[kind];
+  const script = { bare: join(BUILD, 'bench/ingest/bare-server.js'), debrief: join(BUILD, 'bench/ingest/debrief-server.js'), shipped: join(SHIPPED_BUILD, 'src/main.js') }[kind];
   // Debrief starts as it ships (bin/debrief-server: its runtime settings); the ceiling is plain node.
-  const [command, args] = kind === 'bare' ? [process.execPath, [join(BUILD, script)]] : [join(ROOT, 'bin/debrief-server'), [join(BUILD, script)]];
+  const [command, args] = kind === 'bare' ? [process.execPath, [script]] : [join(ROOT, 'bin/debrief-server'), [script]];
   const proc = spawn(command, args, {
     cwd: dir,
     env: {

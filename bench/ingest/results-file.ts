@@ -38,6 +38,7 @@ export function readSections(text: string, notes: string): Partial<Record<Sectio
 
 /** The whole file: title, the sections present in their fixed order, then the notes. */
 export function composeResults(sections: Partial<Record<SectionName, string>>, notes: string): string {
-  const parts = SECTION_ORDER.filter((name) => sections[name] !== undefined).map((name) => `${begin(name)}\n${sections[name]!.trim()}\n${end(name)}`);
+  // Blank lines collapse to one, as Markdown reads them anyway.
+  const parts = SECTION_ORDER.filter((name) => sections[name] !== undefined).map((name) => `${begin(name)}\n${sections[name]!.trim().replace(/\n{3,}/g, '\n\n')}\n${end(name)}`);
   return `${TITLE}\n\n${parts.join('\n\n')}\n\n${notes.trim()}\n`;
 }
