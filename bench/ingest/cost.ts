@@ -115,7 +115,7 @@ async function measureSize(size: number, s: CostSettings, log: (line: string) =>
       const before = await openIncidents(server);
       const alertCountBefore = Math.max(0, ...before.map((i) => i.alertCount));
       const note = before.length !== 1 || alertCountBefore !== plan.firings ? `expected one incident of ${plan.firings} firings, found ${before.length} incident(s), the largest of ${alertCountBefore}` : null;
-      log(`        seeded ${size.toLocaleString('en-US')} firings with ${bodies.length} bodies in ${seedSeconds!.toFixed(1)} s${note ? ` (${note})` : ''}`);
+      log(`        seeded ${size.toLocaleString('en-US')} firings with ${bodies.length} bod${bodies.length === 1 ? 'y' : 'ies'} in ${seedSeconds!.toFixed(1)} s${note ? ` (${note})` : ''}`);
       const costsMs: number[] = [];
       const serverMs: number[] = [];
       for (let n = 0; n < s.notifications; n++) {

@@ -289,7 +289,7 @@ function costSection(cost: CostFigures[]): Section {
   out('| firings in the incident | seeding (bodies, posted in, processed after) | incidents, firings before -> after | median ms | p95 ms | median vs smallest | server: received to processed, median / p95 ms | peak RSS MB |');
   out('| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: |');
   for (const c of cost) {
-    const seeding = c.seedSeconds === null ? `${f0(c.seedBodies)} bodies, posted in ${f1(c.seedPostSeconds)} s, not processed within ${f0(COST.seedCapSeconds)} s (${f0(c.seedLeft)} left)` : `${f0(c.seedBodies)} bodies, posted in ${f1(c.seedPostSeconds)} s, processed after ${f1(c.seedSeconds)} s`;
+    const seeding = c.seedSeconds === null ? `${f0(c.seedBodies)} bod${c.seedBodies === 1 ? 'y' : 'ies'}, posted in ${f1(c.seedPostSeconds)} s, not processed within ${f0(COST.seedCapSeconds)} s (${f0(c.seedLeft)} left)` : `${f0(c.seedBodies)} bod${c.seedBodies === 1 ? 'y' : 'ies'}, posted in ${f1(c.seedPostSeconds)} s, processed after ${f1(c.seedSeconds)} s`;
     const incident = c.costsMs.length ? `${f0(c.incidentsBefore)}, ${f0(c.alertCountBefore)} -> ${f0(c.alertCountAfter)}` : 'not measured';
     out(`| ${f0(c.size)} | ${seeding} | ${incident}${c.note && c.seedSeconds !== null ? ` (${c.note})` : ''} | ${f1(c.p50)} | ${f1(c.p95)} | ${Number.isFinite(ratioAt(c)) ? `${ratioAt(c).toFixed(2)}x` : 'n/a'} | ${f0(c.serverP50)} / ${f0(c.serverP95)} | ${f0(c.peakRssMb)} |`);
   }
