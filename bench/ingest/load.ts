@@ -93,6 +93,11 @@ export async function runLoad(options: {
   /** Send every group exactly once (a history import) instead of round-robin repeats. */
   once?: boolean;
   /**
+   * Bodies made at the moment they are sent (the storm: each notification is the next state of
+   * its group), used instead of `groups`. `nowMs` is the time the request is made.
+   */
+  nextBody?: (nowMs: number) => Group;
+  /**
    * Paced load: the k-th measured request is due at start + k / ratePerSec; a connection that
    * falls behind sends at once. Latency counts from the moment the request was sent.
    */
@@ -125,7 +130,7 @@ export async function runLoad(options: {
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
         if (until()) return;
       }
-      const group = options.groups[next++ % options.groups.length]!;
+      const group = options.nextBody ? options.nextBody(Date.now()) : options.groups[next++ % options.groups.length]!;
       const t0 = process.hrtime.bigint();
       try {
         const res = await post(group.body);
