@@ -1,7 +1,7 @@
 import type { ServiceLabels } from '../domain/service-naming';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { NormalizeError, type Connector } from '../../connectors/connector';
+import { NormalizeError, type Connector, type Normalized } from '../../connectors/connector';
 import { connectorsById } from '../../connectors';
 import type { Config } from '../config/config.schema';
 import { correlatorFromConfig } from '../config/correlator-from-config';
@@ -10,7 +10,7 @@ import type { Correlator } from '../domain/correlation/correlator';
 import { UnavailableError } from '../errors';
 import type { Metrics } from '../metrics';
 import type { PagingEvent } from '../domain/paging-event';
-import type { InboxEntry, InboxStore, IncidentWrites, PagingRecordResult } from '../store/store';
+import type { InboxAlertsResult, InboxEntry, InboxStore, IncidentWrites, PagingRecordResult } from '../store/store';
 import { parseAndNormalize } from './parse-and-normalize';
 
 export interface InboxProcessorDeps {
@@ -89,11 +89,13 @@ export class InboxProcessor {
   private async drain(): Promise<void> {
     try {
       for (;;) {
-        const batch = await this.deps.store.claimInbox(this.owner, this.deps.leaseMs, 20, this.now());
-        if (batch.length === 0) return;
-        for (const entry of batch) {
+        const claimed = await this.deps.store.claimInbox(this.owner, this.deps.leaseMs, CLAIM_LIMIT, this.now());
+        if (claimed.length === 0) return;
+        for (const step of stepsOf(claimed.map((entry) => this.read(entry)))) {
           const started = Date.now();
-          await this.process(entry);
+          if (Array.isArray(step)) await this.recordAlerts(step);
+          else if ('error' in step) await this.failed(step.entry, step.error);
+          else await this.recordOne(step.entry, step.normalized);
           // Store calls resolve without real I/O waits (better-sqlite3 is synchronous), so
           // without this the whole backlog would be processed in one turn of the event loop,
           // holding webhooks (and their 202s) until it is empty. See IngestPressure.
@@ -106,28 +108,48 @@ export class InboxProcessor {
     }
   }
 
-  private async process(entry: InboxEntry): Promise<void> {
-    const { store, logger, metrics } = this.deps;
+  /** The stored body, parsed and normalized; a body that cannot be read carries its error. */
+  private read(entry: InboxEntry): ReadEntry {
     const connector = this.deps.connectors.get(entry.connector);
     try {
       if (!connector) throw new NormalizeError(`no connector "${entry.connector}" is loaded`);
-      const normalized = parseAndNormalize(connector, entry.body, { instance: entry.instance, receivedAt: entry.receivedAt });
-      if (normalized.alerts.length > 0) {
-        await store.recordObservations(normalized.alerts, {
-          correlator: this.deps.correlator,
-          serviceLabels: this.deps.serviceLabels,
-          now: this.now(),
-          inboxId: entry.id,
-        });
-      }
+      return { entry, normalized: parseAndNormalize(connector, entry.body, { instance: entry.instance, receivedAt: entry.receivedAt }) };
+    } catch (error) {
+      return { entry, error };
+    }
+  }
+
+  private context() {
+    return { correlator: this.deps.correlator, serviceLabels: this.deps.serviceLabels, now: this.now() };
+  }
+
+  /** A run of entries carrying only alerts: recorded and completed together (one commit in SQLite). */
+  private async recordAlerts(run: NormalizedEntry[]): Promise<void> {
+    let results: InboxAlertsResult[];
+    try {
+      results = await this.deps.store.recordInboxAlerts(
+        run.map(({ entry, normalized }) => ({ id: entry.id, observations: normalized.alerts, outcome: outcomeOf(normalized) })),
+        this.owner, this.context(),
+      );
+    } catch (err) {
+      for (const { entry } of run) await this.failed(entry, err);
+      return;
+    }
+    for (const [index, { entry }] of run.entries()) {
+      const result = results[index] ?? { ok: false, error: new Error('not recorded') };
+      if (result.ok) this.deps.metrics.ingestToIncidentSeconds.observe((Date.now() - Date.parse(entry.receivedAt)) / 1000);
+      else await this.failed(entry, result.error);
+    }
+  }
+
+  /** An entry with paging events (and maybe alerts), on its own: its listener hears what was stored. */
+  private async recordOne(entry: InboxEntry, normalized: Normalized): Promise<void> {
+    const { store, logger } = this.deps;
+    try {
+      if (normalized.alerts.length > 0) await store.recordObservations(normalized.alerts, { ...this.context(), inboxId: entry.id });
       if (normalized.pagingEvents.length > 0) {
         // Same context as alerts: a page links to incidents through the same correlator.
-        const result = await store.recordPagingEvents(normalized.pagingEvents, {
-          correlator: this.deps.correlator,
-          serviceLabels: this.deps.serviceLabels,
-          now: this.now(),
-          inboxId: entry.id,
-        });
+        const result = await store.recordPagingEvents(normalized.pagingEvents, { ...this.context(), inboxId: entry.id });
         try {
           this.deps.onPagingEvents?.(normalized.pagingEvents, result);
         } catch (err) {
@@ -135,20 +157,53 @@ export class InboxProcessor {
           logger.warn({ inboxId: entry.id, err: errorInfo(err) }, 'paging event listener failed');
         }
       }
-      await store.completeInbox(entry.id, this.owner, { alerts: normalized.alerts.length, ignoredReason: normalized.ignoredReason }, this.now());
-      metrics.ingestToIncidentSeconds.observe((Date.now() - Date.parse(entry.receivedAt)) / 1000);
+      await store.completeInbox(entry.id, this.owner, outcomeOf(normalized), this.now());
+      this.deps.metrics.ingestToIncidentSeconds.observe((Date.now() - Date.parse(entry.receivedAt)) / 1000);
     } catch (err) {
-      // A store fault (locked, read-only, full, I/O error) says nothing about the entry: it is
-      // retried after its lease like any failure, but never becomes a dead letter for it, however
-      // long the fault lasts (claims count attempts even when the store then fails).
-      const storeFault = err instanceof UnavailableError;
-      const dead = !storeFault && (err instanceof NormalizeError || err instanceof SyntaxError || entry.attempts >= this.deps.maxAttempts);
-      const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-      logger.warn({ inboxId: entry.id, attempts: entry.attempts, dead, reason }, dead ? 'inbox entry kept as dead letter' : 'inbox entry failed; will retry');
-      metrics.inboxFailures.inc({ outcome: dead ? 'dead' : 'retry' });
-      await store.failInbox(entry.id, this.owner, reason, dead, this.now());
+      await this.failed(entry, err);
     }
   }
+
+  private async failed(entry: InboxEntry, err: unknown): Promise<void> {
+    const { store, logger, metrics } = this.deps;
+    // A store fault (locked, read-only, full, I/O error) says nothing about the entry: it is
+    // retried after its lease like any failure, but never becomes a dead letter for it, however
+    // long the fault lasts (claims count attempts even when the store then fails).
+    const storeFault = err instanceof UnavailableError;
+    const dead = !storeFault && (err instanceof NormalizeError || err instanceof SyntaxError || entry.attempts >= this.deps.maxAttempts);
+    const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    logger.warn({ inboxId: entry.id, attempts: entry.attempts, dead, reason }, dead ? 'inbox entry kept as dead letter' : 'inbox entry failed; will retry');
+    metrics.inboxFailures.inc({ outcome: dead ? 'dead' : 'retry' });
+    await store.failInbox(entry.id, this.owner, reason, dead, this.now());
+  }
+}
+
+/** Entries claimed per pass; a run of alert-only entries among them is written in one transaction. */
+const CLAIM_LIMIT = 20;
+
+type NormalizedEntry = { entry: InboxEntry; normalized: Normalized };
+type ReadEntry = NormalizedEntry | { entry: InboxEntry; error: unknown };
+
+const outcomeOf = (normalized: Normalized) => ({ alerts: normalized.alerts.length, ignoredReason: normalized.ignoredReason });
+
+/**
+ * Claimed entries in the order they are handled: consecutive entries carrying only alerts as one
+ * run, every other entry (unreadable, or with paging events) on its own. Claim order is kept.
+ */
+export function stepsOf(read: readonly ReadEntry[]): Array<NormalizedEntry[] | ReadEntry> {
+  const steps: Array<NormalizedEntry[] | ReadEntry> = [];
+  let run: NormalizedEntry[] = [];
+  for (const item of read) {
+    if ('normalized' in item && item.normalized.pagingEvents.length === 0) {
+      run.push(item);
+      continue;
+    }
+    if (run.length > 0) steps.push(run);
+    run = [];
+    steps.push(item);
+  }
+  if (run.length > 0) steps.push(run);
+  return steps;
 }
 
 export const errorInfo = (err: unknown) => (err instanceof Error ? { name: err.name, message: err.message } : { message: String(err) });

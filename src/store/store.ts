@@ -91,8 +91,27 @@ export interface IncidentWrites {
    * that the page key `PagingKeys.page` is looked up without the lookback window.)
    */
   recordPagingEvents(events: PagingEvent[], context: RecordContext): Promise<PagingRecordResult>;
-
+  /**
+   * What the inbox processor does for a run of claimed entries carrying alerts: per entry, in
+   * order, `recordObservations` then `completeInbox` with its
+   * outcome, each entry all or nothing. The SQLite store writes the whole run in one transaction
+   * (a savepoint per entry), so a backlog costs one commit per run instead of two per entry.
+   *
+   * Returns one result per entry: `ok`, or the error that kept it from being recorded (its
+   * writes undone, the entry left claimed for the caller to fail). Throws only when nothing of
+   * the run was recorded (the store could not write at all).
+   */
+  recordInboxAlerts(entries: readonly InboxAlerts[], owner: string, context: Omit<RecordContext, 'inboxId'>): Promise<InboxAlertsResult[]>;
 }
+
+/** One claimed inbox entry's alerts and the outcome to record with them (`recordInboxAlerts`). */
+export interface InboxAlerts {
+  id: string;
+  observations: AlertObservation[];
+  outcome: InboxOutcome;
+}
+
+export type InboxAlertsResult = { ok: true } | { ok: false; error: unknown };
 
 /** SRE corrections. */
 export interface CorrectionStore {
@@ -191,13 +210,6 @@ export interface CorrectionContext {
   reason?: string | null;
   serviceLabels: ServiceLabels;
 }
-
-
-
-
-
-
-
 export type InboxState = 'pending' | 'done' | 'dead';
 
 export interface NewInboxEntry {

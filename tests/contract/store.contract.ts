@@ -253,6 +253,44 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         const dead = await store.listInbox({ state: 'dead', limit: 10 });
         expect(dead).toEqual({ items: [expect.objectContaining({ id: appended[3], state: 'dead', lastError: 'bad body' })], nextCursor: null });
       });
+      it('when a run of claimed entries is recorded, then each has its alerts placed and is done, and an entry that fails is undone alone and stays claimed', async () => {
+        const correlator = new FakeCorrelator().script('Broken', () => {
+          throw new Error('correlator failed on Broken');
+        });
+        const ids = await appendMany(store, 4);
+        await store.claimInbox('owner-a', 30_000, 4, later(100));
+        const results = await store.recordInboxAlerts([
+          { id: ids[0]!, observations: [observation({ name: 'First', link: 'x', start: 0 })], outcome: { alerts: 1, ignoredReason: null } },
+          { id: ids[1]!, observations: [observation({ name: 'Second', link: 'x', start: 1 }), observation({ name: 'Broken', start: 2 })], outcome: { alerts: 2, ignoredReason: null } },
+          { id: ids[2]!, observations: [], outcome: { alerts: 0, ignoredReason: 'resolved-only' } },
+          { id: ids[3]!, observations: [observation({ name: 'Fourth', link: 'x', start: 3 })], outcome: { alerts: 1, ignoredReason: null } },
+        ], 'owner-a', { correlator, serviceLabels: ['service'], now: later(101) });
+        expect(results.map((r) => r.ok)).toEqual([true, false, true, true]);
+        expect(String((results[1] as { error: unknown }).error)).toMatch(/correlator failed on Broken/);
+        const states = await Promise.all(ids.map(async (id) => (await store.getInboxEntry(id))!));
+        expect(states.map((e) => e.state)).toEqual(['done', 'pending', 'done', 'done']);
+        expect(states[2]).toMatchObject({ processedAt: later(101), outcome: { alerts: 0, ignoredReason: 'resolved-only' } });
+        // The failed entry's alerts are undone together (Second is placed before Broken throws).
+        expect(correlator.calls.map((c) => c.alert.labels.alertname)).toEqual(['First', 'Second', 'Broken', 'Fourth']);
+        const incidents = (await store.listIncidents({ limit: 10 })).items;
+        const alerts = (await Promise.all(incidents.map(async (i) => (await store.getIncident(i.id))!.alerts))).flat();
+        expect(alerts.map((a) => a.labels.alertname).sort()).toEqual(['First', 'Fourth']);
+        // Still claimed by owner-a: the caller fails it with its policy.
+        await store.failInbox(ids[1]!, 'owner-a', 'Error: correlator failed on Broken', true, later(102));
+        expect((await store.getInboxEntry(ids[1]!))!.state).toBe('dead');
+      });
+
+      it('when a run is recorded by an owner that lost the lease, then its alerts are placed but the entries are not marked done', async () => {
+        const [id] = await appendMany(store, 1);
+        await store.claimInbox('owner-a', 1_000, 1, later(100));
+        await store.claimInbox('owner-b', 1_000, 1, later(200));
+        const results = await store.recordInboxAlerts(
+          [{ id: id!, observations: [observation({ name: 'Late', start: 0 })], outcome: { alerts: 1, ignoredReason: null } }],
+          'owner-a', { correlator: new FakeCorrelator(), serviceLabels: ['service'], now: later(201) },
+        );
+        expect(results).toEqual([{ ok: true }]);
+        expect((await store.getInboxEntry(id!))!.state).toBe('pending');
+      });
     });
 
     // ---------------------------------------------------------------- alerts

@@ -5,11 +5,11 @@ import type { Incident, IncidentDetail, IncidentEvent, IncidentStatus } from '..
 import type { PagingEvent } from '../../domain/paging-event';
 import { toPage } from '../cursor';
 import type {
-  CorrectionContext, InboxEntry, InboxEntrySummary, InboxOutcome, InboxQuery, InboxState, IncidentQuery, MergeResult, MoveResult,
+  CorrectionContext, InboxAlerts, InboxAlertsResult, InboxEntry, InboxEntrySummary, InboxOutcome, InboxQuery, InboxState, IncidentQuery, MergeResult, MoveResult,
   NewInboxEntry, Page, PagingRecordResult, RecordContext, RecordResult, RequeueContext, ResolveContext, SplitResult, Store,
 } from '../store';
 import { MongoConnection, type MongoSettings } from './mongo-connection';
-import { isDuplicateKey, runTransaction, type TransactionRetry } from './mongo-errors';
+import { isDuplicateKey, isMongoUnavailable, runTransaction, toUnavailable, type TransactionRetry } from './mongo-errors';
 import { MongoLedgerPort } from './mongo-ledger-port';
 import * as ledger from '../../domain/ledger/incident-ledger';
 import { runAsync, type LedgerStep } from '../../domain/ledger/ledger-port';
@@ -199,6 +199,34 @@ export class MongoStore implements Store {
    */
   async recordObservations(observations: AlertObservation[], ctx: RecordContext): Promise<RecordResult> {
     return this.write(placementContext(ctx), (c) => ledger.recordObservations(observations, c));
+  }
+
+  /**
+   * One transaction per entry: its alerts and its "done" mark commit together. A store fault
+   * stops the run; it and the entries after it fail with an `UnavailableError` (retried later).
+   */
+  async recordInboxAlerts(entries: readonly InboxAlerts[], owner: string, ctx: Omit<RecordContext, 'inboxId'>): Promise<InboxAlertsResult[]> {
+    const base = placementContext(ctx);
+    if (this.derivedFor !== derivedStateTag(base)) await this.upgradeDerivedState(base);
+    const results: InboxAlertsResult[] = [];
+    for (const entry of entries) {
+      try {
+        await runTransaction(this.connection.client, async (session) => {
+          if (entry.observations.length > 0) await runAsync(ledger.recordObservations(entry.observations, base), new MongoLedgerPort(this.c, session, ctx.now));
+          await this.c.inbox.updateOne(ownedEntryFilter(entry.id, owner), completeUpdate(entry.outcome, ctx.now), { session });
+        }, this.options.transactionRetry);
+        results.push({ ok: true });
+      } catch (error) {
+        if (!isMongoUnavailable(error)) {
+          results.push({ ok: false, error });
+          continue;
+        }
+        const fault = toUnavailable(error, 'MongoDB cannot serve the request');
+        while (results.length < entries.length) results.push({ ok: false, error: fault });
+        break;
+      }
+    }
+    return results;
   }
 
   async recordPagingEvents(events: PagingEvent[], ctx: RecordContext): Promise<PagingRecordResult> {

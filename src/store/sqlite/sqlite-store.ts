@@ -11,7 +11,7 @@ import type { Incident, IncidentDetail, IncidentEvent, IncidentStatus } from '..
 import type { PagingEvent } from '../../domain/paging-event';
 import { decodeCursor, toPage } from '../cursor';
 import type {
-  CorrectionContext, InboxEntry, InboxEntrySummary, InboxOutcome, InboxQuery, InboxState, IncidentQuery, MergeResult, MoveResult,
+  CorrectionContext, InboxAlerts, InboxAlertsResult, InboxEntry, InboxEntrySummary, InboxOutcome, InboxQuery, InboxState, IncidentQuery, MergeResult, MoveResult,
   NewInboxEntry, Page, PagingRecordResult, RecordContext, RecordResult, RequeueContext, ResolveContext, SplitResult, Store,
 } from '../store';
 import { SqliteCommitPolicy } from './sqlite-commit-policy';
@@ -19,7 +19,7 @@ import { SqliteLedgerPort } from './sqlite-ledger-port';
 import { toAlert, toEvent, toIncident, type Row } from './sqlite-rows';
 import { inboxFileFor, SqliteInbox } from './sqlite-inbox';
 import { SQLITE_ADDED_COLUMNS, SQLITE_DROPPED, SQLITE_SCHEMA } from './sqlite-schema';
-import { probeWritable } from './sqlite-faults';
+import { isStoreUnavailable, probeWritable } from './sqlite-faults';
 
 export interface SqliteStoreOptions {
   /** File path, or `:memory:` for throwaway tests. */
@@ -204,6 +204,31 @@ export class SqliteStore implements Store {
 
   async recordObservations(observations: AlertObservation[], ctx: RecordContext): Promise<RecordResult> {
     return this.derived(() => this.write(placementContext(ctx), (c) => ledger.recordObservations(observations, c)));
+  }
+
+  async recordInboxAlerts(entries: readonly InboxAlerts[], owner: string, ctx: Omit<RecordContext, 'inboxId'>): Promise<InboxAlertsResult[]> {
+    const results: InboxAlertsResult[] = [];
+    this.derived(() => this.db.transaction(() => {
+      const base = placementContext(ctx);
+      if (this.derivedFor !== derivedStateTag(base)) this.upgradeDerivedState(base);
+      for (const entry of entries) {
+        try {
+          // A savepoint per entry: one that fails is undone alone and left claimed.
+          this.db.transaction(() => {
+            if (entry.observations.length > 0) runSync(ledger.recordObservations(entry.observations, base), this.ledgerPort);
+            this.inbox.complete(entry.id, owner, entry.outcome, ctx.now);
+          })();
+          results.push({ ok: true });
+        } catch (error) {
+          // SQLite rolls the whole transaction back by itself on some errors (FULL, IOERR, BUSY):
+          // then nothing of the run is stored and the rest must not run outside it. A store
+          // fault undoes the run too: it says nothing about the entry (the guard maps it).
+          if (!this.db.inTransaction || isStoreUnavailable(error)) throw error;
+          results.push({ ok: false, error });
+        }
+      }
+    }).immediate());
+    return results;
   }
 
   async recordPagingEvents(events: PagingEvent[], ctx: RecordContext): Promise<PagingRecordResult> {
