@@ -101,6 +101,8 @@ export interface StartAlertmanagerOptions {
   resolveTimeout?: Duration;
   /** Receiver name (appears as `receiver` in the webhook payload); default `debrief-webhook`. */
   receiverName?: string;
+  /** Child routes under the root route (Alertmanager `routes:` entries, e.g. `{ matchers, group_by, group_wait }`); they inherit the receiver. */
+  childRoutes?: ReadonlyArray<Record<string, unknown>>;
   /** Override the binary (default: found with findBinary). */
   binary?: string;
   /** Readiness timeout (default 20000 ms). */
@@ -128,6 +130,7 @@ export async function startAlertmanager(opts: StartAlertmanagerOptions): Promise
       group_wait: opts.groupWait ?? '1s',
       group_interval: opts.groupInterval ?? '2s',
       repeat_interval: opts.repeatInterval ?? '1h',
+      ...(opts.childRoutes && opts.childRoutes.length > 0 ? { routes: opts.childRoutes } : {}),
     },
     receivers: [
       {
