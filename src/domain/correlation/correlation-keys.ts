@@ -23,7 +23,22 @@ import type { PagingEvent } from '../paging-event';
  * Rule keys are scoped by rule name (`rule:<name>:...`), see `correlator.ts`.
  */
 
-export const sha256Hex = (s: string): string => createHash('sha256').update(s, 'utf8').digest('hex');
+/**
+ * SHA-256 in hex, remembered for the most recent inputs: every alert of a group hashes the same
+ * group key (twice per placement), and a storm places thousands of them a second.
+ */
+export function sha256Hex(s: string): string {
+  let hex = recentHashes.get(s);
+  if (hex === undefined) {
+    hex = createHash('sha256').update(s, 'utf8').digest('hex');
+    // Group keys are few at any time; forgetting them all now and then keeps memory bounded.
+    if (recentHashes.size >= RECENT_HASHES) recentHashes.clear();
+    recentHashes.set(s, hex);
+  }
+  return hex;
+}
+const RECENT_HASHES = 4096;
+const recentHashes = new Map<string, string>();
 
 export const pageKey = (instance: string, pageId: string): string => `page:${instance}:${pageId}`;
 export const alertDedupKey = (groupKey: string): string => `pdkey:${sha256Hex(groupKey)}`;

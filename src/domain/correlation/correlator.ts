@@ -183,7 +183,23 @@ class RuleCorrelator implements Correlator {
     return { lookup: [...lookup], hold: [...hold], probe: [...probe] };
   }
 
+  /**
+   * What the rules look for in this alert. The ledger asks `keysFor` and then `decide` about the
+   * same observation, so the plan of the last few observations is kept (a pure function of the
+   * observation and this correlator's fixed settings; observations are not changed once made).
+   */
   private plan(alert: AlertObservation): AlertPlan {
+    let plan = this.plans.get(alert);
+    if (!plan) {
+      plan = this.planOf(alert);
+      this.plans.set(alert, plan);
+    }
+    return plan;
+  }
+
+  private readonly plans = new WeakMap<AlertObservation, AlertPlan>();
+
+  private planOf(alert: AlertObservation): AlertPlan {
     const service = serviceOf(alert.labels, this.serviceLabels);
     const links: LinkLookup[] = [];
     const extraHold: string[] = [];
