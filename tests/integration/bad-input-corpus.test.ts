@@ -1,9 +1,13 @@
 import Database from 'better-sqlite3';
 import { createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { connectorsById } from '../../connectors';
+import { ConfigError, loadConfig } from '../../src/config/load-config';
+import { loadServiceCatalog } from '../../src/config/load-service-catalog';
+import { defaultCorrelationRules } from '../../src/domain/correlation/rule-config';
 import { inboxFileFor } from '../../src/store/sqlite/sqlite-inbox';
 import { alertmanagerBody, type AlertSpec } from '../support/alertmanager-bodies';
 import { allAlerts, allIncidentDetails, type AlertBody } from '../support/api-helpers';
@@ -95,6 +99,13 @@ const UNICODE = {
   zeroWidth: 'a​b‌c‍d',
   cjk: '数据库连接失败',
 };
+/**
+ * A rule regex that backtracks catastrophically in JavaScript's RegExp (one alert took 15.8 s at
+ * 30 characters, hours at 40) and the label value that triggers it. The corpus app runs it as a
+ * correlation rule and as a catalog `match`; RE2 answers in linear time.
+ */
+const CATASTROPHIC_REGEX = '([a-z0-9]+[-.]?)+\\.prod\\.example\\.com:9100';
+const CATASTROPHIC_MATCHER = `instance=~"${CATASTROPHIC_REGEX.replace(/\\/g, '\\\\')}"`;
 const TRICKY_VALUES = { alertname: 'TrickyValues', a: '__proto__', b: 'constructor', c: 'toString', d: 'hasOwnProperty', e: 'valueOf', service: '__proto__' };
 
 type Outcome =
@@ -201,6 +212,19 @@ const BODY_CASES: BodyCase[] = [
   {
     name: 'label values named like Object.prototype members', body: () => one(TRICKY_VALUES),
     alertmanager: { accept: async () => { expect((await storedAlert(TRICKY_VALUES)).labels).toEqual(TRICKY_VALUES); } },
+  },
+  {
+    name: 'a label value crafted against a backtracking rule regex', body: () => am([
+      { labels: { alertname: 'RegexBombMiss', instance: `${'a'.repeat(40)}.prod.example.com:9101` }, startsAt: T0 },
+      { labels: { alertname: 'RegexBombHit', instance: `${'a'.repeat(40)}.prod.example.com:9100` }, startsAt: T0 },
+    ]),
+    alertmanager: {
+      accept: async () => {
+        await storedAlert({ alertname: 'RegexBombMiss' });
+        const hit = await storedAlert({ alertname: 'RegexBombHit' });
+        expect((await app.api.get(`/api/v1/incidents/${hit.incidentId}`)).data.services).toEqual(['prod-hosts']);
+      },
+    },
   },
   // text that must survive unchanged
   {
@@ -314,11 +338,20 @@ function fillPath(op: Op, override?: { param: string; value: string }): string {
   });
 }
 
+let configDir: string;
+
 beforeAll(async () => {
+  configDir = mkdtempSync(join(tmpdir(), 'debrief-corpus-config-'));
+  const catalogFile = join(configDir, 'services.yaml');
+  writeFileSync(catalogFile, `services:\n  - name: prod-hosts\n    match: [${JSON.stringify(CATASTROPHIC_MATCHER)}]\n`);
   app = await startTestApp({
     env: { DEBRIEF_PAGERDUTY_SIGNING_SECRETS: PD_SECRET },
-    // The corpus itself fails authentication on purpose many times from one address.
-    overrides: { security: { failedAuthPerMinute: 1_000_000, statusPagePerMinute: 1_000_000 } },
+    overrides: {
+      // The corpus itself fails authentication on purpose many times from one address.
+      security: { failedAuthPerMinute: 1_000_000, statusPagePerMinute: 1_000_000 },
+      catalog: { file: catalogFile },
+      correlation: { rules: [...defaultCorrelationRules(), { name: 'prod-hosts', match: [CATASTROPHIC_MATCHER], sameLabels: ['instance'], windowMinutes: 10 }] },
+    },
   });
   db = new Database(app.dbFile, { readonly: true, fileMustExist: true });
   inboxDb = new Database(inboxFileFor(app.dbFile), { readonly: true, fileMustExist: true });
@@ -348,6 +381,7 @@ afterAll(async () => {
   db?.close();
   inboxDb?.close();
   await app?.stop();
+  if (configDir) rmSync(configDir, { recursive: true, force: true });
 });
 
 /** Sends one request and checks the universal rules; returns problems (empty when fine). */
@@ -563,5 +597,54 @@ describe('PagerDuty webhook corpus', () => {
     expect(await summary('PREVERSE')).toEqual(await summary('PINORDER'));
     const dead = await app.api.get('/api/v1/inbox', { params: { state: 'dead', limit: 500 } });
     expect((dead.data.items as Array<{ lastError: string }>).filter((e) => /PINORDER|PREVERSE/.test(e.lastError ?? ''))).toEqual([]);
+  });
+});
+
+// ------------------------------------------------------- rule regexes in configuration
+
+/** Regexes RE2 (and so Alertmanager) cannot run: refused at start-up, saying why and where. */
+const UNSUPPORTED_REGEXES: Array<[string, string, RegExp]> = [
+  ['a backreference', '(a+)\\\\1', /backreferences are not supported at character 5/],
+  ['a lookahead', 'db(?=-main)', /lookahead and lookbehind are not supported at character 3/],
+  ['a negative lookbehind', '(?<!old-)db', /lookahead and lookbehind are not supported at character 1/],
+  ['an atomic group', '(?>a+)b', /atomic groups are not supported at character 1/],
+  ['a possessive quantifier', 'a++b', /invalid nested repetition operator at character 2/],
+  ['a repeat count over 1000', 'a{1001}', /invalid repeat count at character 2/],
+  ['a JavaScript-only escape', '\\\\u0041', /invalid escape sequence at character 1/],
+  ['a parenthesis that would break out of the anchors', 'a)|(b', /unexpected \)/],
+  ['an unclosed group', '(a|b', /missing closing \)/],
+];
+
+describe('rule regexes in the configuration', () => {
+  describe.each(UNSUPPORTED_REGEXES)('%s', (_name, regex, reason) => {
+    const matcher = `instance=~"${regex}"`;
+
+    it('when used in a correlation rule, then start-up is refused naming the rule, the matcher and the reason', () => {
+      const load = () => loadConfig({ file: null, env: {}, overrides: { correlation: { rules: [{ name: 'hosts', match: ['severity="critical"', matcher], sameLabels: ['instance'], windowMinutes: 5 }] } } });
+      expect(load).toThrow(ConfigError);
+      const problems = (() => { try { load(); return []; } catch (err) { return (err as ConfigError).problems; } })();
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toContain('correlation.rules.0.match.1: ');
+      expect(problems[0]).toContain(matcher);
+      expect(problems[0]).toMatch(/invalid regular expression \(RE2 syntax, as Alertmanager\)/);
+      expect(problems[0]).toMatch(reason);
+    });
+
+    it('when used in a catalog match, then the catalog is refused naming the service entry, the matcher and the reason', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'debrief-corpus-catalog-'));
+      try {
+        const file = join(dir, 'services.yaml');
+        writeFileSync(file, `services:\n  - name: hosts\n    match: [${JSON.stringify(matcher)}]\n`);
+        expect(() => loadServiceCatalog(file)).toThrow(ConfigError);
+        expect(() => loadServiceCatalog(file)).toThrow(reason);
+        expect(() => loadServiceCatalog(file)).toThrow(`services.0.match.0: "${matcher}"`);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+
+  it('when the catastrophic regex is configured, then it loads (RE2 runs it in linear time; the corpus app uses it)', () => {
+    expect(() => loadConfig({ file: null, env: {}, overrides: { correlation: { rules: [{ name: 'hosts', match: [CATASTROPHIC_MATCHER], sameLabels: ['instance'], windowMinutes: 5 }] } } })).not.toThrow();
   });
 });
