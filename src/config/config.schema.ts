@@ -6,6 +6,9 @@ import { correlationRulesSchema } from '../domain/correlation/rule-config';
 /** Processing pauses for waiting webhooks this many times as long as an inbox entry took (`inbox.ingestPriority`). */
 export const DEFAULT_INGEST_PRIORITY = 5;
 
+/** An inbox entry still processing after this long is stopped and dead-lettered (`inbox.entryTimeoutSeconds`). */
+export const DEFAULT_ENTRY_TIMEOUT_SECONDS = 60;
+
 /**
  * The one schema that validates Debrief's configuration: `config/debrief.yaml` (optional)
  * overlaid with environment variables (see `ENV_BINDINGS`). Every key has a description and
@@ -205,7 +208,9 @@ export const configSchema = z.object({
       .describe('Process the inbox in a worker thread with its own connection (SQLite files only), so processing does not slow down accepting webhooks.'),
     ingestPriority: z.coerce.number().min(0).max(100).default(DEFAULT_INGEST_PRIORITY)
       .describe(`While webhooks are being answered, inbox processing pauses after each entry for this many times as long as the entry took (at most 100 ms), so a flood of webhooks is accepted first and processed afterwards. 0: never pause.`),
-  }).default({ leaseSeconds: 30, pollIntervalMs: 1000, maxAttempts: 5, worker: true, ingestPriority: DEFAULT_INGEST_PRIORITY }),
+    entryTimeoutSeconds: z.coerce.number().positive().max(3600).default(DEFAULT_ENTRY_TIMEOUT_SECONDS)
+      .describe('Longest an inbox entry may be processed (in the worker thread) before the worker is stopped and the entry kept as a dead letter with the reason, so no input can stall processing. Keep it well above the store\'s lock wait (5 s); a 5 MiB body takes a few seconds.'),
+  }).default({ leaseSeconds: 30, pollIntervalMs: 1000, maxAttempts: 5, worker: true, ingestPriority: DEFAULT_INGEST_PRIORITY, entryTimeoutSeconds: DEFAULT_ENTRY_TIMEOUT_SECONDS }),
   reports: z.object({
     policy: postmortemPolicySchema.default(DEFAULT_POSTMORTEM_POLICY)
       .describe('Which incidents need a post-mortem; every condition set must hold. People can request or waive one for any incident.'),
@@ -285,6 +290,7 @@ export const ENV_BINDINGS: EnvBinding[] = [
   { env: 'DEBRIEF_LOG_LEVEL', path: 'log.level', description: 'Log level', parse: (s) => s },
   { env: 'DEBRIEF_INBOX_WORKER', path: 'inbox.worker', description: 'Process the inbox in a worker thread (SQLite files)', parse: (s) => s },
   { env: 'DEBRIEF_INBOX_INGEST_PRIORITY', path: 'inbox.ingestPriority', description: 'How strongly inbox processing gives way to webhooks', parse: (s) => s },
+  { env: 'DEBRIEF_INBOX_ENTRY_TIMEOUT_SECONDS', path: 'inbox.entryTimeoutSeconds', description: 'Longest an inbox entry may be processed before it is stopped and dead-lettered', parse: (s) => s },
   { env: 'DEBRIEF_FAILED_AUTH_PER_MINUTE', path: 'security.failedAuthPerMinute', description: 'Failed authentications per client IP and minute before 429', parse: (s) => s },
   { env: 'DEBRIEF_STATUS_PAGE_PER_MINUTE', path: 'security.statusPagePerMinute', description: 'Status page requests per client IP and minute before 429', parse: (s) => s },
   {

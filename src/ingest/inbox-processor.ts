@@ -11,6 +11,7 @@ import { UnavailableError } from '../errors';
 import type { Metrics } from '../metrics';
 import type { PagingEvent } from '../domain/paging-event';
 import type { InboxEntry, InboxStore, IncidentWrites, PagingRecordResult } from '../store/store';
+import type { InboxWatch } from './inbox-watchdog';
 import { parseAndNormalize } from './parse-and-normalize';
 
 export interface InboxProcessorDeps {
@@ -31,6 +32,8 @@ export interface InboxProcessorDeps {
    * background enrichment hangs here. Called synchronously: it must return at once (queue work).
    */
   onPagingEvents?: (events: PagingEvent[], result: PagingRecordResult) => void;
+  /** Told which entries each step works on, so a step over its time limit can be stopped (inbox-watchdog.ts). */
+  watch?: InboxWatch;
 }
 
 /**
@@ -93,7 +96,8 @@ export class InboxProcessor {
         if (batch.length === 0) return;
         for (const entry of batch) {
           const started = Date.now();
-          await this.process(entry);
+          this.deps.watch?.begin(this.owner, [entry.id]);
+          await this.process(entry).finally(() => this.deps.watch?.end());
           // Store calls resolve without real I/O waits (better-sqlite3 is synchronous), so
           // without this the whole backlog would be processed in one turn of the event loop,
           // holding webhooks (and their 202s) until it is empty. See IngestPressure.
@@ -161,7 +165,7 @@ export const errorInfo = (err: unknown) => (err instanceof Error ? { name: err.n
 export function buildInboxProcessor(
   config: Pick<Config, 'correlation' | 'impact' | 'inbox'>,
   catalog: ServiceCatalog,
-  deps: Pick<InboxProcessorDeps, 'store' | 'metrics' | 'logger' | 'clock' | 'breathe' | 'onPagingEvents'>,
+  deps: Pick<InboxProcessorDeps, 'store' | 'metrics' | 'logger' | 'clock' | 'breathe' | 'onPagingEvents' | 'watch'>,
 ): InboxProcessor {
   return new InboxProcessor({
     ...deps,
