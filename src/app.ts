@@ -152,7 +152,7 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
   const stats = new StatsService({ store, reports: reportStore, serviceLabels: naming, clock });
   registerStatsGauges(metrics.registry, () => stats.recent(config.stats.gaugeWindowDays, config.stats.gaugeCacheSeconds));
   const snapshotter = config.prometheus.baseUrl
-    ? new PrometheusSnapshotter({ baseUrl: config.prometheus.baseUrl, timeoutMs: config.prometheus.timeoutMs, marginMinutes: config.prometheus.marginMinutes, maxRules: config.prometheus.maxRules, client: outboundClients.prometheus })
+    ? new PrometheusSnapshotter({ ...config.prometheus, baseUrl: config.prometheus.baseUrl, client: outboundClients.prometheus })
     : null;
 
   const routes: RouteDef[] = [];

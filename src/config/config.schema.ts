@@ -83,13 +83,19 @@ const postmortemPolicySchema = z.object({
   pagedOnly: z.boolean().default(false).describe('Only incidents paged through PagerDuty.'),
 });
 
-const DEFAULT_PROMETHEUS = { baseUrl: null, timeoutMs: 3000, marginMinutes: 15, maxRules: 8 };
+const DEFAULT_PROMETHEUS = { baseUrl: null, timeoutMs: 3000, marginMinutes: 15, maxRules: 8, maxSeries: 20, onlyRuleExpressions: true, refreshSeconds: 300 };
 const prometheusSchema = z.object({
   baseUrl: z.url({ protocol: /^https?$/ }).nullable().default(null)
     .describe('Prometheus base URL (e.g. `http://prometheus:9090`); when set, reports chart each alert rule\'s expression around the incident.'),
   timeoutMs: z.coerce.number().int().positive().default(3000).describe('Timeout of each Prometheus query; a slow Prometheus leaves a note in the report.'),
   marginMinutes: z.coerce.number().min(0).default(15).describe('Minutes charted before the incident start and after its end.'),
   maxRules: z.coerce.number().int().min(1).max(50).default(8).describe('At most this many alert rules are charted per incident.'),
+  maxSeries: z.coerce.number().int().min(1).max(500).default(20)
+    .describe('At most this many series are charted per alert rule (sent to Prometheus as `limit`; the chart says when it left some out).'),
+  onlyRuleExpressions: z.preprocess((v) => (typeof v === 'string' ? !/^(false|0|no|off)$/i.test(v.trim()) : v), z.boolean()).default(true)
+    .describe('Chart an alert\'s expression only when this Prometheus has an alerting rule of the alert\'s name with exactly that expression (`GET /api/v1/rules`), so a sender cannot make Debrief run queries of its choosing. Turn off when the rules live on another Prometheus than the one queried.'),
+  refreshSeconds: z.coerce.number().int().min(1).default(300)
+    .describe('An open incident\'s snapshot is taken again when it is older than this; a resolved incident is snapshotted once per change.'),
 });
 
 const outboundWebhookSchema = z.object({

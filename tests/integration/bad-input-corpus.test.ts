@@ -11,6 +11,8 @@ import { defaultCorrelationRules } from '../../src/domain/correlation/rule-confi
 import { inboxFileFor } from '../../src/store/sqlite/sqlite-inbox';
 import { alertmanagerBody, type AlertSpec } from '../support/alertmanager-bodies';
 import { allAlerts, allIncidentDetails, type AlertBody } from '../support/api-helpers';
+import { startCaptureReceiver } from '../support/capture-receiver';
+import { startFakePrometheus } from '../support/fake-prometheus';
 import { AM_TOKEN, API_TOKEN, startTestApp, VIEWER_TOKEN, type TestApp } from '../support/test-app';
 import { httpRequest, type HttpResponse } from '../e2e/support/processes';
 
@@ -647,4 +649,70 @@ describe('rule regexes in the configuration', () => {
   it('when the catastrophic regex is configured, then it loads (RE2 runs it in linear time; the corpus app uses it)', () => {
     expect(() => loadConfig({ file: null, env: {}, overrides: { correlation: { rules: [{ name: 'hosts', match: [CATASTROPHIC_MATCHER], sameLabels: ['instance'], windowMinutes: 5 }] } } })).not.toThrow();
   });
+});
+
+// ------------------------------------------------------- sender-controlled Prometheus queries
+
+/**
+ * The `g0.expr` of an alert's generatorURL is written by whoever holds a webhook credential.
+ * Reading the report six times once ran it six times on the configured Prometheus, whatever it
+ * was. Now it runs only when bounded and confirmed as the alert rule's by Prometheus itself, at
+ * most once per incident revision, and never against the host the URL names.
+ */
+const RULE_EXPR = 'sum(rate(checkout_errors_total{job="checkout"}[5m])) > 1';
+const HOSTILE_EXPRESSIONS: Array<[string, string, string, { status: string; note?: RegExp; asksRules: boolean }]> = [
+  ['every series Prometheus holds', 'EveryName', 'count({__name__=~".+"})', { status: 'refused', note: /could select every series/, asksRules: false }],
+  ['every series of any job, over a year', 'AnyJob', 'sum(rate({job=~".*"}[365d]))', { status: 'refused', note: /could select every series/, asksRules: false }],
+  ['a bounded query that is no alert rule', 'CheckoutErrors', 'topk(10000, count by (__name__) ({job="checkout"}))', { status: 'refused', note: /no alerting rule "CheckoutErrors" with this expression/, asksRules: true }],
+  ['the rule expression under a name that is not the rule', 'NotTheRule', RULE_EXPR, { status: 'refused', note: /no alerting rule "NotTheRule"/, asksRules: true }],
+  ['the rule expression, from a link to another host', 'CheckoutErrors', RULE_EXPR, { status: 'ok', asksRules: true }],
+];
+
+describe('sender-controlled Prometheus expressions', () => {
+  let promApp: TestApp;
+  let prometheus: Awaited<ReturnType<typeof startFakePrometheus>>;
+  let elsewhere: Awaited<ReturnType<typeof startCaptureReceiver>>;
+
+  beforeAll(async () => {
+    prometheus = await startFakePrometheus([{ name: 'CheckoutErrors', query: RULE_EXPR }]);
+    elsewhere = await startCaptureReceiver();
+    promApp = await startTestApp({ env: { DEBRIEF_PROMETHEUS_URL: prometheus.url } });
+  });
+
+  afterAll(async () => {
+    await promApp?.stop();
+    await prometheus?.close();
+    await elsewhere?.close();
+  });
+
+  it.each(HOSTILE_EXPRESSIONS.map(([what, ...rest], i) => [what, i, ...rest] as const))(
+    'when an alert carries %s, then six report reads run at most one bounded query, and only an expression Prometheus confirms',
+    async (_what, i, alertname, expr, expected) => {
+      const host = expected.status === 'ok' ? elsewhere.url.replace(/\/hook$/, '') : 'http://prometheus-0:9090';
+      const body = alertmanagerBody([{
+        labels: { alertname, service: `expr-case-${i}` }, startsAt: new Date(Date.parse(T0) + i * 24 * 3600_000).toISOString(),
+        generatorURL: `${host}/graph?g0.expr=${encodeURIComponent(expr)}&g0.tab=1`,
+      }]);
+      expect((await promApp.postAlertmanager(body)).status).toBe(202);
+      await promApp.settle();
+      const alert = (await allAlerts(promApp)).find((a) => a.labels.service === `expr-case-${i}`)!;
+      const before = { rules: prometheus.requests.filter((r) => r.path === '/api/v1/rules').length, queries: prometheus.queryRanges().length };
+      for (let read = 0; read < 6; read++) {
+        const res = await promApp.api.get(`/api/v1/incidents/${alert.incidentId}/report.json`);
+        expect(res.status).toBe(200);
+        expect(res.data.metricSnapshots).toEqual([expect.objectContaining({ rule: alertname, expr, status: expected.status })]);
+        if (expected.note) expect(res.data.metricSnapshots[0].note).toMatch(expected.note);
+      }
+      const rulesAsked = prometheus.requests.filter((r) => r.path === '/api/v1/rules').length - before.rules;
+      const queries = prometheus.queryRanges().slice(before.queries);
+      expect(rulesAsked).toBe(expected.asksRules ? 1 : 0);
+      expect(queries.length).toBe(expected.status === 'ok' ? 1 : 0);
+      for (const q of queries) {
+        expect(q.params.get('query')).toBe(RULE_EXPR);
+        expect(q.params.get('timeout')).toBe('3');
+        expect(q.params.get('limit')).toBe('21');
+      }
+      expect(elsewhere.requests).toEqual([]);
+    },
+  );
 });
