@@ -5,6 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { connectorsById } from '../../connectors';
+import { InvalidPagerDutyIdError } from '../../connectors/pagerduty/pagerduty.rest';
+import { PagerDutyEnrichment } from '../../src/integrations/pagerduty-enrichment';
+import { createPagerDutyRestClient } from '../../src/integrations/pagerduty-rest-client';
 import { ConfigError, loadConfig } from '../../src/config/load-config';
 import { loadServiceCatalog } from '../../src/config/load-service-catalog';
 import { defaultCorrelationRules } from '../../src/domain/correlation/rule-config';
@@ -715,4 +718,110 @@ describe('sender-controlled Prometheus expressions', () => {
       expect(elsewhere.requests).toEqual([]);
     },
   );
+});
+
+// ------------------------------------------------------- outbound paths from inbound ids
+
+/**
+ * Ids a signed webhook carries end up in REST paths: PagerDuty incident `..` once made the client
+ * request `${apiBase}/` with the REST token. Every id is checked against PagerDuty's id shape
+ * (upper-case letters and digits) before a path is built, so none of these reaches the network.
+ */
+const HOSTILE_PAGERDUTY_IDS: Array<[string, string]> = [
+  ['the parent directory', '..'],
+  ['the current directory', '.'],
+  ['two levels up', '../..'],
+  ['an encoded parent directory', '%2e%2e'],
+  ['an encoded slash', 'PT4KHLK%2F..%2Fusers'],
+  ['a path past a real id', 'PT4KHLK/../../users'],
+  ['a query string', 'PT4KHLK?include[]=users'],
+  ['a fragment', 'PT4KHLK#x'],
+  ['a backslash', '..\\..'],
+  ['a full URL', 'https://evil.example/x'],
+  ['lower case', 'pt4khlk'],
+  ['surrounding space', ' PT4KHLK '],
+  ['a newline', 'PT4KHLK\nHost: evil.example'],
+  ['a unicode two-dot leader', '\u2025'],
+  ['65 characters', 'P'.repeat(65)],
+];
+
+describe('outbound paths from inbound ids', () => {
+  let receiver: Awaited<ReturnType<typeof startCaptureReceiver>>;
+  let pdApp: TestApp;
+  const restBase = () => receiver.url.replace(/\/hook$/, '');
+
+  beforeAll(async () => {
+    receiver = await startCaptureReceiver([{ status: 404, headers: { 'Content-Type': 'application/json' }, body: '{"error":{"message":"Not Found","code":2100}}' }]);
+    pdApp = await startTestApp({
+      env: { DEBRIEF_PAGERDUTY_SIGNING_SECRETS: PD_SECRET, DEBRIEF_PAGERDUTY_REST_TOKEN: 'u+corpus-read-only-key', DEBRIEF_PAGERDUTY_API_BASE_URL: restBase() },
+      overrides: { security: { failedAuthPerMinute: 1_000_000 } },
+    });
+  });
+
+  afterAll(async () => {
+    await pdApp?.stop();
+    await receiver?.close();
+  });
+
+  beforeEach(() => {
+    receiver.requests.length = 0;
+  });
+
+  describe.each(HOSTILE_PAGERDUTY_IDS)('PagerDuty incident id: %s', (_name, id) => {
+    it('when the REST client is asked for it, then every call is refused before any request', async () => {
+      const client = createPagerDutyRestClient({ token: 'u+corpus-read-only-key', baseUrl: restBase(), maxRetries: 0 });
+      for (const call of [
+        () => client.getIncident(id), () => client.listIncidentLogEntries(id), () => client.listIncidentNotes(id),
+        () => client.listIncidentAlerts(id), () => client.getIncidentTimeline(id, { instance: 'pagerduty', receivedAt: T0 }),
+      ]) {
+        await expect(call()).rejects.toThrow(InvalidPagerDutyIdError);
+      }
+      expect(receiver.requests).toEqual([]);
+    });
+
+    it('when a signed webhook names it, then it is stored as data and the REST API is never called', async () => {
+      const body = pdEvent('zulip-triggered_v3', 'PLACEHOLDER', `EVID-${Buffer.from(id).toString('hex').slice(0, 40)}`).replace(/PLACEHOLDER/g, JSON.stringify(id).slice(1, -1));
+      expect(JSON.parse(body).event.data.id).toBe(id);
+      const res = await send('post', '/webhooks/pagerduty', body, { 'Content-Type': 'application/json', 'X-PagerDuty-Signature': sign(body) });
+      expect(res.status).toBe(202);
+      await pdAppSettled();
+      const entry = await pdApp.api.get(`/api/v1/inbox/${(res.json as { inboxId: string }).inboxId}`);
+      expect(entry.data.state).toBe('done');
+      expect(receiver.requests).toEqual([]);
+    });
+
+    it('when enrichment notices it, then it logs the refusal and never asks the REST client', () => {
+      const asked: string[] = [];
+      const warnings: unknown[] = [];
+      const logger = { warn: (obj: unknown) => warnings.push(obj), debug: () => undefined } as unknown as ConstructorParameters<typeof PagerDutyEnrichment>[0]['logger'];
+      const enrichment = new PagerDutyEnrichment({
+        source: { getIncidentTimeline: async (pageId) => { asked.push(pageId); return { page: null as never, events: [] }; } },
+        sink: { recordPagingEvents: async () => ({ placed: 0, duplicates: 0, twins: 0 }) },
+        logger, concurrency: 1,
+      });
+      enrichment.notice([{ instance: 'pagerduty', eventId: 'E1', kind: 'triggered', page: { id } } as never]);
+      expect(asked).toEqual([]);
+      expect(warnings).toEqual([{ instance: 'pagerduty', pageId: id.slice(0, 80) }]);
+    });
+  });
+
+  it('when the id is a PagerDuty id, then the same paths do reach the REST API (the checks above can fail)', async () => {
+    const body = pdEvent('zulip-triggered_v3', 'PCORPUSOK1', 'EVCORPUSOK1');
+    const res = await send('post', '/webhooks/pagerduty', body, { 'Content-Type': 'application/json', 'X-PagerDuty-Signature': sign(body) });
+    expect(res.status).toBe(202);
+    await pdAppSettled();
+    expect(receiver.requests.map((r) => r.path.split('?')[0])).toContain('/incidents/PCORPUSOK1');
+    expect(receiver.requests.every((r) => r.path.startsWith('/incidents/PCORPUSOK1'))).toBe(true);
+  });
+
+  /** Waits until the inbox is processed and the background enrichment it started is over. */
+  async function pdAppSettled(): Promise<void> {
+    await pdApp.settle();
+    await pdApp.debrief.pagerduty.enrichment?.idle();
+  }
+
+  async function send(method: string, path: string, body: string, headers: Record<string, string>) {
+    const res = await httpRequest(`${pdApp.url}${path}`, { method: method.toUpperCase(), body, headers, timeoutMs: 30_000 });
+    return { status: res.status, json: JSON.parse(res.body.toString('utf8')) as unknown };
+  }
 });
