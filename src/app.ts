@@ -125,7 +125,7 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
   // A worker needs a database file it can open itself, and must be able to rebuild what the
   // in-thread processor is handed: an injected catalog or clock (tests) keeps processing here.
   const processor: InboxProcessing = config.inbox.worker && stores.workerFile && !options.catalog && !options.clock && inboxWorkerRunnable()
-    ? new WorkerInboxProcessor({ config, file: stores.workerFile, metrics, logger, pressure, onPagingEvents: (events, result) => pagerduty.enrichment?.notice(events, result) })
+    ? new WorkerInboxProcessor({ config, file: stores.workerFile, store, metrics, logger, pressure, onPagingEvents: (events, result) => pagerduty.enrichment?.notice(events, result) })
     : buildInboxProcessor(config, catalog, {
       store, metrics, logger, clock, breathe: (ms) => pressure.breathe(ms),
       onPagingEvents: (events, result) => pagerduty.enrichment?.notice(events, result),
@@ -152,7 +152,7 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
   const stats = new StatsService({ store, reports: reportStore, serviceLabels: naming, clock });
   registerStatsGauges(metrics.registry, () => stats.recent(config.stats.gaugeWindowDays, config.stats.gaugeCacheSeconds));
   const snapshotter = config.prometheus.baseUrl
-    ? new PrometheusSnapshotter({ baseUrl: config.prometheus.baseUrl, timeoutMs: config.prometheus.timeoutMs, marginMinutes: config.prometheus.marginMinutes, maxRules: config.prometheus.maxRules, client: outboundClients.prometheus })
+    ? new PrometheusSnapshotter({ ...config.prometheus, baseUrl: config.prometheus.baseUrl, client: outboundClients.prometheus })
     : null;
 
   const routes: RouteDef[] = [];

@@ -47,6 +47,17 @@ import { logEntryKind, logEntryToPagingEvent, noteToPagingEvent, pageRefFromRest
 
 export const PAGERDUTY_API_BASE_URL = 'https://api.pagerduty.com';
 
+/**
+ * PagerDuty object ids are upper-case letters and digits: seven for older objects (`PT4KHLK`),
+ * fourteen for newer ones (`Q02JTSNZWHSEKV`), 26 for log entries. An id reaches a REST path from
+ * a webhook, which its signer wrote: `..` made `/incidents/..` resolve to the API root, fetched
+ * with the REST token. Every id is checked against this before a path is built from it.
+ */
+const PAGERDUTY_ID = /^[A-Z0-9]{1,64}$/;
+
+/** True when `id` has the shape of a PagerDuty object id (and so is safe in a REST path). */
+export const isPagerDutyId = (id: string): boolean => PAGERDUTY_ID.test(id);
+
 /** PagerDuty answers 400 once offset + limit exceeds this (classic pagination). */
 const MAX_OFFSET_PLUS_LIMIT = 10_000;
 const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504]);
@@ -126,6 +137,20 @@ export class PagerDutyApiError extends Error {
   }
 }
 
+/** An id that is not a PagerDuty id: refused before any request is made. */
+export class InvalidPagerDutyIdError extends PagerDutyApiError {
+  constructor(kind: string, id: string) {
+    super(`Refused to call PagerDuty: ${kind} id ${JSON.stringify(id.slice(0, 80))} is not a PagerDuty id (upper-case letters and digits).`, null);
+    this.name = 'InvalidPagerDutyIdError';
+  }
+}
+
+/** `/incidents/<id><rest>`, or an InvalidPagerDutyIdError. */
+function incidentPath(id: string, rest = ''): string {
+  if (!isPagerDutyId(id)) throw new InvalidPagerDutyIdError('incident', id);
+  return `/incidents/${id}${rest}`;
+}
+
 type PdClient = ReturnType<typeof api>;
 type PdResponse = Awaited<ReturnType<PdClient['get']>>;
 type Query = Record<string, string | string[]>;
@@ -160,7 +185,7 @@ export class PagerDutyRestClient {
 
   /** `GET /incidents/{id}`. */
   async getIncident(id: string): Promise<PagerDutyRestIncident> {
-    const path = `/incidents/${encodeURIComponent(id)}`;
+    const path = incidentPath(id);
     const body = await this.getJson(path, {});
     return parseOne(body, 'incident', pagerdutyRestIncidentSchema, path);
   }
@@ -170,12 +195,12 @@ export class PagerDutyRestClient {
     const params: Query = { time_zone: 'UTC', is_overview: String(query.isOverview ?? false) };
     if (query.since !== undefined) params.since = query.since;
     if (query.until !== undefined) params.until = query.until;
-    return this.paginate(`/incidents/${encodeURIComponent(id)}/log_entries`, 'log_entries', params, pagerdutyLogEntrySchema);
+    return this.paginate(incidentPath(id, '/log_entries'), 'log_entries', params, pagerdutyLogEntrySchema);
   }
 
   /** `GET /incidents/{id}/notes` (not paginated by PagerDuty). */
   async listIncidentNotes(id: string): Promise<PagerDutyNote[]> {
-    const path = `/incidents/${encodeURIComponent(id)}/notes`;
+    const path = incidentPath(id, '/notes');
     const body = await this.getJson(path, {});
     return parseList(body, 'notes', pagerdutyNoteSchema, path).items;
   }
@@ -186,7 +211,7 @@ export class PagerDutyRestClient {
    * sha256(groupKey) values to correlate on (the incident's own `incident_key` names only one).
    */
   async listIncidentAlerts(id: string): Promise<PagerDutyRestAlert[]> {
-    return this.paginate(`/incidents/${encodeURIComponent(id)}/alerts`, 'alerts', {}, pagerdutyRestAlertSchema);
+    return this.paginate(incidentPath(id, '/alerts'), 'alerts', {}, pagerdutyRestAlertSchema);
   }
 
   /**

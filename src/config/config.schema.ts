@@ -6,6 +6,9 @@ import { correlationRulesSchema } from '../domain/correlation/rule-config';
 /** Processing pauses for waiting webhooks this many times as long as an inbox entry took (`inbox.ingestPriority`). */
 export const DEFAULT_INGEST_PRIORITY = 5;
 
+/** An inbox entry still processing after this long is stopped and dead-lettered (`inbox.entryTimeoutSeconds`). */
+export const DEFAULT_ENTRY_TIMEOUT_SECONDS = 60;
+
 /**
  * The one schema that validates Debrief's configuration: `config/debrief.yaml` (optional)
  * overlaid with environment variables (see `ENV_BINDINGS`). Every key has a description and
@@ -80,13 +83,19 @@ const postmortemPolicySchema = z.object({
   pagedOnly: z.boolean().default(false).describe('Only incidents paged through PagerDuty.'),
 });
 
-const DEFAULT_PROMETHEUS = { baseUrl: null, timeoutMs: 3000, marginMinutes: 15, maxRules: 8 };
+const DEFAULT_PROMETHEUS = { baseUrl: null, timeoutMs: 3000, marginMinutes: 15, maxRules: 8, maxSeries: 20, onlyRuleExpressions: true, refreshSeconds: 300 };
 const prometheusSchema = z.object({
   baseUrl: z.url({ protocol: /^https?$/ }).nullable().default(null)
     .describe('Prometheus base URL (e.g. `http://prometheus:9090`); when set, reports chart each alert rule\'s expression around the incident.'),
   timeoutMs: z.coerce.number().int().positive().default(3000).describe('Timeout of each Prometheus query; a slow Prometheus leaves a note in the report.'),
   marginMinutes: z.coerce.number().min(0).default(15).describe('Minutes charted before the incident start and after its end.'),
   maxRules: z.coerce.number().int().min(1).max(50).default(8).describe('At most this many alert rules are charted per incident.'),
+  maxSeries: z.coerce.number().int().min(1).max(500).default(20)
+    .describe('At most this many series are charted per alert rule (sent to Prometheus as `limit`; the chart says when it left some out).'),
+  onlyRuleExpressions: z.preprocess((v) => (typeof v === 'string' ? !/^(false|0|no|off)$/i.test(v.trim()) : v), z.boolean()).default(true)
+    .describe('Chart an alert\'s expression only when this Prometheus has an alerting rule of the alert\'s name with exactly that expression (`GET /api/v1/rules`), so a sender cannot make Debrief run queries of its choosing. Turn off when the rules live on another Prometheus than the one queried.'),
+  refreshSeconds: z.coerce.number().int().min(1).default(300)
+    .describe('An open incident\'s snapshot is taken again when it is older than this; a resolved incident is snapshotted once per change.'),
 });
 
 const outboundWebhookSchema = z.object({
@@ -205,7 +214,9 @@ export const configSchema = z.object({
       .describe('Process the inbox in a worker thread with its own connection (SQLite files only), so processing does not slow down accepting webhooks.'),
     ingestPriority: z.coerce.number().min(0).max(100).default(DEFAULT_INGEST_PRIORITY)
       .describe(`While webhooks are being answered, inbox processing pauses after each entry for this many times as long as the entry took (at most 100 ms), so a flood of webhooks is accepted first and processed afterwards. 0: never pause.`),
-  }).default({ leaseSeconds: 30, pollIntervalMs: 1000, maxAttempts: 5, worker: true, ingestPriority: DEFAULT_INGEST_PRIORITY }),
+    entryTimeoutSeconds: z.coerce.number().positive().max(3600).default(DEFAULT_ENTRY_TIMEOUT_SECONDS)
+      .describe('Longest an inbox entry may be processed (in the worker thread) before the worker is stopped and the entry kept as a dead letter with the reason, so no input can stall processing. Keep it well above the store\'s lock wait (5 s); a 5 MiB body takes a few seconds.'),
+  }).default({ leaseSeconds: 30, pollIntervalMs: 1000, maxAttempts: 5, worker: true, ingestPriority: DEFAULT_INGEST_PRIORITY, entryTimeoutSeconds: DEFAULT_ENTRY_TIMEOUT_SECONDS }),
   reports: z.object({
     policy: postmortemPolicySchema.default(DEFAULT_POSTMORTEM_POLICY)
       .describe('Which incidents need a post-mortem; every condition set must hold. People can request or waive one for any incident.'),
@@ -285,6 +296,7 @@ export const ENV_BINDINGS: EnvBinding[] = [
   { env: 'DEBRIEF_LOG_LEVEL', path: 'log.level', description: 'Log level', parse: (s) => s },
   { env: 'DEBRIEF_INBOX_WORKER', path: 'inbox.worker', description: 'Process the inbox in a worker thread (SQLite files)', parse: (s) => s },
   { env: 'DEBRIEF_INBOX_INGEST_PRIORITY', path: 'inbox.ingestPriority', description: 'How strongly inbox processing gives way to webhooks', parse: (s) => s },
+  { env: 'DEBRIEF_INBOX_ENTRY_TIMEOUT_SECONDS', path: 'inbox.entryTimeoutSeconds', description: 'Longest an inbox entry may be processed before it is stopped and dead-lettered', parse: (s) => s },
   { env: 'DEBRIEF_FAILED_AUTH_PER_MINUTE', path: 'security.failedAuthPerMinute', description: 'Failed authentications per client IP and minute before 429', parse: (s) => s },
   { env: 'DEBRIEF_STATUS_PAGE_PER_MINUTE', path: 'security.statusPagePerMinute', description: 'Status page requests per client IP and minute before 429', parse: (s) => s },
   {

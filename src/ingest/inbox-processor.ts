@@ -11,6 +11,7 @@ import { UnavailableError } from '../errors';
 import type { Metrics } from '../metrics';
 import type { PagingEvent } from '../domain/paging-event';
 import type { InboxAlertsResult, InboxEntry, InboxStore, IncidentWrites, PagingRecordResult } from '../store/store';
+import { stalledBefore, type InboxWatch } from './inbox-watchdog';
 import { parseAndNormalize } from './parse-and-normalize';
 
 export interface InboxProcessorDeps {
@@ -31,6 +32,8 @@ export interface InboxProcessorDeps {
    * background enrichment hangs here. Called synchronously: it must return at once (queue work).
    */
   onPagingEvents?: (events: PagingEvent[], result: PagingRecordResult) => void;
+  /** Told which entries each step works on, so a step over its time limit can be stopped (inbox-watchdog.ts). */
+  watch?: InboxWatch;
 }
 
 /**
@@ -93,9 +96,14 @@ export class InboxProcessor {
         if (claimed.length === 0) return;
         for (const step of stepsOf(claimed.map((entry) => this.read(entry)))) {
           const started = Date.now();
-          if (Array.isArray(step)) await this.recordAlerts(step);
-          else if ('error' in step) await this.failed(step.entry, step.error);
-          else await this.recordOne(step.entry, step.normalized);
+          this.deps.watch?.begin(this.owner, Array.isArray(step) ? step.map((s) => s.entry.id) : [step.entry.id]);
+          try {
+            if (Array.isArray(step)) await this.recordAlerts(step);
+            else if ('error' in step) await this.failed(step.entry, step.error);
+            else await this.recordOne(step.entry, step.normalized);
+          } finally {
+            this.deps.watch?.end();
+          }
           // Store calls resolve without real I/O waits (better-sqlite3 is synchronous), so
           // without this the whole backlog would be processed in one turn of the event loop,
           // holding webhooks (and their 202s) until it is empty. See IngestPressure.
@@ -111,11 +119,15 @@ export class InboxProcessor {
   /** The stored body, parsed and normalized; a body that cannot be read carries its error. */
   private read(entry: InboxEntry): ReadEntry {
     const connector = this.deps.connectors.get(entry.connector);
+    // A step of its own for the watchdog: a body too slow to read is to blame alone.
+    this.deps.watch?.begin(this.owner, [entry.id]);
     try {
       if (!connector) throw new NormalizeError(`no connector "${entry.connector}" is loaded`);
       return { entry, normalized: parseAndNormalize(connector, entry.body, { instance: entry.instance, receivedAt: entry.receivedAt }) };
     } catch (error) {
       return { entry, error };
+    } finally {
+      this.deps.watch?.end();
     }
   }
 
@@ -188,13 +200,14 @@ const outcomeOf = (normalized: Normalized) => ({ alerts: normalized.alerts.lengt
 
 /**
  * Claimed entries in the order they are handled: consecutive entries carrying only alerts as one
- * run, every other entry (unreadable, or with paging events) on its own. Claim order is kept.
+ * run, every other entry (unreadable, with paging events, or in a run the watchdog stopped:
+ * `stalledBefore`) on its own. Claim order is kept.
  */
 export function stepsOf(read: readonly ReadEntry[]): Array<NormalizedEntry[] | ReadEntry> {
   const steps: Array<NormalizedEntry[] | ReadEntry> = [];
   let run: NormalizedEntry[] = [];
   for (const item of read) {
-    if ('normalized' in item && item.normalized.pagingEvents.length === 0) {
+    if ('normalized' in item && item.normalized.pagingEvents.length === 0 && !stalledBefore(item.entry)) {
       run.push(item);
       continue;
     }
@@ -216,7 +229,7 @@ export const errorInfo = (err: unknown) => (err instanceof Error ? { name: err.n
 export function buildInboxProcessor(
   config: Pick<Config, 'correlation' | 'impact' | 'inbox'>,
   catalog: ServiceCatalog,
-  deps: Pick<InboxProcessorDeps, 'store' | 'metrics' | 'logger' | 'clock' | 'breathe' | 'onPagingEvents'>,
+  deps: Pick<InboxProcessorDeps, 'store' | 'metrics' | 'logger' | 'clock' | 'breathe' | 'onPagingEvents' | 'watch'>,
 ): InboxProcessor {
   return new InboxProcessor({
     ...deps,

@@ -6,8 +6,9 @@ import { loadServiceCatalog } from '../config/load-service-catalog';
 import type { PagingEvent } from '../domain/paging-event';
 import type { Metrics } from '../metrics';
 import { openWorkerStore } from '../store/open-stores';
-import type { PagingRecordResult } from '../store/store';
+import type { InboxStore, PagingRecordResult } from '../store/store';
 import { buildInboxProcessor, errorInfo } from './inbox-processor';
+import { InboxWatchdog, StepBeacon } from './inbox-watchdog';
 import { giveWayOf, IngestPressure } from './ingest-pressure';
 
 /**
@@ -33,7 +34,7 @@ export interface InboxProcessing {
   stop(): Promise<void>;
 }
 
-interface WorkerInput { kind: 'debrief-inbox-worker'; config: Config; file: string; pressure: SharedArrayBuffer }
+interface WorkerInput { kind: 'debrief-inbox-worker'; config: Config; file: string; pressure: SharedArrayBuffer; beacon: SharedArrayBuffer }
 
 type ToWorker = { type: 'kick' } | { type: 'idle'; id: number } | { type: 'stop'; id: number };
 type FromWorker =
@@ -51,6 +52,8 @@ export interface WorkerInboxProcessorDeps {
   onPagingEvents?: (events: PagingEvent[], result: PagingRecordResult) => void;
   /** The HTTP thread's webhook pressure: the worker gives way to waiting webhooks, as in-thread processing does. */
   pressure: IngestPressure;
+  /** The main thread's store: a step stopped by the watchdog is recorded here (inbox-watchdog.ts). */
+  store: Pick<InboxStore, 'failInbox'>;
 }
 
 /** Main-thread side: starts the worker, forwards kicks, answers idle/stop across the boundary. */
@@ -60,16 +63,28 @@ export class WorkerInboxProcessor implements InboxProcessing {
   private readonly waiting = new Map<number, () => void>();
   private kickQueued = false;
   private stopped = true;
+  private readonly beacon = new StepBeacon();
+  private readonly watchdog: InboxWatchdog;
 
-  constructor(private readonly deps: WorkerInboxProcessorDeps) {}
+  constructor(private readonly deps: WorkerInboxProcessorDeps) {
+    this.watchdog = new InboxWatchdog({
+      beacon: this.beacon, limitMs: deps.config.inbox.entryTimeoutSeconds * 1000,
+      store: deps.store, metrics: deps.metrics, logger: deps.logger,
+      stopWorker: async () => { await this.worker?.terminate(); },
+    });
+  }
 
   start(): void {
     this.stopped = false;
     this.spawn();
+    this.watchdog.start();
   }
 
   private spawn(): void {
-    const input: WorkerInput = { kind: 'debrief-inbox-worker', config: this.deps.config, file: this.deps.file, pressure: this.deps.pressure.inFlight.buffer as SharedArrayBuffer };
+    const input: WorkerInput = {
+      kind: 'debrief-inbox-worker', config: this.deps.config, file: this.deps.file,
+      pressure: this.deps.pressure.inFlight.buffer as SharedArrayBuffer, beacon: this.beacon.buffer,
+    };
     // A young generation of 16 MB instead of V8's default for a thread (up to 48 MB, grown
     // while processing a large backlog and kept afterwards): far less resident memory after a
     // large backlog, at the same processing speed (bench/ingest/RESULTS.md).
@@ -140,10 +155,13 @@ export class WorkerInboxProcessor implements InboxProcessing {
   async stop(): Promise<void> {
     this.stopped = true;
     const worker = this.worker;
-    if (!worker) return;
-    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-    await Promise.race([this.request('stop').then(() => exited), new Promise<void>((resolve) => setTimeout(resolve, 10_000).unref())]);
-    await worker.terminate();
+    if (worker) {
+      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      await Promise.race([this.request('stop').then(() => exited), new Promise<void>((resolve) => setTimeout(resolve, 10_000).unref())]);
+    }
+    // Watched until here: a step that stalls while the worker is asked to stop is still recorded.
+    await this.watchdog.stop();
+    await worker?.terminate();
   }
 }
 
@@ -162,7 +180,7 @@ async function runInboxWorker(input: WorkerInput, port: NonNullable<typeof paren
   // Two cores are shared by HTTP, this worker and often the senders: webhooks still go first.
   const pressure = new IngestPressure(giveWayOf(config.inbox.ingestPriority), input.pressure);
   const processor = buildInboxProcessor(config, catalog, {
-    store, metrics, logger, breathe: (ms) => pressure.breathe(ms),
+    store, metrics, logger, breathe: (ms) => pressure.breathe(ms), watch: new StepBeacon(input.beacon),
     onPagingEvents: (events, result) => send({ type: 'paging', events, result }),
   });
   port.on('message', (message: ToWorker) => {

@@ -1,6 +1,6 @@
 import type { ServiceLabels } from '../domain/service-naming';
 import type { Logger } from 'pino';
-import type { PagerDutyRestClient } from '../../connectors/pagerduty/pagerduty.rest';
+import { isPagerDutyId, type PagerDutyRestClient } from '../../connectors/pagerduty/pagerduty.rest';
 import { createPagerDutyRestClient } from './pagerduty-rest-client';
 import type { Correlator } from '../domain/correlation/correlator';
 import type { PagingEvent } from '../domain/paging-event';
@@ -119,6 +119,11 @@ export class PagerDutyEnrichment {
       // A pure redelivery (or a change the REST API already brought) adds nothing new: leave it.
       if (result && placed.length === 0) continue;
       this.remember(key);
+      if (!isPagerDutyId(event.page.id)) {
+        // The signed body named an id PagerDuty never issues (`..`): no REST path is built from it.
+        this.deps.logger.warn({ instance: event.instance, pageId: event.page.id.slice(0, 80) }, 'PagerDuty incident id is not a PagerDuty id; not fetched from the REST API');
+        continue;
+      }
       this.enqueue({ instance: event.instance, pageId: event.page.id });
     }
   }

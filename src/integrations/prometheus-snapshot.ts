@@ -1,8 +1,10 @@
-import axios, { type AxiosInstance } from 'axios';
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { alertName, type Alert } from '../domain/alert';
 import type { IncidentDetail } from '../domain/incident';
 import type { MetricSeries, MetricSnapshot } from '../domain/report/metric-chart-svg';
+import { unboundedSelector } from './promql-selectors';
 import { createResilientClient, OutboundError, RetryableError, type ResilientClient } from './resilient-http';
+import { SnapshotCache } from './snapshot-cache';
 
 export interface PrometheusSnapshotOptions {
   /** Prometheus base URL, e.g. `http://prometheus:9090` (a path prefix is kept). */
@@ -13,6 +15,15 @@ export interface PrometheusSnapshotOptions {
   marginMinutes: number;
   /** At most this many rules are queried per incident. */
   maxRules: number;
+  /** At most this many series are charted per rule (sent as `limit`, and enforced on the answer); default 20. */
+  maxSeries?: number;
+  /**
+   * Run an expression only when the configured Prometheus has an alerting rule of the alert's
+   * name with exactly that expression (`GET /api/v1/rules`); default true.
+   */
+  onlyRuleExpressions?: boolean;
+  /** An open incident's snapshot is retaken when older than this (snapshot-cache.ts); default 300. */
+  refreshSeconds?: number;
   /** Optional client (tests); built from the options otherwise. */
   http?: AxiosInstance;
   /**
@@ -68,23 +79,48 @@ interface QueryRangeResponse {
   error?: string;
 }
 
+interface RulesResponse {
+  status: 'success' | 'error';
+  data?: { groups?: Array<{ rules?: Array<{ type?: string; name?: string; query?: string }> }> };
+}
+
+/** Largest answer read from Prometheus; a larger one is refused, never parsed. */
+const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
+/** Points kept per series: the step gives about 240; a Prometheus sending more is cut here. */
+const MAX_POINTS = 1000;
+
 /**
  * Fetches, for each distinct alert rule of an incident, its expression's values over the
  * incident window from Prometheus's `query_range` API. Never throws: every failure
  * (unreachable, timeout, bad expression, no expression in the alert) becomes a snapshot with
  * a note, so the report is never held up or failed by Prometheus.
+ *
+ * The expression comes from the alert (whoever holds a webhook credential writes it), so it is
+ * run only when it is bounded (promql-selectors.ts) and, by default, when the configured
+ * Prometheus has an alerting rule of that name with exactly that expression; each query is
+ * bounded (timeout, also sent to Prometheus; step of the window / 240; `limit` on series; size
+ * of the answer), and a set of snapshots is taken once per incident revision (snapshot-cache.ts).
  */
 export class PrometheusSnapshotter {
   private readonly http: AxiosInstance;
   private readonly client: ResilientClient;
+  private readonly cache: SnapshotCache;
+  private readonly maxSeries: number;
 
   constructor(private readonly options: PrometheusSnapshotOptions) {
     // No axios timeout: the resilient client times out each attempt through the abort signal.
     this.http = options.http ?? axios.create({ baseURL: options.baseUrl.replace(/\/+$/, ''), validateStatus: () => true, maxRedirects: 0 });
     this.client = options.client ?? createResilientClient({ target: 'prometheus', timeoutMs: options.timeoutMs, retries: 1, backoff: { initialMs: 100, maxMs: 500 } });
+    this.cache = new SnapshotCache({ refreshMs: (options.refreshSeconds ?? 300) * 1000, maxIncidents: 500 });
+    this.maxSeries = options.maxSeries ?? 20;
   }
 
-  async snapshots(detail: IncidentDetail, now: Date): Promise<MetricSnapshot[]> {
+  /** The incident's snapshots: kept ones while its revision holds (snapshot-cache.ts), else taken now. */
+  snapshots(detail: IncidentDetail, now: Date): Promise<MetricSnapshot[]> {
+    return this.cache.get(detail, now.getTime(), () => this.take(detail, now));
+  }
+
+  private async take(detail: IncidentDetail, now: Date): Promise<MetricSnapshot[]> {
     const rules = distinctRules(detail.alerts);
     const chosen = rules.slice(0, this.options.maxRules);
     const win = snapshotWindow(detail, now, this.options.marginMinutes);
@@ -97,34 +133,77 @@ export class PrometheusSnapshotter {
 
   private async snapshot(rule: string, expr: string | null, detail: IncidentDetail, win: { start: Date; end: Date; stepSeconds: number }): Promise<MetricSnapshot> {
     if (!expr) return { rule, expr, status: 'no-expression', note: 'the alert carries no Prometheus expression (no g0.expr in its generatorURL)', chart: null };
+    const refused = await this.refusal(rule, expr);
+    if (refused) return refused;
     let series: MetricSeries[];
     try {
       series = await this.queryRange(expr, win.start, win.end, win.stepSeconds);
     } catch (err) {
-      return { rule, expr, status: err instanceof PrometheusQueryError ? 'error' : 'unavailable', note: noteFor(err, this.options.timeoutMs), chart: null };
+      const answered = err instanceof PrometheusQueryError || tooLarge(err);
+      return { rule, expr, status: answered ? 'error' : 'unavailable', note: noteFor(err, this.options.timeoutMs), chart: null };
     }
+    const cut = series.length > this.maxSeries;
     const chart = {
       title: rule, expr, start: win.start.toISOString(), end: win.end.toISOString(),
-      incidentStart: detail.incident.startedAt, incidentEnd: detail.incident.endedAt, series,
+      incidentStart: detail.incident.startedAt, incidentEnd: detail.incident.endedAt, series: series.slice(0, this.maxSeries),
     };
-    return series.length
-      ? { rule, expr, status: 'ok', note: null, chart }
-      : { rule, expr, status: 'no-data', note: 'Prometheus returned no data for this expression in the incident window', chart };
+    if (!series.length) return { rule, expr, status: 'no-data', note: 'Prometheus returned no data for this expression in the incident window', chart };
+    return { rule, expr, status: 'ok', note: cut ? `only the first ${this.maxSeries} series are charted (prometheus.maxSeries)` : null, chart };
+  }
+
+  /** Why this expression is not run (a snapshot saying so), or null when it may be. */
+  private async refusal(rule: string, expr: string): Promise<MetricSnapshot | null> {
+    const refuse = (note: string): MetricSnapshot => ({ rule, expr, status: 'refused', note, chart: null });
+    const unbounded = unboundedSelector(expr);
+    if (unbounded !== null) {
+      return refuse(`not run: the selector ${unbounded} could select every series (a selector must name its metric or match a label to a value)`);
+    }
+    if (this.options.onlyRuleExpressions === false) return null;
+    try {
+      const known = await this.ruleExpressions(rule);
+      if (known === null) return refuse('not run: the configured Prometheus has no rules API to confirm the expression is the alert rule\'s (set prometheus.onlyRuleExpressions to false to chart it anyway)');
+      if (!known.includes(expr)) return refuse(`not run: the configured Prometheus has no alerting rule "${rule}" with this expression, so it is not the alert rule's (prometheus.onlyRuleExpressions)`);
+      return null;
+    } catch (err) {
+      return { rule, expr, status: 'unavailable', note: noteFor(err, this.options.timeoutMs), chart: null };
+    }
+  }
+
+  /** The expressions of the configured Prometheus's alerting rules named `rule`; null without a rules API. */
+  private async ruleExpressions(rule: string): Promise<string[] | null> {
+    const params = new URLSearchParams({ type: 'alert' });
+    // Prometheus 2.54+ filters by name; older ones ignore the parameter and list every rule.
+    params.append('rule_name[]', rule);
+    const res = await this.client.call((signal) => this.read<RulesResponse>(() => this.http.get<RulesResponse>(`/api/v1/rules?${params.toString()}`, {
+      headers: { Accept: 'application/json' }, signal, responseType: 'json', maxContentLength: MAX_ANSWER_BYTES,
+    })), { idempotent: true });
+    if (res.status === 404) return null;
+    const body = res.data;
+    if (res.status !== 200 || !body || typeof body !== 'object' || body.status !== 'success') throw new Error(`Prometheus answered HTTP ${res.status}`);
+    return (body.data?.groups ?? []).flatMap((group) => group.rules ?? [])
+      .filter((r) => r.type === 'alerting' && r.name === rule && typeof r.query === 'string')
+      .map((r) => r.query!.trim());
+  }
+
+  /** One attempt: 5xx/429/408 are retried (and count towards the circuit); other answers are judged by the caller. */
+  private async read<T>(request: () => Promise<AxiosResponse<T>>): Promise<AxiosResponse<T>> {
+    const response = await request();
+    if (response.status >= 500 || response.status === 429 || response.status === 408) throw new RetryableError(`Prometheus answered HTTP ${response.status}`, response.status);
+    return response;
   }
 
   private async queryRange(expr: string, start: Date, end: Date, stepSeconds: number): Promise<MetricSeries[]> {
-    const params = new URLSearchParams({ query: expr, start: (start.getTime() / 1000).toFixed(3), end: (end.getTime() / 1000).toFixed(3), step: String(stepSeconds) });
-    // POST form keeps long expressions out of URL length limits (Prometheus accepts both).
-    // A read: safe to retry. 5xx/429 are retried (and count towards the circuit); other answers are judged below.
-    const res = await this.client.call(async (signal) => {
-      const response = await this.http.post<QueryRangeResponse>('/api/v1/query_range', params.toString(), {
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
-        signal,
-        responseType: 'json',
-      });
-      if (response.status >= 500 || response.status === 429 || response.status === 408) throw new RetryableError(`Prometheus answered HTTP ${response.status}`, response.status);
-      return response;
-    }, { idempotent: true });
+    const params = new URLSearchParams({
+      query: expr, start: (start.getTime() / 1000).toFixed(3), end: (end.getTime() / 1000).toFixed(3), step: String(stepSeconds),
+      // Prometheus stops evaluating when Debrief stops waiting, and returns one series more than
+      // is charted, so a cut can be told apart (both ignored by a Prometheus that lacks them).
+      timeout: String(this.options.timeoutMs / 1000), limit: String(this.maxSeries + 1),
+    });
+    // POST form keeps long expressions out of URL length limits (Prometheus accepts both). A read: safe to retry.
+    const res = await this.client.call((signal) => this.read(() => this.http.post<QueryRangeResponse>('/api/v1/query_range', params.toString(), {
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+      signal, responseType: 'json', maxContentLength: MAX_ANSWER_BYTES,
+    })), { idempotent: true });
     const body = res.data;
     if (res.status >= 400 && res.status < 500 && body && typeof body === 'object' && body.status === 'error') {
       throw new PrometheusQueryError(`${body.errorType ?? 'error'}: ${body.error ?? 'query failed'}`);
@@ -133,9 +212,9 @@ export class PrometheusSnapshotter {
       throw new Error(`Prometheus answered HTTP ${res.status}`);
     }
     if (body.data.resultType !== 'matrix') throw new PrometheusQueryError(`unexpected result type ${body.data.resultType}`);
-    return body.data.result.map((series) => ({
+    return body.data.result.slice(0, this.maxSeries + 1).map((series) => ({
       labels: series.metric ?? {},
-      points: (series.values ?? []).map(([time, value]) => [Number(time), Number(value)] as [number, number]),
+      points: (series.values ?? []).slice(0, MAX_POINTS).map(([time, value]) => [Number(time), Number(value)] as [number, number]),
     }));
   }
 }
@@ -143,8 +222,17 @@ export class PrometheusSnapshotter {
 /** Prometheus understood the request and refused the expression (bad PromQL, too many points). */
 class PrometheusQueryError extends Error {}
 
+/** An answer over MAX_ANSWER_BYTES (axios stops reading it), however the resilient client wrapped it. */
+function tooLarge(err: unknown): boolean {
+  for (let e = err as { message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
+    if (typeof e.message === 'string' && e.message.includes('maxContentLength')) return true;
+  }
+  return false;
+}
+
 function noteFor(err: unknown, timeoutMs: number): string {
   if (err instanceof PrometheusQueryError) return `Prometheus rejected the query: ${err.message}`;
+  if (tooLarge(err)) return `Prometheus answered with more than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB; the chart is missing`;
   if (err instanceof OutboundError) {
     if (err.kind === 'timeout') return `Prometheus did not answer within ${timeoutMs} ms; the chart is missing`;
     if (err.kind === 'circuit_open') return 'Prometheus failed repeatedly and is not queried for a while (circuit open); the chart is missing';

@@ -3,7 +3,9 @@
  * evaluates a rule over its own scraped `up` series and sends the alert through a real
  * Alertmanager; the webhook body it produced (with Prometheus's own generatorURL) is given
  * to Debrief, configured with that Prometheus as `prometheus.baseUrl`. The report then carries a
- * chart of the rule's expression from `query_range`; with Prometheus stopped, a note instead.
+ * chart of the rule's expression from `query_range` (an expression Prometheus confirms as the
+ * rule's through `/api/v1/rules`); with Prometheus stopped, once the snapshot is due again, a
+ * note instead.
  *
  * Needs `prometheus` and `prometheus-alertmanager`; without them this suite FAILS, it does not skip.
  */
@@ -57,7 +59,8 @@ describe('metric snapshot from a real Prometheus', () => {
     });
     generatorUrl = (req.json as WebhookPayload).alerts[0]!.generatorURL;
 
-    app = await startTestApp({ env: { DEBRIEF_PROMETHEUS_URL: prometheus.url }, overrides: { prometheus: { timeoutMs: 2000, marginMinutes: 1 } } });
+    // The incident stays open: its snapshot is retaken once it is older than refreshSeconds.
+    app = await startTestApp({ env: { DEBRIEF_PROMETHEUS_URL: prometheus.url }, overrides: { prometheus: { timeoutMs: 2000, marginMinutes: 1, refreshSeconds: 2 } } });
     // The exact bytes Alertmanager sent.
     expect((await app.postAlertmanager(req.rawBody.toString('utf8'))).status).toBe(202);
     await app.settle();
@@ -92,8 +95,12 @@ describe('metric snapshot from a real Prometheus', () => {
     expect(chart).toContain('<polyline');
   });
 
-  it('when Prometheus is stopped, then the export still succeeds and says the chart is missing', async () => {
+  it('when Prometheus is stopped, then the snapshot taken stays until it is due again, and then the export still succeeds and says the chart is missing', async () => {
     await prometheus.stop();
+    const stoppedAt = Date.now();
+    const kept = await app.api.get(`/api/v1/incidents/${incidentId}/report.json`);
+    expect(kept.data.metricSnapshots[0]).toMatchObject({ rule: 'PrometheusSelfScrapeUp', status: 'ok' });
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, 2100 - (Date.now() - stoppedAt))));
     const res = await app.api.get(`/api/v1/incidents/${incidentId}/report.json`);
     expect(res.status).toBe(200);
     expect(res.data.metricSnapshots[0]).toMatchObject({ rule: 'PrometheusSelfScrapeUp', status: 'unavailable', chart: null });

@@ -1,12 +1,21 @@
 import Database from 'better-sqlite3';
 import { createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { connectorsById } from '../../connectors';
+import { InvalidPagerDutyIdError } from '../../connectors/pagerduty/pagerduty.rest';
+import { PagerDutyEnrichment } from '../../src/integrations/pagerduty-enrichment';
+import { createPagerDutyRestClient } from '../../src/integrations/pagerduty-rest-client';
+import { ConfigError, loadConfig } from '../../src/config/load-config';
+import { loadServiceCatalog } from '../../src/config/load-service-catalog';
+import { defaultCorrelationRules } from '../../src/domain/correlation/rule-config';
 import { inboxFileFor } from '../../src/store/sqlite/sqlite-inbox';
 import { alertmanagerBody, type AlertSpec } from '../support/alertmanager-bodies';
 import { allAlerts, allIncidentDetails, type AlertBody } from '../support/api-helpers';
+import { startCaptureReceiver } from '../support/capture-receiver';
+import { startFakePrometheus } from '../support/fake-prometheus';
 import { AM_TOKEN, API_TOKEN, startTestApp, VIEWER_TOKEN, type TestApp } from '../support/test-app';
 import { httpRequest, type HttpResponse } from '../e2e/support/processes';
 
@@ -95,6 +104,13 @@ const UNICODE = {
   zeroWidth: 'a​b‌c‍d',
   cjk: '数据库连接失败',
 };
+/**
+ * A rule regex that backtracks catastrophically in JavaScript's RegExp (one alert took 15.8 s at
+ * 30 characters, hours at 40) and the label value that triggers it. The corpus app runs it as a
+ * correlation rule and as a catalog `match`; RE2 answers in linear time.
+ */
+const CATASTROPHIC_REGEX = '([a-z0-9]+[-.]?)+\\.prod\\.example\\.com:9100';
+const CATASTROPHIC_MATCHER = `instance=~"${CATASTROPHIC_REGEX.replace(/\\/g, '\\\\')}"`;
 const TRICKY_VALUES = { alertname: 'TrickyValues', a: '__proto__', b: 'constructor', c: 'toString', d: 'hasOwnProperty', e: 'valueOf', service: '__proto__' };
 
 type Outcome =
@@ -201,6 +217,19 @@ const BODY_CASES: BodyCase[] = [
   {
     name: 'label values named like Object.prototype members', body: () => one(TRICKY_VALUES),
     alertmanager: { accept: async () => { expect((await storedAlert(TRICKY_VALUES)).labels).toEqual(TRICKY_VALUES); } },
+  },
+  {
+    name: 'a label value crafted against a backtracking rule regex', body: () => am([
+      { labels: { alertname: 'RegexBombMiss', instance: `${'a'.repeat(40)}.prod.example.com:9101` }, startsAt: T0 },
+      { labels: { alertname: 'RegexBombHit', instance: `${'a'.repeat(40)}.prod.example.com:9100` }, startsAt: T0 },
+    ]),
+    alertmanager: {
+      accept: async () => {
+        await storedAlert({ alertname: 'RegexBombMiss' });
+        const hit = await storedAlert({ alertname: 'RegexBombHit' });
+        expect((await app.api.get(`/api/v1/incidents/${hit.incidentId}`)).data.services).toEqual(['prod-hosts']);
+      },
+    },
   },
   // text that must survive unchanged
   {
@@ -314,11 +343,20 @@ function fillPath(op: Op, override?: { param: string; value: string }): string {
   });
 }
 
+let configDir: string;
+
 beforeAll(async () => {
+  configDir = mkdtempSync(join(tmpdir(), 'debrief-corpus-config-'));
+  const catalogFile = join(configDir, 'services.yaml');
+  writeFileSync(catalogFile, `services:\n  - name: prod-hosts\n    match: [${JSON.stringify(CATASTROPHIC_MATCHER)}]\n`);
   app = await startTestApp({
     env: { DEBRIEF_PAGERDUTY_SIGNING_SECRETS: PD_SECRET },
-    // The corpus itself fails authentication on purpose many times from one address.
-    overrides: { security: { failedAuthPerMinute: 1_000_000, statusPagePerMinute: 1_000_000 } },
+    overrides: {
+      // The corpus itself fails authentication on purpose many times from one address.
+      security: { failedAuthPerMinute: 1_000_000, statusPagePerMinute: 1_000_000 },
+      catalog: { file: catalogFile },
+      correlation: { rules: [...defaultCorrelationRules(), { name: 'prod-hosts', match: [CATASTROPHIC_MATCHER], sameLabels: ['instance'], windowMinutes: 10 }] },
+    },
   });
   db = new Database(app.dbFile, { readonly: true, fileMustExist: true });
   inboxDb = new Database(inboxFileFor(app.dbFile), { readonly: true, fileMustExist: true });
@@ -348,6 +386,7 @@ afterAll(async () => {
   db?.close();
   inboxDb?.close();
   await app?.stop();
+  if (configDir) rmSync(configDir, { recursive: true, force: true });
 });
 
 /** Sends one request and checks the universal rules; returns problems (empty when fine). */
@@ -564,4 +603,225 @@ describe('PagerDuty webhook corpus', () => {
     const dead = await app.api.get('/api/v1/inbox', { params: { state: 'dead', limit: 500 } });
     expect((dead.data.items as Array<{ lastError: string }>).filter((e) => /PINORDER|PREVERSE/.test(e.lastError ?? ''))).toEqual([]);
   });
+});
+
+// ------------------------------------------------------- rule regexes in configuration
+
+/** Regexes RE2 (and so Alertmanager) cannot run: refused at start-up, saying why and where. */
+const UNSUPPORTED_REGEXES: Array<[string, string, RegExp]> = [
+  ['a backreference', '(a+)\\\\1', /backreferences are not supported at character 5/],
+  ['a lookahead', 'db(?=-main)', /lookahead and lookbehind are not supported at character 3/],
+  ['a negative lookbehind', '(?<!old-)db', /lookahead and lookbehind are not supported at character 1/],
+  ['an atomic group', '(?>a+)b', /atomic groups are not supported at character 1/],
+  ['a possessive quantifier', 'a++b', /invalid nested repetition operator at character 2/],
+  ['a repeat count over 1000', 'a{1001}', /invalid repeat count at character 2/],
+  ['a JavaScript-only escape', '\\\\u0041', /invalid escape sequence at character 1/],
+  ['a parenthesis that would break out of the anchors', 'a)|(b', /unexpected \)/],
+  ['an unclosed group', '(a|b', /missing closing \)/],
+];
+
+describe('rule regexes in the configuration', () => {
+  describe.each(UNSUPPORTED_REGEXES)('%s', (_name, regex, reason) => {
+    const matcher = `instance=~"${regex}"`;
+
+    it('when used in a correlation rule, then start-up is refused naming the rule, the matcher and the reason', () => {
+      const load = () => loadConfig({ file: null, env: {}, overrides: { correlation: { rules: [{ name: 'hosts', match: ['severity="critical"', matcher], sameLabels: ['instance'], windowMinutes: 5 }] } } });
+      expect(load).toThrow(ConfigError);
+      const problems = (() => { try { load(); return []; } catch (err) { return (err as ConfigError).problems; } })();
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toContain('correlation.rules.0.match.1: ');
+      expect(problems[0]).toContain(matcher);
+      expect(problems[0]).toMatch(/invalid regular expression \(RE2 syntax, as Alertmanager\)/);
+      expect(problems[0]).toMatch(reason);
+    });
+
+    it('when used in a catalog match, then the catalog is refused naming the service entry, the matcher and the reason', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'debrief-corpus-catalog-'));
+      try {
+        const file = join(dir, 'services.yaml');
+        writeFileSync(file, `services:\n  - name: hosts\n    match: [${JSON.stringify(matcher)}]\n`);
+        expect(() => loadServiceCatalog(file)).toThrow(ConfigError);
+        expect(() => loadServiceCatalog(file)).toThrow(reason);
+        expect(() => loadServiceCatalog(file)).toThrow(`services.0.match.0: "${matcher}"`);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+
+  it('when the catastrophic regex is configured, then it loads (RE2 runs it in linear time; the corpus app uses it)', () => {
+    expect(() => loadConfig({ file: null, env: {}, overrides: { correlation: { rules: [{ name: 'hosts', match: [CATASTROPHIC_MATCHER], sameLabels: ['instance'], windowMinutes: 5 }] } } })).not.toThrow();
+  });
+});
+
+// ------------------------------------------------------- sender-controlled Prometheus queries
+
+/**
+ * The `g0.expr` of an alert's generatorURL is written by whoever holds a webhook credential.
+ * Reading the report six times once ran it six times on the configured Prometheus, whatever it
+ * was. Now it runs only when bounded and confirmed as the alert rule's by Prometheus itself, at
+ * most once per incident revision, and never against the host the URL names.
+ */
+const RULE_EXPR = 'sum(rate(checkout_errors_total{job="checkout"}[5m])) > 1';
+const HOSTILE_EXPRESSIONS: Array<[string, string, string, { status: string; note?: RegExp; asksRules: boolean }]> = [
+  ['every series Prometheus holds', 'EveryName', 'count({__name__=~".+"})', { status: 'refused', note: /could select every series/, asksRules: false }],
+  ['every series of any job, over a year', 'AnyJob', 'sum(rate({job=~".*"}[365d]))', { status: 'refused', note: /could select every series/, asksRules: false }],
+  ['a bounded query that is no alert rule', 'CheckoutErrors', 'topk(10000, count by (__name__) ({job="checkout"}))', { status: 'refused', note: /no alerting rule "CheckoutErrors" with this expression/, asksRules: true }],
+  ['the rule expression under a name that is not the rule', 'NotTheRule', RULE_EXPR, { status: 'refused', note: /no alerting rule "NotTheRule"/, asksRules: true }],
+  ['the rule expression, from a link to another host', 'CheckoutErrors', RULE_EXPR, { status: 'ok', asksRules: true }],
+];
+
+describe('sender-controlled Prometheus expressions', () => {
+  let promApp: TestApp;
+  let prometheus: Awaited<ReturnType<typeof startFakePrometheus>>;
+  let elsewhere: Awaited<ReturnType<typeof startCaptureReceiver>>;
+
+  beforeAll(async () => {
+    prometheus = await startFakePrometheus([{ name: 'CheckoutErrors', query: RULE_EXPR }]);
+    elsewhere = await startCaptureReceiver();
+    promApp = await startTestApp({ env: { DEBRIEF_PROMETHEUS_URL: prometheus.url } });
+  });
+
+  afterAll(async () => {
+    await promApp?.stop();
+    await prometheus?.close();
+    await elsewhere?.close();
+  });
+
+  it.each(HOSTILE_EXPRESSIONS.map(([what, ...rest], i) => [what, i, ...rest] as const))(
+    'when an alert carries %s, then six report reads run at most one bounded query, and only an expression Prometheus confirms',
+    async (_what, i, alertname, expr, expected) => {
+      const host = expected.status === 'ok' ? elsewhere.url.replace(/\/hook$/, '') : 'http://prometheus-0:9090';
+      const body = alertmanagerBody([{
+        labels: { alertname, service: `expr-case-${i}` }, startsAt: new Date(Date.parse(T0) + i * 24 * 3600_000).toISOString(),
+        generatorURL: `${host}/graph?g0.expr=${encodeURIComponent(expr)}&g0.tab=1`,
+      }]);
+      expect((await promApp.postAlertmanager(body)).status).toBe(202);
+      await promApp.settle();
+      const alert = (await allAlerts(promApp)).find((a) => a.labels.service === `expr-case-${i}`)!;
+      const before = { rules: prometheus.requests.filter((r) => r.path === '/api/v1/rules').length, queries: prometheus.queryRanges().length };
+      for (let read = 0; read < 6; read++) {
+        const res = await promApp.api.get(`/api/v1/incidents/${alert.incidentId}/report.json`);
+        expect(res.status).toBe(200);
+        expect(res.data.metricSnapshots).toEqual([expect.objectContaining({ rule: alertname, expr, status: expected.status })]);
+        if (expected.note) expect(res.data.metricSnapshots[0].note).toMatch(expected.note);
+      }
+      const rulesAsked = prometheus.requests.filter((r) => r.path === '/api/v1/rules').length - before.rules;
+      const queries = prometheus.queryRanges().slice(before.queries);
+      expect(rulesAsked).toBe(expected.asksRules ? 1 : 0);
+      expect(queries.length).toBe(expected.status === 'ok' ? 1 : 0);
+      for (const q of queries) {
+        expect(q.params.get('query')).toBe(RULE_EXPR);
+        expect(q.params.get('timeout')).toBe('3');
+        expect(q.params.get('limit')).toBe('21');
+      }
+      expect(elsewhere.requests).toEqual([]);
+    },
+  );
+});
+
+// ------------------------------------------------------- outbound paths from inbound ids
+
+/**
+ * Ids a signed webhook carries end up in REST paths: PagerDuty incident `..` once made the client
+ * request `${apiBase}/` with the REST token. Every id is checked against PagerDuty's id shape
+ * (upper-case letters and digits) before a path is built, so none of these reaches the network.
+ */
+const HOSTILE_PAGERDUTY_IDS: Array<[string, string]> = [
+  ['the parent directory', '..'],
+  ['the current directory', '.'],
+  ['two levels up', '../..'],
+  ['an encoded parent directory', '%2e%2e'],
+  ['an encoded slash', 'PT4KHLK%2F..%2Fusers'],
+  ['a path past a real id', 'PT4KHLK/../../users'],
+  ['a query string', 'PT4KHLK?include[]=users'],
+  ['a fragment', 'PT4KHLK#x'],
+  ['a backslash', '..\\..'],
+  ['a full URL', 'https://evil.example/x'],
+  ['lower case', 'pt4khlk'],
+  ['surrounding space', ' PT4KHLK '],
+  ['a newline', 'PT4KHLK\nHost: evil.example'],
+  ['a unicode two-dot leader', '\u2025'],
+  ['65 characters', 'P'.repeat(65)],
+];
+
+describe('outbound paths from inbound ids', () => {
+  let receiver: Awaited<ReturnType<typeof startCaptureReceiver>>;
+  let pdApp: TestApp;
+  const restBase = () => receiver.url.replace(/\/hook$/, '');
+
+  beforeAll(async () => {
+    receiver = await startCaptureReceiver([{ status: 404, headers: { 'Content-Type': 'application/json' }, body: '{"error":{"message":"Not Found","code":2100}}' }]);
+    pdApp = await startTestApp({
+      env: { DEBRIEF_PAGERDUTY_SIGNING_SECRETS: PD_SECRET, DEBRIEF_PAGERDUTY_REST_TOKEN: 'u+corpus-read-only-key', DEBRIEF_PAGERDUTY_API_BASE_URL: restBase() },
+      overrides: { security: { failedAuthPerMinute: 1_000_000 } },
+    });
+  });
+
+  afterAll(async () => {
+    await pdApp?.stop();
+    await receiver?.close();
+  });
+
+  beforeEach(() => {
+    receiver.requests.length = 0;
+  });
+
+  describe.each(HOSTILE_PAGERDUTY_IDS)('PagerDuty incident id: %s', (_name, id) => {
+    it('when the REST client is asked for it, then every call is refused before any request', async () => {
+      const client = createPagerDutyRestClient({ token: 'u+corpus-read-only-key', baseUrl: restBase(), maxRetries: 0 });
+      for (const call of [
+        () => client.getIncident(id), () => client.listIncidentLogEntries(id), () => client.listIncidentNotes(id),
+        () => client.listIncidentAlerts(id), () => client.getIncidentTimeline(id, { instance: 'pagerduty', receivedAt: T0 }),
+      ]) {
+        await expect(call()).rejects.toThrow(InvalidPagerDutyIdError);
+      }
+      expect(receiver.requests).toEqual([]);
+    });
+
+    it('when a signed webhook names it, then it is stored as data and the REST API is never called', async () => {
+      const body = pdEvent('zulip-triggered_v3', 'PLACEHOLDER', `EVID-${Buffer.from(id).toString('hex').slice(0, 40)}`).replace(/PLACEHOLDER/g, JSON.stringify(id).slice(1, -1));
+      expect(JSON.parse(body).event.data.id).toBe(id);
+      const res = await send('post', '/webhooks/pagerduty', body, { 'Content-Type': 'application/json', 'X-PagerDuty-Signature': sign(body) });
+      expect(res.status).toBe(202);
+      await pdAppSettled();
+      const entry = await pdApp.api.get(`/api/v1/inbox/${(res.json as { inboxId: string }).inboxId}`);
+      expect(entry.data.state).toBe('done');
+      expect(receiver.requests).toEqual([]);
+    });
+
+    it('when enrichment notices it, then it logs the refusal and never asks the REST client', () => {
+      const asked: string[] = [];
+      const warnings: unknown[] = [];
+      const logger = { warn: (obj: unknown) => warnings.push(obj), debug: () => undefined } as unknown as ConstructorParameters<typeof PagerDutyEnrichment>[0]['logger'];
+      const enrichment = new PagerDutyEnrichment({
+        source: { getIncidentTimeline: async (pageId) => { asked.push(pageId); return { page: null as never, events: [] }; } },
+        sink: { recordPagingEvents: async () => ({ placed: 0, duplicates: 0, twins: 0 }) },
+        logger, concurrency: 1,
+      });
+      enrichment.notice([{ instance: 'pagerduty', eventId: 'E1', kind: 'triggered', page: { id } } as never]);
+      expect(asked).toEqual([]);
+      expect(warnings).toEqual([{ instance: 'pagerduty', pageId: id.slice(0, 80) }]);
+    });
+  });
+
+  it('when the id is a PagerDuty id, then the same paths do reach the REST API (the checks above can fail)', async () => {
+    const body = pdEvent('zulip-triggered_v3', 'PCORPUSOK1', 'EVCORPUSOK1');
+    const res = await send('post', '/webhooks/pagerduty', body, { 'Content-Type': 'application/json', 'X-PagerDuty-Signature': sign(body) });
+    expect(res.status).toBe(202);
+    await pdAppSettled();
+    expect(receiver.requests.map((r) => r.path.split('?')[0])).toContain('/incidents/PCORPUSOK1');
+    expect(receiver.requests.every((r) => r.path.startsWith('/incidents/PCORPUSOK1'))).toBe(true);
+  });
+
+  /** Waits until the inbox is processed and the background enrichment it started is over. */
+  async function pdAppSettled(): Promise<void> {
+    await pdApp.settle();
+    await pdApp.debrief.pagerduty.enrichment?.idle();
+  }
+
+  async function send(method: string, path: string, body: string, headers: Record<string, string>) {
+    const res = await httpRequest(`${pdApp.url}${path}`, { method: method.toUpperCase(), body, headers, timeoutMs: 30_000 });
+    return { status: res.status, json: JSON.parse(res.body.toString('utf8')) as unknown };
+  }
 });

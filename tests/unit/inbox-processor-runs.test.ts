@@ -2,6 +2,7 @@ import pino from 'pino';
 import { loadConfig } from '../../src/config/load-config';
 import { ServiceCatalog } from '../../src/domain/catalog/service-catalog';
 import { buildInboxProcessor, stepsOf } from '../../src/ingest/inbox-processor';
+import { STALL_REASON_PREFIX } from '../../src/ingest/inbox-watchdog';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import type { InboxEntry, Store } from '../../src/store/store';
 import { createMetrics } from '../../src/metrics';
@@ -27,6 +28,12 @@ describe('stepsOf', () => {
     const steps = stepsOf([alerts('e1'), alerts('e2'), paging('e3'), alerts('e4'), broken('e5'), broken('e6'), alerts('e7'), alerts('e8')]);
     const shape = steps.map((s) => (Array.isArray(s) ? s.map((x) => x.entry.id) : s.entry.id));
     expect(shape).toEqual([['e1', 'e2'], 'e3', ['e4'], 'e5', 'e6', ['e7', 'e8']]);
+  });
+
+  it('when an entry was in a run the watchdog stopped, then it is handled on its own', () => {
+    const stalled = { ...alerts('e2'), entry: { ...entry('e2'), lastError: `${STALL_REASON_PREFIX}a run took too long` } };
+    const steps = stepsOf([alerts('e1'), stalled, alerts('e3')]);
+    expect(steps.map((s) => (Array.isArray(s) ? s.map((x) => x.entry.id) : s.entry.id))).toEqual([['e1'], 'e2', ['e3']]);
   });
 
   it('when nothing was claimed, then there is nothing to do', () => {

@@ -1,6 +1,8 @@
 import { renderMetricChartSvg, type MetricChart } from '../../src/domain/report/metric-chart-svg';
 import { distinctRules, exprFromGeneratorUrl, PrometheusSnapshotter, snapshotWindow } from '../../src/integrations/prometheus-snapshot';
+import { unboundedSelector } from '../../src/integrations/promql-selectors';
 import { startCaptureReceiver } from '../support/capture-receiver';
+import { startFakePrometheus, type FakePrometheus } from '../support/fake-prometheus';
 import { alert, HOSTILE, HOSTILE_TEXT, incidentDetail } from '../support/report-fixtures';
 import { activeContent, textContent, xmlProblems } from '../support/xml-wellformed';
 
@@ -44,7 +46,8 @@ describe('PrometheusSnapshotter', () => {
     alert({ labels: { alertname: 'HighErrors', service: 'api' }, startsAt: T(0), endsAt: T(30), generatorUrl: graph('sum(rate(errors[5m]))') }),
     alert({ labels: { alertname: 'NoExpr', service: 'api' }, startsAt: T(1), endsAt: T(2), generatorUrl: 'http://grafana/alerting' }),
   ]);
-  const options = (baseUrl: string) => ({ baseUrl, timeoutMs: 1000, marginMinutes: 10, maxRules: 5 });
+  // These are about reading Prometheus's answers; which expressions may run is tested below.
+  const options = (baseUrl: string) => ({ baseUrl, timeoutMs: 1000, marginMinutes: 10, maxRules: 5, onlyRuleExpressions: false });
 
   it('when Prometheus answers a matrix, then the rule gets a chart of it and the query covers the window', async () => {
     const values = [[Date.parse(T(0)) / 1000, '1'], [Date.parse(T(10)) / 1000, '3.5'], [Date.parse(T(20)) / 1000, 'NaN']];
@@ -95,6 +98,138 @@ describe('PrometheusSnapshotter', () => {
     } finally {
       await prom.close();
     }
+  });
+});
+
+describe('unboundedSelector', () => {
+  it.each([
+    ['up == 0'],
+    ['up{job="api"} == 0'],
+    ['sum by (job) (rate(http_requests_total{code=~"5.."}[5m])) > 0.05'],
+    ['{__name__="up", job=~".+"}'],
+    ['{job="node"} == 0'],
+    ['{"my.metric", job=~".*"}'],
+    ['absent(up{job="x"}) or vector(1)'],
+    ['label_replace(up{job="a"}, "x", "$1", "instance", "(.*)") # a {__name__=~".+"} comment'],
+    ['count_values("v{", up{job="a"})'],
+    ['rate(http_requests_total{path="/a}b"}[5m])'],
+  ])('when the expression is %s, then every selector is bounded', (expr) => {
+    expect(unboundedSelector(expr)).toBeNull();
+  });
+
+  it.each([
+    ['count({__name__=~".+"})', '{__name__=~".+"}'],
+    ['{job=~".*"}', '{job=~".*"}'],
+    ['sum({__name__!="", job!="x"})', '{__name__!="", job!="x"}'],
+    ['up{job="a"} and on() {env=""}', '{env=""}'],
+    ['{__name__=~"http_.*"}', '{__name__=~"http_.*"}'],
+    ['rate({ }[5m])', '{ }'],
+    ['{job="a" == }', '{job="a" == }'],
+  ])('when the expression is %s, then %s is unbounded', (expr, selector) => {
+    expect(unboundedSelector(expr)).toBe(selector);
+  });
+});
+
+describe('PrometheusSnapshotter against a loopback Prometheus (which expressions run, bounds, one snapshot per revision)', () => {
+  const RULE_EXPR = 'sum(rate(errors_total{job="api"}[5m])) > 1';
+  let prom: FakePrometheus;
+  beforeEach(async () => {
+    prom = await startFakePrometheus([{ name: 'HighErrors', query: RULE_EXPR }]);
+  });
+  afterEach(async () => {
+    await prom.close();
+  });
+
+  const open = (expr: string, name = 'HighErrors', updatedAt = T(1)) => {
+    const d = incidentDetail([alert({ labels: { alertname: name, service: 'api' }, startsAt: T(0), generatorUrl: graph(expr) })]);
+    return { ...d, incident: { ...d.incident, updatedAt } };
+  };
+  const resolved = (updatedAt = T(31)) => {
+    const d = incidentDetail([alert({ labels: { alertname: 'HighErrors', service: 'api' }, startsAt: T(0), endsAt: T(30), generatorUrl: graph(RULE_EXPR) })]);
+    return { ...d, incident: { ...d.incident, updatedAt } };
+  };
+  const snapshotter = (over: Record<string, unknown> = {}) => new PrometheusSnapshotter({ baseUrl: prom.url, timeoutMs: 1500, marginMinutes: 10, maxRules: 5, ...over });
+
+  it('when the expression is the alert rule\'s, then it is charted with a bounded query', async () => {
+    const [snap] = await snapshotter({ maxSeries: 3 }).snapshots(resolved(), new Date(T(600)));
+    expect(snap).toMatchObject({ rule: 'HighErrors', status: 'ok', note: null });
+    expect(prom.requests.map((r) => r.path)).toEqual(['/api/v1/rules', '/api/v1/query_range']);
+    expect(prom.requests[0]!.params.getAll('rule_name[]')).toEqual(['HighErrors']);
+    const query = prom.queryRanges()[0]!.params;
+    expect(query.get('query')).toBe(RULE_EXPR);
+    expect(query.get('timeout')).toBe('1.5');
+    expect(query.get('limit')).toBe('4');
+    const points = (Number(query.get('end')) - Number(query.get('start'))) / Number(query.get('step'));
+    expect(points).toBeLessThanOrEqual(240);
+  });
+
+  it.each([
+    ['every series', 'count({__name__=~".+"})', /the selector \{__name__=~"\.\+"\} could select every series/],
+    ['every series of any job', 'sum(rate({job=~".*"}[5m]))', /the selector \{job=~"\.\*"\} could select every series/],
+  ])('when an alert carries an expression selecting %s, then nothing at all is sent to Prometheus', async (_what, expr, note) => {
+    const [snap] = await snapshotter({ onlyRuleExpressions: false }).snapshots(open(expr), new Date(T(60)));
+    expect(snap).toMatchObject({ status: 'refused', chart: null, note: expect.stringMatching(note) });
+    expect(prom.requests).toEqual([]);
+  });
+
+  it.each([
+    ['an expression of the sender\'s choosing', 'topk(1000, sum by (__name__) ({job="api"}))', 'HighErrors'],
+    ['the rule\'s expression under another alert name', RULE_EXPR, 'SomethingElse'],
+    ['the rule\'s expression, changed', `${RULE_EXPR} or vector(1)`, 'HighErrors'],
+  ])('when an alert carries %s, then it is refused after asking for the rule, and never run', async (_what, expr, name) => {
+    const [snap] = await snapshotter().snapshots(open(expr, name), new Date(T(60)));
+    expect(snap).toMatchObject({ status: 'refused', chart: null, note: expect.stringMatching(/no alerting rule ".*" with this expression/) });
+    expect(prom.queryRanges()).toEqual([]);
+  });
+
+  it('when the queried Prometheus has no rules API, then the note says how to chart anyway', async () => {
+    prom.rulesApi = false;
+    const [snap] = await snapshotter().snapshots(open(RULE_EXPR), new Date(T(60)));
+    expect(snap).toMatchObject({ status: 'refused', note: expect.stringMatching(/no rules API .*prometheus.onlyRuleExpressions/) });
+    expect(prom.queryRanges()).toEqual([]);
+    const [anyway] = await snapshotter({ onlyRuleExpressions: false }).snapshots(open(RULE_EXPR), new Date(T(60)));
+    expect(anyway).toMatchObject({ status: 'ok' });
+  });
+
+  it('when an expression returns more series than maxSeries, or more points than asked, then the chart keeps the bound and says so', async () => {
+    prom.seriesCount = 50;
+    const [snap] = await snapshotter({ maxSeries: 5 }).snapshots(resolved(), new Date(T(600)));
+    expect(snap!.chart!.series).toHaveLength(5);
+    expect(snap!.note).toBe('only the first 5 series are charted (prometheus.maxSeries)');
+    prom.pointsPerSeries = 50_000;
+    const [many] = await snapshotter({ maxSeries: 1 }).snapshots(resolved(T(40)), new Date(T(600)));
+    expect(many!.chart!.series[0]!.points).toHaveLength(1000);
+  });
+
+  it('when the report is read six times, then Prometheus is asked once; a new revision asks again', async () => {
+    const s = snapshotter();
+    for (let i = 0; i < 6; i++) expect((await s.snapshots(resolved(), new Date(T(600 + i))))[0]!.status).toBe('ok');
+    expect(prom.queryRanges()).toHaveLength(1);
+    await Promise.all(Array.from({ length: 6 }, () => s.snapshots(resolved(T(45)), new Date(T(700)))));
+    expect(prom.queryRanges()).toHaveLength(2);
+  });
+
+  it('when an incident is open, then its snapshot is retaken only after refreshSeconds, however often its alerts change', async () => {
+    const s = snapshotter({ refreshSeconds: 300 });
+    await s.snapshots(open(RULE_EXPR, 'HighErrors', T(1)), new Date(T(10)));
+    await s.snapshots(open(RULE_EXPR, 'HighErrors', T(2)), new Date(T(11)));
+    await s.snapshots(open(RULE_EXPR, 'HighErrors', T(3)), new Date(T(14)));
+    expect(prom.queryRanges()).toHaveLength(1);
+    await s.snapshots(open(RULE_EXPR, 'HighErrors', T(3)), new Date(T(15)));
+    expect(prom.queryRanges()).toHaveLength(2);
+    // Resolved: its final window is snapshotted at once.
+    await s.snapshots(resolved(), new Date(T(16)));
+    expect(prom.queryRanges()).toHaveLength(3);
+  });
+
+  it('when Prometheus could not be reached, then the notes are not kept and the next read asks again', async () => {
+    const s = snapshotter();
+    const port = Number(new URL(prom.url).port);
+    await prom.close();
+    expect((await s.snapshots(resolved(), new Date(T(600))))[0]!.status).toBe('unavailable');
+    prom = await startFakePrometheus([{ name: 'HighErrors', query: RULE_EXPR }], port);
+    expect((await s.snapshots(resolved(), new Date(T(601))))[0]!.status).toBe('ok');
+    expect(prom.queryRanges()).toHaveLength(1);
   });
 });
 

@@ -1,8 +1,14 @@
+import { RE2JS, RE2JSSyntaxException } from 're2js';
+
 /**
  * Label matchers in Alertmanager's syntax (`prometheus/alertmanager` pkg/labels/parse.go):
  * `name="value"`, `name!="value"`, `name=~"regex"`, `name!~"regex"`. Values may be quoted
  * (with `\"`, `\\` and `\n` escapes) or bare. As in Alertmanager:
  * - regexes are anchored (`^(?:re)$`), so `service=~"db"` does not match `db-main`;
+ * - regexes are RE2 (Go's `regexp`, here its JavaScript port re2js), matched in time linear in
+ *   the label value: a rule regex and a crafted label value can never stall processing, as
+ *   JavaScript's backtracking RegExp let `([a-z0-9]+[-.]?)+\.prod` do. RE2 has no
+ *   backreferences or lookaround; they are refused when the matcher is parsed (config load);
  * - an absent label has the value "", so `env!="dev"` matches alerts without `env` and
  *   `team=""` matches only alerts without `team`.
  *
@@ -18,8 +24,8 @@ export interface Matcher {
   value: string;
   /** The matcher as written, normalised (`name="value"`), for explanations. */
   text: string;
-  /** Compiled, anchored; only for `=~` and `!~`. */
-  regex: RegExp | null;
+  /** Compiled (RE2), anchored; only for `=~` and `!~`. */
+  regex: RE2JS | null;
 }
 
 export class MatcherSyntaxError extends Error {
@@ -44,15 +50,40 @@ export function parseMatcher(input: string): Matcher {
   const op = m[2] as MatchOp;
   const rest = src.slice(m[0].length);
   const value = rest.startsWith('"') ? unquote(rest, input) : bare(rest, input);
-  let regex: RegExp | null = null;
-  if (op === '=~' || op === '!~') {
-    try {
-      regex = new RegExp(`^(?:${value})$`);
-    } catch (err) {
-      throw new MatcherSyntaxError(`"${input}": invalid regular expression: ${(err as Error).message}`);
-    }
-  }
+  const regex = op === '=~' || op === '!~' ? compileAnchored(value, input) : null;
   return { name, op, value, regex, text: `${name}${op}${JSON.stringify(value)}` };
+}
+
+/**
+ * The regex as Alertmanager compiles it, `^(?:value)$` in RE2 syntax. The value is first parsed
+ * alone, so an error points into what was written, and so a value that only parses inside the
+ * wrapper (`a)|(b`, which would unanchor it) is refused instead of silently matching more.
+ */
+function compileAnchored(value: string, input: string): RE2JS {
+  try {
+    RE2JS.compile(value);
+    return RE2JS.compile(`^(?:${value})$`);
+  } catch (err) {
+    throw new MatcherSyntaxError(`"${input}": invalid regular expression (RE2 syntax, as Alertmanager): ${regexProblem(value, err)}`);
+  }
+}
+
+/** What is wrong and where (1-based character in the value), in words a rule author can act on. */
+function regexProblem(value: string, err: unknown): string {
+  if (!(err instanceof RE2JSSyntaxException)) return (err as Error)?.message ?? String(err);
+  const fragment = err.getPattern() ?? '';
+  const feature = unsupportedFeature(fragment);
+  // RE2 names the offending fragment; when that is the whole value (a missing parenthesis) it has no place.
+  const at = fragment !== '' && (fragment !== value || feature) ? value.indexOf(fragment) : -1;
+  return `${feature ?? err.getDescription()}${at >= 0 ? ` at character ${at + 1} (\`${fragment}\`)` : ''}`;
+}
+
+/** Perl features RE2 leaves out on purpose (they need backtracking), named so the error says why. */
+function unsupportedFeature(fragment: string): string | null {
+  if (/^\(\?<?[=!]/.test(fragment)) return 'lookahead and lookbehind are not supported';
+  if (/^\\([1-9]|k)/.test(fragment)) return 'backreferences are not supported';
+  if (fragment.startsWith('(?>')) return 'atomic groups are not supported';
+  return null;
 }
 
 function unquote(rest: string, input: string): string {

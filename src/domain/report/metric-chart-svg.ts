@@ -111,8 +111,9 @@ export interface MetricSnapshot {
   rule: string;
   /** The PromQL expression from the alert's generatorURL; null when it had none. */
   expr: string | null;
-  status: 'ok' | 'no-data' | 'no-expression' | 'unavailable' | 'error';
-  /** Why there is no chart, in words a reader understands; null when `ok`. */
+  /** `refused`: Debrief did not run the expression (an unbounded selector, not the alert rule's). */
+  status: 'ok' | 'no-data' | 'no-expression' | 'unavailable' | 'error' | 'refused';
+  /** Why there is no chart (or what it leaves out), in words a reader understands; null when there is nothing to say. */
   note: string | null;
   chart: MetricChart | null;
 }

@@ -125,7 +125,7 @@ function timelineBlock(report: ReportView, input: HtmlExportInput): string {
     out.push('<h3>Metrics around the incident</h3><div class="charts">');
     for (const snapshot of input.metricSnapshots) {
       out.push(snapshot.chart
-        ? `<figure class="chart">${renderMetricChartSvg(snapshot.chart)}<figcaption>${escapeHtml(snapshot.rule)}: <code>${escapeHtml(snapshot.expr ?? '')}</code></figcaption></figure>`
+        ? `<figure class="chart">${renderMetricChartSvg(snapshot.chart)}<figcaption>${escapeHtml(snapshot.rule)}: <code>${escapeHtml(snapshot.expr ?? '')}</code>${snapshot.note ? ` (${escapeHtml(snapshot.note)})` : ''}</figcaption></figure>`
         : `<p class="note">${escapeHtml(snapshot.rule)}: ${escapeHtml(snapshot.note ?? 'no chart')}</p>`);
     }
     out.push('</div>');
