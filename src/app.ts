@@ -104,8 +104,8 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
   const correlator = correlatorFromConfig(config, catalog);
 
   const metrics = createMetrics({
-    inboxBacklog: async () => (await store.inboxCounts()).pending,
-    deadLetters: async () => (await store.inboxCounts()).dead,
+    inboxBacklog: async () => (await store.inboxBacklog()).pending,
+    deadLetters: async () => (await store.inboxBacklog()).dead,
     openIncidents: () => store.countIncidents('open'),
   });
   // Every outbound call goes through one resilient client per target: timeout, retries, circuit, metrics.
@@ -149,7 +149,7 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
   reports.onPublished(async (published) => {
     if (notifier.targetCount > 0) await notifier.notifyPublished(published);
   });
-  const stats = new StatsService({ store, reports: reportStore, serviceLabels: naming, clock });
+  const stats = new StatsService({ store, reports: reportStore, clock });
   registerStatsGauges(metrics.registry, () => stats.recent(config.stats.gaugeWindowDays, config.stats.gaugeCacheSeconds));
   const snapshotter = config.prometheus.baseUrl
     ? new PrometheusSnapshotter({ ...config.prometheus, baseUrl: config.prometheus.baseUrl, client: outboundClients.prometheus })

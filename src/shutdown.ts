@@ -25,13 +25,13 @@ export function closeServerGracefully(server: Server): Promise<void> {
  * left stays stored and is processed on the next start: draining is a courtesy, not what
  * makes accepted webhooks durable.
  */
-export async function drainInbox(processor: InboxProcessing, store: Pick<InboxStore, 'inboxCounts'>, deadlineMs: number): Promise<{ pending: number }> {
+export async function drainInbox(processor: InboxProcessing, store: Pick<InboxStore, 'inboxBacklog'>, deadlineMs: number): Promise<{ pending: number }> {
   const deadline = Date.now() + deadlineMs;
-  let pending = (await store.inboxCounts()).pending;
+  let pending = (await store.inboxBacklog()).pending;
   while (pending > 0 && Date.now() < deadline) {
     processor.kick();
     await Promise.race([processor.idle(), new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now())).unref())]);
-    const now = (await store.inboxCounts()).pending;
+    const now = (await store.inboxBacklog()).pending;
     if (now >= pending) break;
     pending = now;
   }

@@ -1,4 +1,4 @@
-import type { IncidentDetail } from './incident';
+import type { Incident, IncidentDetail } from './incident';
 import { serviceOf, type ServiceLabels } from './service-naming';
 
 /**
@@ -42,21 +42,40 @@ export interface IncidentMeasures {
 /** Event kinds that mean "a person acknowledged the page" (`pagerduty.acknowledged`, and the same verb from other paging tools). */
 const isAcknowledgement = (kind: string): boolean => /^[a-z0-9_-]+\.acknowledged$/.test(kind);
 
-/** Measures one incident. Pure. */
+/** Measures one incident from its alerts and timeline. Pure. */
 export function measureIncident(detail: IncidentDetail, overrides: MeasureOverrides = {}, serviceLabels: ServiceLabels = []): IncidentMeasures {
   const { incident } = detail;
   const firstAlertAt = [...detail.alerts.map((alert) => alert.startsAt), incident.startedAt].sort()[0]!;
-  const impactStartedAt = overrides.impactStartedAt ?? firstAlertAt;
   const acknowledgedAt = detail.events.filter((event) => isAcknowledgement(event.kind)).map((event) => event.at).sort()[0] ?? null;
-  const mitigatedAt = overrides.mitigatedAt ?? null;
-  const resolvedAt = overrides.impactEndedAt ?? incident.endedAt;
   const services = incident.services.length
     ? incident.services
     : [...new Set(detail.alerts.map((alert) => serviceOf(alert.labels, serviceLabels)).filter((service): service is string => service !== null))];
+  return measureFacts({ incident: { ...incident, services }, firstAlertAt, acknowledgedAt }, overrides);
+}
+
+/**
+ * What measuring an incident needs, and no more: the stored summary (its start is its first
+ * alert's), the first acknowledgement (`Store.firstAcknowledgements`). Statistics over many
+ * incidents read these, never their alerts or timelines.
+ */
+export interface IncidentFacts {
+  incident: Pick<Incident, 'id' | 'severity' | 'services' | 'startedAt' | 'endedAt'>;
+  /** Default: the incident's start (the earliest alert start, kept by the store). */
+  firstAlertAt?: string;
+  acknowledgedAt: string | null;
+}
+
+/** Measures one incident from its facts. Pure. */
+export function measureFacts(facts: IncidentFacts, overrides: MeasureOverrides = {}): IncidentMeasures {
+  const { incident, acknowledgedAt } = facts;
+  const firstAlertAt = facts.firstAlertAt ?? incident.startedAt;
+  const impactStartedAt = overrides.impactStartedAt ?? firstAlertAt;
+  const mitigatedAt = overrides.mitigatedAt ?? null;
+  const resolvedAt = overrides.impactEndedAt ?? incident.endedAt;
   return {
     incidentId: incident.id,
     severity: incident.severity,
-    services,
+    services: [...incident.services],
     impactStartedAt,
     impactStartSource: overrides.impactStartedAt ? 'human' : 'first-alert',
     firstAlertAt,

@@ -1,14 +1,12 @@
-import type { ServiceLabels } from '../domain/service-naming';
-import { aggregateMeasures, measureIncident, type IncidentMeasures, type IncidentStats, type MeasureOverrides } from '../domain/incident-metrics';
+import { aggregateMeasures, measureFacts, type IncidentStats, type MeasureOverrides } from '../domain/incident-metrics';
 import type { Incident } from '../domain/incident';
 import type { StoredReport } from '../domain/report/report-model';
 import type { IncidentReads } from '../store/store';
 
 export interface StatsServiceDeps {
-  store: Pick<IncidentReads, 'getIncident' | 'listIncidents'>;
+  store: Pick<IncidentReads, 'listIncidents' | 'firstAcknowledgements'>;
   /** Human-set times (impact window, mitigation) come from stored reports; absent: measured from alerts and pages only. */
   reports?: { getReports(incidentIds: readonly string[]): Promise<Map<string, StoredReport>> } | null;
-  serviceLabels: ServiceLabels;
   clock: () => Date;
 }
 
@@ -19,14 +17,15 @@ export interface StatsResult extends IncidentStats {
   truncated: boolean;
 }
 
-/** More than this many incidents in one window are not measured in one request (each needs its alerts and events). */
+/** More than this many incidents in one window are not measured in one request. */
 export const MAX_INCIDENTS = 10_000;
 const PAGE = 500;
 
 /**
- * Response-time statistics over the incidents that started in a window: reads incidents,
- * their events (page acknowledgements) and stored reports (human-set times), and leaves all
- * arithmetic to the pure `measureIncident`/`aggregateMeasures`.
+ * Response-time statistics over the incidents that started in a window: reads the incidents'
+ * stored summaries, their first page acknowledgements and stored reports (human-set times), a
+ * page of incidents per query and never an incident's alerts or timeline, and leaves all
+ * arithmetic to the pure `measureFacts`/`aggregateMeasures`.
  */
 export class StatsService {
   private cache: { key: string; at: number; value: Promise<StatsResult> } | null = null;
@@ -50,12 +49,8 @@ export class StatsService {
     } while (cursor);
     const chosen = incidents.slice(0, MAX_INCIDENTS);
     const stored = this.deps.reports && chosen.length ? await this.deps.reports.getReports(chosen.map((incident) => incident.id)) : new Map<string, StoredReport>();
-    const measures: IncidentMeasures[] = [];
-    for (const incident of chosen) {
-      const detail = await this.deps.store.getIncident(incident.id);
-      if (!detail) continue; // merged away between the list and this read
-      measures.push(measureIncident(detail, overridesOf(stored.get(incident.id)), this.deps.serviceLabels));
-    }
+    const acknowledged = chosen.length ? await this.deps.store.firstAcknowledgements(chosen.map((incident) => incident.id)) : new Map<string, string>();
+    const measures = chosen.map((incident) => measureFacts({ incident, acknowledgedAt: acknowledged.get(incident.id) ?? null }, overridesOf(stored.get(incident.id))));
     return { since, until, truncated, ...aggregateMeasures(measures) };
   }
 

@@ -59,7 +59,14 @@ export interface InboxStore {
    * changed, nothing recorded) when `id` is unknown or not a dead letter.
    */
   requeueInbox(id: string, context: RequeueContext): Promise<boolean>;
+  /** Entries in each state. Counts every entry ever received: for reports and tests, not for every scrape. */
   inboxCounts(): Promise<Record<InboxState, number>>;
+  /**
+   * Entries waiting to be processed and dead letters, counted through the state index so the
+   * cost follows the backlog, not the history (done entries are never visited): what `/metrics`
+   * and shutdown read.
+   */
+  inboxBacklog(): Promise<{ pending: number; dead: number }>;
 
 }
 
@@ -154,11 +161,17 @@ export interface IncidentReads {
   /** Incidents with `status`; without one, every incident (merged ones included). */
   countIncidents(status?: IncidentStatus): Promise<number>;
   /**
-   * Which of `incidentIds` hold at least one PagerDuty event (`pagerduty.*` incident event):
-   * the post-mortem policy's "paged" fact for a page of incidents, in one query. Unknown ids
-   * are simply absent.
+   * Which of `incidentIds` hold at least one paging event (PagerDuty): the post-mortem policy's
+   * "paged" fact for a page of incidents, in one query over paging events (never over an
+   * incident's alerts or timeline). Unknown ids are simply absent.
    */
   pagedIncidentIds(incidentIds: readonly string[]): Promise<Set<string>>;
+  /**
+   * When a page of each incident was first acknowledged (the earliest `acknowledged` paging
+   * event), for statistics over many incidents without reading their alerts or timelines.
+   * Incidents never acknowledged, and unknown ids, are absent.
+   */
+  firstAcknowledgements(incidentIds: readonly string[]): Promise<Map<string, string>>;
 
 }
 

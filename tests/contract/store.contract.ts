@@ -253,6 +253,19 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         const dead = await store.listInbox({ state: 'dead', limit: 10 });
         expect(dead).toEqual({ items: [expect.objectContaining({ id: appended[3], state: 'dead', lastError: 'bad body' })], nextCursor: null });
       });
+      it('when entries are pending, done, retried and dead, then the backlog counts pending and dead as inboxCounts does', async () => {
+        const ids = await appendMany(store, 5);
+        expect(await store.inboxBacklog()).toEqual({ pending: 5, dead: 0 });
+        await store.claimInbox('owner-a', 30_000, 4, later(100));
+        await store.completeInbox(ids[0]!, 'owner-a', { alerts: 1, ignoredReason: null }, later(101));
+        await store.failInbox(ids[1]!, 'owner-a', 'bad body', true, later(101));
+        await store.failInbox(ids[2]!, 'owner-a', 'flaky', false, later(101));
+        // ids[3] claimed, not finished; ids[4] never attempted.
+        expect(await store.inboxBacklog()).toEqual({ pending: 3, dead: 1 });
+        const counts = await store.inboxCounts();
+        expect(await store.inboxBacklog()).toEqual({ pending: counts.pending, dead: counts.dead });
+      });
+
       it('when a run of claimed entries is recorded, then each has its alerts placed and is done, and an entry that fails is undone alone and stays claimed', async () => {
         const correlator = new FakeCorrelator().script('Broken', () => {
           throw new Error('correlator failed on Broken');
@@ -700,6 +713,24 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         // The events move with a merge: the target is paged now, the merged-away source no longer.
         await store.mergeIncidents(quiet.incidentId, [paged.incidentId], correctionContext(correlator));
         expect(await store.pagedIncidentIds([quiet.incidentId, paged.incidentId])).toEqual(new Set([quiet.incidentId]));
+      });
+
+      it('when pages are acknowledged, then each incident\'s first acknowledgement is found without reading its timeline, also after a merge', async () => {
+        const quiet = await place({ name: 'Quiet', link: 'q', start: 0, service: 'web' });
+        const paged = await place({ name: 'Paged', link: 'pg', start: 2, service: 'checkout' });
+        correlator.scriptPaging('e1', () => ({ action: 'join', incidentId: paged.incidentId, rule: 'pagerduty-dedup-key', explanation: 'Same dedup key.', matched: { incidentKey: 'k' }, absorb: [] }));
+        correlator.scriptPaging('e2', () => ({ action: 'join', incidentId: paged.incidentId, rule: 'page', explanation: 'Same page.', matched: {}, absorb: [] }));
+        correlator.scriptPaging('e3', () => ({ action: 'join', incidentId: paged.incidentId, rule: 'page', explanation: 'Same page.', matched: {}, absorb: [] }));
+        await store.recordPagingEvents([
+          pagingEvent({ eventId: 'e1', pageId: 'PB', at: 3 }),
+          pagingEvent({ eventId: 'e3', pageId: 'PB', kind: 'acknowledged', at: 9 }),
+          pagingEvent({ eventId: 'e2', pageId: 'PB', kind: 'acknowledged', at: 5 }),
+        ], recordContext(correlator));
+
+        expect(await store.firstAcknowledgements([])).toEqual(new Map());
+        expect(await store.firstAcknowledgements([quiet.incidentId, paged.incidentId, 'no-such-incident'])).toEqual(new Map([[paged.incidentId, at(5)]]));
+        await store.mergeIncidents(quiet.incidentId, [paged.incidentId], correctionContext(correlator));
+        expect(await store.firstAcknowledgements([quiet.incidentId, paged.incidentId])).toEqual(new Map([[quiet.incidentId, at(5)]]));
       });
     });
 

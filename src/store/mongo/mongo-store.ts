@@ -152,6 +152,12 @@ export class MongoStore implements Store {
     return r.modifiedCount > 0;
   }
 
+  async inboxBacklog(): Promise<{ pending: number; dead: number }> {
+    // Each count is a range of the (state, seq) index: done entries are never visited.
+    const [pending, dead] = await Promise.all([this.c.inbox.countDocuments({ state: 'pending' }), this.c.inbox.countDocuments({ state: 'dead' })]);
+    return { pending, dead };
+  }
+
   async inboxCounts(): Promise<Record<InboxState, number>> {
     const counts: Record<InboxState, number> = { pending: 0, done: 0, dead: 0 };
     for (const row of await this.c.inbox.aggregate<{ _id: unknown; n: number }>([{ $group: { _id: '$state', n: { $sum: 1 } } }]).toArray()) {
@@ -279,11 +285,24 @@ export class MongoStore implements Store {
   async pagedIncidentIds(incidentIds: readonly string[]): Promise<Set<string>> {
     const ids = [...new Set(incidentIds)];
     if (ids.length === 0) return new Set();
-    // Anchored prefix regex: served by the (incidentId, at, ord) index scan per incident.
-    const docs = await this.c.incidentEvents
-      .find({ incidentId: { $in: ids }, kind: { $regex: '^pagerduty\\.' } }, { projection: { incidentId: 1 } })
-      .toArray();
+    // The (incidentId, occurredAt) index of paging events: a few documents per incident.
+    const docs = await this.c.pagingEvents.find({ incidentId: { $in: ids } }, { projection: { incidentId: 1 } }).toArray();
     return new Set(docs.map((d) => String(d.incidentId)));
+  }
+
+  async firstAcknowledgements(incidentIds: readonly string[]): Promise<Map<string, string>> {
+    const ids = [...new Set(incidentIds)];
+    if (ids.length === 0) return new Map();
+    const docs = await this.c.pagingEvents
+      .find({ incidentId: { $in: ids }, kind: 'acknowledged' }, { projection: { incidentId: 1, occurredAt: 1 } })
+      .toArray();
+    const first = new Map<string, string>();
+    for (const d of docs) {
+      const id = String(d.incidentId);
+      const at = String(d.occurredAt);
+      if (!first.has(id) || at < first.get(id)!) first.set(id, at);
+    }
+    return first;
   }
 
   async countIncidents(status?: IncidentStatus): Promise<number> {

@@ -209,6 +209,15 @@ export class SqliteInbox {
     });
   }
 
+  /** Pending and dead entries through `inbox_processing_state` and the inbox file's seq range: never a scan of done entries. */
+  backlog(): { pending: number; dead: number } {
+    return this.inOneStoreSnapshot(() => {
+      const stated = (state: InboxState) => Number((this.on(this.processing, 'SELECT count(*) AS n FROM inbox_processing WHERE state = ?').get(state) as Row).n);
+      const fresh = Number((this.on(this.received, 'SELECT count(*) AS n FROM inbox WHERE seq > ?').get(this.highestStateSeq()) as Row).n);
+      return { pending: stated('pending') + fresh, dead: stated('dead') };
+    });
+  }
+
   /**
    * Runs `read` with every read of the store file in one snapshot (a deferred read transaction).
    * The state rows and the highest seq they cover must be read together: read apart, a claim

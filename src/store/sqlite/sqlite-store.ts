@@ -165,6 +165,10 @@ export class SqliteStore implements Store {
     return this.inbox.counts();
   }
 
+  async inboxBacklog(): Promise<{ pending: number; dead: number }> {
+    return this.inbox.backlog();
+  }
+
   // ------------------------------------------------------- alerts/incidents
 
   private sql(text: string): Database.Statement {
@@ -280,12 +284,28 @@ export class SqliteStore implements Store {
   }
 
   async pagedIncidentIds(incidentIds: readonly string[]): Promise<Set<string>> {
+    const rows = this.byIncidentIds(incidentIds, (marks) => `SELECT DISTINCT incident_id FROM paging_events WHERE incident_id IN (${marks})`);
+    return new Set(rows.map((r) => String(r.incident_id)));
+  }
+
+  async firstAcknowledgements(incidentIds: readonly string[]): Promise<Map<string, string>> {
+    const rows = this.byIncidentIds(incidentIds, (marks) => `SELECT incident_id, min(occurred_at) AS at FROM paging_events
+      WHERE incident_id IN (${marks}) AND kind = 'acknowledged' GROUP BY incident_id`);
+    return new Map(rows.map((r) => [String(r.incident_id), String(r.at)]));
+  }
+
+  /**
+   * Runs a query over paging events for many incidents, 500 ids a statement (the
+   * `(incident_id, occurred_at)` index: a few rows per incident). Not cached: the shape varies.
+   */
+  private byIncidentIds(incidentIds: readonly string[], sql: (marks: string) => string): Row[] {
     const ids = [...new Set(incidentIds)];
-    if (ids.length === 0) return new Set();
-    // Uses the (incident_id, at) index; not cached: the statement's shape varies with the page size.
-    const rows = this.db.prepare(`SELECT DISTINCT incident_id FROM incident_events
-      WHERE incident_id IN (${ids.map(() => '?').join(', ')}) AND kind LIKE 'pagerduty.%'`).all(...ids) as Array<{ incident_id: string }>;
-    return new Set(rows.map((r) => r.incident_id));
+    const rows: Row[] = [];
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      rows.push(...(this.db.prepare(sql(chunk.map(() => '?').join(', '))).all(...chunk) as Row[]));
+    }
+    return rows;
   }
 
   async getAlert(id: string): Promise<Alert | null> {
