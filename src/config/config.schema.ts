@@ -220,9 +220,9 @@ export const configSchema = z.object({
     .describe('Per outbound target (`pagerduty`, `prometheus`, `outbound:<name>`, `alertmanager:<instance>`): stop calling a target that keeps failing.'),
   security: z.object({
     failedAuthPerMinute: z.coerce.number().int().positive().default(20)
-      .describe('Failed authentications (401; 403 on webhooks) allowed per client IP and minute; then every request from that IP gets 429 until the minute ends.'),
+      .describe('Failed authentications (401; 403 on webhooks) allowed per client IP, credential presented and minute; then that credential gets 429 from that IP until the minute ends. Valid credentials are never refused.'),
     statusPagePerMinute: z.coerce.number().int().positive().default(120)
-      .describe('Requests per client IP and minute to the public status page (`/status...`); more get 429.'),
+      .describe('Requests per client IP and minute to the public status page (`/status...`); more get 429 for that client only. Behind a reverse proxy, set `trustProxy`, or all clients share the proxy\'s IP.'),
     jsonMaxDepth: z.coerce.number().int().min(4).max(1000).default(64)
       .describe('Deepest nesting of objects and arrays accepted in any JSON body (API and webhooks); deeper gets 400.'),
     apiJsonMaxKeys: z.coerce.number().int().positive().default(10_000)
@@ -230,7 +230,7 @@ export const configSchema = z.object({
     webhookJsonMaxKeys: z.coerce.number().int().positive().default(250_000)
       .describe('Most object keys plus array items in one webhook JSON body (10,000 alerts fit); more get 400.'),
     trustProxy: z.union([z.boolean(), z.number().int().min(0), z.string().min(1)]).default(false)
-      .describe('Express "trust proxy": set (e.g. `1`, `loopback`, a CIDR list) when Debrief is behind a reverse proxy, so rate limits see client addresses from X-Forwarded-For.'),
+      .describe('Express "trust proxy": set (e.g. `1`, `loopback`, a CIDR list) when Debrief is behind a reverse proxy, so rate limits see client addresses from X-Forwarded-For. Name the proxy (hop count or addresses) rather than `true` when clients can also reach Debrief directly: they could then set X-Forwarded-For themselves.'),
   }).default({ failedAuthPerMinute: 20, statusPagePerMinute: 120, jsonMaxDepth: 64, apiJsonMaxKeys: 10_000, webhookJsonMaxKeys: 250_000, trustProxy: false })
     .describe('Request limits and rate limits.'),
   log: z.object({
@@ -285,7 +285,7 @@ export const ENV_BINDINGS: EnvBinding[] = [
   { env: 'DEBRIEF_LOG_LEVEL', path: 'log.level', description: 'Log level', parse: (s) => s },
   { env: 'DEBRIEF_INBOX_WORKER', path: 'inbox.worker', description: 'Process the inbox in a worker thread (SQLite files)', parse: (s) => s },
   { env: 'DEBRIEF_INBOX_INGEST_PRIORITY', path: 'inbox.ingestPriority', description: 'How strongly inbox processing gives way to webhooks', parse: (s) => s },
-  { env: 'DEBRIEF_FAILED_AUTH_PER_MINUTE', path: 'security.failedAuthPerMinute', description: 'Failed authentications per client IP and minute before 429', parse: (s) => s },
+  { env: 'DEBRIEF_FAILED_AUTH_PER_MINUTE', path: 'security.failedAuthPerMinute', description: 'Failed authentications per client IP and credential and minute before that credential gets 429', parse: (s) => s },
   { env: 'DEBRIEF_STATUS_PAGE_PER_MINUTE', path: 'security.statusPagePerMinute', description: 'Status page requests per client IP and minute before 429', parse: (s) => s },
   {
     env: 'DEBRIEF_TRUST_PROXY', path: 'security.trustProxy', description: 'Express trust proxy (`true`, a hop count, `loopback`, CIDRs) behind a reverse proxy',
