@@ -158,7 +158,7 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
   const routes: RouteDef[] = [];
   routes.push(...routeTable({
     config, instances, metrics, pressure, processor, clock, store, reportStore, deliveryStore, view, naming, reports, corrections, stats, snapshotter,
-    openapi: () => buildOpenApi(routes, { version: VERSION }),
+    storeHealth: stores.health, openapi: () => buildOpenApi(routes, { version: VERSION }),
   }));
   const app = createHttpApp({
     routes, auth: new ApiAuthenticator(config.api.tokens), metrics, logger, webhookBodyLimitBytes: config.server.webhookBodyLimitBytes,
@@ -200,6 +200,7 @@ interface RouteParts {
   corrections: CorrectionService;
   stats: StatsService;
   snapshotter: PrometheusSnapshotter | null;
+  storeHealth: () => string | null;
   openapi: () => OpenAPIV3_1.Document;
 }
 
@@ -221,7 +222,7 @@ function routeTable(p: RouteParts): RouteDef[] {
     ...statsRoutes({ stats: p.stats, clock: p.clock }),
     ...statusRoutes({ published: p.reportStore, title: p.config.status.title, publicUrl: p.config.status.publicUrl, clock: p.clock }),
     ...inboxRoutes({ store: p.store, clock: p.clock, onRequeued: () => p.processor.kick() }),
-    ...opsRoutes({ store: p.store, metrics: p.metrics, openapi: p.openapi }),
+    ...opsRoutes({ store: p.store, storeHealth: p.storeHealth, metrics: p.metrics, openapi: p.openapi }),
     // The pages for engineers and SREs (HTML shells + assets) and who-am-I for them.
     ...meRoutes(),
     ...webRoutes({ reportStore: p.reportStore }),
