@@ -39,7 +39,7 @@ import { createReconciliation, type Reconciliation } from './integrations/alertm
 import { createPagerDutyIntegration, type PagerDutyIntegration } from './integrations/pagerduty-enrichment';
 import { createOutboundClients } from './integrations/outbound-clients';
 import { createMetrics, registerStatsGauges } from './metrics';
-import { closeServerGracefully, drainInbox } from './shutdown';
+import { drainInbox, gracefulStopper } from './shutdown';
 import { openStores } from './store/open-stores';
 import type { Store } from './store/store';
 import type { DeliveryStore } from './store/delivery-store';
@@ -83,8 +83,12 @@ export interface Debrief {
   reconciliation: Reconciliation;
   /** Starts HTTP and inbox processing; resolves with the bound URL. */
   listen(port?: number, host?: string): Promise<string>;
-  /** Graceful stop: no new requests, finish inbox work, close the store. */
-  close(options?: { drainInboxMs?: number }): Promise<void>;
+  /**
+   * Graceful stop: no new connections, answer requests already received (connections still
+   * sending theirs are cut after `incompleteRequestGraceMs`, default 2 s), finish inbox work,
+   * close the store.
+   */
+  close(options?: { drainInboxMs?: number; incompleteRequestGraceMs?: number }): Promise<void>;
 }
 
 /** Wires config, store, connectors, processing and HTTP together. No module-level state. */
@@ -244,6 +248,7 @@ interface LifecycleParts {
 /** Starting and stopping, in the order that loses nothing: see `Debrief.listen` and `Debrief.close`. */
 function lifecycle(p: LifecycleParts): Pick<Debrief, 'listen' | 'close'> {
   let server: Server | null = null;
+  let stopServer: ReturnType<typeof gracefulStopper> | null = null;
   const { logger } = p;
   return {
     async listen(port = p.config.server.port, host = p.config.server.host) {
@@ -254,6 +259,7 @@ function lifecycle(p: LifecycleParts): Pick<Debrief, 'listen' | 'close'> {
       // Notifications a previous process left pending (crash, restart mid-retry) are sent now.
       void p.notifier.resumePending().catch((err: unknown) => logger.error({ err: { message: (err as Error)?.message } }, 'resuming outbound deliveries failed'));
       server = createServer(p.app);
+      stopServer = gracefulStopper(server);
       await new Promise<void>((resolve, reject) => {
         server!.once('error', reject);
         server!.listen(port, host, () => resolve());
@@ -262,8 +268,8 @@ function lifecycle(p: LifecycleParts): Pick<Debrief, 'listen' | 'close'> {
       const shownHost = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
       return `http://${shownHost === '0.0.0.0' ? '127.0.0.1' : shownHost}:${addr.port}`;
     },
-    async close(closeOptions: { drainInboxMs?: number } = {}) {
-      if (server) await closeServerGracefully(server);
+    async close(closeOptions: { drainInboxMs?: number; incompleteRequestGraceMs?: number } = {}) {
+      if (stopServer) await stopServer({ incompleteGraceMs: closeOptions.incompleteRequestGraceMs });
       await Promise.all(p.reconciliation.reconcilers.map((reconciler) => reconciler.stop()));
       if (closeOptions.drainInboxMs) await drainInbox(p.processor, p.store, closeOptions.drainInboxMs);
       await p.processor.stop();

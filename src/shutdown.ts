@@ -1,22 +1,62 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Socket } from 'node:net';
 import type { InboxProcessing } from './ingest/inbox-worker';
 import type { InboxStore } from './store/store';
+
+/** How long a stop waits for requests still being sent before it cuts their connections (ms). */
+export const INCOMPLETE_REQUEST_GRACE_MS = 2_000;
 
 /**
  * Stops a server the way a rolling restart needs: no new connections, requests already
  * received are answered, and every answer from now on carries `Connection: close`, so
  * keep-alive clients (Alertmanager, load balancers) reconnect elsewhere instead of holding the
  * socket until its keep-alive timeout. Resolves when the last connection has ended.
+ *
+ * A request still being sent (headers or body not complete: a slow or stalled client, a
+ * slowloris) would hold the stop until node's own timeouts, past the process's deadline, and
+ * the store would never be closed. After `incompleteGraceMs` such connections are destroyed:
+ * their request was never answered, so nothing acknowledged is lost, and a sender retries it.
+ * Connections whose request has fully arrived keep being served.
+ *
+ * Call when the server is created, so connections are tracked from the first one.
  */
-export function closeServerGracefully(server: Server): Promise<void> {
-  server.prependListener('request', (_req, res) => {
-    if (!res.headersSent) res.setHeader('Connection', 'close');
+export function gracefulStopper(server: Server): (options?: { incompleteGraceMs?: number }) => Promise<void> {
+  const sockets = new Set<Socket>();
+  /** The request each connection is answering, from its arrival until its answer is sent. */
+  const answering = new Map<Socket, IncomingMessage>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => {
+      sockets.delete(socket);
+      answering.delete(socket);
+    });
   });
-  return new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    // Sockets idle between requests close now; busy ones close after their answer.
-    server.closeIdleConnections();
+  server.on('request', (req: IncomingMessage, res) => {
+    const socket = req.socket;
+    answering.set(socket, req);
+    res.once('close', () => {
+      if (answering.get(socket) === req) answering.delete(socket);
+    });
   });
+  return ({ incompleteGraceMs = INCOMPLETE_REQUEST_GRACE_MS } = {}) => {
+    server.prependListener('request', (_req, res) => {
+      if (!res.headersSent) res.setHeader('Connection', 'close');
+    });
+    return new Promise<void>((resolve) => {
+      const cut = setTimeout(() => {
+        for (const socket of sockets) {
+          if (!answering.get(socket)?.complete) socket.destroy();
+        }
+      }, incompleteGraceMs);
+      cut.unref();
+      server.close(() => {
+        clearTimeout(cut);
+        resolve();
+      });
+      // Sockets idle between requests close now; busy ones close after their answer.
+      server.closeIdleConnections();
+    });
+  };
 }
 
 /**
