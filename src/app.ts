@@ -111,6 +111,7 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
     inboxBacklog: async () => (await store.inboxCounts()).pending,
     deadLetters: async () => (await store.inboxCounts()).dead,
     openIncidents: () => store.countIncidents('open'),
+    walFiles: stores.walFiles,
   });
   // Every outbound call goes through one resilient client per target: timeout, retries, circuit, metrics.
   const outboundClients = createOutboundClients(config, metrics.registry);

@@ -6,6 +6,7 @@ import type { MongoSettings } from './mongo/mongo-connection';
 import type { ReportStore } from './report-store';
 import { guardSqliteFaults } from './sqlite/sqlite-faults';
 import { ConnectionHealer } from './sqlite/sqlite-reopen';
+import { inboxFileFor } from './sqlite/sqlite-inbox';
 import { SqliteStore } from './sqlite/sqlite-store';
 import type { Store } from './store';
 
@@ -35,6 +36,8 @@ export interface Stores {
    * for long, and only a restart may help (liveness reports it).
    */
   health: () => string | null;
+  /** The WAL files of an embedded SQLite store by name (`store`, `inbox`), for metrics; empty otherwise. */
+  walFiles: Record<string, string>;
 }
 
 export interface StoreSettings {
@@ -60,6 +63,7 @@ export async function openStores(settings: StoreSettings, given: { store?: Store
   return {
     store, reports: guardedReports, deliveries, workerFile: raw instanceof SqliteStore ? raw.fileForOtherThreads() : null,
     health: () => healer?.health() ?? null,
+    walFiles: walFilesOf(raw instanceof SqliteStore ? raw.fileForOtherThreads() : null),
   };
 }
 
@@ -75,4 +79,8 @@ export async function openWorkerStore(file: string): Promise<Store> {
   const store = guardSqliteFaults(raw, { healer: new ConnectionHealer(raw) });
   await store.init();
   return store;
+}
+
+function walFilesOf(file: string | null): Record<string, string> {
+  return file ? { store: `${file}-wal`, inbox: `${inboxFileFor(file)}-wal` } : {};
 }

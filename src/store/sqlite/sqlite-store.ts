@@ -19,6 +19,7 @@ import { SqliteLedgerPort } from './sqlite-ledger-port';
 import { toAlert, toEvent, toIncident, type Row } from './sqlite-rows';
 import { inboxFileFor, SqliteInbox } from './sqlite-inbox';
 import { SQLITE_ADDED_COLUMNS, SQLITE_DROPPED, SQLITE_SCHEMA } from './sqlite-schema';
+import { SQLITE_JOURNAL_SIZE_LIMIT_BYTES } from './sqlite-checkpointer';
 import { probeWritable } from './sqlite-faults';
 import { cannotWrite, matchCompanionModes, type Reopenable } from './sqlite-reopen';
 
@@ -116,6 +117,8 @@ export class SqliteStore implements Store, Reopenable {
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${this.options.synchronous ?? 'FULL'}`);
     db.pragma(`busy_timeout = ${this.options.busyTimeoutMs ?? 5000}`);
+    // The WAL file never shrinks by itself (sqlite-checkpointer.ts).
+    db.pragma(`journal_size_limit = ${SQLITE_JOURNAL_SIZE_LIMIT_BYTES}`);
     if (this.options.walAutocheckpointPages !== undefined) db.pragma(`wal_autocheckpoint = ${this.options.walAutocheckpointPages}`);
     return db;
   }
