@@ -311,6 +311,8 @@ describe('errors and logs reveal no internals or secrets', () => {
     const failing = new Proxy(real, {
       get(target, prop) {
         if (prop === 'getIncident') return async () => { throw new Error('SQLITE internal detail at /srv/debrief/secret-path'); };
+        // ... and in an expected way on another: another process holds the write lock.
+        if (prop === 'getAlert') return async () => { throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' }); };
         const v = Reflect.get(target, prop, target) as unknown;
         return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
       },
@@ -330,8 +332,22 @@ describe('errors and logs reveal no internals or secrets', () => {
     expect(res.data).toEqual({ error: { code: 'internal', message: expect.stringMatching(/^internal error/), details: [], requestId: res.headers['x-request-id'] } });
     const text = JSON.stringify(res.data);
     expect(text).not.toMatch(/SQLITE|secret|srv|at .*\.ts|Error:/);
-    // The operator can still find the cause by the requestId the user quotes.
-    expect(lines.some((l) => l.includes(res.headers['x-request-id'] as string) && l.includes('internal detail'))).toBe(true);
+    // The operator can still find the cause by the requestId the user quotes, and where it was thrown, in one line.
+    const logged = lines.filter((l) => l.includes(res.headers['x-request-id'] as string)).map((l) => JSON.parse(l) as { level: number; err: Record<string, string> });
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatchObject({ level: 50, err: { message: expect.stringContaining('internal detail'), origin: expect.stringMatching(/^at /) } });
+    expect(JSON.stringify(logged[0])).not.toMatch(/\\n\s*at /);
+    expect(logged[0]!.err.stack ?? '').toBe('');
+  });
+
+  it('when the store is unavailable (503), then the log has one warning line with the cause, and no stack trace', async () => {
+    const res = await axios.get(`${url}/api/v1/alerts/some-alert`, { headers: { Authorization: `Bearer ${secrets.api}` }, validateStatus: () => true });
+    expect(res.status).toBe(503);
+    const logged = lines.filter((l) => l.includes(res.headers['x-request-id'] as string));
+    expect(logged).toHaveLength(1);
+    const entry = JSON.parse(logged[0]!) as Record<string, unknown>;
+    expect(entry).toMatchObject({ level: 40, cause: expect.stringMatching(/locked by another connection \(SQLITE_BUSY\)/), path: '/api/v1/alerts/some-alert' });
+    expect(logged[0]).not.toMatch(/stack|\\n\s*at /);
   });
 
   it('when requests with valid, wrong and malformed credentials and failing bodies are handled, then no configured secret appears in any log line or answer', async () => {
