@@ -10,6 +10,7 @@ import type { Correlator } from './domain/correlation/correlator';
 import { correlatorFromConfig } from './config/correlator-from-config';
 import { correctionRoutes } from './http/routes/correction-routes';
 import { ApiAuthenticator } from './http/api-auth';
+import { ConnectionTracker } from './http/connection-tracker';
 import { createHttpApp } from './http/create-app';
 import { buildOpenApi } from './http/openapi';
 import type { RouteDef } from './http/route';
@@ -172,7 +173,7 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
 
   return {
     app, store, processor, reports, reportStore, notifier, routes, correlator, catalog, pagerduty, reconciliation,
-    ...lifecycle({ config, app, logger, processor, store, carryOver, reconciliation, pagerduty, notifier }),
+    ...lifecycle({ config, app, logger, metrics, processor, store, carryOver, reconciliation, pagerduty, notifier }),
   };
 }
 
@@ -238,6 +239,7 @@ interface LifecycleParts {
   config: Config;
   app: ReturnType<typeof createHttpApp>;
   logger: Logger;
+  metrics: Metrics;
   processor: InboxProcessing;
   store: Store;
   carryOver: ReportCarryOver;
@@ -260,7 +262,11 @@ function lifecycle(p: LifecycleParts): Pick<Debrief, 'listen' | 'close'> {
       // Notifications a previous process left pending (crash, restart mid-retry) are sent now.
       void p.notifier.resumePending().catch((err: unknown) => logger.error({ err: { message: (err as Error)?.message } }, 'resuming outbound deliveries failed'));
       server = createServer(p.app);
-      stopServer = gracefulStopper(server);
+      // Connections are capped and tracked from the first one (a stop cuts those still sending a request).
+      const connections = new ConnectionTracker(server, {
+        maxConnections: p.config.server.maxConnections, onShed: (reason) => p.metrics.httpConnectionsShed.inc({ reason }),
+      });
+      stopServer = gracefulStopper(server, connections);
       await new Promise<void>((resolve, reject) => {
         server!.once('error', reject);
         server!.listen(port, host, () => resolve());

@@ -7,6 +7,7 @@ export interface Metrics {
   ingestToIncidentSeconds: Histogram<string>;
   inboxFailures: Counter<'outcome'>;
   httpRequestSeconds: Histogram<'method' | 'route' | 'status'>;
+  httpConnectionsShed: Counter<'reason'>;
 }
 
 export interface MetricsSources {
@@ -69,6 +70,11 @@ export function createMetrics(sources: MetricsSources): Metrics {
     }),
     inboxFailures: new Counter({
       name: 'debrief_inbox_failures_total', help: 'Inbox processing failures (retry or dead)', labelNames: ['outcome'] as const, registers: [registry],
+    }),
+    httpConnectionsShed: new Counter({
+      name: 'debrief_http_connections_shed_total',
+      help: 'Connections closed to stay within server.maxConnections: evicted (the oldest not answering a request) or refused (all were answering)',
+      labelNames: ['reason'] as const, registers: [registry],
     }),
     httpRequestSeconds: new Histogram({
       name: 'debrief_http_request_seconds', help: 'HTTP request duration by route', labelNames: ['method', 'route', 'status'] as const,

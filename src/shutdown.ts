@@ -1,5 +1,5 @@
-import type { IncomingMessage, Server } from 'node:http';
-import type { Socket } from 'node:net';
+import type { Server } from 'node:http';
+import type { ConnectionTracker } from './http/connection-tracker';
 import type { InboxProcessing } from './ingest/inbox-worker';
 import type { InboxStore } from './store/store';
 
@@ -16,38 +16,16 @@ export const INCOMPLETE_REQUEST_GRACE_MS = 2_000;
  * slowloris) would hold the stop until node's own timeouts, past the process's deadline, and
  * the store would never be closed. After `incompleteGraceMs` such connections are destroyed:
  * their request was never answered, so nothing acknowledged is lost, and a sender retries it.
- * Connections whose request has fully arrived keep being served.
- *
- * Call when the server is created, so connections are tracked from the first one.
+ * Connections whose request has fully arrived keep being served. `connections` tracks them from
+ * the server's creation (src/http/connection-tracker.ts).
  */
-export function gracefulStopper(server: Server): (options?: { incompleteGraceMs?: number }) => Promise<void> {
-  const sockets = new Set<Socket>();
-  /** The request each connection is answering, from its arrival until its answer is sent. */
-  const answering = new Map<Socket, IncomingMessage>();
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.once('close', () => {
-      sockets.delete(socket);
-      answering.delete(socket);
-    });
-  });
-  server.on('request', (req: IncomingMessage, res) => {
-    const socket = req.socket;
-    answering.set(socket, req);
-    res.once('close', () => {
-      if (answering.get(socket) === req) answering.delete(socket);
-    });
-  });
+export function gracefulStopper(server: Server, connections: Pick<ConnectionTracker, 'destroyIncomplete'>): (options?: { incompleteGraceMs?: number }) => Promise<void> {
   return ({ incompleteGraceMs = INCOMPLETE_REQUEST_GRACE_MS } = {}) => {
     server.prependListener('request', (_req, res) => {
       if (!res.headersSent) res.setHeader('Connection', 'close');
     });
     return new Promise<void>((resolve) => {
-      const cut = setTimeout(() => {
-        for (const socket of sockets) {
-          if (!answering.get(socket)?.complete) socket.destroy();
-        }
-      }, incompleteGraceMs);
+      const cut = setTimeout(() => connections.destroyIncomplete(), incompleteGraceMs);
       cut.unref();
       server.close(() => {
         clearTimeout(cut);

@@ -3,6 +3,13 @@ import { connectorIds, connectorRegistry, type ConnectorId, type CredentialsOf }
 import { CORRELATION_DEFAULTS } from '../domain/correlation/correlator';
 import { correlationRulesSchema } from '../domain/correlation/rule-config';
 
+/**
+ * `server.maxConnections`: Alertmanager clusters, PagerDuty, probes and people's browsers need a
+ * few dozen; a connection costs about 10 KB and a descriptor, so 4,096 stay within a few tens of
+ * megabytes and far from descriptor limits.
+ */
+export const DEFAULT_MAX_CONNECTIONS = 4096;
+
 /** Processing pauses for waiting webhooks this many times as long as an inbox entry took (`inbox.ingestPriority`). */
 export const DEFAULT_INGEST_PRIORITY = 5;
 
@@ -175,7 +182,9 @@ export const configSchema = z.object({
     port: z.coerce.number().int().min(0).max(65535).default(8080).describe('TCP port (0 picks a free one).'),
     webhookBodyLimitBytes: z.coerce.number().int().positive().default(5 * 1024 * 1024)
       .describe('Largest webhook body accepted; larger bodies get 413.'),
-  }).default({ host: '0.0.0.0', port: 8080, webhookBodyLimitBytes: 5 * 1024 * 1024 }),
+    maxConnections: z.coerce.number().int().min(1).default(DEFAULT_MAX_CONNECTIONS)
+      .describe('Most HTTP connections open at once (each costs memory and a file descriptor). Past it, a new connection closes the oldest one that is not answering a request (an idle or stalled client); only when all are answering is it refused.'),
+  }).default({ host: '0.0.0.0', port: 8080, webhookBodyLimitBytes: 5 * 1024 * 1024, maxConnections: DEFAULT_MAX_CONNECTIONS }),
   store: z.object({
     url: z.string().default('sqlite:./data/debrief.db')
       .refine((u) => /^(sqlite:|mongodb(\+srv)?:\/\/)/.test(u), 'must start with sqlite: or mongodb://')
@@ -256,6 +265,7 @@ export const ENV_BINDINGS: EnvBinding[] = [
   { env: 'DEBRIEF_HOST', path: 'server.host', description: 'Address to listen on', parse: (s) => s },
   { env: 'DEBRIEF_PORT', path: 'server.port', description: 'TCP port', parse: (s) => s },
   { env: 'DEBRIEF_WEBHOOK_BODY_LIMIT_BYTES', path: 'server.webhookBodyLimitBytes', description: 'Largest webhook body', parse: (s) => s },
+  { env: 'DEBRIEF_MAX_CONNECTIONS', path: 'server.maxConnections', description: 'Most HTTP connections open at once', parse: (s) => s },
   { env: 'DEBRIEF_STORE_URL', path: 'store.url', description: '`sqlite:<file>` or `mongodb://...`', parse: (s) => s },
   {
     env: 'DEBRIEF_API_TOKENS',

@@ -1,5 +1,7 @@
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -10,7 +12,7 @@ import { loadConfig } from '../../src/config/load-config';
 import type { RouteDef } from '../../src/http/route';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import { alertmanagerBody } from '../support/alertmanager-bodies';
-import { expectError } from '../support/api-helpers';
+import { expectError, metricSamples } from '../support/api-helpers';
 import { AM_TOKEN, API_TOKEN, startTestApp, VIEWER_TOKEN, type TestApp } from '../support/test-app';
 
 /**
@@ -210,6 +212,37 @@ describe('a proxy that is not trusted', () => {
     const warnings = lines.filter((l) => l.includes('DEBRIEF_TRUST_PROXY'));
     expect(warnings).toHaveLength(1);
     expect(JSON.parse(warnings[0]!).level).toBe(40);
+  });
+});
+
+describe('cap on concurrent connections (server.maxConnections)', () => {
+  let app: TestApp;
+  beforeAll(async () => { app = await startTestApp({ overrides: { server: { maxConnections: 3 } } }); });
+  afterAll(async () => { await app.stop(); });
+
+  it('when clients hold every allowed connection without finishing a request, then other clients are still served and the shedding is counted', async () => {
+    const port = Number(new URL(app.url).port);
+    const stalled = [];
+    for (let i = 0; i < 3; i++) {
+      const socket = connect(port, '127.0.0.1');
+      socket.on('error', () => undefined);
+      await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+      socket.write('POST /webhooks/alertmanager HTTP/1.1\r\nHost: debrief\r\n');
+      stalled.push(socket);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    try {
+      await new Promise((r) => setTimeout(r, 100));
+      // A connection of its own (no keep-alive): it is past the cap when it opens; the oldest stalled one makes room.
+      const fresh = () => ({ httpAgent: new Agent({ keepAlive: false }) });
+      expect((await app.api.get('/api/v1/incidents', fresh())).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(stalled.map((socket) => socket.destroyed)).toEqual([true, false, false]);
+      const shed = metricSamples((await app.anon.get('/metrics', fresh())).data as string, 'debrief_http_connections_shed_total');
+      expect(shed).toEqual([{ labels: { reason: 'evicted' }, value: 1 }]);
+    } finally {
+      for (const socket of stalled) socket.destroy();
+    }
   });
 });
 
