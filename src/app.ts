@@ -10,6 +10,7 @@ import type { Correlator } from './domain/correlation/correlator';
 import { correlatorFromConfig } from './config/correlator-from-config';
 import { correctionRoutes } from './http/routes/correction-routes';
 import { ApiAuthenticator } from './http/api-auth';
+import { ConnectionTracker } from './http/connection-tracker';
 import { createHttpApp } from './http/create-app';
 import { buildOpenApi } from './http/openapi';
 import type { RouteDef } from './http/route';
@@ -39,7 +40,7 @@ import { createReconciliation, type Reconciliation } from './integrations/alertm
 import { createPagerDutyIntegration, type PagerDutyIntegration } from './integrations/pagerduty-enrichment';
 import { createOutboundClients } from './integrations/outbound-clients';
 import { createMetrics, registerStatsGauges } from './metrics';
-import { closeServerGracefully, drainInbox } from './shutdown';
+import { drainInbox, gracefulStopper } from './shutdown';
 import { openStores } from './store/open-stores';
 import type { Store } from './store/store';
 import type { DeliveryStore } from './store/delivery-store';
@@ -83,8 +84,12 @@ export interface Debrief {
   reconciliation: Reconciliation;
   /** Starts HTTP and inbox processing; resolves with the bound URL. */
   listen(port?: number, host?: string): Promise<string>;
-  /** Graceful stop: no new requests, finish inbox work, close the store. */
-  close(options?: { drainInboxMs?: number }): Promise<void>;
+  /**
+   * Graceful stop: no new connections, answer requests already received (connections still
+   * sending theirs are cut after `incompleteRequestGraceMs`, default 2 s), finish inbox work,
+   * close the store.
+   */
+  close(options?: { drainInboxMs?: number; incompleteRequestGraceMs?: number }): Promise<void>;
 }
 
 /** Wires config, store, connectors, processing and HTTP together. No module-level state. */
@@ -107,6 +112,7 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
     inboxBacklog: async () => (await store.inboxBacklog()).pending,
     deadLetters: async () => (await store.inboxBacklog()).dead,
     openIncidents: () => store.countIncidents('open'),
+    walFiles: stores.walFiles,
   });
   // Every outbound call goes through one resilient client per target: timeout, retries, circuit, metrics.
   const outboundClients = createOutboundClients(config, metrics.registry);
@@ -158,7 +164,7 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
   const routes: RouteDef[] = [];
   routes.push(...routeTable({
     config, instances, metrics, pressure, processor, clock, store, reportStore, deliveryStore, view, naming, reports, corrections, stats, snapshotter,
-    openapi: () => buildOpenApi(routes, { version: VERSION }),
+    storeHealth: stores.health, openapi: () => buildOpenApi(routes, { version: VERSION }),
   }));
   const app = createHttpApp({
     routes, auth: new ApiAuthenticator(config.api.tokens), metrics, logger, webhookBodyLimitBytes: config.server.webhookBodyLimitBytes,
@@ -167,7 +173,7 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
 
   return {
     app, store, processor, reports, reportStore, notifier, routes, correlator, catalog, pagerduty, reconciliation,
-    ...lifecycle({ config, app, logger, processor, store, carryOver, reconciliation, pagerduty, notifier }),
+    ...lifecycle({ config, app, logger, metrics, processor, store, carryOver, reconciliation, pagerduty, notifier }),
   };
 }
 
@@ -200,6 +206,7 @@ interface RouteParts {
   corrections: CorrectionService;
   stats: StatsService;
   snapshotter: PrometheusSnapshotter | null;
+  storeHealth: () => string | null;
   openapi: () => OpenAPIV3_1.Document;
 }
 
@@ -221,7 +228,7 @@ function routeTable(p: RouteParts): RouteDef[] {
     ...statsRoutes({ stats: p.stats, clock: p.clock }),
     ...statusRoutes({ published: p.reportStore, title: p.config.status.title, publicUrl: p.config.status.publicUrl, clock: p.clock }),
     ...inboxRoutes({ store: p.store, clock: p.clock, onRequeued: () => p.processor.kick() }),
-    ...opsRoutes({ store: p.store, metrics: p.metrics, openapi: p.openapi }),
+    ...opsRoutes({ store: p.store, storeHealth: p.storeHealth, metrics: p.metrics, openapi: p.openapi }),
     // The pages for engineers and SREs (HTML shells + assets) and who-am-I for them.
     ...meRoutes(),
     ...webRoutes({ reportStore: p.reportStore }),
@@ -232,6 +239,7 @@ interface LifecycleParts {
   config: Config;
   app: ReturnType<typeof createHttpApp>;
   logger: Logger;
+  metrics: Metrics;
   processor: InboxProcessing;
   store: Store;
   carryOver: ReportCarryOver;
@@ -243,6 +251,7 @@ interface LifecycleParts {
 /** Starting and stopping, in the order that loses nothing: see `Debrief.listen` and `Debrief.close`. */
 function lifecycle(p: LifecycleParts): Pick<Debrief, 'listen' | 'close'> {
   let server: Server | null = null;
+  let stopServer: ReturnType<typeof gracefulStopper> | null = null;
   const { logger } = p;
   return {
     async listen(port = p.config.server.port, host = p.config.server.host) {
@@ -253,6 +262,11 @@ function lifecycle(p: LifecycleParts): Pick<Debrief, 'listen' | 'close'> {
       // Notifications a previous process left pending (crash, restart mid-retry) are sent now.
       void p.notifier.resumePending().catch((err: unknown) => logger.error({ err: { message: (err as Error)?.message } }, 'resuming outbound deliveries failed'));
       server = createServer(p.app);
+      // Connections are capped and tracked from the first one (a stop cuts those still sending a request).
+      const connections = new ConnectionTracker(server, {
+        maxConnections: p.config.server.maxConnections, onShed: (reason) => p.metrics.httpConnectionsShed.inc({ reason }),
+      });
+      stopServer = gracefulStopper(server, connections);
       await new Promise<void>((resolve, reject) => {
         server!.once('error', reject);
         server!.listen(port, host, () => resolve());
@@ -261,8 +275,8 @@ function lifecycle(p: LifecycleParts): Pick<Debrief, 'listen' | 'close'> {
       const shownHost = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
       return `http://${shownHost === '0.0.0.0' ? '127.0.0.1' : shownHost}:${addr.port}`;
     },
-    async close(closeOptions: { drainInboxMs?: number } = {}) {
-      if (server) await closeServerGracefully(server);
+    async close(closeOptions: { drainInboxMs?: number; incompleteRequestGraceMs?: number } = {}) {
+      if (stopServer) await stopServer({ incompleteGraceMs: closeOptions.incompleteRequestGraceMs });
       await Promise.all(p.reconciliation.reconcilers.map((reconciler) => reconciler.stop()));
       if (closeOptions.drainInboxMs) await drainInbox(p.processor, p.store, closeOptions.drainInboxMs);
       await p.processor.stop();

@@ -6,6 +6,7 @@ import { findInstance } from './config/config.schema';
 import { ConfigError, loadConfig } from './config/load-config';
 import { loadOrCreateFirstRunCredentials } from './config/first-run-credentials';
 import { missingRuntimeSettings } from './runtime-settings';
+import { INCOMPLETE_REQUEST_GRACE_MS } from './shutdown';
 
 /** Process entry point: config -> app -> listen; SIGTERM/SIGINT stop gracefully. */
 async function main(): Promise<void> {
@@ -43,9 +44,10 @@ async function main(): Promise<void> {
   }
 
   // SIGTERM (docker stop, Kubernetes, systemd): stop accepting connections, answer requests
-  // already received, process what is in the inbox for up to DRAIN_MS, close the store (which
-  // checkpoints the WAL). Past DEADLINE_MS the process exits anyway: every answered webhook is
-  // already durable, so a forced exit loses nothing that was acknowledged.
+  // already received, cut connections still sending a request after INCOMPLETE_REQUEST_GRACE_MS
+  // (a stalled client must not hold the stop), process what is in the inbox for up to DRAIN_MS,
+  // close the store (which checkpoints the WAL). Past DEADLINE_MS the process exits anyway:
+  // every answered webhook is already durable, so a forced exit loses nothing that was acknowledged.
   const DRAIN_MS = 5_000;
   const DEADLINE_MS = 10_000;
   let stopping = false;
@@ -59,7 +61,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }, DEADLINE_MS);
     deadline.unref();
-    debrief.close({ drainInboxMs: DRAIN_MS }).then(() => {
+    debrief.close({ drainInboxMs: DRAIN_MS, incompleteRequestGraceMs: INCOMPLETE_REQUEST_GRACE_MS }).then(() => {
       logger.info({ ms: Date.now() - started }, 'stopped: store closed');
       process.exit(0);
     }, (err: unknown) => {

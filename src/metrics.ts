@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export interface Metrics {
@@ -6,12 +7,15 @@ export interface Metrics {
   ingestToIncidentSeconds: Histogram<string>;
   inboxFailures: Counter<'outcome'>;
   httpRequestSeconds: Histogram<'method' | 'route' | 'status'>;
+  httpConnectionsShed: Counter<'reason'>;
 }
 
 export interface MetricsSources {
   inboxBacklog: () => Promise<number>;
   deadLetters: () => Promise<number>;
   openIncidents: () => Promise<number>;
+  /** The store's WAL files by name (`store`, `inbox`); none for stores without one. */
+  walFiles?: Record<string, string>;
 }
 
 /**
@@ -40,6 +44,16 @@ export function createMetrics(sources: MetricsSources): Metrics {
     name: 'debrief_open_incidents', help: 'Incidents with at least one firing alert', registers: [registry],
     async collect() { await safe(this, sources.openIncidents); },
   });
+  const walFiles = Object.entries(sources.walFiles ?? {});
+  if (walFiles.length > 0) {
+    new Gauge({
+      name: 'debrief_store_wal_bytes', help: 'Size of the SQLite write-ahead log files (store file and inbox file); bounded by journal_size_limit and emptied when idle',
+      labelNames: ['file'] as const, registers: [registry],
+      collect() {
+        for (const [file, path] of walFiles) this.set({ file }, walBytes(path));
+      },
+    });
+  }
   return {
     registry,
     webhooksReceived: new Counter({
@@ -57,11 +71,25 @@ export function createMetrics(sources: MetricsSources): Metrics {
     inboxFailures: new Counter({
       name: 'debrief_inbox_failures_total', help: 'Inbox processing failures (retry or dead)', labelNames: ['outcome'] as const, registers: [registry],
     }),
+    httpConnectionsShed: new Counter({
+      name: 'debrief_http_connections_shed_total',
+      help: 'Connections closed to stay within server.maxConnections: evicted (the oldest not answering a request) or refused (all were answering)',
+      labelNames: ['reason'] as const, registers: [registry],
+    }),
     httpRequestSeconds: new Histogram({
       name: 'debrief_http_request_seconds', help: 'HTTP request duration by route', labelNames: ['method', 'route', 'status'] as const,
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [registry],
     }),
   };
+}
+
+/** A WAL file's size; 0 when there is none (a closed store removes it). */
+function walBytes(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
 }
 
 /** What the response-time gauges read; `IncidentStats` from `src/domain/incident-metrics.ts`. */

@@ -3,6 +3,13 @@ import { connectorIds, connectorRegistry, type ConnectorId, type CredentialsOf }
 import { CORRELATION_DEFAULTS } from '../domain/correlation/correlator';
 import { correlationRulesSchema } from '../domain/correlation/rule-config';
 
+/**
+ * `server.maxConnections`: Alertmanager clusters, PagerDuty, probes and people's browsers need a
+ * few dozen; a connection costs about 10 KB and a descriptor, so 4,096 stay within a few tens of
+ * megabytes and far from descriptor limits.
+ */
+export const DEFAULT_MAX_CONNECTIONS = 4096;
+
 /** Processing pauses for waiting webhooks this many times as long as an inbox entry took (`inbox.ingestPriority`). */
 export const DEFAULT_INGEST_PRIORITY = 5;
 
@@ -184,7 +191,9 @@ export const configSchema = z.object({
     port: z.coerce.number().int().min(0).max(65535).default(8080).describe('TCP port (0 picks a free one).'),
     webhookBodyLimitBytes: z.coerce.number().int().positive().default(5 * 1024 * 1024)
       .describe('Largest webhook body accepted; larger bodies get 413.'),
-  }).default({ host: '0.0.0.0', port: 8080, webhookBodyLimitBytes: 5 * 1024 * 1024 }),
+    maxConnections: z.coerce.number().int().min(1).default(DEFAULT_MAX_CONNECTIONS)
+      .describe('Most HTTP connections open at once (each costs memory and a file descriptor). Past it, a new connection closes the oldest one that is not answering a request (an idle or stalled client); only when all are answering is it refused.'),
+  }).default({ host: '0.0.0.0', port: 8080, webhookBodyLimitBytes: 5 * 1024 * 1024, maxConnections: DEFAULT_MAX_CONNECTIONS }),
   store: z.object({
     url: z.string().default('sqlite:./data/debrief.db')
       .refine((u) => /^(sqlite:|mongodb(\+srv)?:\/\/)/.test(u), 'must start with sqlite: or mongodb://')
@@ -231,9 +240,9 @@ export const configSchema = z.object({
     .describe('Per outbound target (`pagerduty`, `prometheus`, `outbound:<name>`, `alertmanager:<instance>`): stop calling a target that keeps failing.'),
   security: z.object({
     failedAuthPerMinute: z.coerce.number().int().positive().default(20)
-      .describe('Failed authentications (401; 403 on webhooks) allowed per client IP and minute; then every request from that IP gets 429 until the minute ends.'),
+      .describe('Failed authentications (401; 403 on webhooks) allowed per client IP, credential presented and minute; then that credential gets 429 from that IP until the minute ends. Valid credentials are never refused.'),
     statusPagePerMinute: z.coerce.number().int().positive().default(120)
-      .describe('Requests per client IP and minute to the public status page (`/status...`); more get 429.'),
+      .describe('Requests per client IP and minute to the public status page (`/status...`); more get 429 for that client only. Behind a reverse proxy, set `trustProxy`, or all clients share the proxy\'s IP.'),
     jsonMaxDepth: z.coerce.number().int().min(4).max(1000).default(64)
       .describe('Deepest nesting of objects and arrays accepted in any JSON body (API and webhooks); deeper gets 400.'),
     apiJsonMaxKeys: z.coerce.number().int().positive().default(10_000)
@@ -241,7 +250,7 @@ export const configSchema = z.object({
     webhookJsonMaxKeys: z.coerce.number().int().positive().default(250_000)
       .describe('Most object keys plus array items in one webhook JSON body (10,000 alerts fit); more get 400.'),
     trustProxy: z.union([z.boolean(), z.number().int().min(0), z.string().min(1)]).default(false)
-      .describe('Express "trust proxy": set (e.g. `1`, `loopback`, a CIDR list) when Debrief is behind a reverse proxy, so rate limits see client addresses from X-Forwarded-For.'),
+      .describe('Express "trust proxy": set (e.g. `1`, `loopback`, a CIDR list) when Debrief is behind a reverse proxy, so rate limits see client addresses from X-Forwarded-For. Name the proxy (hop count or addresses) rather than `true` when clients can also reach Debrief directly: they could then set X-Forwarded-For themselves.'),
   }).default({ failedAuthPerMinute: 20, statusPagePerMinute: 120, jsonMaxDepth: 64, apiJsonMaxKeys: 10_000, webhookJsonMaxKeys: 250_000, trustProxy: false })
     .describe('Request limits and rate limits.'),
   log: z.object({
@@ -267,6 +276,7 @@ export const ENV_BINDINGS: EnvBinding[] = [
   { env: 'DEBRIEF_HOST', path: 'server.host', description: 'Address to listen on', parse: (s) => s },
   { env: 'DEBRIEF_PORT', path: 'server.port', description: 'TCP port', parse: (s) => s },
   { env: 'DEBRIEF_WEBHOOK_BODY_LIMIT_BYTES', path: 'server.webhookBodyLimitBytes', description: 'Largest webhook body', parse: (s) => s },
+  { env: 'DEBRIEF_MAX_CONNECTIONS', path: 'server.maxConnections', description: 'Most HTTP connections open at once', parse: (s) => s },
   { env: 'DEBRIEF_STORE_URL', path: 'store.url', description: '`sqlite:<file>` or `mongodb://...`', parse: (s) => s },
   {
     env: 'DEBRIEF_API_TOKENS',
@@ -297,7 +307,7 @@ export const ENV_BINDINGS: EnvBinding[] = [
   { env: 'DEBRIEF_INBOX_WORKER', path: 'inbox.worker', description: 'Process the inbox in a worker thread (SQLite files)', parse: (s) => s },
   { env: 'DEBRIEF_INBOX_INGEST_PRIORITY', path: 'inbox.ingestPriority', description: 'How strongly inbox processing gives way to webhooks', parse: (s) => s },
   { env: 'DEBRIEF_INBOX_ENTRY_TIMEOUT_SECONDS', path: 'inbox.entryTimeoutSeconds', description: 'Longest an inbox entry may be processed before it is stopped and dead-lettered', parse: (s) => s },
-  { env: 'DEBRIEF_FAILED_AUTH_PER_MINUTE', path: 'security.failedAuthPerMinute', description: 'Failed authentications per client IP and minute before 429', parse: (s) => s },
+  { env: 'DEBRIEF_FAILED_AUTH_PER_MINUTE', path: 'security.failedAuthPerMinute', description: 'Failed authentications per client IP and credential and minute before that credential gets 429', parse: (s) => s },
   { env: 'DEBRIEF_STATUS_PAGE_PER_MINUTE', path: 'security.statusPagePerMinute', description: 'Status page requests per client IP and minute before 429', parse: (s) => s },
   {
     env: 'DEBRIEF_TRUST_PROXY', path: 'security.trustProxy', description: 'Express trust proxy (`true`, a hop count, `loopback`, CIDRs) behind a reverse proxy',

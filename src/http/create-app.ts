@@ -6,7 +6,8 @@ import type { Metrics } from '../metrics';
 import { ApiAuthenticator } from './api-auth';
 import { errorMiddleware, requestId } from './error-middleware';
 import type { RouteDef } from './route';
-import { apiJsonBody, DEFAULT_SECURITY, failedAuthLimiter, securityHeaders, statusPageLimiter, type SecurityOptions } from './security';
+import { failedAuthLimiter } from './failed-auth-limiter';
+import { apiJsonBody, DEFAULT_SECURITY, proxyHeaderWarning, securityHeaders, statusPageLimiter, type SecurityOptions } from './security';
 
 export interface HttpAppDeps {
   routes: readonly RouteDef[];
@@ -31,8 +32,9 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.set('trust proxy', deps.security?.trustProxy ?? false);
   app.use(requestId);
   app.use(...securityHeaders());
-  app.use(statusPageLimiter(security));
-  const authLimiter = failedAuthLimiter(security, deps.logger);
+  app.use(proxyHeaderWarning(deps.logger));
+  app.use(statusPageLimiter(security, deps.logger));
+  const authLimiter = failedAuthLimiter(security);
   app.use((req, res, next) => {
     const started = process.hrtime.bigint();
     res.on('finish', () => {

@@ -11,6 +11,23 @@ const STATUS = new Map<Function, number>([
   [ConflictError, 409], [StaleVersionError, 409], [PreconditionRequiredError, 428], [PayloadTooLargeError, 413], [UnsupportedMediaTypeError, 415], [UnprocessableError, 422], [TooManyRequestsError, 429], [UnavailableError, 503],
 ]);
 
+/**
+ * Server-side failures, one line each and never a stack trace (README, Security). A 503 is an
+ * expected state (the store is locked, full or read-only; senders retry): its cause at warn.
+ * Anything else is a bug: at error, with where it was thrown (the first frame of its stack), so
+ * the requestId a user quotes leads to the place without a multi-line trace in the log.
+ */
+function logFailure(logger: Logger, status: number, err: unknown, where: { requestId: string; path: string }): void {
+  if (status < 500) return;
+  const error = err as Error | undefined;
+  if (err instanceof UnavailableError) {
+    logger.warn({ ...where, cause: err.message, retryAfterSeconds: err.retryAfterSeconds }, 'request answered 503: unavailable');
+    return;
+  }
+  const origin = /\n\s*(at [^\n]+)/.exec(error?.stack ?? '')?.[1];
+  logger.error({ ...where, err: { name: error?.name, message: error?.message, ...(origin ? { origin } : {}) } }, 'request failed');
+}
+
 /** Every request gets an id the user can quote; it is in error bodies and logs. */
 export const requestId: RequestHandler = (req, res, next) => {
   res.locals.requestId = randomUUID();
@@ -47,7 +64,7 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
     } else if (typeof httpError?.status === 'number' && httpError.status >= 400 && httpError.status < 500) {
       status = httpError.status; code = 'bad_request'; message = httpError.message ?? 'bad request';
     }
-    if (status >= 500) logger.error({ requestId, err: { name: (err as Error)?.name, message: (err as Error)?.message, stack: (err as Error)?.stack }, path: req.path }, 'request failed');
+    logFailure(logger, status, err, { requestId, path: req.path });
     // A stale write also gets the current state, beside the one error shape (see StaleVersionError).
     const extra = err instanceof StaleVersionError ? { current: err.current } : {};
     res.status(status).json({ error: { code, message, details, requestId }, ...extra });

@@ -1,25 +1,25 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import express, { type ErrorRequestHandler, type RequestHandler, type Response } from 'express';
+import express, { type RequestHandler, type Response } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
-import { ForbiddenError, TooManyRequestsError, UnauthorizedError, UnsupportedMediaTypeError } from '../errors';
+import { TooManyRequestsError, UnsupportedMediaTypeError } from '../errors';
 import { assertJsonWithinLimits, assertUtf8, type JsonLimits } from '../json-checks';
 
 // The JSON checks are shared with webhook intake, outside HTTP; re-exported for HTTP-side callers.
 export { assertJsonWithinLimits, assertUtf8, FORBIDDEN_JSON_KEYS, type JsonLimits } from '../json-checks';
 
 /**
- * HTTP hardening that applies to every route, whoever declares it: security headers, rate
- * limits on failed authentication and on the public status page, and the shape limits every
+ * HTTP hardening that applies to every route, whoever declares it: security headers, the rate
+ * limit on the public status page (failed authentication: failed-auth-limiter.ts), and the shape limits every
  * JSON body must pass (API bodies here; webhook bodies in webhook intake,
  * `src/ingest/accept-webhook.ts`, after its raw-byte checks). Routes never opt in or out: a
  * route added later is covered by being registered.
  */
 
 export interface SecurityOptions {
-  /** Failed authentications per client and minute before every request of that client gets 429. */
+  /** Failed authentications per client and credential and minute before that credential gets 429 from that client. */
   failedAuthPerMinute: number;
   /** Requests per client and minute to the public status page (`/status...`). */
   statusPagePerMinute: number;
@@ -91,69 +91,44 @@ export function securityHeaders(): RequestHandler[] {
 
 const clientKey = (req: { ip?: string }) => ipKeyGenerator(req.ip ?? 'unknown');
 
-export interface FailedAuthLimiter {
-  /** First handler of every authenticated route: refuses clients over the failure limit. */
-  gate: RequestHandler;
-  /** Error handler (before the error middleware) that counts authentication failures. */
-  count: ErrorRequestHandler;
-}
-
 /**
- * Failed-authentication throttling, per client IP. Only failures are counted (401 on any route;
- * 403 on webhook routes, where it means wrong credentials; a 403 for a too-weak API role is an
- * authenticated request and not counted), so busy legitimate senders are never throttled. Once a
- * client reaches the limit, every authenticated request from it gets 429 until the window ends,
- * including ones with the right credentials: otherwise 429 versus 2xx would still tell a
- * guesser when a guess was right.
+ * The public status page is unauthenticated and cacheable by nobody but us: bound its cost per
+ * client. A client is its address as express resolves it (`security.trustProxy`; IPv6 by /56),
+ * so one noisy client gets 429 and nobody else does. Behind a reverse proxy that is only true
+ * with `trustProxy` set to that proxy: otherwise every request comes from the proxy's address
+ * and one client's excess turns the page off for all of them, which `proxyHeaderWarning` logs.
  */
-export function failedAuthLimiter(options: Pick<SecurityOptions, 'failedAuthPerMinute'>, logger: Logger): FailedAuthLimiter {
-  const windowMs = 60_000;
-  const limit = options.failedAuthPerMinute;
-  const tooMany = (resetTime: Date | undefined) => new TooManyRequestsError(
-    `too many failed authentication attempts from this client; try again later (limit ${limit} per minute)`,
-    Math.max(1, Math.ceil(((resetTime?.getTime() ?? Date.now() + windowMs) - Date.now()) / 1000)),
-  );
-  const limiter = rateLimit({
-    windowMs,
-    limit,
-    keyGenerator: clientKey,
-    standardHeaders: 'draft-7',
-    legacyHeaders: false,
-    handler: (req, _res, next) => next(tooMany((req as unknown as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime)),
-    logger: { error: (...a: unknown[]) => logger.error({ detail: a.map(String).join(' ') }, 'rate limiter'), warn: (...a: unknown[]) => logger.warn({ detail: a.map(String).join(' ') }, 'rate limiter') },
-  });
-  return {
-    gate: async (req, _res, next) => {
-      const info = await limiter.getKey(clientKey(req));
-      if (info && info.totalHits >= limit && (info.resetTime === undefined || info.resetTime.getTime() > Date.now())) {
-        return next(tooMany(info.resetTime));
-      }
-      next();
-    },
-    count: (err, req, res, next) => {
-      const webhook = res.locals.accessKind === 'webhook';
-      if (err instanceof UnauthorizedError || (webhook && err instanceof ForbiddenError)) {
-        return limiter(req, res, (limited?: unknown) => next(limited ?? err));
-      }
-      next(err);
-    },
-  };
-}
-
-/** The public status page is unauthenticated and cacheable by nobody but us: bound its cost per client. */
-export function statusPageLimiter(options: Pick<SecurityOptions, 'statusPagePerMinute'>): RequestHandler {
+export function statusPageLimiter(options: Pick<SecurityOptions, 'statusPagePerMinute'>, logger: Logger): RequestHandler {
   const limiter = rateLimit({
     windowMs: 60_000,
     limit: options.statusPagePerMinute,
     keyGenerator: clientKey,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
+    // Our own warning names the setting to change (proxyHeaderWarning).
+    validate: { xForwardedForHeader: false },
     handler: (req, _res, next) => next(new TooManyRequestsError(
       `too many requests to the status page from this client (limit ${options.statusPagePerMinute} per minute)`,
       Math.max(1, Math.ceil((((req as unknown as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime?.getTime() ?? Date.now() + 60_000) - Date.now()) / 1000)),
     )),
+    logger: { error: (...a: unknown[]) => logger.error({ detail: a.map(String).join(' ') }, 'rate limiter'), warn: (...a: unknown[]) => logger.warn({ detail: a.map(String).join(' ') }, 'rate limiter') },
   });
   return (req, res, next) => (req.path === '/status' || req.path.startsWith('/status/') || req.path.startsWith('/status.') ? limiter(req, res, next) : next());
+}
+
+/**
+ * Logs once when requests arrive through a proxy (they carry `X-Forwarded-For`) while
+ * `security.trustProxy` is off: rate limits then see the proxy's address for every client.
+ */
+export function proxyHeaderWarning(logger: Logger): RequestHandler {
+  let warned = false;
+  return (req, _res, next) => {
+    if (!warned && req.headers['x-forwarded-for'] !== undefined && req.app.get('trust proxy') === false) {
+      warned = true;
+      logger.warn({ from: req.socket.remoteAddress }, 'requests carry X-Forwarded-For but DEBRIEF_TRUST_PROXY (security.trustProxy) is off: rate limits see the proxy, not the clients behind it; set it to the proxy (README, Behind a reverse proxy)');
+    }
+    next();
+  };
 }
 
 // ------------------------------------------------------------ JSON bodies

@@ -302,6 +302,10 @@ export class ReportService {
       if (required) throw new PreconditionRequiredError(`send If-Match with the report's current ETag (${reportEtag(stored)}) so concurrent edits are not lost`);
       return;
     }
+    // `*` matches whatever version is there now: as good as no If-Match for a lost-update check.
+    if (required && namesAnyVersion(ifMatch)) {
+      throw new PreconditionRequiredError(`If-Match: * matches any version and would overwrite others' edits; send the report's current ETag (${reportEtag(stored)})`);
+    }
     if (!etagMatches(ifMatch, reportEtag(stored))) throw await this.staleError(detail, stored);
   }
 
@@ -379,6 +383,11 @@ function withOverride(policy: PostmortemDecision, o: PostmortemOverride | null):
   return { required: policy.required, reason: policy.reason, policy, requested: null, waived: null };
 }
 
+
+/** True when an If-Match header holds `*` (alone, or, invalidly, in a list). */
+export function namesAnyVersion(ifMatch: string): boolean {
+  return ifMatch.split(',').some((t) => t.trim() === '*');
+}
 
 /** RFC 9110 If-Match: a list of entity tags or `*`; weak tags never match (strong comparison). */
 export function etagMatches(ifMatch: string, current: string): boolean {

@@ -5,6 +5,8 @@ import { openStore } from './open-store';
 import type { MongoSettings } from './mongo/mongo-connection';
 import type { ReportStore } from './report-store';
 import { guardSqliteFaults } from './sqlite/sqlite-faults';
+import { ConnectionHealer } from './sqlite/sqlite-reopen';
+import { inboxFileFor } from './sqlite/sqlite-inbox';
 import { SqliteStore } from './sqlite/sqlite-store';
 import type { Store } from './store';
 
@@ -28,6 +30,14 @@ export interface Stores {
    * test fakes).
    */
   workerFile: string | null;
+  /**
+   * Null while the stores are usable or may become so by themselves (a locked, full or
+   * read-only store heals: readiness reports it); the reason when they could not be reopened
+   * for long, and only a restart may help (liveness reports it).
+   */
+  health: () => string | null;
+  /** The WAL files of an embedded SQLite store by name (`store`, `inbox`), for metrics; empty otherwise. */
+  walFiles: Record<string, string>;
 }
 
 export interface StoreSettings {
@@ -41,14 +51,20 @@ export interface StoreSettings {
 export async function openStores(settings: StoreSettings, given: { store?: Store; reports?: ReportStore } = {}): Promise<Stores> {
   const raw = given.store ?? openStore(settings.url, { mongo: settings.mongo });
   if (raw instanceof SqliteStore) raw.useCommitPolicy();
-  const store = raw instanceof SqliteStore ? guardSqliteFaults(raw) : raw;
+  // One healer for the connections the store and its report store share (sqlite-reopen.ts).
+  const healer = raw instanceof SqliteStore ? new ConnectionHealer(raw) : null;
+  const store = raw instanceof SqliteStore ? guardSqliteFaults(raw, { healer: healer! }) : raw;
   await store.init();
   const reports = given.reports ?? openReportStore(store);
-  const guardedReports = raw instanceof SqliteStore ? guardSqliteFaults(reports) : reports;
+  const guardedReports = raw instanceof SqliteStore ? guardSqliteFaults(reports, { healer: healer! }) : reports;
   await guardedReports.init();
   const deliveries = openDeliveryStore(store);
   await deliveries.init();
-  return { store, reports: guardedReports, deliveries, workerFile: raw instanceof SqliteStore ? raw.fileForOtherThreads() : null };
+  return {
+    store, reports: guardedReports, deliveries, workerFile: raw instanceof SqliteStore ? raw.fileForOtherThreads() : null,
+    health: () => healer?.health() ?? null,
+    walFiles: walFilesOf(raw instanceof SqliteStore ? raw.fileForOtherThreads() : null),
+  };
 }
 
 /**
@@ -56,12 +72,15 @@ export async function openStores(settings: StoreSettings, given: { store?: Store
  * is derived from stored bodies, so it commits at `synchronous=NORMAL` (sqlite-commit-policy.ts).
  */
 export async function openWorkerStore(file: string): Promise<Store> {
-  const raw = new SqliteStore({ file, synchronous: 'NORMAL' });
-  const store = guardSqliteFaults(raw);
-  await store.init();
   // Checkpoints are the main thread's checkpointer's job (sqlite-checkpointer.ts). Left at
   // SQLite's default, this connection would checkpoint inside its own commits, holding the
   // write lock, whenever the WAL passed 1,000 pages: every few entries under load.
-  raw.database.pragma('wal_autocheckpoint = 20000');
+  const raw = new SqliteStore({ file, synchronous: 'NORMAL', walAutocheckpointPages: 20_000 });
+  const store = guardSqliteFaults(raw, { healer: new ConnectionHealer(raw) });
+  await store.init();
   return store;
+}
+
+function walFilesOf(file: string | null): Record<string, string> {
+  return file ? { store: `${file}-wal`, inbox: `${inboxFileFor(file)}-wal` } : {};
 }

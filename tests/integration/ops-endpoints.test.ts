@@ -1,3 +1,11 @@
+import axios from 'axios';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
+import { ApiAuthenticator } from '../../src/http/api-auth';
+import { createHttpApp } from '../../src/http/create-app';
+import { opsRoutes } from '../../src/http/routes/ops-routes';
+import { createMetrics } from '../../src/metrics';
 import { alertmanagerBody } from '../support/alertmanager-bodies';
 import { expectError, listAllIncidents, metricSamples } from '../support/api-helpers';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -81,5 +89,28 @@ describe('operations endpoints', () => {
     const res = await app.postAlertmanager(body('WhileStoreDown'));
     expectError(res, 503, 'unavailable');
     expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+  });
+});
+
+describe('liveness when the store cannot recover by itself', () => {
+  it('when the store reports that its files could not be reopened for long, then /healthz answers 503 naming why; when that clears, 200 again', async () => {
+    let failing: string | null = null;
+    const metrics = createMetrics({ inboxBacklog: async () => 0, deadLetters: async () => 0, openIncidents: async () => 0 });
+    const routes = opsRoutes({ store: { ping: async () => undefined }, storeHealth: () => failing, metrics, openapi: () => ({ openapi: '3.1.0', info: { title: 't', version: '0' }, components: {} }) });
+    const app = createHttpApp({ routes, auth: new ApiAuthenticator([]), metrics, logger: pino({ level: 'silent' }), webhookBodyLimitBytes: 1024 });
+    const server = createServer(app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      expect((await axios.get(`${url}/healthz`)).data).toEqual({ status: 'ok' });
+      failing = "the store's files could not be reopened for 61 s: unable to open database file";
+      const res = await axios.get(`${url}/healthz`, { validateStatus: () => true });
+      expect(res.status).toBe(503);
+      expect(res.data).toEqual({ status: 'failing', detail: `store: ${failing}` });
+      failing = null;
+      expect((await axios.get(`${url}/healthz`)).status).toBe(200);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });

@@ -81,6 +81,12 @@ describe('report workflow over HTTP', () => {
 
     // Writes need the current ETag, a writer's role and a valid body.
     expectError(await patch(alice, id, { sections: { fix: 'x' } }), 428, 'precondition_required');
+    // `*` would match any version: it is no lost-update check, so it counts as no If-Match.
+    for (const any of ['*', ` *`, `"v0.r0", *`]) {
+      const wildcard = expectError(await patch(alice, id, { sections: { fix: 'x' } }, any), 428, 'precondition_required');
+      expect(wildcard.message).toContain(draft.etag);
+    }
+    expect(section(await report(id), 'fix').status).toBe('needs-human');
     expectError(await patch(viewer, id, { sections: { fix: 'x' } }, draft.etag), 403, 'forbidden');
     const invalid = expectError(await patch(alice, id, { sections: { fix: '  ', cause: 'x' }, impactStartedAt: 'yesterday', colour: 'red' }, draft.etag), 400, 'validation_failed');
     expect(invalid.details.map((d) => d.path).sort()).toEqual(['body', 'body.impactStartedAt', 'body.sections', 'body.sections.fix']);

@@ -1,5 +1,7 @@
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -10,7 +12,7 @@ import { loadConfig } from '../../src/config/load-config';
 import type { RouteDef } from '../../src/http/route';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import { alertmanagerBody } from '../support/alertmanager-bodies';
-import { expectError } from '../support/api-helpers';
+import { expectError, metricSamples } from '../support/api-helpers';
 import { AM_TOKEN, API_TOKEN, startTestApp, VIEWER_TOKEN, type TestApp } from '../support/test-app';
 
 /**
@@ -99,19 +101,29 @@ describe('rate limit on failed authentication', () => {
   beforeAll(async () => { app = await startTestApp({ overrides: { security: { trustProxy: 'loopback' } } }); });
   afterAll(async () => { await app.stop(); });
 
-  it('when a client fails 20 times within a minute, then its 21st request gets 429 in the error shape with Retry-After, even with a valid token', async () => {
+  it('when a client presents the same wrong API token 20 times, then its 21st try with it gets 429 in the error shape with Retry-After, and the right token from that client is still served', async () => {
     const ip = '203.0.113.10';
-    for (let i = 0; i < 20; i++) {
-      const res = await app.anon.get('/api/v1/incidents', from(ip, { Authorization: `Bearer wrong-token-${i}-0123456789` }));
-      expectError(res, 401, 'unauthorized');
-    }
-    const limited = await app.anon.get('/api/v1/incidents', from(ip, { Authorization: `Bearer ${API_TOKEN}` }));
+    const wrong = { Authorization: 'Bearer stale-token-from-an-old-config-0123' };
+    for (let i = 0; i < 20; i++) expectError(await app.anon.get('/api/v1/incidents', from(ip, wrong)), 401, 'unauthorized');
+    const limited = await app.anon.get('/api/v1/incidents', from(ip, wrong));
     const error = expectError(limited, 429, 'rate_limited');
     expect(error.message).toMatch(/failed authentication/);
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
-    // Webhooks from that client are refused too: the limit is per client, not per route.
-    expectError(await app.anon.post('/webhooks/alertmanager', alertmanagerBody([{ labels: { alertname: 'X' }, startsAt: '2026-11-26T14:00:00Z' }]),
-      from(ip, { Authorization: `Bearer ${AM_TOKEN}` })), 429, 'rate_limited');
+    // Valid credentials never fail, so they never count and are never refused.
+    expect((await app.anon.get('/api/v1/incidents', from(ip, { Authorization: `Bearer ${API_TOKEN}` }))).status).toBe(200);
+    expect((await app.anon.post('/webhooks/alertmanager', alertmanagerBody([{ labels: { alertname: 'X' }, startsAt: '2026-11-26T14:00:00Z' }]),
+      from(ip, { Authorization: `Bearer ${AM_TOKEN}` }))).status).toBe(202);
+  });
+
+  it('when 20 wrong-token requests come from one address, then a valid webhook from the same address gets 202 and the admin API with a valid token still works', async () => {
+    const ip = '203.0.113.14';
+    const body = alertmanagerBody([{ labels: { alertname: 'AfterWrongTokens' }, startsAt: '2026-11-26T14:00:00Z' }]);
+    for (let i = 0; i < 10; i++) {
+      expectError(await app.anon.get('/api/v1/incidents', from(ip, { Authorization: `Bearer guess-${i}-0123456789abcdef` })), 401, 'unauthorized');
+      expectError(await app.anon.post('/webhooks/alertmanager', body, from(ip, { Authorization: `Bearer guess-${i}-0123456789abcdef` })), 403, 'forbidden');
+    }
+    expect((await app.anon.post('/webhooks/alertmanager', body, from(ip, { Authorization: `Bearer ${AM_TOKEN}` }))).status).toBe(202);
+    expect((await app.anon.get('/api/v1/inbox', from(ip, { Authorization: `Bearer ${API_TOKEN}` }))).status).toBe(200);
   });
 
   it('when another client is blocked, then a well-behaved client is not affected', async () => {
@@ -119,13 +131,22 @@ describe('rate limit on failed authentication', () => {
     expect(res.status).toBe(200);
   });
 
-  it('when webhook credentials are wrong (403) 20 times, then the client is throttled as well', async () => {
+  it('when a sender keeps sending a wrong webhook credential (403) 20 times, then that credential is throttled on that instance, and the right one is not', async () => {
     const ip = '203.0.113.12';
     const body = alertmanagerBody([{ labels: { alertname: 'X' }, startsAt: '2026-11-26T14:00:00Z' }]);
-    for (let i = 0; i < 20; i++) {
-      expectError(await app.anon.post('/webhooks/alertmanager', body, from(ip, { Authorization: `Bearer not-the-token-${i}-000000` })), 403, 'forbidden');
-    }
-    expectError(await app.anon.post('/webhooks/alertmanager', body, from(ip, { Authorization: `Bearer ${AM_TOKEN}` })), 429, 'rate_limited');
+    const stale = { Authorization: 'Bearer rotated-away-alertmanager-token' };
+    for (let i = 0; i < 20; i++) expectError(await app.anon.post('/webhooks/alertmanager', body, from(ip, stale)), 403, 'forbidden');
+    expectError(await app.anon.post('/webhooks/alertmanager', body, from(ip, stale)), 429, 'rate_limited');
+    expect((await app.anon.post('/webhooks/alertmanager', body, from(ip, { Authorization: `Bearer ${AM_TOKEN}` }))).status).toBe(202);
+    // Counted per scope: the same wrong header on the API is a failure of its own, not yet throttled.
+    expectError(await app.anon.get('/api/v1/incidents', from(ip, stale)), 401, 'unauthorized');
+  });
+
+  it('when requests without any credentials fail 20 times, then more of them get 429, and requests with credentials are not affected', async () => {
+    const ip = '203.0.113.15';
+    for (let i = 0; i < 20; i++) expectError(await app.anon.get('/api/v1/incidents', from(ip)), 401, 'unauthorized');
+    expectError(await app.anon.get('/api/v1/incidents', from(ip)), 429, 'rate_limited');
+    expect((await app.anon.get('/api/v1/incidents', from(ip, { Authorization: `Bearer ${VIEWER_TOKEN}` }))).status).toBe(200);
   });
 
   it('when a valid token lacks the role (403) many times, or succeeds many times, then nothing is throttled', async () => {
@@ -151,6 +172,77 @@ describe('rate limit on the public status page', () => {
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     expect((await app.anon.get('/healthz')).status).toBe(200);
     expect((await app.api.get('/api/v1/incidents')).status).toBe(200);
+  });
+});
+
+describe('rate limit on the public status page behind a reverse proxy', () => {
+  let app: TestApp;
+  // The proxy is on loopback and trusted (security.trustProxy), so each client is its X-Forwarded-For address.
+  const from = (ip: string) => ({ headers: { 'X-Forwarded-For': ip } });
+  beforeAll(async () => { app = await startTestApp({ overrides: { security: { statusPagePerMinute: 5, trustProxy: 'loopback' } } }); });
+  afterAll(async () => { await app.stop(); });
+
+  it('when one client behind the proxy asks for /status more than the limit, then only that client gets 429; others behind the same proxy are served', async () => {
+    for (let i = 0; i < 5; i++) expect((await app.anon.get('/status', from('198.51.100.7'))).status).toBe(200);
+    expectError(await app.anon.get('/status', from('198.51.100.7')), 429, 'rate_limited');
+    expect((await app.anon.get('/status', from('198.51.100.8'))).status).toBe(200);
+    expect((await app.anon.get('/status/feed.atom', from('198.51.100.9'))).status).toBe(200);
+  });
+});
+
+describe('a proxy that is not trusted', () => {
+  let debrief: Debrief;
+  let url: string;
+  let dir: string;
+  const lines: string[] = [];
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'debrief-proxy-'));
+    const config = loadConfig({ file: null, knownConnectors: [...connectorsById.keys()], env: { DEBRIEF_STORE_URL: `sqlite:${join(dir, 'debrief.db')}` } });
+    const sink = new Writable({ write(chunk, _enc, cb) { lines.push(String(chunk)); cb(); } });
+    debrief = await createDebrief({ config, logger: pino({ level: 'warn' }, sink) });
+    url = await debrief.listen(0, '127.0.0.1');
+  });
+  afterAll(async () => {
+    await debrief.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('when requests carry X-Forwarded-For while trustProxy is off, then one warning names DEBRIEF_TRUST_PROXY', async () => {
+    for (let i = 0; i < 3; i++) await axios.get(`${url}/status`, { headers: { 'X-Forwarded-For': `198.51.100.${i}` }, validateStatus: () => true });
+    const warnings = lines.filter((l) => l.includes('DEBRIEF_TRUST_PROXY'));
+    expect(warnings).toHaveLength(1);
+    expect(JSON.parse(warnings[0]!).level).toBe(40);
+  });
+});
+
+describe('cap on concurrent connections (server.maxConnections)', () => {
+  let app: TestApp;
+  beforeAll(async () => { app = await startTestApp({ overrides: { server: { maxConnections: 3 } } }); });
+  afterAll(async () => { await app.stop(); });
+
+  it('when clients hold every allowed connection without finishing a request, then other clients are still served and the shedding is counted', async () => {
+    const port = Number(new URL(app.url).port);
+    const stalled = [];
+    for (let i = 0; i < 3; i++) {
+      const socket = connect(port, '127.0.0.1');
+      socket.on('error', () => undefined);
+      await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+      socket.write('POST /webhooks/alertmanager HTTP/1.1\r\nHost: debrief\r\n');
+      stalled.push(socket);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    try {
+      await new Promise((r) => setTimeout(r, 100));
+      // A connection of its own (no keep-alive): it is past the cap when it opens; the oldest stalled one makes room.
+      const fresh = () => ({ httpAgent: new Agent({ keepAlive: false }) });
+      expect((await app.api.get('/api/v1/incidents', fresh())).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(stalled.map((socket) => socket.destroyed)).toEqual([true, false, false]);
+      const shed = metricSamples((await app.anon.get('/metrics', fresh())).data as string, 'debrief_http_connections_shed_total');
+      expect(shed).toEqual([{ labels: { reason: 'evicted' }, value: 1 }]);
+    } finally {
+      for (const socket of stalled) socket.destroy();
+    }
   });
 });
 
@@ -252,6 +344,8 @@ describe('errors and logs reveal no internals or secrets', () => {
     const failing = new Proxy(real, {
       get(target, prop) {
         if (prop === 'getIncident') return async () => { throw new Error('SQLITE internal detail at /srv/debrief/secret-path'); };
+        // ... and in an expected way on another: another process holds the write lock.
+        if (prop === 'getAlert') return async () => { throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' }); };
         const v = Reflect.get(target, prop, target) as unknown;
         return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
       },
@@ -271,8 +365,22 @@ describe('errors and logs reveal no internals or secrets', () => {
     expect(res.data).toEqual({ error: { code: 'internal', message: expect.stringMatching(/^internal error/), details: [], requestId: res.headers['x-request-id'] } });
     const text = JSON.stringify(res.data);
     expect(text).not.toMatch(/SQLITE|secret|srv|at .*\.ts|Error:/);
-    // The operator can still find the cause by the requestId the user quotes.
-    expect(lines.some((l) => l.includes(res.headers['x-request-id'] as string) && l.includes('internal detail'))).toBe(true);
+    // The operator can still find the cause by the requestId the user quotes, and where it was thrown, in one line.
+    const logged = lines.filter((l) => l.includes(res.headers['x-request-id'] as string)).map((l) => JSON.parse(l) as { level: number; err: Record<string, string> });
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatchObject({ level: 50, err: { message: expect.stringContaining('internal detail'), origin: expect.stringMatching(/^at /) } });
+    expect(JSON.stringify(logged[0])).not.toMatch(/\\n\s*at /);
+    expect(logged[0]!.err.stack ?? '').toBe('');
+  });
+
+  it('when the store is unavailable (503), then the log has one warning line with the cause, and no stack trace', async () => {
+    const res = await axios.get(`${url}/api/v1/alerts/some-alert`, { headers: { Authorization: `Bearer ${secrets.api}` }, validateStatus: () => true });
+    expect(res.status).toBe(503);
+    const logged = lines.filter((l) => l.includes(res.headers['x-request-id'] as string));
+    expect(logged).toHaveLength(1);
+    const entry = JSON.parse(logged[0]!) as Record<string, unknown>;
+    expect(entry).toMatchObject({ level: 40, cause: expect.stringMatching(/locked by another connection \(SQLITE_BUSY\)/), path: '/api/v1/alerts/some-alert' });
+    expect(logged[0]).not.toMatch(/stack|\\n\s*at /);
   });
 
   it('when requests with valid, wrong and malformed credentials and failing bodies are handled, then no configured secret appears in any log line or answer', async () => {

@@ -103,6 +103,9 @@ export interface ChildDebriefOptions {
   startTimeoutMs?: number;
   /** Start `node main.js` directly instead of through bin/debrief-server (default false). */
   withoutLauncher?: boolean;
+  /** Run as this user and group (the test runs as root: see `StartProcessOptions.uid`). */
+  uid?: number;
+  gid?: number;
 }
 
 export interface ChildDebrief {
@@ -124,7 +127,7 @@ export async function startChildDebrief(options: ChildDebriefOptions): Promise<C
   const main = join(options.build, 'src/main.js');
   const [command, args] = options.withoutLauncher ? [process.execPath, [main]] : [join(ROOT, 'bin/debrief-server'), [main]];
   const proc = startProcess(command, args, {
-    name, cwd: options.cwd, registry: options.registry,
+    name, cwd: options.cwd, registry: options.registry, uid: options.uid, gid: options.gid,
     env: {
       PATH: process.env.PATH, NODE_PATH: join(ROOT, 'node_modules'), DEBRIEF_NODE: process.execPath,
       DEBRIEF_HOST: '127.0.0.1', DEBRIEF_PORT: String(port), DEBRIEF_LOG_LEVEL: 'warn',

@@ -32,7 +32,7 @@ describe('loadConfig', () => {
 
   it('when nothing is configured, then the documented defaults apply and no secret is invented', () => {
     const config = load();
-    expect(config.server).toEqual({ host: '0.0.0.0', port: 8080, webhookBodyLimitBytes: 5 * 1024 * 1024 });
+    expect(config.server).toEqual({ host: '0.0.0.0', port: 8080, webhookBodyLimitBytes: 5 * 1024 * 1024, maxConnections: 4096 });
     expect(config.store.url).toBe('sqlite:./data/debrief.db');
     expect(config.impact.serviceLabels).toEqual(['service', 'app', 'job']);
     expect(config.api.tokens).toEqual([]);
@@ -60,10 +60,12 @@ describe('loadConfig', () => {
         DEBRIEF_ALERTMANAGER_BASIC_AUTH: 'am:pass:word-12345',
         DEBRIEF_SERVICE_LABELS: 'app, service',
         DEBRIEF_WEBHOOK_BODY_LIMIT_BYTES: '1048576',
+        DEBRIEF_MAX_CONNECTIONS: '500',
       },
     });
     expect(config.server.port).toBe(9090);
     expect(config.server.webhookBodyLimitBytes).toBe(1048576);
+    expect(config.server.maxConnections).toBe(500);
     expect(config.store.url).toBe('sqlite:/var/lib/debrief/db.sqlite');
     expect(config.api.tokens).toEqual([
       { name: 'ci', role: 'admin', token: 'token-with:colons-0123' },

@@ -15,7 +15,7 @@ const problems = (env: Record<string, string>): string[] => {
 describe('config: prometheus, outbound webhooks, status page', () => {
   it('when nothing is set, then snapshots are off, no webhook is notified and the status page has a default title', () => {
     const c = load({});
-    expect(c.prometheus).toEqual({ baseUrl: null, timeoutMs: 3000, marginMinutes: 15, maxRules: 8 });
+    expect(c.prometheus).toEqual({ baseUrl: null, timeoutMs: 3000, marginMinutes: 15, maxRules: 8, maxSeries: 20, onlyRuleExpressions: true, refreshSeconds: 300 });
     expect(c.outbound.webhooks).toEqual([]);
     expect(c.status).toEqual({ title: 'Service status', publicUrl: null });
   });

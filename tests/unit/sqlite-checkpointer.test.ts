@@ -41,4 +41,31 @@ describe('SQLite checkpointer', () => {
       for (const db of [...files, memory]) db.close();
     }
   });
+
+  it('when a WAL has been checkpointed and left alone for the idle time, then it is truncated to nothing, and nothing written is lost', async () => {
+    const db = open('debrief.db');
+    const wal = () => statSync(`${db.name}-wal`).size;
+    const checkpointer = startCheckpointer([db], { intervalMs: 20, idleMs: 300 });
+    try {
+      const insert = db.prepare('INSERT INTO t VALUES (zeroblob(65536))');
+      const writingUntil = Date.now() + 600;
+      while (Date.now() < writingUntil) {
+        insert.run();
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(wal()).toBeGreaterThan(65536);
+      const deadline = Date.now() + 5000;
+      while (wal() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(wal()).toBe(0);
+      const rows = (db.prepare('SELECT count(*) AS n FROM t').get() as { n: number }).n;
+      expect(rows).toBeGreaterThan(5);
+      db.close();
+      const reopened = new Database(db.name);
+      expect((reopened.prepare('SELECT count(*) AS n FROM t').get() as { n: number }).n).toBe(rows);
+      reopened.close();
+    } finally {
+      await checkpointer.stop();
+      if (db.open) db.close();
+    }
+  });
 });

@@ -64,6 +64,24 @@ describe('WAL sync after commit', () => {
     await expect(sync.afterCommit()).rejects.toMatchObject({ code: 'SQLITE_IOERR_FSYNC' });
   });
 
+  it('when retired (the store reopened its connections) with commits waiting, then they are still fsynced and answered, and the file is closed after them', async () => {
+    const disk = heldDisk();
+    const sync = new WalSync('x-wal', disk.ops);
+    const inFlight = sync.afterCommit();
+    await settle();
+    const queued = sync.afterCommit();
+    sync.retire();
+    disk.syncs.shift()!(null);
+    await expect(inFlight).resolves.toBeUndefined();
+    await settle();
+    expect(disk.closed).toEqual([]);
+    expect(disk.syncs).toHaveLength(1);
+    disk.syncs.shift()!(null);
+    await expect(queued).resolves.toBeUndefined();
+    await settle();
+    expect(disk.closed).toEqual([42]);
+  });
+
   /** A commit-policy store on a temp file at `level`, closed and removed afterwards. */
   async function withStore(level: 'FULL' | 'NORMAL', test: (store: SqliteStore, dir: string) => Promise<void>): Promise<void> {
     const dir = mkdtempSync(join(tmpdir(), 'debrief-walsync-'));

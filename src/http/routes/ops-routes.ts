@@ -5,14 +5,28 @@ import type { StoreLifecycle } from '../../store/store';
 import { defineRoute, type RouteDef } from '../route';
 
 /** Liveness, readiness, metrics and the contract. Public: probes and scrapers carry no tokens. */
-export function opsRoutes(deps: { store: Pick<StoreLifecycle, 'ping'>; metrics: Metrics; openapi: () => OpenAPIV3_1.Document }): RouteDef[] {
+export interface OpsRouteDeps {
+  store: Pick<StoreLifecycle, 'ping'>;
+  /** Why the store cannot recover without a restart, or null (open-stores.ts `Stores.health`). */
+  storeHealth?: () => string | null;
+  metrics: Metrics;
+  openapi: () => OpenAPIV3_1.Document;
+}
+
+export function opsRoutes(deps: OpsRouteDeps): RouteDef[] {
   const status = z.object({ status: z.string(), detail: z.string().optional() });
   return [
     defineRoute({
-      method: 'get', path: '/healthz', operationId: 'healthz', tags: ['operations'], summary: 'Liveness: the process serves HTTP',
+      method: 'get', path: '/healthz', operationId: 'healthz', tags: ['operations'],
+      summary: 'Liveness: the process serves HTTP and its store can recover by itself (503: only a restart may help)',
       access: { kind: 'public' },
-      responses: { 200: { description: 'Alive', schema: status } },
-      handler: ({ res }) => { res.json({ status: 'ok' }); },
+      responses: { 200: { description: 'Alive', schema: status }, 503: { description: 'The store could not be reopened for a minute', schema: status } },
+      handler: ({ res }) => {
+        // A locked, full or read-only store is a readiness matter (it heals); this is for what does not.
+        const failing = deps.storeHealth?.() ?? null;
+        if (failing) res.status(503).json({ status: 'failing', detail: `store: ${failing}` });
+        else res.json({ status: 'ok' });
+      },
     }),
     defineRoute({
       method: 'get', path: '/readyz', operationId: 'readyz', tags: ['operations'], summary: 'Readiness: false (503) while the store is unreachable',

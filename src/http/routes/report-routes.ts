@@ -57,7 +57,7 @@ export function reportRoutes(deps: ReportRouteDeps): RouteDef[] {
       body: reportPatchSchema,
       responses: {
         ...reportOk, ...noIncident, ...stale,
-        428: errorResponse('No If-Match header'),
+        428: errorResponse('No If-Match header, or If-Match: * (it matches any version, so it cannot prevent a lost update)'),
       },
       handler: async ({ req, res, params, body, actor }) => {
         const view = await reports.patchReport(params.id, body as ReportPatch, ifMatch(req.headers['if-match']), actor!);

@@ -12,7 +12,18 @@ import { Worker } from 'node:worker_threads';
  * At 250 ms the copies were large enough that a webhook's WAL fsync queued behind the database
  * fsync on the disk and paced p99 latency rose, with the same throughput unpaced (npm run
  * bench:compare; figures in bench/ingest/RESULTS.md).
+ *
+ * The WAL file never shrinks by itself: SQLite reuses it from the start once it is checkpointed,
+ * so after a load (or readers that kept checkpoints from completing) it stayed at its largest
+ * size, 100 MB once, and on a small disk filled it. Two bounds: every connection has
+ * `journal_size_limit` (SQLITE_JOURNAL_SIZE_LIMIT_BYTES; the first commit after the WAL restarts truncates
+ * the file to it), and once a file's WAL has been fully checkpointed and unchanged for
+ * `idleMs`, a TRUNCATE checkpoint empties it. The truncation never waits (busy timeout 0): with
+ * a reader or writer in the way it does nothing and is tried again after the next idle spell.
  */
+
+/** Largest WAL file left after the WAL restarts (`journal_size_limit`). */
+export const SQLITE_JOURNAL_SIZE_LIMIT_BYTES = 16 * 1024 * 1024;
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -20,11 +31,24 @@ const Database = require(workerData.module);
 const dbs = workerData.files.map((file) => {
   const db = new Database(file, { fileMustExist: true });
   db.pragma('busy_timeout = 0');
-  return db;
+  db.pragma('journal_size_limit = ' + workerData.journalSizeLimit);
+  return { db, frames: -1, since: Date.now() };
 });
-const tick = () => { for (const db of dbs) { try { db.pragma('wal_checkpoint(PASSIVE)'); } catch { /* retried next tick */ } } };
+const checkpoint = (file) => {
+  const [result] = file.db.pragma('wal_checkpoint(PASSIVE)');
+  const now = Date.now();
+  if (result.log !== file.frames) {
+    file.frames = result.log;
+    file.since = now;
+  } else if (result.log > 0 && result.checkpointed === result.log && now - file.since >= workerData.idleMs) {
+    // Idle and fully copied into the database file: give the WAL's space back.
+    file.db.pragma('wal_checkpoint(TRUNCATE)');
+    file.frames = -1;
+  }
+};
+const tick = () => { for (const file of dbs) { try { checkpoint(file); } catch { /* retried next tick */ } } };
 const timer = setInterval(tick, workerData.intervalMs);
-parentPort.on('message', () => { clearInterval(timer); tick(); for (const db of dbs) db.close(); parentPort.close(); });
+parentPort.on('message', () => { clearInterval(timer); tick(); for (const file of dbs) file.db.close(); parentPort.close(); });
 `;
 
 export interface Checkpointer {
@@ -38,13 +62,16 @@ const isWalFile = (db: Database.Database) => !db.memory && db.name !== '' && Str
  * one thread for all of them, since a Node worker thread costs a V8 heap of its own (about
  * 15 MB of RSS). `:memory:` databases are skipped.
  */
-export function startCheckpointer(databases: Database.Database[], options: { intervalMs?: number; safetyNetPages?: number } = {}): Checkpointer {
+export function startCheckpointer(databases: Database.Database[], options: { intervalMs?: number; safetyNetPages?: number; idleMs?: number } = {}): Checkpointer {
   const files = databases.filter(isWalFile);
   if (files.length === 0) return { stop: async () => undefined };
   for (const db of files) db.pragma(`wal_autocheckpoint = ${options.safetyNetPages ?? 20_000}`);
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { module: require.resolve('better-sqlite3'), files: files.map((db) => db.name), intervalMs: options.intervalMs ?? 50 },
+    workerData: {
+      module: require.resolve('better-sqlite3'), files: files.map((db) => db.name), intervalMs: options.intervalMs ?? 50,
+      idleMs: options.idleMs ?? 1000, journalSizeLimit: SQLITE_JOURNAL_SIZE_LIMIT_BYTES,
+    },
   });
   worker.unref();
   // A failing checkpointer only means checkpoints fall back to the safety net.

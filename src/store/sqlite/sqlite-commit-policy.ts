@@ -96,6 +96,21 @@ export class SqliteCommitPolicy {
     this.checkpointer = null;
   }
 
+  /**
+   * After the store replaced a connection (sqlite-reopen.ts): checkpoints move to connections
+   * on the files as they are now, and the next batch syncs the WAL through a new descriptor.
+   * Commits already waiting for the old descriptor's fsync are still answered by it.
+   */
+  connectionsReopened(): void {
+    this.walSync?.retire();
+    this.walSync = undefined;
+    this.busyTimeoutMs = null;
+    const old = this.checkpointer;
+    this.checkpointer = null;
+    void old?.stop();
+    this.start();
+  }
+
   /** Queues an append; answered once the batch holding it is committed (and on the disk, when the level asks for it). */
   append(entry: NewInboxEntry): Promise<AppendResult> {
     return new Promise((resolve, reject) => {

@@ -37,8 +37,17 @@ export function toUnavailable(err: unknown, retryAfterSeconds: number): Unavaila
   return new UnavailableError(`store unavailable: ${why}${code ? ` (${code})` : ''}; retry later`, retryAfterSeconds);
 }
 
+/** Reopens connections stuck after a fault (sqlite-reopen.ts `ConnectionHealer`). */
+export interface FaultHealer {
+  noticeFault(code: string | null): void;
+  /** Before every call; never throws. */
+  beforeCall(): void;
+}
+
 export interface FaultGuardOptions {
   retryAfterSeconds?: number;
+  /** Shared by the guards of every store on the same connections. */
+  healer?: FaultHealer;
   /** How long a write fault the probe cannot see (full disk, I/O error) keeps readiness false (ms). */
   faultMemoryMs?: number;
   now?: () => number;
@@ -49,7 +58,8 @@ export interface FaultGuardOptions {
  * surface as `UnavailableError`, whichever method hit them: routes and services written later
  * need no handling of their own. `ping()` additionally fails while a remembered write fault is
  * recent and no inbox append has succeeded since; the fault ages out, so readiness recovers by
- * itself when the store does.
+ * itself when the store does. With a `healer`, a read-only or cannot-open fault has the next
+ * call reopen connections stuck read-only first (sqlite-reopen.ts).
  */
 export function guardSqliteFaults<T extends object>(store: T, options: FaultGuardOptions = {}): T {
   const retryAfter = options.retryAfterSeconds ?? 5;
@@ -60,6 +70,7 @@ export function guardSqliteFaults<T extends object>(store: T, options: FaultGuar
   const map = (err: unknown): never => {
     if (!isStoreUnavailable(err)) throw err;
     const code = sqliteCode(err);
+    options.healer?.noticeFault(code);
     if (code && REMEMBERED_PREFIXES.some((prefix) => code.startsWith(prefix))) lastFault = { code, at: now() };
     throw toUnavailable(err, retryAfter);
   };
@@ -89,6 +100,7 @@ export function guardSqliteFaults<T extends object>(store: T, options: FaultGuar
           }
           return result;
         };
+        if (prop !== 'close') options.healer?.beforeCall();
         let result: unknown;
         try {
           result = fn.apply(target, args);

@@ -19,7 +19,9 @@ import { SqliteLedgerPort } from './sqlite-ledger-port';
 import { toAlert, toEvent, toIncident, type Row } from './sqlite-rows';
 import { inboxFileFor, SqliteInbox } from './sqlite-inbox';
 import { SQLITE_ADDED_COLUMNS, SQLITE_DROPPED, SQLITE_SCHEMA } from './sqlite-schema';
+import { SQLITE_JOURNAL_SIZE_LIMIT_BYTES } from './sqlite-checkpointer';
 import { isStoreUnavailable, probeWritable } from './sqlite-faults';
+import { cannotWrite, matchCompanionModes, type Reopenable } from './sqlite-reopen';
 
 export interface SqliteStoreOptions {
   /** File path, or `:memory:` for throwaway tests. */
@@ -36,6 +38,8 @@ export interface SqliteStoreOptions {
    * (sqlite-commit-policy.ts). What a serving store does (open-stores.ts); tests may leave it off.
    */
   commitPolicy?: boolean;
+  /** `wal_autocheckpoint` of every connection this store opens (pages); SQLite's default (1,000) when absent. */
+  walAutocheckpointPages?: number;
 }
 
 /**
@@ -45,7 +49,7 @@ export interface SqliteStoreOptions {
  * write lock up front, so a read-decide-write sequence (inbox claim, correlation) is never
  * interleaved with another process's.
  */
-export class SqliteStore implements Store {
+export class SqliteStore implements Store, Reopenable {
   readonly kind = 'sqlite';
   private db!: Database.Database;
   private inboxDb!: Database.Database;
@@ -113,7 +117,44 @@ export class SqliteStore implements Store {
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${this.options.synchronous ?? 'FULL'}`);
     db.pragma(`busy_timeout = ${this.options.busyTimeoutMs ?? 5000}`);
+    // The WAL file never shrinks by itself (sqlite-checkpointer.ts).
+    db.pragma(`journal_size_limit = ${SQLITE_JOURNAL_SIZE_LIMIT_BYTES}`);
+    if (this.options.walAutocheckpointPages !== undefined) db.pragma(`wal_autocheckpoint = ${this.options.walAutocheckpointPages}`);
     return db;
+  }
+
+  /**
+   * Reopens the connections that cannot write although nothing asked them not to: opened while
+   * their file was read-only, SQLite keeps them read-only for good (sqlite-reopen.ts). A new
+   * connection is opened before the old one closes, so the WAL file is never removed under the
+   * commit policy's fsync; if an open fails, nothing has changed.
+   */
+  reopenStuckConnections(): boolean {
+    const reopenStore = cannotWrite(this.db);
+    const reopenInbox = cannotWrite(this.inboxDb);
+    if (!reopenStore && !reopenInbox) return false;
+    const fresh = (file: string) => {
+      matchCompanionModes(file);
+      return this.open(file);
+    };
+    const [oldDb, oldInboxDb] = [this.db, this.inboxDb];
+    const db = reopenStore ? fresh(this.options.file) : oldDb;
+    let inboxDb: Database.Database;
+    try {
+      inboxDb = reopenInbox ? fresh(inboxFileFor(this.options.file)) : oldInboxDb;
+    } catch (err) {
+      if (db !== oldDb) db.close();
+      throw err;
+    }
+    if (db !== oldDb) db.pragma('foreign_keys = ON');
+    this.statements.clear();
+    this.inbox.clear();
+    [this.db, this.inboxDb] = [db, inboxDb];
+    this.inbox = new SqliteInbox(inboxDb, db);
+    this.policy?.connectionsReopened();
+    if (db !== oldDb) oldDb.close();
+    if (inboxDb !== oldInboxDb) oldInboxDb.close();
+    return true;
   }
 
   async ping(): Promise<void> {

@@ -34,6 +34,8 @@ export class WalSync {
   private syncing = false;
   private waiting: Array<{ resolve: () => void; reject: (err: Error) => void }> = [];
   private closed = false;
+  /** Retired: serves the commits already waiting, then closes (see `retire`). */
+  private retiring = false;
 
   constructor(private readonly walFile: string, private readonly fs: WalFileOps = { open, fdatasync, close }) {}
 
@@ -51,8 +53,21 @@ export class WalSync {
     if (!this.syncing) this.release();
   }
 
+  /**
+   * No new commits: they go to a new WalSync (after the store reopened its connections).
+   * Commits already waiting are fsynced and answered here, then the descriptor is closed.
+   */
+  retire(): void {
+    this.retiring = true;
+    if (!this.syncing && this.waiting.length === 0) this.release();
+  }
+
   private next(): void {
-    if (this.syncing || this.waiting.length === 0) return;
+    if (this.syncing) return;
+    if (this.waiting.length === 0) {
+      if (this.retiring) this.release();
+      return;
+    }
     if (this.closed) {
       this.fail(this.waiting.splice(0), new Error('the store is closing'));
       return;

@@ -90,6 +90,9 @@ export interface StartProcessOptions {
   logChars?: number;
   /** Registry to track the process in (default: `defaultRegistry`). */
   registry?: ProcessRegistry;
+  /** Run as this user and group (needs root; tests of file permissions, which root ignores). */
+  uid?: number;
+  gid?: number;
 }
 
 export interface WaitForHttpOptions {
@@ -155,6 +158,8 @@ export function startProcess(command: string, args: readonly string[], opts: Sta
     cwd: opts.cwd,
     env: opts.env ?? process.env,
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(opts.uid !== undefined ? { uid: opts.uid } : {}),
+    ...(opts.gid !== undefined ? { gid: opts.gid } : {}),
   });
   trackLive(child);
 
