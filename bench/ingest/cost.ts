@@ -53,12 +53,54 @@ export interface CostFigures {
   serverP95: number;
   peakRssMb: number;
   note: string | null;
+  /** Reads of the grown incident as people make them (empty when not measured). */
+  reads: ReadFigures[];
 }
 
-async function openIncidents(server: Server): Promise<Array<{ alertCount: number; status: string }>> {
+/** One read of the incident, timed `READS` times in a row from request to last byte. */
+export interface ReadFigures {
+  what: string;
+  path: string;
+  p50: number;
+  p95: number;
+  max: number;
+  kib: number;
+}
+
+const READS = 20;
+
+/** The reads an open incident page and its report make, and the API detail. */
+const READ_PATHS: Array<[string, (id: string) => string]> = [
+  ['detail (API)', (id) => `/api/v1/incidents/${id}`],
+  ['report (JSON)', (id) => `/api/v1/incidents/${id}/report`],
+  ['report.md', (id) => `/api/v1/incidents/${id}/report.md`],
+  ['report.html', (id) => `/api/v1/incidents/${id}/report.html`],
+  ['timeline.svg', (id) => `/api/v1/incidents/${id}/timeline.svg`],
+];
+
+async function measureReads(server: Server, incidentId: string): Promise<ReadFigures[]> {
+  const out: ReadFigures[] = [];
+  for (const [what, pathOf] of READ_PATHS) {
+    const path = pathOf(incidentId);
+    const ms: number[] = [];
+    let bytes = 0;
+    for (let i = 0; i < READS; i++) {
+      const t0 = process.hrtime.bigint();
+      const res = await get(`${server.url}${path}`);
+      ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      if (res.status !== 200) throw new Error(`${path}: ${res.status} ${res.text.slice(0, 200)}`);
+      bytes = Buffer.byteLength(res.text);
+    }
+    const sorted = [...ms].sort((a, b) => a - b);
+    out.push({ what, path, p50: percentile(sorted, 50), p95: percentile(sorted, 95), max: sorted.at(-1)!, kib: bytes / 1024 });
+  }
+  return out;
+}
+
+async function openIncidents(server: Server): Promise<Array<{ id: string; alertCount: number; status: string }>> {
   const res = await get(`${server.url}/api/v1/incidents?limit=50`);
   if (res.status !== 200) throw new Error(`incident list: ${res.status} ${res.text.slice(0, 200)}`);
-  return (JSON.parse(res.text) as { items: Array<{ alertCount: number; status: string }> }).items;
+  return (JSON.parse(res.text) as { items: Array<{ id: string; alertCount: number; status: string }> }).items;
 }
 
 async function post(server: Server, body: Buffer): Promise<string> {
@@ -110,7 +152,7 @@ async function measureSize(size: number, s: CostSettings, log: (line: string) =>
       };
       if (left > 0) {
         log(`        seeding not processed within ${s.seedCapSeconds} s (${left} of ${bodies.length} bodies left): not measured`);
-        return { ...base, incidentsBefore: NaN, alertCountBefore: NaN, alertCountAfter: NaN, costsMs: [], p50: NaN, p95: NaN, serverP50: NaN, serverP95: NaN, note: `seeding not processed within ${s.seedCapSeconds} s: ${left} of ${bodies.length} bodies left` };
+        return { ...base, incidentsBefore: NaN, alertCountBefore: NaN, alertCountAfter: NaN, costsMs: [], p50: NaN, p95: NaN, serverP50: NaN, serverP95: NaN, reads: [], note: `seeding not processed within ${s.seedCapSeconds} s: ${left} of ${bodies.length} bodies left` };
       }
       const before = await openIncidents(server);
       const alertCountBefore = Math.max(0, ...before.map((i) => i.alertCount));
@@ -126,11 +168,13 @@ async function measureSize(size: number, s: CostSettings, log: (line: string) =>
         serverMs.push(timed.serverMs);
       }
       const after = await openIncidents(server);
+      const largest = [...after].sort((a, b) => b.alertCount - a.alertCount)[0];
+      const reads = largest ? await measureReads(server, largest.id) : [];
       const sorted = [...costsMs].sort((a, b) => a - b);
       const serverSorted = [...serverMs].sort((a, b) => a - b);
       return {
         ...base, incidentsBefore: before.length, alertCountBefore, alertCountAfter: Math.max(0, ...after.map((i) => i.alertCount)),
-        costsMs, p50: percentile(sorted, 50), p95: percentile(sorted, 95), serverP50: percentile(serverSorted, 50), serverP95: percentile(serverSorted, 95), note,
+        costsMs, p50: percentile(sorted, 50), p95: percentile(sorted, 95), serverP50: percentile(serverSorted, 50), serverP95: percentile(serverSorted, 95), reads, note,
       };
     }).then((figures) => ({ ...figures, peakRssMb: server.peakRssMb }));
   } finally {
@@ -143,6 +187,7 @@ export async function runCost(s: CostSettings, log: (line: string) => void): Pro
   for (const size of s.sizes) {
     log(`      incident of ${size.toLocaleString('en-US')} firings`);
     const figures = await measureSize(size, s, log);
+    for (const r of figures.reads) log(`        read ${r.what}: median ${r.p50.toFixed(1)} ms, p95 ${r.p95.toFixed(1)} ms, ${r.kib.toFixed(0)} KiB`);
     if (figures.costsMs.length) log(`        median ${figures.p50.toFixed(1)} ms, p95 ${figures.p95.toFixed(1)} ms per notification; received to processed ${figures.serverP50.toFixed(0)} / ${figures.serverP95.toFixed(0)} ms (incident ${figures.alertCountBefore.toLocaleString('en-US')} -> ${figures.alertCountAfter.toLocaleString('en-US')} firings)`);
     out.push(figures);
   }

@@ -1,5 +1,5 @@
 import { alertName, type Alert } from './alert';
-import { worstSeverity, type IncidentStatus } from './incident';
+import { worstSeverity, type AlertFacet, type IncidentStatus } from './incident';
 import { serviceOf, type ServiceLabels } from './service-naming';
 
 /**
@@ -16,25 +16,7 @@ import { serviceOf, type ServiceLabels } from './service-naming';
  * The one change an incremental maximum cannot follow, an alert's end moving earlier, returns
  * null and the caller recomputes that incident from its alerts.
  */
-export interface AlertFacet {
-  alertname: string;
-  /** The service its alerts name (`impact.serviceLabels`); null when they name none. */
-  service: string | null;
-  /** The earliest start, and the id of that alert (ties: the smaller id): orders names and services. */
-  firstAt: string;
-  firstAlertId: string;
-  lastStartAt: string;
-  /** The latest end among its alerts that have one. */
-  lastEndAt: string | null;
-  /** The latest notification about any of them (processing time). */
-  lastSeenAt: string;
-  alerts: number;
-  firing: number;
-  severity: string | null;
-  clusters: string[];
-  namespaces: string[];
-  regions: string[];
-}
+export type { AlertFacet } from './incident';
 
 export interface IncidentTally {
   alertCount: number;

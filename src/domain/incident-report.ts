@@ -1,6 +1,7 @@
 import type { ServiceLabels } from './service-naming';
 import type { IncidentDetail } from './incident';
 import { buildImpact, type ImpactItem } from './impact';
+import { facetsOf } from './incident-facets';
 import { draftReport, type ReportDraft } from './report/report-draft';
 import { buildTimeline, type TimelineEntry } from './timeline';
 
@@ -14,11 +15,15 @@ export interface IncidentView {
   impact: ImpactItem[];
 }
 
-/** Timeline and impact list of an incident, derived from its alerts and events. Pure. */
+/**
+ * Timeline and impact list of an incident, derived from its alerts and events (and, for an
+ * incident read bounded, the store's facets: `IncidentDetail`). Pure.
+ */
 export function buildIncidentView(detail: IncidentDetail, options: IncidentViewOptions): IncidentView {
+  const facets = detail.facets ?? facetsOf(detail.alerts, options.serviceLabels);
   return {
-    timeline: buildTimeline(detail.alerts, detail.events, options.serviceLabels),
-    impact: buildImpact(detail.alerts, options.serviceLabels, options.customerFacing),
+    timeline: buildTimeline(detail.alerts, detail.events, options.serviceLabels, { facets, alertsOmitted: detail.alertsOmitted ?? 0 }),
+    impact: buildImpact(detail.alerts, options.serviceLabels, options.customerFacing, facets),
   };
 }
 

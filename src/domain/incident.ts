@@ -62,8 +62,43 @@ export interface IncidentEvent {
 /** An incident event before the store gives it its id. */
 export type NewIncidentEvent = Omit<IncidentEvent, 'id'>;
 
+/**
+ * An incident as read for people: its summary, alerts and timeline events. An incident too large
+ * to read whole (a storm of 100,000 firings) is read bounded: `alerts` is then a sample (the
+ * earliest and latest by start, and the first alert of each facet) and `facets` sum up all of
+ * them, so what is derived from the detail (timeline, impact, picture, report) never needs every
+ * alert. Page through the rest with `Store.listIncidentAlerts`.
+ */
 export interface IncidentDetail {
   incident: Incident;
   alerts: Alert[];
+  /** Timeline events (audit-only ones left out), oldest first; bounded like `alerts`. */
   events: IncidentEvent[];
+  /** Sums per (alert name, service) over every alert of the incident, as the store keeps them. Absent: computed from `alerts`, which are then all of them. */
+  facets?: AlertFacet[];
+  /** How many alerts of the incident are not in `alerts` (absent or 0: none). */
+  alertsOmitted?: number;
+  /** How many timeline events are not in `events` (absent or 0: none). */
+  eventsOmitted?: number;
 }
+
+export interface AlertFacet {
+  alertname: string;
+  /** The service its alerts name (`impact.serviceLabels`); null when they name none. */
+  service: string | null;
+  /** The earliest start, and the id of that alert (ties: the smaller id): orders names and services. */
+  firstAt: string;
+  firstAlertId: string;
+  lastStartAt: string;
+  /** The latest end among its alerts that have one. */
+  lastEndAt: string | null;
+  /** The latest notification about any of them (processing time). */
+  lastSeenAt: string;
+  alerts: number;
+  firing: number;
+  severity: string | null;
+  clusters: string[];
+  namespaces: string[];
+  regions: string[];
+}
+

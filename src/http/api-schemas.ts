@@ -68,6 +68,7 @@ export const timelineEntrySchema = z.object({
   actor: z.string().nullable(),
   alertId: z.string().nullable(),
   eventId: z.string().nullable(),
+  count: z.number().int().optional().describe('Present on a line that stands for repeated firings of one alert on one service (from 6 firings, or any incident read as a sample): how many.'),
 }).meta({ id: 'TimelineEntry' });
 
 export const impactItemSchema = z.object({
@@ -85,7 +86,9 @@ export const impactItemSchema = z.object({
 }).meta({ id: 'ImpactItem' });
 
 export const incidentDetailSchema = incidentSchema.extend({
-  alerts: z.array(alertSchema),
+  alerts: z.array(alertSchema).describe('Every alert; for an incident with more than 1,000, a sample (the earliest and latest by start, and the first of each alert name): page through all with GET /api/v1/incidents/{id}/alerts.'),
+  alertsOmitted: z.number().int().describe('Alerts of the incident not in `alerts` (0: all are there). Timeline and impact always count every alert.'),
+  eventsOmitted: z.number().int().describe('Timeline events left out of a very long timeline (0: none); the earliest and latest 500 are kept.'),
   timeline: z.array(timelineEntrySchema),
   impact: z.array(impactItemSchema),
 }).meta({ id: 'IncidentDetail' });
@@ -153,6 +156,10 @@ export const incidentQuerySchema = z.object({
   limit,
   cursor,
 });
+
+export const incidentAlertPageSchema = z.object({ items: z.array(alertSchema), nextCursor: z.string().nullable() }).meta({ id: 'IncidentAlertPage' });
+
+export const pageQuerySchema = z.object({ limit, cursor });
 
 export const inboxQuerySchema = z.object({
   state: z.enum(['pending', 'done', 'dead']).optional(),

@@ -152,11 +152,15 @@ export interface IncidentReads {
   /**
    * The incident with its alerts and its timeline events. Audit-only events
    * (`correlation.decided`) are left out; see `getIncidentAudit`. A merged incident is
-   * returned as stored (status `merged`, `mergedInto`), with the merge event only.
+   * returned as stored (status `merged`, `mergedInto`), with the merge event only. Bounded
+   * (`src/store/bounded-detail.ts`): an incident with more alerts than `DETAIL_ALERT_LIMIT` comes
+   * with a sample of them, its facets and `alertsOmitted`; events likewise (`eventsOmitted`).
    */
   getIncident(id: string): Promise<IncidentDetail | null>;
   /** Newest first (by `startedAt`, descending); cursor pagination. */
   listIncidents(query: IncidentQuery): Promise<Page<Incident>>;
+  /** Every alert of an incident, a page at a time, by start (then id); null when the incident is unknown. */
+  listIncidentAlerts(id: string, query: { limit: number; cursor?: string | null }): Promise<Page<Alert> | null>;
   getAlert(id: string): Promise<Alert | null>;
   /** Incidents with `status`; without one, every incident (merged ones included). */
   countIncidents(status?: IncidentStatus): Promise<number>;

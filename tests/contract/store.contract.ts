@@ -4,6 +4,7 @@ import type { IncidentCandidate } from '../../src/domain/correlation/correlator'
 import { pageKey } from '../../src/domain/correlation/correlation-keys';
 import type { Incident, IncidentDetail } from '../../src/domain/incident';
 import { summarizeIncident } from '../../src/domain/incident-summary';
+import { DETAIL_ALERT_LIMIT } from '../../src/store/bounded-detail';
 import { ConflictError, NotFoundError, ValidationError } from '../../src/errors';
 import type { NewInboxEntry, ResolveContext, Store } from '../../src/store/store';
 import { describeDeliveryStoreContract } from './delivery-store.contract';
@@ -529,6 +530,52 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     });
 
     // --------------------------------------------------------- incident lists
+
+    describe('bounded reads of a large incident', () => {
+      const many = DETAIL_ALERT_LIMIT + 1;
+      /** One incident of `many` firings: two alert names, each firing on its own series. */
+      async function stormIncident(): Promise<string> {
+        // One link: every firing joins the first one's incident (the fake correlator's default).
+        const specs = Array.from({ length: many }, (_, i) => ({ name: i % 2 === 0 ? 'Storm' : 'Quake', link: 'storm', start: i * 0.01, service: 'checkout' }));
+        const first = await place(specs[0]!);
+        for (let i = 1; i < many; i += 100) await record(specs.slice(i, i + 100));
+        return first.incidentId;
+      }
+
+      it('when an incident has more alerts than one read returns, then it comes with a sample, its facets and how many were left out; listIncidentAlerts pages through all', async () => {
+        const id = await stormIncident();
+        const d = await detail(id);
+        expect(d.alerts.length).toBeLessThanOrEqual(DETAIL_ALERT_LIMIT + 2);
+        expect(d.alertsOmitted).toBe(many - d.alerts.length);
+        expect(d.facets!.map((f) => [f.alertname, f.alerts]).sort()).toEqual([['Quake', (many - 1) / 2], ['Storm', (many + 1) / 2]]);
+        const starts = d.alerts.map((a) => a.startsAt);
+        expect(starts).toEqual([...starts].sort());
+        // How it began and what came last are both there, and an example of each alert name.
+        expect(starts[0]).toBe(at(0));
+        expect(starts.at(-1)).toBe(at((many - 1) * 0.01));
+        for (const f of d.facets!) expect(d.alerts.map((a) => a.id)).toContain(f.firstAlertId);
+
+        const seen: string[] = [];
+        let cursor: string | null = null;
+        do {
+          const page: Awaited<ReturnType<Store['listIncidentAlerts']>> = await store.listIncidentAlerts(id, { limit: 400, cursor });
+          seen.push(...page!.items.map((a) => a.id));
+          cursor = page!.nextCursor;
+        } while (cursor);
+        expect(seen).toHaveLength(many);
+        expect(new Set(seen).size).toBe(many);
+        expect(await store.listIncidentAlerts('no-such-incident', { limit: 10 })).toBeNull();
+      });
+
+      it('when an incident has few alerts, then every alert is read and no facets or omissions are reported', async () => {
+        const a = await place({ name: 'Small', link: 'x', start: 0 });
+        const d = await detail(a.incidentId);
+        expect(d.alerts).toHaveLength(1);
+        expect(d.alertsOmitted ?? 0).toBe(0);
+        expect(d.facets).toBeUndefined();
+        expect((await store.listIncidentAlerts(a.incidentId, { limit: 10 }))!.items.map((x) => x.id)).toEqual([a.id]);
+      });
+    });
 
     describe('listIncidents and countIncidents', () => {
       /** i1 resolved api/critical 0-10, i2 open web/warning 20, i3 resolved api/warning 40-50, i4 open db/critical 60, i5 merged into i4. */

@@ -1,4 +1,6 @@
-import { buildTimeline } from '../../src/domain/timeline';
+import type { Alert } from '../../src/domain/alert';
+import { facetsOf } from '../../src/domain/incident-facets';
+import { buildTimeline, REPEATS_SUMMED_FROM } from '../../src/domain/timeline';
 import { deepFreeze, makeAlert, makeEvent } from '../support/domain-builders';
 
 const SERVICE_LABELS = ['service', 'app', 'job'];
@@ -69,5 +71,44 @@ describe('buildTimeline', () => {
     const forward = buildTimeline(alerts, events, SERVICE_LABELS);
     expect(buildTimeline([...alerts].reverse(), events, SERVICE_LABELS)).toEqual(forward);
     expect(forward.map((e) => e.text)).toEqual(['A fired', 'B fired', 'Acknowledged']);
+  });
+});
+
+describe('buildTimeline: repeated firings summed up', () => {
+  const firing = (i: number, overrides: Partial<Alert> = {}) => makeAlert({
+    id: `a${String(i).padStart(3, '0')}`, labels: { alertname: 'HighErrorRate', service: 'checkout', pod: `p${i}`, cluster: i % 2 ? 'eu-1' : 'eu-2' },
+    startsAt: `2026-11-26T14:${String(i).padStart(2, '0')}:00.000Z`, endsAt: `2026-11-26T14:${String(i).padStart(2, '0')}:30.000Z`, status: 'resolved', ...overrides,
+  });
+
+  it(`when one alert fired fewer than ${REPEATS_SUMMED_FROM} times, then each firing is its own line`, () => {
+    const entries = buildTimeline(Array.from({ length: REPEATS_SUMMED_FROM - 1 }, (_, i) => firing(i)), [], SERVICE_LABELS);
+    expect(entries.filter((e) => e.kind === 'alert.fired')).toHaveLength(REPEATS_SUMMED_FROM - 1);
+    expect(entries.every((e) => e.count === undefined)).toBe(true);
+  });
+
+  it(`when one alert fired ${REPEATS_SUMMED_FROM} times or more, then one line says how often, where and between when, and one when the last ended`, () => {
+    const alerts = [...Array.from({ length: 12 }, (_, i) => firing(i)), makeAlert({ id: 'other', labels: { alertname: 'Other', service: 'cart' }, startsAt: '2026-11-26T14:03:00.000Z' })];
+    const entries = buildTimeline(alerts, [], SERVICE_LABELS);
+    expect(entries.map((e) => [e.at, e.kind, e.text, e.count])).toEqual([
+      ['2026-11-26T14:00:00.000Z', 'alert.fired', 'HighErrorRate fired 12 times on checkout between 14:00 and 14:11 UTC, in 2 clusters (eu-1, eu-2)', 12],
+      ['2026-11-26T14:03:00.000Z', 'alert.fired', 'Other fired on cart', undefined],
+      ['2026-11-26T14:11:30.000Z', 'alert.resolved', 'HighErrorRate resolved on checkout: the last of its 12 firings ended', 12],
+    ]);
+  });
+
+  it('when some still fire, then the line says how many and there is no resolved line', () => {
+    const alerts = Array.from({ length: 8 }, (_, i) => firing(i, i >= 5 ? { status: 'firing', endsAt: null } : {}));
+    const entries = buildTimeline(alerts, [], SERVICE_LABELS);
+    expect(entries.map((e) => e.text)).toEqual(['HighErrorRate fired 8 times on checkout between 14:00 and 14:07 UTC, in 2 clusters (eu-1, eu-2); 3 still firing']);
+  });
+
+  it('when the alerts are a sample of a larger incident, then every facet is told from the store\'s sums, small ones too', () => {
+    const sample = [firing(0)];
+    const facets = facetsOf(Array.from({ length: 3 }, (_, i) => firing(i)), SERVICE_LABELS);
+    const entries = buildTimeline(sample, [], SERVICE_LABELS, { facets: [{ ...facets[0]!, alerts: 3000, lastStartAt: '2026-11-27T09:10:00.000Z' }], alertsOmitted: 2999 });
+    expect(entries.map((e) => e.text)).toEqual([
+      'HighErrorRate fired 3,000 times on checkout between 2026-11-26 14:00 and 2026-11-27 09:10 UTC, in 2 clusters (eu-1, eu-2)',
+      'HighErrorRate resolved on checkout: the last of its 3,000 firings ended',
+    ]);
   });
 });

@@ -3,9 +3,10 @@ import { connectorsById } from '../../../connectors';
 import { createDebrief, type Debrief } from '../../app';
 import type { Config } from '../../config/config.schema';
 import { ConfigError, loadConfig } from '../../config/load-config';
+import type { Alert } from '../../domain/alert';
 import type { IncidentDetail } from '../../domain/incident';
 import { openStore } from '../../store/open-store';
-import type { Store } from '../../store/store';
+import type { Page, Store } from '../../store/store';
 import { firingKey } from './ground-truth';
 import type { HistoryRecord } from './history-file';
 
@@ -127,7 +128,10 @@ export async function replayHistory(options: ReplayOptions): Promise<ReplayResul
   return { debrief, lines, skipped };
 }
 
-/** Every incident in the store with its alerts and events, oldest first. */
+/**
+ * Every incident in the store with all its alerts (paged: a read of one incident holds a
+ * sample of a large one's alerts) and its events, oldest first.
+ */
 export async function readAllIncidents(store: Store): Promise<IncidentDetail[]> {
   const out: IncidentDetail[] = [];
   let cursor: string | null = null;
@@ -135,11 +139,23 @@ export async function readAllIncidents(store: Store): Promise<IncidentDetail[]> 
     const page = await store.listIncidents({ limit: 500, cursor });
     for (const incident of page.items) {
       const detail = await store.getIncident(incident.id);
-      if (detail) out.push(detail);
+      if (!detail) continue;
+      out.push((detail.alertsOmitted ?? 0) > 0 ? { ...detail, alerts: await allAlerts(store, incident.id), facets: undefined, alertsOmitted: 0 } : detail);
     }
     cursor = page.nextCursor;
   } while (cursor);
   return out.reverse();
+}
+
+async function allAlerts(store: Store, incidentId: string): Promise<Alert[]> {
+  const alerts: Alert[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: Page<Alert> | null = await store.listIncidentAlerts(incidentId, { limit: 500, cursor });
+    alerts.push(...(page?.items ?? []));
+    cursor = page?.nextCursor ?? null;
+  } while (cursor);
+  return alerts;
 }
 
 /** Firing key (fingerprint + startsAt) -> incident id, the input of `scoreClustering`. */

@@ -1,6 +1,8 @@
 import { alertName } from '../alert';
 import type { IncidentDetail } from '../incident';
-import { serviceOf, type ServiceLabels } from '../service-naming';
+import { facetKey, facetOf, facetsOf } from '../incident-facets';
+import type { ServiceLabels } from '../service-naming';
+import { REPEATS_SUMMED_FROM } from '../timeline';
 import { escapeXml, truncate } from './html-escape';
 import { renderSvgDocument, svgNumber } from './svg-document';
 
@@ -30,6 +32,8 @@ export interface TimelineBar {
   end: string;
   ongoing: boolean;
   severity: string | null;
+  /** A bar that stands for repeated firings of one alert on one service (as the timeline sums them): how many. */
+  count?: number;
 }
 
 export type MarkerKind = 'impact-start' | 'acknowledged' | 'mitigated' | 'resolved' | 'human';
@@ -62,16 +66,32 @@ const UNLABELLED = '(unlabelled)';
 export function buildTimelinePicture(detail: IncidentDetail, options: TimelinePictureOptions): TimelinePicture {
   const { incident } = detail;
   const lanes = new Map<string, TimelineBar[]>();
+  const add = (service: string | null, bar: TimelineBar) => {
+    const lane = service ?? UNLABELLED;
+    const list = lanes.get(lane);
+    if (list) list.push(bar);
+    else lanes.set(lane, [bar]);
+  };
+  // Repeated firings of one facet are one bar, as the timeline sums them (`REPEATS_SUMMED_FROM`).
+  const facets = detail.facets ?? facetsOf(detail.alerts, options.serviceLabels);
+  const sampled = (detail.alertsOmitted ?? 0) > 0;
+  const summed = new Set<string>();
+  for (const f of facets) {
+    if (!sampled && f.alerts < REPEATS_SUMMED_FROM) continue;
+    summed.add(facetKey(f.alertname, f.service));
+    const ongoing = f.firing > 0 || f.lastEndAt === null;
+    const end = ongoing ? maxIso(options.now, f.lastStartAt) : f.lastEndAt!;
+    add(f.service, { label: `${f.alertname} ×${f.alerts.toLocaleString('en-US')}`, start: f.firstAt, end, ongoing, severity: f.severity, count: f.alerts });
+  }
   const alerts = [...detail.alerts].sort((a, b) => a.startsAt.localeCompare(b.startsAt) || a.id.localeCompare(b.id));
   for (const alert of alerts) {
-    const service = serviceOf(alert.labels, options.serviceLabels) ?? UNLABELLED;
+    const { alertname, service } = facetOf(alert, options.serviceLabels);
+    if (summed.has(facetKey(alertname, service))) continue;
     const ongoing = !(alert.status === 'resolved' && alert.endsAt);
     const end = ongoing ? maxIso(options.now, alert.startsAt) : alert.endsAt!;
-    const bar: TimelineBar = { label: alertName(alert), start: alert.startsAt, end, ongoing, severity: alert.labels.severity ?? null };
-    const list = lanes.get(service);
-    if (list) list.push(bar);
-    else lanes.set(service, [bar]);
+    add(service, { label: alertName(alert), start: alert.startsAt, end, ongoing, severity: alert.labels.severity ?? null });
   }
+  for (const list of lanes.values()) list.sort((a, b) => a.start.localeCompare(b.start));
   const markers: TimelineMarker[] = [];
   if (options.impactStartedAt) markers.push({ at: options.impactStartedAt, kind: 'impact-start', label: 'Impact started' });
   for (const event of detail.events) {
@@ -83,7 +103,8 @@ export function buildTimelinePicture(detail: IncidentDetail, options: TimelinePi
   for (const entry of options.humanEntries ?? []) markers.push({ at: entry.at, kind: 'human', label: entry.text });
   markers.sort((a, b) => a.at.localeCompare(b.at) || a.kind.localeCompare(b.kind) || a.label.localeCompare(b.label));
 
-  const times = [incident.startedAt, ...alerts.flatMap((alert) => [alert.startsAt]), ...[...lanes.values()].flat().map((bar) => bar.end), ...markers.map((marker) => marker.at)]
+  const bars = [...lanes.values()].flat();
+  const times = [incident.startedAt, ...bars.map((bar) => bar.start), ...bars.map((bar) => bar.end), ...markers.map((marker) => marker.at)]
     .filter((time) => Number.isFinite(Date.parse(time)));
   const t0 = Math.min(...times.map(Date.parse));
   const t1 = Math.max(...times.map(Date.parse));

@@ -3,12 +3,12 @@ import { buildIncidentView, type IncidentViewOptions } from '../../domain/incide
 import { NotFoundError } from '../../errors';
 import type { ReportService } from '../../services/report-service';
 import type { IncidentReads } from '../../store/store';
-import { alertSchema, idParamsSchema, incidentDetailSchema, incidentPageSchema, incidentQuerySchema } from '../api-schemas';
+import { alertSchema, idParamsSchema, incidentAlertPageSchema, incidentDetailSchema, incidentPageSchema, incidentQuerySchema, pageQuerySchema } from '../api-schemas';
 import { defineRoute, type RouteDef } from '../route';
 import { errorResponse, loadIncident, noIncident } from '../route-responses';
 
 export interface IncidentRouteDeps {
-  store: Pick<IncidentReads, 'getIncident' | 'getAlert' | 'listIncidents'>;
+  store: Pick<IncidentReads, 'getIncident' | 'getAlert' | 'listIncidents' | 'listIncidentAlerts'>;
   view: IncidentViewOptions;
   clock: () => Date;
   /** Post-mortem need of each listed incident (batched per page). */
@@ -42,7 +42,24 @@ export function incidentRoutes(deps: IncidentRouteDeps): RouteDef[] {
       responses: { 200: { description: 'The incident', schema: incidentDetailSchema }, ...noIncident },
       handler: async ({ res, params }) => {
         const detail = await loadIncident(deps.store, params.id);
-        res.json({ ...detail.incident, alerts: detail.alerts, ...buildIncidentView(detail, deps.view) });
+        res.json({
+          ...detail.incident, alerts: detail.alerts, alertsOmitted: detail.alertsOmitted ?? 0, eventsOmitted: detail.eventsOmitted ?? 0,
+          ...buildIncidentView(detail, deps.view),
+        });
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/api/v1/incidents/:id/alerts', operationId: 'listIncidentAlerts', tags: ['incidents'],
+      summary: 'Every alert of an incident, by start, a page at a time (the detail holds a sample of a large incident\'s alerts)',
+      access: { kind: 'api', role: 'viewer' },
+      params: idParamsSchema,
+      query: pageQuerySchema,
+      responses: { 200: { description: 'One page of alerts', schema: incidentAlertPageSchema }, ...noIncident },
+      handler: async ({ res, params, query }) => {
+        const { limit, cursor } = query as z.infer<typeof pageQuerySchema>;
+        const page = await deps.store.listIncidentAlerts(params.id, { limit, cursor });
+        if (!page) throw new NotFoundError(`no incident "${params.id}"`);
+        res.json(page);
       },
     }),
     // The report routes live in report-routes.ts.

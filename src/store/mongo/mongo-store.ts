@@ -3,7 +3,8 @@ import type { Alert, AlertObservation } from '../../domain/alert';
 import { AUDIT_ONLY_EVENT_KINDS } from '../../domain/correlation/corrections';
 import type { Incident, IncidentDetail, IncidentEvent, IncidentStatus } from '../../domain/incident';
 import type { PagingEvent } from '../../domain/paging-event';
-import { toPage } from '../cursor';
+import { decodeCursor, toPage } from '../cursor';
+import { alertSample, DETAIL_ALERT_LIMIT, DETAIL_EVENT_LIMIT, eventSample, SAMPLE_FACET_LIMIT } from '../bounded-detail';
 import type {
   CorrectionContext, InboxAlerts, InboxAlertsResult, InboxEntry, InboxEntrySummary, InboxOutcome, InboxQuery, InboxState, IncidentQuery, MergeResult, MoveResult,
   NewInboxEntry, Page, PagingRecordResult, RecordContext, RecordResult, RequeueContext, ResolveContext, SplitResult, Store,
@@ -21,8 +22,8 @@ import {
   inboxListQuery, leaseUntil, newInboxDoc, ownedEntryFilter, requeueFilter, requeueUpdate,
 } from './mongo-queries';
 import {
-  INBOX_SUMMARY_PROJECTION, alertDocSchema, counterDocSchema, eventDocSchema, inboxDocSchema, inboxStates, inboxSummaryDocSchema,
-  incidentDocSchema, parseDoc, toAlert, toEvent, toInboxEntry, toInboxSummary, toIncident,
+  INBOX_SUMMARY_PROJECTION, alertDocSchema, counterDocSchema, eventDocSchema, facetDocSchema, inboxDocSchema, inboxStates, inboxSummaryDocSchema,
+  incidentDocSchema, parseDoc, toAlert, toEvent, toFacet, toInboxEntry, toInboxSummary, toIncident,
 } from './mongo-schemas';
 
 export interface MongoStoreOptions extends MongoSettings {
@@ -261,14 +262,44 @@ export class MongoStore implements Store {
     return docs.map((d) => toEvent(parseDoc(COLLECTIONS.incidentEvents, eventDocSchema, d)));
   }
 
+  /** Bounded (`bounded-detail.ts`): a sample of a large incident's alerts with its facets; events likewise. */
   async getIncident(id: string): Promise<IncidentDetail | null> {
     const d = await this.c.incidents.findOne({ _id: id });
     if (!d) return null;
     const incident = toIncident(parseDoc(COLLECTIONS.incidents, incidentDocSchema, d));
-    const alerts = (await this.c.alerts.find({ incidentId: id }).sort({ startsAt: 1, _id: 1 }).toArray())
-      .map((a) => toAlert(parseDoc(COLLECTIONS.alerts, alertDocSchema, a)));
-    const events = await this.events({ incidentId: id, kind: { $nin: [...AUDIT_ONLY_EVENT_KINDS] } });
-    return { incident, alerts, events };
+    const alertsOf = async (filter: Record<string, unknown>, direction: 1 | -1, limit: number) =>
+      (await this.c.alerts.find({ incidentId: id, ...filter }).sort({ startsAt: direction, _id: direction }).limit(limit).toArray())
+        .map((a) => toAlert(parseDoc(COLLECTIONS.alerts, alertDocSchema, a)));
+    const events = await this.timelineEvents(id);
+    const first = await alertsOf({}, 1, DETAIL_ALERT_LIMIT + 1);
+    if (first.length <= DETAIL_ALERT_LIMIT) return { incident, alerts: first, ...events };
+    const facets = (await this.c.incidentFacets.find({ incidentId: id }).toArray()).map((f) => toFacet(parseDoc(COLLECTIONS.incidentFacets, facetDocSchema, f)));
+    const firstIds = facets.slice(0, SAMPLE_FACET_LIMIT).map((f) => f.firstAlertId);
+    const alerts = alertSample([first.slice(0, DETAIL_ALERT_LIMIT / 2), await alertsOf({}, -1, DETAIL_ALERT_LIMIT / 2), await alertsOf({ _id: { $in: firstIds } }, 1, firstIds.length)]);
+    const total = await this.c.alerts.countDocuments({ incidentId: id });
+    return { incident, alerts, facets, alertsOmitted: Math.max(0, total - alerts.length), ...events };
+  }
+
+  private async timelineEvents(id: string): Promise<Pick<IncidentDetail, 'events' | 'eventsOmitted'>> {
+    const filter = { incidentId: id, kind: { $nin: [...AUDIT_ONLY_EVENT_KINDS] } };
+    const page = async (direction: 1 | -1, limit: number) =>
+      (await this.c.incidentEvents.find(filter).sort({ at: direction, ord: direction }).limit(limit).toArray())
+        .map((e) => toEvent(parseDoc(COLLECTIONS.incidentEvents, eventDocSchema, e)));
+    const first = await page(1, DETAIL_EVENT_LIMIT + 1);
+    if (first.length <= DETAIL_EVENT_LIMIT) return { events: first };
+    const events = eventSample(first.slice(0, DETAIL_EVENT_LIMIT / 2), await page(-1, DETAIL_EVENT_LIMIT / 2));
+    return { events, eventsOmitted: Math.max(0, (await this.c.incidentEvents.countDocuments(filter)) - events.length) };
+  }
+
+  async listIncidentAlerts(id: string, query: { limit: number; cursor?: string | null }): Promise<Page<Alert> | null> {
+    if (!(await this.c.incidents.findOne({ _id: id }, { projection: { _id: 1 } }))) return null;
+    const filter: Record<string, unknown> = { incidentId: id };
+    if (query.cursor) {
+      const c = decodeCursor(query.cursor, ['s', 'id']);
+      filter.$or = [{ startsAt: { $gt: String(c.s) } }, { startsAt: String(c.s), _id: { $gt: String(c.id) } }];
+    }
+    const docs = await this.c.alerts.find(filter).sort({ startsAt: 1, _id: 1 }).limit(query.limit + 1).toArray();
+    return toPage(docs.map((a) => toAlert(parseDoc(COLLECTIONS.alerts, alertDocSchema, a))), query.limit, (last) => ({ s: last.startsAt, id: last.id }));
   }
 
   async listIncidents(query: IncidentQuery): Promise<Page<Incident>> {

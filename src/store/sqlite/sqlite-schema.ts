@@ -1,7 +1,11 @@
+import { AUDIT_ONLY_EVENT_KINDS } from '../../domain/correlation/corrections';
 /**
  * SQLite schema. Created idempotently at start-up. Times are ISO-8601 UTC strings, which
  * sort correctly as text; JSON columns hold label maps and decisions.
  */
+/** The condition that keeps audit-only events out: the same text in the partial index and the queries, so SQLite uses the index. */
+export const TIMELINE_EVENTS = `kind NOT IN (${AUDIT_ONLY_EVENT_KINDS.map((k) => `'${k}'`).join(', ')})`;
+
 export const SQLITE_SCHEMA = `
 -- The inbox lives in its own file and its processing state in inbox_processing (sqlite-inbox.ts).
 
@@ -149,6 +153,9 @@ CREATE TABLE IF NOT EXISTS incident_events (
   data         TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS incident_events_incident ON incident_events(incident_id, at);
+-- The timeline of an incident without its audit-only events (one decision per placed alert):
+-- a storm's incident holds 100,000 of those and a few dozen timeline events.
+CREATE INDEX IF NOT EXISTS incident_events_timeline ON incident_events(incident_id, at) WHERE ${TIMELINE_EVENTS};
 `;
 
 /**

@@ -2,7 +2,6 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Alert, AlertObservation } from '../../domain/alert';
-import { AUDIT_ONLY_EVENT_KINDS } from '../../domain/correlation/corrections';
 import * as ledger from '../../domain/ledger/incident-ledger';
 import { runSync, type LedgerStep } from '../../domain/ledger/ledger-port';
 import { derivedStateTag, ledgerContext, placementContext } from '../ledger-context';
@@ -18,7 +17,8 @@ import { SqliteCommitPolicy } from './sqlite-commit-policy';
 import { SqliteLedgerPort } from './sqlite-ledger-port';
 import { toAlert, toEvent, toIncident, type Row } from './sqlite-rows';
 import { inboxFileFor, SqliteInbox } from './sqlite-inbox';
-import { SQLITE_ADDED_COLUMNS, SQLITE_DROPPED, SQLITE_SCHEMA } from './sqlite-schema';
+import { SQLITE_ADDED_COLUMNS, SQLITE_DROPPED, SQLITE_SCHEMA, TIMELINE_EVENTS } from './sqlite-schema';
+import { alertSample, DETAIL_ALERT_LIMIT, DETAIL_EVENT_LIMIT, eventSample, SAMPLE_FACET_LIMIT } from '../bounded-detail';
 import { SQLITE_JOURNAL_SIZE_LIMIT_BYTES } from './sqlite-checkpointer';
 import { isStoreUnavailable, probeWritable } from './sqlite-faults';
 import { cannotWrite, matchCompanionModes, type Reopenable } from './sqlite-reopen';
@@ -297,13 +297,46 @@ export class SqliteStore implements Store, Reopenable {
     return (this.sql('SELECT * FROM incident_events WHERE incident_id = ? ORDER BY at, rowid').all(id) as Row[]).map(toEvent);
   }
 
+  /** Bounded (`bounded-detail.ts`): a sample of a large incident's alerts with its facets; timeline events through their own index. */
   async getIncident(id: string): Promise<IncidentDetail | null> {
-    const row = this.db.prepare('SELECT * FROM incidents WHERE id = ?').get(id) as Row | undefined;
+    const row = this.sql('SELECT * FROM incidents WHERE id = ?').get(id) as Row | undefined;
     if (!row) return null;
-    const alerts = (this.db.prepare('SELECT * FROM alerts WHERE incident_id = ? ORDER BY starts_at, id').all(id) as Row[]).map(toAlert);
-    const hidden = AUDIT_ONLY_EVENT_KINDS.map((k) => `'${k}'`).join(', ');
-    const events = (this.sql(`SELECT * FROM incident_events WHERE incident_id = ? AND kind NOT IN (${hidden}) ORDER BY at, rowid`).all(id) as Row[]).map(toEvent);
-    return { incident: toIncident(row), alerts, events };
+    const incident = toIncident(row);
+    const byStart = (order: 'ASC' | 'DESC', limit: number) =>
+      (this.sql(`SELECT * FROM alerts WHERE incident_id = ? ORDER BY starts_at ${order}, id ${order} LIMIT ?`).all(id, limit) as Row[]).map(toAlert);
+    const events = this.timelineEvents(id);
+    const first = byStart('ASC', DETAIL_ALERT_LIMIT + 1);
+    if (first.length <= DETAIL_ALERT_LIMIT) return { incident, alerts: first, ...events };
+    const facets = this.ledgerPort.facetsOf(id);
+    const firsts = facets.slice(0, SAMPLE_FACET_LIMIT).map((f) => this.sql('SELECT * FROM alerts WHERE id = ?').get(f.firstAlertId) as Row | undefined)
+      .filter((r): r is Row => r !== undefined).map(toAlert);
+    const alerts = alertSample([first.slice(0, DETAIL_ALERT_LIMIT / 2), byStart('DESC', DETAIL_ALERT_LIMIT / 2), firsts]);
+    const total = Number((this.sql('SELECT count(*) AS n FROM alerts WHERE incident_id = ?').get(id) as Row).n);
+    return { incident, alerts, facets, alertsOmitted: Math.max(0, total - alerts.length), ...events };
+  }
+
+  /** An incident's timeline events (audit-only ones left out, through `incident_events_timeline`), bounded like its alerts. */
+  private timelineEvents(id: string): Pick<IncidentDetail, 'events' | 'eventsOmitted'> {
+    const page = (order: 'ASC' | 'DESC', limit: number) =>
+      (this.sql(`SELECT * FROM incident_events WHERE incident_id = ? AND ${TIMELINE_EVENTS} ORDER BY at ${order}, rowid ${order} LIMIT ?`).all(id, limit) as Row[]).map(toEvent);
+    const first = page('ASC', DETAIL_EVENT_LIMIT + 1);
+    if (first.length <= DETAIL_EVENT_LIMIT) return { events: first };
+    const events = eventSample(first.slice(0, DETAIL_EVENT_LIMIT / 2), page('DESC', DETAIL_EVENT_LIMIT / 2));
+    const total = Number((this.sql(`SELECT count(*) AS n FROM incident_events WHERE incident_id = ? AND ${TIMELINE_EVENTS}`).get(id) as Row).n);
+    return { events, eventsOmitted: Math.max(0, total - events.length) };
+  }
+
+  async listIncidentAlerts(id: string, query: { limit: number; cursor?: string | null }): Promise<Page<Alert> | null> {
+    if (!this.sql('SELECT 1 FROM incidents WHERE id = ?').get(id)) return null;
+    const args: unknown[] = [id];
+    let after = '';
+    if (query.cursor) {
+      const c = decodeCursor(query.cursor, ['s', 'id']);
+      after = 'AND (starts_at > ? OR (starts_at = ? AND id > ?))';
+      args.push(String(c.s), String(c.s), String(c.id));
+    }
+    const rows = this.db.prepare(`SELECT * FROM alerts WHERE incident_id = ? ${after} ORDER BY starts_at, id LIMIT ?`).all(...args, query.limit + 1) as Row[];
+    return toPage(rows.map(toAlert), query.limit, (last) => ({ s: last.startsAt, id: last.id }));
   }
 
   async listIncidents(query: IncidentQuery): Promise<Page<Incident>> {

@@ -72,7 +72,10 @@ export interface ImpactItem {
 
 /** GET /api/v1/incidents/:id */
 export interface IncidentDetail extends Incident {
+  /** A sample when `alertsOmitted` > 0 (page through all with GET /api/v1/incidents/:id/alerts). */
   alerts: Alert[];
+  alertsOmitted: number;
+  eventsOmitted: number;
   impact: ImpactItem[];
 }
 
