@@ -169,6 +169,7 @@ async function measureSize(size: number, s: CostSettings, log: (line: string) =>
       }
       const after = await openIncidents(server);
       const largest = [...after].sort((a, b) => b.alertCount - a.alertCount)[0];
+      log(`        peak RSS before the reads: ${server.peakRssMb.toFixed(0)} MB`);
       const reads = largest ? await measureReads(server, largest.id) : [];
       const sorted = [...costsMs].sort((a, b) => a - b);
       const serverSorted = [...serverMs].sort((a, b) => a - b);
