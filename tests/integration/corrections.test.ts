@@ -254,6 +254,44 @@ describe('POST /api/v1/alerts/:id/move', () => {
   });
 });
 
+describe('a move places one alert, never its group', () => {
+  let w: World;
+  beforeAll(async () => { w = await startWorld(); });
+  afterAll(() => w.stop());
+
+  it("when one pod's alert is moved into an older incident, then the group's later alerts stay with the group, while that alert's next firing follows the person", async () => {
+    const post = async (body: unknown) => expect((await w.app.postAlertmanager(body)).status).toBe(202);
+    const group = { groupBy: ['alertname', 'service'] };
+    await post(alertmanagerBody([{ labels: billing('DiskFull'), startsAt: minutesAfter(t0, -20) }], { groupBy: ['service'] }));
+    await post(alertmanagerBody(['1', '2', '3'].map((p) => ({ labels: checkout(`checkout-${p}`), startsAt: t0 })), group));
+    await w.app.settle();
+    const seeded = await allAlerts(w.app);
+    const olderId = byName(seeded, 'DiskFull').incidentId;
+    const pod3 = seeded.find((a) => a.labels.pod === 'checkout-3')!;
+    const groupId = pod3.incidentId;
+    expect(groupId).not.toBe(olderId);
+    expectOk(await w.alice.post(`/api/v1/alerts/${pod3.id}/move`, { incidentId: olderId, reason: 'pod 3 runs on the full disk' }));
+
+    // More pods of the group, and pod 3 firing again: ties among candidates go to the older incident,
+    // so only the keys a moved alert takes along decide where they land.
+    await post(alertmanagerBody([{ labels: checkout('checkout-4'), startsAt: minutesAfter(t0, 3) }], group));
+    await post(alertmanagerBody([{ labels: checkout('checkout-3'), startsAt: minutesAfter(t0, 5) }], group));
+    await post(alertmanagerBody([{ labels: checkout('checkout-5'), startsAt: minutesAfter(t0, 6) }], group));
+    await w.app.settle();
+    const where = (await allAlerts(w.app)).filter((a) => a.labels.service === 'checkout')
+      .sort((a, b) => a.startsAt.localeCompare(b.startsAt) || a.labels.pod!.localeCompare(b.labels.pod!))
+      .map((a) => [a.labels.pod, a.incidentId === olderId ? 'older' : a.incidentId === groupId ? 'group' : a.incidentId, a.decision.rule]);
+    expect(where).toEqual([
+      ['checkout-1', 'group', null],
+      ['checkout-2', 'group', 'same-alertmanager-group'],
+      ['checkout-3', 'older', 'move'],
+      ['checkout-4', 'group', 'same-alertmanager-group'],
+      ['checkout-3', 'older', 'earlier-human-placement'],
+      ['checkout-5', 'group', 'same-alertmanager-group'],
+    ]);
+  });
+});
+
 describe('GET /api/v1/incidents/:id/audit', () => {
   let w: World;
   let ids: Seeded;

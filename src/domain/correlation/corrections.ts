@@ -3,6 +3,7 @@ import { alertName, type Alert, type CorrelationDecision } from '../alert';
 import type { Incident, NewIncidentEvent } from '../incident';
 import { serviceOf, type ServiceLabels } from '../service-naming';
 import { humanPlacementKey } from './correlation-keys';
+import { LINK_RULES, type Placement } from './correlation-types';
 
 /**
  * SRE corrections (merge, split, move): the checks they must pass, the decisions they leave on
@@ -179,8 +180,24 @@ export function assertNotAlreadyIn(alert: Pick<Alert, 'id' | 'incidentId'>, targ
   if (alert.incidentId === targetId) throw new ValidationError(`alert "${alert.id}" is already in incident "${targetId}"`, [{ path: 'body.incidentId', message: 'the alert is already there' }]);
 }
 
-/** The keys an alert holds once a person placed it: with `hfp:`, so its later firings follow it. */
+/**
+ * The keys an alert merged along with its incident holds: its own, so the target takes over what
+ * the merged incident linked through, and `hfp:`, so its later firings follow it.
+ */
 export const withHumanPlacementKey = (keys: readonly string[], alert: Pick<Alert, 'instance' | 'fingerprint'>): string[] => {
   const key = humanPlacementKey(alert);
   return keys.includes(key) ? [...keys] : [...keys, key];
 };
+
+/**
+ * The keys an alert holds once a person moved it, or once a later firing followed such a
+ * placement: only `hfp:`. A person placed that one alert; its group, service and dedup keys stay
+ * with the incidents the rules made, so the rest of its group is never drawn to where it went.
+ */
+export const placedAloneKeys = (alert: Pick<Alert, 'instance' | 'fingerprint'>): string[] => [humanPlacementKey(alert)];
+
+/** The keys a newly placed alert holds: all it could hold, unless it only followed a person's placement. */
+export function keysHeldAfter(placement: Placement, hold: readonly string[], alert: Pick<Alert, 'instance' | 'fingerprint'>): string[] {
+  const followed = placement.action === 'join' && placement.decision.rule === LINK_RULES.humanPlacement;
+  return followed ? placedAloneKeys(alert) : [...hold];
+}

@@ -3,7 +3,7 @@ import { alertAfterResend, newAlert, type Alert, type AlertObservation, type Cor
 import { pageServiceOf } from '../correlation/correlation-keys';
 import {
   assertAlertInIncident, assertNotAlreadyIn, assertNotMerged, assertSplitLeavesSomething, humanDecision, lateMergeDecision, lateMergeEvents,
-  mergeEvents, mergeSourceIds, moveEvents, splitEvents, withHumanPlacementKey, type CorrectionActor,
+  keysHeldAfter, mergeEvents, mergeSourceIds, moveEvents, placedAloneKeys, splitEvents, withHumanPlacementKey, type CorrectionActor,
 } from '../correlation/corrections';
 import { LINK_RULES, type Correlator, type IncidentOrigin } from '../correlation/correlator';
 import { holderActivity, incidentKeyActivity, pageKeyActivity } from '../correlation/key-activity';
@@ -134,7 +134,8 @@ export function* moveAlert(alertId: string, targetId: string, ctx: LedgerContext
   assertNotMerged(yield* tx.incident(targetId), 'body.incidentId');
   assertNotAlreadyIn(alert, targetId);
   const from = yield* tx.incident(alert.incidentId);
-  yield* tx.reassign(alert, targetId, humanDecision('move', from, by), withHumanPlacementKey(stored.keys, alert));
+  // The move places this one alert: it takes only its placement key along (`placedAloneKeys`).
+  yield* tx.reassign(alert, targetId, humanDecision('move', from, by), placedAloneKeys(alert));
   yield* port.setHumanPlaced([targetId, from.id]);
   tx.markRebuild(targetId);
   const emptied = (yield* port.countAlerts(from.id)) + (yield* port.countPages(from.id)) === 0;
@@ -268,8 +269,9 @@ class LedgerTx {
     const placement = correlator.decide(obs, candidates, this.ctx.now);
     const incidentId = placement.action === 'join' ? placement.incidentId : yield* this.createIncident(obs.startsAt, 'rule', false);
     const alert = newAlert(obs, this.ctx.newId(), incidentId, placement.decision, this.ctx.now);
-    yield* port.insertAlert(alert, keys.hold);
-    yield* this.applyNewAlert(alert, keys.hold);
+    const hold = keysHeldAfter(placement, keys.hold, obs);
+    yield* port.insertAlert(alert, hold);
+    yield* this.applyNewAlert(alert, hold);
     for (const e of alertPlacementEvents(alert, placement)) yield* this.insertEvent(e);
     if (placement.action === 'join') {
       for (const a of placement.absorb) yield* this.absorbLate(incidentId, a.incidentId, a.explanation, alert.startsAt, a.rule === LINK_RULES.pageGroupMerge ? a.rule : undefined);

@@ -85,7 +85,7 @@ export async function move(input, a) {
         'from ', h('strong', { text: input.state.detail.title }), h('br'),
         'to ', h('strong', { text: to.title }), ` (${to.status}, ${plural(to.alertCount, 'alert')}).`),
       reasonLine(input),
-      h('p', { class: 'muted small', text: 'Its re-sent notifications and later firings follow it there.' })),
+      h('p', { class: 'muted small', text: 'Its re-sent notifications and later firings follow it there; the rest of its group stays where the rules put it.' })),
   });
   if (!ok) return;
   try {
