@@ -14,12 +14,21 @@ export const errorSchema = z.object({
   }),
 }).meta({ id: 'Error' });
 
+export const evidenceSchema = z.object({
+  strength: z.enum(['explicit', 'strong', 'moderate', 'weak']).nullable().describe('How strong the link is, strongest first; null when the alert opened a new incident.'),
+  score: z.number().describe('0..1: the strength weighed by how close in time the alert started to what it matched, and by topology steps.'),
+  depth: z.number().int().describe('Topology steps between the alert and the incident\'s root (0: its core).'),
+  via: z.string().nullable().describe('The member the link went through, for people; null for a new incident.'),
+}).meta({ id: 'CorrelationEvidence' });
+
 export const decisionSchema = z.object({
   kind: z.enum(['rule', 'new-incident', 'human']),
   rule: z.string().nullable(),
   matched: labels,
   gapMs: z.number().nullable(),
   explanation: z.string(),
+  evidence: evidenceSchema.optional().describe('Debrief\'s own decisions: the evidence behind the link. Absent on human decisions and on decisions made before evidence was recorded.'),
+  others: z.array(z.string()).optional().describe('Debrief\'s own decisions: why each other explicit link and rule did not place the alert (`<rule>: <reason>`); for a new incident, why none did. Absent on human decisions and older ones.'),
   decidedBy: z.string(),
   decidedAt: isoTime,
 }).meta({ id: 'CorrelationDecision' });

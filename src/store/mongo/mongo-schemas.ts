@@ -234,6 +234,7 @@ const decisionDocSchema = z.object({
     depth: count,
     via: nullableString,
   }).optional(),
+  others: z.array(z.string()).optional(),
 });
 export type DecisionDoc = z.output<typeof decisionDocSchema>;
 

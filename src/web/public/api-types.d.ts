@@ -31,11 +31,25 @@ export interface IncidentPage {
   nextCursor: string | null;
 }
 
+export type EvidenceStrength = 'explicit' | 'strong' | 'moderate' | 'weak';
+
+export interface CorrelationEvidence {
+  strength: EvidenceStrength | null;
+  score: number;
+  depth: number;
+  via: string | null;
+}
+
 export interface CorrelationDecision {
   kind: 'rule' | 'new-incident' | 'human';
   rule: string | null;
+  matched: Record<string, string>;
   gapMs: number | null;
   explanation: string;
+  /** Debrief's own decisions; absent on human and older ones. */
+  evidence?: CorrelationEvidence;
+  /** Why each other link and rule did not place the alert (`<rule>: <reason>`). */
+  others?: string[];
   decidedBy: string;
   decidedAt: string;
 }
