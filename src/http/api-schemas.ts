@@ -93,10 +93,25 @@ export const impactItemSchema = z.object({
   customerFacing: z.boolean().nullable(),
 }).meta({ id: 'ImpactItem' });
 
+export const incidentPageRefSchema = z.object({
+  instance: z.string().describe('Connector instance the page came through.'),
+  source: z.string().describe('The paging tool (`pagerduty`).'),
+  id: z.string().describe('The tool\'s id of the page (PagerDuty incident id).'),
+  number: z.number().int().nullable().describe('PagerDuty\'s incident number, as responders know it.'),
+  title: z.string().nullable(),
+  url: z.string().nullable().describe('The page in the tool (PagerDuty `html_url`).'),
+  status: z.string().nullable(),
+  urgency: z.string().nullable(),
+  serviceName: z.string().nullable(),
+  firstEventAt: isoTime,
+  lastEventAt: isoTime,
+}).meta({ id: 'IncidentPageRef' });
+
 export const incidentDetailSchema = incidentSchema.extend({
   alerts: z.array(alertSchema),
   timeline: z.array(timelineEntrySchema),
   impact: z.array(impactItemSchema),
+  pages: z.array(incidentPageRefSchema).describe('Every page (PagerDuty incident) this incident holds, first paged first, each field the latest any of its events gave.'),
 }).meta({ id: 'IncidentDetail' });
 
 export const postmortemSummarySchema = z.object({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pagesOf } from '../../domain/incident-pages';
 import { buildIncidentView, type IncidentViewOptions } from '../../domain/incident-report';
 import { NotFoundError } from '../../errors';
 import type { ReportService } from '../../services/report-service';
@@ -36,13 +37,13 @@ export function incidentRoutes(deps: IncidentRouteDeps): RouteDef[] {
     }),
     defineRoute({
       method: 'get', path: '/api/v1/incidents/:id', operationId: 'getIncident', tags: ['incidents'],
-      summary: 'One incident with its alerts (each with its correlation decision), timeline and impact list',
+      summary: 'One incident with its alerts (each with its correlation decision), timeline, impact list and pages',
       access: { kind: 'api', role: 'viewer' },
       params: idParamsSchema,
       responses: { 200: { description: 'The incident', schema: incidentDetailSchema }, ...noIncident },
       handler: async ({ res, params }) => {
         const detail = await loadIncident(deps.store, params.id);
-        res.json({ ...detail.incident, alerts: detail.alerts, ...buildIncidentView(detail, deps.view) });
+        res.json({ ...detail.incident, alerts: detail.alerts, ...buildIncidentView(detail, deps.view), pages: pagesOf(detail.events) });
       },
     }),
     // The report routes live in report-routes.ts.

@@ -84,10 +84,26 @@ export interface ImpactItem {
   customerFacing: boolean | null;
 }
 
+/** A page (PagerDuty incident) an incident holds. */
+export interface PageRef {
+  instance: string;
+  source: string;
+  id: string;
+  number: number | null;
+  title: string | null;
+  url: string | null;
+  status: string | null;
+  urgency: string | null;
+  serviceName: string | null;
+  firstEventAt: string;
+  lastEventAt: string;
+}
+
 /** GET /api/v1/incidents/:id */
 export interface IncidentDetail extends Incident {
   alerts: Alert[];
   impact: ImpactItem[];
+  pages: PageRef[];
 }
 
 /** GET /api/v1/incidents/:id/audit (correlation decisions and corrections) */
