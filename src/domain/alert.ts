@@ -55,6 +55,11 @@ export interface CorrelationDecision {
    * older ones.
    */
   others?: string[];
+  /**
+   * For a split: labels that set the alerts split off apart from those left behind (one value on
+   * each of them, on none of the others), such as `pod`. The new incident's title names them.
+   */
+  apart?: Record<string, string>;
   /** Who decided: `debrief` for rules, the actor name for humans. */
   decidedBy: string;
   /** When the decision was made (processing time, not event time). */

@@ -29,6 +29,7 @@ export const decisionSchema = z.object({
   explanation: z.string(),
   evidence: evidenceSchema.optional().describe('Debrief\'s own decisions: the evidence behind the link. Absent on human decisions and on decisions made before evidence was recorded.'),
   others: z.array(z.string()).optional().describe('Debrief\'s own decisions: why each other explicit link and rule did not place the alert (`<rule>: <reason>`); for a new incident, why none did. Absent on human decisions and older ones.'),
+  apart: labels.optional().describe('A split\'s decision: the labels that set the alerts split off apart from those left behind (one value on each of them, on none of the others), such as `pod`; the new incident\'s title names them. Absent when none did.'),
   decidedBy: z.string(),
   decidedAt: isoTime,
 }).meta({ id: 'CorrelationDecision' });
@@ -107,11 +108,14 @@ export const incidentPageRefSchema = z.object({
   lastEventAt: isoTime,
 }).meta({ id: 'IncidentPageRef' });
 
+const labelPair = z.object({ name: z.string(), value: z.string().describe('`""` when the alert lacks the label.') });
+
 export const incidentDetailSchema = incidentSchema.extend({
   alerts: z.array(alertSchema),
   timeline: z.array(timelineEntrySchema),
   impact: z.array(impactItemSchema),
   pages: z.array(incidentPageRefSchema).describe('Every page (PagerDuty incident) this incident holds, first paged first, each field the latest any of its events gave.'),
+  distinguishingLabels: z.record(z.string(), z.array(labelPair)).describe('By alert id, for alerts sharing their name with another alert here: the labels whose values tell them apart (pod, instance, cluster, ...), most telling first, at most 4.'),
 }).meta({ id: 'IncidentDetail' });
 
 export const postmortemSummarySchema = z.object({

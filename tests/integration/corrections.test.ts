@@ -201,6 +201,39 @@ describe('POST /api/v1/incidents/:id/split', () => {
   });
 });
 
+describe('alerts told apart by their labels', () => {
+  let w: World;
+  let ids: Seeded;
+  beforeAll(async () => ({ w, ids } = await startSeededWorld()));
+  afterAll(() => w.stop());
+
+  it('when three alerts share a name, then the incident gives each the label that tells it apart; a unique name gets none', async () => {
+    const detail = (await w.app.api.get(`/api/v1/incidents/${ids.checkoutId}`)).data as IncidentDetailBody & { distinguishingLabels: Record<string, unknown> };
+    const pod = (p: string) => ids.alerts.find((a) => a.labels.alertname === 'HighErrorRate' && a.labels.pod === p)!.id;
+    expect(detail.distinguishingLabels).toEqual({
+      [pod('checkout-1')]: [{ name: 'pod', value: 'checkout-1' }],
+      [pod('checkout-2')]: [{ name: 'pod', value: 'checkout-2' }],
+      [pod('checkout-3')]: [{ name: 'pod', value: 'checkout-3' }],
+    });
+  });
+
+  it('when one pod\'s alert is split off, then the new incident\'s title and decision name that pod, and a re-sent alert keeps the title', async () => {
+    const three = ids.alerts.find((a) => a.labels.alertname === 'HighErrorRate' && a.labels.pod === 'checkout-3')!;
+    const body = expectOk(await w.alice.post(`/api/v1/incidents/${ids.checkoutId}/split`, { alertIds: [three.id] }), 201);
+    expect(body.newIncident.title).toBe('HighErrorRate on checkout (pod=checkout-3)');
+    const created = await getIncident(w.app, body.newIncident.id);
+    expect(created.alerts[0]!.decision).toMatchObject({ kind: 'human', rule: 'split', apart: { pod: 'checkout-3' } });
+    expect(created.alerts[0]!.decision.explanation).toMatch(/^Split into this new incident \(pod=checkout-3\) from incident /);
+
+    expect((await w.app.postAlertmanager(alertmanagerBody([{ labels: checkout('checkout-3'), startsAt: t0 }], { groupBy: ['alertname', 'service'] }))).status).toBe(202);
+    await w.app.settle();
+    const after = await getIncident(w.app, body.newIncident.id);
+    expect(after.alerts.map((a) => [a.id, a.notificationCount])).toEqual([[three.id, 2]]);
+    expect(after.title).toBe('HighErrorRate on checkout (pod=checkout-3)');
+    expect((await getIncident(w.app, ids.checkoutId)).title).toBe('HighErrorRate, PodCrashLooping on checkout');
+  });
+});
+
 describe('POST /api/v1/alerts/:id/move', () => {
   let w: World;
   let ids: Seeded;

@@ -1,5 +1,6 @@
 import { ConflictError, ValidationError } from '../../errors';
 import { alertName, type Alert, type CorrelationDecision } from '../alert';
+import { labelsText } from '../alert-differences';
 import type { Incident, NewIncidentEvent } from '../incident';
 import { serviceOf, type ServiceLabels } from '../service-naming';
 import { humanPlacementKey } from './correlation-keys';
@@ -38,8 +39,10 @@ export interface CorrectionActor {
 const incidentRef = (i: Pick<Incident, 'id' | 'title'>): string => `"${i.title}" (${i.id})`;
 const why = (reason: string | null | undefined): string => (reason && reason.trim() ? `: ${reason.trim()}` : '');
 
-export function humanDecision(kind: CorrectionKind, from: Pick<Incident, 'id' | 'title'>, by: CorrectionActor): CorrelationDecision {
-  const verb = kind === 'move' ? 'Moved here from' : kind === 'split' ? 'Split into this new incident from' : 'Merged into this incident from';
+/** `apart`: for a split, the labels that set the split-off alerts apart from those left (`labelsSettingApart`). */
+export function humanDecision(kind: CorrectionKind, from: Pick<Incident, 'id' | 'title'>, by: CorrectionActor, apart: Record<string, string> = {}): CorrelationDecision {
+  const which = Object.keys(apart).length > 0 ? ` (${labelsText(apart)})` : '';
+  const verb = kind === 'move' ? 'Moved here from' : kind === 'split' ? `Split into this new incident${which} from` : 'Merged into this incident from';
   return {
     kind: 'human',
     rule: kind,
@@ -48,6 +51,7 @@ export function humanDecision(kind: CorrectionKind, from: Pick<Incident, 'id' | 
     explanation: `${verb} incident ${incidentRef(from)} by ${by.actor}${why(by.reason)}.`,
     decidedBy: by.actor,
     decidedAt: by.now,
+    ...(which ? { apart } : {}),
   };
 }
 

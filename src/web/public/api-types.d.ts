@@ -50,6 +50,8 @@ export interface CorrelationDecision {
   evidence?: CorrelationEvidence;
   /** Why each other link and rule did not place the alert (`<rule>: <reason>`). */
   others?: string[];
+  /** A split's decision: the labels that set the split-off alerts apart (`pod=...`). */
+  apart?: Record<string, string>;
   decidedBy: string;
   decidedAt: string;
 }
@@ -99,16 +101,32 @@ export interface PageRef {
   lastEventAt: string;
 }
 
+export interface LabelPair {
+  name: string;
+  value: string;
+}
+
 /** GET /api/v1/incidents/:id */
 export interface IncidentDetail extends Incident {
   alerts: Alert[];
   impact: ImpactItem[];
   pages: PageRef[];
+  /** By alert id: the labels telling same-named alerts apart. */
+  distinguishingLabels: Record<string, LabelPair[]>;
+}
+
+export interface AuditEvent {
+  id: string;
+  at: string;
+  kind: string;
+  actor: string | null;
+  text: string;
+  data: Record<string, unknown>;
 }
 
 /** GET /api/v1/incidents/:id/audit (correlation decisions and corrections) */
 export interface CorrelationAudit {
-  events: Array<{ id: string; at: string; kind: string; actor: string | null; text: string }>;
+  events: AuditEvent[];
 }
 
 /** POST /api/v1/incidents/:id/split */
@@ -222,6 +240,8 @@ export interface Report {
     durationMs: number | null;
     affectedServices: string[];
     customerFacing: boolean | null;
+    /** The pages the incident holds; absent in versions published before pages were named. */
+    pages?: PageRef[];
   };
   impactWindow: { startedAt: TimedPart; endedAt: TimedPart };
   mitigatedAt: TimedPart;

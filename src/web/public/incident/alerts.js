@@ -22,5 +22,5 @@ export function alertsSection(detail) {
     h('h2', { text: `Alerts (${detail.alerts.length})`, attrs: { id: 'alerts-h' } }),
     [...groups.entries()].map(([service, alerts]) => h('div', { class: 'alert-group' },
       h('h3', { text: `${service} · ${plural(alerts.length, 'alert')}` }),
-      h('ul', { class: 'alert-list' }, alerts.map((a) => h('li', {}, alertCard(a)))))));
+      h('ul', { class: 'alert-list' }, alerts.map((a) => h('li', {}, alertCard(a, detail.distinguishingLabels?.[a.id])))))));
 }

@@ -2,13 +2,13 @@
 // report's status, and the response times (detect, acknowledge, mitigate, resolve).
 
 import { seg } from '../api.js';
-import { h, link, replace } from '../dom.js';
+import { h, replace } from '../dom.js';
 import { badge, formatDuration, incidentDuration, reportStatusLabel, timeEl } from '../format.js';
+import { pagesList } from '../paged.js';
 
 /** @typedef {import('../api-types').IncidentDetail} IncidentDetail */
 /** @typedef {import('../api-types').Report} Report */
 /** @typedef {import('../api-types').Measures} Measures */
-/** @typedef {import('../api-types').PageRef} PageRef */
 /** @typedef {import('../dom.js').Child} Child */
 
 /**
@@ -40,15 +40,6 @@ export function renderHead(slot, { detail: d, report, measures, canEdit, pageUrl
       live),
     facts, actions);
 }
-
-/** Each page by number and title, linked to it in the paging tool, with its status. @param {PageRef[]} pages */
-function pagesList(pages) {
-  return h('ul', { class: 'pages' }, pages.map((p) => h('li', {},
-    link(p.url, pageName(p)), p.status ? h('span', { class: 'muted', text: ` (${p.status})` }) : null)));
-}
-
-/** `PagerDuty #1234 "Checkout is down"`. @param {PageRef} p */
-export const pageName = (p) => `${p.source === 'pagerduty' ? 'PagerDuty' : p.source} ${p.number !== null ? `#${p.number}` : p.id}${p.title ? ` "${p.title}"` : ''}`;
 
 /** @param {string} term @param {Child} value @param {string} [title] */
 function fact(term, value, title) {
