@@ -296,3 +296,24 @@ export interface TimelinePatch {
   add?: Array<{ at: string; text: string }>;
   entries?: Record<string, { at?: string; text?: string; hiddenReason?: string | null } | null>;
 }
+
+/** GET /api/v1/inbox (admin): one received webhook body, without the body. */
+export interface InboxEntry {
+  id: string;
+  seq: number;
+  instance: string;
+  connector: string;
+  receivedAt: string;
+  state: 'pending' | 'done' | 'dead';
+  attempts: number;
+  lastError: string | null;
+  processedAt: string | null;
+  outcome: { alerts: number; ignoredReason: string | null } | null;
+  bodyBytes: number;
+  requeues: Array<{ at: string; actor: string }>;
+}
+
+export interface InboxPage {
+  items: InboxEntry[];
+  nextCursor: string | null;
+}
