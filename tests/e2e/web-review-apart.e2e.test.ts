@@ -142,7 +142,13 @@ describe('web pages: alerts and decisions told apart', () => {
     await page.getByRole('button', { name: 'Move SearchErrors (pod=search-a) to another incident' }).click();
     const picker = page.locator('dialog[open]');
     await picker.getByRole('heading', { name: 'Move SearchErrors (pod=search-a) to…' }).waitFor();
-    await picker.getByLabel('Find incident').fill('indexer');
+    // Service and severity are pickers of the values the listed incidents hold; choosing one asks the API.
+    await picker.locator('.pick-row').first().waitFor();
+    await expect(picker.getByLabel('Severity').locator('option').allTextContents()).resolves.toEqual(['Any severity', 'critical', 'warning']);
+    await expect(picker.getByLabel('Service').locator('option').allTextContents()).resolves.toEqual(['Any service', 'indexer', 'payments']);
+    await picker.getByLabel('Service').selectOption('indexer');
+    await picker.locator('.pick-row', { hasText: 'payments' }).first().waitFor({ state: 'detached' });
+    await expect(picker.locator('.pick-row').count()).resolves.toBe(1);
     await picker.getByRole('radio', { name: /IndexerStuck on indexer/ }).check();
     await picker.getByRole('button', { name: 'Continue' }).click();
     const confirm = page.locator('dialog[open]');

@@ -26,8 +26,11 @@ export function reviewApi(incidentId) {
     audit: () => getJson(`${base}/audit`),
     /** One alert, wherever it is now (the audit trail names alerts moved away). @param {string} id @returns {Promise<Alert>} */
     alert: (id) => getJson(`/api/v1/alerts/${seg(id)}`),
-    /** Incidents to pick from (up to 200). @param {string} status @returns {Promise<IncidentPage>} */
-    incidents: (status) => getJson(`/api/v1/incidents${qs({ status, limit: 200 })}`),
+    /**
+     * Incidents to pick from (up to 200), by status, service and severity (empty: any).
+     * @param {{ status: string, service?: string, severity?: string }} filters @returns {Promise<IncidentPage>}
+     */
+    incidents: ({ status, service, severity }) => getJson(`/api/v1/incidents${qs({ status, service, severity, limit: 200 })}`),
     /** @param {string[]} alertIds @param {string} reason @returns {Promise<SplitResult>} */
     split: async (alertIds, reason) => (await request(`${base}/split`, { method: 'POST', body: { alertIds, ...withReason(reason) } })).data,
     /** @param {string} alertId @param {string} toIncidentId @param {string} reason @returns {Promise<MoveResult>} */
