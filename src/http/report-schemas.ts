@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ACTION_ITEM_STATUSES, REPORT_STATUSES } from '../domain/report/report-model';
 import { SECTION_IDS } from '../domain/report/report-draft';
-import { errorSchema, impactItemSchema, timelineEntrySchema } from './api-schemas';
+import { errorSchema, impactItemSchema, incidentPageRefSchema, timelineEntrySchema } from './api-schemas';
 
 /**
  * Schemas of the report and action-item API: they validate requests (strict: an unknown or
@@ -152,6 +152,7 @@ export const reportViewSchema = z.object({
     affectedServices: z.array(z.string()),
     customerFacing: z.boolean().nullable(),
     alertCount: z.number().int(),
+    pages: z.array(incidentPageRefSchema).optional().describe('The pages (PagerDuty incidents) the incident holds, by number, title and link; absent in versions published before pages were named.'),
   }),
   impact: z.array(impactItemSchema),
   impactWindow: z.object({ startedAt: timedPart, endedAt: timedPart }),

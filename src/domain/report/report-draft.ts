@@ -1,5 +1,6 @@
 import { alertName, type Alert } from '../alert';
 import type { Incident, IncidentEvent } from '../incident';
+import { pagesOf, type IncidentPage } from '../incident-pages';
 import type { ImpactItem } from '../impact';
 import type { TimelineEntry } from '../timeline';
 
@@ -44,6 +45,11 @@ export interface SummaryFacts {
   affectedServices: string[];
   customerFacing: boolean | null;
   alertCount: number;
+  /**
+   * The pages (PagerDuty incidents) the incident holds, by number, title and link. Always set in
+   * a draft; versions published before pages were named lack it.
+   */
+  pages?: IncidentPage[];
 }
 
 export interface ReportDraft {
@@ -82,6 +88,7 @@ export function draftReport(input: DraftInput): ReportDraft {
     affectedServices: incident.services,
     customerFacing,
     alertCount: incident.alertCount,
+    pages: pagesOf(input.events),
   };
   const sections: ReportSection[] = [
     { id: 'summary', title: SECTION_TITLES.summary, status: 'machine-drafted', text: null, hints: [] },

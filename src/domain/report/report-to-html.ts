@@ -1,4 +1,5 @@
 import type { IncidentMeasures } from '../incident-metrics';
+import { pageName, type IncidentPage } from '../incident-pages';
 import { escapeHtml, safeHttpUrl } from './html-escape';
 import { renderHumanMarkdown } from './human-markdown-to-html';
 import { renderMetricChartSvg, type MetricSnapshot } from './metric-chart-svg';
@@ -87,6 +88,14 @@ function customerSummaryBlock(report: ReportView): string {
   return `<aside class="customer-summary"><h2>Customer summary ${originBadge(cs.status)}</h2>${inner}</aside>`;
 }
 
+/** `PagerDuty #1234 "Checkout is down"` linked to the page when its URL is http(s), and its status. */
+function pagedCell(page: IncidentPage): string {
+  const name = escapeHtml(pageName(page));
+  const href = safeHttpUrl(page.url);
+  const linked = href ? `<a href="${escapeHtml(href)}">${name}</a>` : name;
+  return `${linked}${page.status ? `, ${escapeHtml(page.status)}` : ''}`;
+}
+
 function summaryBlock(report: ReportView, measured: IncidentMeasures): string {
   const summary = report.summary;
   const rows: Array<[string, string]> = [
@@ -102,6 +111,7 @@ function summaryBlock(report: ReportView, measured: IncidentMeasures): string {
     ['Affected services', summary.affectedServices.length ? summary.affectedServices.map(escapeHtml).join(', ') : 'none identified'],
     ['Customer-facing', summary.customerFacing === null ? 'unknown' : summary.customerFacing ? 'yes' : 'no'],
     ['Alerts', String(summary.alertCount)],
+    ...(summary.pages ?? []).map((page): [string, string] => ['Paged', pagedCell(page)]),
   ];
   const measures: Array<[string, number | null, string]> = [
     ['Time to detect', measured.timeToDetectMs, 'impact start to first alert'],

@@ -1,5 +1,6 @@
 import { escapeMarkdownCell, escapeMarkdownText, markdownLink, stripControl } from './markdown-escape';
 import { composeReport } from './compose-report';
+import { pageName, type IncidentPage } from '../incident-pages';
 import type { ReportDraft, ReportSection } from './report-draft';
 import { emptyStoredReport, type ActionItem, type ReportSectionView, type ReportTimelineEntry, type ReportView, type TimedPart } from './report-model';
 
@@ -69,6 +70,7 @@ function summaryBlock(report: ReportView): string[] {
     `- **Affected services:** ${summary.affectedServices.length ? summary.affectedServices.map(escapeMarkdownText).join(', ') : 'none identified'}`,
     `- **Customer-facing:** ${summary.customerFacing === null ? 'unknown' : summary.customerFacing ? 'yes' : 'no'}`,
     `- **Alerts:** ${summary.alertCount}`,
+    ...pagedLines(summary.pages ?? []),
     '',
   ];
   if (report.impact.length) {
@@ -79,6 +81,11 @@ function summaryBlock(report: ReportView): string[] {
     lines.push('');
   }
   return lines;
+}
+
+/** `- **Paged:** PagerDuty #1234 "Checkout is down" ([link](https://...))`, one line per page. */
+function pagedLines(pages: readonly IncidentPage[]): string[] {
+  return pages.map((page) => `- **Paged:** ${escapeMarkdownText(pageName(page))}${page.url ? ` (${markdownLink('link', page.url)})` : ''}${page.status ? `, ${escapeMarkdownText(page.status)}` : ''}`);
 }
 
 function timed(part: TimedPart, none: string): string {

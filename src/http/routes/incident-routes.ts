@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { distinguishingLabels } from '../../domain/alert-differences';
+import { pagesOf } from '../../domain/incident-pages';
 import { buildIncidentView, type IncidentViewOptions } from '../../domain/incident-report';
 import { NotFoundError } from '../../errors';
 import type { ReportService } from '../../services/report-service';
@@ -36,15 +38,16 @@ export function incidentRoutes(deps: IncidentRouteDeps): RouteDef[] {
     }),
     defineRoute({
       method: 'get', path: '/api/v1/incidents/:id', operationId: 'getIncident', tags: ['incidents'],
-      summary: 'One incident with its alerts (each with its correlation decision), timeline and impact list',
+      summary: 'One incident with its alerts (each with its correlation decision and the labels telling it apart), timeline, impact list and pages',
       access: { kind: 'api', role: 'viewer' },
       params: idParamsSchema,
       responses: { 200: { description: 'The incident', schema: incidentDetailSchema }, ...noIncident },
       handler: async ({ res, params }) => {
         const detail = await loadIncident(deps.store, params.id);
+        const apart = [...distinguishingLabels(detail.alerts)].map(([id, pairs]) => [id, pairs.map(([name, value]) => ({ name, value }))]);
         res.json({
           ...detail.incident, alerts: detail.alerts, alertsOmitted: detail.alertsOmitted ?? 0, eventsOmitted: detail.eventsOmitted ?? 0,
-          ...buildIncidentView(detail, deps.view),
+          ...buildIncidentView(detail, deps.view), pages: pagesOf(detail.events), distinguishingLabels: Object.fromEntries(apart),
         });
       },
     }),

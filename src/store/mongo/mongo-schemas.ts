@@ -234,11 +234,17 @@ const decisionDocSchema = z.object({
     depth: count,
     via: nullableString,
   }).optional(),
+  others: z.array(z.string()).optional(),
+  apart: pairs.optional(),
 });
 export type DecisionDoc = z.output<typeof decisionDocSchema>;
 
-export const toDecisionDoc = (decision: CorrelationDecision): DecisionDoc => ({ ...decision, matched: toPairs(decision.matched) });
-const fromDecisionDoc = (doc: DecisionDoc): CorrelationDecision => ({ ...doc, matched: fromPairs(doc.matched) });
+export const toDecisionDoc = ({ apart, ...decision }: CorrelationDecision): DecisionDoc => ({
+  ...decision, matched: toPairs(decision.matched), ...(apart ? { apart: toPairs(apart) } : {}),
+});
+const fromDecisionDoc = ({ apart, ...doc }: DecisionDoc): CorrelationDecision => ({
+  ...doc, matched: fromPairs(doc.matched), ...(apart ? { apart: fromPairs(apart) } : {}),
+});
 
 export const alertDocSchema = z.object({
   _id: z.string(),

@@ -31,11 +31,27 @@ export interface IncidentPage {
   nextCursor: string | null;
 }
 
+export type EvidenceStrength = 'explicit' | 'strong' | 'moderate' | 'weak';
+
+export interface CorrelationEvidence {
+  strength: EvidenceStrength | null;
+  score: number;
+  depth: number;
+  via: string | null;
+}
+
 export interface CorrelationDecision {
   kind: 'rule' | 'new-incident' | 'human';
   rule: string | null;
+  matched: Record<string, string>;
   gapMs: number | null;
   explanation: string;
+  /** Debrief's own decisions; absent on human and older ones. */
+  evidence?: CorrelationEvidence;
+  /** Why each other link and rule did not place the alert (`<rule>: <reason>`). */
+  others?: string[];
+  /** A split's decision: the labels that set the split-off alerts apart (`pod=...`). */
+  apart?: Record<string, string>;
   decidedBy: string;
   decidedAt: string;
 }
@@ -70,6 +86,26 @@ export interface ImpactItem {
   customerFacing: boolean | null;
 }
 
+/** A page (PagerDuty incident) an incident holds. */
+export interface PageRef {
+  instance: string;
+  source: string;
+  id: string;
+  number: number | null;
+  title: string | null;
+  url: string | null;
+  status: string | null;
+  urgency: string | null;
+  serviceName: string | null;
+  firstEventAt: string;
+  lastEventAt: string;
+}
+
+export interface LabelPair {
+  name: string;
+  value: string;
+}
+
 /** GET /api/v1/incidents/:id */
 export interface IncidentDetail extends Incident {
   /** A sample when `alertsOmitted` > 0 (page through all with GET /api/v1/incidents/:id/alerts). */
@@ -77,11 +113,23 @@ export interface IncidentDetail extends Incident {
   alertsOmitted: number;
   eventsOmitted: number;
   impact: ImpactItem[];
+  pages: PageRef[];
+  /** By alert id: the labels telling same-named alerts apart. */
+  distinguishingLabels: Record<string, LabelPair[]>;
+}
+
+export interface AuditEvent {
+  id: string;
+  at: string;
+  kind: string;
+  actor: string | null;
+  text: string;
+  data: Record<string, unknown>;
 }
 
 /** GET /api/v1/incidents/:id/audit (correlation decisions and corrections) */
 export interface CorrelationAudit {
-  events: Array<{ id: string; at: string; kind: string; actor: string | null; text: string }>;
+  events: AuditEvent[];
 }
 
 /** POST /api/v1/incidents/:id/split */
@@ -195,6 +243,8 @@ export interface Report {
     durationMs: number | null;
     affectedServices: string[];
     customerFacing: boolean | null;
+    /** The pages the incident holds; absent in versions published before pages were named. */
+    pages?: PageRef[];
   };
   impactWindow: { startedAt: TimedPart; endedAt: TimedPart };
   mitigatedAt: TimedPart;
@@ -248,4 +298,25 @@ export interface ReportPatch {
 export interface TimelinePatch {
   add?: Array<{ at: string; text: string }>;
   entries?: Record<string, { at?: string; text?: string; hiddenReason?: string | null } | null>;
+}
+
+/** GET /api/v1/inbox (admin): one received webhook body, without the body. */
+export interface InboxEntry {
+  id: string;
+  seq: number;
+  instance: string;
+  connector: string;
+  receivedAt: string;
+  state: 'pending' | 'done' | 'dead';
+  attempts: number;
+  lastError: string | null;
+  processedAt: string | null;
+  outcome: { alerts: number; ignoredReason: string | null } | null;
+  bodyBytes: number;
+  requeues: Array<{ at: string; actor: string }>;
+}
+
+export interface InboxPage {
+  items: InboxEntry[];
+  nextCursor: string | null;
 }

@@ -36,7 +36,7 @@ export async function render(user) {
   main.appendChild(head);
   if (!allowed(user, 'editor')) {
     append(main, h('p', { class: 'banner banner-info', text: `Correcting correlation needs the editor role; you are signed in as ${user.role}. The correlation audit trail is below.` }));
-    main.appendChild(await auditSection(api));
+    main.appendChild(await auditSection(api, state.detail));
     return;
   }
 
@@ -61,14 +61,14 @@ export async function render(user) {
   const reload = async () => {
     state.detail = await api.detail();
     redraw();
-    replace(ui.audit, await auditSection(api));
+    replace(ui.audit, await auditSection(api, state.detail));
   };
   /** @type {import('./review/corrections.js').ReviewInput} */
   const input = { id, state, api, reason: ui.reason, result: ui.result, selected: () => selectedAlertIds(ui.alerts), reload, redraw };
 
   append(main, ui.result, correctCard(ui), mergeCard(() => void merge(input)), ui.audit);
   drawAlerts();
-  replace(ui.audit, await auditSection(api));
+  replace(ui.audit, await auditSection(api, state.detail));
 }
 
 /** The alerts with the split controls. @param {{ alerts: HTMLElement, reason: HTMLInputElement, split: HTMLElement, selectedInfo: HTMLElement }} ui */

@@ -4,6 +4,7 @@
 
 import { clear, field, h, link } from '../dom.js';
 import { formatDuration, timeEl } from '../format.js';
+import { pagesList } from '../paged.js';
 import { sectionKey } from './fields.js';
 import { statusBadge } from './form.js';
 import { markdownField } from './markdown-field.js';
@@ -97,5 +98,6 @@ function summaryFacts(s) {
     fact('Ended', s.endedAt ? timeEl(s.endedAt) : 'ongoing'),
     fact('Duration', formatDuration(s.durationMs)),
     fact('Services', s.affectedServices.join(', ') || '—'),
-    fact('Customer-facing', s.customerFacing === null ? 'unknown' : s.customerFacing ? 'yes' : 'no'));
+    fact('Customer-facing', s.customerFacing === null ? 'unknown' : s.customerFacing ? 'yes' : 'no'),
+    s.pages?.length ? fact('Paged', pagesList(s.pages)) : null);
 }

@@ -3,6 +3,7 @@
 import { getJson, qs, request, seg } from '../api.js';
 
 /** @typedef {import('../api-types').IncidentDetail} IncidentDetail */
+/** @typedef {import('../api-types').Alert} Alert */
 /** @typedef {import('../api-types').IncidentPage} IncidentPage */
 /** @typedef {import('../api-types').CorrelationAudit} CorrelationAudit */
 /** @typedef {import('../api-types').SplitResult} SplitResult */
@@ -23,8 +24,13 @@ export function reviewApi(incidentId) {
     otherDetail: (id) => getJson(`/api/v1/incidents/${seg(id)}`),
     /** @returns {Promise<CorrelationAudit>} */
     audit: () => getJson(`${base}/audit`),
-    /** Incidents to pick from (up to 200). @param {string} status @returns {Promise<IncidentPage>} */
-    incidents: (status) => getJson(`/api/v1/incidents${qs({ status, limit: 200 })}`),
+    /** One alert, wherever it is now (the audit trail names alerts moved away). @param {string} id @returns {Promise<Alert>} */
+    alert: (id) => getJson(`/api/v1/alerts/${seg(id)}`),
+    /**
+     * Incidents to pick from (up to 200), by status, service and severity (empty: any).
+     * @param {{ status: string, service?: string, severity?: string }} filters @returns {Promise<IncidentPage>}
+     */
+    incidents: ({ status, service, severity }) => getJson(`/api/v1/incidents${qs({ status, service, severity, limit: 200 })}`),
     /** @param {string[]} alertIds @param {string} reason @returns {Promise<SplitResult>} */
     split: async (alertIds, reason) => (await request(`${base}/split`, { method: 'POST', body: { alertIds, ...withReason(reason) } })).data,
     /** @param {string} alertId @param {string} toIncidentId @param {string} reason @returns {Promise<MoveResult>} */
