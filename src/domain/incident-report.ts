@@ -22,8 +22,14 @@ export function buildIncidentView(detail: IncidentDetail, options: IncidentViewO
   };
 }
 
+/** What people recorded on the report that the draft builds on. */
+export interface RecordedFacts {
+  /** When a person recorded service as restored; it sets the drafted end (`report/drafted-end.ts`). */
+  mitigatedAt?: string | null;
+}
+
 /** The post-mortem draft of an incident as it stands now. Pure; `generatedAt` is passed in. */
-export function buildReport(detail: IncidentDetail, options: IncidentViewOptions, generatedAt: string): ReportDraft {
+export function buildReport(detail: IncidentDetail, options: IncidentViewOptions, generatedAt: string, recorded: RecordedFacts = {}): ReportDraft {
   const view = buildIncidentView(detail, options);
-  return draftReport({ incident: detail.incident, alerts: detail.alerts, events: detail.events, ...view, generatedAt });
+  return draftReport({ incident: detail.incident, alerts: detail.alerts, events: detail.events, ...view, generatedAt, mitigatedAt: recorded.mitigatedAt ?? null });
 }

@@ -324,9 +324,11 @@ export class ReportService {
 
   private async liveView(detail: IncidentDetail, stored: StoredReport, now: string): Promise<ReportView> {
     const actionItems = await this.allActionItems(detail.incident.id);
-    return composeReport({ draft: this.draft(detail, now), stored, actionItems, postmortem: this.postmortemStatus(detail, stored, now), generatedAt: now });
+    const draft = buildReport(detail, this.deps.view, now, { mitigatedAt: stored.content.mitigatedAt?.time ?? null });
+    return composeReport({ draft, stored, actionItems, postmortem: this.postmortemStatus(detail, stored, now), generatedAt: now });
   }
 
+  /** The draft's facts that need nothing people recorded (timeline entry ids, impact list). */
   private draft(detail: IncidentDetail, now = this.now()) {
     return buildReport(detail, this.deps.view, now);
   }

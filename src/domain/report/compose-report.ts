@@ -52,7 +52,7 @@ export function composeReport(input: ComposeInput): ReportView {
     impact: draft.impact,
     impactWindow: {
       startedAt: timed(draft.summary.startedAt, content.impactStartedAt),
-      endedAt: timed(draft.summary.endedAt, content.impactEndedAt),
+      endedAt: timed(draft.summary.endedAt, content.impactEndedAt, draft.summary.endNote ?? null),
     },
     mitigatedAt: timed(null, content.mitigatedAt),
     timeline,
@@ -106,9 +106,9 @@ function composeTimeline(draft: ReportDraft, stored: StoredReport): { timeline: 
   return { timeline: visible.map((item) => item.entry), hiddenTimeline: hidden };
 }
 
-const timed = (machineAt: string | null, human: HumanTimestamp | null): TimedPart => (human
-  ? { at: human.time, origin: 'human-completed', machineAt, setBy: human.by, setAt: human.at }
-  : { at: machineAt, origin: 'machine-drafted', machineAt, setBy: null, setAt: null });
+const timed = (machineAt: string | null, human: HumanTimestamp | null, machineNote: string | null = null): TimedPart => (human
+  ? { at: human.time, origin: 'human-completed', machineAt, machineNote, setBy: human.by, setAt: human.at }
+  : { at: machineAt, origin: 'machine-drafted', machineAt, machineNote, setBy: null, setAt: null });
 
 const textPart = (human: HumanText | null): TextPart => (human
   ? { text: human.text, status: 'human-completed', by: human.by, at: human.at }
@@ -118,7 +118,8 @@ const textPart = (human: HumanText | null): TextPart => (human
 export function machineSummaryText(facts: SummaryFacts): string {
   const services = facts.affectedServices.length ? `affecting ${facts.affectedServices.join(', ')}` : 'with no service identified';
   const sev = facts.severity ? `${facts.severity} ` : '';
-  const span = facts.endedAt ? `from ${facts.startedAt} to ${facts.endedAt}` : `since ${facts.startedAt}, still ongoing`;
+  const why = facts.endNote ? ` (${facts.endNote})` : '';
+  const span = facts.endedAt ? `from ${facts.startedAt} to ${facts.endedAt}${why}` : `since ${facts.startedAt}, still ongoing`;
   const customerFacingText = facts.customerFacing === true ? ' Customer-facing.' : facts.customerFacing === false ? ' Not customer-facing.' : '';
   return `${sev}incident "${facts.title}" ${services}, ${span}; ${facts.alertCount} alert${facts.alertCount === 1 ? '' : 's'}.${customerFacingText}`.replace(/^./, (first) => first.toUpperCase());
 }

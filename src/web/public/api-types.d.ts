@@ -128,6 +128,8 @@ export interface TimedPart {
   at: string | null;
   origin: Origin;
   machineAt: string | null;
+  /** Which signal set the machine value ("ended at 14:32 UTC when the page was resolved"); absent in older published versions. */
+  machineNote?: string | null;
 }
 
 export interface TextPart {
@@ -190,6 +192,8 @@ export interface Report {
     startedAt: string;
     endedAt: string | null;
     durationMs: number | null;
+    /** Which signal set the end; absent in older published versions. */
+    endNote?: string;
     affectedServices: string[];
     customerFacing: boolean | null;
   };
