@@ -22,6 +22,9 @@ import { statsRoutes } from './http/routes/stats-routes';
 import { statusRoutes } from './http/routes/status-routes';
 import { OutboundNotifier } from './integrations/outbound-notifier';
 import { PrometheusSnapshotter } from './integrations/prometheus-snapshot';
+import { prometheusConnection } from './integrations/prometheus-api';
+import { PrometheusRules } from './integrations/prometheus-rules';
+import { IncidentAlertRules } from './integrations/incident-alert-rules';
 import { StatsService } from './services/stats-service';
 import { CorrectionService } from './services/correction-service';
 import { ReportCarryOver } from './services/report-carry-over';
@@ -131,12 +134,19 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
       onPagingEvents: (events, result) => pagerduty.enrichment?.notice(events, result),
     });
 
+  // One reader of the rules behind an incident's alerts, one request per incident revision:
+  // metric snapshots confirm expressions with it, report drafts read how long each rule waits
+  // before firing (the drafted impact start).
+  const prometheusRules = config.prometheus.baseUrl
+    ? new PrometheusRules(prometheusConnection(config.prometheus.baseUrl, config.prometheus.timeoutMs, outboundClients.prometheus))
+    : null;
+  const alertRules = prometheusRules ? new IncidentAlertRules({ rules: prometheusRules, refreshSeconds: config.prometheus.refreshSeconds }) : undefined;
   // A merge's report carry-over is recorded before the merge and finished at start-up or on
   // the next read of the target's report when it was interrupted (report-carry-over.ts).
   const carryOver = new ReportCarryOver({ store, reports: reportStore, clock, logger });
   const reports = new ReportService({
     store, reports: reportStore, view, clock, logger,
-    policy: config.reports.policy, carryOver,
+    policy: config.reports.policy, carryOver, alertRules,
   });
   const corrections = new CorrectionService({ store, correlator, serviceLabels: naming, clock, carryOver });
 
@@ -151,8 +161,8 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
   });
   const stats = new StatsService({ store, reports: reportStore, serviceLabels: naming, clock });
   registerStatsGauges(metrics.registry, () => stats.recent(config.stats.gaugeWindowDays, config.stats.gaugeCacheSeconds));
-  const snapshotter = config.prometheus.baseUrl
-    ? new PrometheusSnapshotter({ ...config.prometheus, baseUrl: config.prometheus.baseUrl, client: outboundClients.prometheus })
+  const snapshotter = config.prometheus.baseUrl && alertRules
+    ? new PrometheusSnapshotter({ ...config.prometheus, baseUrl: config.prometheus.baseUrl, client: outboundClients.prometheus, incidentRules: alertRules })
     : null;
 
   const routes: RouteDef[] = [];

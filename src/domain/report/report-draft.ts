@@ -2,7 +2,9 @@ import { alertName, type Alert } from '../alert';
 import type { Incident, IncidentEvent } from '../incident';
 import type { ImpactItem } from '../impact';
 import type { TimelineEntry } from '../timeline';
+import type { AlertingRule } from '../alert-rule';
 import { draftEnd, type EndSignal } from './drafted-end';
+import { draftImpactStart, type DraftedImpactStart } from './drafted-impact-start';
 
 /** The five sections of a post-mortem, in order (docs/architecture.md, "The report"). */
 export const SECTION_IDS = ['summary', 'timeline', 'what-happened', 'fix', 'prevention'] as const;
@@ -63,6 +65,8 @@ export interface ReportDraft {
   incidentId: string;
   generatedAt: string;
   summary: SummaryFacts;
+  /** When impact began at the latest, when the rules behind the alerts show it began before the first alert; else null. */
+  impactStart: DraftedImpactStart | null;
   timeline: TimelineEntry[];
   impact: ImpactItem[];
   sections: ReportSection[];
@@ -77,6 +81,8 @@ export interface DraftInput {
   generatedAt: string;
   /** The mitigation time a person recorded on the report (it sets the drafted end). */
   mitigatedAt?: string | null;
+  /** The alerting rules behind the alerts, when Prometheus told (they set the drafted impact start). */
+  alertRules?: readonly AlertingRule[];
 }
 
 /**
@@ -115,7 +121,8 @@ export function draftReport(input: DraftInput): ReportDraft {
     { id: 'fix', title: SECTION_TITLES.fix, status: 'needs-human', text: null, hints: fixHints(alerts, input.events) },
     { id: 'prevention', title: SECTION_TITLES.prevention, status: 'needs-human', text: null, hints: preventionHints(alerts) },
   ];
-  return { incidentId: incident.id, generatedAt: input.generatedAt, summary, timeline: input.timeline, impact, sections };
+  const impactStart = draftImpactStart(alerts, input.alertRules ?? []);
+  return { incidentId: incident.id, generatedAt: input.generatedAt, summary, impactStart, timeline: input.timeline, impact, sections };
 }
 
 function firstAlert(alerts: readonly Alert[]): Alert | undefined {
