@@ -8,6 +8,7 @@ import { loadServiceCatalog } from './config/load-service-catalog';
 import type { ServiceCatalog } from './domain/catalog/service-catalog';
 import type { Correlator } from './domain/correlation/correlator';
 import { correlatorFromConfig } from './config/correlator-from-config';
+import { catalogRoutes } from './http/routes/catalog-routes';
 import { correctionRoutes } from './http/routes/correction-routes';
 import { ApiAuthenticator } from './http/api-auth';
 import { createHttpApp } from './http/create-app';
@@ -46,6 +47,7 @@ import { closeServerGracefully, drainInbox } from './shutdown';
 import { openStores } from './store/open-stores';
 import type { Store } from './store/store';
 import type { DeliveryStore } from './store/delivery-store';
+import type { RememberedLinkStore } from './store/remembered-link-store';
 import type { Metrics } from './metrics';
 import type { IncidentViewOptions } from './domain/incident-report';
 import type { ServiceNaming } from './domain/service-naming';
@@ -148,7 +150,7 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
     store, reports: reportStore, view, clock, logger,
     policy: config.reports.policy, carryOver, alertRules,
   });
-  const corrections = new CorrectionService({ store, correlator, serviceLabels: naming, clock, carryOver });
+  const corrections = new CorrectionService({ store, correlator, serviceLabels: naming, clock, carryOver, links: stores.links });
 
   // Exports, statistics, status page and outbound notifications.
   const notifier = new OutboundNotifier({
@@ -167,7 +169,7 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
 
   const routes: RouteDef[] = [];
   routes.push(...routeTable({
-    config, instances, metrics, pressure, processor, clock, store, reportStore, deliveryStore, view, naming, reports, corrections, stats, snapshotter,
+    config, instances, metrics, pressure, processor, clock, store, reportStore, deliveryStore, view, naming, catalog, links: stores.links, reports, corrections, stats, snapshotter,
     openapi: () => buildOpenApi(routes, { version: VERSION }),
   }));
   const app = createHttpApp({
@@ -206,6 +208,8 @@ interface RouteParts {
   deliveryStore: DeliveryStore;
   view: IncidentViewOptions;
   naming: ServiceNaming;
+  catalog: ServiceCatalog;
+  links: RememberedLinkStore;
   reports: ReportService;
   corrections: CorrectionService;
   stats: StatsService;
@@ -223,8 +227,9 @@ function routeTable(p: RouteParts): RouteDef[] {
       },
       connectors: [...connectorsById.values()], clock: p.clock,
     }),
-    ...incidentRoutes({ store: p.store, view: p.view, clock: p.clock, reports: p.reports }),
+    ...incidentRoutes({ store: p.store, view: p.view, clock: p.clock, reports: p.reports, catalog: p.catalog, links: p.links }),
     ...correctionRoutes({ corrections: p.corrections }),
+    ...catalogRoutes({ catalog: p.catalog, links: p.links }),
     ...reportRoutes({ reports: p.reports }),
     ...actionItemRoutes({ reports: p.reports }),
     ...exportRoutes({ store: p.store, reports: p.reports, snapshots: p.snapshotter, deliveries: p.deliveryStore, serviceLabels: p.naming, clock: p.clock }),

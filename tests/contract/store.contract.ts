@@ -7,6 +7,7 @@ import { summarizeIncident } from '../../src/domain/incident-summary';
 import { ConflictError, NotFoundError, ValidationError } from '../../src/errors';
 import type { NewInboxEntry, ResolveContext, Store } from '../../src/store/store';
 import { describeDeliveryStoreContract } from './delivery-store.contract';
+import { describeRememberedLinkStoreContract } from './remembered-link-store.contract';
 import { describeReportStoreContract } from './report-store.contract';
 import {
   at, collectPages, correctionContext, FakeCorrelator, fixturePerCase, later, linkKey, NOW, observation, openDecision, pagingEvent, probeKey,
@@ -888,6 +889,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
 
   describeReportStoreContract(name, factory);
   describeDeliveryStoreContract(name, factory);
+  describeRememberedLinkStoreContract(name, factory);
 }
 
 // ---------------------------------------------------------------- helpers

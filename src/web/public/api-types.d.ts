@@ -91,6 +91,21 @@ export interface SplitResult {
 export interface MergeResult {
   incident: Incident;
   movedAlertIds: string[];
+  /** With `remember`: the service pairs recorded as linked. */
+  remembered: { links: string[][]; failed: boolean } | null;
+}
+
+/** One item of GET /api/v1/incidents/:id/same-outage */
+export interface SameOutageSuggestion {
+  incidentId: string;
+  title: string;
+  status: IncidentStatus;
+  startedAt: string;
+  evidence: 'shared-infrastructure' | 'remembered-merge';
+  services: string[];
+  via: string[];
+  gapMinutes: number;
+  explanation: string;
 }
 
 /** POST /api/v1/alerts/:id/move */
