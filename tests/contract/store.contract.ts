@@ -8,6 +8,7 @@ import { DETAIL_ALERT_LIMIT } from '../../src/store/bounded-detail';
 import { ConflictError, NotFoundError, ValidationError } from '../../src/errors';
 import type { NewInboxEntry, ResolveContext, Store } from '../../src/store/store';
 import { describeDeliveryStoreContract } from './delivery-store.contract';
+import { describeRememberedLinkStoreContract } from './remembered-link-store.contract';
 import { describeReportStoreContract } from './report-store.contract';
 import {
   at, collectPages, correctionContext, FakeCorrelator, fixturePerCase, later, linkKey, NOW, observation, openDecision, pagingEvent, probeKey,
@@ -996,6 +997,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
 
   describeReportStoreContract(name, factory);
   describeDeliveryStoreContract(name, factory);
+  describeRememberedLinkStoreContract(name, factory);
 }
 
 // ---------------------------------------------------------------- helpers

@@ -58,7 +58,8 @@ describe('draftReport', () => {
     const report = draftReport(input([firstAlert], { incident: { title: 'HighErrorRate on checkout', services: ['checkout'] } }));
     expect(report.summary).toEqual({
       title: 'HighErrorRate on checkout', severity: 'critical', status: 'open', startedAt: '2026-11-26T14:00:00.000Z',
-      endedAt: null, durationMs: null, affectedServices: ['checkout'], customerFacing: null, alertCount: 1, pages: [],
+      endedAt: null, durationMs: null, endSignal: null, endNote: 'still ongoing: alerts are still firing', lastAlertEndedAt: null,
+      affectedServices: ['checkout'], customerFacing: null, alertCount: 1, pages: [],
     });
   });
 

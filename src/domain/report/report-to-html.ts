@@ -98,12 +98,15 @@ function pagedCell(page: IncidentPage): string {
 
 function summaryBlock(report: ReportView, measured: IncidentMeasures): string {
   const summary = report.summary;
+  // Versions published before the drafted end ended at the last alert.
+  const lastAlertEnded = summary.lastAlertEndedAt === undefined ? summary.endedAt : summary.lastAlertEndedAt;
   const rows: Array<[string, string]> = [
     ['Title', escapeHtml(summary.title)],
     ['Severity', escapeHtml(summary.severity ?? 'unknown')],
     ['Status', escapeHtml(summary.status)],
     ['First alert', time(summary.startedAt)],
-    ['Last alert ended', summary.endedAt ? time(summary.endedAt) : 'ongoing'],
+    ['Ended', summary.endedAt ? `${time(summary.endedAt)}${summary.endNote ? ` <span class="note">${escapeHtml(summary.endNote)}</span>` : ''}` : 'ongoing'],
+    ['Last alert ended', lastAlertEnded ? time(lastAlertEnded) : 'ongoing'],
     ['Impact started', timedPart(report.impactWindow.startedAt)],
     ['Impact ended', timedPart(report.impactWindow.endedAt, 'ongoing')],
     ['Mitigated', timedPart(report.mitigatedAt, 'not recorded')],
@@ -207,7 +210,8 @@ function deliveriesBlock(deliveries: readonly DeliveryView[]): string {
 
 function timedPart(part: TimedPart, missing = 'unknown'): string {
   if (!part.at) return missing;
-  return `${time(part.at)}${part.origin === 'human-completed' ? ` <span class="badge origin-human-completed">set${part.setBy ? ` by ${escapeHtml(part.setBy)}` : ''}</span>` : ''}`;
+  if (part.origin === 'human-completed') return `${time(part.at)} <span class="badge origin-human-completed">set${part.setBy ? ` by ${escapeHtml(part.setBy)}` : ''}</span>`;
+  return `${time(part.at)}${part.machineNote ? ` <span class="note">${escapeHtml(part.machineNote)}</span>` : ''}`;
 }
 
 const time = (iso: string): string => `<time datetime="${escapeHtml(iso)}">${escapeHtml(iso.replace('T', ' ').replace(/\.\d{3}Z$/, 'Z').replace(/Z$/, ' UTC'))}</time>`;

@@ -62,7 +62,8 @@ function summaryBlock(report: ReportView): string[] {
     `- **Severity:** ${escapeMarkdownText(summary.severity ?? 'unknown')}`,
     `- **Status:** ${summary.status}`,
     `- **Started:** ${summary.startedAt}`,
-    `- **Ended:** ${summary.endedAt ?? 'ongoing'}`,
+    `- **Ended:** ${summary.endedAt ? `${summary.endedAt}${summary.endNote ? ` (${escapeMarkdownText(summary.endNote)})` : ''}` : 'ongoing'}`,
+    ...(summary.lastAlertEndedAt !== undefined ? [`- **Last alert ended:** ${summary.lastAlertEndedAt ?? 'ongoing'}`] : []),
     `- **Duration:** ${summary.durationMs === null ? 'ongoing' : formatDuration(summary.durationMs)}`,
     `- **Impact began:** ${timed(report.impactWindow.startedAt, 'unknown')}`,
     `- **Impact ended:** ${timed(report.impactWindow.endedAt, 'ongoing')}`,
@@ -90,7 +91,8 @@ function pagedLines(pages: readonly IncidentPage[]): string[] {
 
 function timed(part: TimedPart, none: string): string {
   if (!part.at) return none;
-  return part.origin === 'human-completed' ? `${part.at} (set by ${escapeMarkdownText(part.setBy ?? 'a person')})` : part.at;
+  if (part.origin === 'human-completed') return `${part.at} (set by ${escapeMarkdownText(part.setBy ?? 'a person')})`;
+  return part.machineNote ? `${part.at} (${escapeMarkdownText(part.machineNote)})` : part.at;
 }
 
 function timelineBlock(report: ReportView): string[] {

@@ -142,6 +142,21 @@ export interface SplitResult {
 export interface MergeResult {
   incident: Incident;
   movedAlertIds: string[];
+  /** With `remember`: the service pairs recorded as linked. */
+  remembered: { links: string[][]; failed: boolean } | null;
+}
+
+/** One item of GET /api/v1/incidents/:id/same-outage */
+export interface SameOutageSuggestion {
+  incidentId: string;
+  title: string;
+  status: IncidentStatus;
+  startedAt: string;
+  evidence: 'shared-infrastructure' | 'remembered-merge';
+  services: string[];
+  via: string[];
+  gapMinutes: number;
+  explanation: string;
 }
 
 /** POST /api/v1/alerts/:id/move */
@@ -179,6 +194,8 @@ export interface TimedPart {
   at: string | null;
   origin: Origin;
   machineAt: string | null;
+  /** Which signal set the machine value ("ended at 14:32 UTC when the page was resolved"); absent in older published versions. */
+  machineNote?: string | null;
 }
 
 export interface TextPart {
@@ -241,6 +258,8 @@ export interface Report {
     startedAt: string;
     endedAt: string | null;
     durationMs: number | null;
+    /** Which signal set the end; absent in older published versions. */
+    endNote?: string;
     affectedServices: string[];
     customerFacing: boolean | null;
     /** The pages the incident holds; absent in versions published before pages were named. */

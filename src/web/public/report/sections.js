@@ -95,7 +95,7 @@ function summaryFacts(s) {
   return h('dl', { class: 'facts facts-compact' },
     fact('Severity', s.severity ?? '—'),
     fact('Started', timeEl(s.startedAt)),
-    fact('Ended', s.endedAt ? timeEl(s.endedAt) : 'ongoing'),
+    fact('Ended', s.endedAt ? h('span', {}, timeEl(s.endedAt), s.endNote ? h('span', { class: 'muted small', text: ` (${s.endNote})` }) : null) : 'ongoing'),
     fact('Duration', formatDuration(s.durationMs)),
     fact('Services', s.affectedServices.join(', ') || '—'),
     fact('Customer-facing', s.customerFacing === null ? 'unknown' : s.customerFacing ? 'yes' : 'no'),

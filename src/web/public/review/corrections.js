@@ -12,6 +12,7 @@ import { pickIncidents } from './incident-picker.js';
 
 /** @typedef {import('../api-types').Alert} Alert */
 /** @typedef {import('../api-types').IncidentDetail} IncidentDetail */
+/** @typedef {import('../api-types').Incident} Incident */
 /** @typedef {import('../dom.js').Child} Child */
 /** @typedef {import('./review-api.js').ReviewApi} ReviewApi */
 /**
@@ -108,11 +109,17 @@ export async function move(input, a) {
   }
 }
 
-/** @param {ReviewInput} input */
-export async function merge(input) {
-  const sources = await pickIncidents({ title: 'Merge into this incident', excludeId: input.id, multiple: true, actionLabel: 'Continue' }, input.api);
+/**
+ * Merges other incidents into this one: those picked, or `given` (a same-outage suggestion).
+ * The confirmation offers "remember", which records the services the merge brings together so
+ * that they are suggested together next time.
+ * @param {ReviewInput} input @param {Incident[] | null} [given]
+ */
+export async function merge(input, given = null) {
+  const sources = given ?? await pickIncidents({ title: 'Merge into this incident', excludeId: input.id, multiple: true, actionLabel: 'Continue' }, input.api);
   if (!sources || sources.length === 0) return;
   const alerts = sources.reduce((n, s) => n + s.alertCount, 0);
+  const remember = /** @type {HTMLInputElement} */ (h('input', { attrs: { type: 'checkbox', name: 'remember' } }));
   const ok = await confirmChange({
     title: 'Merge these incidents?',
     confirmLabel: `Merge ${plural(sources.length, 'incident')}`,
@@ -120,14 +127,21 @@ export async function merge(input) {
       h('p', { text: `${plural(alerts, 'alert')} from ${plural(sources.length, 'incident')} move into "${input.state.detail.title}":` }),
       h('ul', {}, sources.map((s) => h('li', { text: `${s.title} (${s.status}, ${plural(s.alertCount, 'alert')})` }))),
       h('p', { text: 'Those incidents become "merged" and point here; their reports stop being drafted separately.' }),
-      reasonLine(input)),
+      reasonLine(input),
+      h('label', { class: 'checkbox' }, remember,
+        ' Remember: these services failed as one outage. Later incidents on them that start close together are suggested for merging (never merged automatically), and the catalog is asked to name what they share.')),
   });
   if (!ok) return;
   try {
-    const res = await input.api.merge(sources.map((s) => s.id), reasonOf(input));
+    const res = await input.api.merge(sources.map((s) => s.id), reasonOf(input), remember.checked);
     await input.reload();
     const moved = input.state.detail.alerts.filter((a) => res.movedAlertIds.includes(a.id));
-    showResult(input, `Merged ${plural(sources.length, 'incident')}: ${plural(res.movedAlertIds.length, 'alert')} moved here`, alertCards(input.state.detail, moved));
+    const remembered = res.remembered
+      ? h('p', { text: res.remembered.links.length
+        ? `Remembered: ${res.remembered.links.map((pair) => pair.join(' and ')).join('; ')}${res.remembered.failed ? ' (some links could not be recorded)' : ''}.`
+        : 'Nothing new to remember: the incidents had the same services.' })
+      : null;
+    showResult(input, `Merged ${plural(sources.length, 'incident')}: ${plural(res.movedAlertIds.length, 'alert')} moved here`, remembered, alertCards(input.state.detail, moved));
     input.reason.value = '';
     announce(`Merged ${plural(sources.length, 'incident')}`);
   } catch (err) {

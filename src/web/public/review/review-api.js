@@ -9,6 +9,7 @@ import { getJson, qs, request, seg } from '../api.js';
 /** @typedef {import('../api-types').SplitResult} SplitResult */
 /** @typedef {import('../api-types').MergeResult} MergeResult */
 /** @typedef {import('../api-types').MoveResult} MoveResult */
+/** @typedef {import('../api-types').SameOutageSuggestion} SameOutageSuggestion */
 /** @typedef {ReturnType<typeof reviewApi>} ReviewApi */
 
 /** A correction's optional reason, left out when blank. @param {string} reason */
@@ -35,7 +36,12 @@ export function reviewApi(incidentId) {
     split: async (alertIds, reason) => (await request(`${base}/split`, { method: 'POST', body: { alertIds, ...withReason(reason) } })).data,
     /** @param {string} alertId @param {string} toIncidentId @param {string} reason @returns {Promise<MoveResult>} */
     move: async (alertId, toIncidentId, reason) => (await request(`/api/v1/alerts/${seg(alertId)}/move`, { method: 'POST', body: { incidentId: toIncidentId, ...withReason(reason) } })).data,
-    /** @param {string[]} sourceIncidentIds @param {string} reason @returns {Promise<MergeResult>} */
-    merge: async (sourceIncidentIds, reason) => (await request(`${base}/merge`, { method: 'POST', body: { sourceIncidentIds, ...withReason(reason) } })).data,
+    /** Incidents that may be the same outage. @returns {Promise<{ suggestions: SameOutageSuggestion[] }>} */
+    sameOutage: () => getJson(`${base}/same-outage`),
+    /**
+     * `remember`: record the services this merge brings together (merge and remember).
+     * @param {string[]} sourceIncidentIds @param {string} reason @param {boolean} remember @returns {Promise<MergeResult>}
+     */
+    merge: async (sourceIncidentIds, reason, remember) => (await request(`${base}/merge`, { method: 'POST', body: { sourceIncidentIds, ...withReason(reason), ...(remember ? { remember: true } : {}) } })).data,
   };
 }
