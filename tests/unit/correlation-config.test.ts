@@ -127,6 +127,7 @@ describe('correlation config', () => {
     expect(c).toEqual({
       groupWindowMinutes: 30, quietPeriodMinutes: 5, reopenWindowMinutes: 30, linkWindowMinutes: 30, pagerDutyServiceWindowMinutes: 15,
       maxTopologyDepth: 3, minScore: 0.25,
+      ongoingOutage: { unresolvedPages: true, criticalAlerts: true, criticalSeverities: ['critical', 'crit', 'page', 'emergency', 'fatal', 'p1', 'sev1'], maxSpanHours: 48 },
     });
     expect(defaultCorrelationRules(c.groupWindowMinutes).map((r) => [r.name, r.kind, r.windowMinutes])).toEqual([
       ['same-alertmanager-group', 'group', 30],

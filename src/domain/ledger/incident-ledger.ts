@@ -1,13 +1,14 @@
 import type { ServiceLabels } from '../service-naming';
 import { alertAfterResend, newAlert, type Alert, type AlertObservation, type CorrelationDecision } from '../alert';
-import { pageServiceOf } from '../correlation/correlation-keys';
+import { isFiringSpanKey, isOutagePageKey, isOutageServiceKey, pageServiceOf } from '../correlation/correlation-keys';
 import {
   assertAlertInIncident, assertNotAlreadyIn, assertNotMerged, assertSplitLeavesSomething, humanDecision, lateMergeDecision, lateMergeEvents,
   mergeEvents, mergeSourceIds, moveEvents, splitEvents, withHumanPlacementKey, type CorrectionActor,
 } from '../correlation/corrections';
-import { LINK_RULES, type Correlator, type IncidentOrigin } from '../correlation/correlator';
-import { holderActivity, incidentKeyActivity, pageKeyActivity } from '../correlation/key-activity';
-import { summarizePages } from '../correlation/page-summary';
+import { LINK_RULES, type Correlator, type IncidentCandidate, type IncidentOrigin } from '../correlation/correlator';
+import { holderActivity, incidentKeyActivity, pageKeyActivity, spanAfterResend, withSpanHolder } from '../correlation/key-activity';
+import { outageHold } from '../correlation/ongoing-outage';
+import { pageStates, summarizePages } from '../correlation/page-summary';
 import { alertPlacementEvents, inPlacementOrder, pagingDecisionEvent, pagingInPlacementOrder, pagingTimelineEvent } from '../correlation/placement';
 import type { Incident, NewIncidentEvent } from '../incident';
 import {
@@ -182,6 +183,14 @@ export function* rebuildIncidents(incidentIds: readonly string[], ctx: LedgerCon
   yield* tx.finish();
 }
 
+/** An alert's keys whose activity spans its firing (`isFiringSpanKey`), and the others (onsets). */
+function splitKeys(keys: readonly string[]): [string[], string[]] {
+  const span: string[] = [];
+  const onset: string[] = [];
+  for (const k of keys) (isFiringSpanKey(k) ? span : onset).push(k);
+  return [span, onset];
+}
+
 function* reread(alerts: readonly Alert[]): LedgerStep<Alert[]> {
   const out: Alert[] = [];
   for (const a of alerts) out.push((yield* port.getAlert(a.id))!.alert);
@@ -238,9 +247,15 @@ class LedgerTx {
     const next = alertAfterResend(alert, obs, this.ctx.now);
     yield* port.updateAlertResend(next);
     this.touched.add(alert.incidentId);
-    if (alert.status === 'firing' && next.status !== 'firing' && stored.keys.length > 0) {
-      yield* port.lockKeys(stored.keys);
-      yield* port.addKeyFiring(alert.incidentId, stored.keys, -1);
+    const [spanKeys, onsetKeys] = splitKeys(stored.keys);
+    if (alert.status === 'firing' && next.status !== 'firing' && onsetKeys.length > 0) {
+      yield* port.lockKeys(onsetKeys);
+      yield* port.addKeyFiring(alert.incidentId, onsetKeys, -1);
+    }
+    if (spanKeys.length > 0 && next.status !== 'firing' && (alert.status === 'firing' || next.endsAt !== alert.endsAt)) {
+      yield* port.lockKeys(spanKeys);
+      const prior = yield* port.keyActivityOf(alert.incidentId, spanKeys);
+      yield* port.putKeyActivity(alert.incidentId, prior.map((a) => spanAfterResend(a, alert, next)));
     }
     if (this.rebuild.has(alert.incidentId)) return next;
     const cached = yield* this.facet(alert.incidentId, alert);
@@ -264,12 +279,13 @@ class LedgerTx {
     const keys = correlator.keysFor(obs);
     yield* port.lockKeys([...keys.lookup, ...keys.probe, ...keys.hold]);
     yield* this.flush();
-    const candidates = yield* port.findCandidates(keys.lookup, keys.probe, obs.startsAt, correlator.lookbackMs);
+    const candidates = yield* this.withPages(yield* port.findCandidates(keys.lookup, keys.probe, obs.startsAt, correlator.lookbackMs));
     const placement = correlator.decide(obs, candidates, this.ctx.now);
     const incidentId = placement.action === 'join' ? placement.incidentId : yield* this.createIncident(obs.startsAt, 'rule', false);
     const alert = newAlert(obs, this.ctx.newId(), incidentId, placement.decision, this.ctx.now);
-    yield* port.insertAlert(alert, keys.hold);
-    yield* this.applyNewAlert(alert, keys.hold);
+    const hold = outageHold(keys.hold, placement.decision);
+    yield* port.insertAlert(alert, hold);
+    yield* this.applyNewAlert(alert, hold);
     for (const e of alertPlacementEvents(alert, placement)) yield* this.insertEvent(e);
     if (placement.action === 'join') {
       for (const a of placement.absorb) yield* this.absorbLate(incidentId, a.incidentId, a.explanation, alert.startsAt, a.rule === LINK_RULES.pageGroupMerge ? a.rule : undefined);
@@ -277,18 +293,35 @@ class LedgerTx {
     return alert;
   }
 
+  /**
+   * Candidates an ongoing-outage link through their pages may join carry those pages, so the
+   * decision can name the page (a few events per page, read only for such candidates).
+   */
+  private *withPages(candidates: IncidentCandidate[]): LedgerStep<IncidentCandidate[]> {
+    const out: IncidentCandidate[] = [];
+    for (const c of candidates) {
+      out.push(c.keys.some((k) => isOutagePageKey(k.key)) ? { ...c, pages: pageStates(yield* port.pagesOf(c.incident.id)) } : c);
+    }
+    return out;
+  }
+
   /** Incremental update for a new alert, so the next decision in the batch sees it at once. */
   private *applyNewAlert(a: Alert, keys: readonly string[]): LedgerStep<void> {
     this.touched.add(a.incidentId);
-    if (keys.length > 0) {
-      yield* port.lockKeys(keys);
-      yield* port.addKeyHolder(a.incidentId, keys, holderActivity(a));
+    if (keys.length > 0) yield* port.lockKeys(keys);
+    const [spanKeys, onsetKeys] = splitKeys(keys);
+    if (onsetKeys.length > 0) yield* port.addKeyHolder(a.incidentId, onsetKeys, holderActivity(a));
+    if (spanKeys.length > 0) {
+      const prior = new Map((yield* port.keyActivityOf(a.incidentId, spanKeys)).map((k) => [k.key, k]));
+      yield* port.putKeyActivity(a.incidentId, spanKeys.map((k) => withSpanHolder(prior.get(k) ?? null, k, a)));
     }
     if (this.rebuild.has(a.incidentId)) return;
     const before = yield* this.facet(a.incidentId, a);
     const facet = facetWithAlert(before, a, this.ctx.serviceLabels);
     this.putFacet(a.incidentId, facet);
     if (!before || before.firstAt !== facet.firstAt || before.firstAlertId !== facet.firstAlertId) this.labelsStale.add(a.incidentId);
+    // A service (or cluster) new to the incident: its pages, if any, now speak for it too.
+    if (keys.some(isOutageServiceKey) && (!before || before.clusters !== facet.clusters || !a.labels.cluster?.trim())) this.pagesStale.add(a.incidentId);
     const record = yield* this.record(a.incidentId);
     yield* port.writeTally(a.incidentId, tallyWithAlert(record.tally, a), this.ctx.now);
   }
@@ -471,16 +504,17 @@ class LedgerTx {
   }
 
   /**
-   * After a page event: the keys its pages hold (bounded: a page has few events) and, for an
-   * incident that has only pages, its summary from them.
+   * After a page event, or an alert naming a service new to the incident: the keys its pages
+   * hold (bounded: a page has few events; `outage:page:` keys follow the services its alerts
+   * name) and, for an incident that has only pages, its summary from them.
    */
   private *refreshPages(incidentId: string): LedgerStep<void> {
-    const record = yield* port.getIncident(incidentId);
-    if (!record || record.incident.status === 'merged') return;
     const pages = yield* port.pagesOf(incidentId);
     if (pages.length === 0) return;
+    const record = yield* port.getIncident(incidentId);
+    if (!record || record.incident.status === 'merged') return;
     if (!record.tally) yield* port.writePageSummary(incidentId, summarizePages(pages), this.ctx.now);
-    const activity = pageKeyActivity(pages);
+    const activity = pageKeyActivity(pages, yield* port.keysOf(incidentId));
     yield* port.lockKeys(activity.map((a) => a.key));
     yield* port.putKeyActivity(incidentId, activity);
   }
