@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { connectorIds, connectorRegistry, type ConnectorId, type CredentialsOf } from '../../connectors';
 import { CORRELATION_DEFAULTS } from '../domain/correlation/correlator';
-import { ONGOING_OUTAGE_DEFAULTS } from '../domain/correlation/ongoing-outage';
+import { MAX_ONGOING_SPAN_HOURS, ONGOING_OUTAGE_DEFAULTS } from '../domain/correlation/ongoing-outage';
 import { correlationRulesSchema } from '../domain/correlation/rule-config';
 
 /**
@@ -48,8 +48,8 @@ const correlationSchema = z.object({
       .describe('An incident whose critical alerts on a service still fire takes every new alert on that service, in the same cluster, however long after their onsets (`ongoing-outage-critical`, moderate evidence).'),
     criticalSeverities: z.array(z.string().trim().min(1)).min(1).default([...ONGOING_OUTAGE_DEFAULTS.criticalSeverities])
       .describe('Values of the `severity` label (any case) that count as critical.'),
-    maxSpanHours: z.coerce.number().positive().default(ONGOING_OUTAGE_DEFAULTS.maxSpanHours)
-      .describe('An ongoing-outage link never stretches an incident beyond this span from its start (a page left open, a critical alert nobody fixes).'),
+    maxSpanHours: z.coerce.number().positive().max(MAX_ONGOING_SPAN_HOURS).default(ONGOING_OUTAGE_DEFAULTS.maxSpanHours)
+      .describe(`An ongoing-outage link never stretches an incident beyond this span from its start (a page left open, a critical alert nobody fixes); at most ${MAX_ONGOING_SPAN_HOURS}.`),
   }).strict().prefault({})
     .describe('Ongoing outages: links that do not fade with time while a page is unresolved or critical alerts fire.'),
   rules: correlationRulesSchema.optional()

@@ -138,6 +138,15 @@ describe('correlation config', () => {
     ]);
   });
 
+  it('when ongoingOutage is configured, then it is read, and a span beyond a week or an unknown key is refused with its path', () => {
+    expect(load({ ongoingOutage: { criticalAlerts: false, maxSpanHours: 72, criticalSeverities: ['P0'] } }).correlation.ongoingOutage)
+      .toEqual({ unresolvedPages: true, criticalAlerts: false, criticalSeverities: ['P0'], maxSpanHours: 72 });
+    expect(load({ ongoingOutage: { maxSpanHours: 168 } }).correlation.ongoingOutage.maxSpanHours).toBe(168);
+    expect(problemsOf(() => load({ ongoingOutage: { maxSpanHours: 169 } })).join('\n')).toContain('correlation.ongoingOutage.maxSpanHours');
+    expect(problemsOf(() => load({ ongoingOutage: { maxSpanHours: 0 } })).join('\n')).toContain('correlation.ongoingOutage.maxSpanHours');
+    expect(problemsOf(() => load({ ongoingOutage: { forever: true } })).join('\n')).toContain('correlation.ongoingOutage');
+  });
+
   it('when the windows come from the environment, then they are read', () => {
     const c = load({}, { DEBRIEF_CORRELATION_QUIET_PERIOD_MINUTES: '2', DEBRIEF_CORRELATION_REOPEN_WINDOW_MINUTES: '45', DEBRIEF_CORRELATION_GROUP_WINDOW_MINUTES: '20' }).correlation;
     expect(c).toMatchObject({ quietPeriodMinutes: 2, reopenWindowMinutes: 45, groupWindowMinutes: 20 });

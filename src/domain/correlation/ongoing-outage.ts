@@ -56,12 +56,18 @@ export const ONGOING_OUTAGE_DEFAULTS = {
   maxSpanHours: 48,
 };
 
+/**
+ * The most `maxSpanHours` may be: a week. A page left open longer than that is forgotten, not an
+ * outage, and an incident that kept taking alerts for weeks would no longer tell one story.
+ */
+export const MAX_ONGOING_SPAN_HOURS = 168;
+
 export function ongoingOutageSettings(config: OngoingOutageConfig = {}): OngoingOutageSettings {
   return {
     unresolvedPages: config.unresolvedPages ?? ONGOING_OUTAGE_DEFAULTS.unresolvedPages,
     criticalAlerts: config.criticalAlerts ?? ONGOING_OUTAGE_DEFAULTS.criticalAlerts,
     criticalSeverities: (config.criticalSeverities ?? ONGOING_OUTAGE_DEFAULTS.criticalSeverities).map((s) => s.trim().toLowerCase()),
-    maxSpanMs: (config.maxSpanHours ?? ONGOING_OUTAGE_DEFAULTS.maxSpanHours) * 3_600_000,
+    maxSpanMs: Math.min(config.maxSpanHours ?? ONGOING_OUTAGE_DEFAULTS.maxSpanHours, MAX_ONGOING_SPAN_HOURS) * 3_600_000,
   };
 }
 
