@@ -1,4 +1,5 @@
 import { sha256Hex } from '../../src/domain/correlation/correlation-keys';
+import { outageHold } from '../../src/domain/correlation/ongoing-outage';
 import { Harness, pagingEvent } from '../support/correlation-harness';
 
 /*
@@ -170,5 +171,27 @@ describe('ongoing outage: critical alerts still firing', () => {
     } finally {
       await off.close();
     }
+  });
+});
+
+describe('outageHold: which placed alerts keep an outage open', () => {
+  const hold = ['svc:orders', 'outage:svc:orders@eu', 'outage:crit:orders@eu'];
+  const decision = (rule: string | null, strength: 'explicit' | 'strong' | 'moderate' | 'weak' | null, depth: number) => ({ rule, evidence: { strength, score: 0.5, depth, via: null } });
+
+  it.each([
+    ['the alert that opened the incident', decision(null, null, 0)],
+    ['an explicit link', decision('pagerduty-dedup-key', 'explicit', 0)],
+    ['a strong link through the core', decision('same-service', 'strong', 0)],
+    ['the ongoing outage on its own service', decision('ongoing-outage-critical', 'moderate', 0)],
+  ])('when placed by %s, then it holds its outage keys', (_what, d) => {
+    expect(outageHold(hold, d)).toEqual(hold);
+  });
+
+  it.each([
+    ['a dependency link', decision('service-dependencies', 'moderate', 1)],
+    ['weak evidence', decision('service-dependencies', 'weak', 0)],
+    ['a strong link through a member that joined by topology', decision('same-service', 'strong', 1)],
+  ])('when placed by %s, then it holds every key but the outage ones', (_what, d) => {
+    expect(outageHold(hold, d)).toEqual(['svc:orders']);
   });
 });
