@@ -102,6 +102,12 @@ describe('ongoing outage: an unresolved page', () => {
   });
 });
 
+/** The primary down and replication broken on orders-db in eu: two critical alerts of one outage (`end`: both resolve then). */
+const criticalPair = (end?: number) => [
+  { name: 'PrimaryDown', service: 'orders-db', cluster: 'eu', labels: { severity: 'critical' }, start: 0, end },
+  { name: 'ReplicationBroken', service: 'orders-db', cluster: 'eu', labels: { severity: 'critical' }, start: 1, end },
+];
+
 describe('ongoing outage: critical alerts still firing', () => {
   let h: Harness;
   beforeEach(async () => {
@@ -109,18 +115,26 @@ describe('ongoing outage: critical alerts still firing', () => {
   });
   afterEach(() => h.close());
 
-  it('when a critical alert on the service still fires, then a new alert there hours later joins and the decision says what still fires', async () => {
-    await h.record({ name: 'PrimaryDown', service: 'orders-db', cluster: 'eu', labels: { severity: 'critical' }, start: 0 });
+  it('when critical alerts on the service still fire, then a new alert there hours later joins and the decision says what still fires', async () => {
+    await h.record(...criticalPair());
     await h.record({ name: 'SlowQueries', service: 'orders-db', cluster: 'eu', labels: { severity: 'warning' }, start: 6 * HOUR });
     const a = await h.alert('SlowQueries', 6 * HOUR);
     expect(a.incidentId).toBe((await h.alert('PrimaryDown', 0)).incidentId);
     expect(a.decision).toMatchObject({ rule: 'ongoing-outage-critical', evidence: { strength: 'moderate' } });
-    expect(a.decision.explanation).toContain('critical alerts on orders-db in eu have been firing since 2026-03-02T10:00:00.000Z (1 still firing, 1 in all)');
+    expect(a.decision.explanation).toContain('critical alerts on orders-db in eu have been firing since 2026-03-02T10:00:00.000Z (2 still firing, 2 in all)');
   });
 
-  it('when the critical alert resolved before the new alert, then it opens a new incident', async () => {
-    await h.record({ name: 'PrimaryDown', service: 'orders-db', cluster: 'eu', labels: { severity: 'critical' }, start: 0 });
-    await h.record({ name: 'PrimaryDown', service: 'orders-db', cluster: 'eu', labels: { severity: 'critical' }, start: 0, end: 3 * HOUR });
+  it('when a single critical alert fires for hours (what a chronic one looks like), then a new failure on its service does not join it, and the decision says why', async () => {
+    await h.record({ name: 'DiskAlmostFull', service: 'orders-db', cluster: 'eu', labels: { severity: 'critical' }, start: 0 });
+    await h.record({ name: 'SlowQueries', service: 'orders-db', cluster: 'eu', start: 6 * HOUR });
+    const a = await h.alert('SlowQueries', 6 * HOUR);
+    expect(a.incidentId).not.toBe((await h.alert('DiskAlmostFull', 0)).incidentId);
+    expect(a.decision.explanation).toContain('ongoing-outage-critical: a single critical alert on orders-db in eu (since 2026-03-02T10:00:00.000Z) is no ongoing outage: one alone may be chronic, it takes 2');
+  });
+
+  it('when the critical alerts resolved before the new alert, then it opens a new incident', async () => {
+    await h.record(...criticalPair());
+    await h.record(...criticalPair(3 * HOUR));
     await h.record({ name: 'SlowQueries', service: 'orders-db', cluster: 'eu', start: 6 * HOUR });
     const a = await h.alert('SlowQueries', 6 * HOUR);
     expect(a.incidentId).not.toBe((await h.alert('PrimaryDown', 0)).incidentId);
@@ -128,8 +142,8 @@ describe('ongoing outage: critical alerts still firing', () => {
     expect(a.decision.explanation).not.toContain('ongoing');
   });
 
-  it('when a late alert started while the critical alert fired (it has since resolved), then it still joins: event time decides', async () => {
-    await h.record({ name: 'PrimaryDown', service: 'orders-db', cluster: 'eu', labels: { severity: 'critical' }, start: 0, end: 8 * HOUR });
+  it('when a late alert started while the critical alerts fired (they have since resolved), then it still joins: event time decides', async () => {
+    await h.record(...criticalPair(8 * HOUR));
     await h.record({ name: 'SlowQueries', service: 'orders-db', cluster: 'eu', start: 6 * HOUR });
     const a = await h.alert('SlowQueries', 6 * HOUR);
     expect(a.incidentId).toBe((await h.alert('PrimaryDown', 0)).incidentId);
@@ -142,19 +156,23 @@ describe('ongoing outage: critical alerts still firing', () => {
     expect((await h.alert('SlowQueries', 6 * HOUR)).incidentId).not.toBe((await h.alert('HighCpu', 0)).incidentId);
   });
 
-  it('when a critical alert joined by a dependency link (not the core), then it keeps no door open for later alerts on its service', async () => {
-    await h.record({ name: 'PrimaryDown', service: 'orders-db', cluster: 'eu', labels: { severity: 'critical' }, start: 0 });
-    await h.record({ name: 'OrdersDown', service: 'orders', cluster: 'eu', labels: { severity: 'critical' }, start: 5 });
+  it('when critical alerts joined by a dependency link (not the core), then they keep no door open for later alerts on their service', async () => {
+    await h.record(...criticalPair());
+    await h.record(
+      { name: 'OrdersDown', service: 'orders', cluster: 'eu', labels: { severity: 'critical' }, start: 5 },
+      { name: 'OrdersErrorBudget', service: 'orders', cluster: 'eu', labels: { severity: 'critical' }, start: 6 },
+    );
     const outage = (await h.alert('PrimaryDown', 0)).incidentId;
     expect((await h.alert('OrdersDown', 5)).incidentId).toBe(outage);
+    expect((await h.alert('OrdersErrorBudget', 6)).incidentId).toBe(outage);
     await h.record({ name: 'OrdersErrors', service: 'orders', cluster: 'eu', start: 6 * HOUR });
     expect((await h.alert('OrdersErrors', 6 * HOUR)).incidentId).not.toBe(outage);
   });
 
-  it('when criticalAlerts is off, then a still-firing critical alert links only around its onset', async () => {
+  it('when criticalAlerts is off, then still-firing critical alerts link only around their onsets', async () => {
     const off = await Harness.open({ services: SHOP, ongoingOutage: { criticalAlerts: false } });
     try {
-      await off.record({ name: 'PrimaryDown', service: 'orders-db', cluster: 'eu', labels: { severity: 'critical' }, start: 0 });
+      await off.record(...criticalPair());
       await off.record({ name: 'SlowQueries', service: 'orders-db', cluster: 'eu', start: 6 * HOUR });
       expect((await off.alert('SlowQueries', 6 * HOUR)).incidentId).not.toBe((await off.alert('PrimaryDown', 0)).incidentId);
     } finally {

@@ -17,8 +17,9 @@ import { depthText, describePage, evidenceText, formatGap } from './explain';
  *   PagerDuty page that is not resolved, so people are still working on it. A new alert on any
  *   service the incident's alerts name, in the same cluster, joins it.
  * - **critical alerts still firing** (`ongoing-outage-critical`, moderate evidence): critical
- *   alerts on the alert's service, in its cluster, fire in the incident. Moderate, because a
- *   critical alert can be chronic too (a failing probe nobody silences).
+ *   alerts on the alert's service, in its cluster, fire in the incident, at least
+ *   `MIN_CRITICAL_ALERTS` of them. Moderate, because a critical alert can be chronic too (a
+ *   failing probe nobody silences); a lone one never counts.
  *
  * Both score as a link at the edge of its window would (`ONGOING_TIME_FACTOR`): they hold
  * whatever the time, so when the alert also links to fresh onsets elsewhere (a new failure whose
@@ -70,6 +71,15 @@ export function ongoingOutageSettings(config: OngoingOutageConfig = {}): Ongoing
     maxSpanMs: Math.min(config.maxSpanHours ?? ONGOING_OUTAGE_DEFAULTS.maxSpanHours, MAX_ONGOING_SPAN_HOURS) * 3_600_000,
   };
 }
+
+/**
+ * Critical alerts on one service an incident's core must hold before they make it an ongoing
+ * outage. A single critical alert firing for hours is what a chronic alert looks like (a
+ * standing disk-space or probe alert nobody silences): alone, it would take every unrelated
+ * failure of its service for as long as it fires. A second one on that service, from the same
+ * incident, says an outage is going on there.
+ */
+export const MIN_CRITICAL_ALERTS = 2;
 
 /** The evidence of each ongoing-outage link. */
 export const OUTAGE_EVIDENCE = { page: 'strong', critical: 'moderate' } as const satisfies Record<string, EvidenceStrength>;
@@ -168,15 +178,20 @@ export function outageStages(alert: AlertObservation, plan: OutagePlan | null, c
   }
   if (plan.criticalKey) {
     const hits: Hit[] = [];
+    let lone: KeyActivity | null = null;
     for (const c of candidates) {
       const activity = c.keys.find((k) => k.key === plan.criticalKey);
-      if (activity) hits.push(ctx.evaluate(c, activity, OUTAGE_EVIDENCE.critical, activity.depth, false));
+      if (!activity) continue;
+      if (activity.holders < MIN_CRITICAL_ALERTS) lone ??= activity;
+      else hits.push(ctx.evaluate(c, activity, OUTAGE_EVIDENCE.critical, activity.depth, false));
     }
     stages.push({
       name: LINK_RULES.ongoingOutageCritical, order: firstOrder + 1, hits, windowMs: 0, notApplicable: null, absorbs: false,
       describe: () => `critical alerts still firing on ${where}`,
       decision: (hit) => criticalDecision(hit, plan, where, t, maxSpan, decidedAt),
-      nothing: () => null,
+      nothing: () => (lone
+        ? `a single critical alert on ${where} (since ${lone.firstAt}) is no ongoing outage: one alone may be chronic, it takes ${MIN_CRITICAL_ALERTS}`
+        : null),
       missed: (missed) => missText(missed, `its critical alerts on ${where}`, 'had all resolved', maxSpan, ctx.minScore),
     });
   }
