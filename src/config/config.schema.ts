@@ -45,7 +45,7 @@ const correlationSchema = z.object({
     unresolvedPages: z.boolean().default(ONGOING_OUTAGE_DEFAULTS.unresolvedPages)
       .describe('An incident holding an unresolved PagerDuty page takes every new alert on the services its alerts name, in the same cluster, however long after their onsets (`ongoing-outage-page`, strong evidence).'),
     criticalAlerts: z.boolean().default(ONGOING_OUTAGE_DEFAULTS.criticalAlerts)
-      .describe('An incident with two or more critical alerts on a service still firing takes every new alert on that service, in the same cluster, however long after their onsets (`ongoing-outage-critical`, moderate evidence; a lone critical alert may be chronic and never counts).'),
+      .describe('An incident with two or more different critical alerts (by alert name) on a service still firing takes every new alert on that service, in the same cluster, however long after their onsets (`ongoing-outage-critical`, moderate evidence; a lone critical alert may be chronic and never counts).'),
     criticalSeverities: z.array(z.string().trim().min(1)).min(1).default([...ONGOING_OUTAGE_DEFAULTS.criticalSeverities])
       .describe('Values of the `severity` label (any case) that count as critical.'),
     maxSpanHours: z.coerce.number().positive().max(MAX_ONGOING_SPAN_HOURS).default(ONGOING_OUTAGE_DEFAULTS.maxSpanHours)

@@ -129,7 +129,19 @@ describe('ongoing outage: critical alerts still firing', () => {
     await h.record({ name: 'SlowQueries', service: 'orders-db', cluster: 'eu', start: 6 * HOUR });
     const a = await h.alert('SlowQueries', 6 * HOUR);
     expect(a.incidentId).not.toBe((await h.alert('DiskAlmostFull', 0)).incidentId);
-    expect(a.decision.explanation).toContain('ongoing-outage-critical: a single critical alert on orders-db in eu (since 2026-03-02T10:00:00.000Z) is no ongoing outage: one alone may be chronic, it takes 2');
+    expect(a.decision.explanation).toContain('ongoing-outage-critical: only one critical alert (DiskAlmostFull) fired on orders-db in eu when this alert started: one alone, flapping or on several pods, may be chronic; an ongoing outage takes 2 different ones');
+  });
+
+  it('when one critical alert flaps or fires on several pods (one symptom, many firings), then it is still no ongoing outage', async () => {
+    await h.record(
+      { name: 'PodCrashLooping', service: 'orders-db', cluster: 'eu', labels: { severity: 'critical', pod: 'a' }, start: 0, end: 20 },
+      { name: 'PodCrashLooping', service: 'orders-db', cluster: 'eu', labels: { severity: 'critical', pod: 'b' }, start: 1 },
+    );
+    await h.record({ name: 'PodCrashLooping', service: 'orders-db', cluster: 'eu', labels: { severity: 'critical', pod: 'a' }, start: 22 });
+    const flapping = (await h.alert('PodCrashLooping', 0)).incidentId;
+    expect((await h.alert('PodCrashLooping', 22)).incidentId).toBe(flapping);
+    await h.record({ name: 'SlowQueries', service: 'orders-db', cluster: 'eu', start: 6 * HOUR });
+    expect((await h.alert('SlowQueries', 6 * HOUR)).incidentId).not.toBe(flapping);
   });
 
   it('when the critical alerts resolved before the new alert, then it opens a new incident', async () => {

@@ -1,5 +1,6 @@
 import type { AlertObservation, CorrelationDecision, EvidenceStrength } from '../alert';
 import type { Incident } from '../incident';
+import type { AlertFacet } from '../incident-facets';
 import type { PageRef, PagingEvent } from '../paging-event';
 import type { PagingKeys } from './correlation-keys';
 import type { RelatedService } from './rule-plan';
@@ -67,7 +68,16 @@ export interface IncidentCandidate {
    * key the alert looked up): they name the page in the decision. Absent otherwise.
    */
   pages?: PageState[];
+  /**
+   * What its alerts add up to per alert name and service, when an ongoing-outage link through
+   * critical alerts may apply (it holds an `outage:crit:` key the alert looked up): how many
+   * different critical alerts fire there. Absent otherwise.
+   */
+  facets?: OutageFacet[];
 }
+
+/** The part of an incident's facet (`incident-facets.ts`) the ongoing-outage link reads. */
+export type OutageFacet = Pick<AlertFacet, 'alertname' | 'service' | 'severity' | 'clusters' | 'firstAt' | 'lastEndAt' | 'firing'>;
 
 /** One page of an incident: what it is, when its first and latest events came, whether it is resolved. */
 export interface PageState {

@@ -1,7 +1,7 @@
 import type { AlertObservation, CorrelationDecision, EvidenceStrength } from '../alert';
 import { CRITICAL_SEVERITIES, isCriticalSeverity } from '../incident';
 import { isOutageKey, outageCriticalKey, outagePageKey, outageServiceKey } from './correlation-keys';
-import { LINK_RULES, type Hit, type IncidentCandidate, type KeyActivity, type PageState, type Stage } from './correlation-types';
+import { LINK_RULES, type Hit, type IncidentCandidate, type KeyActivity, type OutageFacet, type PageState, type Stage } from './correlation-types';
 import { depthText, describePage, evidenceText, formatGap } from './explain';
 
 /**
@@ -18,8 +18,8 @@ import { depthText, describePage, evidenceText, formatGap } from './explain';
  *   service the incident's alerts name, in the same cluster, joins it.
  * - **critical alerts still firing** (`ongoing-outage-critical`, moderate evidence): critical
  *   alerts on the alert's service, in its cluster, fire in the incident, at least
- *   `MIN_CRITICAL_ALERTS` of them. Moderate, because a critical alert can be chronic too (a
- *   failing probe nobody silences); a lone one never counts.
+ *   `MIN_CRITICAL_SYMPTOMS` different ones. Moderate, because a critical alert can be chronic
+ *   too (a failing probe nobody silences); a lone one never counts.
  *
  * Both score as a link at the edge of its window would (`ONGOING_TIME_FACTOR`): they hold
  * whatever the time, so when the alert also links to fresh onsets elsewhere (a new failure whose
@@ -73,13 +73,29 @@ export function ongoingOutageSettings(config: OngoingOutageConfig = {}): Ongoing
 }
 
 /**
- * Critical alerts on one service an incident's core must hold before they make it an ongoing
- * outage. A single critical alert firing for hours is what a chronic alert looks like (a
- * standing disk-space or probe alert nobody silences): alone, it would take every unrelated
- * failure of its service for as long as it fires. A second one on that service, from the same
- * incident, says an outage is going on there.
+ * Different critical alerts (by alert name) on one service and cluster an incident must have
+ * firing before they make it an ongoing outage. One critical alert firing for hours is what a
+ * chronic alert looks like (a standing disk-space or probe alert nobody silences), and so is
+ * one that flaps, or fires on several pods: alone, it would take every unrelated failure of its
+ * service for as long as it fires. A second, different symptom there says an outage is going on.
  */
-export const MIN_CRITICAL_ALERTS = 2;
+export const MIN_CRITICAL_SYMPTOMS = 2;
+
+/**
+ * The names of the critical alerts of `facets` on the plan's service and cluster that fired
+ * when the alert started (`t`): begun by then, and still firing or ended after it.
+ */
+export function criticalSymptomsAt(facets: readonly OutageFacet[], plan: Pick<OutagePlan, 'service' | 'cluster'>, t: number, critical: readonly string[]): string[] {
+  const names = new Set<string>();
+  for (const f of facets) {
+    if (f.service !== plan.service || !isCriticalSeverity(f.severity, critical)) continue;
+    if (plan.cluster !== null && !f.clusters.includes(plan.cluster)) continue;
+    if (Date.parse(f.firstAt) > t) continue;
+    if (f.firing === 0 && (f.lastEndAt === null || Date.parse(f.lastEndAt) < t)) continue;
+    names.add(f.alertname);
+  }
+  return [...names].sort();
+}
 
 /** The evidence of each ongoing-outage link. */
 export const OUTAGE_EVIDENCE = { page: 'strong', critical: 'moderate' } as const satisfies Record<string, EvidenceStrength>;
@@ -178,11 +194,12 @@ export function outageStages(alert: AlertObservation, plan: OutagePlan | null, c
   }
   if (plan.criticalKey) {
     const hits: Hit[] = [];
-    let lone: KeyActivity | null = null;
+    let lone: { activity: KeyActivity; names: string[] } | null = null;
     for (const c of candidates) {
       const activity = c.keys.find((k) => k.key === plan.criticalKey);
       if (!activity) continue;
-      if (activity.holders < MIN_CRITICAL_ALERTS) lone ??= activity;
+      const names = criticalSymptomsAt(c.facets ?? [], plan, t, ctx.settings.criticalSeverities);
+      if (names.length < MIN_CRITICAL_SYMPTOMS) lone ??= { activity, names };
       else hits.push(ctx.evaluate(c, activity, OUTAGE_EVIDENCE.critical, activity.depth, false));
     }
     stages.push({
@@ -190,7 +207,8 @@ export function outageStages(alert: AlertObservation, plan: OutagePlan | null, c
       describe: () => `critical alerts still firing on ${where}`,
       decision: (hit) => criticalDecision(hit, plan, where, t, maxSpan, decidedAt),
       nothing: () => (lone
-        ? `a single critical alert on ${where} (since ${lone.firstAt}) is no ongoing outage: one alone may be chronic, it takes ${MIN_CRITICAL_ALERTS}`
+        ? `${lone.names.length === 0 ? 'no critical alert' : `only one critical alert (${lone.names[0]})`} fired on ${where} when this alert started: `
+          + `one alone, flapping or on several pods, may be chronic; an ongoing outage takes ${MIN_CRITICAL_SYMPTOMS} different ones`
         : null),
       missed: (missed) => missText(missed, `its critical alerts on ${where}`, 'had all resolved', maxSpan, ctx.minScore),
     });

@@ -279,7 +279,7 @@ class LedgerTx {
     const keys = correlator.keysFor(obs);
     yield* port.lockKeys([...keys.lookup, ...keys.probe, ...keys.hold]);
     yield* this.flush();
-    const candidates = yield* this.withPages(yield* port.findCandidates(keys.lookup, keys.probe, obs.startsAt, correlator.lookbackMs));
+    const candidates = yield* this.withOutageContext(yield* port.findCandidates(keys.lookup, keys.probe, obs.startsAt, correlator.lookbackMs));
     const placement = correlator.decide(obs, candidates, this.ctx.now);
     const incidentId = placement.action === 'join' ? placement.incidentId : yield* this.createIncident(obs.startsAt, 'rule', false);
     const alert = newAlert(obs, this.ctx.newId(), incidentId, placement.decision, this.ctx.now);
@@ -294,13 +294,17 @@ class LedgerTx {
   }
 
   /**
-   * Candidates an ongoing-outage link through their pages may join carry those pages, so the
-   * decision can name the page (a few events per page, read only for such candidates).
+   * Candidates an ongoing-outage link may join carry what it reads: their pages, so the decision
+   * can name the page, and their facets, to count the different critical alerts (a few rows
+   * each, read only for such candidates).
    */
-  private *withPages(candidates: IncidentCandidate[]): LedgerStep<IncidentCandidate[]> {
+  private *withOutageContext(candidates: IncidentCandidate[]): LedgerStep<IncidentCandidate[]> {
     const out: IncidentCandidate[] = [];
     for (const c of candidates) {
-      out.push(c.keys.some((k) => isOutagePageKey(k.key)) ? { ...c, pages: pageStates(yield* port.pagesOf(c.incident.id)) } : c);
+      let next = c;
+      if (c.keys.some((k) => isOutagePageKey(k.key))) next = { ...next, pages: pageStates(yield* port.pagesOf(c.incident.id)) };
+      if (c.keys.some((k) => isFiringSpanKey(k.key))) next = { ...next, facets: yield* port.facetsOf(c.incident.id) };
+      out.push(next);
     }
     return out;
   }
