@@ -26,7 +26,9 @@ import { depthText, describePage, evidenceText, formatGap } from './explain';
  * symptom it is), that link, closer in time, wins.
  * Neither ever stretches an incident beyond `maxSpanMs` from its start (a page left open for a
  * week, a critical alert that fires for days) nor merges other incidents into the one it joins.
- * Warnings without a page link as they always did: only around their onsets.
+ * Warnings without a page link as they always did: only around their onsets. And only the
+ * incident's core speaks for it (`outageHold`): members that joined by a dependency or weak
+ * evidence extend nothing, so an unrelated failure cannot chain in through them.
  *
  * The store finds such incidents whatever their age: the keys involved (`outage:page:`,
  * `outage:crit:`, see `correlation-keys.ts`) stay active, without an end, while the page is
