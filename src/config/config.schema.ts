@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { connectorIds, connectorRegistry, type ConnectorId, type CredentialsOf } from '../../connectors';
 import { CORRELATION_DEFAULTS } from '../domain/correlation/correlator';
+import { MAX_ONGOING_SPAN_HOURS, ONGOING_OUTAGE_DEFAULTS } from '../domain/correlation/ongoing-outage';
 import { correlationRulesSchema } from '../domain/correlation/rule-config';
 
 /**
@@ -40,6 +41,17 @@ const correlationSchema = z.object({
     .describe('A catalog service joined to at least this many services (callers plus dependencies) is a hub: it anchors topology links only from an incident\'s core. Default: four times the catalog\'s mean, at least 20.'),
   minScore: z.coerce.number().min(0).max(1).default(CORRELATION_DEFAULTS.minScore)
     .describe('Links scoring below this (evidence weight x closeness in time x depth) open a new incident instead.'),
+  ongoingOutage: z.object({
+    unresolvedPages: z.boolean().default(ONGOING_OUTAGE_DEFAULTS.unresolvedPages)
+      .describe('An incident holding an unresolved PagerDuty page takes every new alert on the services its alerts name, in the same cluster, however long after their onsets (`ongoing-outage-page`, strong evidence).'),
+    criticalAlerts: z.boolean().default(ONGOING_OUTAGE_DEFAULTS.criticalAlerts)
+      .describe('An incident with two or more different critical alerts (by alert name) on a service still firing takes every new alert on that service, in the same cluster, however long after their onsets (`ongoing-outage-critical`, moderate evidence; a lone critical alert may be chronic and never counts).'),
+    criticalSeverities: z.array(z.string().trim().min(1)).min(1).default([...ONGOING_OUTAGE_DEFAULTS.criticalSeverities])
+      .describe('Values of the `severity` label (any case) that count as critical.'),
+    maxSpanHours: z.coerce.number().positive().max(MAX_ONGOING_SPAN_HOURS).default(ONGOING_OUTAGE_DEFAULTS.maxSpanHours)
+      .describe(`An ongoing-outage link never stretches an incident beyond this span from its start (a page left open, a critical alert nobody fixes); at most ${MAX_ONGOING_SPAN_HOURS}.`),
+  }).strict().prefault({})
+    .describe('Ongoing outages: links that do not fade with time while a page is unresolved or critical alerts fire.'),
   rules: correlationRulesSchema.optional()
     .describe('Correlation rules (the best-scoring eligible link wins; ties go to the earlier rule). Default: same-alertmanager-group, same-service, service-dependencies, named-dependency, same-service-any-cluster.'),
 }).strict();

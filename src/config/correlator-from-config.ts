@@ -22,5 +22,6 @@ export function correlatorFromConfig(config: Pick<Config, 'correlation' | 'impac
     maxTopologyDepth: c.maxTopologyDepth,
     hubDegree: c.hubDegree,
     minScore: c.minScore,
+    ongoingOutage: c.ongoingOutage,
   });
 }

@@ -15,6 +15,17 @@ export const severityRank = (severity: string | null | undefined): number => {
   return rank === -1 ? SEVERITY_ORDER.length : rank;
 };
 
+/**
+ * Severities that mean "wake someone up": an outage rather than a warning. Compared lower-case,
+ * as every severity is (`worstSeverity`). `correlation.ongoingOutage.criticalSeverities` may
+ * name others.
+ */
+export const CRITICAL_SEVERITIES = ['critical', 'crit', 'page', 'emergency', 'fatal', 'p1', 'sev1'] as const;
+
+/** True when `severity` (any case, surrounding blanks ignored) is one of `critical`. */
+export const isCriticalSeverity = (severity: string | null | undefined, critical: readonly string[] = CRITICAL_SEVERITIES): boolean =>
+  !!severity && critical.includes(severity.trim().toLowerCase());
+
 export const worstSeverity = (values: Array<string | null | undefined>): string | null => {
   let best: string | null = null;
   for (const value of values) {

@@ -1,5 +1,7 @@
 import type { AlertObservation, CorrelationDecision } from '../../src/domain/alert';
-import { humanPlacementKey, keysForPagingEvent } from '../../src/domain/correlation/correlation-keys';
+import {
+  humanPlacementKey, keysForPagingEvent, outageCriticalKey, outagePageKey, outageServiceKey,
+} from '../../src/domain/correlation/correlation-keys';
 import type {
   AlertKeys, Correlator, IncidentCandidate, PagingPlacement, Placement,
 } from '../../src/domain/correlation/correlator';
@@ -87,6 +89,12 @@ export interface ObservationSpec {
   probes?: string;
   annotations?: Record<string, string>;
   groupKey?: string | null;
+  /**
+   * Ongoing-outage keys, as the real correlator gives them to an alert on `service` (no
+   * cluster): it holds `outage:svc:` (and `outage:crit:` when `severity` is critical) and looks
+   * up `outage:page:` and `outage:crit:`.
+   */
+  outage?: boolean;
 }
 
 /** An observation whose identity follows from name, link and instance (fingerprints are opaque to stores). */
@@ -97,6 +105,7 @@ export function observation(spec: ObservationSpec): AlertObservation {
   if (spec.severity) labels.severity = spec.severity;
   if (spec.holdsProbe) labels.holds_probe = spec.holdsProbe;
   if (spec.probes) labels.probes = spec.probes;
+  if (spec.outage) labels.outage = 'yes';
   return {
     instance: spec.instance ?? 'alertmanager',
     source: 'alertmanager',
@@ -173,10 +182,13 @@ export class FakeCorrelator implements Correlator {
   keysFor(alert: AlertObservation): AlertKeys {
     const own = alert.labels.link ? [linkKey(alert.labels.link)] : [];
     const holds = alert.labels.holds_probe ? [probeKey(alert.labels.holds_probe)] : [];
+    const service = alert.labels.outage ? alert.labels.service : undefined;
+    const outageLookup = service ? [outagePageKey(service, null), outageCriticalKey(service, null)] : [];
+    const outageHold = service ? [outageServiceKey(service, null), ...(alert.labels.severity === 'critical' ? [outageCriticalKey(service, null)] : [])] : [];
     // Like the real correlator: later firings of an alert a person placed look up where it went.
     return {
-      lookup: [...own, humanPlacementKey(alert)],
-      hold: [...own, ...holds],
+      lookup: [...own, ...outageLookup, humanPlacementKey(alert)],
+      hold: [...own, ...holds, ...outageHold],
       probe: alert.labels.probes ? [probeKey(alert.labels.probes)] : [],
     };
   }

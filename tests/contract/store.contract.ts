@@ -1,7 +1,7 @@
 import type { Alert } from '../../src/domain/alert';
 import { CORRECTION_EVENT_KINDS, DECISION_EVENT_KIND, REOPENED_EVENT_KIND } from '../../src/domain/correlation/corrections';
 import { LINK_RULES, type IncidentCandidate } from '../../src/domain/correlation/correlator';
-import { humanPlacementKey, pageKey } from '../../src/domain/correlation/correlation-keys';
+import { humanPlacementKey, outageCriticalKey, outagePageKey, pageKey } from '../../src/domain/correlation/correlation-keys';
 import type { Incident, IncidentDetail } from '../../src/domain/incident';
 import { summarizeIncident } from '../../src/domain/incident-summary';
 import { DETAIL_ALERT_LIMIT } from '../../src/store/bounded-detail';
@@ -515,6 +515,47 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         expect(d.incident).toMatchObject({ status: 'open', endedAt: null });
         expect(d.events.filter((e) => e.kind === REOPENED_EVENT_KIND)).toHaveLength(1);
         expect(d.events.find((e) => e.kind === REOPENED_EVENT_KIND)!.at).toBe(at(20));
+      });
+
+      it('when a critical alert holds a firing-span key (outage:crit:), then its activity spans its firing: open while it fires, found however late, closed at its end', async () => {
+        const crit = await place({ name: 'PrimaryDown', service: 'db', severity: 'critical', outage: true, start: 0 });
+        // Ten hours later, far beyond the lookback: the key is still active.
+        await place({ name: 'Probe', service: 'db', outage: true, start: 600 });
+        const [c] = correlator.candidatesFor('Probe');
+        expect(c!.incident.id).toBe(crit.incidentId);
+        expect(c!.keys.find((k) => k.key === outageCriticalKey('db', null))).toEqual({
+          key: outageCriticalKey('db', null), firstAt: at(0), lastAt: at(0), activeUntil: null, firing: 1, holders: 1, depth: 0,
+        });
+        // Its resolution ends the span at its end; from then on the lookback counts from there.
+        await record([{ name: 'PrimaryDown', service: 'db', severity: 'critical', outage: true, start: 0, end: 700 }], later(10));
+        await place({ name: 'Probe2', service: 'db', outage: true, start: 720 });
+        const [r] = correlator.candidatesFor('Probe2');
+        expect(r!.keys.find((k) => k.key === outageCriticalKey('db', null))).toEqual({
+          key: outageCriticalKey('db', null), firstAt: at(0), lastAt: at(700), activeUntil: at(700), firing: 0, holders: 1, depth: 0,
+        });
+        await place({ name: 'Probe3', service: 'db', outage: true, start: 1000 });
+        expect(correlator.candidatesFor('Probe3')).toEqual([]);
+      });
+
+      it("when an incident holds an unresolved page, then the page's outage:page: keys follow the services its alerts name and stay active until it is resolved", async () => {
+        const db = await place({ name: 'ReplicationLag', service: 'db', outage: true, link: 'o', start: 0, end: 20 });
+        correlator.scriptPaging('e1', () => ({ action: 'join', incidentId: db.incidentId, rule: 'contract-rule', explanation: 'Joined.', matched: {}, absorb: [] }));
+        await store.recordPagingEvents([pagingEvent({ eventId: 'e1', pageId: 'PA', at: 2 })], recordContext(correlator, later(5)));
+        // A service new to the incident after the page: the page speaks for it too.
+        await place({ name: 'ApiErrors', service: 'api', outage: true, link: 'o', start: 5, end: 25 });
+        await place({ name: 'LateDb', service: 'db', outage: true, start: 900 });
+        await place({ name: 'LateApi', service: 'api', outage: true, start: 901 });
+        for (const [name, service] of [['LateDb', 'db'], ['LateApi', 'api']] as const) {
+          const [c] = correlator.candidatesFor(name);
+          expect(c!.incident.id).toBe(db.incidentId);
+          expect(c!.keys.find((k) => k.key === outagePageKey(service, null))).toMatchObject({ firstAt: at(2), activeUntil: null, firing: 1 });
+        }
+        correlator.scriptPaging('e2', () => ({ action: 'join', incidentId: db.incidentId, rule: 'contract-rule', explanation: 'Joined.', matched: {}, absorb: [] }));
+        await store.recordPagingEvents([pagingEvent({ eventId: 'e2', pageId: 'PA', kind: 'resolved', at: 1000 })], recordContext(correlator, later(10)));
+        await place({ name: 'AfterResolution', service: 'db', outage: true, start: 1010 });
+        expect(correlator.candidatesFor('AfterResolution')[0]!.keys.find((k) => k.key === outagePageKey('db', null))).toMatchObject({ lastAt: at(1000), activeUntil: at(1000), firing: 0 });
+        await place({ name: 'LongAfter', service: 'db', outage: true, start: 1100 });
+        expect(correlator.candidatesFor('LongAfter').filter((c) => c.keys.some((k) => k.key === outagePageKey('db', null)))).toEqual([]);
       });
 
       it('when alerts are placed, then each decision is in the audit trail but not in the timeline', async () => {

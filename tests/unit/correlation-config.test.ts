@@ -127,6 +127,7 @@ describe('correlation config', () => {
     expect(c).toEqual({
       groupWindowMinutes: 30, quietPeriodMinutes: 5, reopenWindowMinutes: 30, linkWindowMinutes: 30, pagerDutyServiceWindowMinutes: 15,
       maxTopologyDepth: 3, minScore: 0.25,
+      ongoingOutage: { unresolvedPages: true, criticalAlerts: true, criticalSeverities: ['critical', 'crit', 'page', 'emergency', 'fatal', 'p1', 'sev1'], maxSpanHours: 48 },
     });
     expect(defaultCorrelationRules(c.groupWindowMinutes).map((r) => [r.name, r.kind, r.windowMinutes])).toEqual([
       ['same-alertmanager-group', 'group', 30],
@@ -135,6 +136,15 @@ describe('correlation config', () => {
       ['named-dependency', 'reference', 15],
       ['same-service-any-cluster', 'labels', 10],
     ]);
+  });
+
+  it('when ongoingOutage is configured, then it is read, and a span beyond a week or an unknown key is refused with its path', () => {
+    expect(load({ ongoingOutage: { criticalAlerts: false, maxSpanHours: 72, criticalSeverities: ['P0'] } }).correlation.ongoingOutage)
+      .toEqual({ unresolvedPages: true, criticalAlerts: false, criticalSeverities: ['P0'], maxSpanHours: 72 });
+    expect(load({ ongoingOutage: { maxSpanHours: 168 } }).correlation.ongoingOutage.maxSpanHours).toBe(168);
+    expect(problemsOf(() => load({ ongoingOutage: { maxSpanHours: 169 } })).join('\n')).toContain('correlation.ongoingOutage.maxSpanHours');
+    expect(problemsOf(() => load({ ongoingOutage: { maxSpanHours: 0 } })).join('\n')).toContain('correlation.ongoingOutage.maxSpanHours');
+    expect(problemsOf(() => load({ ongoingOutage: { forever: true } })).join('\n')).toContain('correlation.ongoingOutage');
   });
 
   it('when the windows come from the environment, then they are read', () => {

@@ -2,6 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Alert } from '../../src/domain/alert';
+import { isFiringSpanKey } from '../../src/domain/correlation/correlation-keys';
+import type { KeyActivity } from '../../src/domain/correlation/correlation-types';
+import { alertKeyActivity } from '../../src/domain/correlation/key-activity';
 import { facetsOf, facetWithAlert, facetAfterResend, tallyOf, tallyWithAlert, tallyAfterResend, type AlertFacet } from '../../src/domain/incident-facets';
 import { summarizeIncident } from '../../src/domain/incident-summary';
 import { SqliteLedgerPort } from '../../src/store/sqlite/sqlite-ledger-port';
@@ -29,6 +32,11 @@ async function expectIncrementalEqualsFull(h: Harness): Promise<void> {
     });
     expect(byKey(port.facetsOf(incident.id))).toEqual(byKey(facetsOf(alerts, SERVICE_LABELS)));
     expect(port.getIncident(incident.id)!.tally).toEqual(tallyOf(alerts));
+    // Firing-span keys (critical alerts' `outage:crit:`) follow their holders' firing and ends.
+    const stored = port.alertsOf(incident.id);
+    const spanKeys = [...new Set(stored.flatMap((a) => a.keys).filter(isFiringSpanKey))];
+    const byName = (xs: KeyActivity[]) => [...xs].sort((a, b) => a.key.localeCompare(b.key));
+    expect(byName(port.keyActivityOf(incident.id, spanKeys))).toEqual(byName(alertKeyActivity(stored).filter((k) => isFiringSpanKey(k.key))));
   }
 }
 

@@ -20,6 +20,17 @@ import type { PagingEvent } from '../paging-event';
  *   catalog maps to a service, and alerts naming that service (`pagerdutyServices`).
  * - `hfp:<instance>:<fingerprint>` — an alert a person placed; its later firings follow it.
  *
+ * Ongoing outages (`ongoing-outage.ts`), per service and cluster (`<service>@<cluster>`, the
+ * cluster empty for alerts without one):
+ * - `outage:svc:<service>@<cluster>` — held by every alert in its incident's core naming a
+ *   service: which services an incident is about (fetched only for incidents a lookup found).
+ *
+ * Alerts that joined by a dependency or by weak evidence hold no `outage:` key (`outageHold`).
+ * - `outage:crit:<service>@<cluster>` — held by critical alerts in the core; unlike every other alert key its
+ *   activity spans their *firing*, from the first onset to the latest end, open while any fires.
+ * - `outage:page:<service>@<cluster>` — held by the pages of an incident, one per
+ *   `outage:svc:` key the incident holds: open while any of its pages is unresolved.
+ *
  * Rule keys are scoped by rule name (`rule:<name>:...`), see `correlator.ts`.
  */
 
@@ -48,6 +59,26 @@ export const pageServiceKey = (service: string): string => `pagesvc:${service}`;
 export const pageServiceOf = (hold: readonly string[]): string | null => hold.find((k) => k.startsWith('pagesvc:'))?.slice('pagesvc:'.length) ?? null;
 export const alertServiceKey = (service: string): string => `svc:${service}`;
 export const humanPlacementKey = (a: Pick<AlertObservation, 'instance' | 'fingerprint'>): string => `hfp:${a.instance}:${a.fingerprint}`;
+
+const OUTAGE_SERVICE = 'outage:svc:';
+const OUTAGE_CRITICAL = 'outage:crit:';
+const OUTAGE_PAGE = 'outage:page:';
+const serviceScope = (service: string, cluster: string | null): string => `${service}@${cluster ?? ''}`;
+export const outageServiceKey = (service: string, cluster: string | null): string => `${OUTAGE_SERVICE}${serviceScope(service, cluster)}`;
+export const outageCriticalKey = (service: string, cluster: string | null): string => `${OUTAGE_CRITICAL}${serviceScope(service, cluster)}`;
+export const outagePageKey = (service: string, cluster: string | null): string => `${OUTAGE_PAGE}${serviceScope(service, cluster)}`;
+/** Any ongoing-outage key (`outage:`): held only by alerts in their incident's core (`outageHold`). */
+export const isOutageKey = (key: string): boolean => key.startsWith('outage:');
+export const isOutageServiceKey = (key: string): boolean => key.startsWith(OUTAGE_SERVICE);
+export const isOutagePageKey = (key: string): boolean => key.startsWith(OUTAGE_PAGE);
+/** Keys whose activity spans their holders' firing, not only their onsets (see `key-activity.ts`). */
+export const isFiringSpanKey = (key: string): boolean => key.startsWith(OUTAGE_CRITICAL);
+/** The `outage:page:` keys an incident's pages hold, given the keys its alerts hold. */
+export const outagePageKeysFor = (alertKeys: Iterable<string>): string[] => {
+  const out = new Set<string>();
+  for (const k of alertKeys) if (isOutageServiceKey(k)) out.add(OUTAGE_PAGE + k.slice(OUTAGE_SERVICE.length));
+  return [...out].sort();
+};
 
 /** The keys a paging event links through, and those its incident holds afterwards. */
 export interface PagingKeys {

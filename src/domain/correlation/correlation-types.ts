@@ -1,6 +1,7 @@
 import type { AlertObservation, CorrelationDecision, EvidenceStrength } from '../alert';
 import type { Incident } from '../incident';
-import type { PagingEvent } from '../paging-event';
+import type { AlertFacet } from '../incident-facets';
+import type { PageRef, PagingEvent } from '../paging-event';
 import type { PagingKeys } from './correlation-keys';
 import type { RelatedService } from './rule-plan';
 
@@ -62,6 +63,28 @@ export interface IncidentCandidate {
   humanPlaced: boolean;
   /** Incidents a person split apart from this one: never merged with it automatically. */
   fencedWith: string[];
+  /**
+   * Its pages, when an ongoing-outage link through them may apply (it holds an `outage:page:`
+   * key the alert looked up): they name the page in the decision. Absent otherwise.
+   */
+  pages?: PageState[];
+  /**
+   * What its alerts add up to per alert name and service, when an ongoing-outage link through
+   * critical alerts may apply (it holds an `outage:crit:` key the alert looked up): how many
+   * different critical alerts fire there. Absent otherwise.
+   */
+  facets?: OutageFacet[];
+}
+
+/** The part of an incident's facet (`incident-facets.ts`) the ongoing-outage link reads. */
+export type OutageFacet = Pick<AlertFacet, 'alertname' | 'service' | 'severity' | 'clusters' | 'firstAt' | 'lastEndAt' | 'firing'>;
+
+/** One page of an incident: what it is, when its first and latest events came, whether it is resolved. */
+export interface PageState {
+  page: PageRef;
+  firstAt: string;
+  lastAt: string;
+  resolved: boolean;
 }
 
 /** An incident merged into the chosen one: opened after a late alert that links both, or a page's group split by the rules. */
@@ -93,6 +116,9 @@ export const LINK_RULES = {
   humanPlacement: 'earlier-human-placement',
   lateAlertMerge: 'late-alert-merge',
   pageGroupMerge: 'page-group-merge',
+  /** Ongoing outages (`ongoing-outage.ts`): an unresolved page, critical alerts still firing. */
+  ongoingOutagePage: 'ongoing-outage-page',
+  ongoingOutageCritical: 'ongoing-outage-critical',
 } as const;
 
 /** One candidate link of one stage (an explicit link or a rule). */
@@ -114,6 +140,23 @@ export interface Hit {
   depth: number;
   /** Topology: the related service the link goes through. */
   related: RelatedService | null;
+}
+
+/** One way an alert may link (an explicit link, an ongoing outage or a rule), with its candidate links. */
+export interface Stage {
+  name: string;
+  order: number;
+  hits: Hit[];
+  windowMs: number;
+  notApplicable: string | null;
+  describe: (hit: Hit) => string;
+  decision: (hit: Hit) => CorrelationDecision;
+  /** Why nothing was found, for the "opened a new incident" explanation; null to stay silent. */
+  nothing: () => string | null;
+  /** Why none of `hits` was eligible, when the generic words (`describeMiss`) would mislead. */
+  missed?: (hits: Hit[]) => string;
+  /** False when a link of this stage never merges other incidents into the one it joins. */
+  absorbs?: boolean;
 }
 
 export interface EvaluateLimits {

@@ -6,11 +6,13 @@ import {
   alertDedupKey, alertServiceKey, humanPlacementKey, pageIncidentKey, pageServiceKey, sha256Hex, type PagingKeys,
 } from './correlation-keys';
 import { depthText, evidenceText, formatGap, formatMinutes, listText, onsetText, relativeText } from './explain';
-import { absorbable, gapToActivity, incidentEnd, linkScore, timeLimits, topologyDepth } from './link-evidence';
+import { absorbable, gapToActivity, incidentEnd, linkScore, ONGOING_TIME_FACTOR, scoreAt, timeLimits, topologyDepth } from './link-evidence';
 import { decidePaging, pagingKeys } from './paging-placement';
+import { ongoingOutageSettings, outageKeys, outageStages, planOutage, type OngoingOutageConfig, type OngoingOutageSettings, type OutagePlan } from './ongoing-outage';
 import { describeMiss, indexByKey } from './hits';
 import {
   LINK_RULES, type Absorption, type AlertKeys, type Correlator, type EvaluateLimits, type Hit, type IncidentCandidate, type KeyActivity, type PagingPlacement, type Placement,
+  type Stage,
 } from './correlation-types';
 import { matchTarget, planRule, valuesText, type RelatedService, type RulePlan } from './rule-plan';
 import { compileRule, defaultCorrelationRules, evidenceOf, type CompiledRule, type CorrelationRuleConfig } from './rule-config';
@@ -68,6 +70,8 @@ export interface CorrelationSettings {
   hubDegree?: number;
   /** Links scoring below this open a new incident instead. */
   minScore?: number;
+  /** Ongoing outages: an unresolved page or critical alerts still firing take new alerts on their service (`ongoing-outage.ts`). */
+  ongoingOutage?: OngoingOutageConfig;
 }
 
 export const CORRELATION_DEFAULTS = {
@@ -123,18 +127,7 @@ interface AlertPlan {
   links: LinkLookup[];
   rules: RulePlan[];
   extraHold: string[];
-}
-
-interface Stage {
-  name: string;
-  order: number;
-  hits: Hit[];
-  windowMs: number;
-  notApplicable: string | null;
-  describe: (hit: Hit) => string;
-  decision: (hit: Hit) => CorrelationDecision;
-  /** Why nothing was found, for the "opened a new incident" explanation; null to stay silent. */
-  nothing: () => string | null;
+  outage: OutagePlan | null;
 }
 
 class RuleCorrelator implements Correlator {
@@ -149,6 +142,7 @@ class RuleCorrelator implements Correlator {
   private readonly maxDepth: number;
   private readonly hubDegree: number;
   private readonly minScore: number;
+  private readonly outage: OngoingOutageSettings;
 
   constructor(settings: CorrelationSettings) {
     this.rules = (settings.rules ?? defaultCorrelationRules()).map(compileRule);
@@ -161,6 +155,7 @@ class RuleCorrelator implements Correlator {
     this.maxDepth = settings.maxTopologyDepth ?? CORRELATION_DEFAULTS.maxTopologyDepth;
     this.hubDegree = settings.hubDegree ?? defaultHubDegree(this.catalog);
     this.minScore = settings.minScore ?? CORRELATION_DEFAULTS.minScore;
+    this.outage = ongoingOutageSettings(settings.ongoingOutage);
     this.lookbackMs = Math.max(this.linkWindowMs, this.pdServiceWindowMs, ...this.rules.map((r) => Math.max(r.windowMs, r.leadMs)));
   }
 
@@ -179,6 +174,10 @@ class RuleCorrelator implements Correlator {
       }
       for (const k of rulePlan.hold) hold.add(k);
     }
+    const outage = outageKeys(plan.outage);
+    for (const k of outage.lookup) lookup.add(k);
+    for (const k of outage.probe) probe.add(k);
+    for (const k of outage.hold) hold.add(k);
     for (const k of lookup) probe.delete(k);
     return { lookup: [...lookup], hold: [...hold], probe: [...probe] };
   }
@@ -212,13 +211,25 @@ class RuleCorrelator implements Correlator {
       extraHold.push(alertServiceKey(service));
     }
     links.push({ key: humanPlacementKey(alert), rule: LINK_RULES.humanPlacement, windowMs: this.linkWindowMs });
-    return { service, links, extraHold, rules: this.rules.map((r) => planRule(r, alert, service, this.catalog, this.serviceLabels)) };
+    return {
+      service, links, extraHold, rules: this.rules.map((r) => planRule(r, alert, service, this.catalog, this.serviceLabels)), outage: planOutage(alert, service, this.outage),
+    };
   }
 
   decide(alert: AlertObservation, candidates: IncidentCandidate[], decidedAt: string): Placement {
     const t = Date.parse(alert.startsAt);
     const plan = this.plan(alert);
-    const stages = [...this.linkStages(alert, plan, candidates, t, decidedAt), ...this.ruleStages(alert, plan, candidates, t, decidedAt)];
+    const stages = [
+      ...this.linkStages(alert, plan, candidates, t, decidedAt),
+      ...this.ruleStages(alert, plan, candidates, t, decidedAt),
+      ...outageStages(alert, plan.outage, candidates, plan.links.length + plan.rules.length, decidedAt, {
+        settings: this.outage,
+        minScore: this.minScore,
+        evaluate: (candidate, activity, strength, anchorDepth, whileUnresolved) => this.evaluate(
+          t, candidate, activity, { beforeMs: 0, afterMs: 0, maxSpanMs: this.outage.maxSpanMs }, strength, anchorDepth, null, { whileUnresolved, timeFactor: ONGOING_TIME_FACTOR },
+        ),
+      }),
+    ];
 
     // In event-time order the alert would have met only incidents that had begun by its start:
     // those win first; incidents begun later are merged in (absorbed) below.
@@ -232,6 +243,7 @@ class RuleCorrelator implements Correlator {
     let spanFrom = Math.min(t, Date.parse(target.incident.startedAt));
     let spanTo = Math.max(t, incidentEnd(target.incident));
     for (const stage of stages) {
+      if (stage.absorbs === false) continue;
       for (const hit of [...stage.hits].sort((a, b) => a.candidate.incident.id.localeCompare(b.candidate.incident.id))) {
         const c = hit.candidate;
         const id = c.incident.id;
@@ -322,7 +334,7 @@ class RuleCorrelator implements Correlator {
         for (const c of keysByIncident) {
           const activity = matchTarget(target, c.keys);
           if (!activity) continue;
-          const hit = this.evaluate(t, c.candidate, activity, limits, strength, activity.depth, target.related, rule.hops);
+          const hit = this.evaluate(t, c.candidate, activity, limits, strength, activity.depth, target.related, { hops: rule.hops });
           const prior = hitsByIncident.get(c.candidate.incident.id);
           if (!prior || better(hit, prior)) hitsByIncident.set(c.candidate.incident.id, hit);
         }
@@ -336,18 +348,24 @@ class RuleCorrelator implements Correlator {
     });
   }
 
-  /** Whether (and how strongly) a candidate links through one key's activity. */
+  /**
+   * Whether (and how strongly) a candidate links through one key's activity. `whileUnresolved`:
+   * the activity is an unresolved page's, so an incident whose alerts all resolved is reopened
+   * however long ago that was, instead of being closed.
+   */
   private evaluate(
     t: number, candidate: IncidentCandidate, activity: KeyActivity, limits: EvaluateLimits, strength: EvidenceStrength, anchorDepth: number,
-    related: RelatedService | null, hops = 0,
+    related: RelatedService | null, options: { hops?: number; whileUnresolved?: boolean; timeFactor?: number } = {},
   ): Hit {
+    const { hops = 0, whileUnresolved = false } = options;
     const { gapMs, before } = gapToActivity(t, activity);
     const limit = before ? limits.beforeMs : limits.afterMs;
     // A dependency alerting after a caller already in the incident is the weaker direction: its
     // own failure may be unrelated, and only a dependency rule that waits longer explains it.
     if (related?.relation === 'caller' && !before && strength === 'moderate') strength = 'weak';
+    const score = options.timeFactor === undefined ? linkScore(strength, gapMs, limit, anchorDepth) : scoreAt(strength, options.timeFactor, anchorDepth);
     const hit: Hit = {
-      candidate, activity, gapMs, before, ok: false, miss: null, refused: null, reopened: null, score: linkScore(strength, gapMs, limit, anchorDepth), strength, depth: 0, related,
+      candidate, activity, gapMs, before, ok: false, miss: null, refused: null, reopened: null, score, strength, depth: 0, related,
     };
     if (gapMs > limit) return { ...hit, miss: 'gap' };
     if (related) {
@@ -360,7 +378,7 @@ class RuleCorrelator implements Correlator {
     const inc = candidate.incident;
     if (inc.status === 'resolved' && inc.endedAt) {
       const end = Date.parse(inc.endedAt);
-      if (t > end + this.quietPeriodMs + this.reopenWindowMs) return { ...hit, miss: 'closed' };
+      if (t > end + this.quietPeriodMs + this.reopenWindowMs && !whileUnresolved) return { ...hit, miss: 'closed' };
       if (t > end + this.quietPeriodMs) {
         hit.reopened = { resolvedAt: inc.endedAt, text: `The incident had resolved ${formatGap(t - end)} earlier (at ${inc.endedAt}); this alert reopened it.` };
       }
@@ -377,7 +395,7 @@ class RuleCorrelator implements Correlator {
     const misses: string[] = [];
     for (const stage of stages) {
       if (stage.notApplicable !== null) misses.push(`${stage.name}: not applicable, ${stage.notApplicable}`);
-      else if (stage.hits.length > 0) misses.push(`${stage.name}: ${describeMiss(stage.hits, stage.windowMs, t, this.minScore)}`);
+      else if (stage.hits.length > 0) misses.push(`${stage.name}: ${stage.missed ? stage.missed(stage.hits) : describeMiss(stage.hits, stage.windowMs, t, this.minScore)}`);
       else {
         const nothing = stage.nothing();
         if (nothing !== null) misses.push(`${stage.name}: ${nothing}`);

@@ -38,7 +38,8 @@ export function onsetText(gap: { gapMs: number; before: boolean }, holders: numb
 /** `strong evidence (score 0.81)`. */
 export const evidenceText = (strength: EvidenceStrength, score: number): string => `${strength} evidence (score ${score.toFixed(2)})`;
 
-export function describePage(event: PagingEvent): string {
+/** `PagerDuty incident #42 "Checkout is down" (PABC123)`. */
+export function describePage(event: Pick<PagingEvent, 'page'>): string {
   const num = event.page.number !== null ? `#${event.page.number} ` : '';
   const title = event.page.title ? `"${event.page.title}" ` : '';
   return `PagerDuty incident ${num}${title}(${event.page.id})`.replace(/\s+\(/, ' (');

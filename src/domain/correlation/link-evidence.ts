@@ -16,9 +16,20 @@ export const EVIDENCE_WEIGHT: Record<EvidenceStrength, number> = { explicit: 1, 
  * its time window, times `DEPTH_DECAY` per topology step of the member it went through.
  */
 export function linkScore(strength: EvidenceStrength, gapMs: number, limitMs: number, anchorDepth: number): number {
-  const time = limitMs <= 0 ? 1 : 1 - 0.5 * Math.min(1, gapMs / limitMs);
+  return scoreAt(strength, limitMs <= 0 ? 1 : 1 - 0.5 * Math.min(1, gapMs / limitMs), anchorDepth);
+}
+
+/** A link's score for a given closeness in time (1: no gap, 0.5: the edge of its window). */
+export function scoreAt(strength: EvidenceStrength, time: number, anchorDepth: number): number {
   return round(EVIDENCE_WEIGHT[strength] * time * DEPTH_DECAY ** anchorDepth);
 }
+
+/**
+ * The closeness in time an ongoing-outage link counts with: that of a link at the edge of its
+ * window. It links whatever the time, so any link close in time to fresh onsets, of the same
+ * evidence class, wins over it.
+ */
+export const ONGOING_TIME_FACTOR = 0.5;
 
 export const DEPTH_DECAY = 0.85;
 

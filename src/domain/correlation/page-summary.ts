@@ -1,6 +1,7 @@
 import { worstSeverity } from '../incident';
 import type { IncidentSummary } from '../incident-summary';
 import type { PageRef } from '../paging-event';
+import type { PageState } from './correlation-types';
 
 /** A paging event as an incident keeps it (enough to summarise an incident that has only pages). */
 export interface PlacedPagingEvent {
@@ -42,4 +43,15 @@ export function summarizePages(events: readonly PlacedPagingEvent[]): IncidentSu
     lastActivityAt: latest.occurredAt,
     alertCount: 0,
   };
+}
+
+/** Each page of an incident with its first and latest event and whether it is resolved (as `summarizePages` judges it). */
+export function pageStates(events: readonly Pick<PlacedPagingEvent, 'eventId' | 'kind' | 'occurredAt' | 'page'>[]): PageState[] {
+  const byPage = new Map<string, Array<Pick<PlacedPagingEvent, 'eventId' | 'kind' | 'occurredAt' | 'page'>>>();
+  for (const e of events) (byPage.get(e.page.id) ?? byPage.set(e.page.id, []).get(e.page.id)!).push(e);
+  return [...byPage.values()].map((list) => {
+    const sorted = [...list].sort((a, b) => a.occurredAt.localeCompare(b.occurredAt) || a.eventId.localeCompare(b.eventId));
+    const last = sorted.at(-1)!;
+    return { page: last.page, firstAt: sorted[0]!.occurredAt, lastAt: last.occurredAt, resolved: last.kind === 'resolved' || last.page.status === 'resolved' };
+  }).sort((a, b) => a.firstAt.localeCompare(b.firstAt) || a.page.id.localeCompare(b.page.id));
 }

@@ -1,14 +1,15 @@
 import type { ServiceLabels } from '../service-naming';
 import { alertAfterResend, newAlert, type Alert, type AlertObservation, type CorrelationDecision } from '../alert';
 import { labelsSettingApart } from '../alert-differences';
-import { pageServiceOf } from '../correlation/correlation-keys';
+import { isFiringSpanKey, isOutagePageKey, isOutageServiceKey, pageServiceOf } from '../correlation/correlation-keys';
 import {
   assertAlertInIncident, assertNotAlreadyIn, assertNotMerged, assertSplitLeavesSomething, humanDecision, lateMergeDecision, lateMergeEvents,
   keysHeldAfter, mergeEvents, mergeSourceIds, moveEvents, placedAloneKeys, splitEvents, withHumanPlacementKey, type CorrectionActor,
 } from '../correlation/corrections';
-import { LINK_RULES, type Correlator, type IncidentOrigin } from '../correlation/correlator';
-import { holderActivity, incidentKeyActivity, pageKeyActivity } from '../correlation/key-activity';
-import { summarizePages } from '../correlation/page-summary';
+import { LINK_RULES, type Correlator, type IncidentCandidate, type IncidentOrigin } from '../correlation/correlator';
+import { holderActivity, incidentKeyActivity, pageKeyActivity, spanAfterResend, withSpanHolder } from '../correlation/key-activity';
+import { outageHold } from '../correlation/ongoing-outage';
+import { pageStates, summarizePages } from '../correlation/page-summary';
 import { alertPlacementEvents, inPlacementOrder, pagingDecisionEvent, pagingInPlacementOrder, pagingTimelineEvent } from '../correlation/placement';
 import type { Incident, NewIncidentEvent } from '../incident';
 import {
@@ -186,6 +187,14 @@ export function* rebuildIncidents(incidentIds: readonly string[], ctx: LedgerCon
   yield* tx.finish();
 }
 
+/** An alert's keys whose activity spans its firing (`isFiringSpanKey`), and the others (onsets). */
+function splitKeys(keys: readonly string[]): [string[], string[]] {
+  const span: string[] = [];
+  const onset: string[] = [];
+  for (const k of keys) (isFiringSpanKey(k) ? span : onset).push(k);
+  return [span, onset];
+}
+
 function* reread(alerts: readonly Alert[]): LedgerStep<Alert[]> {
   const out: Alert[] = [];
   for (const a of alerts) out.push((yield* port.getAlert(a.id))!.alert);
@@ -242,9 +251,15 @@ class LedgerTx {
     const next = alertAfterResend(alert, obs, this.ctx.now);
     yield* port.updateAlertResend(next);
     this.touched.add(alert.incidentId);
-    if (alert.status === 'firing' && next.status !== 'firing' && stored.keys.length > 0) {
-      yield* port.lockKeys(stored.keys);
-      yield* port.addKeyFiring(alert.incidentId, stored.keys, -1);
+    const [spanKeys, onsetKeys] = splitKeys(stored.keys);
+    if (alert.status === 'firing' && next.status !== 'firing' && onsetKeys.length > 0) {
+      yield* port.lockKeys(onsetKeys);
+      yield* port.addKeyFiring(alert.incidentId, onsetKeys, -1);
+    }
+    if (spanKeys.length > 0 && next.status !== 'firing' && (alert.status === 'firing' || next.endsAt !== alert.endsAt)) {
+      yield* port.lockKeys(spanKeys);
+      const prior = yield* port.keyActivityOf(alert.incidentId, spanKeys);
+      yield* port.putKeyActivity(alert.incidentId, prior.map((a) => spanAfterResend(a, alert, next)));
     }
     if (this.rebuild.has(alert.incidentId)) return next;
     const cached = yield* this.facet(alert.incidentId, alert);
@@ -268,11 +283,13 @@ class LedgerTx {
     const keys = correlator.keysFor(obs);
     yield* port.lockKeys([...keys.lookup, ...keys.probe, ...keys.hold]);
     yield* this.flush();
-    const candidates = yield* port.findCandidates(keys.lookup, keys.probe, obs.startsAt, correlator.lookbackMs);
+    const candidates = yield* this.withOutageContext(yield* port.findCandidates(keys.lookup, keys.probe, obs.startsAt, correlator.lookbackMs));
     const placement = correlator.decide(obs, candidates, this.ctx.now);
     const incidentId = placement.action === 'join' ? placement.incidentId : yield* this.createIncident(obs.startsAt, 'rule', false);
     const alert = newAlert(obs, this.ctx.newId(), incidentId, placement.decision, this.ctx.now);
-    const hold = keysHeldAfter(placement, keys.hold, obs);
+    // A firing that followed a person's move holds only its `hfp:` key; otherwise every key, with
+    // the ongoing-outage ones only for the incident's core.
+    const hold = keysHeldAfter(placement, outageHold(keys.hold, placement.decision), obs);
     yield* port.insertAlert(alert, hold);
     yield* this.applyNewAlert(alert, hold);
     for (const e of alertPlacementEvents(alert, placement)) yield* this.insertEvent(e);
@@ -282,18 +299,39 @@ class LedgerTx {
     return alert;
   }
 
+  /**
+   * Candidates an ongoing-outage link may join carry what it reads: their pages, so the decision
+   * can name the page, and their facets, to count the different critical alerts (a few rows
+   * each, read only for such candidates).
+   */
+  private *withOutageContext(candidates: IncidentCandidate[]): LedgerStep<IncidentCandidate[]> {
+    const out: IncidentCandidate[] = [];
+    for (const c of candidates) {
+      let next = c;
+      if (c.keys.some((k) => isOutagePageKey(k.key))) next = { ...next, pages: pageStates(yield* port.pagesOf(c.incident.id)) };
+      if (c.keys.some((k) => isFiringSpanKey(k.key))) next = { ...next, facets: yield* port.facetsOf(c.incident.id) };
+      out.push(next);
+    }
+    return out;
+  }
+
   /** Incremental update for a new alert, so the next decision in the batch sees it at once. */
   private *applyNewAlert(a: Alert, keys: readonly string[]): LedgerStep<void> {
     this.touched.add(a.incidentId);
-    if (keys.length > 0) {
-      yield* port.lockKeys(keys);
-      yield* port.addKeyHolder(a.incidentId, keys, holderActivity(a));
+    if (keys.length > 0) yield* port.lockKeys(keys);
+    const [spanKeys, onsetKeys] = splitKeys(keys);
+    if (onsetKeys.length > 0) yield* port.addKeyHolder(a.incidentId, onsetKeys, holderActivity(a));
+    if (spanKeys.length > 0) {
+      const prior = new Map((yield* port.keyActivityOf(a.incidentId, spanKeys)).map((k) => [k.key, k]));
+      yield* port.putKeyActivity(a.incidentId, spanKeys.map((k) => withSpanHolder(prior.get(k) ?? null, k, a)));
     }
     if (this.rebuild.has(a.incidentId)) return;
     const before = yield* this.facet(a.incidentId, a);
     const facet = facetWithAlert(before, a, this.ctx.serviceLabels);
     this.putFacet(a.incidentId, facet);
     if (!before || before.firstAt !== facet.firstAt || before.firstAlertId !== facet.firstAlertId) this.labelsStale.add(a.incidentId);
+    // A service (or cluster) new to the incident: its pages, if any, now speak for it too.
+    if (keys.some(isOutageServiceKey) && (!before || before.clusters !== facet.clusters || !a.labels.cluster?.trim())) this.pagesStale.add(a.incidentId);
     const record = yield* this.record(a.incidentId);
     yield* port.writeTally(a.incidentId, tallyWithAlert(record.tally, a), this.ctx.now);
   }
@@ -480,16 +518,17 @@ class LedgerTx {
   }
 
   /**
-   * After a page event: the keys its pages hold (bounded: a page has few events) and, for an
-   * incident that has only pages, its summary from them.
+   * After a page event, or an alert naming a service new to the incident: the keys its pages
+   * hold (bounded: a page has few events; `outage:page:` keys follow the services its alerts
+   * name) and, for an incident that has only pages, its summary from them.
    */
   private *refreshPages(incidentId: string): LedgerStep<void> {
-    const record = yield* port.getIncident(incidentId);
-    if (!record || record.incident.status === 'merged') return;
     const pages = yield* port.pagesOf(incidentId);
     if (pages.length === 0) return;
+    const record = yield* port.getIncident(incidentId);
+    if (!record || record.incident.status === 'merged') return;
     if (!record.tally) yield* port.writePageSummary(incidentId, summarizePages(pages), this.ctx.now);
-    const activity = pageKeyActivity(pages);
+    const activity = pageKeyActivity(pages, yield* port.keysOf(incidentId));
     yield* port.lockKeys(activity.map((a) => a.key));
     yield* port.putKeyActivity(incidentId, activity);
   }

@@ -42,6 +42,8 @@ export interface LedgerPort {
   getIncident(id: string): IncidentRecord | null;
   /** The correlation keys an incident holds now (to lock them before rewriting them). */
   keysOf(incidentId: string): string[];
+  /** The activity of these keys in an incident, for those it holds. */
+  keyActivityOf(incidentId: string, keys: readonly string[]): KeyActivity[];
   /**
    * Non-merged incidents holding any of `lookup` with activity within `lookbackMs` of `at`
    * (page keys `page:` at any time), each with the activity of the `lookup` and `probe` keys it
@@ -174,7 +176,7 @@ export type LedgerCalls = { [K in OpName]: (...args: Parameters<LedgerPort[K]>) 
 
 const OP_NAMES = [
   'lockKeys', 'findAlert', 'getAlert', 'alertsOf', 'countAlerts', 'pagesOf', 'countPages', 'hasPagingEvent', 'pagingEventsOfKind', 'getIncident',
-  'keysOf', 'findCandidates', 'insertIncident', 'insertAlert', 'updateAlertResend', 'setAlertBookkeeping', 'setAlertPlacements',
+  'keysOf', 'keyActivityOf', 'findCandidates', 'insertIncident', 'insertAlert', 'updateAlertResend', 'setAlertBookkeeping', 'setAlertPlacements',
   'moveDecisionEvents', 'insertEvent', 'setEventTime', 'insertPagingEvent', 'setPagingEventTime', 'addKeyHolder', 'addKeyFiring', 'putKeyActivity', 'writeTally', 'writeLabels',
   'writePageSummary', 'getFacet', 'facetsOf', 'putFacets', 'replaceFacets', 'replaceKeyActivity', 'mergeIncidentInto', 'setHumanPlaced', 'addFence',
 ] as const satisfies readonly OpName[];

@@ -127,6 +127,12 @@ export class MongoLedgerPort implements AsyncLedgerPort {
     return (await this.c.correlationKeys.find({ incidentId }, { ...this.s, projection: { key: 1 } }).toArray()).map((d) => String(d.key));
   }
 
+  async keyActivityOf(incidentId: string, keys: readonly string[]): Promise<KeyActivity[]> {
+    if (keys.length === 0) return [];
+    return (await this.c.correlationKeys.find({ incidentId, key: { $in: [...new Set(keys)] } }, this.s).toArray())
+      .map((raw) => toKeyActivity(parseDoc(COLLECTIONS.correlationKeys, keyDocSchema, raw)));
+  }
+
   /** One indexed query for the keys, one for their incidents, one each for probe keys and fences. */
   async findCandidates(lookup: readonly string[], probe: readonly string[], at: string, lookbackMs: number): Promise<IncidentCandidate[]> {
     const filter = candidateFilter(lookup, at, lookbackMs);

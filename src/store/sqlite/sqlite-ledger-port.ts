@@ -71,6 +71,16 @@ export class SqliteLedgerPort implements LedgerPort {
     return (this.sql('SELECT key FROM correlation_keys WHERE incident_id = ?').all(incidentId) as Row[]).map((r) => String(r.key));
   }
 
+  keyActivityOf(incidentId: string, keys: readonly string[]): KeyActivity[] {
+    const get = this.sql('SELECT * FROM correlation_keys WHERE key = ? AND incident_id = ?');
+    const out: KeyActivity[] = [];
+    for (const key of new Set(keys)) {
+      const r = get.get(key, incidentId) as Row | undefined;
+      if (r) out.push(toKeyActivity(r));
+    }
+    return out;
+  }
+
   /** One indexed range scan per key; page keys (`page:`) match whenever, since a page id names one page. */
   findCandidates(lookup: readonly string[], probe: readonly string[], at: string, lookbackMs: number): IncidentCandidate[] {
     if (lookup.length === 0) return [];
