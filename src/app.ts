@@ -180,7 +180,7 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
   }));
   const app = createHttpApp({
     routes, auth: new ApiAuthenticator(config.api.tokens), metrics, logger, webhookBodyLimitBytes: config.server.webhookBodyLimitBytes,
-    security: config.security,
+    security: config.security, beforeRead: () => pressure.giveWayToWebhooks(),
   });
 
   return {

@@ -17,6 +17,12 @@ export interface HttpAppDeps {
   webhookBodyLimitBytes: number;
   /** Rate and JSON limits (`security` config); defaults from `DEFAULT_SECURITY`. */
   security?: Partial<SecurityOptions> & { trustProxy?: boolean | number | string };
+  /**
+   * Awaited before a read (a GET that is not a webhook) does its work: webhooks in flight are
+   * answered first (`IngestPressure.giveWayToWebhooks`). Reads do synchronous store and render
+   * work on this thread, and a page polling a large incident must not hold webhooks' answers.
+   */
+  beforeRead?: () => Promise<void>;
 }
 
 /**
@@ -71,7 +77,9 @@ export function createHttpApp(deps: HttpAppDeps): Express {
     }
     if (route.access.kind === 'webhook') handlers.push(rawWithMetrics);
     else if (route.method !== 'get') handlers.push(json);
+    const givesWay = route.method === 'get' && accessKind !== 'webhook' && deps.beforeRead;
     handlers.push(async (req, res) => {
+      if (givesWay) await givesWay();
       const params = validate('path', route.params, req.params);
       const query = validate('query', route.query, req.query);
       const body = route.body ? validate('body', route.body, req.body ?? {}) : req.body;

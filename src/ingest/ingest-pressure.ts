@@ -15,6 +15,9 @@ export interface GiveWay {
  */
 export const DEFAULT_GIVE_WAY: GiveWay = { ratio: DEFAULT_INGEST_PRIORITY, maxPauseMs: 100 };
 
+/** Longest a read waits for webhooks in flight before it runs anyway (reads must not starve in a flood). */
+export const READ_GIVE_WAY_MS = 100;
+
 /** The give-way of the setting `inbox.ingestPriority` (the ratio; the cap stays the default's). */
 export const giveWayOf = (ingestPriority: number): GiveWay => ({ ...DEFAULT_GIVE_WAY, ratio: ingestPriority });
 
@@ -69,6 +72,17 @@ export class IngestPressure {
 
   get busy(): boolean {
     return Atomics.load(this.inFlight, 0) > 0;
+  }
+
+  /**
+   * Awaited by a read request (the API and pages, on the HTTP thread) before its synchronous
+   * work: webhooks in flight are answered first, for at most `maxWaitMs`, so a client polling a
+   * large incident delays a webhook's 202 by at most one step of a read, not by several.
+   */
+  async giveWayToWebhooks(maxWaitMs = READ_GIVE_WAY_MS): Promise<void> {
+    await this.clock.yieldTurn();
+    const until = this.clock.now() + maxWaitMs;
+    while (this.busy && this.clock.now() < until) await this.clock.sleep(1);
   }
 
   /** Awaited by the inbox processor between entries; `lastEntryMs` is what the last one took. */

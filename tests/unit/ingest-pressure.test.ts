@@ -1,4 +1,4 @@
-import { DEFAULT_GIVE_WAY, giveWayOf, IngestPressure, type PressureClock } from '../../src/ingest/ingest-pressure';
+import { DEFAULT_GIVE_WAY, giveWayOf, IngestPressure, READ_GIVE_WAY_MS, type PressureClock } from '../../src/ingest/ingest-pressure';
 
 /** A clock whose sleeps advance it instantly; records every pause. */
 function fakeClock(onSleep: (clock: { t: number }) => void = () => undefined): PressureClock & { t: number; slept: number; turns: number } {
@@ -60,5 +60,30 @@ describe('IngestPressure: inbox processing gives way to webhooks', () => {
     expect(worker.busy).toBe(false);
     http.leave();
     expect(http.inFlight[0]).toBe(0);
+  });
+});
+
+describe('IngestPressure: reads give way to webhooks', () => {
+  it('when no webhook is in flight, then a read only yields one event-loop turn', async () => {
+    const clock = fakeClock();
+    await new IngestPressure(DEFAULT_GIVE_WAY, undefined, clock).giveWayToWebhooks();
+    expect({ slept: clock.slept, turns: clock.turns }).toEqual({ slept: 0, turns: 1 });
+  });
+
+  it('when a webhook is in flight, then the read waits until it is answered', async () => {
+    let pressure!: IngestPressure;
+    const clock = fakeClock((c) => { if (c.t - 1_000_000 >= 7) pressure.leave(); });
+    pressure = new IngestPressure(DEFAULT_GIVE_WAY, undefined, clock);
+    pressure.enter();
+    await pressure.giveWayToWebhooks();
+    expect(clock.slept).toBe(7);
+  });
+
+  it('when webhooks never stop, then the read runs after READ_GIVE_WAY_MS anyway', async () => {
+    const clock = fakeClock();
+    const pressure = new IngestPressure(DEFAULT_GIVE_WAY, undefined, clock);
+    pressure.enter();
+    await pressure.giveWayToWebhooks();
+    expect(clock.slept).toBe(READ_GIVE_WAY_MS);
   });
 });
