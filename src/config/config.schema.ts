@@ -126,7 +126,7 @@ const DEFAULT_STATUS = { title: 'Service status', publicUrl: null };
 const statusSchema = z.object({
   title: z.string().min(1).max(200).default('Service status').describe('Title of the public status page and its Atom feed.'),
   publicUrl: z.url({ protocol: /^https?$/ }).nullable().default(null)
-    .describe('Public base URL of Debrief (Atom feed links and ids, links in notifications); without it, taken from each request.'),
+    .describe('Public base URL of Debrief (Atom feed links and ids, links in notifications); without it the feed links are root-relative and notifications carry no report link (never built from the request Host header).'),
 });
 
 const DEFAULT_STATS = { gaugeWindowDays: 30, gaugeCacheSeconds: 60 };
