@@ -6,6 +6,7 @@ export interface Metrics {
   webhooksReceived: Counter<'instance' | 'outcome'>;
   ingestToIncidentSeconds: Histogram<string>;
   inboxFailures: Counter<'outcome'>;
+  alertsIgnored: Counter<'alertname' | 'reason'>;
   httpRequestSeconds: Histogram<'method' | 'route' | 'status'>;
   httpConnectionsShed: Counter<'reason'>;
 }
@@ -70,6 +71,11 @@ export function createMetrics(sources: MetricsSources): Metrics {
     }),
     inboxFailures: new Counter({
       name: 'debrief_inbox_failures_total', help: 'Inbox processing failures (retry or dead)', labelNames: ['outcome'] as const, registers: [registry],
+    }),
+    alertsIgnored: new Counter({
+      name: 'debrief_alerts_ignored_total',
+      help: 'Alert notifications processing left out of incidents (their webhooks are stored): reason heartbeat (ignore.alertnames: Watchdog, InfoInhibitor, DeadMansSwitch by default) or matcher (ignore.matchers)',
+      labelNames: ['alertname', 'reason'] as const, registers: [registry],
     }),
     httpConnectionsShed: new Counter({
       name: 'debrief_http_connections_shed_total',
