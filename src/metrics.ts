@@ -140,8 +140,8 @@ export function registerStatsGauges(registry: Registry, source: StatsGaugeSource
   });
   const seconds = (ms: number | null) => (ms === null ? null : ms / 1000);
   gauge('debrief_incidents_recent', 'Incidents started in the stats window (stats.gaugeWindowDays)', (group) => group.count);
-  gauge('debrief_incident_mttd_seconds', 'Mean time to detect (impact start to first alert) over the stats window', (group) => seconds(group.mttdMs));
-  gauge('debrief_incident_mtta_seconds', 'Mean time to acknowledge (first alert to page acknowledgement) over the stats window', (group) => seconds(group.mttaMs));
+  gauge('debrief_incident_mttd_seconds', 'Mean time to detect (recorded impact start to first alert) over the stats window; only incidents whose impact start was recorded before their first alert, absent when none', (group) => seconds(group.mttdMs));
+  gauge('debrief_incident_mtta_seconds', 'Mean time to acknowledge (first alert to page acknowledgement) over the stats window; only acknowledged incidents, absent when none', (group) => seconds(group.mttaMs));
   gauge('debrief_incident_mttm_seconds', 'Mean time to mitigate (impact start to human-set mitigation) over the stats window', (group) => seconds(group.mttmMs));
   gauge('debrief_incident_mttr_seconds', 'Mean time to resolve (impact start to resolution) over the stats window', (group) => seconds(group.mttrMs));
 }

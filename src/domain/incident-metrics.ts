@@ -16,9 +16,13 @@ export interface MeasureOverrides {
 
 /**
  * The time measures of one incident. Durations are milliseconds, null when the moment has not
- * happened (or nobody recorded it). Reference points, chosen so each measure answers one question:
- * - time to detect: impact start -> first alert ("how long were customers hurt before we knew")
- * - time to acknowledge: first alert -> first acknowledgement of a page ("how long until a person responded")
+ * happened (or nobody recorded it): an unknown is never reported as 0. Reference points, chosen
+ * so each measure answers one question (`MEASURE_DEFINITIONS` says the same to readers):
+ * - time to detect: impact start -> first alert ("how long were customers hurt before we knew");
+ *   known only when a person recorded an impact start earlier than the first alert. Without one
+ *   the impact start defaults to the first alert, and 0 would claim a detection nobody measured.
+ * - time to acknowledge: first alert -> first acknowledgement of a page ("how long until a person
+ *   responded"); unknown without an acknowledgement
  * - time to mitigate: impact start -> mitigation (human-set)
  * - time to resolve: impact start -> resolution (impact end override, else the incident's end)
  */
@@ -38,6 +42,14 @@ export interface IncidentMeasures {
   timeToMitigateMs: number | null;
   timeToResolveMs: number | null;
 }
+
+/** What each measure means, in the words shown next to the figures (statistics API, pages, exports). */
+export const MEASURE_DEFINITIONS = {
+  mttd: 'Time to detect: from the impact start a person recorded in the report to the first alert. Unknown unless that impact start is earlier than the first alert (without it Debrief cannot know when impact began).',
+  mtta: 'Time to acknowledge: from the first alert to the first acknowledgement of a page (PagerDuty). Unknown when no page was acknowledged.',
+  mttm: 'Time to mitigate: from the impact start (recorded, else the first alert) to the mitigation time a person set in the report. Unknown until set.',
+  mttr: 'Time to resolve: from the impact start (recorded, else the first alert) to the recorded impact end, else the resolution of the last alert. Unknown while ongoing.',
+} as const;
 
 /** Event kinds that mean "a person acknowledged the page" (`pagerduty.acknowledged`, and the same verb from other paging tools). */
 const isAcknowledgement = (kind: string): boolean => /^[a-z0-9_-]+\.acknowledged$/.test(kind);
@@ -82,7 +94,7 @@ export function measureFacts(facts: IncidentFacts, overrides: MeasureOverrides =
     acknowledgedAt,
     mitigatedAt,
     resolvedAt,
-    timeToDetectMs: span(impactStartedAt, firstAlertAt),
+    timeToDetectMs: overrides.impactStartedAt && Date.parse(overrides.impactStartedAt) < Date.parse(firstAlertAt) ? span(impactStartedAt, firstAlertAt) : null,
     timeToAcknowledgeMs: span(firstAlertAt, acknowledgedAt),
     timeToMitigateMs: span(impactStartedAt, mitigatedAt),
     timeToResolveMs: span(impactStartedAt, resolvedAt),
@@ -99,6 +111,8 @@ function span(from: string, to: string | null): number | null {
 /** Counts and means over a group of incidents. A mean is null when no incident in the group has that moment. */
 export interface MeasureGroup {
   count: number;
+  /** Of those, how many have a known time to detect (a recorded impact start before the first alert). */
+  detectedCount: number;
   acknowledgedCount: number;
   mitigatedCount: number;
   resolvedCount: number;
@@ -149,6 +163,7 @@ function group(list: readonly IncidentMeasures[]): MeasureGroup {
   const resolve = pick((measures) => measures.timeToResolveMs);
   return {
     count: list.length,
+    detectedCount: detect.length,
     acknowledgedCount: ack.length,
     mitigatedCount: mitigate.length,
     resolvedCount: resolve.length,
