@@ -9,6 +9,7 @@ import type { ServiceCatalog } from './domain/catalog/service-catalog';
 import type { Correlator } from './domain/correlation/correlator';
 import { correlatorFromConfig } from './config/correlator-from-config';
 import { correctionRoutes } from './http/routes/correction-routes';
+import { declarationRoutes } from './http/routes/declaration-routes';
 import { ApiAuthenticator } from './http/api-auth';
 import { ConnectionTracker } from './http/connection-tracker';
 import { createHttpApp } from './http/create-app';
@@ -25,6 +26,7 @@ import { OutboundNotifier } from './integrations/outbound-notifier';
 import { PrometheusSnapshotter } from './integrations/prometheus-snapshot';
 import { StatsService } from './services/stats-service';
 import { CorrectionService } from './services/correction-service';
+import { DeclarationService } from './services/declaration-service';
 import { ReportCarryOver } from './services/report-carry-over';
 import { ReportService } from './services/report-service';
 import type { ReportStore } from './store/report-store';
@@ -145,6 +147,7 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
     policy: config.reports.policy, carryOver,
   });
   const corrections = new CorrectionService({ store, correlator, serviceLabels: naming, clock, carryOver });
+  const declarations = new DeclarationService({ store, correlator, serviceLabels: naming, clock });
 
   // Exports, statistics, status page and outbound notifications.
   const notifier = new OutboundNotifier({
@@ -163,7 +166,7 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
 
   const routes: RouteDef[] = [];
   routes.push(...routeTable({
-    config, instances, metrics, pressure, processor, clock, store, reportStore, deliveryStore, view, naming, reports, corrections, stats, snapshotter,
+    config, instances, metrics, pressure, processor, clock, store, reportStore, deliveryStore, view, naming, reports, corrections, declarations, stats, snapshotter,
     storeHealth: stores.health, openapi: () => buildOpenApi(routes, { version: VERSION }),
   }));
   const app = createHttpApp({
@@ -204,6 +207,7 @@ interface RouteParts {
   naming: ServiceNaming;
   reports: ReportService;
   corrections: CorrectionService;
+  declarations: DeclarationService;
   stats: StatsService;
   snapshotter: PrometheusSnapshotter | null;
   storeHealth: () => string | null;
@@ -222,6 +226,7 @@ function routeTable(p: RouteParts): RouteDef[] {
     }),
     ...incidentRoutes({ store: p.store, view: p.view, clock: p.clock, reports: p.reports }),
     ...correctionRoutes({ corrections: p.corrections }),
+    ...declarationRoutes({ declarations: p.declarations }),
     ...reportRoutes({ reports: p.reports }),
     ...actionItemRoutes({ reports: p.reports }),
     ...exportRoutes({ store: p.store, reports: p.reports, snapshots: p.snapshotter, deliveries: p.deliveryStore, serviceLabels: p.naming, clock: p.clock }),

@@ -52,7 +52,7 @@ describe('GET /api/v1/stats', () => {
     expect(res.status).toBe(200);
     expect(res.data).toMatchObject({ since: window.since, until: window.until, truncated: false });
     expect(res.data.overall).toEqual({
-      count: 2, detectedCount: 1, acknowledgedCount: 1, mitigatedCount: 1, resolvedCount: 2,
+      count: 2, missedByMonitoringCount: 0, detectedCount: 1, acknowledgedCount: 1, mitigatedCount: 1, resolvedCount: 2,
       mttdMs: 10 * MIN, // payments only (impact recorded 10 min before the first alert); checkout's is unknown, not 0
       mttaMs: 4 * MIN, // first alert to the first acknowledgement
       mttmMs: 40 * MIN,
@@ -63,15 +63,15 @@ describe('GET /api/v1/stats', () => {
   it('when asked for a window, then it gives counts and means per service and per severity', async () => {
     const res = await app.api.get('/api/v1/stats', { params: window });
     expect(res.data.byService).toEqual([
-      { service: 'checkout', count: 1, detectedCount: 0, acknowledgedCount: 1, mitigatedCount: 0, resolvedCount: 1, mttdMs: null, mttaMs: 4 * MIN, mttmMs: null, mttrMs: 30 * MIN },
-      { service: 'payments', count: 1, detectedCount: 1, acknowledgedCount: 0, mitigatedCount: 1, resolvedCount: 1, mttdMs: 10 * MIN, mttaMs: null, mttmMs: 40 * MIN, mttrMs: 70 * MIN },
+      { service: 'checkout', count: 1, missedByMonitoringCount: 0, detectedCount: 0, acknowledgedCount: 1, mitigatedCount: 0, resolvedCount: 1, mttdMs: null, mttaMs: 4 * MIN, mttmMs: null, mttrMs: 30 * MIN },
+      { service: 'payments', count: 1, missedByMonitoringCount: 0, detectedCount: 1, acknowledgedCount: 0, mitigatedCount: 1, resolvedCount: 1, mttdMs: 10 * MIN, mttaMs: null, mttmMs: 40 * MIN, mttrMs: 70 * MIN },
     ]);
     expect(res.data.bySeverity.map((s: { severity: string; count: number }) => [s.severity, s.count])).toEqual([['critical', 1], ['warning', 1]]);
   });
 
   it('when statistics are read, then each mean comes with its definition, saying when it is unknown', async () => {
     const res = await app.api.get('/api/v1/stats', { params: window });
-    expect(Object.keys(res.data.definitions).sort()).toEqual(['mtta', 'mttd', 'mttm', 'mttr']);
+    expect(Object.keys(res.data.definitions).sort()).toEqual(['missedByMonitoring', 'mtta', 'mttd', 'mttm', 'mttr']);
     expect(res.data.definitions.mttd).toMatch(/impact start .* recorded .*first alert.*Unknown unless/);
     expect(res.data.definitions.mtta).toMatch(/Unknown when no page was acknowledged/);
   });

@@ -42,6 +42,29 @@ describe('measureIncident', () => {
   });
 });
 
+describe('measureIncident of an incident declared by hand', () => {
+  const declaration = { title: 'Login broken', services: ['login'], severity: 'critical', startedAt: T(0), endedAt: T(60), missedByMonitoring: true, declaredBy: 'alice', declaredAt: T(90) };
+  const declared = (alerts: ReturnType<typeof alert>[]) => {
+    // The fixture needs an alert to build the incident from; a declared incident may have none.
+    const detail = incidentDetail(alerts.length ? alerts : [alert({ labels: { alertname: 'Placeholder' }, startsAt: T(0) })]);
+    return { ...detail, alerts, incident: { ...detail.incident, startedAt: T(0), endedAt: T(60), services: ['login'], declaration } };
+  };
+
+  it('when no alert was ever moved in, then there is no first alert: detect and acknowledge are unknown, resolve runs from the declared start', () => {
+    const m = measureIncident(declared([]));
+    expect(m).toMatchObject({
+      firstAlertAt: null, impactStartedAt: T(0), impactStartSource: 'human', missedByMonitoring: true,
+      timeToDetectMs: null, timeToAcknowledgeMs: null, timeToResolveMs: 60 * MIN,
+    });
+  });
+
+  it('when an alert that fired later was moved in, then time to detect runs from the declared start to it', () => {
+    const m = measureIncident(declared([alert({ labels: { alertname: 'LoginErrors' }, startsAt: T(25), endsAt: T(50) })]));
+    expect(m).toMatchObject({ firstAlertAt: T(25), timeToDetectMs: 25 * MIN });
+    expect(aggregateMeasures([m]).overall).toMatchObject({ count: 1, missedByMonitoringCount: 1, detectedCount: 1 });
+  });
+});
+
 describe('aggregateMeasures', () => {
   const incident = (id: string, service: string[], severity: string, ackMin: number | null, resolveMin: number | null) => {
     const alerts = service.map((s, i) => alert({ labels: { alertname: `A${i}`, service: s, severity }, startsAt: T(0), endsAt: resolveMin === null ? null : T(resolveMin) }, id));
@@ -55,10 +78,10 @@ describe('aggregateMeasures', () => {
       incident('i2', ['api', 'db'], 'critical', 6, 30),
       incident('i3', ['db'], 'warning', null, null),
     ]);
-    expect(stats.overall).toEqual({ count: 3, detectedCount: 0, acknowledgedCount: 2, mitigatedCount: 0, resolvedCount: 2, mttdMs: null, mttaMs: 4 * MIN, mttmMs: null, mttrMs: 20 * MIN });
+    expect(stats.overall).toEqual({ count: 3, missedByMonitoringCount: 0, detectedCount: 0, acknowledgedCount: 2, mitigatedCount: 0, resolvedCount: 2, mttdMs: null, mttaMs: 4 * MIN, mttmMs: null, mttrMs: 20 * MIN });
     expect(stats.byService).toEqual([
-      { service: 'api', count: 2, detectedCount: 0, acknowledgedCount: 2, mitigatedCount: 0, resolvedCount: 2, mttdMs: null, mttaMs: 4 * MIN, mttmMs: null, mttrMs: 20 * MIN },
-      { service: 'db', count: 2, detectedCount: 0, acknowledgedCount: 1, mitigatedCount: 0, resolvedCount: 1, mttdMs: null, mttaMs: 6 * MIN, mttmMs: null, mttrMs: 30 * MIN },
+      { service: 'api', count: 2, missedByMonitoringCount: 0, detectedCount: 0, acknowledgedCount: 2, mitigatedCount: 0, resolvedCount: 2, mttdMs: null, mttaMs: 4 * MIN, mttmMs: null, mttrMs: 20 * MIN },
+      { service: 'db', count: 2, missedByMonitoringCount: 0, detectedCount: 0, acknowledgedCount: 1, mitigatedCount: 0, resolvedCount: 1, mttdMs: null, mttaMs: 6 * MIN, mttmMs: null, mttrMs: 30 * MIN },
     ]);
     expect(stats.bySeverity.map((s) => [s.severity, s.count, s.mttaMs, s.mttrMs])).toEqual([
       ['critical', 2, 4 * MIN, 20 * MIN],
@@ -68,7 +91,7 @@ describe('aggregateMeasures', () => {
 
   it('when there are no incidents, then counts are zero and means null', () => {
     expect(aggregateMeasures([])).toEqual({
-      overall: { count: 0, detectedCount: 0, acknowledgedCount: 0, mitigatedCount: 0, resolvedCount: 0, mttdMs: null, mttaMs: null, mttmMs: null, mttrMs: null },
+      overall: { count: 0, missedByMonitoringCount: 0, detectedCount: 0, acknowledgedCount: 0, mitigatedCount: 0, resolvedCount: 0, mttdMs: null, mttaMs: null, mttmMs: null, mttrMs: null },
       byService: [], bySeverity: [],
     });
   });

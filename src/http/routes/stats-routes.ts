@@ -13,6 +13,7 @@ export interface StatsRouteDeps {
 const ms = (what: string) => z.number().nullable().describe(`${what} in milliseconds; null when no incident in the group has it`);
 const groupSchema = z.object({
   count: z.number().int().describe('Incidents that started in the window'),
+  missedByMonitoringCount: z.number().int().describe('Of those, how many were declared by hand because no alert reported them (monitoring missed them)'),
   detectedCount: z.number().int().describe('Of those, how many have a known time to detect (a recorded impact start earlier than the first alert)'),
   acknowledgedCount: z.number().int().describe('Of those, how many had a page acknowledged'),
   mitigatedCount: z.number().int().describe('Of those, how many have a human-set mitigation time'),
@@ -30,7 +31,7 @@ export const incidentStatsSchema = z.object({
   overall: groupSchema,
   byService: z.array(groupSchema.extend({ service: z.string() })).describe('An incident on two services counts in both'),
   bySeverity: z.array(groupSchema.extend({ severity: z.string().describe('`unknown` when the incident has none') })),
-  definitions: z.object({ mttd: z.string(), mtta: z.string(), mttm: z.string(), mttr: z.string() })
+  definitions: z.object({ mttd: z.string(), mtta: z.string(), mttm: z.string(), mttr: z.string(), missedByMonitoring: z.string() })
     .describe('What each mean measures, from and to which moment, and when it is unknown (null)'),
 }).meta({ id: 'IncidentStats' });
 
