@@ -21,6 +21,8 @@ export function renderHead(slot, { detail: d, report, measures, canEdit, pageUrl
     fact('Duration', formatDuration(incidentDuration(d))),
     fact('Alerts', String(d.alertCount)),
     fact('Services', d.services.join(', ') || '—'),
+    d.declaration ? fact('Declared', h('span', {}, `by hand by ${d.declaration.declaredBy}`,
+      d.declaration.missedByMonitoring ? h('span', { class: 'measure-definition', text: 'Monitoring missed this: no alert reported it.' }) : null)) : null,
     fact('Report', h('span', {}, badge(report.status, reportStatusLabel(report.status)), ' ', h('a', { text: `version ${report.version}`, attrs: { href: `${pageUrl}/report` } }))),
     measureFact('Time to detect', measures?.timeToDetectMs, 'unknown', 'From an impact start recorded in the report, earlier than the first alert, to the first alert.'),
     measureFact('Time to acknowledge', measures?.timeToAcknowledgeMs, 'unknown', 'From the first alert to the first page acknowledgement.'),
