@@ -10,6 +10,7 @@ import type { Correlator } from './domain/correlation/correlator';
 import { correlatorFromConfig } from './config/correlator-from-config';
 import { catalogRoutes } from './http/routes/catalog-routes';
 import { correctionRoutes } from './http/routes/correction-routes';
+import { declarationRoutes } from './http/routes/declaration-routes';
 import { ApiAuthenticator } from './http/api-auth';
 import { ConnectionTracker } from './http/connection-tracker';
 import { createHttpApp } from './http/create-app';
@@ -29,6 +30,7 @@ import { PrometheusRules } from './integrations/prometheus-rules';
 import { IncidentAlertRules } from './integrations/incident-alert-rules';
 import { StatsService } from './services/stats-service';
 import { CorrectionService } from './services/correction-service';
+import { DeclarationService } from './services/declaration-service';
 import { ReportCarryOver } from './services/report-carry-over';
 import { ReportService } from './services/report-service';
 import type { ReportStore } from './store/report-store';
@@ -157,6 +159,7 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
     policy: config.reports.policy, carryOver, alertRules,
   });
   const corrections = new CorrectionService({ store, correlator, serviceLabels: naming, clock, carryOver, links: stores.links });
+  const declarations = new DeclarationService({ store, correlator, serviceLabels: naming, clock });
 
   // Exports, statistics, status page and outbound notifications.
   const notifier = new OutboundNotifier({
@@ -175,7 +178,7 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
 
   const routes: RouteDef[] = [];
   routes.push(...routeTable({
-    config, instances, metrics, pressure, processor, clock, store, reportStore, deliveryStore, view, naming, catalog, links: stores.links, reports, corrections, stats, snapshotter,
+    config, instances, metrics, pressure, processor, clock, store, reportStore, deliveryStore, view, naming, catalog, links: stores.links, reports, corrections, declarations, stats, snapshotter,
     storeHealth: stores.health, openapi: () => buildOpenApi(routes, { version: VERSION }),
   }));
   const app = createHttpApp({
@@ -218,6 +221,7 @@ interface RouteParts {
   links: RememberedLinkStore;
   reports: ReportService;
   corrections: CorrectionService;
+  declarations: DeclarationService;
   stats: StatsService;
   snapshotter: PrometheusSnapshotter | null;
   storeHealth: () => string | null;
@@ -237,6 +241,7 @@ function routeTable(p: RouteParts): RouteDef[] {
     ...incidentRoutes({ store: p.store, view: p.view, clock: p.clock, reports: p.reports, catalog: p.catalog, links: p.links }),
     ...correctionRoutes({ corrections: p.corrections }),
     ...catalogRoutes({ catalog: p.catalog, links: p.links }),
+    ...declarationRoutes({ declarations: p.declarations }),
     ...reportRoutes({ reports: p.reports }),
     ...actionItemRoutes({ reports: p.reports }),
     ...exportRoutes({ store: p.store, reports: p.reports, snapshots: p.snapshotter, deliveries: p.deliveryStore, serviceLabels: p.naming, clock: p.clock }),

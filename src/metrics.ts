@@ -6,6 +6,7 @@ export interface Metrics {
   webhooksReceived: Counter<'instance' | 'outcome'>;
   ingestToIncidentSeconds: Histogram<string>;
   inboxFailures: Counter<'outcome'>;
+  alertsIgnored: Counter<'alertname' | 'reason'>;
   httpRequestSeconds: Histogram<'method' | 'route' | 'status'>;
   httpConnectionsShed: Counter<'reason'>;
 }
@@ -71,6 +72,11 @@ export function createMetrics(sources: MetricsSources): Metrics {
     inboxFailures: new Counter({
       name: 'debrief_inbox_failures_total', help: 'Inbox processing failures (retry or dead)', labelNames: ['outcome'] as const, registers: [registry],
     }),
+    alertsIgnored: new Counter({
+      name: 'debrief_alerts_ignored_total',
+      help: 'Alert notifications processing left out of incidents (their webhooks are stored): reason heartbeat (ignore.alertnames: Watchdog, InfoInhibitor, DeadMansSwitch by default) or matcher (ignore.matchers)',
+      labelNames: ['alertname', 'reason'] as const, registers: [registry],
+    }),
     httpConnectionsShed: new Counter({
       name: 'debrief_http_connections_shed_total',
       help: 'Connections closed to stay within server.maxConnections: evicted (the oldest not answering a request) or refused (all were answering)',
@@ -100,7 +106,7 @@ export interface StatsGaugeSource {
     bySeverity: Array<StatsGroup & { severity: string }>;
   }>;
 }
-interface StatsGroup { count: number; mttdMs: number | null; mttaMs: number | null; mttmMs: number | null; mttrMs: number | null }
+interface StatsGroup { count: number; missedByMonitoringCount: number; mttdMs: number | null; mttaMs: number | null; mttmMs: number | null; mttrMs: number | null }
 
 /**
  * Response-time gauges (the same numbers as `GET /api/v1/stats` over a recent window), labelled
@@ -134,8 +140,9 @@ export function registerStatsGauges(registry: Registry, source: StatsGaugeSource
   });
   const seconds = (ms: number | null) => (ms === null ? null : ms / 1000);
   gauge('debrief_incidents_recent', 'Incidents started in the stats window (stats.gaugeWindowDays)', (group) => group.count);
-  gauge('debrief_incident_mttd_seconds', 'Mean time to detect (impact start to first alert) over the stats window', (group) => seconds(group.mttdMs));
-  gauge('debrief_incident_mtta_seconds', 'Mean time to acknowledge (first alert to page acknowledgement) over the stats window', (group) => seconds(group.mttaMs));
+  gauge('debrief_incidents_missed_by_monitoring_recent', 'Incidents started in the stats window that were declared by hand because no alert reported them', (group) => group.missedByMonitoringCount);
+  gauge('debrief_incident_mttd_seconds', 'Mean time to detect (recorded impact start to first alert) over the stats window; only incidents whose impact start was recorded before their first alert, absent when none', (group) => seconds(group.mttdMs));
+  gauge('debrief_incident_mtta_seconds', 'Mean time to acknowledge (first alert to page acknowledgement) over the stats window; only acknowledged incidents, absent when none', (group) => seconds(group.mttaMs));
   gauge('debrief_incident_mttm_seconds', 'Mean time to mitigate (impact start to human-set mitigation) over the stats window', (group) => seconds(group.mttmMs));
   gauge('debrief_incident_mttr_seconds', 'Mean time to resolve (impact start to resolution) over the stats window', (group) => seconds(group.mttrMs));
 }

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { connectorIds, connectorRegistry, type ConnectorId, type CredentialsOf } from '../../connectors';
 import { CORRELATION_DEFAULTS } from '../domain/correlation/correlator';
 import { MAX_ONGOING_SPAN_HOURS, ONGOING_OUTAGE_DEFAULTS } from '../domain/correlation/ongoing-outage';
+import { MatcherSyntaxError, parseMatcher } from '../domain/correlation/matchers';
 import { correlationRulesSchema } from '../domain/correlation/rule-config';
+import { DEFAULT_IGNORED_ALERTNAMES } from '../domain/ignored-alerts';
 
 /**
  * `server.maxConnections`: Alertmanager clusters, PagerDuty, probes and people's browsers need a
@@ -54,6 +56,22 @@ const correlationSchema = z.object({
     .describe('Ongoing outages: links that do not fade with time while a page is unresolved or critical alerts fire.'),
   rules: correlationRulesSchema.optional()
     .describe('Correlation rules (the best-scoring eligible link wins; ties go to the earlier rule). Default: same-alertmanager-group, same-service, service-dependencies, named-dependency, same-service-any-cluster.'),
+}).strict();
+
+// --- alerts that never become incidents (src/domain/ignored-alerts.ts)
+const ignoreMatcher = z.string().min(1).superRefine((s, ctx) => {
+  try {
+    parseMatcher(s);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: err instanceof MatcherSyntaxError ? err.message : String(err) });
+  }
+});
+const DEFAULT_IGNORE = { alertnames: [...DEFAULT_IGNORED_ALERTNAMES], matchers: [] };
+const ignoreSchema = z.object({
+  alertnames: z.array(z.string().min(1)).default([...DEFAULT_IGNORED_ALERTNAMES])
+    .describe('Heartbeat and informational alert names that never become incidents (counted on /metrics as reason `heartbeat`).'),
+  matchers: z.array(z.array(ignoreMatcher).min(1)).default([])
+    .describe('More alerts that never become incidents: each entry a list of Alertmanager matchers that must all match (`@service` allowed); counted as reason `matcher`.'),
 }).strict();
 
 export const ROLES = ['viewer', 'editor', 'publisher', 'admin'] as const;
@@ -138,7 +156,7 @@ const DEFAULT_STATUS = { title: 'Service status', publicUrl: null };
 const statusSchema = z.object({
   title: z.string().min(1).max(200).default('Service status').describe('Title of the public status page and its Atom feed.'),
   publicUrl: z.url({ protocol: /^https?$/ }).nullable().default(null)
-    .describe('Public base URL of Debrief (Atom feed links and ids, links in notifications); without it, taken from each request.'),
+    .describe('Public base URL of Debrief (Atom feed links and ids, links in notifications); without it the feed links are root-relative and notifications carry no report link (never built from the request Host header).'),
 });
 
 const DEFAULT_STATS = { gaugeWindowDays: 30, gaugeCacheSeconds: 60 };
@@ -219,6 +237,8 @@ export const configSchema = z.object({
   instances: z.array(instanceSchema).default([])
     .describe('Connector instances receiving webhooks. `alertmanager` and `pagerduty` exist by default.'),
   correlation: correlationSchema.prefault({}),
+  ignore: ignoreSchema.default(DEFAULT_IGNORE)
+    .describe('Alerts that are not about an outage (heartbeats, informational): their webhooks are stored as usual, processing leaves them out of incidents.'),
   catalog: z.object({
     file: z.string().min(1).nullable().default(null)
       .describe('Service catalog YAML (`services: [{ name, team, customerFacing, dependsOn, pagerdutyServices }]`). Null: `config/services.yaml` when it exists, else an empty catalog. A file named here must exist.'),
@@ -313,6 +333,7 @@ export const ENV_BINDINGS: EnvBinding[] = [
   { env: 'DEBRIEF_CORRELATION_GROUP_WINDOW_MINUTES', path: 'correlation.groupWindowMinutes', description: 'Same-group correlation window', parse: (s) => s },
   { env: 'DEBRIEF_CORRELATION_QUIET_PERIOD_MINUTES', path: 'correlation.quietPeriodMinutes', description: 'Quiet period after an incident\'s last alert resolved', parse: (s) => s },
   { env: 'DEBRIEF_CORRELATION_REOPEN_WINDOW_MINUTES', path: 'correlation.reopenWindowMinutes', description: 'Reopen window after the quiet period', parse: (s) => s },
+  { env: 'DEBRIEF_IGNORE_ALERTNAMES', path: 'ignore.alertnames', description: 'Comma-separated heartbeat and informational alert names that never become incidents', parse: list },
   { env: 'DEBRIEF_CATALOG_FILE', path: 'catalog.file', description: 'Service catalog YAML file', parse: (s) => s },
   { env: 'DEBRIEF_SERVICE_LABELS', path: 'impact.serviceLabels', description: 'Comma-separated label names naming the service', parse: list },
   { env: 'DEBRIEF_LOG_LEVEL', path: 'log.level', description: 'Log level', parse: (s) => s },
@@ -340,7 +361,7 @@ export const ENV_BINDINGS: EnvBinding[] = [
       }
     },
   },
-  { env: 'DEBRIEF_PUBLIC_URL', path: 'status.publicUrl', description: 'Public base URL of Debrief (Atom feed, notification links)', parse: (s) => s },
+  { env: 'DEBRIEF_PUBLIC_URL', path: 'status.publicUrl', description: 'Public base URL of Debrief (Atom feed links and ids, notification links); without it nothing is built from the request Host header', parse: (s) => s },
   { env: 'DEBRIEF_STATUS_TITLE', path: 'status.title', description: 'Title of the public status page', parse: (s) => s },
   { env: 'DEBRIEF_POSTMORTEM_MIN_SEVERITY', path: 'reports.policy.minSeverity', description: 'Post-mortem policy: minimum severity (`any`: no condition)', parse: (s) => (s === 'any' ? null : s) },
   { env: 'DEBRIEF_POSTMORTEM_MIN_DURATION_MINUTES', path: 'reports.policy.minDurationMinutes', description: 'Post-mortem policy: minimum duration in minutes', parse: (s) => s },

@@ -56,6 +56,26 @@ export interface Incident {
   updatedAt: string;
   /** Set when status is `merged`: the incident now holding its alerts. */
   mergedInto: string | null;
+  /** Set when a person declared the incident by hand (`declared-incident.ts`); absent or null otherwise. */
+  declaration?: IncidentDeclaration | null;
+}
+
+/**
+ * What a person said when declaring an incident by hand (a customer reported it): its summary
+ * until alerts are moved in, and after that combined with theirs.
+ */
+export interface IncidentDeclaration {
+  title: string;
+  services: string[];
+  severity: string | null;
+  /** When impact began (event time, UTC ISO). */
+  startedAt: string;
+  /** When impact ended; null while ongoing (the incident stays open). */
+  endedAt: string | null;
+  /** True when no alert reported the outage: counted in `/metrics` and the statistics. */
+  missedByMonitoring: boolean;
+  declaredBy: string;
+  declaredAt: string;
 }
 
 /** A non-alert timeline event stored with an incident (corrections, PagerDuty, human notes). */

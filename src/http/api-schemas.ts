@@ -68,6 +68,10 @@ export const incidentSchema = z.object({
   createdAt: isoTime,
   updatedAt: isoTime,
   mergedInto: z.string().nullable().describe('The incident now holding its alerts, when status is `merged`.'),
+  declaration: z.object({
+    title: z.string(), services: z.array(z.string()), severity: z.string().nullable(), startedAt: isoTime, endedAt: isoTime.nullable(),
+    missedByMonitoring: z.boolean().describe('No alert reported the outage.'), declaredBy: z.string(), declaredAt: isoTime,
+  }).optional().describe('Present only on an incident a person declared by hand (POST /api/v1/incidents): what they declared. Its title stays; its start, end, severity and services combine with alerts moved in later; it is open until the declaration has an end.'),
 }).meta({ id: 'Incident' });
 
 export const timelineEntrySchema = z.object({

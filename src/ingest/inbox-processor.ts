@@ -7,6 +7,7 @@ import type { Config } from '../config/config.schema';
 import { correlatorFromConfig } from '../config/correlator-from-config';
 import type { ServiceCatalog } from '../domain/catalog/service-catalog';
 import type { Correlator } from '../domain/correlation/correlator';
+import { describeIgnored, ignorePolicyOf, partitionIgnored, type IgnoredAlert, type IgnorePolicy } from '../domain/ignored-alerts';
 import { UnavailableError } from '../errors';
 import type { Metrics } from '../metrics';
 import type { PagingEvent } from '../domain/paging-event';
@@ -19,7 +20,9 @@ export interface InboxProcessorDeps {
   connectors: ReadonlyMap<string, Connector>;
   correlator: Correlator;
   serviceLabels: ServiceLabels;
-  metrics: Metrics;
+  /** Alerts left out of incidents (heartbeats, informational, `ignore.matchers`); absent: none. */
+  ignore?: IgnorePolicy;
+  metrics: Pick<Metrics, 'ingestToIncidentSeconds' | 'inboxFailures' | 'alertsIgnored'>;
   logger: Logger;
   leaseMs: number;
   pollIntervalMs: number;
@@ -100,7 +103,7 @@ export class InboxProcessor {
           try {
             if (Array.isArray(step)) await this.recordAlerts(step);
             else if ('error' in step) await this.failed(step.entry, step.error);
-            else await this.recordOne(step.entry, step.normalized);
+            else await this.recordOne(step);
           } finally {
             this.deps.watch?.end();
           }
@@ -128,12 +131,26 @@ export class InboxProcessor {
     this.deps.watch?.begin(this.owner, [entry.id]);
     try {
       if (!connector) throw new NormalizeError(`no connector "${entry.connector}" is loaded`);
-      return { entry, normalized: parseAndNormalize(connector, entry.body, { instance: entry.instance, receivedAt: entry.receivedAt }) };
+      return this.leaveOutIgnored(entry, parseAndNormalize(connector, entry.body, { instance: entry.instance, receivedAt: entry.receivedAt }));
     } catch (error) {
       return { entry, error };
     } finally {
       this.deps.watch?.end();
     }
+  }
+
+  /** Heartbeats and ignored alerts never reach correlation; the entry's outcome says which were left out. */
+  private leaveOutIgnored(entry: InboxEntry, normalized: Normalized): NormalizedEntry {
+    if (!this.deps.ignore || normalized.alerts.length === 0) return { entry, normalized, ignored: [] };
+    const { kept, ignored } = partitionIgnored(normalized.alerts, this.deps.ignore, this.deps.serviceLabels);
+    if (ignored.length === 0) return { entry, normalized, ignored };
+    const said = describeIgnored(ignored);
+    return { entry, normalized: { ...normalized, alerts: kept, ignoredReason: normalized.ignoredReason ? `${normalized.ignoredReason} ${said}` : said }, ignored };
+  }
+
+  /** Counted once the entry is recorded, so a retried entry is not counted twice. */
+  private countIgnored(ignored: readonly IgnoredAlert[] = []): void {
+    for (const { alertname, reason } of ignored) this.deps.metrics.alertsIgnored.inc({ alertname, reason });
   }
 
   private context() {
@@ -152,15 +169,17 @@ export class InboxProcessor {
       for (const { entry } of run) await this.failed(entry, err);
       return;
     }
-    for (const [index, { entry }] of run.entries()) {
+    for (const [index, { entry, ignored }] of run.entries()) {
       const result = results[index] ?? { ok: false, error: new Error('not recorded') };
-      if (result.ok) this.deps.metrics.ingestToIncidentSeconds.observe((Date.now() - Date.parse(entry.receivedAt)) / 1000);
-      else await this.failed(entry, result.error);
+      if (result.ok) {
+        this.countIgnored(ignored);
+        this.deps.metrics.ingestToIncidentSeconds.observe((Date.now() - Date.parse(entry.receivedAt)) / 1000);
+      } else await this.failed(entry, result.error);
     }
   }
 
   /** An entry with paging events (and maybe alerts), on its own: its listener hears what was stored. */
-  private async recordOne(entry: InboxEntry, normalized: Normalized): Promise<void> {
+  private async recordOne({ entry, normalized, ignored }: NormalizedEntry): Promise<void> {
     const { store, logger } = this.deps;
     try {
       if (normalized.alerts.length > 0) await store.recordObservations(normalized.alerts, { ...this.context(), inboxId: entry.id });
@@ -175,6 +194,7 @@ export class InboxProcessor {
         }
       }
       await store.completeInbox(entry.id, this.owner, outcomeOf(normalized), this.now());
+      this.countIgnored(ignored);
       this.deps.metrics.ingestToIncidentSeconds.observe((Date.now() - Date.parse(entry.receivedAt)) / 1000);
     } catch (err) {
       await this.failed(entry, err);
@@ -198,7 +218,8 @@ export class InboxProcessor {
 /** Entries claimed per pass; a run of alert-only entries among them is written in one transaction. */
 const CLAIM_LIMIT = 20;
 
-type NormalizedEntry = { entry: InboxEntry; normalized: Normalized };
+/** `ignored`: the alerts processing left out (`leaveOutIgnored`). */
+type NormalizedEntry = { entry: InboxEntry; normalized: Normalized; ignored?: IgnoredAlert[] };
 type ReadEntry = NormalizedEntry | { entry: InboxEntry; error: unknown };
 
 const outcomeOf = (normalized: Normalized) => ({ alerts: normalized.alerts.length, ignoredReason: normalized.ignoredReason });
@@ -245,7 +266,7 @@ export const errorInfo = (err: unknown) => (err instanceof Error ? { name: err.n
  * worker (inbox-worker.ts), so both process alike.
  */
 export function buildInboxProcessor(
-  config: Pick<Config, 'correlation' | 'impact' | 'inbox'>,
+  config: Pick<Config, 'correlation' | 'impact' | 'inbox' | 'ignore'>,
   catalog: ServiceCatalog,
   deps: Pick<InboxProcessorDeps, 'store' | 'metrics' | 'logger' | 'clock' | 'breathe' | 'onPagingEvents' | 'watch'>,
 ): InboxProcessor {
@@ -254,6 +275,7 @@ export function buildInboxProcessor(
     connectors: connectorsById,
     correlator: correlatorFromConfig(config, catalog),
     serviceLabels: catalog.naming(config.impact.serviceLabels),
+    ignore: ignorePolicyOf(config.ignore),
     leaseMs: config.inbox.leaseSeconds * 1000,
     pollIntervalMs: config.inbox.pollIntervalMs,
     maxAttempts: config.inbox.maxAttempts,

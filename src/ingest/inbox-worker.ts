@@ -41,13 +41,14 @@ type FromWorker =
   | { type: 'done'; id: number }
   | { type: 'ingestToIncident'; seconds: number }
   | { type: 'inboxFailure'; outcome: string }
+  | { type: 'alertIgnored'; alertname: string; reason: string }
   | { type: 'paging'; events: PagingEvent[]; result: PagingRecordResult };
 
 export interface WorkerInboxProcessorDeps {
   config: Config;
   /** The SQLite database file (not `:memory:`). */
   file: string;
-  metrics: Pick<Metrics, 'ingestToIncidentSeconds' | 'inboxFailures'>;
+  metrics: Pick<Metrics, 'ingestToIncidentSeconds' | 'inboxFailures' | 'alertsIgnored'>;
   logger: Logger;
   onPagingEvents?: (events: PagingEvent[], result: PagingRecordResult) => void;
   /** The HTTP thread's webhook pressure: the worker gives way to waiting webhooks, as in-thread processing does. */
@@ -113,6 +114,7 @@ export class WorkerInboxProcessor implements InboxProcessing {
       }
       case 'ingestToIncident': this.deps.metrics.ingestToIncidentSeconds.observe(message.seconds); return;
       case 'inboxFailure': this.deps.metrics.inboxFailures.inc({ outcome: message.outcome }); return;
+      case 'alertIgnored': this.deps.metrics.alertsIgnored.inc({ alertname: message.alertname, reason: message.reason }); return;
       case 'paging':
         try {
           this.deps.onPagingEvents?.(message.events, message.result);
@@ -176,6 +178,7 @@ async function runInboxWorker(input: WorkerInput, port: NonNullable<typeof paren
   const metrics = {
     ingestToIncidentSeconds: { observe: (seconds: number) => send({ type: 'ingestToIncident', seconds }) },
     inboxFailures: { inc: (labels: { outcome: string }) => send({ type: 'inboxFailure', outcome: labels.outcome }) },
+    alertsIgnored: { inc: (labels: { alertname: string; reason: string }) => send({ type: 'alertIgnored', alertname: labels.alertname, reason: labels.reason }) },
   } as unknown as Metrics;
   // Two cores are shared by HTTP, this worker and often the senders: webhooks still go first.
   const pressure = new IngestPressure(giveWayOf(config.inbox.ingestPriority), input.pressure);

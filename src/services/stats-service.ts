@@ -4,7 +4,7 @@ import type { StoredReport } from '../domain/report/report-model';
 import type { IncidentReads } from '../store/store';
 
 export interface StatsServiceDeps {
-  store: Pick<IncidentReads, 'listIncidents' | 'firstAcknowledgements'>;
+  store: Pick<IncidentReads, 'listIncidents' | 'firstAcknowledgements' | 'getIncident'>;
   /** Human-set times (impact window, mitigation) come from stored reports; absent: measured from alerts and pages only. */
   reports?: { getReports(incidentIds: readonly string[]): Promise<Map<string, StoredReport>> } | null;
   clock: () => Date;
@@ -50,8 +50,27 @@ export class StatsService {
     const chosen = incidents.slice(0, MAX_INCIDENTS);
     const stored = this.deps.reports && chosen.length ? await this.deps.reports.getReports(chosen.map((incident) => incident.id)) : new Map<string, StoredReport>();
     const acknowledged = chosen.length ? await this.deps.store.firstAcknowledgements(chosen.map((incident) => incident.id)) : new Map<string, string>();
-    const measures = chosen.map((incident) => measureFacts({ incident, acknowledgedAt: acknowledged.get(incident.id) ?? null }, overridesOf(stored.get(incident.id))));
+    const firstAlerts = await this.firstAlertsOfDeclared(chosen);
+    const measures = chosen.map((incident) => measureFacts(
+      { incident, acknowledgedAt: acknowledged.get(incident.id) ?? null, ...(firstAlerts.has(incident.id) ? { firstAlertAt: firstAlerts.get(incident.id) } : {}) },
+      overridesOf(stored.get(incident.id)),
+    ));
     return { since, until, truncated, ...aggregateMeasures(measures) };
+  }
+
+  /**
+   * The first alert of each incident declared by hand that alerts were moved into: its start is
+   * the declared one, so the summary cannot say. Few incidents are declared by hand, and an
+   * incident's detail is bounded and keeps its earliest alert (`bounded-detail.ts`).
+   */
+  private async firstAlertsOfDeclared(incidents: readonly Incident[]): Promise<Map<string, string | null>> {
+    const out = new Map<string, string | null>();
+    for (const incident of incidents) {
+      if (!incident.declaration || incident.alertCount === 0) continue;
+      const detail = await this.deps.store.getIncident(incident.id);
+      out.set(incident.id, detail?.alerts.map((alert) => alert.startsAt).sort()[0] ?? null);
+    }
+    return out;
   }
 
   /**

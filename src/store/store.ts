@@ -1,7 +1,8 @@
 import type { ServiceLabels } from '../domain/service-naming';
 import type { Alert, AlertObservation } from '../domain/alert';
 import type { Correlator } from '../domain/correlation/correlator';
-import type { Incident, IncidentDetail, IncidentEvent, IncidentStatus } from '../domain/incident';
+import type { DeclarationChange } from '../domain/declared-incident';
+import type { Incident, IncidentDeclaration, IncidentDetail, IncidentEvent, IncidentStatus } from '../domain/incident';
 import type { PagingEvent } from '../domain/paging-event';
 import type { MergeResult, MoveResult, PagingRecordResult, RecordResult, SplitResult } from '../domain/ledger/ledger-results';
 
@@ -18,7 +19,7 @@ export type { MergeResult, MoveResult, PagingRecordResult, PlacedPaging, RecordR
  * a MongoDB transaction with unique keys). The domain logic they need (correlation) is
  * passed in as pure functions.
  */
-export interface Store extends StoreLifecycle, InboxStore, IncidentWrites, CorrectionStore, IncidentReads, ReconciliationStore {}
+export interface Store extends StoreLifecycle, InboxStore, IncidentWrites, CorrectionStore, DeclarationStore, IncidentReads, ReconciliationStore {}
 
 /** Opening, readiness and closing. */
 export interface StoreLifecycle {
@@ -143,6 +144,23 @@ export interface CorrectionStore {
    * the target. NotFoundError, ValidationError (already there), ConflictError (target merged).
    */
   moveAlert(alertId: string, targetIncidentId: string, context: CorrectionContext): Promise<MoveResult>;
+}
+
+/** Incidents declared by hand (a customer reported an outage no alert did). */
+export interface DeclarationStore {
+  /**
+   * Opens an incident from a person's declaration (origin `human`), atomically with its
+   * `incident.declared` timeline and audit entry. Its summary is the declaration's until alerts
+   * are moved in, then both combined (`declared-incident.ts`). ValidationError when it would end
+   * before it started.
+   */
+  declareIncident(declaration: IncidentDeclaration, context: { now: string; serviceLabels: ServiceLabels }): Promise<Incident>;
+  /**
+   * Changes a declared incident's declaration (an end once known) and recomputes its summary,
+   * recording an `incident.declaration-changed` entry. NotFoundError for an unknown incident or
+   * one not declared by hand, ConflictError when merged, ValidationError for an end before the start.
+   */
+  changeDeclaration(incidentId: string, change: DeclarationChange, context: CorrectionContext): Promise<Incident>;
 }
 
 /** Incidents, alerts and their audit trails as stored. */

@@ -13,6 +13,7 @@ export const WEB_PAGES = {
   review: 'Correlation review',
   report: 'Report editor',
   inbox: 'Inbox',
+  declare: 'Declare an incident',
 } as const;
 
 export type WebPage = keyof typeof WEB_PAGES;

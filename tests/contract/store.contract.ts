@@ -2,7 +2,7 @@ import type { Alert } from '../../src/domain/alert';
 import { CORRECTION_EVENT_KINDS, DECISION_EVENT_KIND, REOPENED_EVENT_KIND } from '../../src/domain/correlation/corrections';
 import { LINK_RULES, type IncidentCandidate } from '../../src/domain/correlation/correlator';
 import { humanPlacementKey, outageCriticalKey, outagePageKey, pageKey } from '../../src/domain/correlation/correlation-keys';
-import type { Incident, IncidentDetail } from '../../src/domain/incident';
+import type { Incident, IncidentDeclaration, IncidentDetail } from '../../src/domain/incident';
 import { summarizeIncident } from '../../src/domain/incident-summary';
 import { DETAIL_ALERT_LIMIT } from '../../src/store/bounded-detail';
 import { ConflictError, NotFoundError, ValidationError } from '../../src/errors';
@@ -990,6 +990,74 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         await store.moveAlert(a.id, c.incidentId, correctionContext(correlator));
         const audit = (await store.getIncidentAudit(c.incidentId))!.map((e) => e.kind);
         expect(audit).toEqual(expect.arrayContaining([DECISION_EVENT_KIND, CORRECTION_EVENT_KINDS.move]));
+      });
+    });
+
+    // ------------------------------------------------- declared by hand
+
+    describe('declareIncident and changeDeclaration', () => {
+      const declaration = (over: Partial<IncidentDeclaration> = {}): IncidentDeclaration => ({
+        title: 'Customers cannot log in', services: ['login'], severity: 'critical', startedAt: at(0), endedAt: null,
+        missedByMonitoring: true, declaredBy: 'alice', declaredAt: NOW, ...over,
+      });
+      const declare = (over: Partial<IncidentDeclaration> = {}) => store.declareIncident(declaration(over), { now: NOW, serviceLabels: SERVICE_LABELS });
+
+      it('when an incident is declared, then it is open with the declared summary, origin human, and its timeline and audit trail record the declaration', async () => {
+        const incident = await declare();
+        expect(summaryFields(incident)).toEqual({
+          title: 'Customers cannot log in', status: 'open', severity: 'critical', services: ['login'], startedAt: at(0), endedAt: null, lastActivityAt: at(0), alertCount: 0,
+        });
+        expect(incident.declaration).toEqual(declaration());
+        const d = await detail(incident.id);
+        expect(d.incident).toEqual(incident);
+        expect(d.alerts).toEqual([]);
+        expect(d.events.map((e) => [e.kind, e.at, e.actor])).toEqual([['incident.declared', at(0), 'alice']]);
+        expect((await store.getIncidentAudit(incident.id))!.map((e) => e.kind)).toEqual(['incident.declared']);
+        expect((await store.listIncidents({ limit: 10, service: 'login' })).items.map((i) => i.id)).toEqual([incident.id]);
+        expect(await store.countIncidents('open')).toBe(1);
+      });
+
+      it('when it is declared with an end, then it is resolved at that end; an end before the start is refused and nothing is stored', async () => {
+        const incident = await declare({ endedAt: at(45) });
+        expect(incident).toMatchObject({ status: 'resolved', startedAt: at(0), endedAt: at(45) });
+        await expect(declare({ endedAt: at(-5) })).rejects.toBeInstanceOf(ValidationError);
+        expect(await store.countIncidents()).toBe(1);
+      });
+
+      it('when alerts are moved in, then the summary combines them with the declaration, and moving the last one out leaves it as declared', async () => {
+        const declared = await declare({ startedAt: at(0) });
+        const a = await place({ name: 'LoginErrors', link: 'l', start: 20, end: 30, service: 'auth', severity: 'warning' });
+        const b = await place({ name: 'LoginSlow', link: 'l', start: 21, service: 'auth' });
+        const ctx = correctionContext(correlator);
+        const moved = await store.moveAlert(a.id, declared.id, ctx);
+        expect(moved.to).toMatchObject({
+          id: declared.id, title: 'Customers cannot log in', services: ['login', 'auth'], severity: 'critical', startedAt: at(0), status: 'open', alertCount: 1,
+        });
+        expect(moved.from).toMatchObject({ id: b.incidentId, status: 'open', alertCount: 1 });
+        await store.moveAlert(a.id, b.incidentId, ctx);
+        expect(await incident(declared.id)).toMatchObject({ status: 'open', alertCount: 0, title: 'Customers cannot log in', services: ['login'], startedAt: at(0) });
+      });
+
+      it('when the declaration gets an end, then the incident resolves once its alerts have too, and the change is on the timeline', async () => {
+        const declared = await declare({ startedAt: at(0) });
+        const a = await place({ name: 'LoginErrors', link: 'l', start: 10 });
+        await store.moveAlert(a.id, declared.id, correctionContext(correlator));
+        const ended = await store.changeDeclaration(declared.id, { endedAt: at(50) }, correctionContext(correlator));
+        expect(ended).toMatchObject({ status: 'open', endedAt: null }); // its alert still fires
+        expect(ended.declaration).toMatchObject({ endedAt: at(50), title: 'Customers cannot log in' });
+        await record([{ name: 'LoginErrors', link: 'l', start: 10, end: 40 }], later(700));
+        expect(await incident(declared.id)).toMatchObject({ status: 'resolved', endedAt: at(50), alertCount: 1 });
+        expect((await detail(declared.id)).events.map((e) => e.kind)).toContain('incident.declaration-changed');
+      });
+
+      it('when a change is invalid or the incident was not declared, then it is refused with the named error', async () => {
+        const declared = await declare({ startedAt: at(10) });
+        const ctx = correctionContext(correlator);
+        await expect(store.changeDeclaration(declared.id, { endedAt: at(5) }, ctx)).rejects.toBeInstanceOf(ValidationError);
+        const alerted = await place({ name: 'A', link: 'x', start: 0 });
+        await expect(store.changeDeclaration(alerted.incidentId, { endedAt: at(5) }, ctx)).rejects.toBeInstanceOf(NotFoundError);
+        await expect(store.changeDeclaration('no-such-incident', { endedAt: at(5) }, ctx)).rejects.toBeInstanceOf(NotFoundError);
+        expect((await incident(declared.id)).declaration!.endedAt).toBeNull();
       });
     });
 

@@ -67,7 +67,7 @@ describe('report exports', () => {
     expect(doc.report.incidentId).toBe(id);
     expect(doc.report.sections.map((s: { id: string }) => s.id)).toEqual(['summary', 'timeline', 'what-happened', 'fix', 'prevention']);
     expect(doc.report).not.toHaveProperty('hiddenTimeline');
-    expect(doc.measures).toMatchObject({ incidentId: id, firstAlertAt: T0, timeToDetectMs: 0, timeToResolveMs: 30 * 60_000, timeToAcknowledgeMs: null });
+    expect(doc.measures).toMatchObject({ incidentId: id, firstAlertAt: T0, timeToDetectMs: null, timeToResolveMs: 30 * 60_000, timeToAcknowledgeMs: null });
     expect(doc.timelinePicture.lanes).toEqual([{ service: 'checkout', bars: [
       { label: 'CheckoutErrors', start: T0, end: minutesAfter(T0, 30), ongoing: false, severity: 'critical' },
       { label: `CheckoutSlow${HOSTILE}`, start: minutesAfter(T0, 5), end: minutesAfter(T0, 20), ongoing: false, severity: 'warning' },

@@ -52,8 +52,8 @@ describe('GET /api/v1/stats', () => {
     expect(res.status).toBe(200);
     expect(res.data).toMatchObject({ since: window.since, until: window.until, truncated: false });
     expect(res.data.overall).toEqual({
-      count: 2, acknowledgedCount: 1, mitigatedCount: 1, resolvedCount: 2,
-      mttdMs: 5 * MIN, // checkout 0, payments 10 min (impact began before the first alert)
+      count: 2, missedByMonitoringCount: 0, detectedCount: 1, acknowledgedCount: 1, mitigatedCount: 1, resolvedCount: 2,
+      mttdMs: 10 * MIN, // payments only (impact recorded 10 min before the first alert); checkout's is unknown, not 0
       mttaMs: 4 * MIN, // first alert to the first acknowledgement
       mttmMs: 40 * MIN,
       mttrMs: 50 * MIN, // checkout 30 min, payments 70 min from its impact start
@@ -63,10 +63,17 @@ describe('GET /api/v1/stats', () => {
   it('when asked for a window, then it gives counts and means per service and per severity', async () => {
     const res = await app.api.get('/api/v1/stats', { params: window });
     expect(res.data.byService).toEqual([
-      { service: 'checkout', count: 1, acknowledgedCount: 1, mitigatedCount: 0, resolvedCount: 1, mttdMs: 0, mttaMs: 4 * MIN, mttmMs: null, mttrMs: 30 * MIN },
-      { service: 'payments', count: 1, acknowledgedCount: 0, mitigatedCount: 1, resolvedCount: 1, mttdMs: 10 * MIN, mttaMs: null, mttmMs: 40 * MIN, mttrMs: 70 * MIN },
+      { service: 'checkout', count: 1, missedByMonitoringCount: 0, detectedCount: 0, acknowledgedCount: 1, mitigatedCount: 0, resolvedCount: 1, mttdMs: null, mttaMs: 4 * MIN, mttmMs: null, mttrMs: 30 * MIN },
+      { service: 'payments', count: 1, missedByMonitoringCount: 0, detectedCount: 1, acknowledgedCount: 0, mitigatedCount: 1, resolvedCount: 1, mttdMs: 10 * MIN, mttaMs: null, mttmMs: 40 * MIN, mttrMs: 70 * MIN },
     ]);
     expect(res.data.bySeverity.map((s: { severity: string; count: number }) => [s.severity, s.count])).toEqual([['critical', 1], ['warning', 1]]);
+  });
+
+  it('when statistics are read, then each mean comes with its definition, saying when it is unknown', async () => {
+    const res = await app.api.get('/api/v1/stats', { params: window });
+    expect(Object.keys(res.data.definitions).sort()).toEqual(['missedByMonitoring', 'mtta', 'mttd', 'mttm', 'mttr']);
+    expect(res.data.definitions.mttd).toMatch(/impact start .* recorded .*first alert.*Unknown unless/);
+    expect(res.data.definitions.mtta).toMatch(/Unknown when no page was acknowledged/);
   });
 
   it('when no window is given, then the last 30 days are counted', async () => {
@@ -90,6 +97,9 @@ describe('GET /api/v1/stats', () => {
     expect(mtta).toContainEqual({ labels: { dimension: 'overall', name: 'all' }, value: 240 });
     expect(mtta).toContainEqual({ labels: { dimension: 'service', name: 'checkout' }, value: 240 });
     expect(mtta.find((s) => s.labels.name === 'payments')).toBeUndefined(); // no sample: no series, not 0
+    const mttd = metricSamples(res.data, 'debrief_incident_mttd_seconds');
+    expect(mttd).toContainEqual({ labels: { dimension: 'overall', name: 'all' }, value: 600 });
+    expect(mttd.find((s) => s.labels.name === 'checkout')).toBeUndefined(); // no recorded impact start: unknown, not 0
     const mttr = metricSamples(res.data, 'debrief_incident_mttr_seconds');
     expect(mttr).toContainEqual({ labels: { dimension: 'severity', name: 'warning' }, value: 4200 });
     expect(metricSamples(res.data, 'debrief_incidents_recent')).toContainEqual({ labels: { dimension: 'overall', name: 'all' }, value: 3 });

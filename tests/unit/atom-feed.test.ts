@@ -1,4 +1,4 @@
-import { renderAtomFeed } from '../../src/domain/status/atom-feed';
+import { renderAtomFeed, statusFeedUrn } from '../../src/domain/status/atom-feed';
 import { publicStatusEntry, type PublicStatusEntry } from '../../src/domain/status/public-status';
 import { renderStatusPage } from '../../src/domain/status/status-page';
 import { alert, h, HOSTILE, HOSTILE_TEXT, incidentDetail, reportView } from '../support/report-fixtures';
@@ -72,6 +72,19 @@ describe('renderAtomFeed', () => {
     expect(xmlProblems(xml)).toEqual([]);
     expect(xml).toContain(`<updated>${FEED.generatedAt}</updated>`);
     expect(xml).not.toContain('<entry>');
+  });
+
+  it('when no public URL is known, then links are root-relative and the feed and entry ids are absolute IRIs that name no host', () => {
+    const xml = renderAtomFeed([entry(), entry({ id: 'older', startedAt: T(-600) })], {
+      ...FEED, selfUrl: '/status/feed.atom', pageUrl: '/status', feedId: statusFeedUrn('Example status'),
+    });
+    expect(xmlProblems(xml)).toEqual([]);
+    expect(xml).toContain('<id>urn:debrief:status-feed:Example%20status</id>');
+    expect(xml).toContain('<link rel="self" type="application/atom+xml" href="/status/feed.atom"/>');
+    expect(xml).toContain('<link rel="alternate" type="text/html" href="/status#incident-older"/>');
+    const ids = [...xml.matchAll(/<entry>\s*<id>([^<]+)<\/id>/g)].map((m) => m[1]);
+    expect(ids).toEqual(['urn:uuid:3f2c1a9e-8d7b-4c6a-9e5f-1a2b3c4d5e6f', 'urn:debrief:status-feed:Example%20status#older']);
+    expect(xml).not.toMatch(/href="https?:/);
   });
 });
 

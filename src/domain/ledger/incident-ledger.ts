@@ -11,7 +11,8 @@ import { holderActivity, incidentKeyActivity, pageKeyActivity, spanAfterResend, 
 import { outageHold } from '../correlation/ongoing-outage';
 import { pageStates, summarizePages } from '../correlation/page-summary';
 import { alertPlacementEvents, inPlacementOrder, pagingDecisionEvent, pagingInPlacementOrder, pagingTimelineEvent } from '../correlation/placement';
-import type { Incident, NewIncidentEvent } from '../incident';
+import { assertDeclarationSpan, changedDeclaration, declarationChangedEvent, declarationEvent, declaredLabels, declaredTally, type DeclarationChange } from '../declared-incident';
+import type { Incident, IncidentDeclaration, NewIncidentEvent } from '../incident';
 import {
   facetAfterResend, facetKey, facetOf, facetsOf, facetWithAlert, firstAlertIdOf, namesAndServices, tallyAfterResend, tallyOf, tallyWithAlert, titleFor, type AlertFacet,
 } from '../incident-facets';
@@ -142,13 +143,43 @@ export function* moveAlert(alertId: string, targetId: string, ctx: LedgerContext
   yield* tx.reassign(alert, targetId, humanDecision('move', from, by), placedAloneKeys(alert));
   yield* port.setHumanPlaced([targetId, from.id]);
   tx.markRebuild(targetId);
-  const emptied = (yield* port.countAlerts(from.id)) + (yield* port.countPages(from.id)) === 0;
+  // A declared incident stands without alerts: moving its last one out leaves it as declared.
+  const emptied = !from.declaration && (yield* port.countAlerts(from.id)) + (yield* port.countPages(from.id)) === 0;
   if (emptied) yield* tx.absorb(targetId, from.id, (a) => ({ decision: a.alert.decision, keys: a.keys }), true);
   else tx.markRebuild(from.id);
   yield* tx.flush();
   for (const e of moveEvents(alert, from, yield* tx.incident(targetId), ctx.serviceLabels, by, emptied)) yield* tx.insertEvent(e);
   const moved = yield* port.getAlert(alertId);
   return { alert: moved!.alert, from: yield* tx.incident(from.id), to: yield* tx.incident(targetId) };
+}
+
+/**
+ * Opens an incident a person declared by hand (no alert reported it): its summary comes from the
+ * declaration, its timeline and audit trail get an `incident.declared` entry, and alerts can be
+ * moved into it later like into any incident.
+ */
+export function* declareIncident(declaration: IncidentDeclaration, ctx: LedgerContext): LedgerStep<Incident> {
+  assertDeclarationSpan(declaration);
+  const tx = new LedgerTx(ctx);
+  const id = yield* tx.createIncident(declaration.startedAt, 'human', true, declaration);
+  yield* port.writeTally(id, declaredTally(declaration, null), ctx.now);
+  yield* port.writeLabels(id, declaredLabels(declaration, { services: [] }), ctx.now);
+  yield* tx.insertEvent(declarationEvent(id, declaration));
+  return yield* tx.incident(id);
+}
+
+/** Changes the declaration of a declared incident (an end given later, a corrected start) and recomputes its summary. */
+export function* changeDeclaration(incidentId: string, change: DeclarationChange, ctx: LedgerContext, by: CorrectionActor): LedgerStep<Incident> {
+  const tx = new LedgerTx(ctx);
+  const incident = assertNotMerged(yield* tx.incident(incidentId), 'params.id');
+  const before = incident.declaration;
+  if (!before) throw new NotFoundError(`incident "${incidentId}" was not declared by hand`);
+  const after = changedDeclaration(before, change);
+  yield* port.writeDeclaration(incidentId, after, ctx.now);
+  tx.markRebuild(incidentId);
+  yield* tx.flush();
+  yield* tx.insertEvent(declarationChangedEvent(incidentId, before, after, by.actor, by.now));
+  return yield* tx.incident(incidentId);
 }
 
 /**
@@ -333,7 +364,9 @@ class LedgerTx {
     // A service (or cluster) new to the incident: its pages, if any, now speak for it too.
     if (keys.some(isOutageServiceKey) && (!before || before.clusters !== facet.clusters || !a.labels.cluster?.trim())) this.pagesStale.add(a.incidentId);
     const record = yield* this.record(a.incidentId);
-    yield* port.writeTally(a.incidentId, tallyWithAlert(record.tally, a), this.ctx.now);
+    const declaration = record.incident.declaration;
+    const tally = record.tally ?? (declaration ? declaredTally(declaration, null) : null);
+    yield* port.writeTally(a.incidentId, tallyWithAlert(tally, a), this.ctx.now);
   }
 
   /** The facet `alert` belongs to in `incidentId`, from this transaction's cache or the store. */
@@ -448,9 +481,9 @@ class LedgerTx {
     this.facets.delete(incidentId);
   }
 
-  *createIncident(at: string, origin: IncidentOrigin, humanPlaced: boolean): LedgerStep<string> {
+  *createIncident(at: string, origin: IncidentOrigin, humanPlaced: boolean, declaration: IncidentDeclaration | null = null): LedgerStep<string> {
     const id = this.ctx.newId();
-    yield* port.insertIncident({ id, at, origin, humanPlaced, now: this.ctx.now });
+    yield* port.insertIncident({ id, at, origin, humanPlaced, now: this.ctx.now, declaration });
     this.touched.add(id);
     return id;
   }
@@ -484,9 +517,14 @@ class LedgerTx {
     for (const id of [...this.labelsStale].sort()) {
       const facets = yield* port.facetsOf(id);
       const { names, services } = namesAndServices(facets);
-      const firstId = firstAlertIdOf(facets);
-      const apart = firstId === null ? undefined : (yield* port.getAlert(firstId))?.alert.decision.apart;
-      yield* port.writeLabels(id, { title: titleFor(names, services, apart), services }, this.ctx.now);
+      const declaration = (yield* port.getIncident(id))?.incident.declaration;
+      if (declaration) {
+        yield* port.writeLabels(id, declaredLabels(declaration, { services }), this.ctx.now);
+      } else {
+        const firstId = firstAlertIdOf(facets);
+        const apart = firstId === null ? undefined : (yield* port.getAlert(firstId))?.alert.decision.apart;
+        yield* port.writeLabels(id, { title: titleFor(names, services, apart), services }, this.ctx.now);
+      }
     }
   }
 
@@ -499,12 +537,17 @@ class LedgerTx {
     if (!record || record.incident.status === 'merged') return;
     const stored = yield* port.alertsOf(incidentId);
     const pages = yield* port.pagesOf(incidentId);
-    if (stored.length === 0 && pages.length === 0) return;
+    const declaration = record.incident.declaration;
+    if (stored.length === 0 && pages.length === 0 && !declaration) return;
     const alerts = stored.map((a) => a.alert);
     const facets = facetsOf(alerts, this.ctx.serviceLabels);
     yield* port.replaceFacets(incidentId, facets);
     const tally = tallyOf(alerts);
-    if (tally) {
+    if (declaration) {
+      // Its pages, if any, are on its timeline; the declaration and its alerts make the summary.
+      yield* port.writeTally(incidentId, declaredTally(declaration, tally), this.ctx.now);
+      yield* port.writeLabels(incidentId, declaredLabels(declaration, namesAndServices(facets)), this.ctx.now);
+    } else if (tally) {
       const { names, services } = namesAndServices(facets);
       const apart = alerts.find((a) => a.id === firstAlertIdOf(facets))?.decision.apart;
       yield* port.writeTally(incidentId, tally, this.ctx.now);
@@ -527,7 +570,7 @@ class LedgerTx {
     if (pages.length === 0) return;
     const record = yield* port.getIncident(incidentId);
     if (!record || record.incident.status === 'merged') return;
-    if (!record.tally) yield* port.writePageSummary(incidentId, summarizePages(pages), this.ctx.now);
+    if (!record.tally && !record.incident.declaration) yield* port.writePageSummary(incidentId, summarizePages(pages), this.ctx.now);
     const activity = pageKeyActivity(pages, yield* port.keysOf(incidentId));
     yield* port.lockKeys(activity.map((a) => a.key));
     yield* port.putKeyActivity(incidentId, activity);

@@ -1,7 +1,7 @@
 import type { Alert, AlertObservation, CorrelationDecision } from '../alert';
 import type { IncidentCandidate, IncidentOrigin, KeyActivity } from '../correlation/correlator';
 import type { PlacedPagingEvent } from '../correlation/page-summary';
-import type { Incident, IncidentEvent } from '../incident';
+import type { Incident, IncidentDeclaration, IncidentEvent } from '../incident';
 import type { AlertFacet, IncidentTally } from '../incident-facets';
 import type { IncidentSummary } from '../incident-summary';
 
@@ -80,6 +80,8 @@ export interface LedgerPort {
   writeTally(incidentId: string, tally: IncidentTally, now: string): void;
   /** Writes an incident's title and services (and the service index lists filter by). */
   writeLabels(incidentId: string, labels: { title: string; services: readonly string[] }, now: string): void;
+  /** Replaces the declaration of an incident declared by hand (its summary is written by `writeTally`/`writeLabels`). */
+  writeDeclaration(incidentId: string, declaration: IncidentDeclaration, now: string): void;
   /** Writes the summary of an incident that has pages but no alerts (`summarizePages`). */
   writePageSummary(incidentId: string, summary: IncidentSummary, now: string): void;
   /** The facet of one (alert name, service) of an incident, or null. */
@@ -127,6 +129,8 @@ export interface NewIncidentRecord {
   origin: IncidentOrigin;
   humanPlaced: boolean;
   now: string;
+  /** Set for an incident declared by hand. */
+  declaration?: IncidentDeclaration | null;
 }
 
 /** A paging event as stored with its incident. */
@@ -178,7 +182,7 @@ const OP_NAMES = [
   'lockKeys', 'findAlert', 'getAlert', 'alertsOf', 'countAlerts', 'pagesOf', 'countPages', 'hasPagingEvent', 'pagingEventsOfKind', 'getIncident',
   'keysOf', 'keyActivityOf', 'findCandidates', 'insertIncident', 'insertAlert', 'updateAlertResend', 'setAlertBookkeeping', 'setAlertPlacements',
   'moveDecisionEvents', 'insertEvent', 'setEventTime', 'insertPagingEvent', 'setPagingEventTime', 'addKeyHolder', 'addKeyFiring', 'putKeyActivity', 'writeTally', 'writeLabels',
-  'writePageSummary', 'getFacet', 'facetsOf', 'putFacets', 'replaceFacets', 'replaceKeyActivity', 'mergeIncidentInto', 'setHumanPlaced', 'addFence',
+  'writeDeclaration', 'writePageSummary', 'getFacet', 'facetsOf', 'putFacets', 'replaceFacets', 'replaceKeyActivity', 'mergeIncidentInto', 'setHumanPlaced', 'addFence',
 ] as const satisfies readonly OpName[];
 // Every port method has its call: a missing name fails to compile here.
 type Missing = Exclude<OpName, (typeof OP_NAMES)[number]>;

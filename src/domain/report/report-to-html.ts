@@ -117,8 +117,8 @@ function summaryBlock(report: ReportView, measured: IncidentMeasures): string {
     ...(summary.pages ?? []).map((page): [string, string] => ['Paged', pagedCell(page)]),
   ];
   const measures: Array<[string, number | null, string]> = [
-    ['Time to detect', measured.timeToDetectMs, 'impact start to first alert'],
-    ['Time to acknowledge', measured.timeToAcknowledgeMs, 'first alert to first page acknowledgement'],
+    ['Time to detect', measured.timeToDetectMs, 'recorded impact start to first alert (unknown unless recorded earlier than the first alert)'],
+    ['Time to acknowledge', measured.timeToAcknowledgeMs, 'first alert to first page acknowledgement (unknown without one)'],
     ['Time to mitigate', measured.timeToMitigateMs, 'impact start to mitigation'],
     ['Time to resolve', measured.timeToResolveMs, 'impact start to resolution'],
   ];

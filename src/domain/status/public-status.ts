@@ -32,10 +32,12 @@ export interface StatusPageOptions {
 
 export interface AtomFeedOptions {
   title: string;
-  /** Absolute URL of the feed itself (rel="self"); also its id. */
+  /** URL of the feed itself (rel="self"): absolute when a public URL is configured, else root-relative. */
   selfUrl: string;
-  /** Absolute URL of the HTML status page (rel="alternate"). */
+  /** URL of the HTML status page (rel="alternate"), absolute or root-relative like `selfUrl`. */
   pageUrl: string;
+  /** The feed's id, an absolute IRI; default `selfUrl` (which must then be absolute). */
+  feedId?: string;
   /** Feed `updated` when there are no entries. */
   generatedAt: string;
 }

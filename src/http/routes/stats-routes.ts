@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MEASURE_DEFINITIONS } from '../../domain/incident-metrics';
 import { ValidationError } from '../../errors';
 import type { StatsService } from '../../services/stats-service';
 import { defineRoute, type RouteDef } from '../route';
@@ -12,10 +13,12 @@ export interface StatsRouteDeps {
 const ms = (what: string) => z.number().nullable().describe(`${what} in milliseconds; null when no incident in the group has it`);
 const groupSchema = z.object({
   count: z.number().int().describe('Incidents that started in the window'),
+  missedByMonitoringCount: z.number().int().describe('Of those, how many were declared by hand because no alert reported them (monitoring missed them)'),
+  detectedCount: z.number().int().describe('Of those, how many have a known time to detect (a recorded impact start earlier than the first alert)'),
   acknowledgedCount: z.number().int().describe('Of those, how many had a page acknowledged'),
   mitigatedCount: z.number().int().describe('Of those, how many have a human-set mitigation time'),
   resolvedCount: z.number().int().describe('Of those, how many are resolved'),
-  mttdMs: ms('Mean time to detect (impact start to first alert)'),
+  mttdMs: ms('Mean time to detect (recorded impact start to first alert; only incidents whose impact start was recorded before their first alert)'),
   mttaMs: ms('Mean time to acknowledge (first alert to first page acknowledgement)'),
   mttmMs: ms('Mean time to mitigate (impact start to mitigation)'),
   mttrMs: ms('Mean time to resolve (impact start to resolution)'),
@@ -28,6 +31,8 @@ export const incidentStatsSchema = z.object({
   overall: groupSchema,
   byService: z.array(groupSchema.extend({ service: z.string() })).describe('An incident on two services counts in both'),
   bySeverity: z.array(groupSchema.extend({ severity: z.string().describe('`unknown` when the incident has none') })),
+  definitions: z.object({ mttd: z.string(), mtta: z.string(), mttm: z.string(), mttr: z.string(), missedByMonitoring: z.string() })
+    .describe('What each mean measures, from and to which moment, and when it is unknown (null)'),
 }).meta({ id: 'IncidentStats' });
 
 const statsQuerySchema = z.object({
@@ -54,7 +59,7 @@ export function statsRoutes(deps: StatsRouteDeps): RouteDef[] {
         if (since.getTime() >= until.getTime()) {
           throw new ValidationError('invalid query', [{ path: 'query.since', message: '`since` must be before `until`' }]);
         }
-        res.json(await deps.stats.stats(since.toISOString(), until.toISOString()));
+        res.json({ ...(await deps.stats.stats(since.toISOString(), until.toISOString())), definitions: MEASURE_DEFINITIONS });
       },
     }),
   ] as RouteDef[];

@@ -1,7 +1,6 @@
-import type { Request } from 'express';
 import { z } from 'zod';
 import type { PublishedReportVersion } from '../../domain/report/report-model';
-import { renderAtomFeed } from '../../domain/status/atom-feed';
+import { renderAtomFeed, statusFeedUrn } from '../../domain/status/atom-feed';
 import { publicStatusEntry, type PublicStatusEntry } from '../../domain/status/public-status';
 import { renderStatusPage } from '../../domain/status/status-page';
 import type { Page } from '../../store/store';
@@ -14,7 +13,7 @@ export interface StatusRouteDeps {
     listPublishedVersions(incidentId: string): Promise<PublishedReportVersion[]>;
   };
   title: string;
-  /** Configured public base URL; null: taken from the request. */
+  /** Configured public base URL; null: links are root-relative (never built from the request's `Host`, which the client chooses). */
   publicUrl: string | null;
   clock: () => Date;
 }
@@ -30,7 +29,8 @@ export function statusRoutes(deps: StatusRouteDeps): RouteDef[] {
       return publicStatusEntry(latest, first?.publishedAt ?? latest.publishedAt);
     }));
   };
-  const base = (req: Request) => (deps.publicUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`).replace(/\/+$/, '');
+  const root = deps.publicUrl?.replace(/\/+$/, '') ?? '';
+  const feedId = deps.publicUrl ? undefined : statusFeedUrn(deps.title);
   return [
     defineRoute({
       method: 'get', path: '/status', operationId: 'getStatusPage', tags: ['status'],
@@ -52,9 +52,8 @@ export function statusRoutes(deps: StatusRouteDeps): RouteDef[] {
       summary: 'Atom feed of the public status page (published customer summaries only); no token needed',
       access: { kind: 'public' },
       responses: { 200: { description: 'Atom 1.0', contentType: 'application/atom+xml', schema: z.string() } },
-      handler: async ({ req, res }) => {
-        const root = base(req);
-        const xml = renderAtomFeed(await entries(), { title: deps.title, selfUrl: `${root}/status/feed.atom`, pageUrl: `${root}/status`, generatedAt: deps.clock().toISOString() });
+      handler: async ({ res }) => {
+        const xml = renderAtomFeed(await entries(), { title: deps.title, selfUrl: `${root}/status/feed.atom`, pageUrl: `${root}/status`, feedId, generatedAt: deps.clock().toISOString() });
         res.setHeader('X-Content-Type-Options', 'nosniff');
         res.setHeader('Cache-Control', 'public, max-age=60');
         res.type('application/atom+xml; charset=utf-8').send(xml);

@@ -75,6 +75,7 @@ export function webRoutes(deps: WebRouteDeps): RouteDef[] {
     }),
     page('/ui/sign-in', 'sign-in', 'webSignIn', 'Sign-in page: paste an API token (kept in this browser tab only)'),
     page('/ui/incidents', 'incidents', 'webIncidents', 'Incident list page with filters and live updates'),
+    page('/ui/declare', 'declare', 'webDeclareIncident', 'Declare an incident by hand (a customer reported it; monitoring missed it); opens its report draft'),
     page('/ui/incidents/:id', 'incident', 'webIncident', 'Incident page: facts, timeline picture and list, impact, alerts with correlation explanations', idParamsSchema),
     page('/ui/incidents/:id/review', 'review', 'webCorrelationReview', 'Correlation review page: split, move alerts, merge incidents', idParamsSchema),
     page('/ui/admin/inbox', 'inbox', 'webInbox', 'Inbox page for admins: waiting, processed and dead entries with their error and requeues; requeue a dead letter'),

@@ -2,7 +2,7 @@ import type { ClientSession, Document } from 'mongodb';
 import type { Alert } from '../../domain/alert';
 import { DECISION_EVENT_KIND } from '../../domain/correlation/corrections';
 import type { IncidentCandidate, KeyActivity } from '../../domain/correlation/correlator';
-import type { IncidentEvent } from '../../domain/incident';
+import type { IncidentDeclaration, IncidentEvent } from '../../domain/incident';
 import { spanOf, type AlertFacet, type IncidentTally } from '../../domain/incident-facets';
 import type { IncidentSummary } from '../../domain/incident-summary';
 import type {
@@ -169,7 +169,7 @@ export class MongoLedgerPort implements AsyncLedgerPort {
   // ----------------------------------------------------------------- writes
 
   async insertIncident(i: NewIncidentRecord): Promise<void> {
-    await this.c.incidents.insertOne(newIncidentDoc(i.id, i.at, i.now, i.origin, i.humanPlaced), this.s);
+    await this.c.incidents.insertOne(newIncidentDoc(i.id, i.at, i.now, i.origin, i.humanPlaced, i.declaration ?? null), this.s);
   }
 
   async insertAlert(alert: Alert, keys: readonly string[]): Promise<void> {
@@ -250,6 +250,10 @@ export class MongoLedgerPort implements AsyncLedgerPort {
 
   async writeLabels(incidentId: string, labels: { title: string; services: readonly string[] }, now: string): Promise<void> {
     await this.c.incidents.updateOne({ _id: incidentId }, { $set: { title: labels.title, services: [...labels.services], updatedAt: now } }, this.s);
+  }
+
+  async writeDeclaration(incidentId: string, declaration: IncidentDeclaration, now: string): Promise<void> {
+    await this.c.incidents.updateOne({ _id: incidentId }, { $set: { declaration: { ...declaration, services: [...declaration.services] }, updatedAt: now } }, this.s);
   }
 
   async writePageSummary(incidentId: string, summary: IncidentSummary, now: string): Promise<void> {

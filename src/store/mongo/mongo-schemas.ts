@@ -4,7 +4,7 @@ import type { Alert, CorrelationDecision } from '../../domain/alert';
 import type { IncidentOrigin, KeyActivity } from '../../domain/correlation/correlator';
 import { facetKey, type AlertFacet, type IncidentTally } from '../../domain/incident-facets';
 import type { PlacedPagingEvent } from '../../domain/correlation/page-summary';
-import type { Incident, IncidentEvent } from '../../domain/incident';
+import type { Incident, IncidentDeclaration, IncidentEvent } from '../../domain/incident';
 import type { PageRef } from '../../domain/paging-event';
 import type { ActionItem, PublishedReportVersion, ReportAuditEntry, StoredReport } from '../../domain/report/report-model';
 import type { DeliveryRecord } from '../delivery-store';
@@ -164,6 +164,11 @@ export const incidentDocSchema = z.object({
   firingCount: count.optional(),
   lastStartAt: nullableString.optional(),
   lastEndAt: nullableString.optional(),
+  /** Set on an incident a person declared by hand (`IncidentDeclaration`); absent otherwise. */
+  declaration: z.object({
+    title: z.string(), services: z.array(z.string()), severity: nullableString, startedAt: iso, endedAt: nullableString,
+    missedByMonitoring: z.boolean(), declaredBy: z.string(), declaredAt: iso,
+  }).nullable().optional(),
 });
 export type IncidentDoc = z.output<typeof incidentDocSchema>;
 
@@ -172,13 +177,16 @@ export function toIncident(doc: IncidentDoc): Incident {
     id: doc._id, title: doc.title, status: doc.status, severity: doc.severity, services: doc.services, startedAt: doc.startedAt,
     endedAt: doc.endedAt, lastActivityAt: doc.lastActivityAt, alertCount: doc.alertCount, createdAt: doc.createdAt,
     updatedAt: doc.updatedAt, mergedInto: doc.mergedInto,
+    // Only on incidents declared by hand, so every other incident reads as before.
+    ...(doc.declaration ? { declaration: doc.declaration } : {}),
   };
 }
 
-export function newIncidentDoc(id: string, at: string, now: string, origin: IncidentOrigin, humanPlaced: boolean): IncidentDoc {
+export function newIncidentDoc(id: string, at: string, now: string, origin: IncidentOrigin, humanPlaced: boolean, declaration: IncidentDeclaration | null = null): IncidentDoc {
   return {
     _id: id, title: '(new incident)', status: 'open', severity: null, services: [], startedAt: at, endedAt: null,
     lastActivityAt: at, alertCount: 0, createdAt: now, updatedAt: now, mergedInto: null, origin, humanPlaced, firingCount: 0, lastStartAt: null, lastEndAt: null,
+    ...(declaration ? { declaration: { ...declaration, services: [...declaration.services] } } : {}),
   };
 }
 

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Alert, AlertObservation } from '../../domain/alert';
 import { AUDIT_ONLY_EVENT_KINDS } from '../../domain/correlation/corrections';
-import type { Incident, IncidentDetail, IncidentEvent, IncidentStatus } from '../../domain/incident';
+import type { DeclarationChange } from '../../domain/declared-incident';
+import type { Incident, IncidentDeclaration, IncidentDetail, IncidentEvent, IncidentStatus } from '../../domain/incident';
+import type { ServiceLabels } from '../../domain/service-naming';
 import type { PagingEvent } from '../../domain/paging-event';
 import { decodeCursor, toPage } from '../cursor';
 import { alertSample, DETAIL_ALERT_LIMIT, DETAIL_EVENT_LIMIT, eventSample, SAMPLE_FACET_LIMIT } from '../bounded-detail';
@@ -250,6 +252,14 @@ export class MongoStore implements Store {
 
   async moveAlert(alertId: string, targetIncidentId: string, ctx: CorrectionContext): Promise<MoveResult> {
     return this.write(ledgerContext(ctx), (c) => ledger.moveAlert(alertId, targetIncidentId, c, ctx));
+  }
+
+  async declareIncident(declaration: IncidentDeclaration, ctx: { now: string; serviceLabels: ServiceLabels }): Promise<Incident> {
+    return this.write(ledgerContext(ctx), (c) => ledger.declareIncident(declaration, c));
+  }
+
+  async changeDeclaration(incidentId: string, change: DeclarationChange, ctx: CorrectionContext): Promise<Incident> {
+    return this.write(ledgerContext(ctx), (c) => ledger.changeDeclaration(incidentId, change, c, ctx));
   }
 
   async getIncidentAudit(id: string): Promise<IncidentEvent[] | null> {

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Alert } from '../../domain/alert';
 import { DECISION_EVENT_KIND } from '../../domain/correlation/corrections';
 import type { IncidentCandidate, KeyActivity } from '../../domain/correlation/correlator';
-import type { IncidentEvent } from '../../domain/incident';
+import type { IncidentDeclaration, IncidentEvent } from '../../domain/incident';
 import { facetKey, spanOf, type AlertFacet, type IncidentTally } from '../../domain/incident-facets';
 import type { IncidentSummary } from '../../domain/incident-summary';
 import type {
@@ -116,8 +116,9 @@ export class SqliteLedgerPort implements LedgerPort {
 
   insertIncident(i: NewIncidentRecord): void {
     this.sql(`INSERT INTO incidents (id, title, status, severity, services, started_at, ended_at, last_activity_at, alert_count, created_at, updated_at,
-        merged_into, origin, human_placed)
-      VALUES (?, '(new incident)', 'open', NULL, '[]', ?, NULL, ?, 0, ?, ?, NULL, ?, ?)`).run(i.id, i.at, i.at, i.now, i.now, i.origin, i.humanPlaced ? 1 : 0);
+        merged_into, origin, human_placed, declaration)
+      VALUES (?, '(new incident)', 'open', NULL, '[]', ?, NULL, ?, 0, ?, ?, NULL, ?, ?, ?)`)
+      .run(i.id, i.at, i.at, i.now, i.now, i.origin, i.humanPlaced ? 1 : 0, i.declaration ? JSON.stringify(i.declaration) : null);
   }
 
   insertAlert(a: Alert, keys: readonly string[]): void {
@@ -196,6 +197,10 @@ export class SqliteLedgerPort implements LedgerPort {
   writeLabels(incidentId: string, labels: { title: string; services: readonly string[] }, now: string): void {
     this.sql('UPDATE incidents SET title = ?, services = ?, updated_at = ? WHERE id = ?').run(labels.title, JSON.stringify(labels.services), now, incidentId);
     this.writeServiceIndex(incidentId, labels.services);
+  }
+
+  writeDeclaration(incidentId: string, declaration: IncidentDeclaration, now: string): void {
+    this.sql('UPDATE incidents SET declaration = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(declaration), now, incidentId);
   }
 
   writePageSummary(incidentId: string, s: IncidentSummary, now: string): void {

@@ -1,7 +1,7 @@
 import type { Alert, CorrelationDecision } from '../../domain/alert';
 import type { IncidentOrigin } from '../../domain/correlation/correlator';
 import type { PlacedPagingEvent } from '../../domain/correlation/page-summary';
-import type { Incident, IncidentEvent, IncidentStatus } from '../../domain/incident';
+import type { Incident, IncidentDeclaration, IncidentEvent, IncidentStatus } from '../../domain/incident';
 import type { PageRef } from '../../domain/paging-event';
 import type { InboxEntry, InboxEntrySummary, InboxOutcome, InboxRequeue, InboxState } from '../store';
 
@@ -53,6 +53,8 @@ export function toIncident(row: Row): Incident {
     createdAt: String(row.created_at),
     updatedAt: String(row.updated_at),
     mergedInto: optStr(row.merged_into),
+    // Only on incidents declared by hand, so every other incident reads as before.
+    ...(row.declaration ? { declaration: json<IncidentDeclaration>(row.declaration) } : {}),
   };
 }
 

@@ -27,7 +27,9 @@ CREATE TABLE IF NOT EXISTS incidents (
   -- The tally of its alerts (incident-facets.ts), kept incrementally: alert_count and these.
   firing_count      INTEGER NOT NULL DEFAULT 0,
   last_start_at     TEXT,
-  last_end_at       TEXT
+  last_end_at       TEXT,
+  -- JSON IncidentDeclaration of an incident declared by hand; NULL otherwise.
+  declaration       TEXT
 );
 CREATE INDEX IF NOT EXISTS incidents_started ON incidents(started_at DESC, id DESC);
 CREATE INDEX IF NOT EXISTS incidents_status ON incidents(status, started_at DESC);
@@ -174,6 +176,7 @@ export const SQLITE_ADDED_COLUMNS: Array<{ table: string; column: string; ddl: s
   { table: 'incidents', column: 'firing_count', ddl: 'ALTER TABLE incidents ADD COLUMN firing_count INTEGER NOT NULL DEFAULT 0' },
   { table: 'incidents', column: 'last_start_at', ddl: 'ALTER TABLE incidents ADD COLUMN last_start_at TEXT' },
   { table: 'incidents', column: 'last_end_at', ddl: 'ALTER TABLE incidents ADD COLUMN last_end_at TEXT' },
+  { table: 'incidents', column: 'declaration', ddl: 'ALTER TABLE incidents ADD COLUMN declaration TEXT' },
 ];
 
 

@@ -6,7 +6,9 @@ import * as ledger from '../../domain/ledger/incident-ledger';
 import { runSync, type LedgerStep } from '../../domain/ledger/ledger-port';
 import { derivedStateTag, ledgerContext, placementContext } from '../ledger-context';
 import type { LedgerContext } from '../../domain/ledger/incident-ledger';
-import type { Incident, IncidentDetail, IncidentEvent, IncidentStatus } from '../../domain/incident';
+import type { DeclarationChange } from '../../domain/declared-incident';
+import type { Incident, IncidentDeclaration, IncidentDetail, IncidentEvent, IncidentStatus } from '../../domain/incident';
+import type { ServiceLabels } from '../../domain/service-naming';
 import type { PagingEvent } from '../../domain/paging-event';
 import { decodeCursor, toPage } from '../cursor';
 import type {
@@ -290,6 +292,14 @@ export class SqliteStore implements Store, Reopenable {
 
   async moveAlert(alertId: string, targetIncidentId: string, ctx: CorrectionContext): Promise<MoveResult> {
     return this.write(ledgerContext(ctx), (c) => ledger.moveAlert(alertId, targetIncidentId, c, ctx));
+  }
+
+  async declareIncident(declaration: IncidentDeclaration, ctx: { now: string; serviceLabels: ServiceLabels }): Promise<Incident> {
+    return this.write(ledgerContext(ctx), (c) => ledger.declareIncident(declaration, c));
+  }
+
+  async changeDeclaration(incidentId: string, change: DeclarationChange, ctx: CorrectionContext): Promise<Incident> {
+    return this.write(ledgerContext(ctx), (c) => ledger.changeDeclaration(incidentId, change, c, ctx));
   }
 
   async getIncidentAudit(id: string): Promise<IncidentEvent[] | null> {

@@ -23,6 +23,8 @@ export interface Incident {
   endedAt: string | null;
   alertCount: number;
   mergedInto: string | null;
+  /** Only on an incident declared by hand. */
+  declaration?: { title: string; services: string[]; severity: string | null; startedAt: string; endedAt: string | null; missedByMonitoring: boolean; declaredBy: string; declaredAt: string };
 }
 
 /** GET /api/v1/incidents */

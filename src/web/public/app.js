@@ -10,6 +10,7 @@ const PAGES = {
   review: () => import('./page-review.js'),
   report: () => import('./page-report.js'),
   inbox: () => import('./page-inbox.js'),
+  declare: () => import('./page-declare.js'),
 };
 
 async function start() {

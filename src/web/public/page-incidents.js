@@ -6,7 +6,7 @@
 
 import { append, h, replace } from './dom.js';
 import { clockTime } from './format.js';
-import { announce, errorBanner, mainEl } from './layout.js';
+import { allowed, announce, errorBanner, mainEl } from './layout.js';
 import { filtersForm, filtersFromUrl, urlQuery } from './incidents/filters.js';
 import { fetchScreen } from './incidents/screen.js';
 import { drawRows, incidentsTable } from './incidents/table.js';
@@ -32,7 +32,8 @@ const POLL_MS = 4000;
  * }} ListUi
  */
 
-export async function render() {
+/** @param {{ name: string, role: string }} [user] */
+export async function render(user) {
   const main = mainEl();
   /** @type {ListState} */
   const state = { filters: filtersFromUrl(), cursorStack: [], cursor: null, nextCursor: null, lastKey: '', knownIds: new Set(), first: true, timer: 0 };
@@ -49,7 +50,8 @@ export async function render() {
     pageInfo: h('span', { class: 'muted' }),
   };
   append(main,
-    h('div', { class: 'page-head' }, h('h1', { text: 'Incidents' }), ui.live),
+    h('div', { class: 'page-head' }, h('h1', { text: 'Incidents' }), ui.live,
+      allowed(user ?? null, 'editor') ? h('a', { class: 'button', text: 'Declare an incident', attrs: { href: '/ui/declare' } }) : null),
     form, ui.errorSlot, table.wrap,
     h('nav', { class: 'pager', attrs: { 'aria-label': 'Pages' } }, ui.newer, ui.pageInfo, ui.older));
   await load(state, ui, true);

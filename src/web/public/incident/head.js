@@ -23,11 +23,13 @@ export function renderHead(slot, { detail: d, report, measures, canEdit, pageUrl
     fact('Alerts', String(d.alertCount)),
     fact('Services', d.services.join(', ') || '—'),
     d.pages?.length ? fact('Paged', pagesList(d.pages), 'The pages (PagerDuty incidents) this incident holds') : null,
+    d.declaration ? fact('Declared', h('span', {}, `by hand by ${d.declaration.declaredBy}`,
+      d.declaration.missedByMonitoring ? h('span', { class: 'measure-definition', text: 'Monitoring missed this: no alert reported it.' }) : null)) : null,
     fact('Report', h('span', {}, badge(report.status, reportStatusLabel(report.status)), ' ', h('a', { text: `version ${report.version}`, attrs: { href: `${pageUrl}/report` } }))),
-    fact('Time to detect', measureText(measures?.timeToDetectMs), 'MTTD: impact start to first alert'),
-    fact('Time to acknowledge', measureText(measures?.timeToAcknowledgeMs), 'MTTA: first alert to first page acknowledgement'),
-    fact('Time to mitigate', measureText(measures?.timeToMitigateMs), 'MTTM: impact start to mitigation (set in the report)'),
-    fact('Time to resolve', measureText(measures?.timeToResolveMs), 'MTTR: impact start to resolution'));
+    measureFact('Time to detect', measures?.timeToDetectMs, 'unknown', 'From an impact start recorded in the report, earlier than the first alert, to the first alert.'),
+    measureFact('Time to acknowledge', measures?.timeToAcknowledgeMs, 'unknown', 'From the first alert to the first page acknowledgement.'),
+    measureFact('Time to mitigate', measures?.timeToMitigateMs, 'not yet', 'From the impact start to the mitigation set in the report.'),
+    measureFact('Time to resolve', measures?.timeToResolveMs, 'not yet', 'From the impact start to the resolution.'));
   const actions = h('div', { class: 'actions no-print' },
     h('a', { class: 'button button-primary', text: canEdit ? 'Edit report' : 'Read report', attrs: { href: `${pageUrl}/report` } }),
     canEdit ? h('a', { class: 'button', text: 'Review correlation', attrs: { href: `${pageUrl}/review` } }) : null,
@@ -46,5 +48,12 @@ function fact(term, value, title) {
   return h('div', { class: 'fact' }, h('dt', { text: term, attrs: title ? { title } : {} }), h('dd', {}, value));
 }
 
-/** @param {number | null | undefined} ms */
-const measureText = (ms) => (ms === null || ms === undefined ? h('span', { class: 'muted', text: 'not yet' }) : formatDuration(ms));
+/**
+ * A response time with its definition shown beside it: an unknown measure says so rather than 0.
+ * @param {string} term @param {number | null | undefined} ms @param {string} unknown @param {string} definition
+ */
+function measureFact(term, ms, unknown, definition) {
+  return h('div', { class: 'fact' }, h('dt', { text: term }),
+    h('dd', {}, ms === null || ms === undefined ? h('span', { class: 'muted', text: unknown }) : formatDuration(ms),
+      h('small', { class: 'measure-definition', text: definition })));
+}
