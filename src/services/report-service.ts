@@ -10,7 +10,7 @@ import {
   type ReportView, type StoredReport,
 } from '../domain/report/report-model';
 import { applyReportPatch, type ReportPatch } from '../domain/report/report-patch';
-import { publishProblems, startNextVersion, transitionProblem } from '../domain/report/report-workflow';
+import { publishProblems, reviewProblems, startNextVersion, transitionProblem } from '../domain/report/report-workflow';
 import { timelineEntryId } from '../domain/report/timeline-entry-id';
 import {
   ConflictError, NotFoundError, PreconditionRequiredError, StaleVersionError, UnprocessableError,
@@ -123,11 +123,15 @@ export class ReportService {
     const audit: ReportAuditEntry[] = [];
     if (base !== stored) audit.push(this.auditEntry(incidentId, 'report.version-created', next.version, actor, now, [{ path: 'version', from: stored.version, to: next.version }]));
     audit.push(this.auditEntry(incidentId, 'report.transitioned', next.version, actor, now, [{ path: 'status', from: stored.status, to }]));
+    if (to === 'in_review') {
+      const missing = reviewProblems(await this.liveView(detail, next, now));
+      if (missing.length) throw new UnprocessableError(`the report cannot be submitted for review: ${missingParts(missing)}`, missing);
+    }
     let published: PublishedReportVersion | undefined;
     if (to === 'published') {
       const view = await this.liveView(detail, next, now);
       const missing = publishProblems(view);
-      if (missing.length) throw new UnprocessableError(`the report cannot be published: ${missing.length} required part${missing.length === 1 ? ' is' : 's are'} missing`, missing);
+      if (missing.length) throw new UnprocessableError(`the report cannot be published: ${missingParts(missing)}`, missing);
       published = { incidentId, version: next.version, publishedAt: now, publishedBy: actor, etag: view.etag, report: view };
     }
     const saved = await this.commit(detail, stored, next, audit, published);
@@ -373,6 +377,11 @@ export class ReportService {
   private now(): string {
     return this.deps.clock().toISOString();
   }
+}
+
+/** `2 required parts are missing (sections.fix, customerSummary)`: the count and the field paths. */
+function missingParts(missing: readonly { path: string }[]): string {
+  return `${missing.length} required part${missing.length === 1 ? ' is' : 's are'} missing (${missing.map((m) => m.path).join(', ')})`;
 }
 
 /** A person's request or waiver wins over the policy; the policy's own answer stays visible. */

@@ -91,6 +91,12 @@ describe('report workflow over HTTP', () => {
     const invalid = expectError(await patch(alice, id, { sections: { fix: '  ', cause: 'x' }, impactStartedAt: 'yesterday', colour: 'red' }, draft.etag), 400, 'validation_failed');
     expect(invalid.details.map((d) => d.path).sort()).toEqual(['body', 'body.impactStartedAt', 'body.sections', 'body.sections.fix']);
 
+    // An empty draft cannot go to review: the answer names each missing part.
+    const empty = expectError(await transition(alice, id, 'in_review'), 422, 'unprocessable');
+    expect(empty.details.map((d) => d.path)).toEqual(['sections.what-happened', 'sections.fix']);
+    expect(empty.message).toContain('sections.what-happened, sections.fix');
+    expect((await report(id)).status).toBe('draft');
+
     // Alice writes the cause.
     const afterAlice = expectOk(await patch(alice, id, { sections: { 'what-happened': 'A config push set the **pool size to 1**.' } }, draft.etag)) as ReportView;
     expect(section(afterAlice, 'what-happened')).toMatchObject({ status: 'human-completed', completedBy: 'alice' });
