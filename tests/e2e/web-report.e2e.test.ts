@@ -42,26 +42,49 @@ describe('web pages: report editor', () => {
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.getByText('Saved (version 1).').waitFor();
     await expect(whatHappened.locator('.section-head .badge').textContent()).resolves.toBe('Completed by a person');
+
+    // The checklist follows the form: the cause is there, the fix is not; an empty fix cannot go to review.
+    const checklist = page.locator('.checklist');
+    await expect(checklist.locator('[data-requirement="sections.what-happened"]').getAttribute('data-done')).resolves.toBe('true');
+    await expect(checklist.locator('[data-requirement="sections.fix"]').getAttribute('data-done')).resolves.toBe('false');
+    await expect(checklist.locator('[data-requirement="customerSummary"]').textContent()).resolves.toContain('to publish');
+    await screenshot(page, 'report-checklist');
+    await page.getByRole('button', { name: 'Submit for review' }).click();
+    const fixProblem = page.locator('[data-problem-for="sections.fix"]');
+    await fixProblem.waitFor();
+    await expect(fixProblem.textContent()).resolves.toContain('describe what was done to fix it');
+    await expect(textarea(page, 'What was done to fix it').getAttribute('aria-invalid')).resolves.toBe('true');
+    await expect(page.locator('.banner-error').first().textContent()).resolves.toMatch(/cannot be submitted for review yet: one required part is missing.*What was done to fix it/s);
+    await expect(page.locator('[data-problem-for="sections.what-happened"]').isHidden()).resolves.toBe(true);
+    expect((await reportOf(seeded.checkout.id)).status).toBe('draft');
+    await screenshot(page, 'report-submit-refused');
+
+    await textarea(page, 'What was done to fix it').fill('Rolled the config back at 10:40.');
+    await expect(checklist.locator('[data-requirement="sections.fix"]').getAttribute('data-done')).resolves.toBe('true');
     await page.getByRole('button', { name: 'Submit for review' }).click();
     await page.getByText('The report is now in review').waitFor();
     // An editor cannot publish, so the button is not there.
     await expect(page.locator('[data-transition="published"]').count()).resolves.toBe(0);
 
-    // The publisher tries: every missing part is named next to its field.
+    // The publisher tries: every missing part is named next to its field, in the page's words.
     const publisher = await openPage(browser, { token: WEB_TOKENS.publisher });
     await visit(publisher.page, url);
     await publisher.page.getByRole('button', { name: 'Publish' }).click();
     await publisher.page.locator('dialog[open]').getByRole('button', { name: 'Publish' }).click();
-    const fixProblem = publisher.page.locator('[data-problem-for="sections.fix"]');
-    await fixProblem.waitFor();
-    await expect(fixProblem.textContent()).resolves.toContain('describe what was done to fix it');
-    await expect(publisher.page.locator('[data-problem-for="customerSummary"]').textContent()).resolves.toContain('summary customers');
-    await expect(publisher.page.locator('[data-problem-for="actionItems"]').textContent()).resolves.toContain('action item');
-    await expect(publisher.page.locator('[data-problem-for="sections.what-happened"]').isHidden()).resolves.toBe(true);
-    await expect(textarea(publisher.page, 'What was done to fix it').getAttribute('aria-invalid')).resolves.toBe('true');
+    const summaryProblem = publisher.page.locator('[data-problem-for="customerSummary"]');
+    await summaryProblem.waitFor();
+    await expect(summaryProblem.textContent()).resolves.toContain('summary customers');
+    const preventionProblem = await publisher.page.locator('[data-problem-for="actionItems"]').textContent();
+    expect(preventionProblem).toContain('action item');
+    expect(preventionProblem).toContain('"No action items needed because"');
+    const errorTexts = (await publisher.page.locator('.banner-error, [data-problem-for]').allTextContents()).join('\n');
+    expect(errorTexts).toContain('Customer summary: write the summary customers');
+    expect(errorTexts).not.toMatch(/preventionNoneNeeded|customerSummary|sections\.|body\./);
+    await expect(publisher.page.locator('[data-problem-for="sections.fix"]').isHidden()).resolves.toBe(true);
+    await expect(publisher.page.getByLabel('Customer summary (Markdown)').getAttribute('aria-invalid')).resolves.toBe('true');
     await screenshot(publisher.page, 'report-publish-422');
 
-    // The engineer completes the rest: fix, customer summary, an action item.
+    // The engineer completes the rest: a longer fix, customer summary, an action item.
     await textarea(page, 'What was done to fix it').fill('Rolled the config back at 10:40; payments recovered within two minutes.');
     await page.getByLabel('Customer summary (Markdown)').fill('Checkout failed for some customers for about 40 minutes.');
     await page.getByText('Add an action item').click();
@@ -84,6 +107,13 @@ describe('web pages: report editor', () => {
     await publisher.page.locator('dialog[open]').getByRole('button', { name: 'Publish' }).click();
     await publisher.page.getByText('The report is now published (version 1).').waitFor();
     await expect(publisher.page.locator('.page-head').textContent()).resolves.toMatch(/Published.*published by pat/s);
+    // Published and frozen: a document, no boxes, no waiver; only "Start a new version".
+    await publisher.page.locator('[data-frozen]').waitFor();
+    await expect(publisher.page.locator('main textarea, main input, main select, [data-action="save"]').count()).resolves.toBe(0);
+    await expect(publisher.page.getByText('Waive the post-mortem').count()).resolves.toBe(0);
+    await expect(publisher.page.locator('.checklist').count()).resolves.toBe(0);
+    await expect(publisher.page.locator('[data-section="what-happened"] .md-rendered strong').textContent()).resolves.toBe('config push');
+    await expect(publisher.page.locator('[data-transition]').allTextContents()).resolves.toEqual(['Start a new version']);
     await screenshot(publisher.page, 'report-published');
 
     const published = await reportOf(seeded.checkout.id);
@@ -95,10 +125,13 @@ describe('web pages: report editor', () => {
     // The incident list filters by report status.
     await visit(page, `${app.url}/ui/incidents?report=published`);
     await expect(page.locator('.incidents-table tbody tr').count()).resolves.toBe(1);
-    await expect(page.locator(`tr[data-id="${seeded.checkout.id}"]`).textContent()).resolves.toContain('Published');
+    await expect(page.locator(`tr[data-id="${seeded.checkout.id}"]`).textContent()).resolves.toContain('Published v1');
 
-    // A later edit starts version 2; the history shows what changed.
+    // A later edit starts version 2 from the published document; the history shows what changed.
     await visit(page, url);
+    await expect(page.locator('main textarea').count()).resolves.toBe(0);
+    await page.getByRole('button', { name: 'Start a new version' }).click();
+    await page.getByText('The report is now draft (version 2).').waitFor();
     await page.getByLabel('Customer summary (Markdown)').fill('Checkout failed for some customers for 38 minutes.');
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.getByText('Saved (version 2).').waitFor();
@@ -107,6 +140,12 @@ describe('web pages: report editor', () => {
     await expect(diff.locator('ins', { hasText: 'for 38 minutes' }).count()).resolves.toBe(1);
     await expect(page.locator('.versions').textContent()).resolves.toMatch(/Version 1: Published by pat.*Version 2: Draft \(current\)/s);
     await screenshot(page, 'report-history');
+
+    // The list says both: what is published and what is being written.
+    await visit(page, `${app.url}/ui/incidents?report=published`);
+    await expect(page.locator(`tr[data-id="${seeded.checkout.id}"] [data-report-state]`).textContent()).resolves.toBe('Published v1, draft v2 in progress');
+    await visit(page, `${app.url}/ui/incidents?report=draft`);
+    await expect(page.locator(`tr[data-id="${seeded.checkout.id}"]`).count()).resolves.toBe(1);
 
     for (const p of [engineer, publisher]) {
       expect(p.problems.dialogs).toEqual([]);
@@ -247,6 +286,14 @@ describe('web pages: report editor', () => {
       .toMatchObject({ required: false, waived: { by: 'erin' } });
     const listed = (await app.api.get('/api/v1/incidents')).data.items as Array<{ id: string; postmortem: { required: boolean; reason: string } }>;
     expect(listed.find((i) => i.id === seeded.cart.id)?.postmortem).toEqual({ required: false, reason: 'waived by erin: Synthetic check outage, no customer traffic' });
+    // The incident list has a state and a filter of its own for waived post-mortems.
+    const list = await openPage(browser, { token: WEB_TOKENS.viewer });
+    await visit(list.page, `${app.url}/ui/incidents?report=waived`);
+    await expect(list.page.locator('.incidents-table tbody tr').count()).resolves.toBe(1);
+    await expect(list.page.locator(`tr[data-id="${seeded.cart.id}"] [data-report-state="waived"]`).textContent()).resolves.toBe('Waived');
+    await visit(list.page, `${app.url}/ui/incidents?report=draft`);
+    await expect(list.page.locator(`tr[data-id="${seeded.cart.id}"]`).count()).resolves.toBe(0);
+    await list.context.close();
 
     // The waiver did not touch the text being written; it saves on top without a conflict.
     await expect(textarea(page, 'What happened').inputValue()).resolves.toBe('Unsaved: the cart database failed over.');

@@ -23,6 +23,8 @@ export interface Incident {
   endedAt: string | null;
   alertCount: number;
   mergedInto: string | null;
+  /** Whether a post-mortem is needed (policy, request or waiver); in lists. */
+  postmortem?: { required: boolean; reason: string };
 }
 
 /** GET /api/v1/incidents */
@@ -108,6 +110,8 @@ export interface ReportStatusItem {
   incidentId: string;
   status: ReportStatus;
   version: number;
+  publishedVersion: number | null;
+  postmortem: 'requested' | 'waived' | null;
 }
 
 /** The time measures of GET /api/v1/incidents/:id/report.json (null: not known yet). */

@@ -9,9 +9,10 @@
 // is given.
 
 import { incidentIdFromPath, seg } from './api.js';
-import { append, h } from './dom.js';
+import { append, h, replace } from './dom.js';
 import { allowed, mainEl, mountHeader } from './layout.js';
 import { renderActionItems } from './report/action-items.js';
+import { renderChecklist } from './report/checklist.js';
 import { showConflict } from './report/conflicts.js';
 import { labelOf } from './report/fields.js';
 import { ReportForm } from './report/form.js';
@@ -21,7 +22,7 @@ import { reportApi } from './report/report-api.js';
 import { renderSections } from './report/sections.js';
 import { createReportStore } from './report/store.js';
 import { timesCard } from './report/times.js';
-import { renderToolbar } from './report/toolbar.js';
+import { renderSaveBar, renderToolbar } from './report/toolbar.js';
 import { historyPanel } from './report/versions.js';
 import { reportWorkflow } from './report/workflow.js';
 
@@ -32,10 +33,13 @@ function layout() {
     toolbar: h('div', { class: 'toolbar sticky no-print', attrs: { role: 'region', 'aria-label': 'Report actions' } }),
     messages: h('div', { attrs: { 'aria-live': 'polite' } }),
     problems: h('div'),
+    checklist: h('div'),
     conflict: h('div'),
     sections: h('div', { class: 'sections-grid' }),
     actionItems: h('div', { class: 'action-items' }),
+    times: h('div'),
     history: h('section', { class: 'card no-print', attrs: { 'aria-labelledby': 'history-h' } }),
+    saveBar: h('div', { class: 'save-bar no-print', attrs: { role: 'region', 'aria-label': 'Save' } }),
   };
 }
 
@@ -53,33 +57,55 @@ export async function render(user) {
   const canPublish = allowed(user, 'publisher');
   const ui = layout();
 
-  const drawToolbar = () => renderToolbar(ui.toolbar, {
-    status: store.state.report.status, dirtyCount: form.dirtyKeys(store.state.baseValues).length, role: user.role, canEdit, canPublish,
-    onSave: () => void workflow.save(), onTransition: (to) => void workflow.transition(to),
-    onDownloadHtml: () => void api.downloadHtml(), onDownloadMarkdown: () => void api.downloadMarkdown(),
-  });
+  // A published version is a read-only document; "Start a new version" makes it editable.
+  const editable = () => canEdit && store.state.report.status !== 'published';
+  const drawChecklist = () => { if (editable()) renderChecklist(ui.checklist, { ...store.state, form }); else replace(ui.checklist); };
+  // Typing changes what is unsaved and which required parts are there.
+  const onInput = () => { drawToolbar(); drawChecklist(); };
+  const drawToolbar = () => {
+    const dirtyCount = form.dirtyKeys(store.state.baseValues).length;
+    const onSave = () => void workflow.save();
+    renderToolbar(ui.toolbar, {
+      status: store.state.report.status, dirtyCount, role: user.role, canEdit, canPublish,
+      onSave, onTransition: (to) => void workflow.transition(to),
+      onDownloadHtml: () => void api.downloadHtml(), onDownloadMarkdown: () => void api.downloadMarkdown(),
+    });
+    renderSaveBar(ui.saveBar, { status: store.state.report.status, canEdit, dirtyCount, onSave });
+  };
   const drawHead = () => renderHead(ui.head, {
     report: store.state.report, pageUrl, canEdit, onPostmortem: (kind, reason) => void workflow.setPostmortem(kind, reason),
   });
-  const drawSections = () => renderSections(ui.sections, { ...store.state, canEdit, pageUrl, form, actionItemsSlot: ui.actionItems, onInput: drawToolbar });
-  const reloadActionItems = async () => { store.setActionItems(await api.actionItems()); drawActionItems(); };
+  const drawSections = () => {
+    renderSections(ui.sections, { ...store.state, canEdit: editable(), pageUrl, form, actionItemsSlot: ui.actionItems, onInput });
+    replace(ui.times, timesCard({ ...store.state, canEdit: editable(), form, onInput }));
+    drawChecklist();
+  };
+  const reloadActionItems = async () => { store.setActionItems(await api.actionItems()); drawActionItems(); drawChecklist(); };
   const drawActionItems = () => renderActionItems(ui.actionItems, store.state.report.actionItems, {
-    canEdit, api, reload: reloadActionItems, onSaved: () => { form.clearProblem('sections.prevention'); form.clearProblem('actionItems'); },
+    canEdit: editable(), api, reload: reloadActionItems, onSaved: () => { form.clearProblem('sections.prevention'); form.clearProblem('actionItems'); },
   });
   const redrawHistory = historyPanel(ui.history, api);
   const drawHistory = () => void redrawHistory();
   const workflow = reportWorkflow({
     store, form, api, messages: ui.messages, problems: ui.problems, conflict: ui.conflict, drawSections, drawActionItems, drawHistory,
-    showConflict: (current) => showConflict(ui.conflict, current, { store, form, messages: ui.messages, onFormChanged: drawToolbar, onSave: workflow.save, onShown: drawHistory }),
+    showConflict: (current) => showConflict(ui.conflict, current, { store, form, messages: ui.messages, onFormChanged: onInput, onSave: workflow.save, onShown: drawHistory }),
     showProblems: (details, title) => showProblems(ui.problems, { details, title, form, labelOf: (path) => labelOf(store.state.report, path) }),
   });
+  let wasEditable = editable();
   store.onUpdate(drawHead);
   store.onUpdate(drawToolbar);
+  store.onUpdate(() => {
+    // Publishing freezes the boxes into a document; starting a new version opens them again.
+    if (editable() === wasEditable) { drawChecklist(); return; }
+    wasEditable = editable();
+    drawSections();
+    drawActionItems();
+  });
   window.addEventListener('beforeprint', () => { for (const draw of form.printCopies) draw(); });
 
   const main = mainEl();
   main.classList.add('report-page');
-  append(main, ui.head, ui.toolbar, ui.messages, ui.problems, ui.conflict, timesCard({ ...store.state, canEdit, form, onInput: drawToolbar }), ui.sections, ui.history);
+  append(main, ui.head, ui.toolbar, ui.messages, ui.problems, ui.checklist, ui.conflict, ui.times, ui.sections, ui.history, ui.saveBar);
   drawHead();
   drawToolbar();
   drawSections();
