@@ -4,6 +4,7 @@ import type { Incident, IncidentDetail } from '../domain/incident';
 import { buildReport, type IncidentViewOptions } from '../domain/incident-report';
 import { needsPostmortem, postmortemFacts, type PostmortemDecision, type PostmortemPolicy } from '../domain/postmortem-policy';
 import { composeReport } from '../domain/report/compose-report';
+import type { ReportAutosave } from '../domain/report/report-autosave';
 import {
   actionItemFields, emptyStoredReport, reportEtag, type ActionItem, type ActionItemStatus, type AuditChange, type PostmortemStatus,
   type PostmortemOverride, type PublishedReportVersion, type ReportAuditAction, type ReportAuditEntry, type ReportStatus, type ReportVersionSummary,
@@ -147,6 +148,35 @@ export class ReportService {
   /** A person waives the post-mortem, with a reason. */
   async waivePostmortem(incidentId: string, reason: string, actor: string): Promise<ReportView> {
     return this.setOverride(incidentId, 'waived', reason, actor);
+  }
+
+  /** What `author` typed into this incident's report and has not saved, or null. */
+  async getAutosave(incidentId: string, author: string): Promise<ReportAutosave | null> {
+    await this.loadIncident(incidentId);
+    return this.deps.reports.getAutosave(incidentId, author);
+  }
+
+  /**
+   * Keeps what `author` typed and has not saved (their own copy, replaced by the next). It is
+   * never a revision of the report: the report, its ETag and other people's work are untouched,
+   * and saving it later is an ordinary PATCH with If-Match. A published version is not edited
+   * in place, so text typed on it is refused.
+   */
+  async putAutosave(incidentId: string, input: { baseEtag: string; fields: ReportAutosave['fields'] }, author: string): Promise<ReportAutosave> {
+    await this.loadIncident(incidentId);
+    const stored = await this.loadStored(incidentId);
+    if (stored.status === 'published' && etagMatches(input.baseEtag, reportEtag(stored))) {
+      throw new ConflictError('this version is published and frozen; start a new version to change it', [{ path: 'baseEtag', message: 'names the published version' }]);
+    }
+    const autosave: ReportAutosave = { incidentId, author, savedAt: this.now(), baseEtag: input.baseEtag, fields: input.fields };
+    await this.deps.reports.putAutosave(autosave);
+    return autosave;
+  }
+
+  /** Forgets `author`'s unsaved text on this report (saved or discarded). */
+  async deleteAutosave(incidentId: string, author: string): Promise<void> {
+    await this.loadIncident(incidentId);
+    await this.deps.reports.deleteAutosave(incidentId, author);
   }
 
   async listVersions(incidentId: string): Promise<ReportVersionSummary[]> {

@@ -9,6 +9,9 @@ import type { TestApp } from '../support/test-app';
 import { openPage, screenshot, visit } from './support/browser';
 import { WEB_TOKENS, startWebSuite, stopWebSuite, type SeededIncidents } from './support/web-fixtures';
 
+// page.evaluate callbacks run in the browser; the tsconfig has no DOM lib.
+declare const sessionStorage: any;
+
 const textarea = (page: Page, sectionTitle: string) => page.getByLabel(`Your text for "${sectionTitle}" (Markdown)`);
 
 describe('web pages: report editor', () => {
@@ -305,6 +308,77 @@ describe('web pages: report editor', () => {
     await page.getByText('Post-mortem requested.').waitFor();
     await expect(status.getAttribute('data-postmortem')).resolves.toBe('required');
     await expect(status.textContent()).resolves.toContain('requested by erin');
+    expect(problems.pageErrors).toEqual([]);
+    await context.close();
+  }, 60_000);
+  it('when an engineer types without saving, then the text survives a reload and the timeline link, and restored onto a report someone changed it shows the conflict', async () => {
+    const { page, context, problems } = await openPage(browser, { token: WEB_TOKENS.editor });
+    const url = `${app.url}/ui/incidents/${seeded.cart.id}/report`;
+    const autosaveOf = () => page.evaluate(async (id) => {
+      const res = await fetch(`/api/v1/incidents/${id}/report/autosave`, { headers: { Authorization: `Bearer ${sessionStorage.getItem('debrief.apiToken')}` } });
+      return ((await res.json()) as { autosave: { fields: Record<string, { value: string }> } | null }).autosave;
+    }, seeded.cart.id);
+    await visit(page, url);
+    const before = await reportOf(seeded.cart.id);
+    const typed = 'Typed, not saved: failed the cart database over.';
+    await textarea(page, 'What was done to fix it').fill(typed);
+    await page.locator('[data-autosave]', { hasText: 'kept as your draft' }).first().waitFor();
+    expect((await autosaveOf())?.fields['sections.fix']?.value).toBe(typed);
+
+    // A reload brings it back, unsaved: the report itself has not changed.
+    await page.reload();
+    await page.waitForSelector('body[data-ready="true"]', { state: 'attached' });
+    await page.locator('[data-autosave-restored]').waitFor();
+    await expect(textarea(page, 'What was done to fix it').inputValue()).resolves.toBe(typed);
+    await expect(page.locator('.toolbar [data-save-state]').textContent()).resolves.toContain('Unsaved changes (1)');
+    expect((await reportOf(seeded.cart.id)).etag).toBe(before.etag);
+    await screenshot(page, 'report-autosave-restored');
+
+    // Following the editor's own link to the incident page right after typing keeps the text too.
+    await page.getByLabel('Customer summary (Markdown)').fill('The cart was down for a while.');
+    await page.getByRole('link', { name: 'See and edit the timeline on the incident page' }).click();
+    await page.waitForURL(`${app.url}/ui/incidents/${seeded.cart.id}`);
+    await visit(page, url);
+    await expect(textarea(page, 'What was done to fix it').inputValue()).resolves.toBe(typed);
+    await expect(page.getByLabel('Customer summary (Markdown)').inputValue()).resolves.toBe('The cart was down for a while.');
+
+    // Pat saves the fix meanwhile. Coming back shows the conflict instead of overwriting Pat's text.
+    await page.locator('[data-autosave]', { hasText: 'kept as your draft' }).first().waitFor();
+    const current = await reportOf(seeded.cart.id);
+    expect((await app.api.patch(`/api/v1/incidents/${seeded.cart.id}/report`, { sections: { fix: 'Pat: restarted the cart pods.' } },
+      { headers: { Authorization: `Bearer ${WEB_TOKENS.publisher}`, 'If-Match': current.etag } })).status).toBe(200);
+    await visit(page, url);
+    const panel = page.locator('section.conflict');
+    await panel.waitFor();
+    const clash = panel.locator('[data-conflict-field="sections.fix"]');
+    await expect(clash.locator('[data-side="theirs"]').textContent()).resolves.toBe('Pat: restarted the cart pods.');
+    await expect(clash.locator('[data-side="mine"]').textContent()).resolves.toBe(typed);
+    await expect(panel.locator('fieldset.conflict-field').count()).resolves.toBe(1);
+    await expect(page.getByLabel('Customer summary (Markdown)').inputValue()).resolves.toBe('The cart was down for a while.');
+    expect((await reportOf(seeded.cart.id)).sections.find((sec) => sec.id === 'fix')?.text).toBe('Pat: restarted the cart pods.');
+    await screenshot(page, 'report-autosave-conflict');
+
+    // On a phone the save button is at the bottom of the screen too; saving forgets the autosave.
+    await clash.getByLabel('Take theirs').check();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.mouse.wheel(0, 1500);
+    const bottomSave = page.locator('.save-bar [data-action="save"]');
+    await bottomSave.waitFor();
+    const box = await bottomSave.boundingBox();
+    expect(box).not.toBeNull();
+    expect(box!.y + box!.height).toBeLessThanOrEqual(844);
+    expect(box!.y).toBeGreaterThan(600);
+    await screenshot(page, 'report-phone-save-bar');
+    await panel.getByRole('button', { name: 'Save merged version' }).click();
+    await page.getByText('Saved (version 1).').waitFor();
+    const saved = await reportOf(seeded.cart.id);
+    expect(saved.sections.find((sec) => sec.id === 'fix')?.text).toBe('Pat: restarted the cart pods.');
+    expect(saved.customerSummary.text).toBe('The cart was down for a while.');
+    await page.waitForFunction(async (id) => {
+      const res = await fetch(`/api/v1/incidents/${id}/report/autosave`, { headers: { Authorization: `Bearer ${sessionStorage.getItem('debrief.apiToken')}` } });
+      return ((await res.json()) as { autosave: unknown }).autosave === null;
+    }, seeded.cart.id);
+    expect(problems.dialogs).toEqual([]);
     expect(problems.pageErrors).toEqual([]);
     await context.close();
   }, 60_000);

@@ -125,6 +125,15 @@ export interface Measures {
 // ---------------------------------------------------------------------- report
 
 export type ReportStatus = 'draft' | 'in_review' | 'published';
+
+/** GET/PUT /api/v1/incidents/:id/report/autosave: one person's unsaved text (field key -> what it held, what they typed). */
+export interface ReportAutosave {
+  incidentId: string;
+  author: string;
+  savedAt: string;
+  baseEtag: string;
+  fields: Partial<Record<string, { base: string; value: string }>>;
+}
 export type SectionId = 'summary' | 'timeline' | 'what-happened' | 'fix' | 'prevention';
 export type SectionStatus = 'machine-drafted' | 'needs-human' | 'human-completed';
 export type Origin = 'machine-drafted' | 'human-completed';

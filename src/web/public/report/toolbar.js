@@ -8,7 +8,7 @@ import { append, clear, h } from '../dom.js';
 /**
  * @param {HTMLElement} el
  * @param {{
- *   status: ReportStatus, dirtyCount: number, role: string, canEdit: boolean, canPublish: boolean,
+ *   status: ReportStatus, dirtyCount: number, draftNote: string, role: string, canEdit: boolean, canPublish: boolean,
  *   onSave: () => void, onTransition: (to: ReportStatus) => void, onDownloadHtml: () => void, onDownloadMarkdown: () => void,
  * }} opts
  */
@@ -31,20 +31,21 @@ export function renderToolbar(el, opts) {
 }
 
 /**
- * The save button and what is unsaved: in the bar at the top, and again at the bottom of a
- * phone's screen, where the top bar has scrolled away.
- * @param {{ dirtyCount: number, onSave: () => void }} opts
+ * The save button and what is unsaved (and whether it is kept as the user's draft): in the bar
+ * at the top, and again at the bottom of a phone's screen, where the top bar has scrolled away.
+ * @param {{ dirtyCount: number, draftNote: string, onSave: () => void }} opts
  */
-function saveControls({ dirtyCount: dirty, onSave }) {
+function saveControls({ dirtyCount: dirty, draftNote, onSave }) {
   const saveButton = h('button', { class: 'button button-primary', text: 'Save changes', attrs: { type: 'button', disabled: dirty === 0, 'data-action': 'save' }, on: { click: onSave } });
-  const state = h('span', { class: dirty ? 'dirty' : 'muted', attrs: { 'data-save-state': '' }, text: dirty ? `Unsaved changes (${dirty})` : 'All changes saved' });
+  const state = h('span', { class: dirty ? 'dirty' : 'muted', attrs: { 'data-save-state': '' }, text: dirty ? `Unsaved changes (${dirty})` : 'All changes saved' },
+    dirty && draftNote ? h('span', { class: 'draft-note', attrs: { 'data-autosave': '' }, text: ` · ${draftNote}` }) : null);
   return h('div', { class: 'actions' }, saveButton, state);
 }
 
 /**
  * The bar at the bottom (shown on phones only, by the style sheet): empty for viewers and for
  * a published version.
- * @param {HTMLElement} el @param {{ status: ReportStatus, canEdit: boolean, dirtyCount: number, onSave: () => void }} opts
+ * @param {HTMLElement} el @param {{ status: ReportStatus, canEdit: boolean, dirtyCount: number, draftNote: string, onSave: () => void }} opts
  */
 export function renderSaveBar(el, opts) {
   clear(el);

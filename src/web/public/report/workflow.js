@@ -43,6 +43,8 @@ export function reportWorkflow(input) {
     transition: (to) => transition(input, to),
     /** @param {'request' | 'waive'} kind @param {string | null} reason */
     setPostmortem: (kind, reason) => setPostmortem(input, kind, reason),
+    /** @param {Current} current */
+    showConflict: (current) => input.showConflict(current),
   };
 }
 
