@@ -36,6 +36,13 @@ describe('web pages: report editor', () => {
     await screenshot(engineer.page, 'report-editor');
     const { page } = engineer;
 
+    // One time format on the page and in Debrief's drafted text and hints: never raw ISO.
+    const drafted = (await page.locator('.machine-text, .hints li').allTextContents()).join('\n');
+    expect(drafted).toContain('since 2026-11-20 10:00:00 UTC, still ongoing');
+    expect(drafted).toContain('fired first, at 2026-11-20 10:00:00 UTC');
+    expect(drafted).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:/);
+    await expect(page.locator('[data-section="summary"] .facts time').first().textContent()).resolves.toBe('2026-11-20 10:00:00 UTC');
+
     // Cause, with a Markdown preview.
     await textarea(page, 'What happened').fill('A **config push** set the payment timeout to 50 ms.\n\n- retries piled up\n- checkout failed');
     const whatHappened = page.locator('[data-section="what-happened"]');

@@ -2,6 +2,7 @@ import { alertName, type Alert } from '../alert';
 import type { Incident, IncidentEvent } from '../incident';
 import type { ImpactItem } from '../impact';
 import type { TimelineEntry } from '../timeline';
+import { readableTime } from './readable-time';
 
 /** The five sections of a post-mortem, in order (docs/architecture.md, "The report"). */
 export const SECTION_IDS = ['summary', 'timeline', 'what-happened', 'fix', 'prevention'] as const;
@@ -101,11 +102,11 @@ function causeHints(alerts: readonly Alert[], impact: ImpactItem[]): ReportHint[
   const hints: ReportHint[] = [];
   const first = firstAlert(alerts);
   if (first) {
-    hints.push({ source: 'first alert', text: `${alertName(first)} fired first, at ${first.startsAt}${first.annotations.summary ? `: ${first.annotations.summary}` : ''}`, url: first.generatorUrl });
+    hints.push({ source: 'first alert', text: `${alertName(first)} fired first, at ${readableTime(first.startsAt)}${first.annotations.summary ? `: ${first.annotations.summary}` : ''}`, url: first.generatorUrl });
   }
   const firstService = impact[0];
   if (firstService && firstService.service !== '(unlabelled)') {
-    hints.push({ source: 'first service affected', text: `${firstService.service} was affected first, at ${firstService.firstSeenAt}`, url: null });
+    hints.push({ source: 'first service affected', text: `${firstService.service} was affected first, at ${readableTime(firstService.firstSeenAt)}`, url: null });
   }
   for (const alert of uniqueByName(alerts)) {
     if (alert.annotations.description) hints.push({ source: `annotation description of ${alertName(alert)}`, text: alert.annotations.description, url: null });
