@@ -45,6 +45,7 @@ export function buildTimeline(alerts: readonly Alert[], events: readonly Inciden
   const summed = new Map(facets.filter((f) => sampled || f.alerts >= REPEATS_SUMMED_FROM).map((f) => [facetKey(f.alertname, f.service), f]));
   const sourceOf = new Map<string, string>();
   const entries: TimelineEntry[] = [];
+  const listed: Alert[] = [];
   for (const alert of alerts) {
     const { alertname, service } = facetOf(alert, serviceLabels);
     const key = facetKey(alertname, service);
@@ -52,8 +53,10 @@ export function buildTimeline(alerts: readonly Alert[], events: readonly Inciden
       if (!sourceOf.has(key)) sourceOf.set(key, alert.source);
       continue;
     }
-    entries.push(...firingEntries(alert, serviceLabels));
+    listed.push(alert);
   }
+  const apart = tellApart(listed, serviceLabels);
+  for (const alert of listed) entries.push(...firingEntries(alert, serviceLabels, apart.get(alert.id) ?? ''));
   for (const [key, facet] of summed) entries.push(...summedEntries(facet, sourceOf.get(key) ?? 'alert'));
   for (const event of events) {
     entries.push({ at: event.at, kind: event.kind, source: event.kind.split('.')[0] ?? event.kind, text: event.text, actor: event.actor, alertId: null, eventId: event.id });
@@ -62,9 +65,43 @@ export function buildTimeline(alerts: readonly Alert[], events: readonly Inciden
   return entries.sort((x, y) => x.at.localeCompare(y.at) || order(x.kind) - order(y.kind) || x.text.localeCompare(y.text));
 }
 
-function firingEntries(alert: Alert, serviceLabels: ServiceLabels): TimelineEntry[] {
+/** Labels people tell one alert's instances apart by, tried before any other that differs. */
+const TELLING_LABELS = ['pod', 'instance', 'container', 'node', 'host'];
+const tellingRank = (label: string): number => {
+  const rank = TELLING_LABELS.indexOf(label);
+  return rank === -1 ? TELLING_LABELS.length : rank;
+};
+
+/**
+ * For alerts that would read the same ("HighErrorRate resolved on checkout" three times): the
+ * label that tells them apart, as ` (pod checkout-2)`, by alert id. Alerts alone of their name
+ * and service get nothing.
+ */
+function tellApart(alerts: readonly Alert[], serviceLabels: ServiceLabels): Map<string, string> {
+  const groups = new Map<string, Alert[]>();
+  for (const alert of alerts) {
+    const { alertname, service } = facetOf(alert, serviceLabels);
+    const key = facetKey(alertname, service);
+    groups.set(key, [...(groups.get(key) ?? []), alert]);
+  }
+  const out = new Map<string, string>();
+  for (const group of groups.values()) {
+    if (group.length < 2) continue;
+    const names = [...new Set(group.flatMap((alert) => Object.keys(alert.labels)))].filter((name) => name !== 'alertname');
+    const differing = names.filter((name) => new Set(group.map((alert) => alert.labels[name] ?? '')).size > 1);
+    const label = differing.sort((x, y) => tellingRank(x) - tellingRank(y) || x.localeCompare(y))[0];
+    if (!label) continue;
+    for (const alert of group) {
+      const value = alert.labels[label];
+      if (value !== undefined && value !== '') out.set(alert.id, ` (${label} ${value})`);
+    }
+  }
+  return out;
+}
+
+function firingEntries(alert: Alert, serviceLabels: ServiceLabels, apart: string): TimelineEntry[] {
   const service = serviceOf(alert.labels, serviceLabels);
-  const where = service ? ` on ${service}` : '';
+  const where = `${service ? ` on ${service}` : ''}${apart}`;
   const summary = alert.annotations.summary ? `: ${alert.annotations.summary}` : '';
   const entries: TimelineEntry[] = [
     { at: alert.startsAt, kind: 'alert.fired', source: alert.source, text: `${alertName(alert)} fired${where}${summary}`, actor: null, alertId: alert.id, eventId: null },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ACTION_ITEM_STATUSES, REPORT_STATUSES } from '../domain/report/report-model';
+import { AUTOSAVE_FIELDS } from '../domain/report/report-autosave';
 import { SECTION_IDS } from '../domain/report/report-draft';
 import { END_SIGNALS } from '../domain/report/drafted-end';
 import { errorSchema, impactItemSchema, incidentPageRefSchema, timelineEntrySchema } from './api-schemas';
@@ -214,3 +215,29 @@ export const auditPageSchema = z.object({
   })),
   nextCursor: z.string().nullable(),
 }).meta({ id: 'ReportAuditPage' });
+
+// ---------------------------------------------------------------- autosave
+
+const autosaveValue = z.object({
+  base: z.string().max(100_000).describe('What the field held when the author started changing it'),
+  value: z.string().max(100_000).describe('What the author typed'),
+}).strict();
+const autosaveFields = z.object(Object.fromEntries(AUTOSAVE_FIELDS.map((key) => [key, autosaveValue.optional()])) as Record<(typeof AUTOSAVE_FIELDS)[number], z.ZodOptional<typeof autosaveValue>>)
+  .strict().describe('The changed fields only, by the editor\'s field names (`sections.<id>`, `customerSummary`, ...), as the editor holds them');
+
+export const autosaveBodySchema = z.object({
+  baseEtag: z.string().min(1).max(100).describe('The report\'s ETag the text was typed on'),
+  fields: autosaveFields,
+}).strict().meta({ id: 'ReportAutosaveBody', description: 'Replaces the caller\'s autosave of this report. Not a revision: the report is unchanged.' });
+
+export const autosaveSchema = z.object({
+  incidentId: z.string(),
+  author: z.string(),
+  savedAt: isoTime,
+  baseEtag: z.string(),
+  fields: autosaveFields,
+}).meta({ id: 'ReportAutosave' });
+
+export const autosaveAnswerSchema = z.object({
+  autosave: autosaveSchema.nullable().describe('The caller\'s unsaved text on this report, or null'),
+}).meta({ id: 'ReportAutosaveAnswer' });

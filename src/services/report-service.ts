@@ -5,13 +5,14 @@ import type { Incident, IncidentDetail } from '../domain/incident';
 import { buildReport, type IncidentViewOptions } from '../domain/incident-report';
 import { needsPostmortem, postmortemFacts, type PostmortemDecision, type PostmortemPolicy } from '../domain/postmortem-policy';
 import { composeReport } from '../domain/report/compose-report';
+import type { ReportAutosave } from '../domain/report/report-autosave';
 import {
   actionItemFields, emptyStoredReport, reportEtag, type ActionItem, type ActionItemStatus, type AuditChange, type PostmortemStatus,
   type PostmortemOverride, type PublishedReportVersion, type ReportAuditAction, type ReportAuditEntry, type ReportStatus, type ReportVersionSummary,
   type ReportView, type StoredReport,
 } from '../domain/report/report-model';
 import { applyReportPatch, type ReportPatch } from '../domain/report/report-patch';
-import { publishProblems, startNextVersion, transitionProblem } from '../domain/report/report-workflow';
+import { publishProblems, reviewProblems, startNextVersion, transitionProblem } from '../domain/report/report-workflow';
 import { timelineEntryId } from '../domain/report/timeline-entry-id';
 import {
   ConflictError, NotFoundError, PreconditionRequiredError, StaleVersionError, UnprocessableError,
@@ -129,11 +130,15 @@ export class ReportService {
     const audit: ReportAuditEntry[] = [];
     if (base !== stored) audit.push(this.auditEntry(incidentId, 'report.version-created', next.version, actor, now, [{ path: 'version', from: stored.version, to: next.version }]));
     audit.push(this.auditEntry(incidentId, 'report.transitioned', next.version, actor, now, [{ path: 'status', from: stored.status, to }]));
+    if (to === 'in_review') {
+      const missing = reviewProblems(await this.liveView(detail, next, now));
+      if (missing.length) throw new UnprocessableError(`the report cannot be submitted for review: ${missingParts(missing)}`, missing);
+    }
     let published: PublishedReportVersion | undefined;
     if (to === 'published') {
       const view = await this.liveView(detail, next, now);
       const missing = publishProblems(view);
-      if (missing.length) throw new UnprocessableError(`the report cannot be published: ${missing.length} required part${missing.length === 1 ? ' is' : 's are'} missing`, missing);
+      if (missing.length) throw new UnprocessableError(`the report cannot be published: ${missingParts(missing)}`, missing);
       published = { incidentId, version: next.version, publishedAt: now, publishedBy: actor, etag: view.etag, report: view };
     }
     const saved = await this.commit(detail, stored, next, audit, published);
@@ -149,6 +154,35 @@ export class ReportService {
   /** A person waives the post-mortem, with a reason. */
   async waivePostmortem(incidentId: string, reason: string, actor: string): Promise<ReportView> {
     return this.setOverride(incidentId, 'waived', reason, actor);
+  }
+
+  /** What `author` typed into this incident's report and has not saved, or null. */
+  async getAutosave(incidentId: string, author: string): Promise<ReportAutosave | null> {
+    await this.loadIncident(incidentId);
+    return this.deps.reports.getAutosave(incidentId, author);
+  }
+
+  /**
+   * Keeps what `author` typed and has not saved (their own copy, replaced by the next). It is
+   * never a revision of the report: the report, its ETag and other people's work are untouched,
+   * and saving it later is an ordinary PATCH with If-Match. A published version is not edited
+   * in place, so text typed on it is refused.
+   */
+  async putAutosave(incidentId: string, input: { baseEtag: string; fields: ReportAutosave['fields'] }, author: string): Promise<ReportAutosave> {
+    await this.loadIncident(incidentId);
+    const stored = await this.loadStored(incidentId);
+    if (stored.status === 'published' && etagMatches(input.baseEtag, reportEtag(stored))) {
+      throw new ConflictError('this version is published and frozen; start a new version to change it', [{ path: 'baseEtag', message: 'names the published version' }]);
+    }
+    const autosave: ReportAutosave = { incidentId, author, savedAt: this.now(), baseEtag: input.baseEtag, fields: input.fields };
+    await this.deps.reports.putAutosave(autosave);
+    return autosave;
+  }
+
+  /** Forgets `author`'s unsaved text on this report (saved or discarded). */
+  async deleteAutosave(incidentId: string, author: string): Promise<void> {
+    await this.loadIncident(incidentId);
+    await this.deps.reports.deleteAutosave(incidentId, author);
   }
 
   async listVersions(incidentId: string): Promise<ReportVersionSummary[]> {
@@ -382,6 +416,11 @@ export class ReportService {
   private now(): string {
     return this.deps.clock().toISOString();
   }
+}
+
+/** `2 required parts are missing (sections.fix, customerSummary)`: the count and the field paths. */
+function missingParts(missing: readonly { path: string }[]): string {
+  return `${missing.length} required part${missing.length === 1 ? ' is' : 's are'} missing (${missing.map((m) => m.path).join(', ')})`;
 }
 
 /** A person's request or waiver wins over the policy; the policy's own answer stays visible. */

@@ -1,6 +1,7 @@
 import type {
   ActionItem, ActionItemStatus, PublishedReportVersion, ReportAuditEntry, StoredReport,
 } from '../domain/report/report-model';
+import type { ReportAutosave } from '../domain/report/report-autosave';
 import type { Page } from './store';
 
 /**
@@ -56,6 +57,13 @@ export interface ReportStore {
   getActionItem(id: string): Promise<ActionItem | null>;
   /** By due date, soonest first (undated last), then oldest created; cursor pagination. */
   listActionItems(query: ActionItemQuery): Promise<Page<ActionItem>>;
+
+  // --- one autosave per person and incident: text typed and not saved yet (never a revision)
+  getAutosave(incidentId: string, author: string): Promise<ReportAutosave | null>;
+  /** Replaces the author's autosave of that incident. */
+  putAutosave(autosave: ReportAutosave): Promise<void>;
+  /** No error when there is none. */
+  deleteAutosave(incidentId: string, author: string): Promise<void>;
 
   // --- merge carry-overs not known to be finished (src/services/correction-service.ts)
   /** Records one; written before the merge, so a process stopping after the merge cannot forget it. */

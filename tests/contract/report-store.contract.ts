@@ -254,6 +254,33 @@ export function describeReportStoreContract(name: string, factory: StoreFactory)
       expect(await allAudit('inc-dst')).toHaveLength(1);
     });
 
+    // ---------------------------------------------------- autosaves
+
+    it('when people autosave unsaved text, then each keeps one per incident, replaced by the next, until deleted, and the report is untouched', async () => {
+      const mine = {
+        incidentId: 'inc-1', author: 'alice', savedAt: later(1), baseEtag: '"v1.r2"',
+        fields: { 'sections.fix': { base: '', value: 'Rolled back' }, impactStartedAt: { base: '2026-03-01T10:00', value: '2026-03-01T09:55' } },
+      };
+      const theirs = { incidentId: 'inc-1', author: 'bob', savedAt: later(2), baseEtag: '"v1.r3"', fields: { customerSummary: { base: 'Old', value: 'Bob\'s <b>summary</b>' } } };
+      expect(await reports.getAutosave('inc-1', 'alice')).toBeNull();
+      await reports.putAutosave(mine);
+      await reports.putAutosave(theirs);
+      await reports.putAutosave({ ...mine, incidentId: 'inc-2', fields: { 'sections.what-happened': { base: '', value: 'other incident' } } });
+      expect(await reports.getAutosave('inc-1', 'alice')).toEqual(mine);
+      expect(await reports.getAutosave('inc-1', 'bob')).toEqual(theirs);
+
+      const next = { ...mine, savedAt: later(5), baseEtag: '"v1.r4"', fields: { 'sections.fix': { base: '', value: 'Rolled back at 08:20' } } };
+      await reports.putAutosave(next);
+      expect(await reports.getAutosave('inc-1', 'alice')).toEqual(next);
+      expect(await reports.getReport('inc-1')).toBeNull();
+
+      await reports.deleteAutosave('inc-1', 'alice');
+      await reports.deleteAutosave('inc-1', 'alice');
+      expect(await reports.getAutosave('inc-1', 'alice')).toBeNull();
+      expect(await reports.getAutosave('inc-1', 'bob')).toEqual(theirs);
+      expect((await reports.getAutosave('inc-2', 'alice'))?.fields).toEqual({ 'sections.what-happened': { base: '', value: 'other incident' } });
+    });
+
     // ---------------------------------------------------- pending carry-overs
 
     it('when carry-overs are pending, then they are listed oldest first, per target on request, until removed', async () => {

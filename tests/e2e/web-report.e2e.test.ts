@@ -9,6 +9,9 @@ import type { TestApp } from '../support/test-app';
 import { openPage, screenshot, visit } from './support/browser';
 import { WEB_TOKENS, startWebSuite, stopWebSuite, type SeededIncidents } from './support/web-fixtures';
 
+// page.evaluate callbacks run in the browser; the tsconfig has no DOM lib.
+declare const sessionStorage: any;
+
 const textarea = (page: Page, sectionTitle: string) => page.getByLabel(`Your text for "${sectionTitle}" (Markdown)`);
 
 describe('web pages: report editor', () => {
@@ -33,6 +36,13 @@ describe('web pages: report editor', () => {
     await screenshot(engineer.page, 'report-editor');
     const { page } = engineer;
 
+    // One time format on the page and in Debrief's drafted text and hints: never raw ISO.
+    const drafted = (await page.locator('.machine-text, .hints li').allTextContents()).join('\n');
+    expect(drafted).toContain('since 2026-11-20 10:00:00 UTC, still ongoing');
+    expect(drafted).toContain('fired first, at 2026-11-20 10:00:00 UTC');
+    expect(drafted).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:/);
+    await expect(page.locator('[data-section="summary"] .facts time').first().textContent()).resolves.toBe('2026-11-20 10:00:00 UTC');
+
     // Cause, with a Markdown preview.
     await textarea(page, 'What happened').fill('A **config push** set the payment timeout to 50 ms.\n\n- retries piled up\n- checkout failed');
     const whatHappened = page.locator('[data-section="what-happened"]');
@@ -42,26 +52,49 @@ describe('web pages: report editor', () => {
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.getByText('Saved (version 1).').waitFor();
     await expect(whatHappened.locator('.section-head .badge').textContent()).resolves.toBe('Completed by a person');
+
+    // The checklist follows the form: the cause is there, the fix is not; an empty fix cannot go to review.
+    const checklist = page.locator('.checklist');
+    await expect(checklist.locator('[data-requirement="sections.what-happened"]').getAttribute('data-done')).resolves.toBe('true');
+    await expect(checklist.locator('[data-requirement="sections.fix"]').getAttribute('data-done')).resolves.toBe('false');
+    await expect(checklist.locator('[data-requirement="customerSummary"]').textContent()).resolves.toContain('to publish');
+    await screenshot(page, 'report-checklist');
+    await page.getByRole('button', { name: 'Submit for review' }).click();
+    const fixProblem = page.locator('[data-problem-for="sections.fix"]');
+    await fixProblem.waitFor();
+    await expect(fixProblem.textContent()).resolves.toContain('describe what was done to fix it');
+    await expect(textarea(page, 'What was done to fix it').getAttribute('aria-invalid')).resolves.toBe('true');
+    await expect(page.locator('.banner-error').first().textContent()).resolves.toMatch(/cannot be submitted for review yet: one required part is missing.*What was done to fix it/s);
+    await expect(page.locator('[data-problem-for="sections.what-happened"]').isHidden()).resolves.toBe(true);
+    expect((await reportOf(seeded.checkout.id)).status).toBe('draft');
+    await screenshot(page, 'report-submit-refused');
+
+    await textarea(page, 'What was done to fix it').fill('Rolled the config back at 10:40.');
+    await expect(checklist.locator('[data-requirement="sections.fix"]').getAttribute('data-done')).resolves.toBe('true');
     await page.getByRole('button', { name: 'Submit for review' }).click();
     await page.getByText('The report is now in review').waitFor();
     // An editor cannot publish, so the button is not there.
     await expect(page.locator('[data-transition="published"]').count()).resolves.toBe(0);
 
-    // The publisher tries: every missing part is named next to its field.
+    // The publisher tries: every missing part is named next to its field, in the page's words.
     const publisher = await openPage(browser, { token: WEB_TOKENS.publisher });
     await visit(publisher.page, url);
     await publisher.page.getByRole('button', { name: 'Publish' }).click();
     await publisher.page.locator('dialog[open]').getByRole('button', { name: 'Publish' }).click();
-    const fixProblem = publisher.page.locator('[data-problem-for="sections.fix"]');
-    await fixProblem.waitFor();
-    await expect(fixProblem.textContent()).resolves.toContain('describe what was done to fix it');
-    await expect(publisher.page.locator('[data-problem-for="customerSummary"]').textContent()).resolves.toContain('summary customers');
-    await expect(publisher.page.locator('[data-problem-for="actionItems"]').textContent()).resolves.toContain('action item');
-    await expect(publisher.page.locator('[data-problem-for="sections.what-happened"]').isHidden()).resolves.toBe(true);
-    await expect(textarea(publisher.page, 'What was done to fix it').getAttribute('aria-invalid')).resolves.toBe('true');
+    const summaryProblem = publisher.page.locator('[data-problem-for="customerSummary"]');
+    await summaryProblem.waitFor();
+    await expect(summaryProblem.textContent()).resolves.toContain('summary customers');
+    const preventionProblem = await publisher.page.locator('[data-problem-for="actionItems"]').textContent();
+    expect(preventionProblem).toContain('action item');
+    expect(preventionProblem).toContain('"No action items needed because"');
+    const errorTexts = (await publisher.page.locator('.banner-error, [data-problem-for]').allTextContents()).join('\n');
+    expect(errorTexts).toContain('Customer summary: write the summary customers');
+    expect(errorTexts).not.toMatch(/preventionNoneNeeded|customerSummary|sections\.|body\./);
+    await expect(publisher.page.locator('[data-problem-for="sections.fix"]').isHidden()).resolves.toBe(true);
+    await expect(publisher.page.getByLabel('Customer summary (Markdown)').getAttribute('aria-invalid')).resolves.toBe('true');
     await screenshot(publisher.page, 'report-publish-422');
 
-    // The engineer completes the rest: fix, customer summary, an action item.
+    // The engineer completes the rest: a longer fix, customer summary, an action item.
     await textarea(page, 'What was done to fix it').fill('Rolled the config back at 10:40; payments recovered within two minutes.');
     await page.getByLabel('Customer summary (Markdown)').fill('Checkout failed for some customers for about 40 minutes.');
     await page.getByText('Add an action item').click();
@@ -84,6 +117,13 @@ describe('web pages: report editor', () => {
     await publisher.page.locator('dialog[open]').getByRole('button', { name: 'Publish' }).click();
     await publisher.page.getByText('The report is now published (version 1).').waitFor();
     await expect(publisher.page.locator('.page-head').textContent()).resolves.toMatch(/Published.*published by pat/s);
+    // Published and frozen: a document, no boxes, no waiver; only "Start a new version".
+    await publisher.page.locator('[data-frozen]').waitFor();
+    await expect(publisher.page.locator('main textarea, main input, main select, [data-action="save"]').count()).resolves.toBe(0);
+    await expect(publisher.page.getByText('Waive the post-mortem').count()).resolves.toBe(0);
+    await expect(publisher.page.locator('.checklist').count()).resolves.toBe(0);
+    await expect(publisher.page.locator('[data-section="what-happened"] .md-rendered strong').textContent()).resolves.toBe('config push');
+    await expect(publisher.page.locator('[data-transition]').allTextContents()).resolves.toEqual(['Start a new version']);
     await screenshot(publisher.page, 'report-published');
 
     const published = await reportOf(seeded.checkout.id);
@@ -95,10 +135,13 @@ describe('web pages: report editor', () => {
     // The incident list filters by report status.
     await visit(page, `${app.url}/ui/incidents?report=published`);
     await expect(page.locator('.incidents-table tbody tr').count()).resolves.toBe(1);
-    await expect(page.locator(`tr[data-id="${seeded.checkout.id}"]`).textContent()).resolves.toContain('Published');
+    await expect(page.locator(`tr[data-id="${seeded.checkout.id}"]`).textContent()).resolves.toContain('Published v1');
 
-    // A later edit starts version 2; the history shows what changed.
+    // A later edit starts version 2 from the published document; the history shows what changed.
     await visit(page, url);
+    await expect(page.locator('main textarea').count()).resolves.toBe(0);
+    await page.getByRole('button', { name: 'Start a new version' }).click();
+    await page.getByText('The report is now draft (version 2).').waitFor();
     await page.getByLabel('Customer summary (Markdown)').fill('Checkout failed for some customers for 38 minutes.');
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.getByText('Saved (version 2).').waitFor();
@@ -107,6 +150,12 @@ describe('web pages: report editor', () => {
     await expect(diff.locator('ins', { hasText: 'for 38 minutes' }).count()).resolves.toBe(1);
     await expect(page.locator('.versions').textContent()).resolves.toMatch(/Version 1: Published by pat.*Version 2: Draft \(current\)/s);
     await screenshot(page, 'report-history');
+
+    // The list says both: what is published and what is being written.
+    await visit(page, `${app.url}/ui/incidents?report=published`);
+    await expect(page.locator(`tr[data-id="${seeded.checkout.id}"] [data-report-state]`).textContent()).resolves.toBe('Published v1, draft v2 in progress');
+    await visit(page, `${app.url}/ui/incidents?report=draft`);
+    await expect(page.locator(`tr[data-id="${seeded.checkout.id}"]`).count()).resolves.toBe(1);
 
     for (const p of [engineer, publisher]) {
       expect(p.problems.dialogs).toEqual([]);
@@ -247,6 +296,14 @@ describe('web pages: report editor', () => {
       .toMatchObject({ required: false, waived: { by: 'erin' } });
     const listed = (await app.api.get('/api/v1/incidents')).data.items as Array<{ id: string; postmortem: { required: boolean; reason: string } }>;
     expect(listed.find((i) => i.id === seeded.cart.id)?.postmortem).toEqual({ required: false, reason: 'waived by erin: Synthetic check outage, no customer traffic' });
+    // The incident list has a state and a filter of its own for waived post-mortems.
+    const list = await openPage(browser, { token: WEB_TOKENS.viewer });
+    await visit(list.page, `${app.url}/ui/incidents?report=waived`);
+    await expect(list.page.locator('.incidents-table tbody tr').count()).resolves.toBe(1);
+    await expect(list.page.locator(`tr[data-id="${seeded.cart.id}"] [data-report-state="waived"]`).textContent()).resolves.toBe('Waived');
+    await visit(list.page, `${app.url}/ui/incidents?report=draft`);
+    await expect(list.page.locator(`tr[data-id="${seeded.cart.id}"]`).count()).resolves.toBe(0);
+    await list.context.close();
 
     // The waiver did not touch the text being written; it saves on top without a conflict.
     await expect(textarea(page, 'What happened').inputValue()).resolves.toBe('Unsaved: the cart database failed over.');
@@ -258,6 +315,77 @@ describe('web pages: report editor', () => {
     await page.getByText('Post-mortem requested.').waitFor();
     await expect(status.getAttribute('data-postmortem')).resolves.toBe('required');
     await expect(status.textContent()).resolves.toContain('requested by erin');
+    expect(problems.pageErrors).toEqual([]);
+    await context.close();
+  }, 60_000);
+  it('when an engineer types without saving, then the text survives a reload and the timeline link, and restored onto a report someone changed it shows the conflict', async () => {
+    const { page, context, problems } = await openPage(browser, { token: WEB_TOKENS.editor });
+    const url = `${app.url}/ui/incidents/${seeded.cart.id}/report`;
+    const autosaveOf = () => page.evaluate(async (id) => {
+      const res = await fetch(`/api/v1/incidents/${id}/report/autosave`, { headers: { Authorization: `Bearer ${sessionStorage.getItem('debrief.apiToken')}` } });
+      return ((await res.json()) as { autosave: { fields: Record<string, { value: string }> } | null }).autosave;
+    }, seeded.cart.id);
+    await visit(page, url);
+    const before = await reportOf(seeded.cart.id);
+    const typed = 'Typed, not saved: failed the cart database over.';
+    await textarea(page, 'What was done to fix it').fill(typed);
+    await page.locator('[data-autosave]', { hasText: 'kept as your draft' }).first().waitFor();
+    expect((await autosaveOf())?.fields['sections.fix']?.value).toBe(typed);
+
+    // A reload brings it back, unsaved: the report itself has not changed.
+    await page.reload();
+    await page.waitForSelector('body[data-ready="true"]', { state: 'attached' });
+    await page.locator('[data-autosave-restored]').waitFor();
+    await expect(textarea(page, 'What was done to fix it').inputValue()).resolves.toBe(typed);
+    await expect(page.locator('.toolbar [data-save-state]').textContent()).resolves.toContain('Unsaved changes (1)');
+    expect((await reportOf(seeded.cart.id)).etag).toBe(before.etag);
+    await screenshot(page, 'report-autosave-restored');
+
+    // Following the editor's own link to the incident page right after typing keeps the text too.
+    await page.getByLabel('Customer summary (Markdown)').fill('The cart was down for a while.');
+    await page.getByRole('link', { name: 'See and edit the timeline on the incident page' }).click();
+    await page.waitForURL(`${app.url}/ui/incidents/${seeded.cart.id}`);
+    await visit(page, url);
+    await expect(textarea(page, 'What was done to fix it').inputValue()).resolves.toBe(typed);
+    await expect(page.getByLabel('Customer summary (Markdown)').inputValue()).resolves.toBe('The cart was down for a while.');
+
+    // Pat saves the fix meanwhile. Coming back shows the conflict instead of overwriting Pat's text.
+    await page.locator('[data-autosave]', { hasText: 'kept as your draft' }).first().waitFor();
+    const current = await reportOf(seeded.cart.id);
+    expect((await app.api.patch(`/api/v1/incidents/${seeded.cart.id}/report`, { sections: { fix: 'Pat: restarted the cart pods.' } },
+      { headers: { Authorization: `Bearer ${WEB_TOKENS.publisher}`, 'If-Match': current.etag } })).status).toBe(200);
+    await visit(page, url);
+    const panel = page.locator('section.conflict');
+    await panel.waitFor();
+    const clash = panel.locator('[data-conflict-field="sections.fix"]');
+    await expect(clash.locator('[data-side="theirs"]').textContent()).resolves.toBe('Pat: restarted the cart pods.');
+    await expect(clash.locator('[data-side="mine"]').textContent()).resolves.toBe(typed);
+    await expect(panel.locator('fieldset.conflict-field').count()).resolves.toBe(1);
+    await expect(page.getByLabel('Customer summary (Markdown)').inputValue()).resolves.toBe('The cart was down for a while.');
+    expect((await reportOf(seeded.cart.id)).sections.find((sec) => sec.id === 'fix')?.text).toBe('Pat: restarted the cart pods.');
+    await screenshot(page, 'report-autosave-conflict');
+
+    // On a phone the save button is at the bottom of the screen too; saving forgets the autosave.
+    await clash.getByLabel('Take theirs').check();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.mouse.wheel(0, 1500);
+    const bottomSave = page.locator('.save-bar [data-action="save"]');
+    await bottomSave.waitFor();
+    const box = await bottomSave.boundingBox();
+    expect(box).not.toBeNull();
+    expect(box!.y + box!.height).toBeLessThanOrEqual(844);
+    expect(box!.y).toBeGreaterThan(600);
+    await screenshot(page, 'report-phone-save-bar');
+    await panel.getByRole('button', { name: 'Save merged version' }).click();
+    await page.getByText('Saved (version 1).').waitFor();
+    const saved = await reportOf(seeded.cart.id);
+    expect(saved.sections.find((sec) => sec.id === 'fix')?.text).toBe('Pat: restarted the cart pods.');
+    expect(saved.customerSummary.text).toBe('The cart was down for a while.');
+    await page.waitForFunction(async (id) => {
+      const res = await fetch(`/api/v1/incidents/${id}/report/autosave`, { headers: { Authorization: `Bearer ${sessionStorage.getItem('debrief.apiToken')}` } });
+      return ((await res.json()) as { autosave: unknown }).autosave === null;
+    }, seeded.cart.id);
+    expect(problems.dialogs).toEqual([]);
     expect(problems.pageErrors).toEqual([]);
     await context.close();
   }, 60_000);

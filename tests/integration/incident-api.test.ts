@@ -281,7 +281,8 @@ describe('incident API', () => {
         expect.objectContaining({ text: 'More than 15% of checkout requests fail.' }),
         expect.objectContaining({ text: 'Cart pods restart in a loop.' }),
       ]));
-      expect(hints('what-happened')[0]!.text).toContain(at(600));
+      // The time in the readable format the pages use, not raw ISO.
+      expect(hints('what-happened')[0]!.text).toContain(`at ${at(600).slice(0, 10)} ${at(600).slice(11, 19)} UTC`);
       expect(hints('fix')).toEqual(expect.arrayContaining([
         expect.objectContaining({ url: 'https://runbooks.example.invalid/checkout/high-error-rate' }),
       ]));

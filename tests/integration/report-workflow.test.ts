@@ -91,6 +91,12 @@ describe('report workflow over HTTP', () => {
     const invalid = expectError(await patch(alice, id, { sections: { fix: '  ', cause: 'x' }, impactStartedAt: 'yesterday', colour: 'red' }, draft.etag), 400, 'validation_failed');
     expect(invalid.details.map((d) => d.path).sort()).toEqual(['body', 'body.impactStartedAt', 'body.sections', 'body.sections.fix']);
 
+    // An empty draft cannot go to review: the answer names each missing part.
+    const empty = expectError(await transition(alice, id, 'in_review'), 422, 'unprocessable');
+    expect(empty.details.map((d) => d.path)).toEqual(['sections.what-happened', 'sections.fix']);
+    expect(empty.message).toContain('sections.what-happened, sections.fix');
+    expect((await report(id)).status).toBe('draft');
+
     // Alice writes the cause.
     const afterAlice = expectOk(await patch(alice, id, { sections: { 'what-happened': 'A config push set the **pool size to 1**.' } }, draft.etag)) as ReportView;
     expect(section(afterAlice, 'what-happened')).toMatchObject({ status: 'human-completed', completedBy: 'alice' });
@@ -190,6 +196,51 @@ describe('report workflow over HTTP', () => {
     const waived = expectOk(await bob.post(`/api/v1/incidents/${id}/report/waive`, { reason: 'known batch job; tracked elsewhere' })) as ReportView;
     expect(waived.postmortem).toMatchObject({ required: false, waived: { reason: 'known batch job; tracked elsewhere', by: 'bob' } });
     expect(waived.etag).not.toBe(before.etag);
+  });
+
+  it('when an engineer\'s unsaved text is autosaved, then it is theirs alone, never a revision, and saving it still needs the current ETag', async () => {
+    const id = await ingest([{ labels: { alertname: 'PaymentsDown', service: 'payments', severity: 'critical' }, startsAt: at(300) }]);
+    const url = `/api/v1/incidents/${id}/report/autosave`;
+    const before = await report(id);
+    expect(expectOk(await alice.get(url))).toEqual({ autosave: null });
+
+    const fields = { 'sections.fix': { base: '', value: 'Restarted the <b>payments</b> pods' }, impactStartedAt: { base: '', value: '2026-11-02T12:55' } };
+    const put = expectOk(await alice.put(url, { baseEtag: before.etag, fields }));
+    expect(put.autosave).toMatchObject({ incidentId: id, author: 'alice', baseEtag: before.etag, fields });
+    expect(expectOk(await alice.get(url))).toEqual(put);
+    // Bob has none; the report, its ETag and its audit trail are untouched.
+    expect(expectOk(await bob.get(url))).toEqual({ autosave: null });
+    expect((await report(id)).etag).toBe(before.etag);
+    expect((await viewer.get(`/api/v1/incidents/${id}/report/audit`)).data.items).toEqual([]);
+
+    // Meanwhile Bob saves the fix. Alice's autosave stays as typed, and saving it on her old ETag is a conflict, not an overwrite.
+    const bobs = expectOk(await patch(bob, id, { sections: { fix: 'Bob: failed over to the standby' } }, before.etag)) as ReportView;
+    expect(expectOk(await alice.get(url)).autosave.fields).toEqual(fields);
+    const stale = await patch(alice, id, { sections: { fix: fields['sections.fix'].value } }, put.autosave.baseEtag);
+    expect(stale.status).toBe(409);
+    expect(section(stale.data.current.report, 'fix').text).toBe('Bob: failed over to the standby');
+    expect(section(await report(id), 'fix').text).toBe('Bob: failed over to the standby');
+
+    // Roles, field names and incidents are checked; viewers have no autosave.
+    expectError(await viewer.put(url, { baseEtag: before.etag, fields }), 403, 'forbidden');
+    expectError(await viewer.get(url), 403, 'forbidden');
+    const misspelt = expectError(await alice.put(url, { baseEtag: bobs.etag, fields: { cause: { base: '', value: 'x' } } }), 400, 'validation_failed');
+    expect(misspelt.details.map((d) => d.path)).toEqual(['body.fields']);
+    expectError(await alice.put('/api/v1/incidents/no-such/report/autosave', { baseEtag: bobs.etag, fields }), 404, 'not_found');
+
+    // Forgotten on request (saved or discarded); twice is fine.
+    expect((await alice.delete(url)).status).toBe(204);
+    expect((await alice.delete(url)).status).toBe(204);
+    expect(expectOk(await alice.get(url))).toEqual({ autosave: null });
+
+    // Text typed on a published version is refused: it is edited only through a new version.
+    const ready = expectOk(await patch(alice, id, {
+      sections: { 'what-happened': 'Pool exhausted' }, customerSummary: 'Payments failed briefly.', preventionNoneNeeded: 'one-off hardware fault',
+    }, bobs.etag)) as ReportView;
+    expectOk(await transition(alice, id, 'in_review'));
+    const published = expectOk(await transition(pat, id, 'published')) as ReportView;
+    expect(ready.version).toBe(1);
+    expectError(await alice.put(url, { baseEtag: published.etag, fields }), 409, 'conflict');
   });
 
   it('when the workflow is misused, then the answer says why', async () => {

@@ -32,6 +32,10 @@ describe('composeReport', () => {
       ['summary', 'machine-drafted'], ['timeline', 'machine-drafted'], ['what-happened', 'needs-human'], ['fix', 'needs-human'], ['prevention', 'needs-human'],
     ]);
     expect(view.sections[0]!.machineText).toContain('HighErrorRate on checkout');
+    // Times in drafted text are for people: one readable format with seconds, never raw ISO.
+    expect(view.sections[0]!.machineText).toContain('since 2026-03-01 10:00:00 UTC, still ongoing');
+    expect(view.sections[1]!.machineText).toBe('1 event from 2026-03-01 10:00:00 UTC to 2026-03-01 10:00:00 UTC.');
+    expect(view.sections.map((s) => s.machineText ?? '').join('\n')).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:/);
     expect(view.customerSummary).toEqual({ text: null, status: 'needs-human', by: null, at: null });
     expect(view.impactWindow.startedAt).toMatchObject({ at: '2026-03-01T10:00:00.000Z', origin: 'machine-drafted' });
     expect(view.mitigatedAt).toMatchObject({ at: null, origin: 'machine-drafted' });

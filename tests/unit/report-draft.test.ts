@@ -87,8 +87,8 @@ describe('draftReport', () => {
   it('when alerts carry annotations, then "what happened" hints name the first alert, the first service and each description once per alert name', () => {
     const hints = draftReport(input([secondAlert, resend, firstAlert])).sections.find((s) => s.id === 'what-happened')!.hints;
     expect(hints).toEqual([
-      { source: 'first alert', text: 'HighErrorRate fired first, at 2026-11-26T14:00:00.000Z: Checkout 5xx ratio 27%', url: 'http://prometheus:9090/graph?g0.expr=errors' },
-      { source: 'first service affected', text: 'checkout was affected first, at 2026-11-26T14:00:00.000Z', url: null },
+      { source: 'first alert', text: 'HighErrorRate fired first, at 2026-11-26 14:00:00 UTC: Checkout 5xx ratio 27%', url: 'http://prometheus:9090/graph?g0.expr=errors' },
+      { source: 'first service affected', text: 'checkout was affected first, at 2026-11-26 14:00:00 UTC', url: null },
       { source: 'annotation description of HighErrorRate', text: 'More than 15% of checkout requests fail.', url: null },
       { source: 'annotation description of PodCrashLooping', text: 'Cart pods restart.', url: null },
     ]);

@@ -1,7 +1,7 @@
 import { buildReport } from '../../src/domain/incident-report';
 import { composeReport } from '../../src/domain/report/compose-report';
 import { emptyStoredReport, reportEtag, type ActionItem, type ReportContent, type ReportView } from '../../src/domain/report/report-model';
-import { publishProblems, startNextVersion, transitionProblem } from '../../src/domain/report/report-workflow';
+import { publishProblems, reviewProblems, startNextVersion, transitionProblem } from '../../src/domain/report/report-workflow';
 import { etagMatches } from '../../src/services/report-service';
 import { alert, incidentDetail, SERVICE_LABELS } from '../support/report-fixtures';
 
@@ -57,6 +57,17 @@ describe('publishProblems', () => {
 
   it('when a text is only whitespace, then it counts as missing', () => {
     expect(publishProblems(view({ customerSummary: text('   ') })).map((p) => p.path)).toContain('customerSummary');
+  });
+});
+
+describe('reviewProblems', () => {
+  it('when nothing is written, then the cause and the fix are listed by field path (prevention and customer summary wait for publishing)', () => {
+    expect(reviewProblems(view({})).map((p) => p.path)).toEqual(['sections.what-happened', 'sections.fix']);
+  });
+
+  it('when the cause and the fix are written, then the draft can be submitted even without prevention or customer summary', () => {
+    expect(reviewProblems(view({ sections: { 'what-happened': text('Bad config'), fix: text('Rolled back') } }))).toEqual([]);
+    expect(reviewProblems(view({ sections: { 'what-happened': text('Bad config'), fix: text('  ') } })).map((p) => p.path)).toEqual(['sections.fix']);
   });
 });
 

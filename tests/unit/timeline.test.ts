@@ -17,6 +17,29 @@ describe('buildTimeline', () => {
     ]);
   });
 
+  it('when alerts of one name on one service would read the same, then each line names the label that tells them apart (pod first)', () => {
+    const pod = (n: number, extra: Record<string, string> = {}) => makeAlert({
+      id: `p${n}`, labels: { alertname: 'HighErrorRate', service: 'checkout', pod: `checkout-${n}`, namespace: 'shop', ...extra },
+      startsAt: '2026-11-26T14:00:00.000Z', endsAt: '2026-11-26T14:20:05.000Z',
+    });
+    const lone = makeAlert({ id: 'lone', labels: { alertname: 'Latency', service: 'checkout', pod: 'checkout-1' }, startsAt: '2026-11-26T14:01:00.000Z' });
+    const entries = buildTimeline([pod(1), pod(2, { instance: '10.0.0.2' }), pod(3), lone], [], SERVICE_LABELS);
+    expect(entries.filter((e) => e.kind === 'alert.resolved').map((e) => e.text)).toEqual([
+      'HighErrorRate resolved on checkout (pod checkout-1)',
+      'HighErrorRate resolved on checkout (pod checkout-2)',
+      'HighErrorRate resolved on checkout (pod checkout-3)',
+    ]);
+    expect(entries.find((e) => e.alertId === 'p2' && e.kind === 'alert.fired')?.text).toBe('HighErrorRate fired on checkout (pod checkout-2)');
+    // Alone of its name and service: nothing added.
+    expect(entries.find((e) => e.alertId === 'lone')?.text).toBe('Latency fired on checkout');
+    // Without pod or instance, whichever label differs says it.
+    const zones = buildTimeline([
+      makeAlert({ id: 'z1', labels: { alertname: 'DiskFull', service: 'db', zone: 'eu-1' } }),
+      makeAlert({ id: 'z2', labels: { alertname: 'DiskFull', service: 'db', zone: 'eu-2' } }),
+    ], [], SERVICE_LABELS);
+    expect(zones.map((e) => e.text).sort()).toEqual(['DiskFull fired on db (zone eu-1)', 'DiskFull fired on db (zone eu-2)']);
+  });
+
   it('when an alert still fires, then it has a fired entry only', () => {
     const entries = buildTimeline([makeAlert({ labels: { alertname: 'Up' } })], [], SERVICE_LABELS);
     expect(entries.map((e) => [e.kind, e.text])).toEqual([['alert.fired', 'Up fired']]);

@@ -4,6 +4,7 @@ import {
   type ReportTimelineEntry, type ReportView, type StoredReport, type TextPart, type TimedPart,
 } from './report-model';
 import { timelineEntryId } from './timeline-entry-id';
+import { readableTime } from './readable-time';
 
 export interface ComposeInput {
   /** The machine draft, derived from the incident as it is now. */
@@ -119,7 +120,7 @@ export function machineSummaryText(facts: SummaryFacts, impactNote: string | nul
   const services = facts.affectedServices.length ? `affecting ${facts.affectedServices.join(', ')}` : 'with no service identified';
   const sev = facts.severity ? `${facts.severity} ` : '';
   const why = facts.endNote ? ` (${facts.endNote})` : '';
-  const span = facts.endedAt ? `from ${facts.startedAt} to ${facts.endedAt}${why}` : `since ${facts.startedAt}, still ongoing`;
+  const span = facts.endedAt ? `from ${readableTime(facts.startedAt)} to ${readableTime(facts.endedAt)}${why}` : `since ${readableTime(facts.startedAt)}, still ongoing`;
   const customerFacingText = facts.customerFacing === true ? ' Customer-facing.' : facts.customerFacing === false ? ' Not customer-facing.' : '';
   const impact = impactNote ? ` ${impactNote.replace(/^./, (first) => first.toUpperCase())}.` : '';
   return `${sev}incident "${facts.title}" ${services}, ${span}; ${facts.alertCount} alert${facts.alertCount === 1 ? '' : 's'}.${impact}${customerFacingText}`.replace(/^./, (first) => first.toUpperCase());
@@ -127,7 +128,7 @@ export function machineSummaryText(facts: SummaryFacts, impactNote: string | nul
 
 function machineTimelineText(timeline: readonly ReportTimelineEntry[]): string {
   if (timeline.length === 0) return 'No events yet.';
-  return `${timeline.length} event${timeline.length === 1 ? '' : 's'} from ${timeline[0]!.at} to ${timeline.at(-1)!.at}.`;
+  return `${timeline.length} event${timeline.length === 1 ? '' : 's'} from ${readableTime(timeline[0]!.at)} to ${readableTime(timeline.at(-1)!.at)}.`;
 }
 
 /** Sections a person may write text for through the completion API (all five). */

@@ -6,6 +6,7 @@ import type { TimelineEntry } from '../timeline';
 import type { AlertingRule } from '../alert-rule';
 import { draftEnd, type EndSignal } from './drafted-end';
 import { draftImpactStart, type DraftedImpactStart } from './drafted-impact-start';
+import { readableTime } from './readable-time';
 
 /** The five sections of a post-mortem, in order (docs/architecture.md, "The report"). */
 export const SECTION_IDS = ['summary', 'timeline', 'what-happened', 'fix', 'prevention'] as const;
@@ -140,11 +141,11 @@ function causeHints(alerts: readonly Alert[], impact: ImpactItem[]): ReportHint[
   const hints: ReportHint[] = [];
   const first = firstAlert(alerts);
   if (first) {
-    hints.push({ source: 'first alert', text: `${alertName(first)} fired first, at ${first.startsAt}${first.annotations.summary ? `: ${first.annotations.summary}` : ''}`, url: first.generatorUrl });
+    hints.push({ source: 'first alert', text: `${alertName(first)} fired first, at ${readableTime(first.startsAt)}${first.annotations.summary ? `: ${first.annotations.summary}` : ''}`, url: first.generatorUrl });
   }
   const firstService = impact[0];
   if (firstService && firstService.service !== '(unlabelled)') {
-    hints.push({ source: 'first service affected', text: `${firstService.service} was affected first, at ${firstService.firstSeenAt}`, url: null });
+    hints.push({ source: 'first service affected', text: `${firstService.service} was affected first, at ${readableTime(firstService.firstSeenAt)}`, url: null });
   }
   for (const alert of uniqueByName(alerts)) {
     if (alert.annotations.description) hints.push({ source: `annotation description of ${alertName(alert)}`, text: alert.annotations.description, url: null });

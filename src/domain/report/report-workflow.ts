@@ -22,14 +22,25 @@ export function transitionProblem(from: ReportStatus, to: ReportStatus): string 
 const blank = (text: string | null | undefined) => !text || text.trim() === '';
 
 /**
- * What a report lacks to be published, one detail per missing part, with the field path a
- * client sends in PATCH (or `actionItems` for action items). Empty when it can be published.
+ * What a draft lacks to be submitted for review: the parts only the engineers can write (the
+ * cause and the fix), so a reviewer never gets an empty draft. Prevention and the customer
+ * summary may still be completed in review; `publishProblems` asks for them. One detail per
+ * missing part, with the field path a client sends in PATCH.
  */
-export function publishProblems(view: ReportView): ErrorDetail[] {
+export function reviewProblems(view: ReportView): ErrorDetail[] {
   const problems: ErrorDetail[] = [];
   const section = (id: string) => view.sections.find((candidate) => candidate.id === id);
   if (blank(section('what-happened')?.text)) problems.push({ path: 'sections.what-happened', message: 'describe the cause (what happened)' });
   if (blank(section('fix')?.text)) problems.push({ path: 'sections.fix', message: 'describe what was done to fix it' });
+  return problems;
+}
+
+/**
+ * What a report lacks to be published, one detail per missing part, with the field path a
+ * client sends in PATCH (or `actionItems` for action items). Empty when it can be published.
+ */
+export function publishProblems(view: ReportView): ErrorDetail[] {
+  const problems = reviewProblems(view);
   if (view.actionItems.length === 0 && blank(view.preventionNoneNeeded.text)) {
     problems.push({ path: 'sections.prevention', message: 'add at least one action item, or set preventionNoneNeeded with the reason none are needed' });
   }

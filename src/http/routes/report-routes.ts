@@ -6,7 +6,7 @@ import type { ReportService } from '../../services/report-service';
 import { ApiAuthenticator } from '../api-auth';
 import { idParamsSchema } from '../api-schemas';
 import {
-  auditPageSchema, auditQuerySchema, reportPatchSchema, reportViewSchema, requestBodySchema, staleReportSchema,
+  auditPageSchema, auditQuerySchema, autosaveAnswerSchema, autosaveBodySchema, reportPatchSchema, reportViewSchema, requestBodySchema, staleReportSchema,
   transitionBodySchema, versionListSchema, versionParamsSchema, waiveBodySchema,
 } from '../report-schemas';
 import { defineRoute, type RouteDef } from '../route';
@@ -73,7 +73,7 @@ export function reportRoutes(deps: ReportRouteDeps): RouteDef[] {
       responses: {
         ...reportOk, ...noIncident,
         409: { description: 'Not allowed from the current status, or If-Match is stale (then with `current`)', schema: staleReportSchema },
-        422: errorResponse('Cannot publish: details list each missing part by field path'),
+        422: errorResponse('Cannot submit for review (cause and fix) or publish (also prevention and customer summary): details list each missing part by field path'),
       },
       handler: async ({ req, res, params, body, actor }) => {
         const { to } = body as z.infer<typeof transitionBodySchema>;
@@ -104,6 +104,42 @@ export function reportRoutes(deps: ReportRouteDeps): RouteDef[] {
       handler: async ({ res, params, body, actor }) => {
         const view = await reports.waivePostmortem(params.id, (body as z.infer<typeof waiveBodySchema>).reason, actor!);
         res.setHeader('ETag', view.etag).json(view);
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/api/v1/incidents/:id/report/autosave', operationId: 'getReportAutosave', tags: ['reports'],
+      summary: 'The caller\'s own unsaved text on this report (autosave), or null',
+      access: { kind: 'api', role: 'editor' },
+      params: idParamsSchema,
+      responses: { 200: { description: 'The caller\'s autosave', schema: autosaveAnswerSchema }, ...noIncident },
+      handler: async ({ res, params, actor }) => {
+        res.setHeader('Cache-Control', 'no-store').json({ autosave: await reports.getAutosave(params.id, actor!) });
+      },
+    }),
+    defineRoute({
+      method: 'put', path: '/api/v1/incidents/:id/report/autosave', operationId: 'putReportAutosave', tags: ['reports'],
+      summary: 'Keep the caller\'s unsaved text (per person, replaced by the next). Not a revision: the report and its ETag do not change; save with PATCH and If-Match.',
+      access: { kind: 'api', role: 'editor' },
+      params: idParamsSchema,
+      body: autosaveBodySchema,
+      responses: {
+        200: { description: 'The stored autosave', schema: autosaveAnswerSchema }, ...noIncident,
+        409: errorResponse('`baseEtag` names a published version: start a new version to change it'),
+      },
+      handler: async ({ res, params, body, actor }) => {
+        const input = body as z.infer<typeof autosaveBodySchema>;
+        res.json({ autosave: await reports.putAutosave(params.id, input, actor!) });
+      },
+    }),
+    defineRoute({
+      method: 'delete', path: '/api/v1/incidents/:id/report/autosave', operationId: 'deleteReportAutosave', tags: ['reports'],
+      summary: 'Forget the caller\'s unsaved text on this report (saved or discarded)',
+      access: { kind: 'api', role: 'editor' },
+      params: idParamsSchema,
+      responses: { 204: { description: 'Forgotten (also when there was none)' }, ...noIncident },
+      handler: async ({ res, params, actor }) => {
+        await reports.deleteAutosave(params.id, actor!);
+        res.status(204).end();
       },
     }),
     defineRoute({

@@ -34,6 +34,9 @@ export const reportStatusListSchema = z.object({
     version: z.number().int(),
     updatedAt: z.string().nullable(),
     updatedBy: z.string().nullable(),
+    publishedVersion: z.number().int().nullable()
+      .describe('The newest published version: `version` when published, the one before while a new version is in draft or review, null when none was published'),
+    postmortem: z.enum(['requested', 'waived']).nullable().describe('A person\'s request or waiver of the post-mortem; null when the policy alone decides'),
   })),
 }).meta({ id: 'ReportStatusList' });
 
@@ -112,9 +115,13 @@ export function webRoutes(deps: WebRouteDeps): RouteDef[] {
           items: ids.map((incidentId) => {
             const report = stored.get(incidentId);
             // No stored record means nobody has written anything yet: version 1, draft.
-            return report
-              ? { incidentId, status: report.status, version: report.version, updatedAt: report.updatedAt, updatedBy: report.updatedBy }
-              : { incidentId, status: 'draft' as const, version: 1, updatedAt: null, updatedBy: null };
+            if (!report) return { incidentId, status: 'draft' as const, version: 1, updatedAt: null, updatedBy: null, publishedVersion: null, postmortem: null };
+            // Versions are published in order and a new one starts only from a published one.
+            const publishedVersion = report.status === 'published' ? report.version : report.version > 1 ? report.version - 1 : null;
+            return {
+              incidentId, status: report.status, version: report.version, updatedAt: report.updatedAt, updatedBy: report.updatedBy,
+              publishedVersion, postmortem: report.postmortem?.kind ?? null,
+            };
           }),
         });
       },

@@ -18,6 +18,7 @@ export const COLLECTIONS = {
   reportAudit: 'report_audit',
   actionItems: 'action_items',
   pendingCarryOvers: 'report_pending_carry_overs',
+  reportAutosaves: 'report_autosaves',
   deliveries: 'outbound_deliveries',
   rememberedLinks: 'remembered_links',
 } as const;

@@ -1,4 +1,5 @@
 import type { ClientSession } from 'mongodb';
+import type { ReportAutosave } from '../../domain/report/report-autosave';
 import type { ActionItem, PublishedReportVersion, ReportAuditEntry, StoredReport } from '../../domain/report/report-model';
 import { toPage } from '../cursor';
 import type { ActionItemMove, ActionItemQuery, CommitResult, PendingCarryOver, ReportCommit, ReportStore } from '../report-store';
@@ -10,7 +11,7 @@ import {
   actionItemCursor, actionItemListQuery, auditCounterId, auditListQuery, latestPublishedQuery, reportCasFilter,
 } from './mongo-queries';
 import {
-  actionItemDocSchema, auditDocSchema, counterDocSchema, parseDoc, pendingCarryOverDocSchema, reportDocSchema, toActionItem, toActionItemDoc,
+  actionItemDocSchema, auditDocSchema, autosaveDocSchema, autosaveId, toAutosave, toAutosaveDoc, counterDocSchema, parseDoc, pendingCarryOverDocSchema, reportDocSchema, toActionItem, toActionItemDoc,
   toAudit, toAuditDoc, toPendingCarryOver, toPendingCarryOverDoc, toPublishedVersion, toReportDoc, toStoredReport, toVersionDoc, versionDocSchema,
 } from './mongo-schemas';
 
@@ -174,6 +175,21 @@ export class MongoReportStore implements ReportStore {
     const docs = await this.c.actionItems.find(listQuery.filter).sort(listQuery.sort).limit(listQuery.limit).toArray();
     const items = docs.map((doc) => toActionItem(parseDoc(COLLECTIONS.actionItems, actionItemDocSchema, doc)));
     return toPage(items, query.limit, actionItemCursor);
+  }
+
+  async getAutosave(incidentId: string, author: string): Promise<ReportAutosave | null> {
+    const doc = await this.c.reportAutosaves.findOne({ _id: autosaveId(incidentId, author) });
+    return doc ? toAutosave(parseDoc(COLLECTIONS.reportAutosaves, autosaveDocSchema, doc)) : null;
+  }
+
+  async putAutosave(autosave: ReportAutosave): Promise<void> {
+    const { _id, ...doc } = toAutosaveDoc(autosave);
+    // `$set` of every field replaces the whole document (`fields` included) or inserts it.
+    await this.c.reportAutosaves.updateOne({ _id }, { $set: doc }, { upsert: true });
+  }
+
+  async deleteAutosave(incidentId: string, author: string): Promise<void> {
+    await this.c.reportAutosaves.deleteOne({ _id: autosaveId(incidentId, author) });
   }
 
   async addPendingCarryOver(carry: PendingCarryOver): Promise<void> {

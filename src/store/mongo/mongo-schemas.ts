@@ -10,6 +10,7 @@ import type { ActionItem, PublishedReportVersion, ReportAuditEntry, StoredReport
 import type { DeliveryRecord } from '../delivery-store';
 import type { RememberedLink } from '../remembered-link-store';
 import type { PendingCarryOver } from '../report-store';
+import type { ReportAutosave } from '../../domain/report/report-autosave';
 import type { InboxEntry, InboxEntrySummary } from '../store';
 
 /**
@@ -545,6 +546,28 @@ export const toPendingCarryOverDoc = (c: PendingCarryOver): Document => ({
 export function toPendingCarryOver(d: z.output<typeof pendingCarryOverDocSchema>): PendingCarryOver {
   const { _id, ...rest } = d;
   return { id: _id, ...rest };
+}
+
+/** One person's unsaved text on one incident's report (`_id` = incident id and author, see `autosaveId`). */
+export const autosaveDocSchema = z.object({
+  _id: z.string(),
+  incidentId: z.string(),
+  author: z.string(),
+  savedAt: z.string(),
+  baseEtag: z.string(),
+  fields: z.record(z.string(), z.object({ base: z.string(), value: z.string() })),
+});
+
+/** The document id of an author's autosave: both parts, separated by a character neither may hold. */
+export const autosaveId = (incidentId: string, author: string): string => `${incidentId}\u0000${author}`;
+
+export const toAutosaveDoc = (a: ReportAutosave): Document => ({
+  _id: autosaveId(a.incidentId, a.author), incidentId: a.incidentId, author: a.author, savedAt: a.savedAt, baseEtag: a.baseEtag, fields: a.fields,
+});
+
+export function toAutosave(d: z.output<typeof autosaveDocSchema>): ReportAutosave {
+  const { _id, ...rest } = d;
+  return rest as ReportAutosave;
 }
 
 // ---------------------------------------------------------------- deliveries

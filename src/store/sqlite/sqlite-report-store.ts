@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type {
   ActionItem, ActionItemStatus, PublishedReportVersion, ReportAuditEntry, StoredReport,
 } from '../../domain/report/report-model';
+import type { ReportAutosave } from '../../domain/report/report-autosave';
 import { decodeCursor, toPage } from '../cursor';
 import type { ActionItemMove, ActionItemQuery, CommitResult, PendingCarryOver, ReportCommit, ReportStore } from '../report-store';
 import type { Page } from '../store';
@@ -60,6 +61,14 @@ CREATE TABLE IF NOT EXISTS action_items (
 );
 CREATE INDEX IF NOT EXISTS action_items_incident ON action_items(incident_id, created_at);
 CREATE INDEX IF NOT EXISTS action_items_status_due ON action_items(status, due_date);
+
+CREATE TABLE IF NOT EXISTS report_autosaves (
+  incident_id  TEXT NOT NULL,
+  author       TEXT NOT NULL,
+  saved_at     TEXT NOT NULL,
+  doc          TEXT NOT NULL,
+  PRIMARY KEY (incident_id, author)
+);
 
 CREATE TABLE IF NOT EXISTS report_pending_carry_overs (
   id            TEXT PRIMARY KEY,
@@ -204,6 +213,21 @@ export class SqliteReportStore implements ReportStore {
     const rows = this.db.prepare(`SELECT * FROM action_items ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY ${DUE_KEY}, created_at, id LIMIT ?`).all(...args, query.limit + 1) as Row[];
     return toPage(rows.map(toActionItem), query.limit, (last) => ({ d: last.dueDate ?? '9999-12-31', c: last.createdAt, id: last.id }));
+  }
+
+  async getAutosave(incidentId: string, author: string): Promise<ReportAutosave | null> {
+    const row = this.db.prepare('SELECT doc FROM report_autosaves WHERE incident_id = ? AND author = ?').get(incidentId, author) as Row | undefined;
+    return row ? json<ReportAutosave>(row.doc) : null;
+  }
+
+  async putAutosave(autosave: ReportAutosave): Promise<void> {
+    this.db.prepare(`INSERT INTO report_autosaves (incident_id, author, saved_at, doc) VALUES (?, ?, ?, ?)
+      ON CONFLICT (incident_id, author) DO UPDATE SET saved_at = excluded.saved_at, doc = excluded.doc`)
+      .run(autosave.incidentId, autosave.author, autosave.savedAt, JSON.stringify(autosave));
+  }
+
+  async deleteAutosave(incidentId: string, author: string): Promise<void> {
+    this.db.prepare('DELETE FROM report_autosaves WHERE incident_id = ? AND author = ?').run(incidentId, author);
   }
 
   async addPendingCarryOver(carry: PendingCarryOver): Promise<void> {

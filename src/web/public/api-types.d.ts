@@ -25,6 +25,8 @@ export interface Incident {
   mergedInto: string | null;
   /** Only on an incident declared by hand. */
   declaration?: { title: string; services: string[]; severity: string | null; startedAt: string; endedAt: string | null; missedByMonitoring: boolean; declaredBy: string; declaredAt: string };
+  /** Whether a post-mortem is needed (policy, request or waiver); in lists. */
+  postmortem?: { required: boolean; reason: string };
 }
 
 /** GET /api/v1/incidents */
@@ -173,6 +175,8 @@ export interface ReportStatusItem {
   incidentId: string;
   status: ReportStatus;
   version: number;
+  publishedVersion: number | null;
+  postmortem: 'requested' | 'waived' | null;
 }
 
 /** The time measures of GET /api/v1/incidents/:id/report.json (null: not known yet). */
@@ -186,6 +190,15 @@ export interface Measures {
 // ---------------------------------------------------------------------- report
 
 export type ReportStatus = 'draft' | 'in_review' | 'published';
+
+/** GET/PUT /api/v1/incidents/:id/report/autosave: one person's unsaved text (field key -> what it held, what they typed). */
+export interface ReportAutosave {
+  incidentId: string;
+  author: string;
+  savedAt: string;
+  baseEtag: string;
+  fields: Partial<Record<string, { base: string; value: string }>>;
+}
 export type SectionId = 'summary' | 'timeline' | 'what-happened' | 'fix' | 'prevention';
 export type SectionStatus = 'machine-drafted' | 'needs-human' | 'human-completed';
 export type Origin = 'machine-drafted' | 'human-completed';

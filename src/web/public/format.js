@@ -1,18 +1,25 @@
-// Times and durations for people. Times are shown in the browser's time zone with the zone
-// named; the exact UTC instant is in the <time datetime> attribute and the tooltip.
+// Times and durations for people. Every time has one format, the one the drafted report text
+// uses too: `2026-11-20 10:00:05 UTC`, with seconds (timelines need them), in the browser's
+// time zone with the zone named; the exact UTC instant is in the <time datetime> attribute
+// and the tooltip.
 
 import { h } from './dom.js';
 
-const dateTime = new Intl.DateTimeFormat(undefined, {
-  year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short',
+// en-US only for the parts' digits and the zone's short name; the order is built below.
+const dateTimeParts = new Intl.DateTimeFormat('en-US', {
+  year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZoneName: 'short',
 });
 const timeOnly = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 
-/** @param {string | null | undefined} iso */
+/** `2026-11-20 10:00:05 UTC` (the browser's zone, named), or a dash. @param {string | null | undefined} iso */
 export function formatTime(iso) {
   if (!iso) return '—';
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? String(iso) : dateTime.format(d);
+  if (Number.isNaN(d.getTime())) return String(iso);
+  /** @type {Record<string, string>} */
+  const p = {};
+  for (const part of dateTimeParts.formatToParts(d)) p[part.type] = part.value;
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second} ${p.timeZoneName}`;
 }
 
 /** A <time> element (or a dash). @param {string | null | undefined} iso */

@@ -3,6 +3,7 @@
 
 import { qs } from '../api.js';
 import { field, h } from '../dom.js';
+import { REPORT_FILTERS } from './report-state.js';
 
 /**
  * @typedef {{ status: string, service: string, severity: string, range: string, since: string, until: string, report: string, size: string }} Filters
@@ -60,7 +61,7 @@ function filterControls(filters) {
     status: select('status', [['', 'Open and resolved'], ['open', 'Open'], ['resolved', 'Resolved'], ['merged', 'Merged into another']], filters.status),
     service: h('input', { attrs: { name: 'service', type: 'search', list: 'known-services', autocomplete: 'off' }, props: { value: filters.service } }),
     severity: h('input', { attrs: { name: 'severity', type: 'search', autocomplete: 'off', size: '10' }, props: { value: filters.severity } }),
-    report: select('report', [['', 'Any'], ['draft', 'Draft'], ['in_review', 'In review'], ['published', 'Published']], filters.report),
+    report: select('report', REPORT_FILTERS, filters.report),
     size: select('size', PAGE_SIZES.map((n) => [n, n]), filters.size),
     range: select('range', RANGES.map((r) => [r.value, r.label]), filters.range),
     since: h('input', { attrs: { name: 'since', type: 'datetime-local' }, props: { value: filters.since } }),

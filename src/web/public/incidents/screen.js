@@ -2,6 +2,7 @@
 
 import { getJson, qs } from '../api.js';
 import { apiQuery } from './filters.js';
+import { reportState } from './report-state.js';
 
 /** @typedef {import('../api-types').Incident} Incident */
 /** @typedef {import('../api-types').IncidentPage} IncidentPage */
@@ -46,7 +47,7 @@ export async function fetchScreen(filters, cursor) {
     const st = await reportStatuses(page.items.map((x) => x.id));
     for (const inc of page.items) {
       const s = st.get(inc.id);
-      if (s?.status === filters.report) { items.push(inc); statuses.set(inc.id, s); }
+      if (s && reportState(s, inc).keys.some((k) => k === filters.report)) { items.push(inc); statuses.set(inc.id, s); }
     }
     c = page.nextCursor;
     if (!c) break;

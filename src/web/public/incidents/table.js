@@ -2,7 +2,8 @@
 // duration, alerts, report status); rows new since the last look are marked.
 
 import { h, replace } from '../dom.js';
-import { badge, formatDuration, incidentDuration, reportStatusLabel, timeEl } from '../format.js';
+import { badge, formatDuration, incidentDuration, timeEl } from '../format.js';
+import { reportState } from './report-state.js';
 
 /** @typedef {import('../api-types').Incident} Incident */
 /** @typedef {import('../api-types').ReportStatusItem} ReportStatusItem */
@@ -44,5 +45,10 @@ function row(inc, st, fresh, now) {
     h('td', {}, timeEl(inc.startedAt)),
     h('td', {}, formatDuration(incidentDuration(inc, now)), inc.endedAt ? null : h('span', { class: 'muted', text: ' (ongoing)' })),
     h('td', { class: 'num', text: String(inc.alertCount) }),
-    h('td', {}, st ? h('a', { attrs: { href: `${href}/report` } }, badge(st.status, reportStatusLabel(st.status)), st.version > 1 ? ` v${st.version}` : '') : '—'));
+    h('td', {}, st ? reportCell(`${href}/report`, reportState(st, inc)) : '—'));
+}
+
+/** @param {string} href @param {import('./report-state.js').ReportState} state */
+function reportCell(href, state) {
+  return h('a', { attrs: { href, 'data-report-state': state.kind } }, badge(state.kind, state.label));
 }

@@ -4,6 +4,7 @@
 import { clear, field, h, link, replace } from '../dom.js';
 import { badge } from '../format.js';
 import { announce, confirmChange, errorBanner } from '../layout.js';
+import { formErrorBanner } from './problems.js';
 
 /** @typedef {import('../api-types').ActionItem} ActionItem */
 /** @typedef {import('../api-types').ActionItemBody} ActionItemBody */
@@ -15,6 +16,8 @@ import { announce, confirmChange, errorBanner } from '../layout.js';
  */
 
 const STATUSES = ['open', 'in_progress', 'done', 'wont_do'];
+/** The form's labels by API field name, for the reasons a save is refused. */
+const ITEM_LABELS = { title: 'Title', owner: 'Owner', dueDate: 'Due date', status: 'Status', trackerUrl: 'Tracker link' };
 
 /** @param {HTMLElement} slot @param {ActionItem[]} items @param {ActionItemsInput} input */
 export function renderActionItems(slot, items, input) {
@@ -57,7 +60,7 @@ function actionItemForm(item, input) {
       onSaved();
       announce(item ? 'Action item saved' : 'Action item added');
     } catch (e) {
-      replace(err, errorBanner(e, 'Could not save the action item'));
+      replace(err, formErrorBanner(e, 'Could not save the action item', ITEM_LABELS));
     }
   };
   return h('form', {

@@ -81,8 +81,10 @@ export function patchOf(keys, valueOf) {
 
 /** A field path's name for people (sections by their title). @param {Report} report @param {string} path */
 export function labelOf(report, path) {
-  const sec = /^sections\.(.+)$/.exec(path);
-  if (sec) return report.sections.find((s) => s.id === sec[1])?.title ?? path;
+  const sec = /^sections\.([a-z-]+)/.exec(path);
+  if (sec) return report.sections.find((s) => s.id === sec[1])?.title ?? 'A section';
   if (path === 'actionItems') return 'Action items';
-  return FIELDS.find((f) => f.key === path)?.label || path;
+  if (/^timeline\b/.test(path)) return 'Timeline';
+  // Never an API name on the page: a path the page has no label for is about the report as a whole.
+  return FIELDS.find((f) => f.key === path)?.label || 'The report';
 }

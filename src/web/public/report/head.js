@@ -20,8 +20,9 @@ export function renderHead(el, { report, pageUrl, canEdit, onPostmortem }) {
       report.updatedBy ? h('span', { class: 'muted' }, ' · last changed by ', h('strong', { text: report.updatedBy }), ' ', timeEl(report.updatedAt)) : null,
       report.publishedBy ? h('span', { class: 'muted' }, ' · published by ', h('strong', { text: report.publishedBy }), ' ', timeEl(report.publishedAt)) : null),
     h('p', { class: 'muted small', attrs: { 'data-postmortem': pm.required ? 'required' : 'not-required' }, text: `Post-mortem ${pm.required ? 'required' : 'not required'} (${pm.reason.replace(/^(not )?required: /, '')}).` }),
-    canEdit ? postmortemControls(pm.required, onPostmortem) : null,
-    report.status === 'published' && canEdit ? h('p', { class: 'banner banner-info', text: 'This version is published and frozen. Saving a change starts a new version; the published one stays readable below.' }) : null);
+    // A published version is a document: requesting or waiving belongs to the work before it.
+    canEdit && report.status !== 'published' ? postmortemControls(pm.required, onPostmortem) : null,
+    report.status === 'published' && canEdit ? h('p', { class: 'banner banner-info', attrs: { 'data-frozen': '' }, text: 'This version is published and frozen. To change it, choose "Start a new version"; this one stays readable in the history.' }) : null);
 }
 
 /** Request or waive the post-mortem (editors); a waiver needs a reason. @param {boolean} required @param {OnPostmortem} onPostmortem */

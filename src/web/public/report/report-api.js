@@ -11,6 +11,8 @@ import { download } from '../download.js';
 /** @typedef {import('../api-types').ReportAuditEntry} ReportAuditEntry */
 /** @typedef {import('../api-types').ActionItem} ActionItem */
 /** @typedef {import('../api-types').ActionItemBody} ActionItemBody */
+/** @typedef {import('../api-types').ReportAutosave} Autosave */
+/** @typedef {Pick<Autosave, 'baseEtag' | 'fields'>} AutosaveBody */
 /** A report as the server returned it, with the ETag to send with the next write. @typedef {{ report: Report, etag: string }} Stored */
 /** @typedef {ReturnType<typeof reportApi>} ReportApi */
 
@@ -28,6 +30,11 @@ export function reportApi(incidentId) {
     transition: async (to, etag) => stored(await request(`${base}/report/transitions`, { method: 'POST', body: { to }, ifMatch: etag })),
     /** @param {'request' | 'waive'} kind @param {string | null} reason @returns {Promise<Stored>} */
     setPostmortem: async (kind, reason) => stored(await request(`${base}/report/${kind}`, { method: 'POST', body: reason === null ? {} : { reason } })),
+    /** The user's own unsaved text on this report, or null. @returns {Promise<Autosave | null>} */
+    autosave: async () => (await getJson(`${base}/report/autosave`)).autosave,
+    /** Keeps the user's unsaved text (never a revision of the report). @param {AutosaveBody} body @returns {Promise<Autosave>} */
+    putAutosave: async (body) => (await request(`${base}/report/autosave`, { method: 'PUT', body })).data.autosave,
+    deleteAutosave: () => request(`${base}/report/autosave`, { method: 'DELETE' }),
     /** @returns {Promise<{ items: ReportVersion[] }>} */
     versions: () => getJson(`${base}/report/versions`),
     /** @param {string} version @returns {Promise<Report>} */

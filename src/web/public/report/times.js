@@ -20,6 +20,8 @@ const machinePart = (report, key) => (key === 'mitigatedAt' ? null : key === 'im
  * @param {{ report: Report, baseValues: FormValues, canEdit: boolean, form: ReportForm, onInput: () => void }} opts
  */
 export function timesCard({ report, baseValues, canEdit, form, onInput }) {
+  // Drawn again when the report is published or a new version starts: forget the old inputs.
+  for (const key of TIME_KEYS) form.controls.delete(key);
   const card = h('section', { class: 'card', attrs: { 'aria-labelledby': 'times-h' } },
     h('h2', { text: 'Times', attrs: { id: 'times-h' } }),
     h('p', { class: 'muted small', text: 'Debrief drafts these from the alerts, the page and the recorded mitigation. Set them when impact started or ended at another time, or when service was restored (time to mitigate).' }));

@@ -43,6 +43,8 @@ export function reportWorkflow(input) {
     transition: (to) => transition(input, to),
     /** @param {'request' | 'waive'} kind @param {string | null} reason */
     setPostmortem: (kind, reason) => setPostmortem(input, kind, reason),
+    /** @param {Current} current */
+    showConflict: (current) => input.showConflict(current),
   };
 }
 
@@ -93,14 +95,17 @@ async function transition(input, to) {
     announce(`Report ${reportStatusLabel(report.status)}`);
     input.drawHistory();
   } catch (err) {
-    transitionRefused(input, err);
+    transitionRefused(input, to, err);
   }
 }
 
-/** @param {WorkflowInput} input @param {unknown} err */
-function transitionRefused(input, err) {
+/** @param {ReportStatus} to @param {number} missing */
+const refusedTitle = (to, missing) => `The report cannot be ${to === 'published' ? 'published' : 'submitted for review'} yet: ${missing === 1 ? 'one required part is' : `${missing} required parts are`} missing.`;
+
+/** @param {WorkflowInput} input @param {ReportStatus} to @param {unknown} err */
+function transitionRefused(input, to, err) {
   const current = staleReport(err);
-  if (err instanceof ApiError && err.status === 422) input.showProblems(err.details, err.message);
+  if (err instanceof ApiError && err.status === 422) input.showProblems(err.details, refusedTitle(to, err.details.length));
   else if (current && dirtyKeys(input).length === 0) {
     // Nothing of this user's is unsaved: show their version, and let the user look before moving it on.
     adopt(input, current);
