@@ -19,6 +19,7 @@ export const COLLECTIONS = {
   actionItems: 'action_items',
   pendingCarryOvers: 'report_pending_carry_overs',
   deliveries: 'outbound_deliveries',
+  changes: 'changes',
 } as const;
 
 export type CollectionName = keyof typeof COLLECTIONS;
@@ -103,6 +104,9 @@ export const INDEX_PLAN: readonly IndexPlan[] = [
 
   { collection: COLLECTIONS.deliveries, key: { incidentId: 1, createdAt: 1 }, options: { name: 'outbound_deliveries_incident' } },
   { collection: COLLECTIONS.deliveries, key: { status: 1, createdAt: 1 }, options: { name: 'outbound_deliveries_pending' } },
+
+  // changes (`_id` = the change's key): linked to incidents by time.
+  { collection: COLLECTIONS.changes, key: { at: 1, _id: 1 }, options: { name: 'changes_at' } },
 ];
 
 /**
