@@ -23,6 +23,7 @@ import { statsRoutes } from './http/routes/stats-routes';
 import { statusRoutes } from './http/routes/status-routes';
 import { OutboundNotifier } from './integrations/outbound-notifier';
 import { PrometheusSnapshotter } from './integrations/prometheus-snapshot';
+import { withLinkedChanges } from './services/change-linking';
 import { StatsService } from './services/stats-service';
 import { CorrectionService } from './services/correction-service';
 import { ReportCarryOver } from './services/report-carry-over';
@@ -140,8 +141,10 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
   // A merge's report carry-over is recorded before the merge and finished at start-up or on
   // the next read of the target's report when it was interrupted (report-carry-over.ts).
   const carryOver = new ReportCarryOver({ store, reports: reportStore, clock, logger });
+  // Incident reads for people come with the changes linked to them (timeline, draft, exports).
+  const readStore = withLinkedChanges(store, { store, catalog, windowMinutes: config.changes.windowMinutes, clock });
   const reports = new ReportService({
-    store, reports: reportStore, view, clock, logger,
+    store: readStore, reports: reportStore, view, clock, logger,
     policy: config.reports.policy, carryOver,
   });
   const corrections = new CorrectionService({ store, correlator, serviceLabels: naming, clock, carryOver });
@@ -163,7 +166,7 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
 
   const routes: RouteDef[] = [];
   routes.push(...routeTable({
-    config, instances, metrics, pressure, processor, clock, store, reportStore, deliveryStore, view, naming, reports, corrections, stats, snapshotter,
+    config, instances, metrics, pressure, processor, clock, store, readStore, reportStore, deliveryStore, view, naming, reports, corrections, stats, snapshotter,
     storeHealth: stores.health, openapi: () => buildOpenApi(routes, { version: VERSION }),
   }));
   const app = createHttpApp({
@@ -198,6 +201,8 @@ interface RouteParts {
   processor: InboxProcessing;
   clock: () => Date;
   store: Store;
+  /** `store` whose incident reads carry their linked changes (change-linking.ts). */
+  readStore: Store;
   reportStore: ReportStore;
   deliveryStore: DeliveryStore;
   view: IncidentViewOptions;
@@ -220,11 +225,11 @@ function routeTable(p: RouteParts): RouteDef[] {
       },
       connectors: [...connectorsById.values()], clock: p.clock,
     }),
-    ...incidentRoutes({ store: p.store, view: p.view, clock: p.clock, reports: p.reports }),
+    ...incidentRoutes({ store: p.readStore, view: p.view, clock: p.clock, reports: p.reports }),
     ...correctionRoutes({ corrections: p.corrections }),
     ...reportRoutes({ reports: p.reports }),
     ...actionItemRoutes({ reports: p.reports }),
-    ...exportRoutes({ store: p.store, reports: p.reports, snapshots: p.snapshotter, deliveries: p.deliveryStore, serviceLabels: p.naming, clock: p.clock }),
+    ...exportRoutes({ store: p.readStore, reports: p.reports, snapshots: p.snapshotter, deliveries: p.deliveryStore, serviceLabels: p.naming, clock: p.clock }),
     ...statsRoutes({ stats: p.stats, clock: p.clock }),
     ...statusRoutes({ published: p.reportStore, title: p.config.status.title, publicUrl: p.config.status.publicUrl, clock: p.clock }),
     ...inboxRoutes({ store: p.store, clock: p.clock, onRequeued: () => p.processor.kick() }),

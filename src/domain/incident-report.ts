@@ -1,5 +1,6 @@
 import type { ServiceLabels } from './service-naming';
 import type { IncidentDetail } from './incident';
+import { withChangeEntries, withChangeHints } from './changes/change-evidence';
 import { buildImpact, type ImpactItem } from './impact';
 import { facetsOf } from './incident-facets';
 import { draftReport, type ReportDraft } from './report/report-draft';
@@ -22,7 +23,7 @@ export interface IncidentView {
 export function buildIncidentView(detail: IncidentDetail, options: IncidentViewOptions): IncidentView {
   const facets = detail.facets ?? facetsOf(detail.alerts, options.serviceLabels);
   return {
-    timeline: buildTimeline(detail.alerts, detail.events, options.serviceLabels, { facets, alertsOmitted: detail.alertsOmitted ?? 0 }),
+    timeline: withChangeEntries(buildTimeline(detail.alerts, detail.events, options.serviceLabels, { facets, alertsOmitted: detail.alertsOmitted ?? 0 }), detail.changes),
     impact: buildImpact(detail.alerts, options.serviceLabels, options.customerFacing, facets),
   };
 }
@@ -30,5 +31,5 @@ export function buildIncidentView(detail: IncidentDetail, options: IncidentViewO
 /** The post-mortem draft of an incident as it stands now. Pure; `generatedAt` is passed in. */
 export function buildReport(detail: IncidentDetail, options: IncidentViewOptions, generatedAt: string): ReportDraft {
   const view = buildIncidentView(detail, options);
-  return draftReport({ incident: detail.incident, alerts: detail.alerts, events: detail.events, ...view, generatedAt });
+  return withChangeHints(draftReport({ incident: detail.incident, alerts: detail.alerts, events: detail.events, ...view, generatedAt }), detail.changes);
 }

@@ -1,3 +1,4 @@
+import type { LinkedChange } from './changes/link-changes';
 import type { Alert } from './alert';
 
 /**
@@ -80,6 +81,8 @@ export interface IncidentDetail {
   alertsOmitted?: number;
   /** How many timeline events are not in `events` (absent or 0: none). */
   eventsOmitted?: number;
+  /** Changes linked to the incident when it was read (`src/domain/changes/link-changes.ts`); absent: none looked up. */
+  changes?: LinkedChange[];
 }
 
 export interface AlertFacet {

@@ -36,7 +36,7 @@ export function incidentRoutes(deps: IncidentRouteDeps): RouteDef[] {
     }),
     defineRoute({
       method: 'get', path: '/api/v1/incidents/:id', operationId: 'getIncident', tags: ['incidents'],
-      summary: 'One incident with its alerts (each with its correlation decision), timeline and impact list',
+      summary: 'One incident with its alerts (each with its correlation decision), timeline, impact list and the changes linked to it',
       access: { kind: 'api', role: 'viewer' },
       params: idParamsSchema,
       responses: { 200: { description: 'The incident', schema: incidentDetailSchema }, ...noIncident },
@@ -44,7 +44,7 @@ export function incidentRoutes(deps: IncidentRouteDeps): RouteDef[] {
         const detail = await loadIncident(deps.store, params.id);
         res.json({
           ...detail.incident, alerts: detail.alerts, alertsOmitted: detail.alertsOmitted ?? 0, eventsOmitted: detail.eventsOmitted ?? 0,
-          ...buildIncidentView(detail, deps.view),
+          ...buildIncidentView(detail, deps.view), changes: detail.changes ?? [],
         });
       },
     }),
