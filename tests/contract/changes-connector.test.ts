@@ -119,3 +119,32 @@ describe('changes connector: generic change events', () => {
     expect(result.error!.issues.map((i) => i.path.join('.')).sort()).toEqual(['kind', 'summary', 'time']);
   });
 });
+
+describe('changes connector: the README\'s sender snippets', () => {
+  const readme = readFileSync(join(__dirname, '..', '..', 'connectors', 'changes', 'README.md'), 'utf8');
+
+  it('when the GitHub Actions step runs, then the body it sends is a valid generic change event', () => {
+    const step = readme.slice(readme.indexOf('### GitHub Actions'));
+    const heredoc = /<<EOF\n([\s\S]*?)\n\s*EOF/.exec(step)![1]!;
+    const values: Record<string, string> = {
+      'github.repository': 'acme/checkout-service', 'github.run_id': '7712', 'github.run_attempt': '1', 'github.sha': '4a1f9c2e0d',
+      'github.workflow': 'deploy', 'github.actor': 'alice', 'github.server_url': 'https://github.com', 'job.status': 'success',
+    };
+    const rendered = heredoc.replace(/\$\{\{ ([\w.]+) \}\}/g, (_, name: string) => values[name]!).replace('$(date -u +%Y-%m-%dT%H:%M:%SZ)', '2026-03-02T09:46:00Z');
+    const normalized = parseAndNormalize(changesConnector, Buffer.from(rendered), ctx);
+    expect(normalized.changes).toEqual([expect.objectContaining({ id: 'generic:changes:gha:acme/checkout-service:7712:1', service: 'checkout', kind: 'deploy', status: 'success', author: 'alice' })]);
+  });
+
+  it('when the Argo CD template is rendered, then the body it sends is a valid generic change event', () => {
+    const section = readme.slice(readme.indexOf('### Argo CD notifications'));
+    const body = /body: \|\n([\s\S]*?\n\s*\})\n/.exec(section)![1]!;
+    const values: Record<string, string> = {
+      '.app.metadata.name': 'checkout', '.app.status.operationState.syncResult.revision': '4a1f9c2', '.app.spec.destination.namespace': 'production',
+      '.context.argocdUrl': 'https://argocd.example.internal', '.app.status.operationState.finishedAt': '2026-03-02T09:46:00Z', '.app.status.operationState.phase': 'Succeeded',
+    };
+    const rendered = body.replace(/\{\{([\w.]+)\}\}/g, (_, name: string) => values[name]!);
+    expect(parseAndNormalize(changesConnector, Buffer.from(rendered), ctx).changes).toEqual([expect.objectContaining({
+      id: 'generic:changes:argocd:checkout:4a1f9c2', service: 'checkout', version: '4a1f9c2', status: 'Succeeded', url: 'https://argocd.example.internal/applications/checkout',
+    })]);
+  });
+});
