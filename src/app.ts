@@ -24,6 +24,7 @@ import { statusRoutes } from './http/routes/status-routes';
 import { OutboundNotifier } from './integrations/outbound-notifier';
 import { PrometheusSnapshotter } from './integrations/prometheus-snapshot';
 import { withLinkedChanges } from './services/change-linking';
+import { withIncidentHistory } from './services/incident-history';
 import { StatsService } from './services/stats-service';
 import { CorrectionService } from './services/correction-service';
 import { ReportCarryOver } from './services/report-carry-over';
@@ -144,7 +145,8 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
   // Incident reads for people come with the changes linked to them (timeline, draft, exports).
   const readStore = withLinkedChanges(store, { store, catalog, windowMinutes: config.changes.windowMinutes, clock });
   const reports = new ReportService({
-    store: readStore, reports: reportStore, view, clock, logger,
+    // Its drafts also name earlier incidents like this one ("this happened before").
+    store: withIncidentHistory(readStore, { store, reports: reportStore, clock }), reports: reportStore, view, clock, logger,
     policy: config.reports.policy, carryOver,
   });
   const corrections = new CorrectionService({ store, correlator, serviceLabels: naming, clock, carryOver });

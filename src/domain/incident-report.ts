@@ -1,6 +1,7 @@
 import type { ServiceLabels } from './service-naming';
 import type { IncidentDetail } from './incident';
 import { withChangeEntries, withChangeHints } from './changes/change-evidence';
+import { withHistoryHints } from './history/history-hints';
 import { buildImpact, type ImpactItem } from './impact';
 import { facetsOf } from './incident-facets';
 import { draftReport, type ReportDraft } from './report/report-draft';
@@ -31,5 +32,6 @@ export function buildIncidentView(detail: IncidentDetail, options: IncidentViewO
 /** The post-mortem draft of an incident as it stands now. Pure; `generatedAt` is passed in. */
 export function buildReport(detail: IncidentDetail, options: IncidentViewOptions, generatedAt: string): ReportDraft {
   const view = buildIncidentView(detail, options);
-  return withChangeHints(draftReport({ incident: detail.incident, alerts: detail.alerts, events: detail.events, ...view, generatedAt }), detail.changes);
+  const draft = draftReport({ incident: detail.incident, alerts: detail.alerts, events: detail.events, ...view, generatedAt });
+  return withHistoryHints(withChangeHints(draft, detail.changes), detail.history);
 }

@@ -1,3 +1,4 @@
+import type { EarlierIncident } from './history/earlier-incidents';
 import type { LinkedChange } from './changes/link-changes';
 import type { Alert } from './alert';
 
@@ -83,6 +84,8 @@ export interface IncidentDetail {
   eventsOmitted?: number;
   /** Changes linked to the incident when it was read (`src/domain/changes/link-changes.ts`); absent: none looked up. */
   changes?: LinkedChange[];
+  /** Earlier incidents like this one, read for its report (`src/domain/history/earlier-incidents.ts`); absent: none looked up. */
+  history?: EarlierIncident[];
 }
 
 export interface AlertFacet {
