@@ -8,6 +8,7 @@ import { loadServiceCatalog } from './config/load-service-catalog';
 import type { ServiceCatalog } from './domain/catalog/service-catalog';
 import type { Correlator } from './domain/correlation/correlator';
 import { correlatorFromConfig } from './config/correlator-from-config';
+import { catalogRoutes } from './http/routes/catalog-routes';
 import { correctionRoutes } from './http/routes/correction-routes';
 import { ApiAuthenticator } from './http/api-auth';
 import { ConnectionTracker } from './http/connection-tracker';
@@ -23,6 +24,9 @@ import { statsRoutes } from './http/routes/stats-routes';
 import { statusRoutes } from './http/routes/status-routes';
 import { OutboundNotifier } from './integrations/outbound-notifier';
 import { PrometheusSnapshotter } from './integrations/prometheus-snapshot';
+import { prometheusConnection } from './integrations/prometheus-api';
+import { PrometheusRules } from './integrations/prometheus-rules';
+import { IncidentAlertRules } from './integrations/incident-alert-rules';
 import { withLinkedChanges } from './services/change-linking';
 import { withIncidentHistory } from './services/incident-history';
 import { StatsService } from './services/stats-service';
@@ -46,6 +50,7 @@ import { drainInbox, gracefulStopper } from './shutdown';
 import { openStores } from './store/open-stores';
 import type { Store } from './store/store';
 import type { DeliveryStore } from './store/delivery-store';
+import type { RememberedLinkStore } from './store/remembered-link-store';
 import type { Metrics } from './metrics';
 import type { IncidentViewOptions } from './domain/incident-report';
 import type { ServiceNaming } from './domain/service-naming';
@@ -139,6 +144,13 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
       onPagingEvents: (events, result) => pagerduty.enrichment?.notice(events, result),
     });
 
+  // One reader of the rules behind an incident's alerts, one request per incident revision:
+  // metric snapshots confirm expressions with it, report drafts read how long each rule waits
+  // before firing (the drafted impact start).
+  const prometheusRules = config.prometheus.baseUrl
+    ? new PrometheusRules(prometheusConnection(config.prometheus.baseUrl, config.prometheus.timeoutMs, outboundClients.prometheus))
+    : null;
+  const alertRules = prometheusRules ? new IncidentAlertRules({ rules: prometheusRules, refreshSeconds: config.prometheus.refreshSeconds }) : undefined;
   // A merge's report carry-over is recorded before the merge and finished at start-up or on
   // the next read of the target's report when it was interrupted (report-carry-over.ts).
   const carryOver = new ReportCarryOver({ store, reports: reportStore, clock, logger });
@@ -147,9 +159,9 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
   const reports = new ReportService({
     // Its drafts also name earlier incidents like this one ("this happened before").
     store: withIncidentHistory(readStore, { store, reports: reportStore, clock }), reports: reportStore, view, clock, logger,
-    policy: config.reports.policy, carryOver,
+    policy: config.reports.policy, carryOver, alertRules,
   });
-  const corrections = new CorrectionService({ store, correlator, serviceLabels: naming, clock, carryOver });
+  const corrections = new CorrectionService({ store, correlator, serviceLabels: naming, clock, carryOver, links: stores.links });
 
   // Exports, statistics, status page and outbound notifications.
   const notifier = new OutboundNotifier({
@@ -162,13 +174,13 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
   });
   const stats = new StatsService({ store, reports: reportStore, clock });
   registerStatsGauges(metrics.registry, () => stats.recent(config.stats.gaugeWindowDays, config.stats.gaugeCacheSeconds));
-  const snapshotter = config.prometheus.baseUrl
-    ? new PrometheusSnapshotter({ ...config.prometheus, baseUrl: config.prometheus.baseUrl, client: outboundClients.prometheus })
+  const snapshotter = config.prometheus.baseUrl && alertRules
+    ? new PrometheusSnapshotter({ ...config.prometheus, baseUrl: config.prometheus.baseUrl, client: outboundClients.prometheus, incidentRules: alertRules })
     : null;
 
   const routes: RouteDef[] = [];
   routes.push(...routeTable({
-    config, instances, metrics, pressure, processor, clock, store, readStore, reportStore, deliveryStore, view, naming, reports, corrections, stats, snapshotter,
+    config, instances, metrics, pressure, processor, clock, store, readStore, reportStore, deliveryStore, view, naming, catalog, links: stores.links, reports, corrections, stats, snapshotter,
     storeHealth: stores.health, openapi: () => buildOpenApi(routes, { version: VERSION }),
   }));
   const app = createHttpApp({
@@ -209,6 +221,8 @@ interface RouteParts {
   deliveryStore: DeliveryStore;
   view: IncidentViewOptions;
   naming: ServiceNaming;
+  catalog: ServiceCatalog;
+  links: RememberedLinkStore;
   reports: ReportService;
   corrections: CorrectionService;
   stats: StatsService;
@@ -227,8 +241,9 @@ function routeTable(p: RouteParts): RouteDef[] {
       },
       connectors: [...connectorsById.values()], clock: p.clock,
     }),
-    ...incidentRoutes({ store: p.readStore, view: p.view, clock: p.clock, reports: p.reports }),
+    ...incidentRoutes({ store: p.readStore, view: p.view, clock: p.clock, reports: p.reports, catalog: p.catalog, links: p.links }),
     ...correctionRoutes({ corrections: p.corrections }),
+    ...catalogRoutes({ catalog: p.catalog, links: p.links }),
     ...reportRoutes({ reports: p.reports }),
     ...actionItemRoutes({ reports: p.reports }),
     ...exportRoutes({ store: p.readStore, reports: p.reports, snapshots: p.snapshotter, deliveries: p.deliveryStore, serviceLabels: p.naming, clock: p.clock }),

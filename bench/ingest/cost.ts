@@ -55,6 +55,22 @@ export interface CostFigures {
   note: string | null;
   /** Reads of the grown incident as people make them (empty when not measured). */
   reads: ReadFigures[];
+  /** Webhook answers while a client keeps reading the grown incident (null when not measured). */
+  underPolling: PollingFigures | null;
+}
+
+/**
+ * Webhook answer times (POST to 202) while another client reads the incident without pause, and
+ * the same webhooks just before with nobody reading (the control: this machine's own answer time).
+ */
+export interface PollingFigures {
+  webhooks: number;
+  reads: number;
+  p50: number;
+  p99: number;
+  max: number;
+  quietP50: number;
+  quietP99: number;
 }
 
 /** One read of the incident, timed `READS` times in a row from request to last byte. */
@@ -95,6 +111,49 @@ async function measureReads(server: Server, incidentId: string): Promise<ReadFig
     out.push({ what, path, p50: percentile(sorted, 50), p95: percentile(sorted, 95), max: sorted.at(-1)!, kib: bytes / 1024 });
   }
   return out;
+}
+
+const POLLED_WEBHOOKS = 200;
+
+/**
+ * An open incident page polls the detail, the report and the picture; here one client reads them
+ * back to back without pause (harsher than the page's 4 s) while webhooks of another group arrive
+ * one after another, 10 ms apart, each timed from POST to its 202; the same webhooks are timed
+ * first with nobody reading. The reads must not hold the webhooks' answers.
+ */
+async function webhooksWhilePolling(server: Server, incidentId: string): Promise<PollingFigures> {
+  const control = [...await timeWebhooks(server)].sort((a, b) => a - b);
+  const quiet = { quietP50: percentile(control, 50), quietP99: percentile(control, 99) };
+  const paths = READ_PATHS.filter(([what]) => what !== 'report.md').map(([, pathOf]) => pathOf(incidentId));
+  let polling = true;
+  let reads = 0;
+  const poller = (async () => {
+    while (polling) {
+      for (const path of paths) {
+        const res = await get(`${server.url}${path}`);
+        if (res.status !== 200) throw new Error(`${path}: ${res.status}`);
+        reads++;
+      }
+    }
+  })();
+  const polled = await timeWebhooks(server).finally(async () => { polling = false; await poller; });
+  const sorted = [...polled].sort((a, b) => a - b);
+  return { ...quiet, webhooks: polled.length, reads, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1)! };
+}
+
+/** POLLED_WEBHOOKS webhooks of a group apart from the incident's, 10 ms apart: POST to 202, ms. */
+async function timeWebhooks(server: Server): Promise<number[]> {
+  const other = new AlertGroup({ alertname: 'DiskWillFillIn4Hours', service: 'billing', cluster: 'prod-eu-1' });
+  const startsAtMs = Date.now() - 60_000;
+  const alerts = Array.from({ length: 10 }, (_, index) => ({ index, startsAtMs, endsAtMs: null as number | null }));
+  const ms: number[] = [];
+  for (let n = 0; n < POLLED_WEBHOOKS; n++) {
+    const t0 = process.hrtime.bigint();
+    await post(server, other.webhookBody(alerts));
+    ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return ms;
 }
 
 async function openIncidents(server: Server): Promise<Array<{ id: string; alertCount: number; status: string }>> {
@@ -152,7 +211,7 @@ async function measureSize(size: number, s: CostSettings, log: (line: string) =>
       };
       if (left > 0) {
         log(`        seeding not processed within ${s.seedCapSeconds} s (${left} of ${bodies.length} bodies left): not measured`);
-        return { ...base, incidentsBefore: NaN, alertCountBefore: NaN, alertCountAfter: NaN, costsMs: [], p50: NaN, p95: NaN, serverP50: NaN, serverP95: NaN, reads: [], note: `seeding not processed within ${s.seedCapSeconds} s: ${left} of ${bodies.length} bodies left` };
+        return { ...base, incidentsBefore: NaN, alertCountBefore: NaN, alertCountAfter: NaN, costsMs: [], p50: NaN, p95: NaN, serverP50: NaN, serverP95: NaN, reads: [], underPolling: null, note: `seeding not processed within ${s.seedCapSeconds} s: ${left} of ${bodies.length} bodies left` };
       }
       const before = await openIncidents(server);
       const alertCountBefore = Math.max(0, ...before.map((i) => i.alertCount));
@@ -169,12 +228,14 @@ async function measureSize(size: number, s: CostSettings, log: (line: string) =>
       }
       const after = await openIncidents(server);
       const largest = [...after].sort((a, b) => b.alertCount - a.alertCount)[0];
+      log(`        peak RSS before the reads: ${server.peakRssMb.toFixed(0)} MB`);
       const reads = largest ? await measureReads(server, largest.id) : [];
+      const underPolling = largest ? await webhooksWhilePolling(server, largest.id) : null;
       const sorted = [...costsMs].sort((a, b) => a - b);
       const serverSorted = [...serverMs].sort((a, b) => a - b);
       return {
         ...base, incidentsBefore: before.length, alertCountBefore, alertCountAfter: Math.max(0, ...after.map((i) => i.alertCount)),
-        costsMs, p50: percentile(sorted, 50), p95: percentile(sorted, 95), serverP50: percentile(serverSorted, 50), serverP95: percentile(serverSorted, 95), reads, note,
+        costsMs, p50: percentile(sorted, 50), p95: percentile(sorted, 95), serverP50: percentile(serverSorted, 50), serverP95: percentile(serverSorted, 95), reads, underPolling, note,
       };
     }).then((figures) => ({ ...figures, peakRssMb: server.peakRssMb }));
   } finally {
@@ -187,6 +248,7 @@ export async function runCost(s: CostSettings, log: (line: string) => void): Pro
   for (const size of s.sizes) {
     log(`      incident of ${size.toLocaleString('en-US')} firings`);
     const figures = await measureSize(size, s, log);
+    if (figures.underPolling) log(`        webhooks while the incident is read without pause: p50 ${figures.underPolling.p50.toFixed(1)} ms, p99 ${figures.underPolling.p99.toFixed(1)} ms, max ${figures.underPolling.max.toFixed(1)} ms (${figures.underPolling.webhooks} webhooks, ${figures.underPolling.reads} reads); nobody reading: p50 ${figures.underPolling.quietP50.toFixed(1)} ms, p99 ${figures.underPolling.quietP99.toFixed(1)} ms`);
     for (const r of figures.reads) log(`        read ${r.what}: median ${r.p50.toFixed(1)} ms, p95 ${r.p95.toFixed(1)} ms, ${r.kib.toFixed(0)} KiB`);
     if (figures.costsMs.length) log(`        median ${figures.p50.toFixed(1)} ms, p95 ${figures.p95.toFixed(1)} ms per notification; received to processed ${figures.serverP50.toFixed(0)} / ${figures.serverP95.toFixed(0)} ms (incident ${figures.alertCountBefore.toLocaleString('en-US')} -> ${figures.alertCountAfter.toLocaleString('en-US')} firings)`);
     out.push(figures);

@@ -93,7 +93,7 @@ const postmortemPolicySchema = z.object({
 const DEFAULT_PROMETHEUS = { baseUrl: null, timeoutMs: 3000, marginMinutes: 15, maxRules: 8, maxSeries: 20, onlyRuleExpressions: true, refreshSeconds: 300 };
 const prometheusSchema = z.object({
   baseUrl: z.url({ protocol: /^https?$/ }).nullable().default(null)
-    .describe('Prometheus base URL (e.g. `http://prometheus:9090`); when set, reports chart each alert rule\'s expression around the incident.'),
+    .describe('Prometheus base URL (e.g. `http://prometheus:9090`); when set, reports chart each alert rule\'s expression around the incident, and draft the impact start from how long each rule waits (`for:`) before firing.'),
   timeoutMs: z.coerce.number().int().positive().default(3000).describe('Timeout of each Prometheus query; a slow Prometheus leaves a note in the report.'),
   marginMinutes: z.coerce.number().min(0).default(15).describe('Minutes charted before the incident start and after its end.'),
   maxRules: z.coerce.number().int().min(1).max(50).default(8).describe('At most this many alert rules are charted per incident.'),
@@ -102,7 +102,7 @@ const prometheusSchema = z.object({
   onlyRuleExpressions: z.preprocess((v) => (typeof v === 'string' ? !/^(false|0|no|off)$/i.test(v.trim()) : v), z.boolean()).default(true)
     .describe('Chart an alert\'s expression only when this Prometheus has an alerting rule of the alert\'s name with exactly that expression (`GET /api/v1/rules`), so a sender cannot make Debrief run queries of its choosing. Turn off when the rules live on another Prometheus than the one queried.'),
   refreshSeconds: z.coerce.number().int().min(1).default(300)
-    .describe('An open incident\'s snapshot is taken again when it is older than this; a resolved incident is snapshotted once per change.'),
+    .describe('An open incident\'s snapshot (and its alert rules) is taken again when it is older than this; a resolved incident is asked about once per change.'),
 });
 
 const outboundWebhookSchema = z.object({
@@ -322,7 +322,7 @@ export const ENV_BINDINGS: EnvBinding[] = [
   },
   { env: 'DEBRIEF_PAGERDUTY_REST_TOKEN', path: 'pagerduty.restToken', description: 'PagerDuty REST API key (read-only is enough) for enrichment and backfill', parse: (s) => s },
   { env: 'DEBRIEF_PAGERDUTY_API_BASE_URL', path: 'pagerduty.apiBaseUrl', description: 'PagerDuty REST API base URL (EU: https://api.eu.pagerduty.com)', parse: (s) => s },
-  { env: 'DEBRIEF_PROMETHEUS_URL', path: 'prometheus.baseUrl', description: 'Prometheus base URL for metric snapshots in reports', parse: (s) => s },
+  { env: 'DEBRIEF_PROMETHEUS_URL', path: 'prometheus.baseUrl', description: 'Prometheus base URL for metric snapshots and the rule-based impact start in reports', parse: (s) => s },
   {
     env: 'DEBRIEF_OUTBOUND_WEBHOOKS',
     path: 'outbound.webhooks',

@@ -49,6 +49,17 @@ export interface CorrelationDecision {
   explanation: string;
   /** For Debrief's own decisions: how strong the link was, and through what. Absent on human decisions and older ones. */
   evidence?: CorrelationEvidence;
+  /**
+   * For Debrief's own decisions: why each other explicit link and rule did not place the alert,
+   * one `<rule>: <reason>` each (for a new incident, why none did). Absent on human decisions and
+   * older ones.
+   */
+  others?: string[];
+  /**
+   * For a split: labels that set the alerts split off apart from those left behind (one value on
+   * each of them, on none of the others), such as `pod`. The new incident's title names them.
+   */
+  apart?: Record<string, string>;
   /** Who decided: `debrief` for rules, the actor name for humans. */
   decidedBy: string;
   /** When the decision was made (processing time, not event time). */

@@ -1,4 +1,5 @@
 import { alertName, type Alert } from './alert';
+import { labelsText } from './alert-differences';
 import { worstSeverity, type AlertFacet, type IncidentStatus } from './incident';
 import { serviceOf, type ServiceLabels } from './service-naming';
 
@@ -140,12 +141,20 @@ export function namesAndServices(facets: readonly AlertFacet[]): { names: string
   };
 }
 
-export function titleFor(names: readonly string[], services: readonly string[]): string {
+/**
+ * `HighErrorRate, PodCrashLooping on checkout`. `apart`: the labels a person split the incident's
+ * first alert off by (its decision's `apart`), so two incidents of the same alert names on the
+ * same service read differently: `HighErrorRate on checkout (pod=checkout-b)`.
+ */
+export function titleFor(names: readonly string[], services: readonly string[], apart?: Record<string, string>): string {
   const what = names.length <= 2 ? names.join(', ') : `${names.slice(0, 2).join(', ')} and ${names.length - 2} more`;
-  if (services.length === 0) return what;
   const where = services.length <= 3 ? services.join(', ') : `${services.slice(0, 3).join(', ')} and ${services.length - 3} more`;
-  return `${what} on ${where}`;
+  const which = apart && Object.keys(apart).length > 0 ? ` (${labelsText(apart)})` : '';
+  return `${what}${services.length === 0 ? '' : ` on ${where}`}${which}`;
 }
+
+/** The incident's first alert (`byFirst`) among its facets' first alerts: the one its title's qualifier comes from. */
+export const firstAlertIdOf = (facets: readonly AlertFacet[]): string | null => [...facets].sort(byFirst)[0]?.firstAlertId ?? null;
 
 /** Order of first alerts: earliest start, then the smaller alert id. */
 export const byFirst = (a: Pick<AlertFacet, 'firstAt' | 'firstAlertId'>, b: Pick<AlertFacet, 'firstAt' | 'firstAlertId'>): number =>

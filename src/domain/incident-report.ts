@@ -1,3 +1,4 @@
+import type { AlertingRule } from './alert-rule';
 import type { ServiceLabels } from './service-naming';
 import type { IncidentDetail } from './incident';
 import { withChangeEntries, withChangeHints } from './changes/change-evidence';
@@ -29,9 +30,17 @@ export function buildIncidentView(detail: IncidentDetail, options: IncidentViewO
   };
 }
 
+/** What the draft builds on besides the incident: what people recorded on the report, what Prometheus says of the rules. */
+export interface RecordedFacts {
+  /** When a person recorded service as restored; it sets the drafted end (`report/drafted-end.ts`). */
+  mitigatedAt?: string | null;
+  /** The alerting rules behind the alerts (from Prometheus); they set the drafted impact start (`report/drafted-impact-start.ts`). */
+  alertRules?: readonly AlertingRule[];
+}
+
 /** The post-mortem draft of an incident as it stands now. Pure; `generatedAt` is passed in. */
-export function buildReport(detail: IncidentDetail, options: IncidentViewOptions, generatedAt: string): ReportDraft {
+export function buildReport(detail: IncidentDetail, options: IncidentViewOptions, generatedAt: string, recorded: RecordedFacts = {}): ReportDraft {
   const view = buildIncidentView(detail, options);
-  const draft = draftReport({ incident: detail.incident, alerts: detail.alerts, events: detail.events, ...view, generatedAt });
+  const draft = draftReport({ incident: detail.incident, alerts: detail.alerts, events: detail.events, ...view, generatedAt, mitigatedAt: recorded.mitigatedAt ?? null, alertRules: recorded.alertRules ?? [] });
   return withHistoryHints(withChangeHints(draft, detail.changes), detail.history);
 }

@@ -15,12 +15,22 @@ export const errorSchema = z.object({
   }),
 }).meta({ id: 'Error' });
 
+export const evidenceSchema = z.object({
+  strength: z.enum(['explicit', 'strong', 'moderate', 'weak']).nullable().describe('How strong the link is, strongest first; null when the alert opened a new incident.'),
+  score: z.number().describe('0..1: the strength weighed by how close in time the alert started to what it matched, and by topology steps.'),
+  depth: z.number().int().describe('Topology steps between the alert and the incident\'s root (0: its core).'),
+  via: z.string().nullable().describe('The member the link went through, for people; null for a new incident.'),
+}).meta({ id: 'CorrelationEvidence' });
+
 export const decisionSchema = z.object({
   kind: z.enum(['rule', 'new-incident', 'human']),
   rule: z.string().nullable(),
   matched: labels,
   gapMs: z.number().nullable(),
   explanation: z.string(),
+  evidence: evidenceSchema.optional().describe('Debrief\'s own decisions: the evidence behind the link. Absent on human decisions and on decisions made before evidence was recorded.'),
+  others: z.array(z.string()).optional().describe('Debrief\'s own decisions: why each other explicit link and rule did not place the alert (`<rule>: <reason>`); for a new incident, why none did. Absent on human decisions and older ones.'),
+  apart: labels.optional().describe('A split\'s decision: the labels that set the alerts split off apart from those left behind (one value on each of them, on none of the others), such as `pod`; the new incident\'s title names them. Absent when none did.'),
   decidedBy: z.string(),
   decidedAt: isoTime,
 }).meta({ id: 'CorrelationDecision' });
@@ -116,12 +126,30 @@ export const impactItemSchema = z.object({
   customerFacing: z.boolean().nullable(),
 }).meta({ id: 'ImpactItem' });
 
+export const incidentPageRefSchema = z.object({
+  instance: z.string().describe('Connector instance the page came through.'),
+  source: z.string().describe('The paging tool (`pagerduty`).'),
+  id: z.string().describe('The tool\'s id of the page (PagerDuty incident id).'),
+  number: z.number().int().nullable().describe('PagerDuty\'s incident number, as responders know it.'),
+  title: z.string().nullable(),
+  url: z.string().nullable().describe('The page in the tool (PagerDuty `html_url`).'),
+  status: z.string().nullable(),
+  urgency: z.string().nullable(),
+  serviceName: z.string().nullable(),
+  firstEventAt: isoTime,
+  lastEventAt: isoTime,
+}).meta({ id: 'IncidentPageRef' });
+
+const labelPair = z.object({ name: z.string(), value: z.string().describe('`""` when the alert lacks the label.') });
+
 export const incidentDetailSchema = incidentSchema.extend({
   alerts: z.array(alertSchema).describe('Every alert; for an incident with more than 1,000, a sample (the earliest and latest by start, and the first of each alert name): page through all with GET /api/v1/incidents/{id}/alerts.'),
   alertsOmitted: z.number().int().describe('Alerts of the incident not in `alerts` (0: all are there). Timeline and impact always count every alert.'),
   eventsOmitted: z.number().int().describe('Timeline events left out of a very long timeline (0: none); the earliest and latest 500 are kept.'),
   timeline: z.array(timelineEntrySchema),
   impact: z.array(impactItemSchema),
+  pages: z.array(incidentPageRefSchema).describe('Every page (PagerDuty incident) this incident holds, first paged first, each field the latest any of its events gave.'),
+  distinguishingLabels: z.record(z.string(), z.array(labelPair)).describe('By alert id, for alerts sharing their name with another alert here: the labels whose values tell them apart (pod, instance, cluster, ...), most telling first, at most 4.'),
   changes: z.array(linkedChangeSchema).describe('Changes linked to the incident: suspects (before the first alert, most suspect first), then changes during it, oldest first.'),
 }).meta({ id: 'IncidentDetail' });
 

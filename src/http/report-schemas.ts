@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { ACTION_ITEM_STATUSES, REPORT_STATUSES } from '../domain/report/report-model';
 import { SECTION_IDS } from '../domain/report/report-draft';
-import { errorSchema, impactItemSchema, timelineEntrySchema } from './api-schemas';
+import { END_SIGNALS } from '../domain/report/drafted-end';
+import { errorSchema, impactItemSchema, incidentPageRefSchema, timelineEntrySchema } from './api-schemas';
 
 /**
  * Schemas of the report and action-item API: they validate requests (strict: an unknown or
@@ -113,7 +114,11 @@ export const actionItemSchema = z.object({
 
 export const actionItemPageSchema = z.object({ items: z.array(actionItemSchema), nextCursor: z.string().nullable() }).meta({ id: 'ActionItemPage' });
 
-const timedPart = z.object({ at: isoTime.nullable(), origin, machineAt: isoTime.nullable(), setBy: z.string().nullable(), setAt: isoTime.nullable() });
+const timedPart = z.object({
+  at: isoTime.nullable(), origin, machineAt: isoTime.nullable(),
+  machineNote: z.string().nullable().optional().describe('Which signal set the machine value, as one sentence (absent in versions published before Debrief drafted it)'),
+  setBy: z.string().nullable(), setAt: isoTime.nullable(),
+});
 const textPart = z.object({ text: z.string().nullable(), status: sectionStatus, by: z.string().nullable(), at: isoTime.nullable() });
 const override = z.object({ reason: z.string().nullable(), by: z.string(), at: isoTime }).nullable();
 
@@ -146,12 +151,16 @@ export const reportViewSchema = z.object({
     title: z.string(),
     severity: z.string().nullable(),
     status: z.string().describe('Incident status (open, resolved, merged)'),
-    startedAt: isoTime,
-    endedAt: isoTime.nullable(),
+    startedAt: isoTime.describe('The first alert\'s start'),
+    endedAt: isoTime.nullable().describe('The drafted end: a recorded mitigation, else the resolution of the page(s), else the last alert\'s resolution; null while ongoing'),
     durationMs: z.number().nullable(),
+    endSignal: z.enum(END_SIGNALS).nullable().optional().describe('Which signal set endedAt (absent in versions published before Debrief drafted it)'),
+    endNote: z.string().optional().describe('The sentence saying so, e.g. "ended at 14:32 UTC when the page was resolved"'),
+    lastAlertEndedAt: isoTime.nullable().optional().describe('The last alert\'s resolution once every alert resolved'),
     affectedServices: z.array(z.string()),
     customerFacing: z.boolean().nullable(),
     alertCount: z.number().int(),
+    pages: z.array(incidentPageRefSchema).optional().describe('The pages (PagerDuty incidents) the incident holds, by number, title and link; absent in versions published before pages were named.'),
   }),
   impact: z.array(impactItemSchema),
   impactWindow: z.object({ startedAt: timedPart, endedAt: timedPart }),

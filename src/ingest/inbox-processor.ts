@@ -94,7 +94,7 @@ export class InboxProcessor {
       for (;;) {
         const claimed = await this.deps.store.claimInbox(this.owner, this.deps.leaseMs, CLAIM_LIMIT, this.now());
         if (claimed.length === 0) return;
-        for (const step of stepsOf(claimed.map((entry) => this.read(entry)))) {
+        for (const step of stepsOf(this.readEach(claimed))) {
           const started = Date.now();
           this.deps.watch?.begin(this.owner, Array.isArray(step) ? step.map((s) => s.entry.id) : [step.entry.id]);
           try {
@@ -114,6 +114,11 @@ export class InboxProcessor {
     } catch (err) {
       this.deps.logger.error({ err: errorInfo(err) }, 'inbox pass failed; will retry');
     }
+  }
+
+  /** Each claimed entry read when the runs reach it, not all up front. */
+  private *readEach(claimed: readonly InboxEntry[]): Generator<ReadEntry> {
+    for (const entry of claimed) yield this.read(entry);
   }
 
   /** The stored body, parsed and normalized; a body that cannot be read carries its error. */
@@ -203,23 +208,36 @@ const outcomeOf = (normalized: Normalized) => ({ alerts: normalized.alerts.lengt
 /**
  * Claimed entries in the order they are handled: consecutive entries carrying only alerts as one
  * run, every other entry (unreadable, with paging events, or in a run the watchdog stopped:
- * `stalledBefore`) on its own. Claim order is kept.
+ * `stalledBefore`) on its own. Claim order is kept. A run ends before it would hold more than
+ * `RUN_ALERT_LIMIT` alerts, and entries are read only as the runs need them, so the alerts held
+ * in memory at once stay bounded whatever the bodies' size (a run of twenty bodies of 1,000
+ * alerts each doubled the worker's memory).
  */
-export function stepsOf(read: readonly ReadEntry[]): Array<NormalizedEntry[] | ReadEntry> {
-  const steps: Array<NormalizedEntry[] | ReadEntry> = [];
+export function* stepsOf(read: Iterable<ReadEntry>): Generator<NormalizedEntry[] | ReadEntry> {
   let run: NormalizedEntry[] = [];
+  let alertsInRun = 0;
   for (const item of read) {
     if ('normalized' in item && item.normalized.pagingEvents.length === 0 && !item.normalized.changes?.length && !stalledBefore(item.entry)) {
+      const alerts = item.normalized.alerts.length;
+      if (run.length > 0 && alertsInRun + alerts > RUN_ALERT_LIMIT) {
+        yield run;
+        run = [];
+        alertsInRun = 0;
+      }
       run.push(item);
+      alertsInRun += alerts;
       continue;
     }
-    if (run.length > 0) steps.push(run);
+    if (run.length > 0) yield run;
     run = [];
-    steps.push(item);
+    alertsInRun = 0;
+    yield item;
   }
-  if (run.length > 0) steps.push(run);
-  return steps;
+  if (run.length > 0) yield run;
 }
+
+/** Most alerts written in one run (one transaction); a single larger entry is a run of its own. */
+export const RUN_ALERT_LIMIT = 1000;
 
 export const errorInfo = (err: unknown) => (err instanceof Error ? { name: err.name, message: err.message } : { message: String(err) });
 

@@ -1,10 +1,17 @@
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import type { AxiosInstance } from 'axios';
 import { alertName, type Alert } from '../domain/alert';
+import { exprFromGeneratorUrl } from '../domain/alert-rule';
 import type { IncidentDetail } from '../domain/incident';
 import type { MetricSeries, MetricSnapshot } from '../domain/report/metric-chart-svg';
+import { MAX_ANSWER_BYTES, prometheusConnection, readAnswer, type PrometheusConnection } from './prometheus-api';
+import { IncidentAlertRules, type IncidentRulesAnswer } from './incident-alert-rules';
+import { PrometheusRules } from './prometheus-rules';
 import { unboundedSelector } from './promql-selectors';
-import { createResilientClient, OutboundError, RetryableError, type ResilientClient } from './resilient-http';
-import { SnapshotCache } from './snapshot-cache';
+import { OutboundError, type ResilientClient } from './resilient-http';
+import { RevisionCache } from './revision-cache';
+
+/** Where the expression in an alert's `generatorURL` is read; kept here for existing imports. */
+export { exprFromGeneratorUrl } from '../domain/alert-rule';
 
 export interface PrometheusSnapshotOptions {
   /** Prometheus base URL, e.g. `http://prometheus:9090` (a path prefix is kept). */
@@ -22,7 +29,7 @@ export interface PrometheusSnapshotOptions {
    * name with exactly that expression (`GET /api/v1/rules`); default true.
    */
   onlyRuleExpressions?: boolean;
-  /** An open incident's snapshot is retaken when older than this (snapshot-cache.ts); default 300. */
+  /** An open incident's snapshot is retaken when older than this (revision-cache.ts); default 300. */
   refreshSeconds?: number;
   /** Optional client (tests); built from the options otherwise. */
   http?: AxiosInstance;
@@ -31,23 +38,11 @@ export interface PrometheusSnapshotOptions {
    * circuit, metrics); built from `timeoutMs` otherwise. Its timeout should be `timeoutMs`.
    */
   client?: ResilientClient;
-}
-
-/**
- * The PromQL expression in a Prometheus graph link (an alert's `generatorURL`):
- * `.../graph?g0.expr=<expr>&g0.tab=1`. Only the expression is taken; the link's host is never
- * contacted (queries go to the configured Prometheus), so a crafted URL cannot steer requests.
- */
-export function exprFromGeneratorUrl(url: string | null | undefined): string | null {
-  if (!url) return null;
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return null;
-  }
-  const expr = parsed.searchParams.get('g0.expr');
-  return expr && expr.trim() ? expr.trim() : null;
+  /**
+   * The rules behind an incident's alerts, shared with report drafts (incident-alert-rules.ts):
+   * one rules request per incident revision serves both. Built on this connection otherwise.
+   */
+  incidentRules?: IncidentAlertRules;
 }
 
 /** One rule per alert name, with the first expression found among its alerts. Sorted by name. */
@@ -79,13 +74,6 @@ interface QueryRangeResponse {
   error?: string;
 }
 
-interface RulesResponse {
-  status: 'success' | 'error';
-  data?: { groups?: Array<{ rules?: Array<{ type?: string; name?: string; query?: string }> }> };
-}
-
-/** Largest answer read from Prometheus; a larger one is refused, never parsed. */
-const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
 /** Points kept per series: the step gives about 240; a Prometheus sending more is cut here. */
 const MAX_POINTS = 1000;
 
@@ -99,23 +87,26 @@ const MAX_POINTS = 1000;
  * run only when it is bounded (promql-selectors.ts) and, by default, when the configured
  * Prometheus has an alerting rule of that name with exactly that expression; each query is
  * bounded (timeout, also sent to Prometheus; step of the window / 240; `limit` on series; size
- * of the answer), and a set of snapshots is taken once per incident revision (snapshot-cache.ts).
+ * of the answer), and a set of snapshots is taken once per incident revision (revision-cache.ts).
  */
 export class PrometheusSnapshotter {
-  private readonly http: AxiosInstance;
-  private readonly client: ResilientClient;
-  private readonly cache: SnapshotCache;
+  private readonly connection: PrometheusConnection;
+  private readonly incidentRules: IncidentAlertRules;
+  private readonly rules: PrometheusRules;
+  private readonly cache: RevisionCache<MetricSnapshot[]>;
   private readonly maxSeries: number;
 
   constructor(private readonly options: PrometheusSnapshotOptions) {
-    // No axios timeout: the resilient client times out each attempt through the abort signal.
-    this.http = options.http ?? axios.create({ baseURL: options.baseUrl.replace(/\/+$/, ''), validateStatus: () => true, maxRedirects: 0 });
-    this.client = options.client ?? createResilientClient({ target: 'prometheus', timeoutMs: options.timeoutMs, retries: 1, backoff: { initialMs: 100, maxMs: 500 } });
-    this.cache = new SnapshotCache({ refreshMs: (options.refreshSeconds ?? 300) * 1000, maxIncidents: 500 });
+    this.connection = prometheusConnection(options.baseUrl, options.timeoutMs, options.client, options.http);
+    this.rules = new PrometheusRules(this.connection);
+    this.incidentRules = options.incidentRules ?? new IncidentAlertRules({ rules: this.rules, refreshSeconds: options.refreshSeconds });
+    this.cache = new RevisionCache({
+      refreshMs: (options.refreshSeconds ?? 300) * 1000, maxIncidents: 500, keep: (snapshots) => snapshots.every((s) => s.status !== 'unavailable'),
+    });
     this.maxSeries = options.maxSeries ?? 20;
   }
 
-  /** The incident's snapshots: kept ones while its revision holds (snapshot-cache.ts), else taken now. */
+  /** The incident's snapshots: kept ones while its revision holds (revision-cache.ts), else taken now. */
   snapshots(detail: IncidentDetail, now: Date): Promise<MetricSnapshot[]> {
     return this.cache.get(detail, now.getTime(), () => this.take(detail, now));
   }
@@ -124,16 +115,21 @@ export class PrometheusSnapshotter {
     const rules = distinctRules(detail.alerts);
     const chosen = rules.slice(0, this.options.maxRules);
     const win = snapshotWindow(detail, now, this.options.marginMinutes);
-    const results = await Promise.all(chosen.map((candidate) => this.snapshot(candidate.rule, candidate.expr, detail, win)));
+    // Asked once, and only when some expression needs confirming.
+    let answer: Promise<IncidentRulesAnswer> | null = null;
+    const ruleAnswer = () => (answer ??= this.incidentRules.answer(detail, now));
+    const results = await Promise.all(chosen.map((candidate) => this.snapshot(candidate.rule, candidate.expr, detail, win, ruleAnswer)));
     if (rules.length > chosen.length) {
       results.push({ rule: `${rules.length - chosen.length} more rules`, expr: null, status: 'error', note: `only the first ${chosen.length} alert rules are charted (prometheus.maxRules)`, chart: null });
     }
     return results;
   }
 
-  private async snapshot(rule: string, expr: string | null, detail: IncidentDetail, win: { start: Date; end: Date; stepSeconds: number }): Promise<MetricSnapshot> {
+  private async snapshot(
+    rule: string, expr: string | null, detail: IncidentDetail, win: { start: Date; end: Date; stepSeconds: number }, ruleAnswer: () => Promise<IncidentRulesAnswer>,
+  ): Promise<MetricSnapshot> {
     if (!expr) return { rule, expr, status: 'no-expression', note: 'the alert carries no Prometheus expression (no g0.expr in its generatorURL)', chart: null };
-    const refused = await this.refusal(rule, expr);
+    const refused = await this.refusal(rule, expr, ruleAnswer);
     if (refused) return refused;
     let series: MetricSeries[];
     try {
@@ -152,7 +148,7 @@ export class PrometheusSnapshotter {
   }
 
   /** Why this expression is not run (a snapshot saying so), or null when it may be. */
-  private async refusal(rule: string, expr: string): Promise<MetricSnapshot | null> {
+  private async refusal(rule: string, expr: string, ruleAnswer: () => Promise<IncidentRulesAnswer>): Promise<MetricSnapshot | null> {
     const refuse = (note: string): MetricSnapshot => ({ rule, expr, status: 'refused', note, chart: null });
     const unbounded = unboundedSelector(expr);
     if (unbounded !== null) {
@@ -160,7 +156,7 @@ export class PrometheusSnapshotter {
     }
     if (this.options.onlyRuleExpressions === false) return null;
     try {
-      const known = await this.ruleExpressions(rule);
+      const known = await this.ruleExpressions(rule, await ruleAnswer());
       if (known === null) return refuse('not run: the configured Prometheus has no rules API to confirm the expression is the alert rule\'s (set prometheus.onlyRuleExpressions to false to chart it anyway)');
       if (!known.includes(expr)) return refuse(`not run: the configured Prometheus has no alerting rule "${rule}" with this expression, so it is not the alert rule's (prometheus.onlyRuleExpressions)`);
       return null;
@@ -169,27 +165,16 @@ export class PrometheusSnapshotter {
     }
   }
 
-  /** The expressions of the configured Prometheus's alerting rules named `rule`; null without a rules API. */
-  private async ruleExpressions(rule: string): Promise<string[] | null> {
-    const params = new URLSearchParams({ type: 'alert' });
-    // Prometheus 2.54+ filters by name; older ones ignore the parameter and list every rule.
-    params.append('rule_name[]', rule);
-    const res = await this.client.call((signal) => this.read<RulesResponse>(() => this.http.get<RulesResponse>(`/api/v1/rules?${params.toString()}`, {
-      headers: { Accept: 'application/json' }, signal, responseType: 'json', maxContentLength: MAX_ANSWER_BYTES,
-    })), { idempotent: true });
-    if (res.status === 404) return null;
-    const body = res.data;
-    if (res.status !== 200 || !body || typeof body !== 'object' || body.status !== 'success') throw new Error(`Prometheus answered HTTP ${res.status}`);
-    return (body.data?.groups ?? []).flatMap((group) => group.rules ?? [])
-      .filter((r) => r.type === 'alerting' && r.name === rule && typeof r.query === 'string')
-      .map((r) => r.query!.trim());
-  }
-
-  /** One attempt: 5xx/429/408 are retried (and count towards the circuit); other answers are judged by the caller. */
-  private async read<T>(request: () => Promise<AxiosResponse<T>>): Promise<AxiosResponse<T>> {
-    const response = await request();
-    if (response.status >= 500 || response.status === 429 || response.status === 408) throw new RetryableError(`Prometheus answered HTTP ${response.status}`, response.status);
-    return response;
+  /**
+   * The expressions of the configured Prometheus's alerting rules named `rule`, from the
+   * incident's rules answer; null without a rules API. A name the answer did not ask about (an
+   * incident with more alert names than are asked at once) is asked on its own.
+   */
+  private async ruleExpressions(rule: string, answer: IncidentRulesAnswer): Promise<string[] | null> {
+    if (answer.status === 'unavailable') throw answer.error;
+    if (answer.status === 'no-rules-api') return null;
+    const rules = answer.asked.has(rule) ? answer.rules : await this.rules.alertingRules([rule]);
+    return rules === null ? null : rules.filter((r) => r.name === rule).map((r) => r.query);
   }
 
   private async queryRange(expr: string, start: Date, end: Date, stepSeconds: number): Promise<MetricSeries[]> {
@@ -200,7 +185,8 @@ export class PrometheusSnapshotter {
       timeout: String(this.options.timeoutMs / 1000), limit: String(this.maxSeries + 1),
     });
     // POST form keeps long expressions out of URL length limits (Prometheus accepts both). A read: safe to retry.
-    const res = await this.client.call((signal) => this.read(() => this.http.post<QueryRangeResponse>('/api/v1/query_range', params.toString(), {
+    const { http, client } = this.connection;
+    const res = await client.call((signal) => readAnswer(() => http.post<QueryRangeResponse>('/api/v1/query_range', params.toString(), {
       headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
       signal, responseType: 'json', maxContentLength: MAX_ANSWER_BYTES,
     })), { idempotent: true });

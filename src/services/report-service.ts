@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { AlertingRule } from '../domain/alert-rule';
 import type { Incident, IncidentDetail } from '../domain/incident';
 import { buildReport, type IncidentViewOptions } from '../domain/incident-report';
 import { needsPostmortem, postmortemFacts, type PostmortemDecision, type PostmortemPolicy } from '../domain/postmortem-policy';
@@ -29,6 +30,11 @@ export interface ReportServiceDeps {
   newId?: () => string;
   /** Finishes merge carry-overs into an incident before its report is read (report-carry-over.ts). */
   carryOver?: Pick<ReportCarryOver, 'resume'>;
+  /**
+   * The alerting rules behind an incident's alerts (Prometheus, when configured); null when they
+   * could not be read. They set the drafted impact start; without them the draft says nothing of rules.
+   */
+  alertRules?: { rulesFor(detail: IncidentDetail, now: Date): Promise<readonly AlertingRule[] | null> };
 }
 
 /** Called after a version is published (outbound notifications). Failures are logged, never undo the publish. */
@@ -328,9 +334,12 @@ export class ReportService {
 
   private async liveView(detail: IncidentDetail, stored: StoredReport, now: string): Promise<ReportView> {
     const actionItems = await this.allActionItems(detail.incident.id);
-    return composeReport({ draft: this.draft(detail, now), stored, actionItems, postmortem: this.postmortemStatus(detail, stored, now), generatedAt: now });
+    const alertRules = (await this.deps.alertRules?.rulesFor(detail, new Date(now)).catch(() => null)) ?? [];
+    const draft = buildReport(detail, this.deps.view, now, { mitigatedAt: stored.content.mitigatedAt?.time ?? null, alertRules });
+    return composeReport({ draft, stored, actionItems, postmortem: this.postmortemStatus(detail, stored, now), generatedAt: now });
   }
 
+  /** The draft's facts that need nothing people recorded (timeline entry ids, impact list). */
   private draft(detail: IncidentDetail, now = this.now()) {
     return buildReport(detail, this.deps.view, now);
   }

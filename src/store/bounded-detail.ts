@@ -9,8 +9,8 @@ import type { IncidentEvent } from '../domain/incident';
  * all of them. Timeline events likewise, without facets (they are people's and pages' entries,
  * far fewer than alerts). Page through every alert with `Store.listIncidentAlerts`.
  */
-export const DETAIL_ALERT_LIMIT = 1000;
-export const DETAIL_EVENT_LIMIT = 1000;
+export const DETAIL_ALERT_LIMIT = 200;
+export const DETAIL_EVENT_LIMIT = 500;
 /** Facets whose first alert joins a sample, at most (an incident with thousands of alert names is not read whole either). */
 export const SAMPLE_FACET_LIMIT = 200;
 

@@ -1,8 +1,10 @@
 import type { DeliveryStore } from './delivery-store';
 import { openDeliveryStore } from './open-delivery-store';
+import { openRememberedLinkStore } from './open-remembered-link-store';
 import { openReportStore } from './open-report-store';
 import { openStore } from './open-store';
 import type { MongoSettings } from './mongo/mongo-connection';
+import type { RememberedLinkStore } from './remembered-link-store';
 import type { ReportStore } from './report-store';
 import { guardSqliteFaults } from './sqlite/sqlite-faults';
 import { ConnectionHealer } from './sqlite/sqlite-reopen';
@@ -24,6 +26,8 @@ export interface Stores {
   store: Store;
   reports: ReportStore;
   deliveries: DeliveryStore;
+  /** Service links people taught by merging with "remember" (catalog suggestions). */
+  links: RememberedLinkStore;
   /**
    * A database file another thread can open on its own connection to process the inbox (an
    * embedded SQLite file); null when processing must stay in this thread (`:memory:`, MongoDB,
@@ -60,8 +64,11 @@ export async function openStores(settings: StoreSettings, given: { store?: Store
   await guardedReports.init();
   const deliveries = openDeliveryStore(store);
   await deliveries.init();
+  const rawLinks = openRememberedLinkStore(store);
+  const links = raw instanceof SqliteStore ? guardSqliteFaults(rawLinks) : rawLinks;
+  await links.init();
   return {
-    store, reports: guardedReports, deliveries, workerFile: raw instanceof SqliteStore ? raw.fileForOtherThreads() : null,
+    store, reports: guardedReports, deliveries, links, workerFile: raw instanceof SqliteStore ? raw.fileForOtherThreads() : null,
     health: () => healer?.health() ?? null,
     walFiles: walFilesOf(raw instanceof SqliteStore ? raw.fileForOtherThreads() : null),
   };

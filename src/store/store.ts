@@ -125,7 +125,8 @@ export type InboxAlertsResult = { ok: true } | { ok: false; error: unknown };
 export interface CorrectionStore {
   // --- SRE corrections: each atomic, recorded in both incidents' timelines, remembered
   // (every alert a person placed gets a `human` decision and holds `humanPlacementKey`, so its
-  // later firings find where it went; split-off incidents have origin `human`)
+  // later firings find where it went; a moved alert holds only that key, so its group does not
+  // follow it; split-off incidents have origin `human`)
   /**
    * Moves every alert, page and event of `sourceIds` into `targetId`; the sources become
    * `merged` with `mergedInto`. NotFoundError for unknown ids, ValidationError when the

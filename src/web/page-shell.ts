@@ -12,6 +12,7 @@ export const WEB_PAGES = {
   incident: 'Incident',
   review: 'Correlation review',
   report: 'Report editor',
+  inbox: 'Inbox',
 } as const;
 
 export type WebPage = keyof typeof WEB_PAGES;

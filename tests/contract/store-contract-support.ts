@@ -6,6 +6,7 @@ import type {
 import type { PagingKeys } from '../../src/domain/correlation/correlation-keys';
 import type { PagingEvent } from '../../src/domain/paging-event';
 import type { DeliveryStore } from '../../src/store/delivery-store';
+import type { RememberedLinkStore } from '../../src/store/remembered-link-store';
 import type { ReportStore } from '../../src/store/report-store';
 import type { CorrectionContext, RecordContext, Store } from '../../src/store/store';
 
@@ -15,11 +16,12 @@ import type { CorrectionContext, RecordContext, Store } from '../../src/store/st
  * no assumptions on id formats, no ordering beyond what the TSDoc promises.
  */
 
-/** The three stores of one database, initialised. */
+/** The stores of one database, initialised. */
 export interface StoreHandles {
   store: Store;
   reports: ReportStore;
   deliveries: DeliveryStore;
+  links: RememberedLinkStore;
 }
 
 /** A fresh, empty database for one test, with its stores open and initialised. */

@@ -1,4 +1,5 @@
 import { MongoDeliveryStore } from '../../src/store/mongo/mongo-delivery-store';
+import { MongoRememberedLinkStore } from '../../src/store/mongo/mongo-remembered-link-store';
 import { MongoReportStore } from '../../src/store/mongo/mongo-report-store';
 import { MongoStore } from '../../src/store/mongo/mongo-store';
 import { FakeConnection } from '../unit/mongo-fake-db';
@@ -40,7 +41,9 @@ describeStoreContract('MongoDB code on the in-memory driver stand-in', async () 
     await reports.init();
     const deliveries = new MongoDeliveryStore(connection);
     await deliveries.init();
-    return { store: serialised(store, queue), reports: serialised(reports, queue), deliveries: serialised(deliveries, queue) };
+    const links = new MongoRememberedLinkStore(connection);
+    await links.init();
+    return { store: serialised(store, queue), reports: serialised(reports, queue), deliveries: serialised(deliveries, queue), links: serialised(links, queue) };
   };
   return { ...(await open()), connectAgain: open, destroy: async () => undefined };
 });

@@ -54,12 +54,13 @@ if (MONGODB_URI) {
     const url = withDatabase(MONGODB_URI, contractDatabaseName());
     const opened: StoreHandles[] = [];
     const open = async (): Promise<StoreHandles> => {
-      const { store, reportStore, deliveryStore } = createMongoStores(url, { serverSelectionTimeoutMs: 5000 });
-      opened.push({ store, reports: reportStore, deliveries: deliveryStore });
+      const { store, reportStore, deliveryStore, linkStore } = createMongoStores(url, { serverSelectionTimeoutMs: 5000 });
+      opened.push({ store, reports: reportStore, deliveries: deliveryStore, links: linkStore });
       await store.init();
       await reportStore.init();
       await deliveryStore.init();
-      return { store, reports: reportStore, deliveries: deliveryStore };
+      await linkStore.init();
+      return { store, reports: reportStore, deliveries: deliveryStore, links: linkStore };
     };
     return {
       ...(await open()),

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDeliveryStore } from '../../src/store/open-delivery-store';
+import { openRememberedLinkStore } from '../../src/store/open-remembered-link-store';
 import { openReportStore } from '../../src/store/open-report-store';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import { describeStoreContract } from './store.contract';
@@ -20,7 +21,9 @@ describeStoreContract('SQLite', async () => {
     await reports.init();
     const deliveries = openDeliveryStore(store);
     await deliveries.init();
-    return { store, reports, deliveries };
+    const links = openRememberedLinkStore(store);
+    await links.init();
+    return { store, reports, deliveries, links };
   };
   return {
     ...(await open()),

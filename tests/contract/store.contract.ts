@@ -1,7 +1,7 @@
 import type { Alert } from '../../src/domain/alert';
 import { CORRECTION_EVENT_KINDS, DECISION_EVENT_KIND, REOPENED_EVENT_KIND } from '../../src/domain/correlation/corrections';
-import type { IncidentCandidate } from '../../src/domain/correlation/correlator';
-import { pageKey } from '../../src/domain/correlation/correlation-keys';
+import { LINK_RULES, type IncidentCandidate } from '../../src/domain/correlation/correlator';
+import { humanPlacementKey, pageKey } from '../../src/domain/correlation/correlation-keys';
 import type { Incident, IncidentDetail } from '../../src/domain/incident';
 import { summarizeIncident } from '../../src/domain/incident-summary';
 import { DETAIL_ALERT_LIMIT } from '../../src/store/bounded-detail';
@@ -9,6 +9,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../src/errors'
 import type { NewInboxEntry, ResolveContext, Store } from '../../src/store/store';
 import { describeChangeStoreContract } from './change-store.contract';
 import { describeDeliveryStoreContract } from './delivery-store.contract';
+import { describeRememberedLinkStoreContract } from './remembered-link-store.contract';
 import { describeReportStoreContract } from './report-store.contract';
 import {
   at, collectPages, correctionContext, FakeCorrelator, fixturePerCase, later, linkKey, NOW, observation, openDecision, pagingEvent, probeKey,
@@ -900,6 +901,36 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         expect(ids(correlator.candidatesFor('B'))).toEqual([c.incidentId]);
       });
 
+      it("when one alert of a group is moved into an older incident, then the group's later alerts are not offered that incident; the moved alert's later firings are", async () => {
+        const old = await place({ name: 'Old', link: 'old', start: 0 });
+        const a = await place({ name: 'A', link: 'g', start: 10 });
+        const b = await place({ name: 'B', link: 'g', start: 11 });
+        expect(b.incidentId).toBe(a.incidentId);
+        await store.moveAlert(b.id, old.incidentId, correctionContext(correlator));
+
+        // Another alert of the group: only the group's own incident holds the group's key.
+        const c = await place({ name: 'C', link: 'g', start: 12 });
+        expect(ids(correlator.candidatesFor('C'))).toEqual([a.incidentId]);
+        expect(c.incidentId).toBe(a.incidentId);
+
+        // A later firing of the moved alert is offered the incident a person put it in, through its placement key.
+        correlator.script('B', (candidates, decidedAt) => {
+          const followed = candidates.find((cand) => cand.keys.some((k) => k.key === humanPlacementKey(observation({ name: 'B', link: 'g', start: 0 }))))!;
+          return {
+            action: 'join', incidentId: followed.incident.id, reopened: null, absorb: [],
+            decision: { ...ruleDecision(decidedAt), rule: LINK_RULES.humanPlacement, explanation: 'Follows a person\'s placement.' },
+          };
+        });
+        const again = await place({ name: 'B', link: 'g', start: 20 });
+        expect(ids(correlator.candidatesFor('B'))).toEqual([old.incidentId, a.incidentId].sort());
+        expect(again.incidentId).toBe(old.incidentId);
+        // Following a person's placement does not carry the group there either.
+        await place({ name: 'D', link: 'g', start: 21 });
+        expect(ids(correlator.candidatesFor('D'))).toEqual([a.incidentId]);
+        expect(await alertsOf(old.incidentId)).toEqual(['B', 'B', 'Old']);
+        await expectSummaryFromAlerts(old.incidentId);
+      });
+
       it('when a move is invalid, then it is refused with the named error', async () => {
         const a = await place({ name: 'A', link: 'm', start: 0 });
         const c = await place({ name: 'C', link: 'n', start: 2 });
@@ -967,6 +998,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
 
   describeReportStoreContract(name, factory);
   describeDeliveryStoreContract(name, factory);
+  describeRememberedLinkStoreContract(name, factory);
   describeChangeStoreContract(name, factory);
 }
 

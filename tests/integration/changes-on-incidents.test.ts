@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { alertmanagerBody } from '../support/alertmanager-bodies';
 import { allIncidentDetails, expectOk } from '../support/api-helpers';
 import { CHANGES_ENV, changeFixture, postChange, postGitHub } from '../support/change-webhooks';
@@ -17,7 +18,7 @@ const FIRST_ALERT = '2019-05-15T15:35:00.000Z';
 
 let app: TestApp;
 beforeEach(async () => {
-  const catalogFile = join(require('node:os').tmpdir(), `debrief-catalog-${process.pid}-${Date.now()}.yaml`);
+  const catalogFile = join(tmpdir(), `debrief-catalog-${process.pid}-${Date.now()}.yaml`);
   writeFileSync(catalogFile, [
     'services:',
     '  - name: checkout',

@@ -201,6 +201,39 @@ describe('POST /api/v1/incidents/:id/split', () => {
   });
 });
 
+describe('alerts told apart by their labels', () => {
+  let w: World;
+  let ids: Seeded;
+  beforeAll(async () => ({ w, ids } = await startSeededWorld()));
+  afterAll(() => w.stop());
+
+  it('when three alerts share a name, then the incident gives each the label that tells it apart; a unique name gets none', async () => {
+    const detail = (await w.app.api.get(`/api/v1/incidents/${ids.checkoutId}`)).data as IncidentDetailBody & { distinguishingLabels: Record<string, unknown> };
+    const pod = (p: string) => ids.alerts.find((a) => a.labels.alertname === 'HighErrorRate' && a.labels.pod === p)!.id;
+    expect(detail.distinguishingLabels).toEqual({
+      [pod('checkout-1')]: [{ name: 'pod', value: 'checkout-1' }],
+      [pod('checkout-2')]: [{ name: 'pod', value: 'checkout-2' }],
+      [pod('checkout-3')]: [{ name: 'pod', value: 'checkout-3' }],
+    });
+  });
+
+  it('when one pod\'s alert is split off, then the new incident\'s title and decision name that pod, and a re-sent alert keeps the title', async () => {
+    const three = ids.alerts.find((a) => a.labels.alertname === 'HighErrorRate' && a.labels.pod === 'checkout-3')!;
+    const body = expectOk(await w.alice.post(`/api/v1/incidents/${ids.checkoutId}/split`, { alertIds: [three.id] }), 201);
+    expect(body.newIncident.title).toBe('HighErrorRate on checkout (pod=checkout-3)');
+    const created = await getIncident(w.app, body.newIncident.id);
+    expect(created.alerts[0]!.decision).toMatchObject({ kind: 'human', rule: 'split', apart: { pod: 'checkout-3' } });
+    expect(created.alerts[0]!.decision.explanation).toMatch(/^Split into this new incident \(pod=checkout-3\) from incident /);
+
+    expect((await w.app.postAlertmanager(alertmanagerBody([{ labels: checkout('checkout-3'), startsAt: t0 }], { groupBy: ['alertname', 'service'] }))).status).toBe(202);
+    await w.app.settle();
+    const after = await getIncident(w.app, body.newIncident.id);
+    expect(after.alerts.map((a) => [a.id, a.notificationCount])).toEqual([[three.id, 2]]);
+    expect(after.title).toBe('HighErrorRate on checkout (pod=checkout-3)');
+    expect((await getIncident(w.app, ids.checkoutId)).title).toBe('HighErrorRate, PodCrashLooping on checkout');
+  });
+});
+
 describe('POST /api/v1/alerts/:id/move', () => {
   let w: World;
   let ids: Seeded;
@@ -251,6 +284,44 @@ describe('POST /api/v1/alerts/:id/move', () => {
     expect(emptied).toMatchObject({ status: 'merged', mergedInto: ids.checkoutId, alerts: [] });
     expect(corrections(emptied).at(-1)!.text).toBe(`alice moved alert DiskIOHigh on billing from this incident to "${(await getIncident(w.app, ids.checkoutId)).title}" (${ids.checkoutId}): same disk; nothing was left here, so this incident now points there`);
     expectError(await w.alice.post(`/api/v1/alerts/${io.id}/move`, { incidentId: ids.billingId }), 409, 'conflict');
+  });
+});
+
+describe('a move places one alert, never its group', () => {
+  let w: World;
+  beforeAll(async () => { w = await startWorld(); });
+  afterAll(() => w.stop());
+
+  it("when one pod's alert is moved into an older incident, then the group's later alerts stay with the group, while that alert's next firing follows the person", async () => {
+    const post = async (body: unknown) => expect((await w.app.postAlertmanager(body)).status).toBe(202);
+    const group = { groupBy: ['alertname', 'service'] };
+    await post(alertmanagerBody([{ labels: billing('DiskFull'), startsAt: minutesAfter(t0, -20) }], { groupBy: ['service'] }));
+    await post(alertmanagerBody(['1', '2', '3'].map((p) => ({ labels: checkout(`checkout-${p}`), startsAt: t0 })), group));
+    await w.app.settle();
+    const seeded = await allAlerts(w.app);
+    const olderId = byName(seeded, 'DiskFull').incidentId;
+    const pod3 = seeded.find((a) => a.labels.pod === 'checkout-3')!;
+    const groupId = pod3.incidentId;
+    expect(groupId).not.toBe(olderId);
+    expectOk(await w.alice.post(`/api/v1/alerts/${pod3.id}/move`, { incidentId: olderId, reason: 'pod 3 runs on the full disk' }));
+
+    // More pods of the group, and pod 3 firing again: ties among candidates go to the older incident,
+    // so only the keys a moved alert takes along decide where they land.
+    await post(alertmanagerBody([{ labels: checkout('checkout-4'), startsAt: minutesAfter(t0, 3) }], group));
+    await post(alertmanagerBody([{ labels: checkout('checkout-3'), startsAt: minutesAfter(t0, 5) }], group));
+    await post(alertmanagerBody([{ labels: checkout('checkout-5'), startsAt: minutesAfter(t0, 6) }], group));
+    await w.app.settle();
+    const where = (await allAlerts(w.app)).filter((a) => a.labels.service === 'checkout')
+      .sort((a, b) => a.startsAt.localeCompare(b.startsAt) || a.labels.pod!.localeCompare(b.labels.pod!))
+      .map((a) => [a.labels.pod, a.incidentId === olderId ? 'older' : a.incidentId === groupId ? 'group' : a.incidentId, a.decision.rule]);
+    expect(where).toEqual([
+      ['checkout-1', 'group', null],
+      ['checkout-2', 'group', 'same-alertmanager-group'],
+      ['checkout-3', 'older', 'move'],
+      ['checkout-4', 'group', 'same-alertmanager-group'],
+      ['checkout-3', 'older', 'earlier-human-placement'],
+      ['checkout-5', 'group', 'same-alertmanager-group'],
+    ]);
   });
 });
 

@@ -136,3 +136,31 @@ describe('an Alertmanager group paged through PagerDuty', () => {
     expect(measures.timeToResolveMs).toBe(81_361);
   });
 });
+
+describe('the drafted span of the paged outage', () => {
+  it('then the report ends when the page was resolved, before the last alert, and says which signal set the end', async () => {
+    const incident = await checkout();
+    const res = await app.api.get(`/api/v1/incidents/${incident.id}/report`);
+    expect(res.status).toBe(200);
+    expect(res.data.summary).toMatchObject({
+      endedAt: '2026-11-26T14:54:30.500Z', endSignal: 'page-resolved', lastAlertEndedAt: '2026-11-26T14:54:33.361Z',
+      endNote: 'ended at 14:54 UTC when the page was resolved (the last alert resolved at 14:54 UTC)',
+    });
+    expect(res.data.impactWindow.endedAt).toMatchObject({ at: '2026-11-26T14:54:30.500Z', origin: 'machine-drafted', machineNote: res.data.summary.endNote });
+    const md = (await app.api.get(`/api/v1/incidents/${incident.id}/report.md`)).data as string;
+    expect(md).toContain('- **Ended:** 2026-11-26T14:54:30.500Z (ended at 14:54 UTC when the page was resolved');
+    expect(md).toContain('- **Last alert ended:** 2026-11-26T14:54:33.361Z');
+  });
+
+  it('when a person records the mitigation, then it sets the drafted end, which the export and the picture follow', async () => {
+    const incident = await checkout();
+    const before = await app.api.get(`/api/v1/incidents/${incident.id}/report`);
+    const patched = await app.api.patch(`/api/v1/incidents/${incident.id}/report`, { mitigatedAt: '2026-11-26T14:54:05.002Z' }, { headers: { 'If-Match': before.data.etag } });
+    expect(patched.status).toBe(200);
+    expect(patched.data.summary).toMatchObject({ endedAt: '2026-11-26T14:54:05.002Z', endSignal: 'mitigation', durationMs: 53_002 });
+    expect(patched.data.summary.endNote).toBe('ended at 14:54 UTC when mitigation was recorded (the last alert resolved at 14:54 UTC)');
+    const exported = await app.api.get(`/api/v1/incidents/${incident.id}/report.json`);
+    expect(exported.data.report.impactWindow.endedAt.at).toBe('2026-11-26T14:54:05.002Z');
+    expect(exported.data.timelinePicture.markers).toContainEqual(expect.objectContaining({ kind: 'resolved', at: '2026-11-26T14:54:05.002Z' }));
+  });
+});

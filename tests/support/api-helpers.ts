@@ -83,10 +83,28 @@ export async function getIncident(app: TestApp, id: string): Promise<IncidentDet
   return res.data as IncidentDetailBody;
 }
 
-/** Every incident with its alerts, timeline and impact. */
+/** Every incident with its alerts (all of them: a large incident's sample is completed by paging), timeline and impact. */
 export async function allIncidentDetails(app: TestApp): Promise<IncidentDetailBody[]> {
   const list = await listAllIncidents(app);
-  return Promise.all(list.map((i) => getIncident(app, i.id)));
+  return Promise.all(list.map(async (i) => {
+    const detail = await getIncident(app, i.id);
+    const omitted = (detail as { alertsOmitted?: number }).alertsOmitted ?? 0;
+    return omitted > 0 ? { ...detail, alerts: await everyAlertOf(app, i.id) } : detail;
+  }));
+}
+
+/** Every alert of one incident, through the paged list. */
+export async function everyAlertOf(app: TestApp, id: string): Promise<AlertBody[]> {
+  const out: AlertBody[] = [];
+  let cursor: string | null = null;
+  do {
+    const res: { status: number; data: { items: AlertBody[]; nextCursor: string | null } } =
+      await app.api.get(`/api/v1/incidents/${id}/alerts`, { params: { limit: 500, ...(cursor ? { cursor } : {}) } });
+    if (res.status !== 200) throw new Error(`list alerts of ${id}: ${res.status} ${JSON.stringify(res.data)}`);
+    out.push(...res.data.items);
+    cursor = res.data.nextCursor;
+  } while (cursor);
+  return out;
 }
 
 /** Every stored alert, across incidents. */

@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net';
  * in the published formats (prometheus.io/docs/prometheus/latest/querying/api/):
  *
  * - `GET /api/v1/rules` (`type=alert`, `rule_name[]` filtering as Prometheus 2.54+ does):
- *   `{ status: "success", data: { groups: [{ name, file, rules: [{ type: "alerting", name, query, ... }] }] } }`;
+ *   `{ status: "success", data: { groups: [{ name, file, rules: [{ type: "alerting", name, query,
+ *   duration (the rule's \`for:\` in seconds), labels, ... }] }] } }`;
  * - `POST /api/v1/query_range` (form): `{ status: "success", data: { resultType: "matrix",
  *   result: [{ metric, values: [[<unix seconds>, "<value>"], ...] }] } }`, one point per step
  *   from start to end, `seriesCount` series, honouring `limit` as Prometheus 3 does.
@@ -14,7 +15,14 @@ import type { AddressInfo } from 'node:net';
  * Every request is recorded with its form or query parameters.
  */
 
-export interface FakePrometheusRule { name: string; query: string }
+export interface FakePrometheusRule {
+  name: string;
+  query: string;
+  /** The rule's `for:` in seconds, as the rules API lists it; default 60. */
+  duration?: number;
+  /** The rule's own labels; default none. */
+  labels?: Record<string, string>;
+}
 
 export interface FakePrometheusRequest { method: string; path: string; params: URLSearchParams }
 
@@ -25,6 +33,8 @@ export interface FakePrometheus {
   rules: FakePrometheusRule[];
   /** False: `/api/v1/rules` answers 404, as a query-only endpoint would. */
   rulesApi: boolean;
+  /** False: `rule_name[]` is ignored and every rule listed, as before Prometheus 2.54. */
+  nameFilter: boolean;
   /** Series each query_range answers (before `limit`). */
   seriesCount: number;
   /** Points per series; by default one per step from start to end. */
@@ -36,7 +46,7 @@ export interface FakePrometheus {
 /** On `port` when given (to come back where a closed one was), else a free one. */
 export async function startFakePrometheus(rules: FakePrometheusRule[] = [], port = 0): Promise<FakePrometheus> {
   const fake = {
-    requests: [] as FakePrometheusRequest[], rules, rulesApi: true, seriesCount: 1, pointsPerSeries: null as number | null,
+    requests: [] as FakePrometheusRequest[], rules, rulesApi: true, nameFilter: true, seriesCount: 1, pointsPerSeries: null as number | null,
   };
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -52,14 +62,14 @@ export async function startFakePrometheus(rules: FakePrometheusRule[] = [], port
       if (url.pathname === '/api/v1/rules' && req.method === 'GET') {
         if (!fake.rulesApi) return json(404, { status: 'error', errorType: 'not_found', error: 'not found' });
         const names = params.getAll('rule_name[]');
-        const listed = fake.rules.filter((r) => names.length === 0 || names.includes(r.name));
+        const listed = fake.rules.filter((r) => !fake.nameFilter || names.length === 0 || names.includes(r.name));
         return json(200, {
           status: 'success',
           data: {
             groups: [{
               name: 'debrief-test', file: '/etc/prometheus/rules.yml', interval: 15, limit: 0, evaluationTime: 0.001, lastEvaluation: '2026-03-01T10:00:00Z',
               rules: listed.map((r) => ({
-                state: 'inactive', name: r.name, query: r.query, duration: 60, keepFiringFor: 0, labels: {}, annotations: {}, alerts: [],
+                state: 'inactive', name: r.name, query: r.query, duration: r.duration ?? 60, keepFiringFor: 0, labels: r.labels ?? {}, annotations: {}, alerts: [],
                 health: 'ok', evaluationTime: 0.0001, lastEvaluation: '2026-03-01T10:00:00Z', type: 'alerting',
               })),
             }],

@@ -175,6 +175,21 @@ describe('group rule', () => {
     expect(crash!.decision.explanation).toContain(`same Alertmanager group ${coarse} and same service="checkout"`);
   });
 
+  it('when an alert joins, then its decision says why each other link and rule did not place it, the winning rule left out', async () => {
+    await h.record({ name: 'HighErrorRate', service: 'checkout', cluster: 'eu1', start: 0, group: coarse });
+    const [crash] = await h.record({ name: 'PodCrashLooping', service: 'checkout', cluster: 'eu1', start: 2, group: coarse });
+    expect(crash!.decision.rule).toBe('same-alertmanager-group');
+    const others = crash!.decision.others!;
+    expect(others.some((o) => o.startsWith('same-alertmanager-group:'))).toBe(false);
+    // The same service and cluster link the same incident too, with less evidence than the group.
+    expect(others).toContainEqual(expect.stringMatching(/^same-service: links this incident too, with strong evidence \(score 0\.\d\d\); the link above (scores higher|comes first)$/));
+    expect(others).toContainEqual(expect.stringMatching(/^service-dependencies: not applicable, /));
+    const [lonely] = await h.record({ name: 'JobFailed', service: 'billing', start: 3, group: '{}:{job="batch"}' });
+    expect(lonely!.decision.kind).toBe('new-incident');
+    expect(lonely!.decision.others!.length).toBeGreaterThan(0);
+    for (const o of lonely!.decision.others!) expect(lonely!.decision.explanation).toContain(o);
+  });
+
   it('when a coarse group holds two services, then the group alone does not link them', async () => {
     await h.record({ name: 'HighErrorRate', service: 'checkout', start: 0, group: coarse });
     const [billing] = await h.record({ name: 'JobFailed', service: 'billing', start: 1, group: coarse });

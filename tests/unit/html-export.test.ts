@@ -128,3 +128,29 @@ describe('renderReportMarkdown (existing export) with hostile alert text', () =>
     expect(md).not.toMatch(/[\u0000\u0007\u001b\u202e]/);
   });
 });
+
+describe('the pages an incident holds, in its exports', () => {
+  const paged = (page: Record<string, unknown>) => {
+    const ev = event('pagerduty.triggered', T(1), 'Triggered');
+    return { ...ev, data: { instance: 'pagerduty', page: { id: 'PABC123', number: 1234, title: 'Checkout is down', url: 'https://acme.pagerduty.com/incidents/PABC123', status: 'triggered', urgency: 'high', priority: null, serviceId: null, serviceName: null, incidentKey: null, ...page } } };
+  };
+  const detailWith = (page: Record<string, unknown>) => incidentDetail([alert({ labels: { alertname: 'Down', service: 'api' }, startsAt: T(0) })], [paged(page)]);
+
+  it('when an incident was paged, then report.md and report.html name the page by number and title and link to it', () => {
+    const detail = detailWith({});
+    expect(renderReportMarkdown(reportView(detail))).toContain('- **Paged:** PagerDuty #1234 "Checkout is down" ([link](https://acme.pagerduty.com/incidents/PABC123)), triggered');
+    const html = render(detail);
+    expect(html).toContain('<th scope="row">Paged</th><td><a href="https://acme.pagerduty.com/incidents/PABC123">PagerDuty #1234 &quot;Checkout is down&quot;</a>, triggered</td>');
+  });
+
+  it('when the page title holds markup and its link is not http(s), then both exports show text and no link', () => {
+    const detail = detailWith({ title: `Down ${HOSTILE.script}`, url: 'javascript:alert(1)' });
+    const md = renderReportMarkdown(reportView(detail));
+    expect(md).not.toContain('<script>');
+    expect(md).not.toContain('javascript:');
+    const html = render(detail);
+    expect(activeContent(html)).toEqual([]);
+    expect(html).not.toContain('javascript:');
+    expect(textContent(html)).toContain(`PagerDuty #1234 "Down ${'<script>alert("x")</script>'}"`);
+  });
+});

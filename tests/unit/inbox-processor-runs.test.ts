@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { loadConfig } from '../../src/config/load-config';
 import { ServiceCatalog } from '../../src/domain/catalog/service-catalog';
-import { buildInboxProcessor, stepsOf } from '../../src/ingest/inbox-processor';
+import { buildInboxProcessor, RUN_ALERT_LIMIT, stepsOf } from '../../src/ingest/inbox-processor';
 import { STALL_REASON_PREFIX } from '../../src/ingest/inbox-watchdog';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import type { InboxEntry, Store } from '../../src/store/store';
@@ -25,19 +25,36 @@ const broken = (id: string) => ({ entry: entry(id), error: new Error('unreadable
 
 describe('stepsOf', () => {
   it('when alert-only entries are consecutive, then they form one run; paging and unreadable entries stand alone, in claim order', () => {
-    const steps = stepsOf([alerts('e1'), alerts('e2'), paging('e3'), alerts('e4'), broken('e5'), broken('e6'), alerts('e7'), alerts('e8')]);
+    const steps = [...stepsOf([alerts('e1'), alerts('e2'), paging('e3'), alerts('e4'), broken('e5'), broken('e6'), alerts('e7'), alerts('e8')])];
     const shape = steps.map((s) => (Array.isArray(s) ? s.map((x) => x.entry.id) : s.entry.id));
     expect(shape).toEqual([['e1', 'e2'], 'e3', ['e4'], 'e5', 'e6', ['e7', 'e8']]);
   });
 
   it('when an entry was in a run the watchdog stopped, then it is handled on its own', () => {
     const stalled = { ...alerts('e2'), entry: { ...entry('e2'), lastError: `${STALL_REASON_PREFIX}a run took too long` } };
-    const steps = stepsOf([alerts('e1'), stalled, alerts('e3')]);
+    const steps = [...stepsOf([alerts('e1'), stalled, alerts('e3')])];
     expect(steps.map((s) => (Array.isArray(s) ? s.map((x) => x.entry.id) : s.entry.id))).toEqual([['e1'], 'e2', ['e3']]);
   });
 
   it('when nothing was claimed, then there is nothing to do', () => {
-    expect(stepsOf([])).toEqual([]);
+    expect([...stepsOf([])]).toEqual([]);
+  });
+
+  it('when a run would hold more than RUN_ALERT_LIMIT alerts, then it ends before the entry that would pass it, and a larger entry stands as a run alone', () => {
+    const sized = (id: string, n: number) => ({ entry: entry(id), normalized: { alerts: new Array(n).fill({} as never), pagingEvents: [], ignoredReason: null } });
+    const half = RUN_ALERT_LIMIT / 2;
+    const steps = [...stepsOf([sized('e1', half), sized('e2', half), sized('e3', 1), sized('e4', RUN_ALERT_LIMIT * 3), sized('e5', 1)])];
+    expect(steps.map((s) => (Array.isArray(s) ? s.map((x) => x.entry.id) : s.entry.id))).toEqual([['e1', 'e2'], ['e3'], ['e4'], ['e5']]);
+  });
+
+  it('when steps are taken one by one, then entries are read only as the runs reach them', () => {
+    const readIds: string[] = [];
+    function* reading() {
+      for (const id of ['e1', 'e2', 'e3']) { readIds.push(id); yield id === 'e2' ? paging(id) : alerts(id); }
+    }
+    const steps = stepsOf(reading());
+    steps.next();
+    expect(readIds).toEqual(['e1', 'e2']);
   });
 });
 

@@ -29,6 +29,14 @@ describe('MongoDB documents', () => {
     expect(toAlert(parseDoc(COLLECTIONS.alerts, alertDocSchema, stored(doc)))).toEqual(alert);
   });
 
+  it('when a split decision names the labels that set its alerts apart, then they are stored as pairs and read back', () => {
+    const split: Alert = { ...alert, decision: { ...alert.decision, kind: 'human', rule: 'split', apart: { 'k8s.pod': 'p-2' }, decidedBy: 'erin' } };
+    const doc = toAlertDoc(split, []);
+    expect(doc.decision.apart).toEqual([['k8s.pod', 'p-2']]);
+    expect(toAlert(parseDoc(COLLECTIONS.alerts, alertDocSchema, stored(doc)))).toEqual(split);
+    expect(toAlertDoc(alert, []).decision).not.toHaveProperty('apart');
+  });
+
   it('when an incident event is stored, then its data is JSON text, its alert id is queryable, and it reads back as written', () => {
     const doc = toEventDoc({ id: 'e1', incidentId: 'i1', at: 'T', kind: 'correlation.decided', actor: 'debrief', text: 't', data: { alertId: 'a1', nested: { 'x.y': [1, null] } } });
     expect(typeof doc.data).toBe('string');

@@ -77,7 +77,7 @@ describe('composeReport', () => {
     const detail = incidentDetail([a2]);
     const stored = patched(detail, { impactStartedAt: '2026-03-01T09:50:00.000Z', mitigatedAt: '2026-03-01T10:20:00.000Z' });
     const view = compose(detail, stored);
-    expect(view.impactWindow.startedAt).toEqual({ at: '2026-03-01T09:50:00.000Z', origin: 'human-completed', machineAt: '2026-03-01T10:05:00.000Z', setBy: 'alice', setAt: NOW });
+    expect(view.impactWindow.startedAt).toEqual({ at: '2026-03-01T09:50:00.000Z', origin: 'human-completed', machineAt: '2026-03-01T10:05:00.000Z', machineNote: null, setBy: 'alice', setAt: NOW });
     expect(view.impactWindow.endedAt).toMatchObject({ at: '2026-03-01T10:30:00.000Z', origin: 'machine-drafted' });
     expect(view.mitigatedAt).toMatchObject({ at: '2026-03-01T10:20:00.000Z', origin: 'human-completed' });
   });

@@ -58,8 +58,19 @@ describe('draftReport', () => {
     const report = draftReport(input([firstAlert], { incident: { title: 'HighErrorRate on checkout', services: ['checkout'] } }));
     expect(report.summary).toEqual({
       title: 'HighErrorRate on checkout', severity: 'critical', status: 'open', startedAt: '2026-11-26T14:00:00.000Z',
-      endedAt: null, durationMs: null, affectedServices: ['checkout'], customerFacing: null, alertCount: 1,
+      endedAt: null, durationMs: null, endSignal: null, endNote: 'still ongoing: alerts are still firing', lastAlertEndedAt: null,
+      affectedServices: ['checkout'], customerFacing: null, alertCount: 1, pages: [],
     });
+  });
+
+  it('when the incident was paged, then the summary names each page by number, title and link', () => {
+    const page = { id: 'PABC123', number: 1234, title: 'Checkout is down', url: 'https://acme.pagerduty.com/incidents/PABC123', status: 'triggered', urgency: 'high', priority: null, serviceId: null, serviceName: 'Checkout', incidentKey: null };
+    const events = [
+      makeEvent({ at: '2026-11-26T14:01:00.000Z', kind: 'pagerduty.triggered', data: { instance: 'pagerduty', page } }),
+      makeEvent({ at: '2026-11-26T14:04:00.000Z', kind: 'pagerduty.acknowledged', data: { instance: 'pagerduty', page: { ...page, status: 'acknowledged' } } }),
+    ];
+    const report = draftReport(input([firstAlert], { events }));
+    expect(report.summary.pages).toEqual([expect.objectContaining({ id: 'PABC123', number: 1234, title: 'Checkout is down', url: page.url, status: 'acknowledged' })]);
   });
 
   it('when the incident resolved, then the duration runs from start to end', () => {

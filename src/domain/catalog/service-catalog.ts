@@ -28,6 +28,8 @@ export const catalogServiceSchema = z.object({
     .describe('Source repositories (`owner/name`) whose deployments, releases and pushes are changes to this service.'),
   match: z.array(matcherString).default([])
     .describe('Alertmanager matchers naming this service when all hold, e.g. [\'namespace="ingest"\', \'deployment=~"shepherd.*"\']; checked before any label.'),
+  sharedInfrastructure: z.boolean().optional()
+    .describe('Infrastructure many services depend on that may fail without alerting itself (DNS, the cloud network, a shared database): incidents on services depending on it that start close together are suggested as one outage, never merged by rules.'),
 }).strict();
 
 export const catalogDocumentSchema = z.object({
@@ -96,6 +98,16 @@ export class ServiceCatalog {
    */
   degree(name: string): number {
     return (this.byName.get(name)?.dependsOn.length ?? 0) + (this.dependents.get(name)?.length ?? 0);
+  }
+
+  /**
+   * The shared infrastructure (`sharedInfrastructure: true` entries) that both `a` and `b` call
+   * directly, sorted by name; empty for one service and itself.
+   */
+  sharedInfrastructureOf(a: string, b: string): string[] {
+    if (a === b) return [];
+    const theirs = new Set(this.byName.get(b)?.dependsOn ?? []);
+    return (this.byName.get(a)?.dependsOn ?? []).filter((dependency) => theirs.has(dependency) && this.byName.get(dependency)?.sharedInfrastructure === true).sort();
   }
 
   /** True when some PagerDuty service pages for `service`. */

@@ -1,8 +1,10 @@
 import { ConflictError, ValidationError } from '../../errors';
 import { alertName, type Alert, type CorrelationDecision } from '../alert';
+import { labelsText } from '../alert-differences';
 import type { Incident, NewIncidentEvent } from '../incident';
 import { serviceOf, type ServiceLabels } from '../service-naming';
 import { humanPlacementKey } from './correlation-keys';
+import { LINK_RULES, type Placement } from './correlation-types';
 
 /**
  * SRE corrections (merge, split, move): the checks they must pass, the decisions they leave on
@@ -37,8 +39,10 @@ export interface CorrectionActor {
 const incidentRef = (i: Pick<Incident, 'id' | 'title'>): string => `"${i.title}" (${i.id})`;
 const why = (reason: string | null | undefined): string => (reason && reason.trim() ? `: ${reason.trim()}` : '');
 
-export function humanDecision(kind: CorrectionKind, from: Pick<Incident, 'id' | 'title'>, by: CorrectionActor): CorrelationDecision {
-  const verb = kind === 'move' ? 'Moved here from' : kind === 'split' ? 'Split into this new incident from' : 'Merged into this incident from';
+/** `apart`: for a split, the labels that set the split-off alerts apart from those left (`labelsSettingApart`). */
+export function humanDecision(kind: CorrectionKind, from: Pick<Incident, 'id' | 'title'>, by: CorrectionActor, apart: Record<string, string> = {}): CorrelationDecision {
+  const which = Object.keys(apart).length > 0 ? ` (${labelsText(apart)})` : '';
+  const verb = kind === 'move' ? 'Moved here from' : kind === 'split' ? `Split into this new incident${which} from` : 'Merged into this incident from';
   return {
     kind: 'human',
     rule: kind,
@@ -47,6 +51,7 @@ export function humanDecision(kind: CorrectionKind, from: Pick<Incident, 'id' | 
     explanation: `${verb} incident ${incidentRef(from)} by ${by.actor}${why(by.reason)}.`,
     decidedBy: by.actor,
     decidedAt: by.now,
+    ...(which ? { apart } : {}),
   };
 }
 
@@ -179,8 +184,24 @@ export function assertNotAlreadyIn(alert: Pick<Alert, 'id' | 'incidentId'>, targ
   if (alert.incidentId === targetId) throw new ValidationError(`alert "${alert.id}" is already in incident "${targetId}"`, [{ path: 'body.incidentId', message: 'the alert is already there' }]);
 }
 
-/** The keys an alert holds once a person placed it: with `hfp:`, so its later firings follow it. */
+/**
+ * The keys an alert merged along with its incident holds: its own, so the target takes over what
+ * the merged incident linked through, and `hfp:`, so its later firings follow it.
+ */
 export const withHumanPlacementKey = (keys: readonly string[], alert: Pick<Alert, 'instance' | 'fingerprint'>): string[] => {
   const key = humanPlacementKey(alert);
   return keys.includes(key) ? [...keys] : [...keys, key];
 };
+
+/**
+ * The keys an alert holds once a person moved it, or once a later firing followed such a
+ * placement: only `hfp:`. A person placed that one alert; its group, service and dedup keys stay
+ * with the incidents the rules made, so the rest of its group is never drawn to where it went.
+ */
+export const placedAloneKeys = (alert: Pick<Alert, 'instance' | 'fingerprint'>): string[] => [humanPlacementKey(alert)];
+
+/** The keys a newly placed alert holds: all it could hold, unless it only followed a person's placement. */
+export function keysHeldAfter(placement: Placement, hold: readonly string[], alert: Pick<Alert, 'instance' | 'fingerprint'>): string[] {
+  const followed = placement.action === 'join' && placement.decision.rule === LINK_RULES.humanPlacement;
+  return followed ? placedAloneKeys(alert) : [...hold];
+}

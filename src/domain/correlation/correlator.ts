@@ -260,7 +260,32 @@ class RuleCorrelator implements Correlator {
         });
       }
     }
-    return { action: 'join', incidentId: target.incident.id, decision: this.withAttribution(alert, winner.stage.decision(winner.hit)), reopened: winner.hit.reopened, absorb };
+    const decision = { ...winner.stage.decision(winner.hit), others: this.otherStages(stages, winner, t) };
+    return { action: 'join', incidentId: target.incident.id, decision: this.withAttribution(alert, decision), reopened: winner.hit.reopened, absorb };
+  }
+
+  /**
+   * Why each explicit link and rule other than the winning one did not place the alert: it found
+   * nothing, it does not apply, its links missed (and why), or it linked with less evidence.
+   */
+  private otherStages(stages: readonly Stage[], winner: { hit: Hit; stage: Stage }, t: number): string[] {
+    const out: string[] = [];
+    for (const stage of stages) {
+      const rest = stage === winner.stage ? stage.hits.filter((h) => h !== winner.hit) : stage.hits;
+      if (stage.notApplicable !== null) {
+        out.push(`${stage.name}: not applicable, ${stage.notApplicable}`);
+      } else if (rest.some((h) => h.ok)) {
+        const best = rest.filter((h) => h.ok).sort((a, b) => b.score - a.score)[0]!;
+        const where = best.candidate.incident.id === winner.hit.candidate.incident.id ? 'this incident' : `incident "${best.candidate.incident.title}"`;
+        out.push(`${stage.name}: links ${where} too, with ${evidenceText(best.strength, best.score)}; the link above ${best.score < winner.hit.score ? 'scores higher' : 'comes first'}`);
+      } else if (rest.length > 0) {
+        out.push(`${stage.name}: ${describeMiss(rest, stage.windowMs, t, this.minScore)}`);
+      } else if (stage !== winner.stage) {
+        const nothing = stage.nothing();
+        if (nothing !== null) out.push(`${stage.name}: ${nothing}`);
+      }
+    }
+    return out;
   }
 
   /** Says which service the alert is about when its labels alone would suggest another (an exporter's alert, a catalog match). */
@@ -367,6 +392,7 @@ class RuleCorrelator implements Correlator {
       decidedBy: 'debrief',
       decidedAt,
       evidence: { strength: null, score: 0, depth: 0, via: null },
+      others: misses,
     };
   }
 

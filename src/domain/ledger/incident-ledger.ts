@@ -1,9 +1,10 @@
 import type { ServiceLabels } from '../service-naming';
 import { alertAfterResend, newAlert, type Alert, type AlertObservation, type CorrelationDecision } from '../alert';
+import { labelsSettingApart } from '../alert-differences';
 import { pageServiceOf } from '../correlation/correlation-keys';
 import {
   assertAlertInIncident, assertNotAlreadyIn, assertNotMerged, assertSplitLeavesSomething, humanDecision, lateMergeDecision, lateMergeEvents,
-  mergeEvents, mergeSourceIds, moveEvents, splitEvents, withHumanPlacementKey, type CorrectionActor,
+  keysHeldAfter, mergeEvents, mergeSourceIds, moveEvents, placedAloneKeys, splitEvents, withHumanPlacementKey, type CorrectionActor,
 } from '../correlation/corrections';
 import { LINK_RULES, type Correlator, type IncidentOrigin } from '../correlation/correlator';
 import { holderActivity, incidentKeyActivity, pageKeyActivity } from '../correlation/key-activity';
@@ -11,7 +12,7 @@ import { summarizePages } from '../correlation/page-summary';
 import { alertPlacementEvents, inPlacementOrder, pagingDecisionEvent, pagingInPlacementOrder, pagingTimelineEvent } from '../correlation/placement';
 import type { Incident, NewIncidentEvent } from '../incident';
 import {
-  facetAfterResend, facetKey, facetOf, facetsOf, facetWithAlert, namesAndServices, tallyAfterResend, tallyOf, tallyWithAlert, titleFor, type AlertFacet,
+  facetAfterResend, facetKey, facetOf, facetsOf, facetWithAlert, firstAlertIdOf, namesAndServices, tallyAfterResend, tallyOf, tallyWithAlert, titleFor, type AlertFacet,
 } from '../incident-facets';
 import type { PagingEvent } from '../paging-event';
 import { findPagingTwin, twinTimeToKeep } from '../paging-twins';
@@ -113,7 +114,9 @@ export function* splitIncident(incidentId: string, alertIds: readonly string[], 
   assertSplitLeavesSomething(yield* port.countAlerts(incidentId), alerts.length, yield* port.countPages(incidentId));
   const start = alerts.map((a) => a.alert.startsAt).sort()[0]!;
   const newId = yield* tx.createIncident(start, 'human', true);
-  const decision = humanDecision('split', from, by);
+  const splitIds = new Set(alerts.map((a) => a.alert.id));
+  const left = (yield* port.alertsOf(incidentId)).filter((a) => !splitIds.has(a.alert.id)).map((a) => a.alert);
+  const decision = humanDecision('split', from, by, labelsSettingApart(alerts.map((a) => a.alert), left));
   for (const { alert, keys } of alerts) yield* tx.reassign(alert, newId, decision, withHumanPlacementKey(keys, alert));
   yield* port.addFence(incidentId, newId, by.now, by.actor);
   yield* port.addFence(newId, incidentId, by.now, by.actor);
@@ -134,7 +137,8 @@ export function* moveAlert(alertId: string, targetId: string, ctx: LedgerContext
   assertNotMerged(yield* tx.incident(targetId), 'body.incidentId');
   assertNotAlreadyIn(alert, targetId);
   const from = yield* tx.incident(alert.incidentId);
-  yield* tx.reassign(alert, targetId, humanDecision('move', from, by), withHumanPlacementKey(stored.keys, alert));
+  // The move places this one alert: it takes only its placement key along (`placedAloneKeys`).
+  yield* tx.reassign(alert, targetId, humanDecision('move', from, by), placedAloneKeys(alert));
   yield* port.setHumanPlaced([targetId, from.id]);
   tx.markRebuild(targetId);
   const emptied = (yield* port.countAlerts(from.id)) + (yield* port.countPages(from.id)) === 0;
@@ -268,8 +272,9 @@ class LedgerTx {
     const placement = correlator.decide(obs, candidates, this.ctx.now);
     const incidentId = placement.action === 'join' ? placement.incidentId : yield* this.createIncident(obs.startsAt, 'rule', false);
     const alert = newAlert(obs, this.ctx.newId(), incidentId, placement.decision, this.ctx.now);
-    yield* port.insertAlert(alert, keys.hold);
-    yield* this.applyNewAlert(alert, keys.hold);
+    const hold = keysHeldAfter(placement, keys.hold, obs);
+    yield* port.insertAlert(alert, hold);
+    yield* this.applyNewAlert(alert, hold);
     for (const e of alertPlacementEvents(alert, placement)) yield* this.insertEvent(e);
     if (placement.action === 'join') {
       for (const a of placement.absorb) yield* this.absorbLate(incidentId, a.incidentId, a.explanation, alert.startsAt, a.rule === LINK_RULES.pageGroupMerge ? a.rule : undefined);
@@ -439,8 +444,11 @@ class LedgerTx {
       if (dirty.length > 0) yield* port.putFacets(incidentId, dirty);
     }
     for (const id of [...this.labelsStale].sort()) {
-      const { names, services } = namesAndServices(yield* port.facetsOf(id));
-      yield* port.writeLabels(id, { title: titleFor(names, services), services }, this.ctx.now);
+      const facets = yield* port.facetsOf(id);
+      const { names, services } = namesAndServices(facets);
+      const firstId = firstAlertIdOf(facets);
+      const apart = firstId === null ? undefined : (yield* port.getAlert(firstId))?.alert.decision.apart;
+      yield* port.writeLabels(id, { title: titleFor(names, services, apart), services }, this.ctx.now);
     }
   }
 
@@ -460,8 +468,9 @@ class LedgerTx {
     const tally = tallyOf(alerts);
     if (tally) {
       const { names, services } = namesAndServices(facets);
+      const apart = alerts.find((a) => a.id === firstAlertIdOf(facets))?.decision.apart;
       yield* port.writeTally(incidentId, tally, this.ctx.now);
-      yield* port.writeLabels(incidentId, { title: titleFor(names, services), services }, this.ctx.now);
+      yield* port.writeLabels(incidentId, { title: titleFor(names, services, apart), services }, this.ctx.now);
     } else {
       yield* port.writePageSummary(incidentId, summarizePages(pages), this.ctx.now);
     }

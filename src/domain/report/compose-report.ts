@@ -26,7 +26,7 @@ export function composeReport(input: ComposeInput): ReportView {
   const preventionDone = !!content.sections.prevention || input.actionItems.length > 0 || !!content.preventionNoneNeeded;
   const sections: ReportSectionView[] = draft.sections.map((section) => {
     const human = content.sections[section.id] ?? null;
-    const machineText = section.id === 'summary' ? machineSummaryText(draft.summary) : section.id === 'timeline' ? machineTimelineText(timeline) : null;
+    const machineText = section.id === 'summary' ? machineSummaryText(draft.summary, draft.impactStart?.note ?? null) : section.id === 'timeline' ? machineTimelineText(timeline) : null;
     let status = section.status;
     if (human || (section.id === 'prevention' && preventionDone)) status = 'human-completed';
     const by = human ?? (section.id === 'prevention' ? content.preventionNoneNeeded : null);
@@ -51,8 +51,8 @@ export function composeReport(input: ComposeInput): ReportView {
     summary: draft.summary,
     impact: draft.impact,
     impactWindow: {
-      startedAt: timed(draft.summary.startedAt, content.impactStartedAt),
-      endedAt: timed(draft.summary.endedAt, content.impactEndedAt),
+      startedAt: timed(draft.impactStart?.at ?? draft.summary.startedAt, content.impactStartedAt, draft.impactStart?.note ?? null),
+      endedAt: timed(draft.summary.endedAt, content.impactEndedAt, draft.summary.endNote ?? null),
     },
     mitigatedAt: timed(null, content.mitigatedAt),
     timeline,
@@ -106,21 +106,23 @@ function composeTimeline(draft: ReportDraft, stored: StoredReport): { timeline: 
   return { timeline: visible.map((item) => item.entry), hiddenTimeline: hidden };
 }
 
-const timed = (machineAt: string | null, human: HumanTimestamp | null): TimedPart => (human
-  ? { at: human.time, origin: 'human-completed', machineAt, setBy: human.by, setAt: human.at }
-  : { at: machineAt, origin: 'machine-drafted', machineAt, setBy: null, setAt: null });
+const timed = (machineAt: string | null, human: HumanTimestamp | null, machineNote: string | null = null): TimedPart => (human
+  ? { at: human.time, origin: 'human-completed', machineAt, machineNote, setBy: human.by, setAt: human.at }
+  : { at: machineAt, origin: 'machine-drafted', machineAt, machineNote, setBy: null, setAt: null });
 
 const textPart = (human: HumanText | null): TextPart => (human
   ? { text: human.text, status: 'human-completed', by: human.by, at: human.at }
   : { text: null, status: 'needs-human', by: null, at: null });
 
-/** Debrief's one-paragraph summary from the facts (plain text; renderers escape it). */
-export function machineSummaryText(facts: SummaryFacts): string {
+/** Debrief's one-paragraph summary from the facts (plain text; renderers escape it). `impactNote`: the drafted impact start, if any. */
+export function machineSummaryText(facts: SummaryFacts, impactNote: string | null = null): string {
   const services = facts.affectedServices.length ? `affecting ${facts.affectedServices.join(', ')}` : 'with no service identified';
   const sev = facts.severity ? `${facts.severity} ` : '';
-  const span = facts.endedAt ? `from ${facts.startedAt} to ${facts.endedAt}` : `since ${facts.startedAt}, still ongoing`;
+  const why = facts.endNote ? ` (${facts.endNote})` : '';
+  const span = facts.endedAt ? `from ${facts.startedAt} to ${facts.endedAt}${why}` : `since ${facts.startedAt}, still ongoing`;
   const customerFacingText = facts.customerFacing === true ? ' Customer-facing.' : facts.customerFacing === false ? ' Not customer-facing.' : '';
-  return `${sev}incident "${facts.title}" ${services}, ${span}; ${facts.alertCount} alert${facts.alertCount === 1 ? '' : 's'}.${customerFacingText}`.replace(/^./, (first) => first.toUpperCase());
+  const impact = impactNote ? ` ${impactNote.replace(/^./, (first) => first.toUpperCase())}.` : '';
+  return `${sev}incident "${facts.title}" ${services}, ${span}; ${facts.alertCount} alert${facts.alertCount === 1 ? '' : 's'}.${impact}${customerFacingText}`.replace(/^./, (first) => first.toUpperCase());
 }
 
 function machineTimelineText(timeline: readonly ReportTimelineEntry[]): string {

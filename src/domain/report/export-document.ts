@@ -51,7 +51,8 @@ export function buildExportDocument(input: ExportInput): ExportDocument {
     timelinePicture: buildTimelinePicture(input.detail, {
       serviceLabels: input.serviceLabels,
       now: input.now,
-      impactStartedAt: overrides.impactStartedAt,
+      // A drafted impact start is drawn only when a rule's wait moved it before the first alert.
+      impactStartedAt: overrides.impactStartedAt ?? (report.impactWindow.startedAt.machineNote ? report.impactWindow.startedAt.at : null),
       mitigatedAt: overrides.mitigatedAt,
       resolvedAt: report.impactWindow.endedAt.at,
       humanEntries: report.timeline.filter((entry) => entry.source === 'human').map((entry) => ({ at: entry.at, text: entry.text })),

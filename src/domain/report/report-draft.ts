@@ -1,7 +1,11 @@
 import { alertName, type Alert } from '../alert';
 import type { Incident, IncidentEvent } from '../incident';
+import { pagesOf, type IncidentPage } from '../incident-pages';
 import type { ImpactItem } from '../impact';
 import type { TimelineEntry } from '../timeline';
+import type { AlertingRule } from '../alert-rule';
+import { draftEnd, type EndSignal } from './drafted-end';
+import { draftImpactStart, type DraftedImpactStart } from './drafted-impact-start';
 
 /** The five sections of a post-mortem, in order (docs/architecture.md, "The report"). */
 export const SECTION_IDS = ['summary', 'timeline', 'what-happened', 'fix', 'prevention'] as const;
@@ -38,18 +42,37 @@ export interface SummaryFacts {
   title: string;
   severity: string | null;
   status: Incident['status'];
+  /** The first alert's start. */
   startedAt: string;
+  /**
+   * The drafted end: a recorded mitigation, else the page's resolution, else the last alert's
+   * resolution (`drafted-end.ts`); null while ongoing.
+   */
   endedAt: string | null;
+  /** From `startedAt` to `endedAt`. */
   durationMs: number | null;
+  /** Which signal set `endedAt`; null while ongoing. Absent in versions published before Debrief drafted it. */
+  endSignal?: EndSignal | null;
+  /** The sentence saying so ("ended at 14:32 UTC when the page was resolved"). Absent in versions published before Debrief drafted it. */
+  endNote?: string;
+  /** The last alert's resolution once every alert resolved (the incident's own end). Absent in versions published before Debrief drafted it. */
+  lastAlertEndedAt?: string | null;
   affectedServices: string[];
   customerFacing: boolean | null;
   alertCount: number;
+  /**
+   * The pages (PagerDuty incidents) the incident holds, by number, title and link. Always set in
+   * a draft; versions published before pages were named lack it.
+   */
+  pages?: IncidentPage[];
 }
 
 export interface ReportDraft {
   incidentId: string;
   generatedAt: string;
   summary: SummaryFacts;
+  /** When impact began at the latest, when the rules behind the alerts show it began before the first alert; else null. */
+  impactStart: DraftedImpactStart | null;
   timeline: TimelineEntry[];
   impact: ImpactItem[];
   sections: ReportSection[];
@@ -62,6 +85,10 @@ export interface DraftInput {
   timeline: TimelineEntry[];
   impact: ImpactItem[];
   generatedAt: string;
+  /** The mitigation time a person recorded on the report (it sets the drafted end). */
+  mitigatedAt?: string | null;
+  /** The alerting rules behind the alerts, when Prometheus told (they set the drafted impact start). */
+  alertRules?: readonly AlertingRule[];
 }
 
 /**
@@ -72,16 +99,27 @@ export function draftReport(input: DraftInput): ReportDraft {
   const { incident, alerts, impact } = input;
   const flags = impact.map((item) => item.customerFacing);
   const customerFacing = flags.some((flag) => flag === true) ? true : flags.every((flag) => flag === false) && flags.length > 0 ? false : null;
+  const end = draftEnd({
+    startedAt: incident.startedAt,
+    lastAlertEndedAt: incident.endedAt,
+    lastAlertStartedAt: alerts.map((alert) => alert.startsAt).sort().at(-1) ?? null,
+    events: input.events,
+    mitigatedAt: input.mitigatedAt ?? null,
+  });
   const summary: SummaryFacts = {
     title: incident.title,
     severity: incident.severity,
     status: incident.status,
     startedAt: incident.startedAt,
-    endedAt: incident.endedAt,
-    durationMs: incident.endedAt ? Date.parse(incident.endedAt) - Date.parse(incident.startedAt) : null,
+    endedAt: end.at,
+    durationMs: end.at ? Date.parse(end.at) - Date.parse(incident.startedAt) : null,
+    endSignal: end.signal,
+    endNote: end.note,
+    lastAlertEndedAt: incident.endedAt,
     affectedServices: incident.services,
     customerFacing,
     alertCount: incident.alertCount,
+    pages: pagesOf(input.events),
   };
   const sections: ReportSection[] = [
     { id: 'summary', title: SECTION_TITLES.summary, status: 'machine-drafted', text: null, hints: [] },
@@ -90,7 +128,8 @@ export function draftReport(input: DraftInput): ReportDraft {
     { id: 'fix', title: SECTION_TITLES.fix, status: 'needs-human', text: null, hints: fixHints(alerts, input.events) },
     { id: 'prevention', title: SECTION_TITLES.prevention, status: 'needs-human', text: null, hints: preventionHints(alerts) },
   ];
-  return { incidentId: incident.id, generatedAt: input.generatedAt, summary, timeline: input.timeline, impact, sections };
+  const impactStart = draftImpactStart(alerts, input.alertRules ?? []);
+  return { incidentId: incident.id, generatedAt: input.generatedAt, summary, impactStart, timeline: input.timeline, impact, sections };
 }
 
 function firstAlert(alerts: readonly Alert[]): Alert | undefined {

@@ -237,6 +237,11 @@ export interface TimedPart {
   origin: PartOrigin;
   /** The machine value, kept so a UI can show what a person overrode. */
   machineAt: string | null;
+  /**
+   * Which signal set the machine value, as one sentence ("ended at 14:32 UTC when the page was
+   * resolved"); null when there is nothing to say. Absent in versions published before Debrief drafted it.
+   */
+  machineNote?: string | null;
   setBy: string | null;
   setAt: string | null;
 }
@@ -307,7 +312,7 @@ export interface ReportView {
   /** Machine facts; they refresh with the incident. */
   summary: SummaryFacts;
   impact: ImpactItem[];
-  /** Impact window: machine = first alert start / last alert end, unless a person set it. */
+  /** Impact window: machine = first alert start (earlier when a rule's wait shows it) / the drafted end (`summary.endedAt`), unless a person set it. */
   impactWindow: { startedAt: TimedPart; endedAt: TimedPart };
   /** Only people set it; `at` null until they do. */
   mitigatedAt: TimedPart;

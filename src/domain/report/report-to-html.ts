@@ -1,4 +1,5 @@
 import type { IncidentMeasures } from '../incident-metrics';
+import { pageName, type IncidentPage } from '../incident-pages';
 import { escapeHtml, safeHttpUrl } from './html-escape';
 import { renderHumanMarkdown } from './human-markdown-to-html';
 import { renderMetricChartSvg, type MetricSnapshot } from './metric-chart-svg';
@@ -87,14 +88,25 @@ function customerSummaryBlock(report: ReportView): string {
   return `<aside class="customer-summary"><h2>Customer summary ${originBadge(cs.status)}</h2>${inner}</aside>`;
 }
 
+/** `PagerDuty #1234 "Checkout is down"` linked to the page when its URL is http(s), and its status. */
+function pagedCell(page: IncidentPage): string {
+  const name = escapeHtml(pageName(page));
+  const href = safeHttpUrl(page.url);
+  const linked = href ? `<a href="${escapeHtml(href)}">${name}</a>` : name;
+  return `${linked}${page.status ? `, ${escapeHtml(page.status)}` : ''}`;
+}
+
 function summaryBlock(report: ReportView, measured: IncidentMeasures): string {
   const summary = report.summary;
+  // Versions published before the drafted end ended at the last alert.
+  const lastAlertEnded = summary.lastAlertEndedAt === undefined ? summary.endedAt : summary.lastAlertEndedAt;
   const rows: Array<[string, string]> = [
     ['Title', escapeHtml(summary.title)],
     ['Severity', escapeHtml(summary.severity ?? 'unknown')],
     ['Status', escapeHtml(summary.status)],
     ['First alert', time(summary.startedAt)],
-    ['Last alert ended', summary.endedAt ? time(summary.endedAt) : 'ongoing'],
+    ['Ended', summary.endedAt ? `${time(summary.endedAt)}${summary.endNote ? ` <span class="note">${escapeHtml(summary.endNote)}</span>` : ''}` : 'ongoing'],
+    ['Last alert ended', lastAlertEnded ? time(lastAlertEnded) : 'ongoing'],
     ['Impact started', timedPart(report.impactWindow.startedAt)],
     ['Impact ended', timedPart(report.impactWindow.endedAt, 'ongoing')],
     ['Mitigated', timedPart(report.mitigatedAt, 'not recorded')],
@@ -102,6 +114,7 @@ function summaryBlock(report: ReportView, measured: IncidentMeasures): string {
     ['Affected services', summary.affectedServices.length ? summary.affectedServices.map(escapeHtml).join(', ') : 'none identified'],
     ['Customer-facing', summary.customerFacing === null ? 'unknown' : summary.customerFacing ? 'yes' : 'no'],
     ['Alerts', String(summary.alertCount)],
+    ...(summary.pages ?? []).map((page): [string, string] => ['Paged', pagedCell(page)]),
   ];
   const measures: Array<[string, number | null, string]> = [
     ['Time to detect', measured.timeToDetectMs, 'impact start to first alert'],
@@ -197,7 +210,8 @@ function deliveriesBlock(deliveries: readonly DeliveryView[]): string {
 
 function timedPart(part: TimedPart, missing = 'unknown'): string {
   if (!part.at) return missing;
-  return `${time(part.at)}${part.origin === 'human-completed' ? ` <span class="badge origin-human-completed">set${part.setBy ? ` by ${escapeHtml(part.setBy)}` : ''}</span>` : ''}`;
+  if (part.origin === 'human-completed') return `${time(part.at)} <span class="badge origin-human-completed">set${part.setBy ? ` by ${escapeHtml(part.setBy)}` : ''}</span>`;
+  return `${time(part.at)}${part.machineNote ? ` <span class="note">${escapeHtml(part.machineNote)}</span>` : ''}`;
 }
 
 const time = (iso: string): string => `<time datetime="${escapeHtml(iso)}">${escapeHtml(iso.replace('T', ' ').replace(/\.\d{3}Z$/, 'Z').replace(/Z$/, ' UTC'))}</time>`;

@@ -1,5 +1,6 @@
 import { escapeMarkdownCell, escapeMarkdownText, markdownLink, stripControl } from './markdown-escape';
 import { composeReport } from './compose-report';
+import { pageName, type IncidentPage } from '../incident-pages';
 import type { ReportDraft, ReportSection } from './report-draft';
 import { emptyStoredReport, type ActionItem, type ReportSectionView, type ReportTimelineEntry, type ReportView, type TimedPart } from './report-model';
 
@@ -61,7 +62,8 @@ function summaryBlock(report: ReportView): string[] {
     `- **Severity:** ${escapeMarkdownText(summary.severity ?? 'unknown')}`,
     `- **Status:** ${summary.status}`,
     `- **Started:** ${summary.startedAt}`,
-    `- **Ended:** ${summary.endedAt ?? 'ongoing'}`,
+    `- **Ended:** ${summary.endedAt ? `${summary.endedAt}${summary.endNote ? ` (${escapeMarkdownText(summary.endNote)})` : ''}` : 'ongoing'}`,
+    ...(summary.lastAlertEndedAt !== undefined ? [`- **Last alert ended:** ${summary.lastAlertEndedAt ?? 'ongoing'}`] : []),
     `- **Duration:** ${summary.durationMs === null ? 'ongoing' : formatDuration(summary.durationMs)}`,
     `- **Impact began:** ${timed(report.impactWindow.startedAt, 'unknown')}`,
     `- **Impact ended:** ${timed(report.impactWindow.endedAt, 'ongoing')}`,
@@ -69,6 +71,7 @@ function summaryBlock(report: ReportView): string[] {
     `- **Affected services:** ${summary.affectedServices.length ? summary.affectedServices.map(escapeMarkdownText).join(', ') : 'none identified'}`,
     `- **Customer-facing:** ${summary.customerFacing === null ? 'unknown' : summary.customerFacing ? 'yes' : 'no'}`,
     `- **Alerts:** ${summary.alertCount}`,
+    ...pagedLines(summary.pages ?? []),
     '',
   ];
   if (report.impact.length) {
@@ -81,9 +84,15 @@ function summaryBlock(report: ReportView): string[] {
   return lines;
 }
 
+/** `- **Paged:** PagerDuty #1234 "Checkout is down" ([link](https://...))`, one line per page. */
+function pagedLines(pages: readonly IncidentPage[]): string[] {
+  return pages.map((page) => `- **Paged:** ${escapeMarkdownText(pageName(page))}${page.url ? ` (${markdownLink('link', page.url)})` : ''}${page.status ? `, ${escapeMarkdownText(page.status)}` : ''}`);
+}
+
 function timed(part: TimedPart, none: string): string {
   if (!part.at) return none;
-  return part.origin === 'human-completed' ? `${part.at} (set by ${escapeMarkdownText(part.setBy ?? 'a person')})` : part.at;
+  if (part.origin === 'human-completed') return `${part.at} (set by ${escapeMarkdownText(part.setBy ?? 'a person')})`;
+  return part.machineNote ? `${part.at} (${escapeMarkdownText(part.machineNote)})` : part.at;
 }
 
 function timelineBlock(report: ReportView): string[] {

@@ -19,6 +19,7 @@ const reason = z.string().trim().max(1000).optional().describe('Why; recorded in
 export const mergeBodySchema = z.object({
   sourceIncidentIds: z.array(id).min(1).max(100).describe('Incidents merged into the one in the path; they become `merged` and point to it.'),
   reason,
+  remember: z.boolean().optional().describe('Merge and remember: record the services this merge brings together as linked, so later incidents on them that start close together are suggested as one outage (`GET /api/v1/incidents/:id/same-outage`) and the catalog is asked to name what they share (`GET /api/v1/catalog/suggestions`). Never used to merge automatically.'),
 }).strict().meta({ id: 'MergeIncidentsRequest' });
 
 export const splitBodySchema = z.object({
@@ -41,6 +42,10 @@ export const mergeResultSchema = z.object({
     carriedFrom: z.number().int().describe('Merged incidents whose human report parts were carried into the target\'s report (never overwriting its human text; both texts kept under a "From merged incident <title>" heading).'),
     copiedActionItems: z.number().int().describe('Action items of the merged incidents copied to the target.'),
   }).describe('What people wrote on the merged incidents\' reports now on the target\'s (recorded in its report audit trail).'),
+  remembered: z.object({
+    links: z.array(z.array(z.string())).describe('Service pairs recorded as linked (each sorted by name).'),
+    failed: z.boolean().describe('True when some could not be recorded; the merge stands.'),
+  }).nullable().describe('With `remember`: what was remembered; null otherwise.'),
 }).meta({ id: 'MergeIncidentsResult' });
 
 export const splitResultSchema = z.object({
@@ -84,7 +89,7 @@ export function correctionRoutes({ corrections }: CorrectionRouteDeps): RouteDef
       body: mergeBodySchema,
       responses: { 200: { description: 'Merged', schema: mergeResultSchema }, ...errors },
       handler: async ({ res, params, body, actor }) => {
-        const { report, ...merged } = await corrections.merge(params.id, body.sourceIncidentIds, by(actor, body.reason));
+        const { report, ...merged } = await corrections.merge(params.id, body.sourceIncidentIds, by(actor, body.reason), body.remember ?? false);
         res.json({ ...merged, report: { carriedFrom: report.sources, copiedActionItems: report.actionItems } });
       },
     }),

@@ -77,6 +77,7 @@ export function webRoutes(deps: WebRouteDeps): RouteDef[] {
     page('/ui/incidents', 'incidents', 'webIncidents', 'Incident list page with filters and live updates'),
     page('/ui/incidents/:id', 'incident', 'webIncident', 'Incident page: facts, timeline picture and list, impact, alerts with correlation explanations', idParamsSchema),
     page('/ui/incidents/:id/review', 'review', 'webCorrelationReview', 'Correlation review page: split, move alerts, merge incidents', idParamsSchema),
+    page('/ui/admin/inbox', 'inbox', 'webInbox', 'Inbox page for admins: waiting, processed and dead entries with their error and requeues; requeue a dead letter'),
     page('/ui/incidents/:id/report', 'report', 'webReportEditor', 'Report editor page: sections, action items, transitions, conflicts, versions', idParamsSchema),
     defineRoute({
       method: 'get', path: '/ui/assets/:file', operationId: 'webAsset', tags: ['pages'],

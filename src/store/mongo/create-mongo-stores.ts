@@ -1,8 +1,10 @@
 import type { DeliveryStore } from '../delivery-store';
+import type { RememberedLinkStore } from '../remembered-link-store';
 import type { ReportStore } from '../report-store';
 import type { Store } from '../store';
 import { MongoDeliveryStore } from './mongo-delivery-store';
 import { guardMongoFaults } from './mongo-errors';
+import { MongoRememberedLinkStore } from './mongo-remembered-link-store';
 import { MongoReportStore } from './mongo-report-store';
 import { MongoStore, type MongoStoreOptions } from './mongo-store';
 
@@ -10,10 +12,11 @@ export interface MongoStores {
   store: Store;
   reportStore: ReportStore;
   deliveryStore: DeliveryStore;
+  linkStore: RememberedLinkStore;
 }
 
 /**
- * The three MongoDB stores on one client (`url`: `mongodb://...` or `mongodb+srv://...`, the
+ * The MongoDB stores on one client (`url`: `mongodb://...` or `mongodb+srv://...`, the
  * database from its path, default `debrief`). Nothing connects until `init()`: call
  * `store.init()` first (it connects and creates collections and indexes), then the others'
  * (cheap). `store.close()` closes the shared client. Unavailability surfaces as
@@ -25,5 +28,6 @@ export function createMongoStores(url: string, options: MongoStoreOptions = {}):
     store: guardMongoFaults(store),
     reportStore: guardMongoFaults(new MongoReportStore(store.connection, options.transactionRetry)),
     deliveryStore: guardMongoFaults(new MongoDeliveryStore(store.connection)),
+    linkStore: guardMongoFaults(new MongoRememberedLinkStore(store.connection)),
   };
 }

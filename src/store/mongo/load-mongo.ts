@@ -7,7 +7,8 @@
 type MongoModules = typeof import('./mongo-store') &
   typeof import('./mongo-errors') &
   typeof import('./mongo-report-store') &
-  typeof import('./mongo-delivery-store');
+  typeof import('./mongo-delivery-store') &
+  typeof import('./mongo-remembered-link-store');
 
 let loaded: MongoModules | undefined;
 
@@ -17,6 +18,7 @@ export function loadMongo(): MongoModules {
     ...(require('./mongo-errors') as typeof import('./mongo-errors')),
     ...(require('./mongo-report-store') as typeof import('./mongo-report-store')),
     ...(require('./mongo-delivery-store') as typeof import('./mongo-delivery-store')),
+    ...(require('./mongo-remembered-link-store') as typeof import('./mongo-remembered-link-store')),
   };
   return loaded;
 }

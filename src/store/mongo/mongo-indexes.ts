@@ -19,6 +19,7 @@ export const COLLECTIONS = {
   actionItems: 'action_items',
   pendingCarryOvers: 'report_pending_carry_overs',
   deliveries: 'outbound_deliveries',
+  rememberedLinks: 'remembered_links',
   changes: 'changes',
 } as const;
 
@@ -104,6 +105,8 @@ export const INDEX_PLAN: readonly IndexPlan[] = [
 
   { collection: COLLECTIONS.deliveries, key: { incidentId: 1, createdAt: 1 }, options: { name: 'outbound_deliveries_incident' } },
   { collection: COLLECTIONS.deliveries, key: { status: 1, createdAt: 1 }, options: { name: 'outbound_deliveries_pending' } },
+  // remembered links: listed most recent first (the _id is the service pair).
+  { collection: COLLECTIONS.rememberedLinks, key: { lastAt: -1, _id: 1 }, options: { name: 'remembered_links_last' } },
 
   // changes (`_id` = the change's key): linked to incidents by time.
   { collection: COLLECTIONS.changes, key: { at: 1, _id: 1 }, options: { name: 'changes_at' } },

@@ -8,6 +8,7 @@ import type { Incident, IncidentEvent } from '../../domain/incident';
 import type { PageRef } from '../../domain/paging-event';
 import type { ActionItem, PublishedReportVersion, ReportAuditEntry, StoredReport } from '../../domain/report/report-model';
 import type { DeliveryRecord } from '../delivery-store';
+import type { RememberedLink } from '../remembered-link-store';
 import type { PendingCarryOver } from '../report-store';
 import type { InboxEntry, InboxEntrySummary } from '../store';
 
@@ -234,11 +235,17 @@ const decisionDocSchema = z.object({
     depth: count,
     via: nullableString,
   }).optional(),
+  others: z.array(z.string()).optional(),
+  apart: pairs.optional(),
 });
 export type DecisionDoc = z.output<typeof decisionDocSchema>;
 
-export const toDecisionDoc = (decision: CorrelationDecision): DecisionDoc => ({ ...decision, matched: toPairs(decision.matched) });
-const fromDecisionDoc = (doc: DecisionDoc): CorrelationDecision => ({ ...doc, matched: fromPairs(doc.matched) });
+export const toDecisionDoc = ({ apart, ...decision }: CorrelationDecision): DecisionDoc => ({
+  ...decision, matched: toPairs(decision.matched), ...(apart ? { apart: toPairs(apart) } : {}),
+});
+const fromDecisionDoc = ({ apart, ...doc }: DecisionDoc): CorrelationDecision => ({
+  ...doc, matched: fromPairs(doc.matched), ...(apart ? { apart: fromPairs(apart) } : {}),
+});
 
 export const alertDocSchema = z.object({
   _id: z.string(),
@@ -559,4 +566,23 @@ export const toDeliveryDoc = (record: DeliveryRecord): Document => {
 export function toDeliveryRecord(doc: z.output<typeof deliveryDocSchema>): DeliveryRecord {
   const { _id, ...rest } = doc;
   return { id: _id, ...rest };
+}
+
+// ---------------------------------------------------------------- remembered links
+
+export const rememberedLinkDocSchema = z.object({
+  _id: z.string(),
+  services: z.tuple([z.string(), z.string()]),
+  firstBy: z.string(),
+  firstAt: iso,
+  lastBy: z.string(),
+  lastAt: iso,
+  incidentIds: z.array(z.string()),
+  reason: nullableString,
+  merges: count,
+});
+
+export function toRememberedLink(doc: z.output<typeof rememberedLinkDocSchema>): RememberedLink {
+  const { _id, ...rest } = doc;
+  return rest;
 }

@@ -1,10 +1,12 @@
 // One alert as the incident and review pages show it: name and status, when, where from,
 // labels and annotations, and the correlation decision that placed it in its incident.
 
+import { apartLabels, decisionLine, decisionSentence, whyNotOthers } from './decision-view.js';
 import { h, link } from './dom.js';
-import { badge, formatDuration, plural, timeEl } from './format.js';
+import { badge, plural, timeEl } from './format.js';
 
 /** @typedef {import('./api-types').Alert} Alert */
+/** @typedef {import('./api-types').LabelPair} LabelPair */
 
 /**
  * The service an alert belongs to, as the impact list names it: the first of the incident's
@@ -16,12 +18,17 @@ export function serviceOfAlert(alert, services) {
   return services.find((s) => values.has(s)) ?? 'other';
 }
 
-/** One alert with its labels, annotations and why it is in this incident. @param {Alert} a */
-export function alertCard(a) {
+/**
+ * One alert with its labels, annotations and why it is in this incident; `apart`: the labels that
+ * tell it from same-named alerts, shown under its name.
+ * @param {Alert} a @param {LabelPair[]} [apart]
+ */
+export function alertCard(a, apart) {
   const labels = Object.entries(a.labels ?? {});
   const annotations = Object.entries(a.annotations ?? {});
   return h('article', { class: 'alert-card', dataset: { alertId: a.id } },
     h('h4', {}, h('span', { text: a.labels?.alertname ?? a.fingerprint }), ' ', badge(a.status, a.status)),
+    apartLabels(apart),
     h('p', { class: 'small' }, 'From ', timeEl(a.startsAt), ' to ', a.endsAt ? timeEl(a.endsAt) : h('span', { text: 'now (firing)' }),
       ` · ${a.source} (${a.instance}) · ${plural(a.notificationCount, 'notification')}`,
       a.generatorUrl ? [' · ', link(a.generatorUrl, 'source graph')] : null),
@@ -30,12 +37,10 @@ export function alertCard(a) {
     decision(a.decision));
 }
 
-/** Why the alert is in this incident. @param {Alert['decision']} d */
+/** Why the alert is in this incident: the rule and its evidence in one line, the sentence, the other rules folded. @param {Alert['decision']} d */
 function decision(d) {
   return h('div', { class: ['decision', d.kind === 'human' ? 'decision-human' : null] },
-    h('p', { class: 'decision-head' },
-      h('strong', { text: d.kind === 'human' ? `Placed by ${d.decidedBy}` : d.kind === 'rule' ? `Joined by rule ${d.rule ?? ''}` : 'Opened this incident' }),
-      ' ', h('span', { class: 'muted small' }, timeEl(d.decidedAt)),
-      d.gapMs !== null && d.gapMs !== undefined ? h('span', { class: 'muted small', text: ` · gap ${formatDuration(d.gapMs)}` }) : null),
-    h('p', { class: 'decision-text', text: d.explanation }));
+    decisionLine(d),
+    h('p', { class: 'decision-text', text: decisionSentence(d) }),
+    whyNotOthers(d));
 }

@@ -31,11 +31,27 @@ export interface IncidentPage {
   nextCursor: string | null;
 }
 
+export type EvidenceStrength = 'explicit' | 'strong' | 'moderate' | 'weak';
+
+export interface CorrelationEvidence {
+  strength: EvidenceStrength | null;
+  score: number;
+  depth: number;
+  via: string | null;
+}
+
 export interface CorrelationDecision {
   kind: 'rule' | 'new-incident' | 'human';
   rule: string | null;
+  matched: Record<string, string>;
   gapMs: number | null;
   explanation: string;
+  /** Debrief's own decisions; absent on human and older ones. */
+  evidence?: CorrelationEvidence;
+  /** Why each other link and rule did not place the alert (`<rule>: <reason>`). */
+  others?: string[];
+  /** A split's decision: the labels that set the split-off alerts apart (`pod=...`). */
+  apart?: Record<string, string>;
   decidedBy: string;
   decidedAt: string;
 }
@@ -70,6 +86,26 @@ export interface ImpactItem {
   customerFacing: boolean | null;
 }
 
+/** A page (PagerDuty incident) an incident holds. */
+export interface PageRef {
+  instance: string;
+  source: string;
+  id: string;
+  number: number | null;
+  title: string | null;
+  url: string | null;
+  status: string | null;
+  urgency: string | null;
+  serviceName: string | null;
+  firstEventAt: string;
+  lastEventAt: string;
+}
+
+export interface LabelPair {
+  name: string;
+  value: string;
+}
+
 /** GET /api/v1/incidents/:id */
 export interface IncidentDetail extends Incident {
   /** A sample when `alertsOmitted` > 0 (page through all with GET /api/v1/incidents/:id/alerts). */
@@ -77,11 +113,23 @@ export interface IncidentDetail extends Incident {
   alertsOmitted: number;
   eventsOmitted: number;
   impact: ImpactItem[];
+  pages: PageRef[];
+  /** By alert id: the labels telling same-named alerts apart. */
+  distinguishingLabels: Record<string, LabelPair[]>;
+}
+
+export interface AuditEvent {
+  id: string;
+  at: string;
+  kind: string;
+  actor: string | null;
+  text: string;
+  data: Record<string, unknown>;
 }
 
 /** GET /api/v1/incidents/:id/audit (correlation decisions and corrections) */
 export interface CorrelationAudit {
-  events: Array<{ id: string; at: string; kind: string; actor: string | null; text: string }>;
+  events: AuditEvent[];
 }
 
 /** POST /api/v1/incidents/:id/split */
@@ -94,6 +142,21 @@ export interface SplitResult {
 export interface MergeResult {
   incident: Incident;
   movedAlertIds: string[];
+  /** With `remember`: the service pairs recorded as linked. */
+  remembered: { links: string[][]; failed: boolean } | null;
+}
+
+/** One item of GET /api/v1/incidents/:id/same-outage */
+export interface SameOutageSuggestion {
+  incidentId: string;
+  title: string;
+  status: IncidentStatus;
+  startedAt: string;
+  evidence: 'shared-infrastructure' | 'remembered-merge';
+  services: string[];
+  via: string[];
+  gapMinutes: number;
+  explanation: string;
 }
 
 /** POST /api/v1/alerts/:id/move */
@@ -131,6 +194,8 @@ export interface TimedPart {
   at: string | null;
   origin: Origin;
   machineAt: string | null;
+  /** Which signal set the machine value ("ended at 14:32 UTC when the page was resolved"); absent in older published versions. */
+  machineNote?: string | null;
 }
 
 export interface TextPart {
@@ -193,8 +258,12 @@ export interface Report {
     startedAt: string;
     endedAt: string | null;
     durationMs: number | null;
+    /** Which signal set the end; absent in older published versions. */
+    endNote?: string;
     affectedServices: string[];
     customerFacing: boolean | null;
+    /** The pages the incident holds; absent in versions published before pages were named. */
+    pages?: PageRef[];
   };
   impactWindow: { startedAt: TimedPart; endedAt: TimedPart };
   mitigatedAt: TimedPart;
@@ -248,4 +317,25 @@ export interface ReportPatch {
 export interface TimelinePatch {
   add?: Array<{ at: string; text: string }>;
   entries?: Record<string, { at?: string; text?: string; hiddenReason?: string | null } | null>;
+}
+
+/** GET /api/v1/inbox (admin): one received webhook body, without the body. */
+export interface InboxEntry {
+  id: string;
+  seq: number;
+  instance: string;
+  connector: string;
+  receivedAt: string;
+  state: 'pending' | 'done' | 'dead';
+  attempts: number;
+  lastError: string | null;
+  processedAt: string | null;
+  outcome: { alerts: number; ignoredReason: string | null } | null;
+  bodyBytes: number;
+  requeues: Array<{ at: string; actor: string }>;
+}
+
+export interface InboxPage {
+  items: InboxEntry[];
+  nextCursor: string | null;
 }

@@ -9,6 +9,7 @@ const PAGES = {
   incident: () => import('./page-incident.js'),
   review: () => import('./page-review.js'),
   report: () => import('./page-report.js'),
+  inbox: () => import('./page-inbox.js'),
 };
 
 async function start() {

@@ -14,6 +14,7 @@ import { alertsTable, selectedAlertIds, splitState } from './review/alerts-table
 import { auditSection } from './review/audit.js';
 import { merge, move, split } from './review/corrections.js';
 import { reviewApi } from './review/review-api.js';
+import { sameOutageSection } from './review/same-outage.js';
 
 /** @typedef {import('./api-types').IncidentDetail} IncidentDetail */
 
@@ -36,7 +37,8 @@ export async function render(user) {
   main.appendChild(head);
   if (!allowed(user, 'editor')) {
     append(main, h('p', { class: 'banner banner-info', text: `Correcting correlation needs the editor role; you are signed in as ${user.role}. The correlation audit trail is below.` }));
-    main.appendChild(await auditSection(api));
+    append(main, await sameOutageSection(api, null));
+    main.appendChild(await auditSection(api, state.detail));
     return;
   }
 
@@ -47,6 +49,7 @@ export async function render(user) {
     split: h('button', { class: 'button button-primary', text: 'Split selected into a new incident', attrs: { type: 'button', disabled: true }, on: { click: () => void split(input) } }),
     selectedInfo: h('span', { class: 'muted', attrs: { 'aria-live': 'polite' } }),
     audit: h('div'),
+    sameOutage: h('div'),
   };
   const syncSelection = () => {
     const { disabled, text } = splitState(selectedAlertIds(ui.alerts).length, state.detail.alerts.length);
@@ -58,17 +61,25 @@ export async function render(user) {
     syncSelection();
   };
   const redraw = () => { renderHead(head, state.detail, pageUrl); drawAlerts(); };
+  /** A suggestion merged from its card: the other incident, read for its alert count. @param {import('./api-types').SameOutageSuggestion} s */
+  const mergeSuggested = async (s) => {
+    const other = await api.otherDetail(s.incidentId);
+    await merge(input, [other]);
+  };
+  const drawSameOutage = async () => replace(ui.sameOutage, await sameOutageSection(api, (s) => void mergeSuggested(s)));
   const reload = async () => {
     state.detail = await api.detail();
     redraw();
-    replace(ui.audit, await auditSection(api));
+    replace(ui.audit, await auditSection(api, state.detail));
+    await drawSameOutage();
   };
   /** @type {import('./review/corrections.js').ReviewInput} */
   const input = { id, state, api, reason: ui.reason, result: ui.result, selected: () => selectedAlertIds(ui.alerts), reload, redraw };
 
-  append(main, ui.result, correctCard(ui), mergeCard(() => void merge(input)), ui.audit);
+  append(main, ui.result, ui.sameOutage, correctCard(ui), mergeCard(() => void merge(input)), ui.audit);
   drawAlerts();
-  replace(ui.audit, await auditSection(api));
+  replace(ui.audit, await auditSection(api, state.detail));
+  await drawSameOutage();
 }
 
 /** The alerts with the split controls. @param {{ alerts: HTMLElement, reason: HTMLInputElement, split: HTMLElement, selectedInfo: HTMLElement }} ui */

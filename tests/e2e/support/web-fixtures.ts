@@ -12,14 +12,18 @@ export const WEB_TOKENS = {
   publisher: 'web-publisher-token-0123456789',
 } as const;
 
-/** The real app with a token per role: `erin` (editor), `pat` (publisher), `viewer`, `admin`. */
-export function startWebApp(): Promise<TestApp> {
+/**
+ * The real app with a token per role: `erin` (editor), `pat` (publisher), `viewer`, `admin`;
+ * `env` adds settings (a PagerDuty signing secret, say).
+ */
+export function startWebApp(env: Record<string, string> = {}): Promise<TestApp> {
   return startTestApp({
     env: {
       DEBRIEF_API_TOKENS: [
         `admin:admin:${WEB_TOKENS.admin}`, `viewer:viewer:${WEB_TOKENS.viewer}`,
         `erin:editor:${WEB_TOKENS.editor}`, `pat:publisher:${WEB_TOKENS.publisher}`,
       ].join(','),
+      ...env,
     },
   });
 }

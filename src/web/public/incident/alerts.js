@@ -28,5 +28,5 @@ export function alertsSection(detail) {
     sampled,
     [...groups.entries()].map(([service, alerts]) => h('div', { class: 'alert-group' },
       h('h3', { text: `${service} · ${plural(alerts.length, 'alert')}` }),
-      h('ul', { class: 'alert-list' }, alerts.map((a) => h('li', {}, alertCard(a)))))));
+      h('ul', { class: 'alert-list' }, alerts.map((a) => h('li', {}, alertCard(a, detail.distinguishingLabels?.[a.id])))))));
 }

@@ -4,6 +4,7 @@
 import { seg } from '../api.js';
 import { h, replace } from '../dom.js';
 import { badge, formatDuration, incidentDuration, reportStatusLabel, timeEl } from '../format.js';
+import { pagesList } from '../paged.js';
 
 /** @typedef {import('../api-types').IncidentDetail} IncidentDetail */
 /** @typedef {import('../api-types').Report} Report */
@@ -21,6 +22,7 @@ export function renderHead(slot, { detail: d, report, measures, canEdit, pageUrl
     fact('Duration', formatDuration(incidentDuration(d))),
     fact('Alerts', String(d.alertCount)),
     fact('Services', d.services.join(', ') || '—'),
+    d.pages?.length ? fact('Paged', pagesList(d.pages), 'The pages (PagerDuty incidents) this incident holds') : null,
     fact('Report', h('span', {}, badge(report.status, reportStatusLabel(report.status)), ' ', h('a', { text: `version ${report.version}`, attrs: { href: `${pageUrl}/report` } }))),
     fact('Time to detect', measureText(measures?.timeToDetectMs), 'MTTD: impact start to first alert'),
     fact('Time to acknowledge', measureText(measures?.timeToAcknowledgeMs), 'MTTA: first alert to first page acknowledgement'),

@@ -4,6 +4,7 @@
 
 import { clear, field, h, link } from '../dom.js';
 import { formatDuration, timeEl } from '../format.js';
+import { pagesList } from '../paged.js';
 import { sectionKey } from './fields.js';
 import { statusBadge } from './form.js';
 import { markdownField } from './markdown-field.js';
@@ -94,8 +95,9 @@ function summaryFacts(s) {
   return h('dl', { class: 'facts facts-compact' },
     fact('Severity', s.severity ?? '—'),
     fact('Started', timeEl(s.startedAt)),
-    fact('Ended', s.endedAt ? timeEl(s.endedAt) : 'ongoing'),
+    fact('Ended', s.endedAt ? h('span', {}, timeEl(s.endedAt), s.endNote ? h('span', { class: 'muted small', text: ` (${s.endNote})` }) : null) : 'ongoing'),
     fact('Duration', formatDuration(s.durationMs)),
     fact('Services', s.affectedServices.join(', ') || '—'),
-    fact('Customer-facing', s.customerFacing === null ? 'unknown' : s.customerFacing ? 'yes' : 'no'));
+    fact('Customer-facing', s.customerFacing === null ? 'unknown' : s.customerFacing ? 'yes' : 'no'),
+    s.pages?.length ? fact('Paged', pagesList(s.pages)) : null);
 }

@@ -13,8 +13,8 @@ import { fieldDef } from './fields.js';
 /** @type {TimeKey[]} */
 const TIME_KEYS = ['impactStartedAt', 'impactEndedAt', 'mitigatedAt'];
 
-/** What Debrief took from the alerts (mitigation is never in them). @param {Report} report @param {TimeKey} key */
-const machineTime = (report, key) => (key === 'mitigatedAt' ? null : key === 'impactStartedAt' ? report.impactWindow.startedAt.machineAt : report.impactWindow.endedAt.machineAt);
+/** What Debrief drafted (mitigation only people set). @param {Report} report @param {TimeKey} key */
+const machinePart = (report, key) => (key === 'mitigatedAt' ? null : key === 'impactStartedAt' ? report.impactWindow.startedAt : report.impactWindow.endedAt);
 
 /**
  * @param {{ report: Report, baseValues: FormValues, canEdit: boolean, form: ReportForm, onInput: () => void }} opts
@@ -22,17 +22,21 @@ const machineTime = (report, key) => (key === 'mitigatedAt' ? null : key === 'im
 export function timesCard({ report, baseValues, canEdit, form, onInput }) {
   const card = h('section', { class: 'card', attrs: { 'aria-labelledby': 'times-h' } },
     h('h2', { text: 'Times', attrs: { id: 'times-h' } }),
-    h('p', { class: 'muted small', text: 'Debrief takes these from the alerts. Set them when impact started before the first alert, ended at another time, or when service was restored (time to mitigate).' }));
+    h('p', { class: 'muted small', text: 'Debrief drafts these from the alerts, the page and the recorded mitigation. Set them when impact started or ended at another time, or when service was restored (time to mitigate).' }));
   const grid = h('div', { class: 'times-grid' });
   for (const key of TIME_KEYS) {
     const f = fieldDef(key);
-    const machine = machineTime(report, key);
+    const part = machinePart(report, key);
+    const machine = part?.machineAt ?? null;
+    // Which signal set the drafted time: "ended at 14:32 UTC when the page was resolved".
+    const why = part?.machineNote ? ` (${part.machineNote})` : '';
     if (canEdit) {
       const input = h('input', { attrs: { type: 'datetime-local', name: key }, props: { value: baseValues[key] }, on: { input: onInput } });
       form.controls.set(key, input);
-      grid.appendChild(field(f.label, input, { hint: machine ? `From the alerts: ${formatTime(machine)}. Empty = use that.` : 'Empty = not set.' }));
+      grid.appendChild(field(f.label, input, { hint: machine ? `Drafted: ${formatTime(machine)}${why}. Empty = use that.` : 'Empty = not set.' }));
     } else {
-      grid.appendChild(h('div', { class: 'field' }, h('span', { class: 'field-label', text: f.label }), h('p', {}, timeEl(f.get(report) ?? machine))));
+      const human = f.get(report);
+      grid.appendChild(h('div', { class: 'field' }, h('span', { class: 'field-label', text: f.label }), h('p', {}, timeEl(human ?? machine), human || !why ? null : h('span', { class: 'muted small', text: why }))));
     }
   }
   card.appendChild(grid);

@@ -1,4 +1,5 @@
-// A dialog with a searchable list of incidents to move an alert to or merge from.
+// A dialog with a searchable list of incidents to move an alert to or merge from, narrowed by
+// status, service and severity (pickers of the values seen on the incidents listed so far).
 
 import { append, clear, field, h, replace, uid } from '../dom.js';
 import { formatDuration, incidentDuration, plural, timeEl } from '../format.js';
@@ -23,6 +24,10 @@ export function pickIncidents(opts, api) {
     build: (body, close) => {
       const search = h('input', { attrs: { type: 'search', autocomplete: 'off', placeholder: 'Title, service or id' } });
       const status = h('select', {}, h('option', { text: 'Open and resolved', attrs: { value: '' } }), h('option', { text: 'Open', attrs: { value: 'open' } }), h('option', { text: 'Resolved', attrs: { value: 'resolved' } }));
+      const service = h('select', {}, h('option', { text: 'Any service', attrs: { value: '' } }));
+      const severity = h('select', {}, h('option', { text: 'Any severity', attrs: { value: '' } }));
+      /** Values seen so far, kept when a narrower list no longer shows them. @type {{ services: Set<string>, severities: Set<string> }} */
+      const seen = { services: new Set(), severities: new Set() };
       const count = h('p', { class: 'muted small', attrs: { 'aria-live': 'polite' } });
       const list = h('fieldset', { class: 'picker', attrs: { id: uid('pick') } }, h('legend', { class: 'visually-hidden', text: 'Incidents' }));
       const error = h('div');
@@ -32,17 +37,28 @@ export function pickIncidents(opts, api) {
         .map((i) => incidents.find((x) => x.id === /** @type {HTMLInputElement} */ (i).value))
         .filter((x) => x !== undefined);
       const draw = () => drawList(list, count, matching(incidents, search.value), new Set(chosen().map((i) => i.id)), opts.multiple);
+      // Only the latest load draws: an answer to an older choice of filters is dropped.
+      let loads = 0;
       const load = async () => {
+        const mine = ++loads;
         try {
-          incidents = (await api.incidents(status.value)).items.filter((i) => i.id !== opts.excludeId);
+          const page = await api.incidents({ status: status.value, service: service.value, severity: severity.value });
+          if (mine !== loads) return;
+          incidents = page.items.filter((i) => i.id !== opts.excludeId);
+          for (const i of incidents) {
+            i.services.forEach((s) => seen.services.add(s));
+            if (i.severity) seen.severities.add(i.severity);
+          }
+          fillOptions(service, seen.services, 'Any service');
+          fillOptions(severity, seen.severities, 'Any severity');
           replace(error);
           draw();
         } catch (err) {
-          replace(error, errorBanner(err, 'Could not load incidents'));
+          if (mine === loads) replace(error, errorBanner(err, 'Could not load incidents'));
         }
       };
       search.addEventListener('input', draw);
-      status.addEventListener('change', () => void load());
+      for (const select of [status, service, severity]) select.addEventListener('change', () => void load());
       /** @param {Event} ev */
       const submit = (ev) => {
         ev.preventDefault();
@@ -51,7 +67,7 @@ export function pickIncidents(opts, api) {
         close(picked);
       };
       append(body, h('form', { on: { submit } },
-        h('div', { class: 'picker-filters' }, field('Find incident', search), field('Status', status)),
+        h('div', { class: 'picker-filters' }, field('Find incident', search), field('Status', status), field('Service', service), field('Severity', severity)),
         count, error, list,
         h('div', { class: 'actions' },
           h('button', { class: 'button button-primary', text: opts.actionLabel, attrs: { type: 'submit' } }),
@@ -60,6 +76,16 @@ export function pickIncidents(opts, api) {
       setTimeout(() => search.focus(), 0);
     },
   });
+}
+
+/**
+ * The select's options: "any", then `values` sorted, keeping the chosen value.
+ * @param {HTMLSelectElement} select @param {Set<string>} values @param {string} any
+ */
+function fillOptions(select, values, any) {
+  const chosen = select.value;
+  replace(select, h('option', { text: any, attrs: { value: '' } }), [...values].sort().map((v) => h('option', { text: v, attrs: { value: v } })));
+  select.value = chosen;
 }
 
 /** Incidents whose title, id or a service contains the search term. @param {Incident[]} incidents @param {string} search */
