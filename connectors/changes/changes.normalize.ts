@@ -40,6 +40,11 @@ const iso = (text: string): string => {
 const short = (sha: string) => sha.slice(0, 7);
 const firstLine = (text: string) => text.split('\n')[0]!.trim();
 const nonEmpty = (text: string | null | undefined): string | null => (text && text.trim() !== '' ? text.trim() : null);
+/** A link is kept only when it is http(s): it is shown as a link on pages and in reports. */
+const httpUrl = (text: string | null | undefined): string | null => {
+  const url = nonEmpty(text);
+  return url && /^https?:\/\//i.test(url) ? url : null;
+};
 
 function deploymentBase(event: GitHubDeploymentEvent, context: NormalizeContext): Change {
   const { deployment, repository } = event;
@@ -59,7 +64,7 @@ function deploymentBase(event: GitHubDeploymentEvent, context: NormalizeContext)
     version,
     summary: nonEmpty(deployment.description) ?? `deploy of ${repo} ${version} to ${environment}`,
     author: deployment.creator?.login ?? event.sender.login,
-    url: repository.html_url ? `${repository.html_url}/deployments` : null,
+    url: httpUrl(repository.html_url) ? `${repository.html_url}/deployments` : null,
     at: iso(deployment.created_at),
     status: null,
     statusAt: iso(deployment.created_at),
@@ -76,7 +81,7 @@ function fromDeploymentStatus(event: GitHubDeploymentStatusEvent, context: Norma
   return {
     ...base,
     environment: nonEmpty(status.environment) ?? base.environment,
-    url: nonEmpty(status.log_url) ?? nonEmpty(status.target_url) ?? base.url,
+    url: httpUrl(status.log_url) ?? httpUrl(status.target_url) ?? base.url,
     status: status.state,
     statusAt: iso(status.updated_at ?? status.created_at),
   };
@@ -98,7 +103,7 @@ function fromRelease(event: GitHubReleaseEvent, context: NormalizeContext): Chan
     version: release.tag_name,
     summary: `release ${nonEmpty(release.name) ?? release.tag_name} of ${repo} published${release.prerelease ? ' (pre-release)' : ''}`,
     author: release.author?.login ?? event.sender.login,
-    url: release.html_url ?? null,
+    url: httpUrl(release.html_url),
     at,
     status: 'published',
     statusAt: at,
@@ -122,7 +127,7 @@ function fromPush(event: GitHubPushEvent, context: NormalizeContext): Change | n
     version: short(event.after),
     summary: `push to ${repo} ${branch}: ${firstLine(head.message)}`,
     author: head.author?.username ?? head.author?.name ?? event.pusher?.name ?? event.sender.login,
-    url: head.url ?? event.compare ?? null,
+    url: httpUrl(head.url) ?? httpUrl(event.compare),
     at,
     status: null,
     statusAt: at,

@@ -148,3 +148,13 @@ describe('changes connector: the README\'s sender snippets', () => {
     })]);
   });
 });
+
+describe('changes connector: links', () => {
+  it('when a GitHub body carries a link that is not http(s), then the change has no link rather than that one', () => {
+    const body = JSON.parse(raw('github-docs-deployment_status.json').toString('utf8'));
+    body.deployment_status.log_url = 'javascript:alert(1)';
+    body.repository.html_url = 'javascript:alert(2)';
+    const [change] = parseAndNormalize(changesConnector, Buffer.from(JSON.stringify(body)), ctx).changes!;
+    expect(change!.url).toBeNull();
+  });
+});
