@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { AlertObservation } from '../src/domain/alert';
+import type { Change } from '../src/domain/changes/change';
 import type { PagingEvent } from '../src/domain/paging-event';
 
 /**
@@ -73,6 +74,8 @@ export interface Normalized {
   alerts: AlertObservation[];
   /** Human-side lifecycle events from a paging tool (PagerDuty); empty for alert sources. */
   pagingEvents: PagingEvent[];
+  /** Changes to running systems (deploys, config changes) from a change source; absent or empty for the others. */
+  changes?: Change[];
   /** Set when the body is valid but carries nothing Debrief acts on (e.g. a test notification). */
   ignoredReason: string | null;
 }

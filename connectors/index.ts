@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { alertmanagerConnector } from './alertmanager/alertmanager.connector';
+import { changesConnector } from './changes/changes.connector';
 import type { Connector } from './connector';
 import { pagerdutyConnector } from './pagerduty/pagerduty.connector';
 
@@ -11,6 +12,7 @@ import { pagerdutyConnector } from './pagerduty/pagerduty.connector';
 export const connectorRegistry = {
   alertmanager: alertmanagerConnector,
   pagerduty: pagerdutyConnector,
+  changes: changesConnector,
 } as const;
 
 export type ConnectorId = keyof typeof connectorRegistry;

@@ -28,6 +28,8 @@ import { PrometheusSnapshotter } from './integrations/prometheus-snapshot';
 import { prometheusConnection } from './integrations/prometheus-api';
 import { PrometheusRules } from './integrations/prometheus-rules';
 import { IncidentAlertRules } from './integrations/incident-alert-rules';
+import { withLinkedChanges } from './services/change-linking';
+import { withIncidentHistory } from './services/incident-history';
 import { StatsService } from './services/stats-service';
 import { CorrectionService } from './services/correction-service';
 import { DeclarationService } from './services/declaration-service';
@@ -154,8 +156,11 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
   // A merge's report carry-over is recorded before the merge and finished at start-up or on
   // the next read of the target's report when it was interrupted (report-carry-over.ts).
   const carryOver = new ReportCarryOver({ store, reports: reportStore, clock, logger });
+  // Incident reads for people come with the changes linked to them (timeline, draft, exports).
+  const readStore = withLinkedChanges(store, { store, catalog, windowMinutes: config.changes.windowMinutes, clock });
   const reports = new ReportService({
-    store, reports: reportStore, view, clock, logger,
+    // Its drafts also name earlier incidents like this one ("this happened before").
+    store: withIncidentHistory(readStore, { store, reports: reportStore, clock }), reports: reportStore, view, clock, logger,
     policy: config.reports.policy, carryOver, alertRules,
   });
   const corrections = new CorrectionService({ store, correlator, serviceLabels: naming, clock, carryOver, links: stores.links });
@@ -178,7 +183,7 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
 
   const routes: RouteDef[] = [];
   routes.push(...routeTable({
-    config, instances, metrics, pressure, processor, clock, store, reportStore, deliveryStore, view, naming, catalog, links: stores.links, reports, corrections, declarations, stats, snapshotter,
+    config, instances, metrics, pressure, processor, clock, store, readStore, reportStore, deliveryStore, view, naming, catalog, links: stores.links, reports, corrections, declarations, stats, snapshotter,
     storeHealth: stores.health, openapi: () => buildOpenApi(routes, { version: VERSION }),
   }));
   const app = createHttpApp({
@@ -213,6 +218,8 @@ interface RouteParts {
   processor: InboxProcessing;
   clock: () => Date;
   store: Store;
+  /** `store` whose incident reads carry their linked changes (change-linking.ts). */
+  readStore: Store;
   reportStore: ReportStore;
   deliveryStore: DeliveryStore;
   view: IncidentViewOptions;
@@ -238,13 +245,13 @@ function routeTable(p: RouteParts): RouteDef[] {
       },
       connectors: [...connectorsById.values()], clock: p.clock,
     }),
-    ...incidentRoutes({ store: p.store, view: p.view, clock: p.clock, reports: p.reports, catalog: p.catalog, links: p.links }),
+    ...incidentRoutes({ store: p.readStore, view: p.view, clock: p.clock, reports: p.reports, catalog: p.catalog, links: p.links }),
     ...correctionRoutes({ corrections: p.corrections }),
     ...catalogRoutes({ catalog: p.catalog, links: p.links }),
     ...declarationRoutes({ declarations: p.declarations }),
     ...reportRoutes({ reports: p.reports }),
     ...actionItemRoutes({ reports: p.reports }),
-    ...exportRoutes({ store: p.store, reports: p.reports, snapshots: p.snapshotter, deliveries: p.deliveryStore, serviceLabels: p.naming, clock: p.clock }),
+    ...exportRoutes({ store: p.readStore, reports: p.reports, snapshots: p.snapshotter, deliveries: p.deliveryStore, serviceLabels: p.naming, clock: p.clock }),
     ...statsRoutes({ stats: p.stats, clock: p.clock }),
     ...statusRoutes({ published: p.reportStore, title: p.config.status.title, publicUrl: p.config.status.publicUrl, clock: p.clock }),
     ...inboxRoutes({ store: p.store, clock: p.clock, onRequeued: () => p.processor.kick() }),

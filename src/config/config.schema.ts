@@ -235,7 +235,7 @@ export const configSchema = z.object({
     tokens: z.array(apiTokenSchema).default([]).describe('API tokens; without any, every API call answers 401.'),
   }).default({ tokens: [] }),
   instances: z.array(instanceSchema).default([])
-    .describe('Connector instances receiving webhooks. `alertmanager` and `pagerduty` exist by default.'),
+    .describe('Connector instances receiving webhooks. `alertmanager`, `pagerduty` and `changes` exist by default.'),
   correlation: correlationSchema.prefault({}),
   ignore: ignoreSchema.default(DEFAULT_IGNORE)
     .describe('Alerts that are not about an outage (heartbeats, informational): their webhooks are stored as usual, processing leaves them out of incidents.'),
@@ -267,6 +267,10 @@ export const configSchema = z.object({
   status: statusSchema.default(DEFAULT_STATUS).describe('The public status page (`/status`, `/status/feed.atom`).'),
   stats: statsSchema.default(DEFAULT_STATS).describe('Incident response-time statistics.'),
   pagerduty: pagerdutySchema.default(DEFAULT_PAGERDUTY).describe('PagerDuty REST API access (optional).'),
+  changes: z.object({
+    windowMinutes: z.coerce.number().positive().max(7 * 24 * 60).default(120)
+      .describe('A change (deploy, config change...) is linked to an incident as a suspect when it happened this long before the incident\'s first alert, or during the incident, on a service of the incident or one it is joined to in the catalog.'),
+  }).default({ windowMinutes: 120 }).describe('Linking changes to incidents.'),
   reconcile: reconcileSchema.default({ alertmanager: [] }).describe('Pull-based reconciliation with Alertmanager (off by default).'),
   circuitBreaker: circuitBreakerSchema.default(DEFAULT_CIRCUIT_BREAKER)
     .describe('Per outbound target (`pagerduty`, `prometheus`, `outbound:<name>`, `alertmanager:<instance>`): stop calling a target that keeps failing.'),
@@ -330,6 +334,9 @@ export const ENV_BINDINGS: EnvBinding[] = [
     }),
   },
   { env: 'DEBRIEF_PAGERDUTY_SIGNING_SECRETS', path: 'instances[pagerduty].credentials.signingSecrets', description: 'Comma-separated PagerDuty V3 webhook signing secrets', parse: list },
+  { env: 'DEBRIEF_CHANGES_GITHUB_SECRETS', path: 'instances[changes].credentials.githubSecrets', description: 'Comma-separated GitHub webhook secrets accepted on /webhooks/changes', parse: list },
+  { env: 'DEBRIEF_CHANGES_BEARER_TOKENS', path: 'instances[changes].credentials.bearerTokens', description: 'Comma-separated bearer tokens for generic change events on /webhooks/changes', parse: list },
+  { env: 'DEBRIEF_CHANGES_WINDOW_MINUTES', path: 'changes.windowMinutes', description: 'How long before an incident\'s first alert a change is still a suspect', parse: (s) => s },
   { env: 'DEBRIEF_CORRELATION_GROUP_WINDOW_MINUTES', path: 'correlation.groupWindowMinutes', description: 'Same-group correlation window', parse: (s) => s },
   { env: 'DEBRIEF_CORRELATION_QUIET_PERIOD_MINUTES', path: 'correlation.quietPeriodMinutes', description: 'Quiet period after an incident\'s last alert resolved', parse: (s) => s },
   { env: 'DEBRIEF_CORRELATION_REOPEN_WINDOW_MINUTES', path: 'correlation.reopenWindowMinutes', description: 'Reopen window after the quiet period', parse: (s) => s },
@@ -378,4 +385,5 @@ export function findInstance<K extends ConnectorId>(config: Pick<Config, 'instan
 export const DEFAULT_INSTANCES = [
   { id: 'alertmanager', connector: 'alertmanager' },
   { id: 'pagerduty', connector: 'pagerduty' },
+  { id: 'changes', connector: 'changes' },
 ] as const;

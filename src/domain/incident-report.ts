@@ -1,6 +1,8 @@
 import type { AlertingRule } from './alert-rule';
 import type { ServiceLabels } from './service-naming';
 import type { IncidentDetail } from './incident';
+import { withChangeEntries, withChangeHints } from './changes/change-evidence';
+import { withHistoryHints } from './history/history-hints';
 import { buildImpact, type ImpactItem } from './impact';
 import { facetsOf } from './incident-facets';
 import { draftReport, type ReportDraft } from './report/report-draft';
@@ -23,7 +25,7 @@ export interface IncidentView {
 export function buildIncidentView(detail: IncidentDetail, options: IncidentViewOptions): IncidentView {
   const facets = detail.facets ?? facetsOf(detail.alerts, options.serviceLabels);
   return {
-    timeline: buildTimeline(detail.alerts, detail.events, options.serviceLabels, { facets, alertsOmitted: detail.alertsOmitted ?? 0 }),
+    timeline: withChangeEntries(buildTimeline(detail.alerts, detail.events, options.serviceLabels, { facets, alertsOmitted: detail.alertsOmitted ?? 0 }), detail.changes),
     impact: buildImpact(detail.alerts, options.serviceLabels, options.customerFacing, facets),
   };
 }
@@ -39,5 +41,6 @@ export interface RecordedFacts {
 /** The post-mortem draft of an incident as it stands now. Pure; `generatedAt` is passed in. */
 export function buildReport(detail: IncidentDetail, options: IncidentViewOptions, generatedAt: string, recorded: RecordedFacts = {}): ReportDraft {
   const view = buildIncidentView(detail, options);
-  return draftReport({ incident: detail.incident, alerts: detail.alerts, events: detail.events, ...view, generatedAt, mitigatedAt: recorded.mitigatedAt ?? null, alertRules: recorded.alertRules ?? [] });
+  const draft = draftReport({ incident: detail.incident, alerts: detail.alerts, events: detail.events, ...view, generatedAt, mitigatedAt: recorded.mitigatedAt ?? null, alertRules: recorded.alertRules ?? [] });
+  return withHistoryHints(withChangeHints(draft, detail.changes), detail.history);
 }

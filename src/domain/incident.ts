@@ -1,3 +1,5 @@
+import type { EarlierIncident } from './history/earlier-incidents';
+import type { LinkedChange } from './changes/link-changes';
 import type { Alert } from './alert';
 
 /**
@@ -111,6 +113,10 @@ export interface IncidentDetail {
   alertsOmitted?: number;
   /** How many timeline events are not in `events` (absent or 0: none). */
   eventsOmitted?: number;
+  /** Changes linked to the incident when it was read (`src/domain/changes/link-changes.ts`); absent: none looked up. */
+  changes?: LinkedChange[];
+  /** Earlier incidents like this one, read for its report (`src/domain/history/earlier-incidents.ts`); absent: none looked up. */
+  history?: EarlierIncident[];
 }
 
 export interface AlertFacet {

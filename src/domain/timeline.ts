@@ -16,6 +16,8 @@ export interface TimelineEntry {
   eventId: string | null;
   /** For a line that stands for repeated firings of one alert on one service: how many. */
   count?: number;
+  /** A link to what the line is about (a change's deployment log or pipeline run), when there is one. */
+  url?: string | null;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { CHANGE_KINDS, CHANGE_ORIGINS } from '../domain/changes/change';
 import { z } from 'zod';
 
 /** Schemas of the public API: they validate requests and document responses (OpenAPI). */
@@ -83,7 +84,37 @@ export const timelineEntrySchema = z.object({
   alertId: z.string().nullable(),
   eventId: z.string().nullable(),
   count: z.number().int().optional().describe('Present on a line that stands for repeated firings of one alert on one service (from 6 firings, or any incident read as a sample): how many.'),
+  url: z.string().nullable().optional().describe('A link to what the line is about (a change\'s deployment log or pipeline run), when there is one.'),
 }).meta({ id: 'TimelineEntry' });
+
+export const changeSchema = z.object({
+  id: z.string().describe('The change\'s key at its source (`github:deployment:<repo>:<id>`, `generic:<instance>:<id>`).'),
+  instance: z.string(),
+  origin: z.enum(CHANGE_ORIGINS).describe('Where it was learnt from; releases and pushes weigh less than deployments.'),
+  kind: z.enum(CHANGE_KINDS),
+  service: z.string().nullable(),
+  repository: z.string().nullable(),
+  environment: z.string().nullable(),
+  version: z.string().nullable(),
+  summary: z.string(),
+  author: z.string().nullable(),
+  url: z.string().nullable(),
+  at: isoTime,
+  status: z.string().nullable(),
+  statusAt: isoTime,
+}).meta({ id: 'Change' });
+
+export const linkedChangeSchema = z.object({
+  change: changeSchema,
+  service: z.string().describe('The service the change is about (its own, or its repository\'s through the catalog).'),
+  timing: z.enum(['before', 'during']).describe('`before` the first alert: a suspect; `during` the incident: e.g. a rollback.'),
+  minutesBeforeFirstAlert: z.number().int().describe('Negative for changes after the first alert.'),
+  incidentService: z.string().describe('The incident\'s service it is linked through.'),
+  hops: z.number().int().describe('Catalog dependencies between the two services (0: the same service).'),
+  path: z.array(z.string()).describe('The catalog path between them, in call direction.'),
+  score: z.number().describe('0..1, higher is more suspect (kind of change, distance in the catalog, time before the first alert); 0 for changes during the incident.'),
+  reason: z.string().describe('One sentence: what changed and why it is linked.'),
+}).meta({ id: 'LinkedChange' });
 
 export const impactItemSchema = z.object({
   service: z.string(),
@@ -123,6 +154,7 @@ export const incidentDetailSchema = incidentSchema.extend({
   impact: z.array(impactItemSchema),
   pages: z.array(incidentPageRefSchema).describe('Every page (PagerDuty incident) this incident holds, first paged first, each field the latest any of its events gave.'),
   distinguishingLabels: z.record(z.string(), z.array(labelPair)).describe('By alert id, for alerts sharing their name with another alert here: the labels whose values tell them apart (pod, instance, cluster, ...), most telling first, at most 4.'),
+  changes: z.array(linkedChangeSchema).describe('Changes linked to the incident: suspects (before the first alert, most suspect first), then changes during it, oldest first.'),
 }).meta({ id: 'IncidentDetail' });
 
 export const postmortemSummarySchema = z.object({

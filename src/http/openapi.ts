@@ -44,7 +44,7 @@ export function buildOpenApi(routes: readonly RouteDef[], info: { version: strin
       summary: route.summary,
       tags: route.tags,
       parameters: parameters.length ? parameters : undefined,
-      security: route.access.kind === 'api' ? [{ apiToken: [] }] : route.access.kind === 'webhook' ? [{ webhookBearer: [] }, { webhookBasic: [] }, { pagerdutySignature: [] }] : [],
+      security: route.access.kind === 'api' ? [{ apiToken: [] }] : route.access.kind === 'webhook' ? [{ webhookBearer: [] }, { webhookBasic: [] }, { pagerdutySignature: [] }, { githubSignature: [] }] : [],
       'x-debrief-role': route.access.kind === 'api' ? route.access.role : undefined,
       responses: Object.fromEntries(Object.entries({ ...implicitResponses(route), ...route.responses }).map(([code, spec]) => [code, {
         description: spec.description,
@@ -68,6 +68,7 @@ export function buildOpenApi(routes: readonly RouteDef[], info: { version: strin
         webhookBearer: { type: 'http', scheme: 'bearer', description: 'Per-instance webhook token (Alertmanager http_config.authorization)' },
         webhookBasic: { type: 'http', scheme: 'basic', description: 'Per-instance webhook basic auth' },
         pagerdutySignature: { type: 'apiKey', in: 'header', name: 'X-PagerDuty-Signature', description: 'HMAC-SHA256 of the raw body, v1=<hex>' },
+        githubSignature: { type: 'apiKey', in: 'header', name: 'X-Hub-Signature-256', description: 'GitHub webhooks to a `changes` instance: HMAC-SHA256 of the raw body, sha256=<hex>' },
       },
     },
   };

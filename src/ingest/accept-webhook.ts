@@ -46,7 +46,7 @@ export interface WebhookAccepted {
 }
 
 /** Headers worth keeping with the stored body; credentials are never stored. */
-const KEPT_HEADERS = ['content-type', 'user-agent', 'x-webhook-id', 'x-pagerduty-signature', 'x-webhook-subscription'];
+const KEPT_HEADERS = ['content-type', 'user-agent', 'x-webhook-id', 'x-pagerduty-signature', 'x-webhook-subscription', 'x-github-event', 'x-github-delivery'];
 
 /**
  * Where every pushed notification enters Debrief. Order matters: instance -> credentials ->

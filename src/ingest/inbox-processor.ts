@@ -11,12 +11,12 @@ import { describeIgnored, ignorePolicyOf, partitionIgnored, type IgnoredAlert, t
 import { UnavailableError } from '../errors';
 import type { Metrics } from '../metrics';
 import type { PagingEvent } from '../domain/paging-event';
-import type { InboxAlertsResult, InboxEntry, InboxStore, IncidentWrites, PagingRecordResult } from '../store/store';
+import type { ChangeStore, InboxAlertsResult, InboxEntry, InboxStore, IncidentWrites, PagingRecordResult } from '../store/store';
 import { stalledBefore, type InboxWatch } from './inbox-watchdog';
 import { parseAndNormalize } from './parse-and-normalize';
 
 export interface InboxProcessorDeps {
-  store: Pick<InboxStore, 'claimInbox' | 'completeInbox' | 'failInbox'> & IncidentWrites;
+  store: Pick<InboxStore, 'claimInbox' | 'completeInbox' | 'failInbox'> & IncidentWrites & Pick<ChangeStore, 'recordChanges'>;
   connectors: ReadonlyMap<string, Connector>;
   correlator: Correlator;
   serviceLabels: ServiceLabels;
@@ -178,11 +178,13 @@ export class InboxProcessor {
     }
   }
 
-  /** An entry with paging events (and maybe alerts), on its own: its listener hears what was stored. */
+  /** An entry with paging events or changes (and maybe alerts), on its own: its listener hears what was stored. */
   private async recordOne({ entry, normalized, ignored }: NormalizedEntry): Promise<void> {
     const { store, logger } = this.deps;
     try {
       if (normalized.alerts.length > 0) await store.recordObservations(normalized.alerts, { ...this.context(), inboxId: entry.id });
+      // Changes touch no incident: they are linked to incidents when read.
+      if (normalized.changes && normalized.changes.length > 0) await store.recordChanges(normalized.changes);
       if (normalized.pagingEvents.length > 0) {
         // Same context as alerts: a page links to incidents through the same correlator.
         const result = await store.recordPagingEvents(normalized.pagingEvents, { ...this.context(), inboxId: entry.id });
@@ -236,7 +238,7 @@ export function* stepsOf(read: Iterable<ReadEntry>): Generator<NormalizedEntry[]
   let run: NormalizedEntry[] = [];
   let alertsInRun = 0;
   for (const item of read) {
-    if ('normalized' in item && item.normalized.pagingEvents.length === 0 && !stalledBefore(item.entry)) {
+    if ('normalized' in item && item.normalized.pagingEvents.length === 0 && !item.normalized.changes?.length && !stalledBefore(item.entry)) {
       const alerts = item.normalized.alerts.length;
       if (run.length > 0 && alertsInRun + alerts > RUN_ALERT_LIMIT) {
         yield run;

@@ -1,5 +1,6 @@
 import type { ServiceLabels } from '../domain/service-naming';
 import type { Alert, AlertObservation } from '../domain/alert';
+import type { Change } from '../domain/changes/change';
 import type { Correlator } from '../domain/correlation/correlator';
 import type { DeclarationChange } from '../domain/declared-incident';
 import type { Incident, IncidentDeclaration, IncidentDetail, IncidentEvent, IncidentStatus } from '../domain/incident';
@@ -19,7 +20,7 @@ export type { MergeResult, MoveResult, PagingRecordResult, PlacedPaging, RecordR
  * a MongoDB transaction with unique keys). The domain logic they need (correlation) is
  * passed in as pure functions.
  */
-export interface Store extends StoreLifecycle, InboxStore, IncidentWrites, CorrectionStore, DeclarationStore, IncidentReads, ReconciliationStore {}
+export interface Store extends StoreLifecycle, InboxStore, IncidentWrites, CorrectionStore, DeclarationStore, IncidentReads, ReconciliationStore, ChangeStore {}
 
 /** Opening, readiness and closing. */
 export interface StoreLifecycle {
@@ -196,6 +197,34 @@ export interface IncidentReads {
    */
   firstAcknowledgements(incidentIds: readonly string[]): Promise<Map<string, string>>;
 
+}
+
+/**
+ * Changes to running systems (deploys, config changes, feature flags), as change sources report
+ * them. Kept apart from incidents: they are linked to incidents when read (pure,
+ * `src/domain/changes/link-changes.ts`) and never move alerts.
+ */
+export interface ChangeStore {
+  /**
+   * Upserts by `Change.id`, atomically: an unknown change is added; a known one is replaced by a
+   * report whose `statusAt` is not older than the stored one's (a deployment's later status),
+   * and left alone otherwise (an older report arriving late, a redelivery).
+   */
+  recordChanges(changes: readonly Change[]): Promise<ChangeRecordResult>;
+  /** Changes with `at` in [`from`, `to`] (inclusive), oldest first (then by id), at most `limit`. */
+  listChanges(query: ChangeQuery): Promise<Change[]>;
+}
+
+export interface ChangeRecordResult {
+  added: number;
+  updated: number;
+  unchanged: number;
+}
+
+export interface ChangeQuery {
+  from: string;
+  to: string;
+  limit: number;
 }
 
 /** Reconciliation with a pull source (Alertmanager API). */

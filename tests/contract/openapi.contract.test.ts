@@ -35,6 +35,16 @@ describe('OpenAPI contract', () => {
     expect(Object.keys(doc.paths ?? {}).length).toBeGreaterThan(0);
   });
 
+  it('when changes are documented, then the webhook body shows the generic change event, the detail its linked changes, and GitHub\'s signature is a scheme', () => {
+    const webhook = doc.paths!['/webhooks/{instance}']!.post!;
+    expect(JSON.stringify((webhook.requestBody as OpenAPIV3_1.RequestBodyObject).content['application/json']!.schema)).toContain('Generic change event');
+    expect(webhook.security).toContainEqual({ githubSignature: [] });
+    expect(doc.components!.securitySchemes!.githubSignature).toMatchObject({ in: 'header', name: 'X-Hub-Signature-256' });
+    const detail = doc.components!.schemas!.IncidentDetail as OpenAPIV3_1.SchemaObject;
+    expect(detail.required).toContain('changes');
+    expect(doc.components!.schemas!.LinkedChange).toMatchObject({ required: expect.arrayContaining(['change', 'reason', 'score', 'timing']) });
+  });
+
   it('when the express routes are compared with the document, then every route is documented and every operation served', () => {
     const routes = registeredRoutes(app.debrief.app);
     expect(routes.length).toBeGreaterThanOrEqual(10);

@@ -7,6 +7,7 @@ import { summarizeIncident } from '../../src/domain/incident-summary';
 import { DETAIL_ALERT_LIMIT } from '../../src/store/bounded-detail';
 import { ConflictError, NotFoundError, ValidationError } from '../../src/errors';
 import type { NewInboxEntry, ResolveContext, Store } from '../../src/store/store';
+import { describeChangeStoreContract } from './change-store.contract';
 import { describeDeliveryStoreContract } from './delivery-store.contract';
 import { describeRememberedLinkStoreContract } from './remembered-link-store.contract';
 import { describeReportStoreContract } from './report-store.contract';
@@ -1107,6 +1108,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
   describeReportStoreContract(name, factory);
   describeDeliveryStoreContract(name, factory);
   describeRememberedLinkStoreContract(name, factory);
+  describeChangeStoreContract(name, factory);
 }
 
 // ---------------------------------------------------------------- helpers

@@ -98,7 +98,7 @@ describe('loadConfig', () => {
       expect.stringMatching(/^server\.port \(env DEBRIEF_PORT\): /),
       expect.stringMatching(/^store\.url \(env DEBRIEF_STORE_URL\): must start with sqlite: or mongodb:\/\//),
       expect.stringMatching(/^api\.tokens\.0\.token \(env DEBRIEF_API_TOKENS\): API tokens must be at least 16 characters/),
-      expect.stringMatching(/^instances\[splunk\]\.connector: unknown connector "splunk" \(known: alertmanager, pagerduty\)/),
+      expect.stringMatching(/^instances\[splunk\]\.connector: unknown connector "splunk" \(known: alertmanager, pagerduty, changes\)/),
     ]));
     expect(problems).toHaveLength(4);
   });
@@ -160,13 +160,23 @@ describe('loadConfig', () => {
 
   it('when an instance names no connector, then the problem lists the known ones', () => {
     const file = yamlFile('no-connector.yaml', 'instances:\n  - { id: am-eu }\n');
-    expect(problemsOf({ file })).toEqual(['instances[am-eu].connector: name the connector (known: alertmanager, pagerduty)']);
+    expect(problemsOf({ file })).toEqual(['instances[am-eu].connector: name the connector (known: alertmanager, pagerduty, changes)']);
   });
 
   it('when the PagerDuty signing secrets come from the environment, then the pagerduty instance has them in its own credential shape', () => {
     const config = load({ env: { DEBRIEF_PAGERDUTY_SIGNING_SECRETS: 'old-secret, new-secret' } });
     expect(findInstance(config, 'pagerduty', 'pagerduty')!.credentials).toEqual({ signingSecrets: ['old-secret', 'new-secret'] });
     expect(findInstance(config, 'alertmanager', 'alertmanager')!.credentials).toEqual({ bearerTokens: [], basicAuth: [] });
+  });
+
+  it('when the change sources\' secrets come from the environment, then the default changes instance has them, and the link window has its default', () => {
+    const config = loadConfig({
+      file: null, knownConnectors: [...KNOWN, 'changes'],
+      env: { DEBRIEF_CHANGES_GITHUB_SECRETS: 'gh-old, gh-new', DEBRIEF_CHANGES_BEARER_TOKENS: 'argo-token-0123456789' },
+    });
+    expect(findInstance(config, 'changes', 'changes')!.credentials).toEqual({ githubSecrets: ['gh-old', 'gh-new'], bearerTokens: ['argo-token-0123456789'] });
+    expect(config.changes.windowMinutes).toBe(120);
+    expect(load({ env: { DEBRIEF_CHANGES_WINDOW_MINUTES: '45' } }).changes.windowMinutes).toBe(45);
   });
 
   it('when a YAML file uses ${VAR}, then the value comes from the environment', () => {

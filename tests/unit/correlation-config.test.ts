@@ -113,7 +113,7 @@ describe('service catalog', () => {
       const file = join(dir, 'services.yaml');
       writeFileSync(file, 'services:\n  - { name: checkout, team: payments, customerFacing: true, dependsOn: [orders] }\n  - { name: orders, team: orders }\n');
       const c = loadServiceCatalog(file);
-      expect(c.get('checkout')).toEqual({ name: 'checkout', team: 'payments', customerFacing: true, dependsOn: ['orders'], pagerdutyServices: [], match: [] });
+      expect(c.get('checkout')).toEqual({ name: 'checkout', team: 'payments', customerFacing: true, dependsOn: ['orders'], pagerdutyServices: [], repositories: [], match: [] });
       expect(c.related('orders', 1)[0]!.path).toEqual(['checkout', 'orders']);
     });
   });

@@ -24,6 +24,8 @@ export const catalogServiceSchema = z.object({
   dependsOn: z.array(z.string().min(1)).default([]).describe('Services this one calls; names must be in the catalog.'),
   pagerdutyServices: z.array(z.string().min(1)).default([])
     .describe('PagerDuty service ids or names that page for this service (links pages to incidents on it).'),
+  repositories: z.array(z.string().min(1)).default([])
+    .describe('Source repositories (`owner/name`) whose deployments, releases and pushes are changes to this service.'),
   match: z.array(matcherString).default([])
     .describe('Alertmanager matchers naming this service when all hold, e.g. [\'namespace="ingest"\', \'deployment=~"shepherd.*"\']; checked before any label.'),
   sharedInfrastructure: z.boolean().optional()
@@ -59,6 +61,7 @@ export class ServiceCatalog {
   private readonly dependents: ReadonlyMap<string, string[]>;
   private readonly byPagerDuty: ReadonlyMap<string, string>;
   private readonly paged: ReadonlySet<string>;
+  private readonly byRepository: ReadonlyMap<string, string>;
   private readonly relatedCache = new Map<string, ServicePath[]>();
 
   private constructor(readonly services: readonly CatalogService[], extraPagerDuty: ReadonlyMap<string, string> = new Map()) {
@@ -71,6 +74,7 @@ export class ServiceCatalog {
     this.dependents = dependents;
     this.byPagerDuty = new Map([...services.flatMap((service) => service.pagerdutyServices.map((pagerDutyService) => [pagerDutyService, service.name] as const)), ...extraPagerDuty]);
     this.paged = new Set(this.byPagerDuty.values());
+    this.byRepository = new Map(services.flatMap((service) => service.repositories.map((repository) => [repository.toLowerCase(), service.name] as const)));
   }
 
   /**
@@ -144,6 +148,14 @@ export class ServiceCatalog {
         catalogByPagerDuty.set(pagerDutyService, service.name);
       }
     }
+    const catalogByRepository = new Map<string, string>();
+    for (const service of services) {
+      for (const repository of service.repositories) {
+        const other = catalogByRepository.get(repository.toLowerCase());
+        if (other && other !== service.name) problems.push(`services.${service.name}.repositories: "${repository}" is already mapped to "${other}"`);
+        catalogByRepository.set(repository.toLowerCase(), service.name);
+      }
+    }
     if (problems.length > 0) throw new CatalogError(problems);
     return new ServiceCatalog(services);
   }
@@ -178,6 +190,11 @@ export class ServiceCatalog {
   /** The catalog service a PagerDuty service (by id, then by name) pages for, if mapped. */
   serviceForPagerDuty(serviceId: string | null, serviceName: string | null): string | null {
     return (serviceId ? this.byPagerDuty.get(serviceId) : undefined) ?? (serviceName ? this.byPagerDuty.get(serviceName) : undefined) ?? null;
+  }
+
+  /** The catalog service a source repository (`owner/name`, any case) holds the code of, if mapped. */
+  serviceForRepository(repository: string): string | null {
+    return this.byRepository.get(repository.toLowerCase()) ?? null;
   }
 
   /**

@@ -61,7 +61,7 @@ export function incidentRoutes(deps: IncidentRouteDeps): RouteDef[] {
     }),
     defineRoute({
       method: 'get', path: '/api/v1/incidents/:id', operationId: 'getIncident', tags: ['incidents'],
-      summary: 'One incident with its alerts (each with its correlation decision and the labels telling it apart), timeline, impact list and pages',
+      summary: 'One incident with its alerts (each with its correlation decision and the labels telling it apart), timeline, impact list, pages and the changes linked to it',
       access: { kind: 'api', role: 'viewer' },
       params: idParamsSchema,
       responses: { 200: { description: 'The incident', schema: incidentDetailSchema }, ...noIncident },
@@ -70,7 +70,7 @@ export function incidentRoutes(deps: IncidentRouteDeps): RouteDef[] {
         const apart = [...distinguishingLabels(detail.alerts)].map(([id, pairs]) => [id, pairs.map(([name, value]) => ({ name, value }))]);
         res.json({
           ...detail.incident, alerts: detail.alerts, alertsOmitted: detail.alertsOmitted ?? 0, eventsOmitted: detail.eventsOmitted ?? 0,
-          ...buildIncidentView(detail, deps.view), pages: pagesOf(detail.events), distinguishingLabels: Object.fromEntries(apart),
+          ...buildIncidentView(detail, deps.view), pages: pagesOf(detail.events), distinguishingLabels: Object.fromEntries(apart), changes: detail.changes ?? [],
         });
       },
     }),

@@ -22,12 +22,12 @@ export function webhookRoutes(deps: WebhookRouteDeps): RouteDef[] {
     method: 'post',
     path: '/webhooks/:instance',
     operationId: 'postWebhook',
-    summary: 'Receive a webhook for a configured connector instance (Alertmanager, Grafana, PagerDuty V3)',
+    summary: 'Receive a webhook for a configured connector instance (Alertmanager, Grafana, PagerDuty V3, changes: GitHub and generic change events)',
     tags: ['webhooks'],
     access: { kind: 'webhook' },
     params: z.object({ instance: z.string().max(63) }),
     rawBodyDoc: {
-      description: 'The sender\'s body, unchanged. Alertmanager/Grafana: bearer or basic auth; PagerDuty: X-PagerDuty-Signature.',
+      description: 'The sender\'s body, unchanged. Alertmanager/Grafana: bearer or basic auth; PagerDuty: X-PagerDuty-Signature; changes: X-Hub-Signature-256 from GitHub, else a bearer token.',
       schema: z.union(deps.connectors.map((c) => c.payloadSchema) as unknown as [z.ZodType, z.ZodType, ...z.ZodType[]]),
     },
     responses: {

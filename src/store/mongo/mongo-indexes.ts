@@ -21,6 +21,7 @@ export const COLLECTIONS = {
   reportAutosaves: 'report_autosaves',
   deliveries: 'outbound_deliveries',
   rememberedLinks: 'remembered_links',
+  changes: 'changes',
 } as const;
 
 export type CollectionName = keyof typeof COLLECTIONS;
@@ -107,6 +108,9 @@ export const INDEX_PLAN: readonly IndexPlan[] = [
   { collection: COLLECTIONS.deliveries, key: { status: 1, createdAt: 1 }, options: { name: 'outbound_deliveries_pending' } },
   // remembered links: listed most recent first (the _id is the service pair).
   { collection: COLLECTIONS.rememberedLinks, key: { lastAt: -1, _id: 1 }, options: { name: 'remembered_links_last' } },
+
+  // changes (`_id` = the change's key): linked to incidents by time.
+  { collection: COLLECTIONS.changes, key: { at: 1, _id: 1 }, options: { name: 'changes_at' } },
 ];
 
 /**

@@ -5,9 +5,12 @@ import type { DeclarationChange } from '../../domain/declared-incident';
 import type { Incident, IncidentDeclaration, IncidentDetail, IncidentEvent, IncidentStatus } from '../../domain/incident';
 import type { ServiceLabels } from '../../domain/service-naming';
 import type { PagingEvent } from '../../domain/paging-event';
+import type { Change } from '../../domain/changes/change';
+import { listChangesMongo, recordChangesMongo } from './mongo-changes';
 import { decodeCursor, toPage } from '../cursor';
 import { alertSample, DETAIL_ALERT_LIMIT, DETAIL_EVENT_LIMIT, eventSample, SAMPLE_FACET_LIMIT } from '../bounded-detail';
 import type {
+  ChangeQuery, ChangeRecordResult,
   CorrectionContext, InboxAlerts, InboxAlertsResult, InboxEntry, InboxEntrySummary, InboxOutcome, InboxQuery, InboxState, IncidentQuery, MergeResult, MoveResult,
   NewInboxEntry, Page, PagingRecordResult, RecordContext, RecordResult, RequeueContext, ResolveContext, SplitResult, Store,
 } from '../store';
@@ -75,6 +78,16 @@ export class MongoStore implements Store {
   async close(): Promise<void> {
     this.collectionsValue = null;
     await this.connection.close();
+  }
+
+  // ---------------------------------------------------------------- changes
+
+  async recordChanges(changes: readonly Change[]): Promise<ChangeRecordResult> {
+    return recordChangesMongo(this.c, changes);
+  }
+
+  async listChanges(query: ChangeQuery): Promise<Change[]> {
+    return listChangesMongo(this.c, query);
   }
 
   // ---------------------------------------------------------------- inbox

@@ -10,11 +10,13 @@ import type { DeclarationChange } from '../../domain/declared-incident';
 import type { Incident, IncidentDeclaration, IncidentDetail, IncidentEvent, IncidentStatus } from '../../domain/incident';
 import type { ServiceLabels } from '../../domain/service-naming';
 import type { PagingEvent } from '../../domain/paging-event';
+import type { Change } from '../../domain/changes/change';
 import { decodeCursor, toPage } from '../cursor';
 import type {
-  CorrectionContext, InboxAlerts, InboxAlertsResult, InboxEntry, InboxEntrySummary, InboxOutcome, InboxQuery, InboxState, IncidentQuery, MergeResult, MoveResult,
+  ChangeQuery, ChangeRecordResult, CorrectionContext, InboxAlerts, InboxAlertsResult, InboxEntry, InboxEntrySummary, InboxOutcome, InboxQuery, InboxState, IncidentQuery, MergeResult, MoveResult,
   NewInboxEntry, Page, PagingRecordResult, RecordContext, RecordResult, RequeueContext, ResolveContext, SplitResult, Store,
 } from '../store';
+import { SqliteChanges } from './sqlite-changes';
 import { SqliteCommitPolicy } from './sqlite-commit-policy';
 import { SqliteLedgerPort } from './sqlite-ledger-port';
 import { toAlert, toEvent, toIncident, type Row } from './sqlite-rows';
@@ -59,6 +61,7 @@ export class SqliteStore implements Store, Reopenable {
   private readonly statements = new Map<string, Database.Statement>();
   private policy: SqliteCommitPolicy | null = null;
   private readonly ledgerPort = new SqliteLedgerPort((text) => this.sql(text));
+  private readonly changes = new SqliteChanges(() => this.db);
   /** The derived-state tag this connection has checked (`upgradeDerivedState`). */
   private derivedFor: string | null = null;
 
@@ -91,6 +94,7 @@ export class SqliteStore implements Store, Reopenable {
       if (!columns.some((col) => col.name === c.column)) this.db.exec(c.ddl);
     }
     this.db.exec(SQLITE_DROPPED);
+    this.changes.init();
     this.inboxDb = this.open(inboxFileFor(this.options.file));
     this.inbox = new SqliteInbox(this.inboxDb, this.db);
     this.inbox.init();
@@ -280,6 +284,14 @@ export class SqliteStore implements Store, Reopenable {
 
   async recordPagingEvents(events: PagingEvent[], ctx: RecordContext): Promise<PagingRecordResult> {
     return this.derived(() => this.write(placementContext(ctx), (c) => ledger.recordPagingEvents(events, c)));
+  }
+
+  async recordChanges(changes: readonly Change[]): Promise<ChangeRecordResult> {
+    return this.derived(() => this.changes.record(changes));
+  }
+
+  async listChanges(query: ChangeQuery): Promise<Change[]> {
+    return this.changes.list(query);
   }
 
   async mergeIncidents(targetId: string, sourceIds: string[], ctx: CorrectionContext): Promise<MergeResult> {

@@ -225,6 +225,8 @@ export interface ReportTimelineEntry {
   source: string;
   text: string;
   actor: string | null;
+  /** A link to what the entry is about (a change's deployment log or pipeline run). */
+  url?: string | null;
   origin: Origin;
   textFormat: 'plain' | 'markdown';
   hidden: { reason: string; by: string; at: string } | null;

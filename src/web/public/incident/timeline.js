@@ -103,6 +103,7 @@ function timelineItem(t, entry) {
     h('div', { class: 'tl-meta' }, timeEl(entry.at), ' ', badge(`src-${entry.source}`, human ? 'human note' : entry.source), ' ',
       h('span', { class: 'muted small', text: entry.kind }),
       entry.actor ? h('span', { class: 'muted small', text: ` · ${entry.actor}` }) : null,
+      entry.url ? h('a', { class: 'small', text: ' · link', attrs: { href: entry.url, rel: 'noopener noreferrer' } }) : null,
       entry.editedBy && !human ? h('span', { class: 'muted small', text: ` · corrected by ${entry.editedBy}` }) : null),
     body);
   if (t.canEdit) li.appendChild(human ? noteActions(t, li, entry) : machineActions(t, li, entry));
