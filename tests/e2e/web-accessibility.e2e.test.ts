@@ -3,7 +3,9 @@
  * no violation on any page, each opened with realistic data by the role that sees the most of it:
  * the sign-in page, the incident list, an incident, its correlation review, a draft and a
  * published report, the declaration form, the admin inbox with a dead letter, and the public
- * status page with a published customer summary.
+ * status page with a published customer summary. On a phone (390 px wide) the incident page, with
+ * its timeline picture and impact list, and the correlation review fit the screen: no sideways
+ * scrolling, tables as a card per row, the picture scaled to its box with its hover details.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -90,4 +92,64 @@ describe('web pages: axe-core finds no accessibility violations', () => {
     expect(formatViolations('status page', await axeViolations(page))).toBe('status page: no violations');
     await context.close();
   }, 60_000);
+
+  describe('on a phone, 390 px wide', () => {
+    const PHONE = { width: 390, height: 844 };
+    // What sticks out to the right, for a failing test to name.
+    const overflowing = (page: import('playwright-core').Page) => page.evaluate((width: number) => {
+      const doc = (globalThis as any).document;
+      return [...doc.querySelectorAll('main *')]
+        .filter((el: any) => el.getBoundingClientRect().right > width + 0.5)
+        .slice(0, 5).map((el: any) => `${el.tagName.toLowerCase()}.${el.getAttribute("class") ?? ""}`);
+    }, PHONE.width);
+    const scrollWidth = (page: import('playwright-core').Page) => page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth as number);
+
+    it('when the incident page is opened, then nothing scrolls sideways, the impact list is a card per service, and the timeline picture fits and tells what a bar is', async () => {
+      const { page, context, problems } = await openPage(browser, { token: WEB_TOKENS.editor, viewport: PHONE, bypassCSP: true });
+      await visit(page, `${app.url}/ui/incidents/${seeded.checkout.id}`);
+      const picture = page.locator('.timeline-picture img');
+      await picture.waitFor();
+      expect({ scrollWidth: await scrollWidth(page), overflowing: await overflowing(page) }).toEqual({ scrollWidth: expect.any(Number), overflowing: [] });
+      expect(await scrollWidth(page)).toBeLessThanOrEqual(PHONE.width);
+      const box = (await picture.boundingBox())!;
+      const figure = (await page.locator('.timeline-picture').boundingBox())!;
+      expect(box.width).toBeLessThanOrEqual(figure.width + 0.5);
+      expect(box.width).toBeGreaterThan(300);
+
+      // The impact list: one card per service, each value named.
+      const row = page.locator('.impact-table tbody tr').first();
+      await expect(row.evaluate((el: any) => (globalThis as any).getComputedStyle(el).display)).resolves.toBe('block');
+      await expect(row.locator('td').nth(2).evaluate((el: any) => (globalThis as any).getComputedStyle(el, '::before').content)).resolves.toBe('"First seen: "');
+
+      // Pointing at a bar of the scaled picture says which alert it is and when it fired, as people read times.
+      const svg = (await app.api.get(`/api/v1/incidents/${seeded.checkout.id}/timeline.svg`, { responseType: 'text' })).data as string;
+      const scale = box.width / Number(/viewBox="0 0 (\d+)/.exec(svg)![1]);
+      const bar = /<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)"[^>]*><title>CheckoutLatencyHigh/.exec(svg)!.slice(1).map(Number);
+      await picture.hover({ position: { x: (bar[0]! + bar[2]! / 2) * scale, y: (bar[1]! + bar[3]! / 2) * scale } });
+      await expect(page.locator('.picture-details').textContent()).resolves.toBe('CheckoutLatencyHigh (warning): 2026-11-20 10:02:00 UTC to 2026-11-20 10:25:00 UTC');
+      // A lane's name, drawn shortened when long, gives the whole service name.
+      const lane = /<text x="([\d.]+)" y="([\d.]+)" text-anchor="end" font-size="12"[^>]*>[^<]*<title>checkout</.exec(svg)!.slice(1).map(Number);
+      await picture.hover({ position: { x: (lane[0]! - 10) * scale, y: (lane[1]! - 4) * scale } });
+      await expect(page.locator('.picture-details').textContent()).resolves.toBe('checkout');
+
+      expect(formatViolations('incident page on a phone', await axeViolations(page))).toBe('incident page on a phone: no violations');
+      expect(problems.pageErrors).toEqual([]);
+      await context.close();
+    }, 60_000);
+
+    it('when the correlation review is opened, then nothing scrolls sideways and each alert is a card', async () => {
+      const { page, context, problems } = await openPage(browser, { token: WEB_TOKENS.editor, viewport: PHONE, bypassCSP: true });
+      await visit(page, `${app.url}/ui/incidents/${seeded.checkout.id}/review`);
+      await page.locator('.review-table tbody tr').first().waitFor();
+      expect({ scrollWidth: await scrollWidth(page), overflowing: await overflowing(page) }).toEqual({ scrollWidth: expect.any(Number), overflowing: [] });
+      expect(await scrollWidth(page)).toBeLessThanOrEqual(PHONE.width);
+      await expect(page.locator('.review-table tbody tr').first().evaluate((el: any) => (globalThis as any).getComputedStyle(el).display)).resolves.toBe('block');
+      // The row's controls are still reachable on the card.
+      await page.getByRole('button', { name: /^Move CheckoutLatencyHigh/ }).scrollIntoViewIfNeeded();
+      await expect(page.getByRole('button', { name: /^Move CheckoutLatencyHigh/ }).isVisible()).resolves.toBe(true);
+      expect(formatViolations('review on a phone', await axeViolations(page))).toBe('review on a phone: no violations');
+      expect(problems.pageErrors).toEqual([]);
+      await context.close();
+    }, 60_000);
+  });
 });
