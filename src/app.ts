@@ -9,6 +9,7 @@ import type { ServiceCatalog } from './domain/catalog/service-catalog';
 import type { Correlator } from './domain/correlation/correlator';
 import { correlatorFromConfig } from './config/correlator-from-config';
 import { catalogRoutes } from './http/routes/catalog-routes';
+import { incidentFilterRoutes } from './http/routes/incident-filter-routes';
 import { correctionRoutes } from './http/routes/correction-routes';
 import { declarationRoutes } from './http/routes/declaration-routes';
 import { ApiAuthenticator } from './http/api-auth';
@@ -248,6 +249,7 @@ function routeTable(p: RouteParts): RouteDef[] {
     ...incidentRoutes({ store: p.readStore, view: p.view, clock: p.clock, reports: p.reports, catalog: p.catalog, links: p.links }),
     ...correctionRoutes({ corrections: p.corrections }),
     ...catalogRoutes({ catalog: p.catalog, links: p.links }),
+    ...incidentFilterRoutes({ store: p.store, catalog: p.catalog }),
     ...declarationRoutes({ declarations: p.declarations }),
     ...reportRoutes({ reports: p.reports }),
     ...actionItemRoutes({ reports: p.reports }),

@@ -165,6 +165,15 @@ export interface DeclarationStore {
 }
 
 /** Incidents, alerts and their audit trails as stored. */
+/** Services and severities seen on incidents (`IncidentReads.incidentValues`). */
+export interface IncidentValues {
+  services: string[];
+  severities: string[];
+}
+
+/** The most values of one kind `incidentValues` returns: a picker, not an export. */
+export const KNOWN_VALUES_LIMIT = 1000;
+
 export interface IncidentReads {
   /** Every stored event of an incident, audit-only ones (`correlation.decided`) included; null when unknown. */
   getIncidentAudit(id: string): Promise<IncidentEvent[] | null>;
@@ -184,6 +193,11 @@ export interface IncidentReads {
   getAlert(id: string): Promise<Alert | null>;
   /** Incidents with `status`; without one, every incident (merged ones included). */
   countIncidents(status?: IncidentStatus): Promise<number>;
+  /**
+   * The services and severities incidents have (merged ones included), each once, sorted: what
+   * the incident list's filters offer. At most `KNOWN_VALUES_LIMIT` of each.
+   */
+  incidentValues(): Promise<IncidentValues>;
   /**
    * Which of `incidentIds` hold at least one paging event (PagerDuty): the post-mortem policy's
    * "paged" fact for a page of incidents, in one query over paging events (never over an

@@ -656,6 +656,12 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         expect(await list({ service: 'api', status: 'resolved', severity: 'warning' })).toEqual([i3]);
       });
 
+      it('when the values incidents hold are asked for, then each service and severity comes once, sorted, merged incidents included', async () => {
+        expect(await store.incidentValues()).toEqual({ services: [], severities: [] });
+        await fiveIncidents();
+        expect(await store.incidentValues()).toEqual({ services: ['api', 'db', 'web'], severities: ['critical', 'info', 'warning'] });
+      });
+
       it('when incidents are counted, then each status counts and no status counts them all', async () => {
         await fiveIncidents();
         expect(await store.countIncidents('open')).toBe(2);

@@ -1,8 +1,9 @@
 /**
  * Declaring an incident by hand in real Chromium: an editor reports an outage no alert did,
  * from the incident list through the form (problems named by the form's labels) to the new
- * incident's report draft; the incident page says monitoring missed it. A viewer is offered no
- * way to declare one.
+ * incident's report draft; the incident page says monitoring missed it. A declared incident
+ * goes all the way to a published post-mortem on the pages. A viewer is offered no way to
+ * declare one.
  */
 import type { Browser } from 'playwright-core';
 import { listAllIncidents } from '../support/api-helpers';
@@ -68,6 +69,53 @@ describe('web pages: declaring an incident by hand', () => {
     expect(problems.consoleErrors.filter((m) => /Content Security Policy|Refused to/i.test(m))).toEqual([]);
     await context.close();
   });
+
+  it('when an editor declares an incident and completes its report, then a publisher publishes it, and the list shows the post-mortem published', async () => {
+    const editor = await openPage(browser, { token: WEB_TOKENS.editor });
+    const { page } = editor;
+    await visit(page, `${app.url}/ui/declare`);
+    await page.getByLabel('Title').fill('Search returns no results for EU shoppers');
+    await page.getByLabel('Affected services').fill('search');
+    await page.getByLabel('Severity').selectOption('warning');
+    await page.getByLabel('Impact started').fill('2026-11-21T08:00');
+    await page.getByLabel('Impact ended').fill('2026-11-21T08:45');
+    await page.getByRole('button', { name: 'Declare incident' }).click();
+    await page.waitForURL(/\/ui\/incidents\/[^/]+\/report$/);
+    await page.waitForSelector('body[data-ready="true"]', { state: 'attached' });
+    const id = /\/ui\/incidents\/([^/]+)\/report$/.exec(page.url())![1]!;
+
+    // The engineer completes the report on the page and submits it.
+    await page.getByLabel('Your text for "What happened" (Markdown)').fill('A reindex left the EU search index empty.');
+    await page.getByLabel('Your text for "What was done to fix it" (Markdown)').fill('Restored the index from the 07:00 snapshot.');
+    await page.getByLabel('Customer summary (Markdown)').fill('Search showed no results in the EU for 45 minutes.');
+    await page.getByLabel('No action items needed because (instead of action items)').fill('The reindex job now refuses to swap in an empty index.');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText('Saved (version 1).').waitFor();
+    await page.getByRole('button', { name: 'Submit for review' }).click();
+    await page.getByText('The report is now in review').waitFor();
+
+    // The publisher publishes it from the page; it is a read-only document from then on.
+    const publisher = await openPage(browser, { token: WEB_TOKENS.publisher });
+    await visit(publisher.page, `${app.url}/ui/incidents/${id}/report`);
+    await publisher.page.getByRole('button', { name: 'Publish' }).click();
+    await publisher.page.locator('dialog[open]').getByRole('button', { name: 'Publish' }).click();
+    await publisher.page.getByText('The report is now published (version 1).').waitFor();
+    await publisher.page.locator('[data-frozen]').waitFor();
+    await expect(publisher.page.locator('main textarea, main input, main select').count()).resolves.toBe(0);
+    await screenshot(publisher.page, 'declared-incident-published');
+
+    const report = (await app.api.get(`/api/v1/incidents/${id}/report`)).data as { status: string; version: number; publishedBy: string; customerSummary: { text: string } };
+    expect(report).toMatchObject({ status: 'published', version: 1, publishedBy: 'pat', customerSummary: { text: 'Search showed no results in the EU for 45 minutes.' } });
+    const incident = (await app.api.get(`/api/v1/incidents/${id}`)).data as { status: string; endedAt: string };
+    expect(incident).toMatchObject({ status: 'resolved', endedAt: '2026-11-21T08:45:00.000Z' });
+    // The list says so.
+    await visit(page, `${app.url}/ui/incidents?report=published`);
+    await expect(page.locator(`tr[data-id="${id}"]`).textContent()).resolves.toContain('Published v1');
+    expect(editor.problems.pageErrors).toEqual([]);
+    expect(publisher.problems.pageErrors).toEqual([]);
+    await editor.context.close();
+    await publisher.context.close();
+  }, 60_000);
 
   it('when a viewer opens the list or the form, then there is no way to declare an incident', async () => {
     const { page, context } = await openPage(browser, { token: WEB_TOKENS.viewer });

@@ -280,6 +280,18 @@ export class FakeCollection {
     return { deletedCount: before - this.docs.length };
   }
 
+  /** As the driver's: each value of `field` once, an array field's elements one by one. */
+  async distinct(field: string, filter: Doc = {}): Promise<unknown[]> {
+    const values: unknown[] = [];
+    for (const d of this.docs.filter((doc) => matches(doc, filter))) {
+      const value = getPath(d, field);
+      for (const v of Array.isArray(value) ? value : [value]) {
+        if (v !== undefined && !values.some((seen) => equals(seen, v))) values.push(v);
+      }
+    }
+    return values;
+  }
+
   async countDocuments(filter: Doc = {}): Promise<number> {
     return this.docs.filter((d) => matches(d, filter)).length;
   }

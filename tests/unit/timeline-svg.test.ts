@@ -105,4 +105,41 @@ describe('renderTimelineSvg', () => {
     expect(xmlProblems(svg)).toEqual([]);
     expect(textContent(svg)).toContain('No alerts.');
   });
+
+  it('when the span crosses into a new year, then the axis names the year; within one year it does not', () => {
+    const bar = (start: string, end: string) => ({ service: 'checkout', bars: [{ label: 'HighErrorRate', start, end, ongoing: false, severity: 'critical' }] });
+    const crossing = renderTimelineSvg({ title: 'new year', start: '2026-12-31T20:00:00.000Z', end: '2027-01-01T04:00:00.000Z', lanes: [bar('2026-12-31T21:00:00.000Z', '2027-01-01T03:00:00.000Z')], markers: [] });
+    expect(crossing).toContain('>2027-01-01</text>');
+    const days = renderTimelineSvg({ title: 'days', start: '2026-12-28T00:00:00.000Z', end: '2027-01-03T00:00:00.000Z', lanes: [bar('2026-12-28T01:00:00.000Z', '2027-01-02T00:00:00.000Z')], markers: [] });
+    expect(days).toMatch(/>2026-12-\d\d<\/text>/);
+    expect(days).toMatch(/>2027-01-0\d<\/text>/);
+    const inside = renderTimelineSvg({ title: 'days', start: '2026-03-01T00:00:00.000Z', end: '2026-03-05T00:00:00.000Z', lanes: [bar('2026-03-01T01:00:00.000Z', '2026-03-04T00:00:00.000Z')], markers: [] });
+    expect(inside).toContain('>03-02</text>');
+    expect(inside).not.toMatch(/>2026-03-0\d<\/text>/);
+  });
+
+  it('when drawn, then white text sits on fills with a contrast of at least 4.5:1, and still-firing bars keep their full colour', () => {
+    const svg = renderTimelineSvg(buildTimelinePicture(twoServiceIncident(), { serviceLabels: SERVICE_LABELS, now: NOW, mitigatedAt: T(20), resolvedAt: T(40), humanEntries: [{ at: T(8), text: 'note' }] }));
+    const fills = new Set([...svg.matchAll(/fill="(#[0-9a-f]{6})"/g)].map((m) => m[1]!).filter((c) => !['#ffffff', '#f4f6f8'].includes(c)));
+    expect(fills.size).toBeGreaterThan(5);
+    for (const colour of fills) expect(contrast(colour, '#ffffff')).toBeGreaterThanOrEqual(4.5);
+    expect(svg).not.toContain('fill-opacity');
+    expect(svg).toContain('stroke-dasharray="3 2"'); // QueueBacklog is still firing
+  });
+
+  it('when hovered, then bars and markers give their details with times as people read them', () => {
+    const svg = renderTimelineSvg(buildTimelinePicture(twoServiceIncident(), { serviceLabels: SERVICE_LABELS, now: NOW, mitigatedAt: T(20) }));
+    expect(svg).toContain('<title>HighErrorRate (critical): 2026-03-01 10:00:00 UTC to 2026-03-01 10:30:00 UTC</title>');
+    expect(svg).toContain('<title>mitigated at 2026-03-01 10:20:00 UTC: Mitigated</title>');
+  });
 });
+
+/** WCAG contrast ratio of two #rrggbb colours. */
+function contrast(a: string, b: string): number {
+  const luminance = (hex: string) => {
+    const [r, g, bl] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255).map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
+    return 0.2126 * r! + 0.7152 * g! + 0.0722 * bl!;
+  };
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (hi! + 0.05) / (lo! + 0.05);
+}

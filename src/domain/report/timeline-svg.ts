@@ -4,6 +4,7 @@ import { facetKey, facetOf, facetsOf } from '../incident-facets';
 import type { ServiceLabels } from '../service-naming';
 import { REPEATS_SUMMED_FROM } from '../timeline';
 import { escapeXml, truncate } from './html-escape';
+import { readableTime } from './readable-time';
 import { renderSvgDocument, svgNumber } from './svg-document';
 
 /**
@@ -135,17 +136,19 @@ const MAX_ROWS = 6;
 const MARKER_ROW_H = 30;
 const LEGEND_H = 28;
 
+// Every fill that carries white text (bar labels, marker glyphs) is dark enough for a contrast of
+// at least 4.5:1 against it, on the white background and on the lanes' grey stripes alike.
 const SEVERITY_COLOURS: Array<[RegExp, string]> = [
   [/^(critical|page|p1|disaster|emergency)$/i, '#b3261e'],
-  [/^(error|high|major|p2)$/i, '#d0661a'],
-  [/^(warning|warn|medium|p3)$/i, '#c49000'],
+  [/^(error|high|major|p2)$/i, '#b34700'],
+  [/^(warning|warn|medium|p3)$/i, '#856100'],
 ];
 const barColour = (severity: string | null): string => SEVERITY_COLOURS.find(([re]) => severity && re.test(severity))?.[1] ?? '#5f6b7a';
 
 const MARKERS: Record<MarkerKind, { colour: string; glyph: string; name: string }> = {
   'impact-start': { colour: '#7b1fa2', glyph: 'I', name: 'impact start' },
   acknowledged: { colour: '#1565c0', glyph: 'A', name: 'acknowledged' },
-  mitigated: { colour: '#ef6c00', glyph: 'M', name: 'mitigated' },
+  mitigated: { colour: '#c2410c', glyph: 'M', name: 'mitigated' },
   resolved: { colour: '#2e7d32', glyph: 'R', name: 'resolved' },
   human: { colour: '#455a64', glyph: 'H', name: 'human entry' },
 };
@@ -177,8 +180,9 @@ export function renderTimelineSvg(picture: TimelinePicture): string {
       for (const bar of row) {
         const x0 = x(bar.start);
         const barWidth = Math.max(2, x(bar.end) - x0);
-        const tip = `${bar.label}${bar.severity ? ` (${bar.severity})` : ''}: ${bar.start} to ${bar.ongoing ? 'still firing' : bar.end}`;
-        body.push(`<rect x="${svgNumber(x0)}" y="${svgNumber(rowY)}" width="${svgNumber(barWidth)}" height="${BAR_H}" rx="2" fill="${barColour(bar.severity)}"${bar.ongoing ? ' fill-opacity="0.6"' : ''}><title>${escapeXml(tip)}</title></rect>`);
+        const tip = `${bar.label}${bar.severity ? ` (${bar.severity})` : ''}: ${readableTime(bar.start)} to ${bar.ongoing ? 'still firing' : readableTime(bar.end)}`;
+        // Still firing: a dashed outline, not a paler fill (which would fade its white label).
+        body.push(`<rect x="${svgNumber(x0)}" y="${svgNumber(rowY)}" width="${svgNumber(barWidth)}" height="${BAR_H}" rx="2" fill="${barColour(bar.severity)}"${bar.ongoing ? ' stroke="#1f2933" stroke-dasharray="3 2"' : ''}><title>${escapeXml(tip)}</title></rect>`);
         if (barWidth > 60) body.push(`<text x="${svgNumber(x0 + 4)}" y="${svgNumber(rowY + BAR_H - 2)}" font-size="10" fill="#ffffff">${escapeXml(truncate(bar.label, Math.floor(barWidth / 6.5)))}</text>`);
       }
     });
@@ -192,7 +196,7 @@ export function renderTimelineSvg(picture: TimelinePicture): string {
   const gridBottom = y;
 
   const axis: string[] = [`<line x1="${LEFT}" y1="${AXIS_Y}" x2="${WIDTH - RIGHT}" y2="${AXIS_Y}" stroke="#9aa5b1"/>`];
-  const { stepMs, format } = tickStep(t1 - t0);
+  const { stepMs, format } = tickStep(t0, t1);
   for (let tick = Math.ceil(t0 / stepMs) * stepMs; tick <= t1; tick += stepMs) {
     const tickX = LEFT + (tick - t0) / (t1 - t0) * plotW;
     axis.push(`<line x1="${svgNumber(tickX)}" y1="${AXIS_Y}" x2="${svgNumber(tickX)}" y2="${svgNumber(gridBottom)}" stroke="#d9dee3" stroke-width="1"/>`);
@@ -204,7 +208,7 @@ export function renderTimelineSvg(picture: TimelinePicture): string {
   for (const marker of picture.markers) {
     const style = MARKERS[marker.kind];
     const markerX = x(marker.at);
-    const tip = `${style.name} at ${marker.at}: ${marker.label}`;
+    const tip = `${style.name} at ${readableTime(marker.at)}: ${marker.label}`;
     marks.push(`<g class="marker marker-${marker.kind}"><title>${escapeXml(tip)}</title>`
       + `<line x1="${svgNumber(markerX)}" y1="${svgNumber(gridTop)}" x2="${svgNumber(markerX)}" y2="${svgNumber(markerY + 6)}" stroke="${style.colour}" stroke-width="1.5" stroke-dasharray="4 3"/>`
       + `<circle cx="${svgNumber(markerX)}" cy="${svgNumber(markerY + 14)}" r="8" fill="${style.colour}"/>`
@@ -214,7 +218,7 @@ export function renderTimelineSvg(picture: TimelinePicture): string {
   const legendY = markerY + MARKER_ROW_H + 4;
   const legend: string[] = [];
   let lx = 8;
-  for (const [label, colour] of [['critical', '#b3261e'], ['error/high', '#d0661a'], ['warning', '#c49000'], ['other', '#5f6b7a']] as const) {
+  for (const [label, colour] of [['critical', barColour('critical')], ['error/high', barColour('error')], ['warning', barColour('warning')], ['other', barColour(null)]] as const) {
     legend.push(`<rect x="${lx}" y="${legendY}" width="12" height="10" fill="${colour}"/><text x="${lx + 16}" y="${legendY + 9}" font-size="10" fill="#52606d">${label}</text>`);
     lx += 84;
   }
@@ -266,13 +270,20 @@ function packRows(bars: readonly TimelineBar[]): TimelineBar[][] {
 const MINUTE = 60_000;
 const STEPS = [MINUTE, 2 * MINUTE, 5 * MINUTE, 10 * MINUTE, 15 * MINUTE, 30 * MINUTE, 60 * MINUTE, 2 * 60 * MINUTE, 3 * 60 * MINUTE, 6 * 60 * MINUTE, 12 * 60 * MINUTE, 24 * 60 * MINUTE, 2 * 24 * 60 * MINUTE, 7 * 24 * 60 * MINUTE, 30 * 24 * 60 * MINUTE];
 
-/** A tick step giving at most 8 ticks, and a label format that fits it (UTC). */
-function tickStep(spanMs: number): { stepMs: number; format: (date: Date) => string } {
+/**
+ * A tick step giving at most 8 ticks, and a label format that fits it (UTC). When the span
+ * crosses into another year, dates carry the year and the first new day is always named, so
+ * "01-02" is never read as the wrong January.
+ */
+function tickStep(t0: number, t1: number): { stepMs: number; format: (date: Date) => string } {
+  const spanMs = t1 - t0;
   const stepMs = STEPS.find((step) => spanMs / step <= 8) ?? STEPS.at(-1)!;
+  const crossesYear = new Date(t0).getUTCFullYear() !== new Date(t1).getUTCFullYear();
   const hourMinute = (date: Date) => date.toISOString().slice(11, 16);
-  const monthDay = (date: Date) => date.toISOString().slice(5, 10);
-  if (stepMs >= 24 * 60 * MINUTE) return { stepMs, format: monthDay };
-  if (spanMs > 20 * 60 * MINUTE) return { stepMs, format: (date) => (date.getUTCHours() === 0 && date.getUTCMinutes() === 0 ? monthDay(date) : hourMinute(date)) };
+  const day = (date: Date) => date.toISOString().slice(crossesYear ? 0 : 5, 10);
+  const midnight = (date: Date) => date.getUTCHours() === 0 && date.getUTCMinutes() === 0;
+  if (stepMs >= 24 * 60 * MINUTE) return { stepMs, format: day };
+  if (spanMs > 20 * 60 * MINUTE || crossesYear) return { stepMs, format: (date) => (midnight(date) ? day(date) : hourMinute(date)) };
   return { stepMs, format: hourMinute };
 }
 

@@ -11,9 +11,10 @@ import { decodeCursor, toPage } from '../cursor';
 import { alertSample, DETAIL_ALERT_LIMIT, DETAIL_EVENT_LIMIT, eventSample, SAMPLE_FACET_LIMIT } from '../bounded-detail';
 import type {
   ChangeQuery, ChangeRecordResult,
-  CorrectionContext, InboxAlerts, InboxAlertsResult, InboxEntry, InboxEntrySummary, InboxOutcome, InboxQuery, InboxState, IncidentQuery, MergeResult, MoveResult,
+  CorrectionContext, InboxAlerts, InboxAlertsResult, InboxEntry, InboxEntrySummary, InboxOutcome, InboxQuery, InboxState, IncidentQuery, IncidentValues, MergeResult, MoveResult,
   NewInboxEntry, Page, PagingRecordResult, RecordContext, RecordResult, RequeueContext, ResolveContext, SplitResult, Store,
 } from '../store';
+import { knownValues } from '../known-values';
 import { MongoConnection, type MongoSettings } from './mongo-connection';
 import { isDuplicateKey, isMongoUnavailable, runTransaction, toUnavailable, type TransactionRetry } from './mongo-errors';
 import { MongoLedgerPort } from './mongo-ledger-port';
@@ -357,6 +358,15 @@ export class MongoStore implements Store {
       if (!first.has(id) || at < first.get(id)!) first.set(id, at);
     }
     return first;
+  }
+
+  async incidentValues(): Promise<IncidentValues> {
+    // `services` is indexed (incidents_service_started): distinct reads the index, not the documents.
+    const [services, severities] = await Promise.all([
+      this.c.incidents.distinct('services'),
+      this.c.incidents.distinct('severity', { severity: { $type: 'string' } }),
+    ]);
+    return { services: knownValues(services), severities: knownValues(severities) };
   }
 
   async countIncidents(status?: IncidentStatus): Promise<number> {

@@ -13,9 +13,10 @@ import type { PagingEvent } from '../../domain/paging-event';
 import type { Change } from '../../domain/changes/change';
 import { decodeCursor, toPage } from '../cursor';
 import type {
-  ChangeQuery, ChangeRecordResult, CorrectionContext, InboxAlerts, InboxAlertsResult, InboxEntry, InboxEntrySummary, InboxOutcome, InboxQuery, InboxState, IncidentQuery, MergeResult, MoveResult,
+  ChangeQuery, ChangeRecordResult, CorrectionContext, InboxAlerts, InboxAlertsResult, InboxEntry, InboxEntrySummary, InboxOutcome, InboxQuery, InboxState, IncidentQuery, IncidentValues, MergeResult, MoveResult,
   NewInboxEntry, Page, PagingRecordResult, RecordContext, RecordResult, RequeueContext, ResolveContext, SplitResult, Store,
 } from '../store';
+import { knownValues } from '../known-values';
 import { SqliteChanges } from './sqlite-changes';
 import { SqliteCommitPolicy } from './sqlite-commit-policy';
 import { SqliteLedgerPort } from './sqlite-ledger-port';
@@ -407,6 +408,13 @@ export class SqliteStore implements Store, Reopenable {
   async getAlert(id: string): Promise<Alert | null> {
     const row = this.db.prepare('SELECT * FROM alerts WHERE id = ?').get(id) as Row | undefined;
     return row ? toAlert(row) : null;
+  }
+
+  async incidentValues(): Promise<IncidentValues> {
+    // Services: the (service, incident_id) primary key, one step per distinct service.
+    const services = this.db.prepare('SELECT DISTINCT service AS v FROM incident_services').all() as Row[];
+    const severities = this.db.prepare('SELECT DISTINCT severity AS v FROM incidents WHERE severity IS NOT NULL').all() as Row[];
+    return { services: knownValues(services.map((r) => r.v)), severities: knownValues(severities.map((r) => r.v)) };
   }
 
   async countIncidents(status?: IncidentStatus): Promise<number> {

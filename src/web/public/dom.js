@@ -145,3 +145,9 @@ export function field(label, control, opts = {}) {
   if (hint) control.setAttribute('aria-describedby', `${control.id}-hint`);
   return h('div', { class: ['field', opts.class] }, h('label', { text: label, attrs: { for: control.id } }), control, hint);
 }
+
+/**
+ * The header of a table's column of row buttons: named for screen readers (an empty header cell
+ * leaves the column unnamed), not shown, as the buttons say what they do.
+ */
+export const actionsHeader = () => h('th', { attrs: { scope: 'col' } }, h('span', { class: 'visually-hidden', text: 'Actions' }));

@@ -3,7 +3,7 @@
 // letter is requeued from here (after the configuration or Debrief was fixed), confirmed first.
 
 import { getJson, qs, request, seg } from './api.js';
-import { append, field, h, replace } from './dom.js';
+import { actionsHeader, append, field, h, replace } from './dom.js';
 import { badge, plural, timeEl } from './format.js';
 import { allowed, announce, confirmChange, errorBanner, mainEl } from './layout.js';
 
@@ -107,7 +107,7 @@ function inboxTable(entries, onRequeue) {
       : null)));
   return h('div', { class: 'table-wrap', attrs: { tabindex: '0', role: 'region', 'aria-label': 'Inbox entries' } },
     h('table', { class: 'data inbox-table' },
-      h('thead', {}, h('tr', {}, ['Entry', 'Received', 'State', 'Error or outcome', 'Requeued', ''].map((t) => h('th', { text: t, attrs: { scope: 'col' } })))),
+      h('thead', {}, h('tr', {}, ['Entry', 'Received', 'State', 'Error or outcome', 'Requeued'].map((t) => h('th', { text: t, attrs: { scope: 'col' } })), actionsHeader())),
       h('tbody', {}, rows)));
 }
 

@@ -48,12 +48,17 @@ export interface OpenOptions {
   /** Signed in with this API token (put in sessionStorage before any page script runs); omit for signed out. */
   token?: string;
   viewport?: { width: number; height: number };
+  /**
+   * Let the test inject a script tag (axe-core) despite the pages' CSP. Only for the accessibility
+   * checks: every other test keeps the CSP, so a page that breaks it still fails there.
+   */
+  bypassCSP?: boolean;
 }
 
 /** A fresh context (its own sessionStorage) and page, recording dialogs and errors. */
 export async function openPage(browser: Browser, options: OpenOptions = {}): Promise<OpenedPage> {
   // Fixed zone and locale: times typed into datetime-local fields mean the same instant on every machine.
-  const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 900 }, timezoneId: 'UTC', locale: 'en-US' });
+  const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 900 }, timezoneId: 'UTC', locale: 'en-US', bypassCSP: options.bypassCSP ?? false });
   // No network beyond the app under test.
   await context.route((url) => !/^https?:\/\/127\.0\.0\.1(:\d+)?\//.test(url.href), (route) => route.abort());
   if (options.token) {

@@ -13,7 +13,7 @@ export const impactCard = (impact) => h('section', { class: 'card', attrs: { 'ar
 function impactTable(impact) {
   if (!impact.length) return h('p', { class: 'muted', text: 'No affected services recorded.' });
   return h('div', { class: 'table-wrap', attrs: { tabindex: '0', role: 'region', 'aria-label': 'Impact table' } },
-    h('table', { class: 'data' },
+    h('table', { class: 'data impact-table' },
       h('caption', { class: 'visually-hidden', text: 'Affected services' }),
       h('thead', {}, h('tr', {}, ['Service', 'Severity', 'Where', 'First seen', 'Last seen', 'Duration', 'Alerts', 'Customer-facing'].map((t) => h('th', { text: t, attrs: { scope: 'col' } })))),
       h('tbody', {}, impact.map((i) => h('tr', {},

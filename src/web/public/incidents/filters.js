@@ -1,7 +1,9 @@
 // The incident list's filters: read from and written to the page URL, turned into the API
-// query, and the form that edits them (selects apply at once, text fields on submit).
+// query, and the form that edits them (selects apply at once, text fields on submit). Service
+// and severity are picked from the values Debrief knows (the catalog's services and those seen
+// on incidents), not typed to match exactly.
 
-import { qs } from '../api.js';
+import { getJson, qs } from '../api.js';
 import { field, h } from '../dom.js';
 import { REPORT_FILTERS } from './report-state.js';
 
@@ -60,7 +62,7 @@ function filterControls(filters) {
   return {
     status: select('status', [['', 'Open and resolved'], ['open', 'Open'], ['resolved', 'Resolved'], ['merged', 'Merged into another']], filters.status),
     service: h('input', { attrs: { name: 'service', type: 'search', list: 'known-services', autocomplete: 'off' }, props: { value: filters.service } }),
-    severity: h('input', { attrs: { name: 'severity', type: 'search', autocomplete: 'off', size: '10' }, props: { value: filters.severity } }),
+    severity: select('severity', /** @type {Array<[string, string]>} */ ([['', 'Any severity'], ...(filters.severity ? [[filters.severity, filters.severity]] : [])]), filters.severity),
     report: select('report', REPORT_FILTERS, filters.report),
     size: select('size', PAGE_SIZES.map((n) => [n, n]), filters.size),
     range: select('range', RANGES.map((r) => [r.value, r.label]), filters.range),
@@ -70,13 +72,34 @@ function filterControls(filters) {
 }
 
 /**
+ * Adds the values Debrief knows to the pickers: service names to the service field's list,
+ * severities to the severity select (keeping what is there and selected). When they cannot be
+ * read, the pickers offer what they hold and the list still filters.
+ * @param {HTMLDataListElement} services @param {HTMLSelectElement} severity
+ */
+async function offerKnownValues(services, severity) {
+  /** @type {{ services: string[], severities: string[] }} */
+  let known;
+  try {
+    known = await getJson('/api/v1/incident-filters');
+  } catch {
+    return;
+  }
+  const listed = new Set([...services.querySelectorAll('option')].map((o) => o.getAttribute('value')));
+  for (const name of known.services) if (!listed.has(name)) services.appendChild(h('option', { attrs: { value: name } }));
+  const offered = new Set([...severity.options].map((o) => o.value));
+  for (const value of known.severities) if (!offered.has(value)) severity.appendChild(h('option', { text: value, attrs: { value } }));
+}
+
+/**
  * The filter form; `onApply` gets the filters the form holds. `services` is the datalist of
- * service names the service field suggests (the table adds those it shows).
+ * service names the service field offers: the known ones, and the table adds those it shows.
  * @param {{ filters: Filters, onApply: (filters: Filters) => void }} input
  */
 export function filtersForm({ filters, onApply }) {
   const c = filterControls(filters);
-  const services = h('datalist', { attrs: { id: 'known-services' } });
+  const services = /** @type {HTMLDataListElement} */ (h('datalist', { attrs: { id: 'known-services' } }));
+  void offerKnownValues(services, c.severity);
   const custom = h('div', { class: 'filter-custom' }, field('From', c.since), field('Until', c.until));
   const syncCustom = () => { custom.hidden = c.range.value !== 'custom'; };
   syncCustom();

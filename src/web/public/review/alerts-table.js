@@ -5,7 +5,7 @@
 
 import { serviceOfAlert } from '../alert-card.js';
 import { apartLabels, decisionLine, decisionSentence, nameApart, whyNotOthers } from '../decision-view.js';
-import { h, uid } from '../dom.js';
+import { actionsHeader, h, uid } from '../dom.js';
 import { badge, plural, timeEl } from '../format.js';
 
 /** @typedef {import('../api-types').Alert} Alert */
@@ -37,7 +37,7 @@ export function alertsTable(detail, { onSelect, onMove }) {
   return h('div', { class: 'table-wrap', attrs: { tabindex: '0', role: 'region', 'aria-label': 'Alerts' } },
     h('table', { class: 'data review-table' },
       h('caption', { class: 'visually-hidden', text: 'Alerts in this incident' }),
-      h('thead', {}, h('tr', {}, ['Select', 'Alert', 'Service', 'Status', 'Started', 'Why it is here', ''].map((t) => h('th', { text: t, attrs: { scope: 'col' } })))),
+      h('thead', {}, h('tr', {}, ['Select', 'Alert', 'Service', 'Status', 'Started', 'Why it is here'].map((t) => h('th', { text: t, attrs: { scope: 'col' } })), actionsHeader())),
       h('tbody', {}, rows)));
 }
 
