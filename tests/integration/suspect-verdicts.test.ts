@@ -85,6 +85,24 @@ describe('verdicts on suspects', () => {
     expect(audit.items).toHaveLength(1);
   });
 
+  it('when the report is published, then a verdict starts the next version and the published one keeps what it said', async () => {
+    const base = `/api/v1/incidents/${incidentId}/report`;
+    const draft = expectOk(await app.api.get(base)) as Report;
+    expectOk(await app.api.patch(base, {
+      sections: { 'what-happened': 'The pool change.', fix: 'Rolled back.' }, preventionNoneNeeded: 'One-off.', customerSummary: 'Checkout failed for 20 minutes.',
+    }, { headers: { 'If-Match': draft.etag } }));
+    expectOk(await app.api.post(`${base}/transitions`, { to: 'in_review' }));
+    expect((expectOk(await app.api.post(`${base}/transitions`, { to: 'published' })) as Report).status).toBe('published');
+
+    const next = expectOk(await mark(DEPLOY, 'cause')) as Report;
+    expect([next.version, next.status]).toEqual([2, 'draft']);
+    expect(next.suspects[0]).toMatchObject({ verdict: 'cause' });
+    const published = expectOk(await app.api.get(`${base}/versions/1`)) as Report;
+    expect(published.suspects.map((s) => s.verdict)).toEqual([null, null]);
+    const audit = expectOk(await app.api.get(`${base}/audit`)) as { items: Array<{ action: string; version: number }> };
+    expect(audit.items.slice(-2).map((e) => [e.action, e.version])).toEqual([['report.version-created', 2], ['report.updated', 2]]);
+  });
+
   it('when a viewer, a stale If-Match, an unknown change or a bad verdict is sent, then it is refused and nothing is recorded', async () => {
     expectError(await app.anon.post(`/api/v1/incidents/${incidentId}/report/suspects`, { changeId: DEPLOY, verdict: 'cause' }, { headers: { Authorization: `Bearer ${VIEWER_TOKEN}` } }), 403, 'forbidden');
     const stale = await mark(DEPLOY, 'cause', { 'If-Match': '"v1.r7"' });
