@@ -129,7 +129,7 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
   // PagerDuty enrichment and Alertmanager reconciliation; both off unless configured.
   const pagerduty = createPagerDutyIntegration({
     settings: config.pagerduty, store, correlator, serviceLabels: naming, logger, clock,
-    http: outboundClients.pagerduty,
+    http: outboundClients.pagerduty, serviceForPagerDuty: (id, name) => catalog.serviceForPagerDuty(id, name),
   });
   const reconciliation = createReconciliation({
     targets: config.reconcile.alertmanager, instances: new Map(config.instances.map((instance) => [instance.id, instance.connector])),

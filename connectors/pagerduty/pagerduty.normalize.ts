@@ -1,7 +1,9 @@
 import { NormalizeError, type NormalizeContext, type Normalized } from '../connector';
 import { parseRfc3339 } from '../shared/rfc3339';
+import type { Change } from '../../src/domain/changes/change';
 import type { PageRef, PagingEvent } from '../../src/domain/paging-event';
 import type {
+  PagerDutyChangeEvent,
   PagerDutyEventData,
   PagerDutyLogEntry,
   PagerDutyNote,
@@ -427,4 +429,34 @@ export function noteToPagingEvent(note: PagerDutyNote, page: PageRef, ctx: Norma
 export function toUtcIso(value: string): string | null {
   const parsed = parseRfc3339(value.trim());
   return parsed.ok ? parsed.iso : null;
+}
+
+/**
+ * A change event PagerDuty related to an incident, as a Debrief `Change` (origin `pagerduty`,
+ * kind `other`: PagerDuty does not say which kind), keyed `pagerduty:<instance>:<event id>` so a
+ * second fetch updates the same record. `serviceOf` maps a PagerDuty service reference to the
+ * catalog's service (null when it maps none: the change is kept, and linked to no incident).
+ * Null when the event's time cannot be read. Pure.
+ */
+export function changeEventToChange(event: PagerDutyChangeEvent, ctx: { instance: string }, serviceOf: (service: PagerDutyReference) => string | null): Change | null {
+  const at = toUtcIso(event.timestamp);
+  if (!at) return null;
+  const service = (event.services ?? []).map(serviceOf).find((name): name is string => !!name) ?? null;
+  const url = (event.links ?? []).map((link) => link.href?.trim() ?? '').find((href) => /^https?:\/\//i.test(href)) ?? null;
+  return {
+    id: `pagerduty:${ctx.instance}:${event.id}`,
+    instance: ctx.instance,
+    origin: 'pagerduty',
+    kind: 'other',
+    service,
+    repository: null,
+    environment: null,
+    version: null,
+    summary: event.summary?.trim() || event.source?.trim() || 'PagerDuty change event',
+    author: null,
+    url,
+    at,
+    status: null,
+    statusAt: at,
+  };
 }

@@ -245,3 +245,19 @@ export const pagerdutyRestAlertSchema = z.looseObject({
   service: referenceOrNull,
 });
 export type PagerDutyRestAlert = z.infer<typeof pagerdutyRestAlertSchema>;
+
+/**
+ * A change event PagerDuty relates to an incident (`GET /incidents/{id}/related_change_events`).
+ * `services` may carry ids only; `correlation_reason.reason` says why PagerDuty related it
+ * (`most_recent`, `related_service`, `intelligent`).
+ */
+export const pagerdutyChangeEventSchema = z.looseObject({
+  id: z.string(),
+  summary: optionalText,
+  timestamp: z.string(),
+  source: optionalText,
+  services: referenceList,
+  links: z.array(z.looseObject({ href: optionalText, text: optionalText })).nullish(),
+  correlation_reason: z.looseObject({ reason: optionalText }).nullish(),
+});
+export type PagerDutyChangeEvent = z.infer<typeof pagerdutyChangeEventSchema>;

@@ -3,10 +3,12 @@ import type { z } from 'zod';
 import type { NormalizeContext } from '../connector';
 import type { PageRef, PagingEvent } from '../../src/domain/paging-event';
 import {
+  pagerdutyChangeEventSchema,
   pagerdutyLogEntrySchema,
   pagerdutyNoteSchema,
   pagerdutyRestAlertSchema,
   pagerdutyRestIncidentSchema,
+  type PagerDutyChangeEvent,
   type PagerDutyLogEntry,
   type PagerDutyNote,
   type PagerDutyRestAlert,
@@ -203,6 +205,17 @@ export class PagerDutyRestClient {
     const path = incidentPath(id, '/notes');
     const body = await this.getJson(path, {});
     return parseList(body, 'notes', pagerdutyNoteSchema, path).items;
+  }
+
+  /**
+   * `GET /incidents/{id}/related_change_events`: the change events PagerDuty relates to the
+   * incident, each with its `correlation_reason`. One request: PagerDuty returns the most
+   * relevant ones, up to `limit`, and documents no further pages.
+   */
+  async listIncidentRelatedChangeEvents(id: string): Promise<PagerDutyChangeEvent[]> {
+    const path = incidentPath(id, '/related_change_events');
+    const body = await this.getJson(path, { limit: String(this.pageLimit) });
+    return parseList(body, 'change_events', pagerdutyChangeEventSchema, path).items;
   }
 
   /**

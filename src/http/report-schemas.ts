@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ACTION_ITEM_STATUSES, REPORT_STATUSES } from '../domain/report/report-model';
+import { ACTION_ITEM_STATUSES, REPORT_STATUSES, SUSPECT_VERDICTS } from '../domain/report/report-model';
 import { AUTOSAVE_FIELDS } from '../domain/report/report-autosave';
 import { SECTION_IDS } from '../domain/report/report-draft';
 import { END_SIGNALS } from '../domain/report/drafted-end';
@@ -43,6 +43,11 @@ export const reportPatchSchema = z.object({
 export const transitionBodySchema = z.object({
   to: z.enum(REPORT_STATUSES).describe('published needs the publisher role'),
 }).strict().meta({ id: 'ReportTransition' });
+
+export const suspectVerdictBodySchema = z.object({
+  changeId: z.string().min(1).max(1000).describe('The suspect\'s change id (`suspects[].changeId` of the report)'),
+  verdict: z.enum(SUSPECT_VERDICTS).nullable().describe('`cause`: this change caused the incident; `dismissed`: it did not; null takes the verdict back'),
+}).strict().meta({ id: 'SuspectVerdictBody' });
 
 export const requestBodySchema = z.object({ reason: shortText.nullable().optional() }).strict();
 export const waiveBodySchema = z.object({ reason: shortText.describe('Why this incident needs no post-mortem') }).strict();
@@ -174,10 +179,21 @@ export const reportViewSchema = z.object({
     status: sectionStatus,
     text: z.string().nullable().describe('Human Markdown'),
     machineText: z.string().nullable().describe('Debrief\'s plain-text draft'),
-    hints: z.array(z.object({ source: z.string(), text: z.string(), url: z.string().nullable() })),
+    hints: z.array(z.object({ source: z.string(), text: z.string(), url: z.string().nullable(), changeId: z.string().optional().describe('Set on a hint naming a suspect change') })),
     completedBy: z.string().nullable(),
     completedAt: isoTime.nullable(),
   })),
+  suspects: z.array(z.object({
+    changeId: z.string(),
+    rank: z.number().int().describe('1 = most suspect, as Debrief ranked it'),
+    text: z.string().describe('The sentence saying what the change was and why it is linked'),
+    url: z.string().nullable(),
+    score: z.number(),
+    verdict: z.enum(SUSPECT_VERDICTS).nullable(),
+    by: z.string().nullable(),
+    at: isoTime.nullable(),
+  }).meta({ id: 'ReportSuspect' })).optional()
+    .describe('Changes linked before the first alert, with people\'s verdicts; marked causes lead "What happened", dismissed ones leave its hints. Absent in versions published before verdicts existed.'),
   customerSummary: textPart,
   preventionNoneNeeded: textPart,
   actionItems: z.array(actionItemSchema),

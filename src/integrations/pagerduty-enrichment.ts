@@ -1,10 +1,13 @@
 import type { ServiceLabels } from '../domain/service-naming';
 import type { Logger } from 'pino';
 import { isPagerDutyId, type PagerDutyRestClient } from '../../connectors/pagerduty/pagerduty.rest';
+import { changeEventToChange } from '../../connectors/pagerduty/pagerduty.normalize';
+import type { PagerDutyReference } from '../../connectors/pagerduty/pagerduty.payload';
+import type { Change } from '../domain/changes/change';
 import { createPagerDutyRestClient } from './pagerduty-rest-client';
 import type { Correlator } from '../domain/correlation/correlator';
 import type { PagingEvent } from '../domain/paging-event';
-import type { PagingRecordResult, Store } from '../store/store';
+import type { ChangeStore, PagingRecordResult, Store } from '../store/store';
 import type { ResilientClient } from './resilient-http';
 
 /*
@@ -24,6 +27,11 @@ import type { ResilientClient } from './resilient-http';
  * different ids. The store drops the second copy, whichever came first, by the identity both
  * normalizers compute (`PagingEvent.identity`, `findPagingTwin`), for every path alike:
  * webhooks, enrichment and `debrief pagerduty backfill`.
+ *
+ * Enrichment also reads the change events PagerDuty relates to the incident
+ * (`related_change_events`) into the change store, where they are linked to incidents like any
+ * other change (by the catalog service their PagerDuty service maps to, and time). An account
+ * whose plan lacks that endpoint answers it with an error: the timeline is imported all the same.
  */
 
 /** What the store did with a batch (`PagingRecordResult`, counted). */
@@ -45,8 +53,18 @@ export interface PagingEventSink {
 /** The REST calls enrichment makes. */
 export type PagerDutyTimelineSource = Pick<PagerDutyRestClient, 'getIncidentTimeline'>;
 
+/** Where the change events PagerDuty relates to an incident go (enrichment only). */
+export interface PagerDutyChangeImport {
+  source: Pick<PagerDutyRestClient, 'listIncidentRelatedChangeEvents'>;
+  store: Pick<ChangeStore, 'recordChanges'>;
+  /** The catalog service a PagerDuty service reference maps to, or null. */
+  serviceOf: (service: PagerDutyReference) => string | null;
+}
+
 export interface EnrichResult {
   pageId: string;
+  /** Related change events read (when a change import is configured), or why they could not be. */
+  changes?: { fetched: number; recorded: number } | { error: string };
   /** Events the REST API returned. */
   fetched: number;
   /** Of those, REST copies of changes a webhook had already recorded (skipped by the store). */
@@ -66,10 +84,24 @@ export async function importPagerDutyIncident(
   sink: PagingEventSink,
   page: { instance: string; pageId: string },
   receivedAt: string,
+  changeImport?: PagerDutyChangeImport,
 ): Promise<EnrichResult> {
   const { events } = await source.getIncidentTimeline(page.pageId, { instance: page.instance, receivedAt });
   const counts = events.length > 0 ? await sink.recordPagingEvents(events) : { placed: 0, duplicates: 0, twins: 0 };
-  return { pageId: page.pageId, fetched: events.length, twins: counts.twins, recorded: counts.placed, known: counts.duplicates };
+  const result: EnrichResult = { pageId: page.pageId, fetched: events.length, twins: counts.twins, recorded: counts.placed, known: counts.duplicates };
+  return changeImport ? { ...result, changes: await importRelatedChanges(changeImport, page) } : result;
+}
+
+/** The incident's related change events into the change store; a failure is returned, never thrown. */
+async function importRelatedChanges(changeImport: PagerDutyChangeImport, page: { instance: string; pageId: string }): Promise<NonNullable<EnrichResult['changes']>> {
+  try {
+    const events = await changeImport.source.listIncidentRelatedChangeEvents(page.pageId);
+    const changes = events.map((event) => changeEventToChange(event, { instance: page.instance }, changeImport.serviceOf)).filter((change): change is Change => change !== null);
+    const stored = changes.length > 0 ? await changeImport.store.recordChanges(changes) : { added: 0, updated: 0, unchanged: 0 };
+    return { fetched: events.length, recorded: stored.added + stored.updated };
+  } catch (err) {
+    return { error: err instanceof Error ? err.message : String(err) };
+  }
 }
 
 export interface PagerDutyEnrichmentDeps {
@@ -83,6 +115,8 @@ export interface PagerDutyEnrichmentDeps {
   memory?: number;
   /** Called after each attempt (metrics, tests). */
   onResult?: (result: EnrichResult | { pageId: string; error: string }) => void;
+  /** Also read each incident's related change events into the change store. */
+  changes?: PagerDutyChangeImport;
 }
 
 interface Job {
@@ -182,8 +216,11 @@ export class PagerDutyEnrichment {
     const { logger } = this.deps;
     const receivedAt = (this.deps.clock?.() ?? new Date()).toISOString();
     try {
-      const result = await importPagerDutyIncident(this.deps.source, this.deps.sink, job, receivedAt);
+      const result = await importPagerDutyIncident(this.deps.source, this.deps.sink, job, receivedAt, this.deps.changes);
       logger.debug({ ...result, instance: job.instance }, 'PagerDuty incident enriched');
+      if (result.changes && 'error' in result.changes) {
+        logger.warn({ instance: job.instance, pageId: job.pageId, error: result.changes.error }, 'PagerDuty related change events could not be read; the timeline was enriched without them');
+      }
       this.deps.onResult?.(result);
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
@@ -210,7 +247,9 @@ export interface PagerDutyIntegrationDeps {
   settings: { restToken?: string | undefined; apiBaseUrl: string; enrichmentConcurrency: number; timeoutMs?: number };
   /** The app's `pagerduty` resilient client (timeouts, retries, circuit, metrics); the REST client builds its own without it. */
   http?: ResilientClient;
-  store: Pick<Store, 'recordPagingEvents' | 'getIncident'>;
+  store: Pick<Store, 'recordPagingEvents' | 'getIncident' | 'recordChanges'>;
+  /** The catalog service a PagerDuty service maps to (`ServiceCatalog.serviceForPagerDuty`), for related change events. */
+  serviceForPagerDuty?: (serviceId: string | null, serviceName: string | null) => string | null;
   correlator: Correlator;
   serviceLabels: ServiceLabels;
   logger: Logger;
@@ -235,6 +274,11 @@ export function createPagerDutyIntegration(deps: PagerDutyIntegrationDeps): Page
   });
   const enrichment = new PagerDutyEnrichment({
     source: client, sink, logger: deps.logger.child({ component: 'pagerduty-enrichment' }), concurrency: deps.settings.enrichmentConcurrency, clock,
+    ...(deps.serviceForPagerDuty ? { changes: { source: client, store, serviceOf: pagerDutyServiceOf(deps.serviceForPagerDuty) } } : {}),
   });
   return { client, sink, enrichment };
 }
+
+/** A PagerDuty service reference to the catalog's service: by id, else by its summary (name). */
+const pagerDutyServiceOf = (map: NonNullable<PagerDutyIntegrationDeps['serviceForPagerDuty']>) => (service: PagerDutyReference): string | null =>
+  map(service.id ?? null, service.summary ?? null);

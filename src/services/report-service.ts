@@ -9,8 +9,9 @@ import type { ReportAutosave } from '../domain/report/report-autosave';
 import {
   actionItemFields, emptyStoredReport, reportEtag, type ActionItem, type ActionItemStatus, type AuditChange, type PostmortemStatus,
   type PostmortemOverride, type PublishedReportVersion, type ReportAuditAction, type ReportAuditEntry, type ReportStatus, type ReportVersionSummary,
-  type ReportView, type StoredReport,
+  type ReportView, type StoredReport, type SuspectVerdictKind,
 } from '../domain/report/report-model';
+import { setSuspectVerdict } from '../domain/report/suspect-verdicts';
 import { applyReportPatch, type ReportPatch } from '../domain/report/report-patch';
 import { publishProblems, reviewProblems, startNextVersion, transitionProblem } from '../domain/report/report-workflow';
 import { timelineEntryId } from '../domain/report/timeline-entry-id';
@@ -144,6 +145,38 @@ export class ReportService {
     const saved = await this.commit(detail, stored, next, audit, published);
     if (published) await this.notifyPublished(published);
     return this.currentView(detail, saved);
+  }
+
+  /**
+   * A person's verdict on one suspect of the incident: `cause`, `dismissed`, or null to take it
+   * back. Recorded in the audit trail as `suspects.<changeId>`. It does not depend on the text
+   * the person saw, so `ifMatch` is optional (when sent it must be current) and a lost race is
+   * retried. On a published version it starts the next one, as any edit does.
+   */
+  async setSuspectVerdict(incidentId: string, changeId: string, verdict: SuspectVerdictKind | null, ifMatch: string | undefined, actor: string): Promise<ReportView> {
+    const detail = await this.loadIncident(incidentId);
+    const suspects = this.draft(detail).suspects ?? [];
+    const stored0 = await this.loadStored(incidentId);
+    await this.checkIfMatch(detail, stored0, ifMatch, false);
+    const known = suspects.some((s) => s.changeId === changeId) || (stored0.content.suspectVerdicts ?? []).some((v) => v.changeId === changeId && verdict === null);
+    if (!known) {
+      throw new UnprocessableError(`change "${changeId}" is not a suspect of incident "${incidentId}"`, [{ path: 'changeId', message: 'not one of the incident\'s suspects (its report\'s `suspects`)' }]);
+    }
+    for (let attempt = 0; attempt < CAS_RETRIES; attempt++) {
+      const stored = attempt === 0 ? stored0 : await this.loadStored(incidentId);
+      const now = this.now();
+      const base = stored.status === 'published' ? startNextVersion(stored) : stored;
+      const { content, changes } = setSuspectVerdict(base.content, changeId, verdict, { actor, now });
+      if (changes.length === 0) return this.currentView(detail, stored);
+      const next: StoredReport = { ...base, content, revision: stored.revision + 1, createdAt: stored.createdAt ?? now, updatedAt: now, updatedBy: actor };
+      const audit: ReportAuditEntry[] = [];
+      if (base !== stored) audit.push(this.auditEntry(incidentId, 'report.version-created', next.version, actor, now, [{ path: 'version', from: stored.version, to: next.version }]));
+      audit.push(this.auditEntry(incidentId, 'report.updated', next.version, actor, now, changes));
+      const r = await this.deps.reports.commitReport({ expectedRevision: stored.revision, next, audit });
+      if (r.ok) return this.currentView(detail, r.report);
+      if (ifMatch !== undefined && ifMatch.trim() !== '') throw await this.staleError(detail, r.current ?? emptyStoredReport(incidentId));
+    }
+    throw new ConflictError('the report kept changing while saving; try again');
   }
 
   /** A person asks for a post-mortem of an incident the policy does not require (or confirms one). */

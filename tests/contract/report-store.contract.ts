@@ -67,6 +67,21 @@ export function describeReportStoreContract(name: string, factory: StoreFactory)
       expect(await allAudit('inc-1')).toEqual(entries);
     });
 
+    it('when a report carries verdicts on suspects, then they are stored and read back with it, audit entry included', async () => {
+      const verdicts = [
+        { changeId: 'github:deployment:acme/checkout:42', verdict: 'dismissed' as const, by: 'bob', at: later(2) },
+        { changeId: 'generic:changes:pool-200', verdict: 'cause' as const, by: 'alice', at: later(3) },
+      ];
+      const first = stored('inc-v', 1);
+      expect((await reports.commitReport({ expectedRevision: 0, next: first, audit: [audit('inc-v')] })).ok).toBe(true);
+      const next = stored('inc-v', 2, { content: { ...first.content, suspectVerdicts: verdicts } });
+      const entry = audit('inc-v', { changes: [{ path: 'suspects.generic:changes:pool-200', from: null, to: 'cause' }] });
+      expect(await reports.commitReport({ expectedRevision: 1, next, audit: [entry] })).toEqual({ ok: true, report: next });
+      expect((await reports.getReport('inc-v'))!.content.suspectVerdicts).toEqual(verdicts);
+      expect((await reports.getReports(['inc-v'])).get('inc-v')).toEqual(next);
+      expect((await allAudit('inc-v')).at(-1)).toEqual(entry);
+    });
+
     it('when a commit expects a stale revision, then it loses, gets the current record, and nothing is written', async () => {
       const current = await commitRevisions('inc-1', 2);
       const lost = await reports.commitReport({ expectedRevision: 1, next: stored('inc-1', 2, { status: 'in_review' }), audit: [audit('inc-1')] });

@@ -1,4 +1,8 @@
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { importPagerDutyIncident } from '../../src/integrations/pagerduty-enrichment';
+import { alertmanagerBody } from '../support/alertmanager-bodies';
 import { allIncidentDetails } from '../support/api-helpers';
 import { startPagerDutyReplayServer, type PagerDutyReplayOptions, type PagerDutyReplayServer } from '../support/pagerduty-replay-server';
 import { PD_TEST_SECRET, pagerdutyV3Body, postPagerDuty, type EventSpec, type PageSpec } from '../support/pagerduty-webhooks';
@@ -63,7 +67,7 @@ describe('PagerDuty enrichment with a REST token', () => {
     expect((await allIncidentDetails(app))).toHaveLength(1);
     const served = replay!.requests.map((r) => r.path);
     expect(served.filter((p) => p === '/incidents/PT4KHLK')).toHaveLength(5); // 4 × 429, then the answer
-    expect(served.slice(4)).toEqual(['/incidents/PT4KHLK', '/incidents/PT4KHLK/log_entries', '/incidents/PT4KHLK/notes']);
+    expect(served.slice(4)).toEqual(['/incidents/PT4KHLK', '/incidents/PT4KHLK/log_entries', '/incidents/PT4KHLK/notes', '/incidents/PT4KHLK/related_change_events']);
     for (const r of replay!.requests) expect(r.headers.authorization).toBe(`Token token=${TOKEN}`);
   });
 
@@ -72,7 +76,7 @@ describe('PagerDuty enrichment with a REST token', () => {
     await postPagerDuty(app, pagerdutyV3Body(PAGE, acknowledged));
     await settleAll(app);
     const afterFirst = replay!.requests.length;
-    expect(afterFirst).toBe(3);
+    expect(afterFirst).toBe(4); // the incident, its log entries, notes and related change events
 
     const note: EventSpec = { id: '01ENRICH0NOTE00000000000001', type: 'incident.annotated', occurredAt: '2015-11-07T00:25:00.000Z', agent: 'Earline Greenholt', note: 'Hoses deployed.' };
     await postPagerDuty(app, pagerdutyV3Body(PAGE, note));
@@ -82,7 +86,7 @@ describe('PagerDuty enrichment with a REST token', () => {
     const resolved: EventSpec = { id: '01ENRICH0RES000000000000001', type: 'incident.resolved', occurredAt: '2015-11-07T00:30:00.000Z', agent: 'Earline Greenholt' };
     await postPagerDuty(app, pagerdutyV3Body(PAGE, resolved));
     await settleAll(app);
-    expect(replay!.requests.length).toBe(afterFirst + 3);
+    expect(replay!.requests.length).toBe(afterFirst + 4);
 
     const kinds = (await pagerdutyEntries(app)).map((e) => `${e.at} ${e.kind}`);
     expect(kinds).toEqual([
@@ -169,6 +173,52 @@ describe('PagerDuty enrichment with a REST token', () => {
     await settleAll(app);
     expect((await pagerdutyEntries(app)).map((e) => e.kind)).toEqual(['pagerduty.acknowledged']);
     expect(replay!.requests.map((r) => r.path)).toEqual(['/incidents/PUNKNOWN']);
+  });
+});
+
+describe('PagerDuty related change events in enrichment', () => {
+  /** The catalog maps the service of PagerDuty's recorded change events (`PEYSGRV`) to `mail`. */
+  async function startWithCatalog(replayOptions: PagerDutyReplayOptions): Promise<{ app: TestApp; replay: PagerDutyReplayServer }> {
+    const catalogFile = join(tmpdir(), `debrief-catalog-pd-changes-${process.pid}-${Date.now()}.yaml`);
+    writeFileSync(catalogFile, ['services:', '  - name: mail', '    pagerdutyServices: [PEYSGRV]'].join('\n'));
+    replay = await startPagerDutyReplayServer({ requireToken: TOKEN, ...replayOptions });
+    app = await startTestApp({
+      env: { DEBRIEF_PAGERDUTY_SIGNING_SECRETS: PD_TEST_SECRET, DEBRIEF_PAGERDUTY_REST_TOKEN: TOKEN, DEBRIEF_CATALOG_FILE: catalogFile },
+      overrides: { pagerduty: { apiBaseUrl: replay.baseUrl } },
+    });
+    return { app, replay };
+  }
+  const storedChanges = (a: TestApp) => a.debrief.store.listChanges({ from: '2020-07-17T00:00:00.000Z', to: '2020-07-18T00:00:00.000Z', limit: 10 });
+
+  it('when enrichment reads an incident, then the change events PagerDuty relates to it are stored and become suspects of an incident on their service', async () => {
+    const { app, replay } = await startWithCatalog({});
+    await postPagerDuty(app, pagerdutyV3Body(PAGE, acknowledged));
+    await settleAll(app);
+    const asked = replay.requests.find((r) => r.path === '/incidents/PT4KHLK/related_change_events');
+    expect(asked?.query).toEqual({ limit: '100' });
+    expect((await storedChanges(app)).map((c) => [c.id, c.origin, c.kind, c.service, c.at, c.summary, c.url])).toEqual([
+      ['pagerduty:pagerduty:01BBYA6PDIXPL8KO1HPIUL9CZN', 'pagerduty', 'other', 'mail', '2020-07-17T07:42:58.000Z', 'Build Success - Increase snapshot create timeout to 15 seconds', 'https://acme.pagerduty.dev/build/1'],
+      ['pagerduty:pagerduty:01BBYA6PEVW6A852BUO6QYUE7O', 'pagerduty', 'other', 'mail', '2020-07-17T08:42:58.000Z', 'Build Success - Increase snapshot create timeout to 30 seconds', 'https://acme.pagerduty.dev/build/2'],
+    ]);
+
+    expect((await app.postAlertmanager(alertmanagerBody([{ labels: { alertname: 'MailQueueStuck', service: 'mail', severity: 'critical' }, startsAt: '2020-07-17T09:00:00.000Z' }]))).status).toBe(202);
+    await app.settle();
+    const mail = (await allIncidentDetails(app)).find((i) => i.alerts.some((a) => a.labels.alertname === 'MailQueueStuck'))!;
+    expect((mail as unknown as { changes: Array<{ timing: string; reason: string }> }).changes.map((c) => [c.timing, c.reason])).toEqual([
+      ['before', 'change on mail: Build Success - Increase snapshot create timeout to 30 seconds (PagerDuty change event) 17 min before the first alert, same service'],
+      ['before', 'change on mail: Build Success - Increase snapshot create timeout to 15 seconds (PagerDuty change event) 1 h 17 min before the first alert, same service'],
+    ]);
+    expect((mail.timeline as Array<{ kind: string; source: string; url?: string | null }>).filter((e) => e.source === 'change').map((e) => [e.kind, e.url]))
+      .toEqual([['change.other', 'https://acme.pagerduty.dev/build/1'], ['change.other', 'https://acme.pagerduty.dev/build/2']]);
+  });
+
+  it('when the account cannot read related change events (403), then the timeline is enriched all the same and no change is stored', async () => {
+    const { app, replay } = await startWithCatalog({ relatedChangeEventsStatus: 403 });
+    await postPagerDuty(app, pagerdutyV3Body(PAGE, acknowledged));
+    await settleAll(app);
+    expect(replay.requests.map((r) => r.path)).toContain('/incidents/PT4KHLK/related_change_events');
+    expect((await pagerdutyEntries(app)).map((e) => e.kind)).toEqual(['pagerduty.annotated', 'pagerduty.annotated', 'pagerduty.triggered', 'pagerduty.acknowledged']);
+    expect(await storedChanges(app)).toEqual([]);
   });
 });
 

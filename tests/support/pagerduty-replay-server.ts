@@ -17,6 +17,7 @@ import { performance } from 'node:perf_hooks';
  *   #1234 -> #1235, ...). Everything else in them is the recorded incident. They are DERIVED
  *   data, not recordings.
  *   Their log entries and notes are the recorded ones with ids suffixed the same way.
+ * - Related change events: the recording for every incident, or an error status on request.
  * - A scripted rate limit: the first `rateLimit.count` requests get PagerDuty's documented 429
  *   body (`{"error":{"message":"Rate Limit Exceeded","code":2020}}`) with the given headers.
  *
@@ -36,6 +37,11 @@ export interface PagerDutyReplayOptions {
   delayMs?: number;
   /** When set, requests without `Authorization: Token token=<value>` get PagerDuty's 401. */
   requireToken?: string;
+  /**
+   * How `GET /incidents/{id}/related_change_events` answers: the recording (default), or this
+   * HTTP status with PagerDuty's error shape (an account whose plan lacks the endpoint).
+   */
+  relatedChangeEventsStatus?: number;
 }
 
 export interface RecordedRequest {
@@ -67,6 +73,7 @@ export async function startPagerDutyReplayServer(options: PagerDutyReplayOptions
   const notes = load('pd-api-schema-GET-incidents-id-notes.json');
   const alerts = load('pd-api-schema-GET-incidents-id-alerts.json');
   const logEntry = load('pd-api-schema-GET-log_entries-id.json');
+  const relatedChangeEvents = load('pd-api-schema-GET-incidents-id-related_change_events.json');
 
   const recordedIncident = (incidentList.incidents as Json[])[0]!;
   const incidents = [recordedIncident, ...range(options.derivedIncidents ?? 1).map((n) => deriveIncident(recordedIncident, n + 1))];
@@ -103,6 +110,11 @@ export async function startPagerDutyReplayServer(options: PagerDutyReplayOptions
         if (parts[2] === 'log_entries') return send(res, 200, forDerived(logEntries, 'log_entries', parts[1], incidents));
         if (parts[2] === 'notes') return send(res, 200, forDerived(notes, 'notes', parts[1], incidents));
         if (parts[2] === 'alerts') return sendPage(res, url, alerts, 'alerts', alerts.alerts as Json[]);
+        if (parts[2] === 'related_change_events') {
+          const status = options.relatedChangeEventsStatus;
+          // The recording is the same for every incident (PagerDuty's example names none).
+          return status ? send(res, status, { error: { message: status === 403 ? 'Forbidden' : 'Error', code: 2010 } }) : send(res, 200, relatedChangeEvents);
+        }
       }
       if (parts.length === 2 && parts[0] === 'log_entries') return send(res, 200, logEntry);
       return send(res, 404, { error: { message: 'Not Found', code: 2100 } });

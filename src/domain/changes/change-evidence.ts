@@ -1,4 +1,5 @@
-import type { ReportDraft, ReportHint } from '../report/report-draft';
+import type { DraftSuspect, ReportDraft, ReportHint } from '../report/report-draft';
+import { suspectHints } from '../report/suspect-verdicts';
 import type { TimelineEntry } from '../timeline';
 import type { LinkedChange } from './link-changes';
 
@@ -7,9 +8,6 @@ import type { LinkedChange } from './link-changes';
  * suspects, ranked, in "What happened"; changes made during the incident in "What was done to
  * fix it"). Pure.
  */
-
-/** Suspects named in "What happened": the rest stay on the timeline. */
-export const SUSPECT_HINT_LIMIT = 5;
 
 /** The timeline with a line per linked change, in time order (the timeline's own order is kept). */
 export function withChangeEntries(timeline: TimelineEntry[], linked: readonly LinkedChange[] | undefined): TimelineEntry[] {
@@ -44,12 +42,14 @@ function changeEntry(link: LinkedChange): TimelineEntry {
 /** The draft with the linked changes as hints: suspects first in "What happened", changes during the incident in "fix". */
 export function withChangeHints(draft: ReportDraft, linked: readonly LinkedChange[] | undefined): ReportDraft {
   if (!linked || linked.length === 0) return draft;
-  const suspects = linked.filter((link) => link.timing === 'before').slice(0, SUSPECT_HINT_LIMIT)
-    .map((link, index): ReportHint => ({ source: `suspect ${index + 1}: change`, text: link.reason, url: link.change.url }));
+  const all = linked.filter((link) => link.timing === 'before')
+    .map((link): DraftSuspect => ({ changeId: link.change.id, text: link.reason, url: link.change.url, score: link.score }));
+  const suspects = suspectHints(all);
   const during = linked.filter((link) => link.timing === 'during')
     .map((link): ReportHint => ({ source: 'change during the incident', text: link.reason, url: link.change.url }));
   return {
     ...draft,
+    ...(all.length > 0 ? { suspects: all } : {}),
     sections: draft.sections.map((section) => {
       if (section.id === 'what-happened' && suspects.length > 0) return { ...section, hints: [...suspects, ...section.hints] };
       if (section.id === 'fix' && during.length > 0) return { ...section, hints: [...section.hints, ...during] };
@@ -57,3 +57,4 @@ export function withChangeHints(draft: ReportDraft, linked: readonly LinkedChang
     }),
   };
 }
+

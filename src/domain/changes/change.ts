@@ -10,8 +10,9 @@ export type ChangeKind = (typeof CHANGE_KINDS)[number];
 /**
  * Where a change was learnt from; it sets how much weight the change carries as a suspect. A
  * release or a push to the default branch says code changed, not that it runs anywhere yet.
+ * `pagerduty`: a PagerDuty change event PagerDuty related to a page, read by enrichment.
  */
-export const CHANGE_ORIGINS = ['github-deployment', 'github-release', 'github-push', 'generic'] as const;
+export const CHANGE_ORIGINS = ['github-deployment', 'github-release', 'github-push', 'generic', 'pagerduty'] as const;
 export type ChangeOrigin = (typeof CHANGE_ORIGINS)[number];
 
 export interface Change {

@@ -94,12 +94,15 @@ function closestIncidentService(service: string, incidentServices: readonly stri
 
 const ORIGIN_LABEL: Record<ChangeOrigin, string> = {
   'github-deployment': 'GitHub deployment', 'github-release': 'GitHub release', 'github-push': 'GitHub push', generic: 'change event',
+  pagerduty: 'PagerDuty change event',
 };
 
 function whatOf(change: Change, service: string): string {
   const version = change.version ? ` ${change.version}` : '';
   if (change.origin === 'github-release') return `release${version} of ${service}`;
   if (change.origin === 'github-push') return `push of${version} to ${service}`;
+  // PagerDuty says nothing of the kind of change: its summary says what changed.
+  if (change.origin === 'pagerduty') return `change on ${service}: ${change.summary}`;
   switch (change.kind) {
     case 'deploy': return `deploy of ${service}${version}`;
     case 'config': return `config change on ${service}${version}`;

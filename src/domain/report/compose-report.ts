@@ -5,6 +5,7 @@ import {
 } from './report-model';
 import { timelineEntryId } from './timeline-entry-id';
 import { readableTime } from './readable-time';
+import { composeSuspects } from './suspect-verdicts';
 
 export interface ComposeInput {
   /** The machine draft, derived from the incident as it is now. */
@@ -24,8 +25,9 @@ export function composeReport(input: ComposeInput): ReportView {
   const { draft, stored } = input;
   const content = stored.content;
   const { timeline, hiddenTimeline } = composeTimeline(draft, stored);
+  const { suspects, sections: draftSections } = composeSuspects(draft, content.suspectVerdicts);
   const preventionDone = !!content.sections.prevention || input.actionItems.length > 0 || !!content.preventionNoneNeeded;
-  const sections: ReportSectionView[] = draft.sections.map((section) => {
+  const sections: ReportSectionView[] = draftSections.map((section) => {
     const human = content.sections[section.id] ?? null;
     const machineText = section.id === 'summary' ? machineSummaryText(draft.summary, draft.impactStart?.note ?? null) : section.id === 'timeline' ? machineTimelineText(timeline) : null;
     let status = section.status;
@@ -59,6 +61,7 @@ export function composeReport(input: ComposeInput): ReportView {
     timeline,
     hiddenTimeline,
     sections,
+    suspects,
     customerSummary: textPart(content.customerSummary),
     preventionNoneNeeded: textPart(content.preventionNoneNeeded),
     actionItems: [...input.actionItems],

@@ -28,6 +28,21 @@ export interface ReportHint {
   source: string;
   text: string;
   url: string | null;
+  /** Set on a hint that names a linked change (a suspect): its `Change.id`, for a person's verdict on it. */
+  changeId?: string;
+}
+
+/**
+ * A change linked before the incident's first alert, as the draft names it: a suspect for the
+ * cause, most suspect first (`changes/change-evidence.ts`). A person may mark it as the cause
+ * or dismiss it (`suspect-verdicts.ts`).
+ */
+export interface DraftSuspect {
+  changeId: string;
+  /** The sentence saying what the change was and why it is linked. */
+  text: string;
+  url: string | null;
+  score: number;
 }
 
 export interface ReportSection {
@@ -77,6 +92,8 @@ export interface ReportDraft {
   timeline: TimelineEntry[];
   impact: ImpactItem[];
   sections: ReportSection[];
+  /** Every suspect, most suspect first (the hints name the first few); absent when no change is linked. */
+  suspects?: DraftSuspect[];
 }
 
 export interface DraftInput {

@@ -105,6 +105,22 @@ export interface ReportContent {
   preventionNoneNeeded: HumanText | null;
   timelineEntries: HumanTimelineEntry[];
   timelineEdits: MachineTimelineEdit[];
+  /** People's verdicts on suspects, one per change. Absent in records written before verdicts existed. */
+  suspectVerdicts?: SuspectVerdict[];
+}
+
+export const SUSPECT_VERDICTS = ['cause', 'dismissed'] as const;
+export type SuspectVerdictKind = (typeof SUSPECT_VERDICTS)[number];
+
+/**
+ * A person's verdict on a suspect (a change linked before the first alert): it was the cause, or
+ * it was not. Keyed by the change's id; a verdict on a change no longer linked is kept, not shown.
+ */
+export interface SuspectVerdict {
+  changeId: string;
+  verdict: SuspectVerdictKind;
+  by: string;
+  at: string;
 }
 
 /**
@@ -252,6 +268,20 @@ export interface TextPart extends PartProvenance {
   text: string | null;
 }
 
+/** A suspect as composed: the draft's sentence with a person's verdict, if any. */
+export interface ReportSuspect {
+  changeId: string;
+  /** 1 = most suspect, as Debrief ranked it (verdicts do not change it). */
+  rank: number;
+  text: string;
+  url: string | null;
+  score: number;
+  verdict: SuspectVerdictKind | null;
+  /** Who gave the verdict and when; null without one. */
+  by: string | null;
+  at: string | null;
+}
+
 /** A report section as composed for readers (extends the draft's section shape). */
 export interface ReportSectionView {
   id: SectionId;
@@ -322,6 +352,11 @@ export interface ReportView {
   hiddenTimeline: ReportTimelineEntry[];
   /** The five sections, in order. */
   sections: ReportSectionView[];
+  /**
+   * Every suspect with its verdict, most suspect first. Marked causes lead the hints of "What
+   * happened"; dismissed ones are left out of them. Absent in versions published before verdicts existed.
+   */
+  suspects?: ReportSuspect[];
   customerSummary: TextPart;
   preventionNoneNeeded: TextPart;
   actionItems: ActionItem[];

@@ -6,6 +6,7 @@ import { renderMetricChartSvg, type MetricSnapshot } from './metric-chart-svg';
 import { formatDuration } from './report-to-markdown';
 import type { ReportHint } from './report-draft';
 import type { ActionItem, ReportSectionView, ReportTimelineEntry, ReportView, TimedPart } from './report-model';
+import { markedCauses } from './suspect-verdicts';
 
 /** One outbound notification's outcome, as shown on the report. */
 export interface DeliveryView {
@@ -48,6 +49,7 @@ export function renderReportHtml(input: HtmlExportInput): string {
     if (section.id === 'summary') body.push(summaryBlock(report, input.measures));
     if (section.id === 'timeline') body.push(timelineBlock(report, input));
     if (section.id === 'prevention') body.push(preventionBlock(report));
+    if (section.id === 'what-happened') body.push(causeBlock(report));
     body.push(sectionText(section));
     body.push('</section>');
   }
@@ -157,6 +159,15 @@ function timelineRow(entry: ReportTimelineEntry): string {
   const actor = entry.actor ? ` <span class="actor">(${escapeHtml(entry.actor)})</span>` : '';
   const corrected = entry.machine ? ` <span class="corrected">corrected${entry.editedBy ? ` by ${escapeHtml(entry.editedBy)}` : ''}; was ${time(entry.machine.at)}: ${escapeHtml(entry.machine.text)}</span>` : '';
   return `<tr class="origin-${entry.origin}"><td>${time(entry.at)}</td><td>${text}${actor}${corrected}</td><td>${escapeHtml(entry.source)}</td></tr>`;
+}
+
+/** The suspects people marked as the cause: above the section's text, whoever wrote it. */
+function causeBlock(report: ReportView): string {
+  return markedCauses(report.suspects).map((cause) => {
+    const url = safeHttpUrl(cause.url);
+    const text = url ? `<a href="${escapeHtml(url)}" rel="noopener noreferrer nofollow">${escapeHtml(cause.text)}</a>` : escapeHtml(cause.text);
+    return `<p class="cause"><strong>Cause</strong> (marked by ${escapeHtml(cause.by ?? 'a person')}${cause.at ? `, ${time(cause.at)}` : ''}): ${text}</p>`;
+  }).join('\n');
 }
 
 function preventionBlock(report: ReportView): string {

@@ -1,5 +1,6 @@
 import { escapeMarkdownCell, escapeMarkdownText, markdownLink, stripControl } from './markdown-escape';
 import { composeReport } from './compose-report';
+import { markedCauses } from './suspect-verdicts';
 import { pageName, type IncidentPage } from '../incident-pages';
 import type { ReportDraft, ReportSection } from './report-draft';
 import { emptyStoredReport, type ActionItem, type ReportSectionView, type ReportTimelineEntry, type ReportView, type TimedPart } from './report-model';
@@ -24,6 +25,7 @@ export function renderReportMarkdown(input: ReportView | ReportDraft): string {
     if (section.id === 'summary') out.push(...customerSummaryBlock(report), ...summaryBlock(report));
     else if (section.id === 'timeline') out.push(...timelineBlock(report));
     else if (section.id === 'prevention') out.push(...preventionBlock(report));
+    else if (section.id === 'what-happened') out.push(...causeBlock(report));
     if (section.text) out.push(human(section.text), '');
     else if (section.machineText && section.id === 'summary') out.push(escapeMarkdownText(section.machineText), '');
     else if (section.status === 'needs-human') out.push(...humanBlock(section));
@@ -107,6 +109,12 @@ function timelineBlock(report: ReportView): string[] {
 }
 
 const entryText = (entry: ReportTimelineEntry): string => (entry.textFormat === 'markdown' ? humanCell(entry.text) : escapeMarkdownCell(entry.text));
+
+/** The suspects people marked as the cause: above the section's text, whoever wrote it. */
+function causeBlock(report: ReportView): string[] {
+  return markedCauses(report.suspects).map((cause) => `**Cause** (marked by ${escapeMarkdownText(cause.by ?? 'a person')}${cause.at ? ` at ${cause.at}` : ''}): ${markdownLink(cause.text, cause.url)}`)
+    .flatMap((line) => [line, '']);
+}
 
 function preventionBlock(report: ReportView): string[] {
   const lines: string[] = [];

@@ -6,7 +6,7 @@ import type { ReportService } from '../../services/report-service';
 import { ApiAuthenticator } from '../api-auth';
 import { idParamsSchema } from '../api-schemas';
 import {
-  auditPageSchema, auditQuerySchema, autosaveAnswerSchema, autosaveBodySchema, reportPatchSchema, reportViewSchema, requestBodySchema, staleReportSchema,
+  auditPageSchema, auditQuerySchema, autosaveAnswerSchema, autosaveBodySchema, reportPatchSchema, reportViewSchema, requestBodySchema, staleReportSchema, suspectVerdictBodySchema,
   transitionBodySchema, versionListSchema, versionParamsSchema, waiveBodySchema,
 } from '../report-schemas';
 import { defineRoute, type RouteDef } from '../route';
@@ -79,6 +79,23 @@ export function reportRoutes(deps: ReportRouteDeps): RouteDef[] {
         const { to } = body as z.infer<typeof transitionBodySchema>;
         if (to === 'published') ApiAuthenticator.authorize({ name: actor!, role: res.locals.role as Role }, 'publisher');
         const view = await reports.transition(params.id, to, ifMatch(req.headers['if-match']), actor!);
+        res.setHeader('ETag', view.etag).json(view);
+      },
+    }),
+    defineRoute({
+      method: 'post', path: '/api/v1/incidents/:id/report/suspects', operationId: 'setSuspectVerdict', tags: ['reports'],
+      summary: 'Mark a suspect (a change linked before the first alert) as the cause, dismiss it, or take the verdict back (null). Recorded in the audit trail; on a published version it starts a new one. If-Match optional.',
+      access: { kind: 'api', role: 'editor' },
+      params: idParamsSchema,
+      body: suspectVerdictBodySchema,
+      responses: {
+        ...reportOk, ...noIncident,
+        409: { description: 'If-Match is stale (with `current`)', schema: staleReportSchema },
+        422: errorResponse('The change is not one of the incident\'s suspects'),
+      },
+      handler: async ({ req, res, params, body, actor }) => {
+        const { changeId, verdict } = body as z.infer<typeof suspectVerdictBodySchema>;
+        const view = await reports.setSuspectVerdict(params.id, changeId, verdict, ifMatch(req.headers['if-match']), actor!);
         res.setHeader('ETag', view.etag).json(view);
       },
     }),

@@ -239,9 +239,25 @@ export interface ReportSection {
   status: SectionStatus;
   text: string | null;
   machineText: string | null;
-  hints: Array<{ source: string; text: string; url: string | null }>;
+  /** `changeId` is set on a hint naming a suspect change. */
+  hints: Array<{ source: string; text: string; url: string | null; changeId?: string }>;
   completedBy: string | null;
   completedAt: string | null;
+}
+
+export type SuspectVerdict = 'cause' | 'dismissed';
+
+/** A change linked before the first alert, with a person's verdict on it. */
+export interface ReportSuspect {
+  changeId: string;
+  /** 1 = most suspect, as Debrief ranked it. */
+  rank: number;
+  text: string;
+  url: string | null;
+  score: number;
+  verdict: SuspectVerdict | null;
+  by: string | null;
+  at: string | null;
 }
 
 export interface ActionItem {
@@ -288,6 +304,8 @@ export interface Report {
   /** Machine entries hidden from the report, with why (the pages show them to editors). */
   hiddenTimeline: ReportTimelineEntry[];
   sections: ReportSection[];
+  /** Absent in versions published before verdicts existed. */
+  suspects?: ReportSuspect[];
   customerSummary: TextPart;
   preventionNoneNeeded: TextPart;
   actionItems: ActionItem[];

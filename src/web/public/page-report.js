@@ -22,6 +22,7 @@ import { renderHead } from './report/head.js';
 import { showProblems } from './report/problems.js';
 import { reportApi } from './report/report-api.js';
 import { renderSections } from './report/sections.js';
+import { renderSuspects } from './report/suspects.js';
 import { createReportStore } from './report/store.js';
 import { timesCard } from './report/times.js';
 import { renderSaveBar, renderToolbar } from './report/toolbar.js';
@@ -41,6 +42,7 @@ function layout() {
     conflict: h('div'),
     sections: h('div', { class: 'sections-grid' }),
     actionItems: h('div', { class: 'action-items' }),
+    suspects: h('div', { attrs: { 'data-suspects-panel': '' } }),
     times: h('div'),
     history: h('section', { class: 'card no-print', attrs: { 'aria-labelledby': 'history-h' } }),
     saveBar: h('div', { class: 'save-bar no-print', attrs: { role: 'region', 'aria-label': 'Save' } }),
@@ -82,13 +84,16 @@ export async function render(user) {
     report: store.state.report, pageUrl, canEdit, onPostmortem: (kind, reason) => void workflow.setPostmortem(kind, reason),
   });
   const drawSections = () => {
-    renderSections(ui.sections, { ...store.state, canEdit: editable(), pageUrl, form, actionItemsSlot: ui.actionItems, onInput });
+    renderSections(ui.sections, { ...store.state, canEdit: editable(), pageUrl, form, actionItemsSlot: ui.actionItems, suspectsSlot: ui.suspects, onInput });
     replace(ui.times, timesCard({ ...store.state, canEdit: editable(), form, onInput }));
     drawChecklist();
   };
   const reloadActionItems = async () => { store.setActionItems(await api.actionItems()); drawActionItems(); drawChecklist(); };
   const drawActionItems = () => renderActionItems(ui.actionItems, store.state.report.actionItems, {
     canEdit: editable(), api, reload: reloadActionItems, onSaved: () => { form.clearProblem('sections.prevention'); form.clearProblem('actionItems'); },
+  });
+  const drawSuspects = () => renderSuspects(ui.suspects, store.state.report, {
+    canEdit: editable(), onVerdict: (changeId, verdict) => workflow.setSuspect(changeId, verdict),
   });
   const redrawHistory = historyPanel(ui.history, api);
   const drawHistory = () => void redrawHistory();
@@ -107,6 +112,7 @@ export async function render(user) {
   let wasEditable = editable();
   store.onUpdate(drawHead);
   store.onUpdate(drawToolbar);
+  store.onUpdate(drawSuspects);
   store.onUpdate(() => {
     keeper.schedule();
     // Publishing freezes the boxes into a document; starting a new version opens them again.
@@ -125,6 +131,7 @@ export async function render(user) {
   drawHead();
   drawToolbar();
   drawSections();
+  drawSuspects();
   drawActionItems();
   drawHistory();
   const saved = canEdit ? await api.autosave().catch(() => null) : null;

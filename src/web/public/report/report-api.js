@@ -30,6 +30,11 @@ export function reportApi(incidentId) {
     transition: async (to, etag) => stored(await request(`${base}/report/transitions`, { method: 'POST', body: { to }, ifMatch: etag })),
     /** @param {'request' | 'waive'} kind @param {string | null} reason @returns {Promise<Stored>} */
     setPostmortem: async (kind, reason) => stored(await request(`${base}/report/${kind}`, { method: 'POST', body: reason === null ? {} : { reason } })),
+    /**
+     * Marks a suspect as the cause, dismisses it, or (null) takes the verdict back.
+     * @param {string} changeId @param {import('../api-types').SuspectVerdict | null} verdict @returns {Promise<Stored>}
+     */
+    setSuspect: async (changeId, verdict) => stored(await request(`${base}/report/suspects`, { method: 'POST', body: { changeId, verdict } })),
     /** The user's own unsaved text on this report, or null. @returns {Promise<Autosave | null>} */
     autosave: async () => (await getJson(`${base}/report/autosave`)).autosave,
     /** Keeps the user's unsaved text (never a revision of the report). @param {AutosaveBody} body @returns {Promise<Autosave>} */

@@ -17,7 +17,7 @@ import { markdownField } from './markdown-field.js';
 /**
  * @typedef {{
  *   report: Report, baseValues: FormValues, canEdit: boolean, pageUrl: string,
- *   form: ReportForm, actionItemsSlot: HTMLElement, onInput: () => void,
+ *   form: ReportForm, actionItemsSlot: HTMLElement, suspectsSlot: HTMLElement, onInput: () => void,
  * }} SectionsInput
  */
 
@@ -54,9 +54,12 @@ function sectionCard(s, input) {
     s.completedBy ? h('p', { class: 'muted small' }, 'Completed by ', h('strong', { text: s.completedBy }), ' ', timeEl(s.completedAt)) : null);
   if (s.id === 'summary') card.appendChild(summaryFacts(report.summary));
   if (s.machineText) card.appendChild(h('div', { class: 'machine' }, h('p', { class: 'machine-label', text: 'Drafted by Debrief' }), h('p', { class: 'machine-text', text: s.machineText })));
-  if (s.hints.length) {
+  // Suspects have their own panel (with the verdict buttons) when the report lists them.
+  if (s.id === 'what-happened') card.appendChild(input.suspectsSlot);
+  const hints = report.suspects ? s.hints.filter((hint) => hint.changeId === undefined) : s.hints;
+  if (hints.length) {
     card.appendChild(h('div', { class: 'hints' }, h('p', { class: 'machine-label', text: 'Hints' }),
-      h('ul', {}, s.hints.map((hint) => h('li', {}, h('span', { class: 'muted', text: `${hint.source}: ` }), hint.text, hint.url ? [' (', link(hint.url, 'link'), ')'] : null)))));
+      h('ul', {}, hints.map((hint) => h('li', {}, h('span', { class: 'muted', text: `${hint.source}: ` }), hint.text, hint.url ? [' (', link(hint.url, 'link'), ')'] : null)))));
   }
   if (s.id === 'timeline') card.appendChild(h('p', { class: 'small' }, `${report.timeline.length} entries. `, h('a', { text: canEdit ? 'See and edit the timeline on the incident page' : 'See the timeline on the incident page', attrs: { href: pageUrl } })));
   card.appendChild(markdownField({ ...input, key, label: `Your text for "${s.title}" (Markdown)`, note: SECTION_NOTES[s.id], value: input.baseValues[key] }));

@@ -43,6 +43,8 @@ export function reportWorkflow(input) {
     transition: (to) => transition(input, to),
     /** @param {'request' | 'waive'} kind @param {string | null} reason */
     setPostmortem: (kind, reason) => setPostmortem(input, kind, reason),
+    /** @param {string} changeId @param {import('../api-types').SuspectVerdict | null} verdict */
+    setSuspect: (changeId, verdict) => setSuspect(input, changeId, verdict),
     /** @param {Current} current */
     showConflict: (current) => input.showConflict(current),
   };
@@ -136,6 +138,32 @@ async function setPostmortem(input, kind, reason) {
     input.drawHistory();
   } catch (err) {
     replace(input.messages, errorBanner(err, kind === 'waive' ? 'Could not waive the post-mortem' : 'Could not request a post-mortem'));
+  }
+}
+
+/** @type {Record<string, string>} */
+const VERDICT_DONE = { cause: 'Marked as the cause.', dismissed: 'Suspect dismissed.', none: 'Verdict taken back.' };
+
+/**
+ * Marks a suspect as the cause, dismisses it, or takes that back. Like a request or waiver it
+ * bumps the revision without touching the text being typed: the new ETag is taken only when
+ * nobody else wrote in between.
+ * @param {WorkflowInput} input @param {string} changeId @param {import('../api-types').SuspectVerdict | null} verdict
+ */
+async function setSuspect(input, changeId, verdict) {
+  try {
+    const next = await input.api.setSuspect(changeId, verdict);
+    if (dirtyKeys(input).length === 0) adopt(input, next);
+    else {
+      const { report, etag } = input.store.state;
+      input.store.update({ etag: next.etag === bumped(etag) ? next.etag : etag, report: { ...report, suspects: next.report.suspects } });
+    }
+    const done = VERDICT_DONE[verdict ?? 'none'] ?? '';
+    replace(input.messages, h('p', { class: 'banner banner-ok', text: done }));
+    announce(done);
+    input.drawHistory();
+  } catch (err) {
+    replace(input.messages, errorBanner(err, 'Could not record the verdict'));
   }
 }
 
