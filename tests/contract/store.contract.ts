@@ -11,6 +11,7 @@ import { describeChangeStoreContract } from './change-store.contract';
 import { describeDeliveryStoreContract } from './delivery-store.contract';
 import { describeRememberedLinkStoreContract } from './remembered-link-store.contract';
 import { describeReportStoreContract } from './report-store.contract';
+import { describeSearchStoreContract } from './search-store.contract';
 import {
   at, collectPages, correctionContext, FakeCorrelator, fixturePerCase, later, linkKey, NOW, observation, openDecision, pagingEvent, probeKey,
   recordContext, ruleDecision, SERVICE_LABELS, type ObservationSpec, type StoreFactory,
@@ -1109,6 +1110,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
   describeDeliveryStoreContract(name, factory);
   describeRememberedLinkStoreContract(name, factory);
   describeChangeStoreContract(name, factory);
+  describeSearchStoreContract(name, factory);
 }
 
 // ---------------------------------------------------------------- helpers

@@ -18,6 +18,7 @@ import type {
 } from '../store';
 import { SqliteChanges } from './sqlite-changes';
 import { SqliteCommitPolicy } from './sqlite-commit-policy';
+import { incidentListWhere } from './sqlite-incident-query';
 import { SqliteLedgerPort } from './sqlite-ledger-port';
 import { toAlert, toEvent, toIncident, type Row } from './sqlite-rows';
 import { inboxFileFor, SqliteInbox } from './sqlite-inbox';
@@ -362,18 +363,7 @@ export class SqliteStore implements Store, Reopenable {
   }
 
   async listIncidents(query: IncidentQuery): Promise<Page<Incident>> {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (query.status) { where.push('i.status = ?'); args.push(query.status); } else where.push("i.status <> 'merged'");
-    if (query.severity) { where.push('i.severity = ?'); args.push(query.severity); }
-    if (query.service) { where.push('i.id IN (SELECT incident_id FROM incident_services WHERE service = ?)'); args.push(query.service); }
-    if (query.since) { where.push('(i.ended_at IS NULL OR i.ended_at >= ?)'); args.push(query.since); }
-    if (query.until) { where.push('i.started_at < ?'); args.push(query.until); }
-    if (query.cursor) {
-      const c = decodeCursor(query.cursor, ['s', 'id']);
-      where.push('(i.started_at < ? OR (i.started_at = ? AND i.id < ?))');
-      args.push(String(c.s), String(c.s), String(c.id));
-    }
+    const { where, args } = incidentListWhere(query);
     const rows = this.db.prepare(`SELECT i.* FROM incidents i ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY i.started_at DESC, i.id DESC LIMIT ?`).all(...args, query.limit + 1) as Row[];
     return toPage(rows.map(toIncident), query.limit, (last) => ({ s: last.startedAt, id: last.id }));

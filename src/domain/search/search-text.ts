@@ -1,0 +1,108 @@
+import type { StoredReport } from '../report/report-model';
+import { SECTION_IDS, SECTION_TITLES, type SectionId } from '../report/report-draft';
+
+/**
+ * The words of a search and the human text it looks through. Pure: the stores index the same
+ * parts (`SEARCH_PARTS`), find incidents holding every word, and use `matchedParts` to say
+ * what matched with a snippet, so the SQLite and MongoDB stores answer alike.
+ */
+
+/** Where a word was found: the incident's title, a report section, the customer summary, a timeline note, an action item. */
+export const SEARCH_PARTS = ['title', 'section', 'customer-summary', 'timeline-note', 'action-item'] as const;
+export type SearchPart = (typeof SEARCH_PARTS)[number];
+
+/** One piece of searchable text of an incident. `ref`: the section id, timeline entry id or action item id; '' otherwise. */
+export interface SearchText {
+  part: SearchPart;
+  ref: string;
+  text: string;
+}
+
+export interface SearchMatch extends SearchText {
+  /** For people: "Title", "What happened", "Action item", ... */
+  label: string;
+  /** Up to `SNIPPET_CHARS` characters of the text around the first word found, words found in `[` `]`. */
+  snippet: string;
+}
+
+/** More words than this in one search are not looked for (each is one indexed lookup). */
+export const MAX_SEARCH_TERMS = 8;
+export const SNIPPET_CHARS = 160;
+
+/**
+ * Words too common to search for. MongoDB's text index leaves English stop words out, so a
+ * search holding one would find nothing there; both stores drop the same ones instead.
+ */
+const STOP_WORDS = new Set(('a an and are as at be but by for from has have in into is it its of on or that the their then there these '
+  + 'this to was were will with we our not no').split(' '));
+
+/** The distinct words of a search, lower-cased, stop words left out, at most `MAX_SEARCH_TERMS`. */
+export function searchTerms(query: string): string[] {
+  const words = query.normalize('NFKC').toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  return [...new Set(words.filter((word) => !STOP_WORDS.has(word)))].slice(0, MAX_SEARCH_TERMS);
+}
+
+/** The human text of a stored report, as indexed: written sections, customer summary, timeline notes. */
+export function reportSearchTexts(report: Pick<StoredReport, 'content'>): SearchText[] {
+  const out: SearchText[] = [];
+  for (const id of SECTION_IDS) {
+    const text = report.content.sections[id]?.text;
+    if (text?.trim()) out.push({ part: 'section', ref: id, text });
+  }
+  const customer = report.content.customerSummary?.text;
+  if (customer?.trim()) out.push({ part: 'customer-summary', ref: '', text: customer });
+  for (const entry of report.content.timelineEntries) if (entry.text.trim()) out.push({ part: 'timeline-note', ref: entry.id, text: entry.text });
+  return out;
+}
+
+/**
+ * The texts holding at least one of `terms`, each with a snippet. A word matches where a text's
+ * word starts with its stem (the word without a common English ending), as the stores' stemming
+ * indexes match "exhausted" for "exhaust" and "pools" for "pool".
+ */
+export function matchedParts(texts: readonly SearchText[], terms: readonly string[]): SearchMatch[] {
+  const pattern = termPattern(terms);
+  if (!pattern) return [];
+  const out: SearchMatch[] = [];
+  for (const text of texts) {
+    const flat = text.text.replace(/\s+/g, ' ');
+    pattern.lastIndex = 0;
+    const first = pattern.exec(flat);
+    if (!first) continue;
+    out.push({ ...text, label: labelOf(text), snippet: snippetAround(flat, first.index, pattern) });
+  }
+  return out;
+}
+
+function termPattern(terms: readonly string[]): RegExp | null {
+  const stems = [...new Set(terms.map(stemOf))].filter((stem) => stem.length > 0);
+  if (stems.length === 0) return null;
+  const escaped = stems.map((stem) => stem.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`(?<![\\p{L}\\p{N}])(?:${escaped.join('|')})[\\p{L}\\p{N}]*`, 'giu');
+}
+
+/** A word without a common English ending, never shorter than three characters. */
+export function stemOf(term: string): string {
+  const word = term.toLowerCase();
+  for (const ending of ['ing', 'ed', 'es', 's', 'ly']) {
+    if (word.endsWith(ending) && word.length - ending.length >= 3) return word.slice(0, -ending.length);
+  }
+  return word;
+}
+
+function snippetAround(flat: string, index: number, pattern: RegExp): string {
+  const start = Math.max(0, index - 40);
+  const cut = flat.slice(start, start + SNIPPET_CHARS);
+  const marked = cut.replace(pattern, (word) => `[${word}]`);
+  return `${start > 0 ? '…' : ''}${marked}${start + SNIPPET_CHARS < flat.length ? '…' : ''}`;
+}
+
+function labelOf(text: SearchText): string {
+  switch (text.part) {
+    case 'title': return 'Title';
+    case 'section': return SECTION_TITLES[text.ref as SectionId] ?? 'Report';
+    case 'customer-summary': return 'Customer summary';
+    case 'timeline-note': return 'Timeline note';
+    case 'action-item': return 'Action item';
+  }
+}
