@@ -56,7 +56,9 @@ export function describeSearchStoreContract(name: string, factory: StoreFactory)
       const hits = await find('exhausted');
       expect(hits.map((hit) => hit.incident.id)).toEqual([incident]);
       expect(hits[0]!.incident.title).toBe('Checkout is failing');
-      expect(hits[0]!.matches).toEqual([expect.objectContaining({ part: 'section', ref: 'what-happened', label: 'What happened', snippet: expect.stringContaining('[exhausted]') })]);
+      expect(hits[0]!.matches).toEqual([expect.objectContaining({ part: 'section', ref: 'what-happened', label: 'What happened', snippet: expect.stringContaining('was exhausted by') })]);
+      const [match] = hits[0]!.matches;
+      expect(match!.highlights.map((h) => match!.snippet.slice(h.start, h.end))).toEqual(['exhausted']);
       // Stemmed: another form of the word finds it too.
       expect(await ids('exhaust')).toEqual([incident]);
     });

@@ -21,8 +21,8 @@ describe('search words and what matched', () => {
       { part: 'action-item', ref: 'ai-1', text: 'Alert on pool usage' },
     ], ['exhaust', 'pools']);
     expect(matches).toEqual([
-      { part: 'section', ref: 'what-happened', text: 'The connection pool was\n\nexhausted by retries.', label: 'What happened', snippet: 'The connection [pool] was [exhausted] by retries.' },
-      { part: 'action-item', ref: 'ai-1', text: 'Alert on pool usage', label: 'Action item', snippet: 'Alert on [pool] usage' },
+      { part: 'section', ref: 'what-happened', text: 'The connection pool was\n\nexhausted by retries.', label: 'What happened', snippet: 'The connection pool was exhausted by retries.', highlights: [{ start: 15, end: 19 }, { start: 24, end: 33 }] },
+      { part: 'action-item', ref: 'ai-1', text: 'Alert on pool usage', label: 'Action item', snippet: 'Alert on pool usage', highlights: [{ start: 9, end: 13 }] },
     ]);
   });
 
@@ -31,7 +31,8 @@ describe('search words and what matched', () => {
     const [match] = matchedParts([{ part: 'timeline-note', ref: 'n', text }], ['needle']);
     expect(match!.snippet.startsWith('…')).toBe(true);
     expect(match!.snippet.endsWith('…')).toBe(true);
-    expect(match!.snippet).toContain('[needle]');
+    const [highlight] = match!.highlights;
+    expect(match!.snippet.slice(highlight!.start, highlight!.end)).toBe('needle');
   });
 
   it('reads the written sections, customer summary and timeline notes of a report', () => {

@@ -21,8 +21,10 @@ export interface SearchText {
 export interface SearchMatch extends SearchText {
   /** For people: "Title", "What happened", "Action item", ... */
   label: string;
-  /** Up to `SNIPPET_CHARS` characters of the text around the first word found, words found in `[` `]`. */
+  /** Up to `SNIPPET_CHARS` characters of the text around the first word found (whitespace runs as one space), `…` where cut. */
   snippet: string;
+  /** Where in `snippet` the words found are, as [start, end) character offsets. */
+  highlights: Array<{ start: number; end: number }>;
 }
 
 /** More words than this in one search are not looked for (each is one indexed lookup). */
@@ -69,7 +71,7 @@ export function matchedParts(texts: readonly SearchText[], terms: readonly strin
     pattern.lastIndex = 0;
     const first = pattern.exec(flat);
     if (!first) continue;
-    out.push({ ...text, label: labelOf(text), snippet: snippetAround(flat, first.index, pattern) });
+    out.push({ ...text, label: labelOf(text), ...snippetAround(flat, first.index, pattern) });
   }
   return out;
 }
@@ -90,11 +92,12 @@ export function stemOf(term: string): string {
   return word;
 }
 
-function snippetAround(flat: string, index: number, pattern: RegExp): string {
+function snippetAround(flat: string, index: number, pattern: RegExp): Pick<SearchMatch, 'snippet' | 'highlights'> {
   const start = Math.max(0, index - 40);
-  const cut = flat.slice(start, start + SNIPPET_CHARS);
-  const marked = cut.replace(pattern, (word) => `[${word}]`);
-  return `${start > 0 ? '…' : ''}${marked}${start + SNIPPET_CHARS < flat.length ? '…' : ''}`;
+  const snippet = `${start > 0 ? '…' : ''}${flat.slice(start, start + SNIPPET_CHARS)}${start + SNIPPET_CHARS < flat.length ? '…' : ''}`;
+  pattern.lastIndex = 0;
+  const highlights = [...snippet.matchAll(pattern)].map((found) => ({ start: found.index, end: found.index + found[0].length }));
+  return { snippet, highlights };
 }
 
 function labelOf(text: SearchText): string {

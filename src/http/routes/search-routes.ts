@@ -26,7 +26,8 @@ const searchMatchSchema = z.object({
   ref: z.string().describe('The section id (`what-happened`, `fix`, ...), timeline note id or action item id; empty for the title and the customer summary.'),
   label: z.string().describe('The part\'s name for people ("What happened", "Action item").'),
   text: z.string().describe('The whole text the word was found in.'),
-  snippet: z.string().describe('Up to 160 characters around the first word found, the words found in square brackets; `…` where the text was cut.'),
+  snippet: z.string().describe('Up to 160 characters around the first word found (whitespace runs as one space); `…` where the text was cut.'),
+  highlights: z.array(z.object({ start: z.number().int(), end: z.number().int() })).describe('Where the words found are in `snippet`: [start, end) offsets in UTF-16 code units, as JavaScript strings index.'),
 }).meta({ id: 'SearchMatch' });
 
 export const searchPageSchema = z.object({
