@@ -19,6 +19,7 @@ import type {
 import { SqliteChanges } from './sqlite-changes';
 import { SqliteCommitPolicy } from './sqlite-commit-policy';
 import { incidentListWhere } from './sqlite-incident-query';
+import { namesByIncident } from '../incident-alert-names';
 import { SqliteLedgerPort } from './sqlite-ledger-port';
 import { toAlert, toEvent, toIncident, type Row } from './sqlite-rows';
 import { inboxFileFor, SqliteInbox } from './sqlite-inbox';
@@ -378,6 +379,11 @@ export class SqliteStore implements Store, Reopenable {
     const rows = this.byIncidentIds(incidentIds, (marks) => `SELECT incident_id, min(occurred_at) AS at FROM paging_events
       WHERE incident_id IN (${marks}) AND kind = 'acknowledged' GROUP BY incident_id`);
     return new Map(rows.map((r) => [String(r.incident_id), String(r.at)]));
+  }
+
+  async incidentAlertNames(incidentIds: readonly string[]): Promise<Map<string, string[]>> {
+    const rows = this.byIncidentIds(incidentIds, (marks) => `SELECT DISTINCT incident_id, alertname FROM incident_facets WHERE incident_id IN (${marks})`);
+    return namesByIncident(rows.map((r) => [String(r.incident_id), String(r.alertname)]));
   }
 
   /**
