@@ -32,11 +32,15 @@ export const MAX_SEARCH_TERMS = 8;
 export const SNIPPET_CHARS = 160;
 
 /**
- * Words too common to search for. MongoDB's text index leaves English stop words out, so a
- * search holding one would find nothing there; both stores drop the same ones instead.
+ * Words too common to search for: the English stop words MongoDB's text index leaves out (those
+ * without an apostrophe; the words are split at apostrophes here). A search holding one would
+ * find nothing there, so both stores drop the same ones instead.
  */
-const STOP_WORDS = new Set(('a an and are as at be but by for from has have in into is it its of on or that the their then there these '
-  + 'this to was were will with we our not no').split(' '));
+const STOP_WORDS = new Set(`a about above after again against all am an and any are as at be because been before being below between both
+but by cannot could did do does doing down during each few for from further had has have having he her here hers herself him himself
+his how i if in into is it its itself me more most my myself no nor not of off on once only or other ought our ours ourselves out over
+own same she should so some such than that the their theirs them themselves then there these they this those through to too under
+until up very was we were what when where which while who whom why with would you your yours yourself yourselves`.split(/\s+/));
 
 /** The distinct words of a search, lower-cased, stop words left out, at most `MAX_SEARCH_TERMS`. */
 export function searchTerms(query: string): string[] {
