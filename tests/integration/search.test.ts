@@ -48,6 +48,7 @@ describe('GET /api/v1/search', () => {
     expect(page.items[0]!.matches).toEqual([expect.objectContaining({ part: 'section', ref: 'what-happened', label: 'What happened', snippet: expect.stringContaining('requests queued until they timed out') })]);
     const [match] = page.items[0]!.matches;
     expect(match!.highlights.map((h) => match!.snippet.slice(h.start, h.end))).toEqual(['queued', 'timed']);
+    expect(match).not.toHaveProperty('text'); // the snippet, never the whole section
 
     // Words from different parts (an action item and the title's service) find it together.
     const across = expectOk(await viewer.get('/api/v1/search', { params: { q: 'lint checkout' } })) as Page;

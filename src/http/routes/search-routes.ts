@@ -25,7 +25,6 @@ const searchMatchSchema = z.object({
   part: z.enum(SEARCH_PARTS).describe('Where a word was found: the incident title, a report section, the customer summary, a timeline note or an action item.'),
   ref: z.string().describe('The section id (`what-happened`, `fix`, ...), timeline note id or action item id; empty for the title and the customer summary.'),
   label: z.string().describe('The part\'s name for people ("What happened", "Action item").'),
-  text: z.string().describe('The whole text the word was found in.'),
   snippet: z.string().describe('Up to 160 characters around the first word found (whitespace runs as one space); `…` where the text was cut.'),
   highlights: z.array(z.object({ start: z.number().int(), end: z.number().int() })).describe('Where the words found are in `snippet`: [start, end) offsets in UTF-16 code units, as JavaScript strings index.'),
 }).meta({ id: 'SearchMatch' });
@@ -56,7 +55,8 @@ export function searchRoutes(deps: SearchRouteDeps): RouteDef[] {
           since: q.since ? new Date(q.since).toISOString() : undefined,
           until: q.until ? new Date(q.until).toISOString() : undefined,
         });
-        res.json({ terms, ...page });
+        // The snippet says enough; whole sections would make a page of hits heavy.
+        res.json({ terms, nextCursor: page.nextCursor, items: page.items.map(({ incident, matches }) => ({ incident, matches: matches.map(({ text: _text, ...match }) => match) })) });
       },
     }),
   ] as RouteDef[];
