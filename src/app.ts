@@ -22,6 +22,7 @@ import { incidentRoutes } from './http/routes/incident-routes';
 import { actionItemRoutes } from './http/routes/action-item-routes';
 import { reportRoutes } from './http/routes/report-routes';
 import { exportRoutes } from './http/routes/export-routes';
+import { searchRoutes } from './http/routes/search-routes';
 import { statsRoutes } from './http/routes/stats-routes';
 import { statusRoutes } from './http/routes/status-routes';
 import { OutboundNotifier } from './integrations/outbound-notifier';
@@ -54,6 +55,7 @@ import { openStores } from './store/open-stores';
 import type { Store } from './store/store';
 import type { DeliveryStore } from './store/delivery-store';
 import type { RememberedLinkStore } from './store/remembered-link-store';
+import type { SearchStore } from './store/search-store';
 import type { Metrics } from './metrics';
 import type { IncidentViewOptions } from './domain/incident-report';
 import type { ServiceNaming } from './domain/service-naming';
@@ -184,7 +186,7 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
 
   const routes: RouteDef[] = [];
   routes.push(...routeTable({
-    config, instances, metrics, pressure, processor, clock, store, readStore, reportStore, deliveryStore, view, naming, catalog, links: stores.links, reports, corrections, declarations, stats, snapshotter,
+    config, instances, metrics, pressure, processor, clock, store, readStore, reportStore, deliveryStore, view, naming, catalog, links: stores.links, search: stores.search, reports, corrections, declarations, stats, snapshotter,
     storeHealth: stores.health, openapi: () => buildOpenApi(routes, { version: VERSION }),
   }));
   const app = createHttpApp({
@@ -227,6 +229,7 @@ interface RouteParts {
   naming: ServiceNaming;
   catalog: ServiceCatalog;
   links: RememberedLinkStore;
+  search: SearchStore;
   reports: ReportService;
   corrections: CorrectionService;
   declarations: DeclarationService;
@@ -255,6 +258,7 @@ function routeTable(p: RouteParts): RouteDef[] {
     ...actionItemRoutes({ reports: p.reports }),
     ...exportRoutes({ store: p.readStore, reports: p.reports, snapshots: p.snapshotter, deliveries: p.deliveryStore, serviceLabels: p.naming, clock: p.clock }),
     ...statsRoutes({ stats: p.stats, clock: p.clock }),
+    ...searchRoutes({ search: p.search }),
     ...statusRoutes({ published: p.reportStore, title: p.config.status.title, publicUrl: p.config.status.publicUrl, clock: p.clock }),
     ...inboxRoutes({ store: p.store, clock: p.clock, onRequeued: () => p.processor.kick() }),
     ...opsRoutes({ store: p.store, storeHealth: p.storeHealth, metrics: p.metrics, openapi: p.openapi }),

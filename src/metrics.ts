@@ -104,6 +104,7 @@ export interface StatsGaugeSource {
     overall: StatsGroup;
     byService: Array<StatsGroup & { service: string }>;
     bySeverity: Array<StatsGroup & { severity: string }>;
+    repeat?: { rate: number | null };
   }>;
 }
 interface StatsGroup { count: number; missedByMonitoringCount: number; mttdMs: number | null; mttaMs: number | null; mttmMs: number | null; mttrMs: number | null }
@@ -136,6 +137,22 @@ export function registerStatsGauges(registry: Registry, source: StatsGaugeSource
         const measured = value(group);
         if (measured !== null) this.set({ dimension, name: labelName }, measured);
       }
+    },
+  });
+  new Gauge({
+    name: 'debrief_incident_repeat_ratio',
+    help: 'Share (0..1) of the incidents started in the stats window that had a similar earlier incident (shared alert name and service) within 90 days before; absent when none started',
+    registers: [registry],
+    async collect() {
+      let stats;
+      try {
+        stats = await shared();
+      } catch {
+        return; // the store being down is reported by /readyz; a scrape must still succeed
+      }
+      this.reset();
+      const rate = stats.repeat?.rate ?? null;
+      if (rate !== null) this.set(rate);
     },
   });
   const seconds = (ms: number | null) => (ms === null ? null : ms / 1000);

@@ -1,10 +1,12 @@
 import { aggregateMeasures, measureFacts, type IncidentStats, type MeasureOverrides } from '../domain/incident-metrics';
+import type { IncidentFootprint } from '../domain/history/earlier-incidents';
+import { REPEAT_WINDOW_DAYS, repeatRate, type RepeatRate } from '../domain/history/repeat-rate';
 import type { Incident } from '../domain/incident';
 import type { StoredReport } from '../domain/report/report-model';
 import type { IncidentReads } from '../store/store';
 
 export interface StatsServiceDeps {
-  store: Pick<IncidentReads, 'listIncidents' | 'firstAcknowledgements' | 'getIncident'>;
+  store: Pick<IncidentReads, 'listIncidents' | 'firstAcknowledgements' | 'getIncident' | 'incidentAlertNames'>;
   /** Human-set times (impact window, mitigation) come from stored reports; absent: measured from alerts and pages only. */
   reports?: { getReports(incidentIds: readonly string[]): Promise<Map<string, StoredReport>> } | null;
   clock: () => Date;
@@ -15,6 +17,8 @@ export interface StatsResult extends IncidentStats {
   until: string;
   /** True when more incidents started in the window than are measured in one request (`MAX_INCIDENTS`). */
   truncated: boolean;
+  /** The share of these incidents with a similar earlier one within `REPEAT_WINDOW_DAYS` (`repeatRate`). */
+  repeat: RepeatRate;
 }
 
 /** More than this many incidents in one window are not measured in one request. */
@@ -55,7 +59,31 @@ export class StatsService {
       { incident, acknowledgedAt: acknowledged.get(incident.id) ?? null, ...(firstAlerts.has(incident.id) ? { firstAlertAt: firstAlerts.get(incident.id) } : {}) },
       overridesOf(stored.get(incident.id)),
     ));
-    return { since, until, truncated, ...aggregateMeasures(measures) };
+    return { since, until, truncated, ...aggregateMeasures(measures), repeat: await this.repeatRateOf(chosen, since) };
+  }
+
+  /**
+   * The repeat rate of `incidents` (started in the window from `since`): their alert names read
+   * from the stored facets, and the incidents that started in the `REPEAT_WINDOW_DAYS` before the
+   * window, at most `MAX_INCIDENTS` of them (the most recent), a page per query.
+   */
+  private async repeatRateOf(incidents: readonly Incident[], since: string): Promise<RepeatRate> {
+    const from = new Date(Date.parse(since) - REPEAT_WINDOW_DAYS * 86_400_000).toISOString();
+    const history: Incident[] = [];
+    let cursor: string | null = null;
+    while (incidents.length > 0 && history.length < MAX_INCIDENTS) {
+      const page = await this.deps.store.listIncidents({ since: from, until: since, limit: PAGE, cursor });
+      history.push(...page.items.filter((incident) => incident.startedAt >= from && incident.status !== 'merged'));
+      cursor = page.nextCursor;
+      // Newest first: once one started before `from`, every later one did too.
+      if (!cursor || page.items.some((incident) => incident.startedAt < from)) break;
+    }
+    const all = [...incidents, ...history.slice(0, MAX_INCIDENTS)];
+    const names = all.length ? await this.deps.store.incidentAlertNames(all.map((incident) => incident.id)) : new Map<string, string[]>();
+    const footprint = (incident: Incident): IncidentFootprint => ({
+      id: incident.id, title: incident.title, startedAt: incident.startedAt, services: incident.services, alertNames: names.get(incident.id) ?? [],
+    });
+    return repeatRate(incidents.map(footprint), history.slice(0, MAX_INCIDENTS).map(footprint));
   }
 
   /**

@@ -2,10 +2,12 @@ import type { DeliveryStore } from './delivery-store';
 import { openDeliveryStore } from './open-delivery-store';
 import { openRememberedLinkStore } from './open-remembered-link-store';
 import { openReportStore } from './open-report-store';
+import { openSearchStore } from './open-search-store';
 import { openStore } from './open-store';
 import type { MongoSettings } from './mongo/mongo-connection';
 import type { RememberedLinkStore } from './remembered-link-store';
 import type { ReportStore } from './report-store';
+import type { SearchStore } from './search-store';
 import { guardSqliteFaults } from './sqlite/sqlite-faults';
 import { ConnectionHealer } from './sqlite/sqlite-reopen';
 import { inboxFileFor } from './sqlite/sqlite-inbox';
@@ -28,6 +30,8 @@ export interface Stores {
   deliveries: DeliveryStore;
   /** Service links people taught by merging with "remember" (catalog suggestions). */
   links: RememberedLinkStore;
+  /** Full-text search over incidents and their post-mortems, kept in step with the writes above. */
+  search: SearchStore;
   /**
    * A database file another thread can open on its own connection to process the inbox (an
    * embedded SQLite file); null when processing must stay in this thread (`:memory:`, MongoDB,
@@ -67,8 +71,11 @@ export async function openStores(settings: StoreSettings, given: { store?: Store
   const rawLinks = openRememberedLinkStore(store);
   const links = raw instanceof SqliteStore ? guardSqliteFaults(rawLinks) : rawLinks;
   await links.init();
+  const rawSearch = openSearchStore(store);
+  const search = raw instanceof SqliteStore ? guardSqliteFaults(rawSearch, { healer: healer! }) : rawSearch;
+  await search.init();
   return {
-    store, reports: guardedReports, deliveries, links, workerFile: raw instanceof SqliteStore ? raw.fileForOtherThreads() : null,
+    store, reports: guardedReports, deliveries, links, search, workerFile: raw instanceof SqliteStore ? raw.fileForOtherThreads() : null,
     health: () => healer?.health() ?? null,
     walFiles: walFilesOf(raw instanceof SqliteStore ? raw.fileForOtherThreads() : null),
   };

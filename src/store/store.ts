@@ -210,6 +210,12 @@ export interface IncidentReads {
    * Incidents never acknowledged, and unknown ids, are absent.
    */
   firstAcknowledgements(incidentIds: readonly string[]): Promise<Map<string, string>>;
+  /**
+   * The distinct alert names of each incident's alerts, sorted, from the stored facets (never
+   * its alerts), for comparing many incidents ("this happened before", the repeat rate).
+   * Incidents without alerts, and unknown ids, are absent.
+   */
+  incidentAlertNames(incidentIds: readonly string[]): Promise<Map<string, string[]>>;
 
 }
 

@@ -10,6 +10,7 @@ import type { PagingEvent } from '../../src/domain/paging-event';
 import type { DeliveryStore } from '../../src/store/delivery-store';
 import type { RememberedLinkStore } from '../../src/store/remembered-link-store';
 import type { ReportStore } from '../../src/store/report-store';
+import type { SearchStore } from '../../src/store/search-store';
 import type { CorrectionContext, RecordContext, Store } from '../../src/store/store';
 
 /**
@@ -24,6 +25,7 @@ export interface StoreHandles {
   reports: ReportStore;
   deliveries: DeliveryStore;
   links: RememberedLinkStore;
+  search: SearchStore;
 }
 
 /** A fresh, empty database for one test, with its stores open and initialised. */

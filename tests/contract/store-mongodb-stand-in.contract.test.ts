@@ -1,6 +1,7 @@
 import { MongoDeliveryStore } from '../../src/store/mongo/mongo-delivery-store';
 import { MongoRememberedLinkStore } from '../../src/store/mongo/mongo-remembered-link-store';
 import { MongoReportStore } from '../../src/store/mongo/mongo-report-store';
+import { MongoSearchStore } from '../../src/store/mongo/mongo-search-store';
 import { MongoStore } from '../../src/store/mongo/mongo-store';
 import { FakeConnection } from '../unit/mongo-fake-db';
 import { describeStoreContract } from './store.contract';
@@ -43,7 +44,12 @@ describeStoreContract('MongoDB code on the in-memory driver stand-in', async () 
     await deliveries.init();
     const links = new MongoRememberedLinkStore(connection);
     await links.init();
-    return { store: serialised(store, queue), reports: serialised(reports, queue), deliveries: serialised(deliveries, queue), links: serialised(links, queue) };
+    const search = new MongoSearchStore(connection);
+    await search.init();
+    return {
+      store: serialised(store, queue), reports: serialised(reports, queue), deliveries: serialised(deliveries, queue), links: serialised(links, queue),
+      search: serialised(search, queue),
+    };
   };
   return { ...(await open()), connectAgain: open, destroy: async () => undefined };
 });

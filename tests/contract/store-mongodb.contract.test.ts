@@ -54,13 +54,14 @@ if (MONGODB_URI) {
     const url = withDatabase(MONGODB_URI, contractDatabaseName());
     const opened: StoreHandles[] = [];
     const open = async (): Promise<StoreHandles> => {
-      const { store, reportStore, deliveryStore, linkStore } = createMongoStores(url, { serverSelectionTimeoutMs: 5000 });
-      opened.push({ store, reports: reportStore, deliveries: deliveryStore, links: linkStore });
+      const { store, reportStore, deliveryStore, linkStore, searchStore } = createMongoStores(url, { serverSelectionTimeoutMs: 5000 });
+      opened.push({ store, reports: reportStore, deliveries: deliveryStore, links: linkStore, search: searchStore });
       await store.init();
       await reportStore.init();
       await deliveryStore.init();
       await linkStore.init();
-      return { store, reports: reportStore, deliveries: deliveryStore, links: linkStore };
+      await searchStore.init();
+      return { store, reports: reportStore, deliveries: deliveryStore, links: linkStore, search: searchStore };
     };
     return {
       ...(await open()),

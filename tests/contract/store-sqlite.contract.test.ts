@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { openDeliveryStore } from '../../src/store/open-delivery-store';
 import { openRememberedLinkStore } from '../../src/store/open-remembered-link-store';
 import { openReportStore } from '../../src/store/open-report-store';
+import { openSearchStore } from '../../src/store/open-search-store';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import { describeStoreContract } from './store.contract';
 import type { StoreHandles } from './store-contract-support';
@@ -23,7 +24,9 @@ describeStoreContract('SQLite', async () => {
     await deliveries.init();
     const links = openRememberedLinkStore(store);
     await links.init();
-    return { store, reports, deliveries, links };
+    const search = openSearchStore(store);
+    await search.init();
+    return { store, reports, deliveries, links, search };
   };
   return {
     ...(await open()),

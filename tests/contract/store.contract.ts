@@ -11,6 +11,7 @@ import { describeChangeStoreContract } from './change-store.contract';
 import { describeDeliveryStoreContract } from './delivery-store.contract';
 import { describeRememberedLinkStoreContract } from './remembered-link-store.contract';
 import { describeReportStoreContract } from './report-store.contract';
+import { describeSearchStoreContract } from './search-store.contract';
 import {
   at, collectPages, correctionContext, FakeCorrelator, fixturePerCase, later, linkKey, NOW, observation, openDecision, pagingEvent, probeKey,
   recordContext, ruleDecision, SERVICE_LABELS, type ObservationSpec, type StoreFactory,
@@ -828,6 +829,19 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         await store.mergeIncidents(quiet.incidentId, [paged.incidentId], correctionContext(correlator));
         expect(await store.firstAcknowledgements([quiet.incidentId, paged.incidentId])).toEqual(new Map([[quiet.incidentId, at(5)]]));
       });
+
+      it('when incidents hold alerts, then their distinct alert names are read for many at once, sorted, and follow a merge', async () => {
+        const web = await place({ name: 'WebDown', link: 'w', start: 0, service: 'web' });
+        await place({ name: 'WebDown', link: 'w', start: 1, service: 'web-edge' });
+        await place({ name: 'HighLatency', link: 'w', start: 2, service: 'web' });
+        const db = await place({ name: 'DiskFull', link: 'd', start: 3, service: 'db' });
+
+        expect(await store.incidentAlertNames([])).toEqual(new Map());
+        expect(await store.incidentAlertNames([web.incidentId, db.incidentId, 'no-such-incident', web.incidentId]))
+          .toEqual(new Map([[web.incidentId, ['HighLatency', 'WebDown']], [db.incidentId, ['DiskFull']]]));
+        await store.mergeIncidents(web.incidentId, [db.incidentId], correctionContext(correlator));
+        expect(await store.incidentAlertNames([web.incidentId, db.incidentId])).toEqual(new Map([[web.incidentId, ['DiskFull', 'HighLatency', 'WebDown']]]));
+      });
     });
 
     // ------------------------------------------------------------ corrections
@@ -1115,6 +1129,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
   describeDeliveryStoreContract(name, factory);
   describeRememberedLinkStoreContract(name, factory);
   describeChangeStoreContract(name, factory);
+  describeSearchStoreContract(name, factory);
 }
 
 // ---------------------------------------------------------------- helpers

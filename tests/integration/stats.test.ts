@@ -71,7 +71,8 @@ describe('GET /api/v1/stats', () => {
 
   it('when statistics are read, then each mean comes with its definition, saying when it is unknown', async () => {
     const res = await app.api.get('/api/v1/stats', { params: window });
-    expect(Object.keys(res.data.definitions).sort()).toEqual(['missedByMonitoring', 'mtta', 'mttd', 'mttm', 'mttr']);
+    expect(Object.keys(res.data.definitions).sort()).toEqual(['missedByMonitoring', 'mtta', 'mttd', 'mttm', 'mttr', 'repeat']);
+    expect(res.data.definitions.repeat).toMatch(/shared alert name and one shared service.*within 90 days/);
     expect(res.data.definitions.mttd).toMatch(/impact start .* recorded .*first alert.*Unknown unless/);
     expect(res.data.definitions.mtta).toMatch(/Unknown when no page was acknowledged/);
   });
@@ -103,5 +104,41 @@ describe('GET /api/v1/stats', () => {
     const mttr = metricSamples(res.data, 'debrief_incident_mttr_seconds');
     expect(mttr).toContainEqual({ labels: { dimension: 'severity', name: 'warning' }, value: 4200 });
     expect(metricSamples(res.data, 'debrief_incidents_recent')).toContainEqual({ labels: { dimension: 'overall', name: 'all' }, value: 3 });
+  });
+});
+
+describe('repeat rate in GET /api/v1/stats and /metrics', () => {
+  let app: TestApp;
+  const DAY = 86_400_000;
+  const daysAgo = (days: number) => new Date(Math.floor((Date.now() - days * DAY) / MIN) * MIN).toISOString();
+  const send = async (alertname: string, service: string, startsAt: string) => {
+    expect((await app.postAlertmanager(alertmanagerBody([{ labels: { alertname, service, severity: 'critical' }, startsAt, endsAt: minutesAfter(startsAt, 10) }]))).status).toBe(202);
+  };
+
+  beforeAll(async () => {
+    app = await startTestApp();
+    // 40 days ago, before the default 30-day window: only history, yet within 90 days of what follows.
+    await send('CheckoutErrors', 'checkout', daysAgo(40));
+    await send('CheckoutErrors', 'checkout', daysAgo(5)); // the same failure again: a repeat
+    await send('SearchDown', 'search', daysAgo(4));
+    await send('CheckoutErrors', 'cart', daysAgo(3)); // same alert name, another service: not similar
+    await app.settle();
+    expect(await listAllIncidents(app)).toHaveLength(4);
+  });
+  afterAll(async () => { await app.stop(); });
+
+  it('when incidents recur, then the share of incidents with a similar one in the 90 days before them is given, looking back before the window', async () => {
+    const res = await app.api.get('/api/v1/stats');
+    expect(res.status).toBe(200);
+    expect(res.data.overall.count).toBe(3);
+    expect(res.data.repeat).toEqual({ windowDays: 90, count: 3, repeatedCount: 1, rate: 1 / 3 });
+    // A window holding the first failure only has nothing before it to repeat.
+    const first = await app.api.get('/api/v1/stats', { params: { since: daysAgo(41), until: daysAgo(39) } });
+    expect(first.data.repeat).toEqual({ windowDays: 90, count: 1, repeatedCount: 0, rate: 0 });
+  });
+
+  it('when /metrics is scraped, then the repeat rate of the stats window is a gauge', async () => {
+    const res = await app.anon.get('/metrics');
+    expect(metricSamples(res.data, 'debrief_incident_repeat_ratio')).toEqual([{ labels: {}, value: 1 / 3 }]);
   });
 });

@@ -6,7 +6,8 @@ import { INDEX_PLAN } from '../../src/store/mongo/mongo-indexes';
  * An in-memory stand-in for the small part of the MongoDB driver the Mongo stores use, so
  * their code paths run here, where no server can (docs/toolchain.md, "MongoDB"). It is NOT MongoDB: it
  * interprets only the operators the stores send ($in, $nin, $ne, $lt(e), $gt(e), $type, $regex,
- * $or, $and; $set, $setOnInsert, $inc, $min, $max, $push of one value), runs one operation at a time, and its
+ * $or, $and, and `$text` over the collection's text index from `INDEX_PLAN` (see `textMatches`); $set, $setOnInsert,
+ * $inc, $min, $max, $push of one value), runs one operation at a time, and its
  * "transactions" are all-or-nothing but never concurrent. It proves the stores' logic and
  * document mapping, not their atomicity under concurrency (that needs a replica set).
  *
@@ -83,6 +84,30 @@ function fieldMatches(value: unknown, cond: unknown): boolean {
       default: throw new Error(`fake: query operator ${op} not supported`);
     }
   });
+}
+
+/** Every value at `path`, through arrays (`content.timelineEntries.text`), as a text index reads them. */
+function textsAt(value: unknown, parts: readonly string[]): string[] {
+  if (Array.isArray(value)) return value.flatMap((item) => textsAt(item, parts));
+  if (parts.length === 0) return typeof value === 'string' ? [value] : [];
+  return isPlainObject(value) ? textsAt(value[parts[0]!], parts.slice(1)) : [];
+}
+
+/** English stop words the server's text index leaves out (a few of its list: enough for the stores' own list to be checked against). */
+const TEXT_STOP_WORDS = new Set(['a', 'an', 'and', 'the', 'of', 'to', 'in', 'is', 'it', 'on', 'for', 'with', 'was', 'at', 'by']);
+/** A rough stand-in for the server's Snowball English stemmer: the common endings off. */
+const stemWord = (word: string): string => word.toLowerCase().replace(/(ing|ed|es|s)$/, (ending: string, _group: string, _offset: number, whole: string) => (whole.length - ending.length >= 3 ? '' : ending));
+const wordsOf = (text: string): string[] => (text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).filter((w) => !TEXT_STOP_WORDS.has(w));
+
+/**
+ * `$text: { $search }` with unquoted words only (what the stores send): a document matches when
+ * any word's stem is a stem of a word in one of its text-indexed fields. Phrases and negations
+ * are refused rather than modelled.
+ */
+function textMatches(doc: Doc, fields: readonly string[], search: string): boolean {
+  if (/["-]/.test(search)) throw new Error('fake: $text phrases and negations are not supported');
+  const wanted = new Set(wordsOf(search).map(stemWord));
+  return fields.some((field) => textsAt(doc, field.split('.')).some((text) => wordsOf(text).some((word) => wanted.has(stemWord(word)))));
 }
 
 export function matches(doc: Doc, filter: Doc): boolean {
@@ -204,7 +229,13 @@ export class FakeCollection {
   }
 
   find(filter: Doc = {}, options: { projection?: Doc } = {}): FakeCursor {
-    return new FakeCursor(() => this.docs.filter((d) => matches(d, filter)), options.projection);
+    const { $text: text, ...rest } = filter;
+    if (text === undefined) return new FakeCursor(() => this.docs.filter((d) => matches(d, filter)), options.projection);
+    const fields = INDEX_PLAN.filter((p) => p.collection === this.name).flatMap((p) => Object.entries(p.key as Doc).filter(([, kind]) => kind === 'text').map(([field]) => field));
+    // As the server: a $text query needs a text index on the collection.
+    if (fields.length === 0) throw new MongoServerError({ message: 'text index required for $text query', code: 27 });
+    const search = String((text as Doc).$search);
+    return new FakeCursor(() => this.docs.filter((d) => textMatches(d, fields, search) && matches(d, rest)), options.projection);
   }
 
   async findOne(filter: Doc = {}, options: { projection?: Doc } = {}): Promise<Doc | null> {

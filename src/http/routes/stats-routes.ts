@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { REPEAT_DEFINITION } from '../../domain/history/repeat-rate';
 import { MEASURE_DEFINITIONS } from '../../domain/incident-metrics';
 import { ValidationError } from '../../errors';
 import type { StatsService } from '../../services/stats-service';
@@ -31,7 +32,13 @@ export const incidentStatsSchema = z.object({
   overall: groupSchema,
   byService: z.array(groupSchema.extend({ service: z.string() })).describe('An incident on two services counts in both'),
   bySeverity: z.array(groupSchema.extend({ severity: z.string().describe('`unknown` when the incident has none') })),
-  definitions: z.object({ mttd: z.string(), mtta: z.string(), mttm: z.string(), mttr: z.string(), missedByMonitoring: z.string() })
+  repeat: z.object({
+    windowDays: z.number().int().describe('How far back a similar earlier incident counts (90 days)'),
+    count: z.number().int().describe('Incidents that started in the window (as `overall.count`)'),
+    repeatedCount: z.number().int().describe('Of those, how many had a similar earlier incident within `windowDays` before they started'),
+    rate: z.number().nullable().describe('`repeatedCount / count`, 0..1; null when no incident started in the window'),
+  }).describe('Repeat rate: how often a failure came back (see `definitions.repeat`)'),
+  definitions: z.object({ mttd: z.string(), mtta: z.string(), mttm: z.string(), mttr: z.string(), missedByMonitoring: z.string(), repeat: z.string() })
     .describe('What each mean measures, from and to which moment, and when it is unknown (null)'),
 }).meta({ id: 'IncidentStats' });
 
@@ -59,7 +66,7 @@ export function statsRoutes(deps: StatsRouteDeps): RouteDef[] {
         if (since.getTime() >= until.getTime()) {
           throw new ValidationError('invalid query', [{ path: 'query.since', message: '`since` must be before `until`' }]);
         }
-        res.json({ ...(await deps.stats.stats(since.toISOString(), until.toISOString())), definitions: MEASURE_DEFINITIONS });
+        res.json({ ...(await deps.stats.stats(since.toISOString(), until.toISOString())), definitions: { ...MEASURE_DEFINITIONS, repeat: REPEAT_DEFINITION } });
       },
     }),
   ] as RouteDef[];

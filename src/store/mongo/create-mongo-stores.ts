@@ -1,11 +1,13 @@
 import type { DeliveryStore } from '../delivery-store';
 import type { RememberedLinkStore } from '../remembered-link-store';
 import type { ReportStore } from '../report-store';
+import type { SearchStore } from '../search-store';
 import type { Store } from '../store';
 import { MongoDeliveryStore } from './mongo-delivery-store';
 import { guardMongoFaults } from './mongo-errors';
 import { MongoRememberedLinkStore } from './mongo-remembered-link-store';
 import { MongoReportStore } from './mongo-report-store';
+import { MongoSearchStore } from './mongo-search-store';
 import { MongoStore, type MongoStoreOptions } from './mongo-store';
 
 export interface MongoStores {
@@ -13,6 +15,7 @@ export interface MongoStores {
   reportStore: ReportStore;
   deliveryStore: DeliveryStore;
   linkStore: RememberedLinkStore;
+  searchStore: SearchStore;
 }
 
 /**
@@ -29,5 +32,6 @@ export function createMongoStores(url: string, options: MongoStoreOptions = {}):
     reportStore: guardMongoFaults(new MongoReportStore(store.connection, options.transactionRetry)),
     deliveryStore: guardMongoFaults(new MongoDeliveryStore(store.connection)),
     linkStore: guardMongoFaults(new MongoRememberedLinkStore(store.connection)),
+    searchStore: guardMongoFaults(new MongoSearchStore(store.connection)),
   };
 }

@@ -8,7 +8,8 @@ type MongoModules = typeof import('./mongo-store') &
   typeof import('./mongo-errors') &
   typeof import('./mongo-report-store') &
   typeof import('./mongo-delivery-store') &
-  typeof import('./mongo-remembered-link-store');
+  typeof import('./mongo-remembered-link-store') &
+  typeof import('./mongo-search-store');
 
 let loaded: MongoModules | undefined;
 
@@ -19,6 +20,7 @@ export function loadMongo(): MongoModules {
     ...(require('./mongo-report-store') as typeof import('./mongo-report-store')),
     ...(require('./mongo-delivery-store') as typeof import('./mongo-delivery-store')),
     ...(require('./mongo-remembered-link-store') as typeof import('./mongo-remembered-link-store')),
+    ...(require('./mongo-search-store') as typeof import('./mongo-search-store')),
   };
   return loaded;
 }

@@ -111,6 +111,19 @@ export const INDEX_PLAN: readonly IndexPlan[] = [
 
   // changes (`_id` = the change's key): linked to incidents by time.
   { collection: COLLECTIONS.changes, key: { at: 1, _id: 1 }, options: { name: 'changes_at' } },
+
+  // search (mongo-search-store.ts): one text index per collection searched (MongoDB allows one).
+  // `language_override` names a field no document has, so a `language` field could never change the stemming.
+  { collection: COLLECTIONS.incidents, key: { title: 'text' }, options: { name: 'incidents_text', default_language: 'english', language_override: 'searchLanguage' } },
+  {
+    collection: COLLECTIONS.reports,
+    key: {
+      'content.sections.summary.text': 'text', 'content.sections.timeline.text': 'text', 'content.sections.what-happened.text': 'text',
+      'content.sections.fix.text': 'text', 'content.sections.prevention.text': 'text', 'content.customerSummary.text': 'text', 'content.timelineEntries.text': 'text',
+    },
+    options: { name: 'reports_text', default_language: 'english', language_override: 'searchLanguage' },
+  },
+  { collection: COLLECTIONS.actionItems, key: { title: 'text' }, options: { name: 'action_items_text', default_language: 'english', language_override: 'searchLanguage' } },
 ];
 
 /**

@@ -9,6 +9,7 @@ import type { Change } from '../../domain/changes/change';
 import { listChangesMongo, recordChangesMongo } from './mongo-changes';
 import { decodeCursor, toPage } from '../cursor';
 import { alertSample, DETAIL_ALERT_LIMIT, DETAIL_EVENT_LIMIT, eventSample, SAMPLE_FACET_LIMIT } from '../bounded-detail';
+import { namesByIncident } from '../incident-alert-names';
 import type {
   ChangeQuery, ChangeRecordResult,
   CorrectionContext, InboxAlerts, InboxAlertsResult, InboxEntry, InboxEntrySummary, InboxOutcome, InboxQuery, InboxState, IncidentQuery, IncidentValues, MergeResult, MoveResult,
@@ -343,6 +344,14 @@ export class MongoStore implements Store {
     // The (incidentId, occurredAt) index of paging events: a few documents per incident.
     const docs = await this.c.pagingEvents.find({ incidentId: { $in: ids } }, { projection: { incidentId: 1 } }).toArray();
     return new Set(docs.map((d) => String(d.incidentId)));
+  }
+
+  async incidentAlertNames(incidentIds: readonly string[]): Promise<Map<string, string[]>> {
+    const ids = [...new Set(incidentIds)];
+    if (ids.length === 0) return new Map();
+    // The incidentId index of facets: one document per (alert name, service) of each incident.
+    const docs = await this.c.incidentFacets.find({ incidentId: { $in: ids } }, { projection: { incidentId: 1, alertname: 1 } }).toArray();
+    return namesByIncident(docs.map((d) => [String(d.incidentId), String(d.alertname)]));
   }
 
   async firstAcknowledgements(incidentIds: readonly string[]): Promise<Map<string, string>> {

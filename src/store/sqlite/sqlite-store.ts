@@ -19,6 +19,8 @@ import type {
 import { knownValues } from '../known-values';
 import { SqliteChanges } from './sqlite-changes';
 import { SqliteCommitPolicy } from './sqlite-commit-policy';
+import { incidentListWhere } from './sqlite-incident-query';
+import { namesByIncident } from '../incident-alert-names';
 import { SqliteLedgerPort } from './sqlite-ledger-port';
 import { toAlert, toEvent, toIncident, type Row } from './sqlite-rows';
 import { inboxFileFor, SqliteInbox } from './sqlite-inbox';
@@ -363,18 +365,7 @@ export class SqliteStore implements Store, Reopenable {
   }
 
   async listIncidents(query: IncidentQuery): Promise<Page<Incident>> {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (query.status) { where.push('i.status = ?'); args.push(query.status); } else where.push("i.status <> 'merged'");
-    if (query.severity) { where.push('i.severity = ?'); args.push(query.severity); }
-    if (query.service) { where.push('i.id IN (SELECT incident_id FROM incident_services WHERE service = ?)'); args.push(query.service); }
-    if (query.since) { where.push('(i.ended_at IS NULL OR i.ended_at >= ?)'); args.push(query.since); }
-    if (query.until) { where.push('i.started_at < ?'); args.push(query.until); }
-    if (query.cursor) {
-      const c = decodeCursor(query.cursor, ['s', 'id']);
-      where.push('(i.started_at < ? OR (i.started_at = ? AND i.id < ?))');
-      args.push(String(c.s), String(c.s), String(c.id));
-    }
+    const { where, args } = incidentListWhere(query);
     const rows = this.db.prepare(`SELECT i.* FROM incidents i ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY i.started_at DESC, i.id DESC LIMIT ?`).all(...args, query.limit + 1) as Row[];
     return toPage(rows.map(toIncident), query.limit, (last) => ({ s: last.startedAt, id: last.id }));
@@ -389,6 +380,11 @@ export class SqliteStore implements Store, Reopenable {
     const rows = this.byIncidentIds(incidentIds, (marks) => `SELECT incident_id, min(occurred_at) AS at FROM paging_events
       WHERE incident_id IN (${marks}) AND kind = 'acknowledged' GROUP BY incident_id`);
     return new Map(rows.map((r) => [String(r.incident_id), String(r.at)]));
+  }
+
+  async incidentAlertNames(incidentIds: readonly string[]): Promise<Map<string, string[]>> {
+    const rows = this.byIncidentIds(incidentIds, (marks) => `SELECT DISTINCT incident_id, alertname FROM incident_facets WHERE incident_id IN (${marks})`);
+    return namesByIncident(rows.map((r) => [String(r.incident_id), String(r.alertname)]));
   }
 
   /**

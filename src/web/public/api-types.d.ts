@@ -374,3 +374,21 @@ export interface InboxPage {
   items: InboxEntry[];
   nextCursor: string | null;
 }
+
+// ---------------------------------------------------------------------- search
+
+/** One text of an incident holding a word searched for (GET /api/v1/search). */
+export interface SearchMatch {
+  part: 'title' | 'section' | 'customer-summary' | 'timeline-note' | 'action-item';
+  ref: string;
+  label: string;
+  snippet: string;
+  highlights: Array<{ start: number; end: number }>;
+}
+
+/** GET /api/v1/search */
+export interface SearchPage {
+  terms: string[];
+  items: Array<{ incident: Incident; matches: SearchMatch[] }>;
+  nextCursor: string | null;
+}

@@ -1,5 +1,5 @@
-// Incident list: filters (status, service, severity, time range, report status), cursor
-// paging, and polling so new incidents appear without a reload.
+// Incident list: full-text search, filters (status, service, severity, time range, report
+// status), cursor paging, and polling so new incidents appear without a reload.
 //
 // This module holds the list's state (filters, where in the pages the user is, what was
 // shown) and wires the parts in incidents/.
@@ -8,7 +8,9 @@ import { append, h, replace } from './dom.js';
 import { clockTime } from './format.js';
 import { allowed, announce, errorBanner, mainEl } from './layout.js';
 import { filtersForm, filtersFromUrl, urlQuery } from './incidents/filters.js';
-import { fetchScreen } from './incidents/screen.js';
+import { reportState } from './incidents/report-state.js';
+import { fetchScreen, reportStatuses } from './incidents/screen.js';
+import { fetchSearchScreen, searchForm, searchFromUrl, withSearch } from './incidents/search.js';
 import { drawRows, incidentsTable } from './incidents/table.js';
 
 /** @typedef {import('./incidents/filters.js').Filters} Filters */
@@ -21,7 +23,7 @@ const POLL_MS = 4000;
  * (for "Newer"), this page's and the next page's cursor, what was drawn last (to redraw only
  * on a change) and which incidents were seen (to mark new ones; not on a first draw).
  * @typedef {{
- *   filters: Filters, cursorStack: Array<string | null>, cursor: string | null, nextCursor: string | null,
+ *   filters: Filters, q: string, cursorStack: Array<string | null>, cursor: string | null, nextCursor: string | null,
  *   lastKey: string, knownIds: Set<string>, first: boolean, timer: number,
  * }} ListState
  */
@@ -36,8 +38,9 @@ const POLL_MS = 4000;
 export async function render(user) {
   const main = mainEl();
   /** @type {ListState} */
-  const state = { filters: filtersFromUrl(), cursorStack: [], cursor: null, nextCursor: null, lastKey: '', knownIds: new Set(), first: true, timer: 0 };
+  const state = { filters: filtersFromUrl(), q: searchFromUrl(), cursorStack: [], cursor: null, nextCursor: null, lastKey: '', knownIds: new Set(), first: true, timer: 0 };
   const { form, services } = filtersForm({ filters: state.filters, onApply: (filters) => applyFilters(state, ui, filters) });
+  const search = searchForm({ q: state.q, onSearch: (q) => { state.q = q.trim(); applyFilters(state, ui, state.filters); } });
   const table = incidentsTable();
   /** @type {ListUi} */
   const ui = {
@@ -52,7 +55,7 @@ export async function render(user) {
   append(main,
     h('div', { class: 'page-head' }, h('h1', { text: 'Incidents' }), ui.live,
       allowed(user ?? null, 'editor') ? h('a', { class: 'button', text: 'Declare an incident', attrs: { href: '/ui/declare' } }) : null),
-    form, ui.errorSlot, table.wrap,
+    search, form, ui.errorSlot, table.wrap,
     h('nav', { class: 'pager', attrs: { 'aria-label': 'Pages' } }, ui.newer, ui.pageInfo, ui.older));
   await load(state, ui, true);
 }
@@ -60,7 +63,7 @@ export async function render(user) {
 /** New filters start from the first page, with nothing marked new. @param {ListState} state @param {ListUi} ui @param {Filters} filters */
 function applyFilters(state, ui, filters) {
   state.filters = filters;
-  history.replaceState(null, '', `/ui/incidents${urlQuery(filters)}`);
+  history.replaceState(null, '', `/ui/incidents${withSearch(urlQuery(filters), state.q)}`);
   state.cursor = null;
   state.cursorStack.length = 0;
   state.knownIds = new Set();
@@ -85,11 +88,14 @@ function schedule(state, ui) {
 async function load(state, ui, userAction) {
   window.clearTimeout(state.timer);
   try {
-    const screen = await fetchScreen(state.filters, state.cursor);
+    /** @type {Screen & { matches?: Map<string, import('./api-types').SearchMatch[]> }} */
+    const screen = state.q
+      ? await fetchSearchScreen(state.filters, state.q, state.cursor, reportStatuses, (s, inc) => reportState(s, inc).keys.some((k) => k === state.filters.report))
+      : await fetchScreen(state.filters, state.cursor);
     replace(ui.errorSlot);
     state.nextCursor = screen.next;
     // The minute is part of the key so durations of ongoing incidents keep counting.
-    const key = JSON.stringify([screen.items, [...screen.statuses.entries()], Math.floor(Date.now() / 60_000)]);
+    const key = JSON.stringify([screen.items, [...screen.statuses.entries()], [...(screen.matches?.entries() ?? [])], Math.floor(Date.now() / 60_000)]);
     if (key !== state.lastKey || userAction) {
       state.lastKey = key;
       show(state, ui, screen);
@@ -104,10 +110,13 @@ async function load(state, ui, userAction) {
   schedule(state, ui);
 }
 
-/** Draws the screen, marking and announcing incidents not seen before. @param {ListState} state @param {ListUi} ui @param {Screen} screen */
+/**
+ * Draws the screen, marking and announcing incidents not seen before.
+ * @param {ListState} state @param {ListUi} ui @param {Screen & { matches?: Map<string, import('./api-types').SearchMatch[]> }} screen
+ */
 function show(state, ui, screen) {
   const added = state.first ? [] : screen.items.filter((i) => !state.knownIds.has(i.id));
-  drawRows(ui.tbody, ui.services, screen.items, screen.statuses, new Set(added.map((i) => i.id)));
+  drawRows(ui.tbody, ui.services, screen.items, screen.statuses, new Set(added.map((i) => i.id)), screen.matches);
   if (added.length) announce(`${added.length} new incident${added.length === 1 ? '' : 's'}: ${added.map((i) => i.title).join('; ')}`);
   for (const i of screen.items) state.knownIds.add(i.id);
   state.first = false;

@@ -17,7 +17,7 @@ const MAX_SCAN_PAGES = 10;
 const incidentPage = (query) => getJson(`/api/v1/incidents${qs(query)}`);
 
 /** @param {string[]} ids @returns {Promise<Map<string, ReportStatusItem>>} */
-async function reportStatuses(ids) {
+export async function reportStatuses(ids) {
   if (ids.length === 0) return new Map();
   /** @type {{ items: ReportStatusItem[] }} */
   const res = await getJson(`/api/v1/report-statuses${qs({ incidentIds: ids.join(',') })}`);

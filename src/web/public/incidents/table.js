@@ -4,6 +4,7 @@
 import { h, replace } from '../dom.js';
 import { badge, formatDuration, incidentDuration, timeEl } from '../format.js';
 import { reportState } from './report-state.js';
+import { matchLines } from './search.js';
 
 /** @typedef {import('../api-types').Incident} Incident */
 /** @typedef {import('../api-types').ReportStatusItem} ReportStatusItem */
@@ -22,11 +23,12 @@ export function incidentsTable() {
  * to the service field's suggestions.
  * @param {HTMLElement} tbody @param {HTMLDataListElement} services
  * @param {Incident[]} items @param {Map<string, ReportStatusItem>} statuses @param {Set<string>} fresh
+ * @param {Map<string, import('../api-types').SearchMatch[]>} [matches] what a search found in each (search results only)
  */
-export function drawRows(tbody, services, items, statuses, fresh) {
+export function drawRows(tbody, services, items, statuses, fresh, matches) {
   const focusedId = document.activeElement?.closest('tr')?.getAttribute('data-id') ?? null;
   const now = Date.now();
-  const rows = items.map((inc) => row(inc, statuses.get(inc.id), fresh.has(inc.id), now));
+  const rows = items.map((inc) => row(inc, statuses.get(inc.id), fresh.has(inc.id), now, matches?.get(inc.id)));
   if (rows.length === 0) rows.push(h('tr', {}, h('td', { class: 'empty', text: 'No incidents match these filters.', attrs: { colspan: '8' } })));
   replace(tbody, rows);
   const known = new Set([...services.querySelectorAll('option')].map((o) => o.getAttribute('value')));
@@ -34,11 +36,15 @@ export function drawRows(tbody, services, items, statuses, fresh) {
   if (focusedId) tbody.querySelector(`tr[data-id="${CSS.escape(focusedId)}"]`)?.querySelector('a')?.focus();
 }
 
-/** @param {Incident} inc @param {ReportStatusItem | undefined} st @param {boolean} fresh @param {number} now */
-function row(inc, st, fresh, now) {
+/**
+ * @param {Incident} inc @param {ReportStatusItem | undefined} st @param {boolean} fresh @param {number} now
+ * @param {import('../api-types').SearchMatch[]} [matches]
+ */
+function row(inc, st, fresh, now, matches) {
   const href = `/ui/incidents/${encodeURIComponent(inc.id)}`;
   return h('tr', { class: fresh ? 'row-new' : null, attrs: { 'data-id': inc.id } },
-    h('th', { attrs: { scope: 'row' } }, h('a', { text: inc.title, attrs: { href } }), fresh ? h('span', { class: 'badge badge-new', text: 'new' }) : null),
+    h('th', { attrs: { scope: 'row' } }, h('a', { text: inc.title, attrs: { href } }), fresh ? h('span', { class: 'badge badge-new', text: 'new' }) : null,
+      matches ? matchLines(matches) : null),
     h('td', {}, badge(inc.status, inc.status)),
     h('td', {}, inc.severity ? badge(`sev-${inc.severity}`, inc.severity) : h('span', { class: 'muted', text: '—' })),
     h('td', { text: inc.services.join(', ') || '—' }),
