@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { connectorsById } from '../../connectors';
 import { ConfigError, loadConfig } from '../../src/config/load-config';
 
@@ -20,6 +23,11 @@ const HOOK = { name: 'audit', type: 'webhook', url: 'https://audit.example/hook'
 describe('notify configuration', () => {
   it('when nothing is configured, then nobody is told and the documented defaults apply', () => {
     expect(load({}).notify).toEqual({ targets: [], teams: {}, publishers: [], draftWaitingDays: 3, checkIntervalSeconds: 300, lookbackDays: 30 });
+  });
+
+  it('when config/debrief.example.yaml is loaded, then its notify part is valid and is the defaults', () => {
+    const doc = parseYaml(readFileSync(join(__dirname, '../../config/debrief.example.yaml'), 'utf8')) as Record<string, Record<string, unknown>>;
+    expect(load(doc.notify!).notify).toEqual(load({}).notify);
   });
 
   it('when teams and publishers name declared targets, then it loads with kinds switched off per team', () => {
