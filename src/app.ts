@@ -37,6 +37,7 @@ import { CorrectionService } from './services/correction-service';
 import { DeclarationService } from './services/declaration-service';
 import { ReportCarryOver } from './services/report-carry-over';
 import { ReportService } from './services/report-service';
+import { PeopleTold } from './services/people-told';
 import type { ReportStore } from './store/report-store';
 import { opsRoutes } from './http/routes/ops-routes';
 import { meRoutes } from './http/routes/me-routes';
@@ -84,8 +85,10 @@ export interface Debrief {
   /** Report use cases (read/complete/publish, action items); `onPublished` for notifications. */
   reports: ReportService;
   reportStore: ReportStore;
-  /** Signed notifications on publish; `idle()` waits for in-flight deliveries (tests). */
+  /** Signed notifications on publish and notices to people; `idle()` waits for in-flight deliveries (tests). */
   notifier: OutboundNotifier;
+  /** Notices to people (`notify.*`): on submit and publish, and a periodic check started by `listen`. */
+  peopleTold: PeopleTold;
   routes: readonly RouteDef[];
   /** The correlator built from `correlation.*` and the catalog (backtests reuse it). */
   correlator: Correlator;
@@ -171,13 +174,20 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
 
   // Exports, statistics, status page and outbound notifications.
   const notifier = new OutboundNotifier({
-    targets: config.outbound.webhooks, store: deliveryStore, logger, clock, publicUrl: config.status.publicUrl,
+    targets: config.outbound.webhooks, peopleTargets: config.notify.targets, store: deliveryStore, logger, clock, publicUrl: config.status.publicUrl,
     maxAttempts: config.outbound.maxAttempts, baseDelayMs: config.outbound.baseDelayMs, maxDelayMs: config.outbound.maxDelayMs, timeoutMs: config.outbound.timeoutMs,
     clientFor: (target) => outboundClients.outbound(target.name),
   });
   reports.onPublished(async (published) => {
     if (notifier.targetCount > 0) await notifier.notifyPublished(published);
   });
+  const peopleTold = new PeopleTold({
+    notifier, targets: config.notify.targets, routing: { teams: config.notify.teams, publishers: config.notify.publishers },
+    teamsOf: (services) => [...new Set(services.map((service) => catalog.get(service)?.team).filter((team): team is string => !!team))],
+    publicUrl: config.status.publicUrl, store, reports, reportStore, clock, logger,
+    draftWaitingDays: config.notify.draftWaitingDays, lookbackDays: config.notify.lookbackDays,
+  });
+  if (peopleTold.enabled) reports.onTransitioned((transition) => peopleTold.onTransition(transition));
   const stats = new StatsService({ store, reports: reportStore, clock });
   registerStatsGauges(metrics.registry, () => stats.recent(config.stats.gaugeWindowDays, config.stats.gaugeCacheSeconds));
   const snapshotter = config.prometheus.baseUrl && alertRules
@@ -195,8 +205,8 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
   });
 
   return {
-    app, store, processor, reports, reportStore, notifier, routes, correlator, catalog, pagerduty, reconciliation,
-    ...lifecycle({ config, app, logger, metrics, processor, store, carryOver, reconciliation, pagerduty, notifier }),
+    app, store, processor, reports, reportStore, notifier, peopleTold, routes, correlator, catalog, pagerduty, reconciliation,
+    ...lifecycle({ config, app, logger, metrics, processor, store, carryOver, reconciliation, pagerduty, notifier, peopleTold }),
   };
 }
 
@@ -279,6 +289,7 @@ interface LifecycleParts {
   reconciliation: Reconciliation;
   pagerduty: PagerDutyIntegration;
   notifier: OutboundNotifier;
+  peopleTold: PeopleTold;
 }
 
 /** Starting and stopping, in the order that loses nothing: see `Debrief.listen` and `Debrief.close`. */
@@ -294,6 +305,8 @@ function lifecycle(p: LifecycleParts): Pick<Debrief, 'listen' | 'close'> {
       for (const reconciler of p.reconciliation.reconcilers) reconciler.start();
       // Notifications a previous process left pending (crash, restart mid-retry) are sent now.
       void p.notifier.resumePending().catch((err: unknown) => logger.error({ err: { message: (err as Error)?.message } }, 'resuming outbound deliveries failed'));
+      // Required post-mortems, waiting drafts and overdue action items, now and on every interval.
+      p.peopleTold.start(p.config.notify.checkIntervalSeconds);
       server = createServer(p.app);
       // Connections are capped and tracked from the first one (a stop cuts those still sending a request).
       const connections = new ConnectionTracker(server, {
@@ -314,6 +327,7 @@ function lifecycle(p: LifecycleParts): Pick<Debrief, 'listen' | 'close'> {
       if (closeOptions.drainInboxMs) await drainInbox(p.processor, p.store, closeOptions.drainInboxMs);
       await p.processor.stop();
       await p.pagerduty.enrichment?.stop();
+      await p.peopleTold.stop();
       await p.notifier.close();
       await p.store.close();
     },

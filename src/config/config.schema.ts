@@ -5,6 +5,7 @@ import { MAX_ONGOING_SPAN_HOURS, ONGOING_OUTAGE_DEFAULTS } from '../domain/corre
 import { MatcherSyntaxError, parseMatcher } from '../domain/correlation/matchers';
 import { correlationRulesSchema } from '../domain/correlation/rule-config';
 import { DEFAULT_IGNORED_ALERTNAMES } from '../domain/ignored-alerts';
+import { NOTICE_KINDS } from '../domain/notify/people-notices';
 
 /**
  * `server.maxConnections`: Alertmanager clusters, PagerDuty, probes and people's browsers need a
@@ -152,6 +153,40 @@ const outboundSchema = z.object({
   timeoutMs: z.coerce.number().int().positive().default(5000).describe('Timeout of each attempt.'),
 });
 
+const peopleTargetSchema = z.object({
+  name: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, dot, dash, underscore').describe('Named by `teams` and `publishers`; shown in delivery outcomes.'),
+  type: z.enum(['slack', 'webhook']).describe('`slack`: a Slack incoming webhook (one channel); `webhook`: a signed JSON POST.'),
+  url: z.url({ protocol: /^https?$/ }).describe('Slack incoming-webhook URL (a secret: take it from env, e.g. `url: ${SLACK_PAYMENTS_WEBHOOK}`) or the receiver URL.'),
+  secrets: z.array(z.string().min(16, 'notice webhook secrets must be at least 16 characters')).default([])
+    .describe('`webhook` only: HMAC-SHA256 signing secrets; the body is signed with each (`X-Debrief-Signature: v1=<hex>,v1=<hex>`), so a receiver can switch secrets without a gap.'),
+}).superRefine((target, ctx) => {
+  if (target.type === 'webhook' && target.secrets.length === 0) ctx.addIssue({ code: 'custom', path: ['secrets'], message: 'a webhook target needs at least one secret' });
+  if (target.type === 'slack' && target.secrets.length > 0) ctx.addIssue({ code: 'custom', path: ['secrets'], message: 'Slack incoming webhooks are not signed: leave secrets out' });
+});
+const DEFAULT_NOTIFY = { targets: [], teams: {}, publishers: [], draftWaitingDays: 3, checkIntervalSeconds: 300, lookbackDays: 30 };
+const notifySchema = z.object({
+  targets: z.array(peopleTargetSchema).default([]).describe('Where notices to people go: Slack incoming webhooks and signed webhooks.'),
+  teams: z.record(z.string().min(1), z.object({
+    targets: z.array(z.string()).min(1).describe('Target names of this team (its channel).'),
+    off: z.array(z.enum(NOTICE_KINDS)).default([]).describe('Notice kinds this team is not sent.'),
+  })).default({}).describe('Team (as the service catalog\'s `team` names it) -> its targets; notices about an incident go to the teams owning its services.'),
+  publishers: z.array(z.string()).default([]).describe('Target names told when a draft is submitted for review.'),
+  draftWaitingDays: z.coerce.number().int().min(1).max(365).default(3).describe('A required post-mortem still a draft this many days after its incident ended is a `draft.waiting` notice (once).'),
+  checkIntervalSeconds: z.coerce.number().int().min(10).default(300).describe('How often required post-mortems, waiting drafts and overdue action items are checked.'),
+  lookbackDays: z.coerce.number().int().min(1).max(3650).default(30).describe('The periodic check looks at incidents active in this many past days.'),
+}).superRefine((notify, ctx) => {
+  const names = new Set<string>();
+  notify.targets.forEach((target, index) => {
+    if (names.has(target.name)) ctx.addIssue({ code: 'custom', path: ['targets', index, 'name'], message: `target "${target.name}" is declared twice` });
+    names.add(target.name);
+  });
+  const check = (path: (string | number)[], name: string) => {
+    if (!names.has(name)) ctx.addIssue({ code: 'custom', path, message: `no target named "${name}" in notify.targets` });
+  };
+  for (const [team, settings] of Object.entries(notify.teams)) settings.targets.forEach((name, index) => check(['teams', team, 'targets', index], name));
+  notify.publishers.forEach((name, index) => check(['publishers', index], name));
+});
+
 const DEFAULT_STATUS = { title: 'Service status', publicUrl: null };
 const statusSchema = z.object({
   title: z.string().min(1).max(200).default('Service status').describe('Title of the public status page and its Atom feed.'),
@@ -264,6 +299,7 @@ export const configSchema = z.object({
   }).default({ policy: DEFAULT_POSTMORTEM_POLICY }),
   prometheus: prometheusSchema.default(DEFAULT_PROMETHEUS).describe('Metric snapshots in reports (optional).'),
   outbound: outboundSchema.default(DEFAULT_OUTBOUND).describe('Signed notifications when a report is published.'),
+  notify: notifySchema.default(DEFAULT_NOTIFY).describe('Notices to people (Slack, signed webhooks): a post-mortem is required, a draft waits, a draft is submitted, action items are overdue, a post-mortem is published. Off without targets.'),
   status: statusSchema.default(DEFAULT_STATUS).describe('The public status page (`/status`, `/status/feed.atom`).'),
   stats: statsSchema.default(DEFAULT_STATS).describe('Incident response-time statistics.'),
   pagerduty: pagerdutySchema.default(DEFAULT_PAGERDUTY).describe('PagerDuty REST API access (optional).'),
@@ -292,7 +328,13 @@ export const configSchema = z.object({
   log: z.object({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Log level.'),
   }).default({ level: 'info' }),
-}).strict();
+}).strict().superRefine((config, ctx) => {
+  // Deliveries name their target; one name must mean one receiver (restarts resume by name).
+  const outbound = new Set(config.outbound.webhooks.map((webhook) => webhook.name));
+  config.notify.targets.forEach((target, index) => {
+    if (outbound.has(target.name)) ctx.addIssue({ code: 'custom', path: ['notify', 'targets', index, 'name'], message: `"${target.name}" is also an outbound webhook's name` });
+  });
+});
 
 export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;

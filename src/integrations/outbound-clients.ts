@@ -12,7 +12,7 @@ import { createResilientClient, type ResilientClient } from './resilient-http';
 export interface OutboundClients {
   pagerduty: ResilientClient;
   prometheus: ResilientClient;
-  /** The client of a configured outbound webhook (by name). */
+  /** The client of a configured outbound webhook or notice target (`notify.targets`), by name. */
   outbound(name: string): ResilientClient;
   /** The client of the Alertmanager reconciled for `instance`. */
   alertmanager(instance: string): ResilientClient;
@@ -60,6 +60,7 @@ export function createOutboundClients(config: Config, registry: Registry): Outbo
   };
   // Created now, so /metrics shows every configured target's circuit (0 = closed) from the start.
   for (const webhook of config.outbound.webhooks) outboundClient(webhook.name);
+  for (const target of config.notify.targets) outboundClient(target.name);
   for (const target of config.reconcile.alertmanager) alertmanagerClient(target.instance);
   return { pagerduty, prometheus, outbound: outboundClient, alertmanager: alertmanagerClient };
 }

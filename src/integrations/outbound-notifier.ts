@@ -14,8 +14,35 @@ export interface OutboundTarget {
   audience: 'internal' | 'customer';
 }
 
+/**
+ * A target of notices to people: a Slack incoming webhook (the URL is the secret; no signature)
+ * or a generic webhook signed with each of `secrets` (several while rotating).
+ */
+export interface PeopleTarget {
+  name: string;
+  type: 'slack' | 'webhook';
+  url: string;
+  secrets: readonly string[];
+}
+
+/** One notice to one people target, its body already built; `id` is derived from what it is about. */
+export interface PeopleDelivery {
+  id: string;
+  target: string;
+  incidentId: string;
+  version: number;
+  event: string;
+  body: string;
+  createdAt: string;
+}
+
+type AnyTarget = { people: false; target: OutboundTarget } | { people: true; target: PeopleTarget };
+
 export interface OutboundNotifierOptions {
+  /** Receivers of `report.published` (signed with one secret each). */
   targets: readonly OutboundTarget[];
+  /** Targets of notices to people (`notifyOnce`); their names never clash with `targets`'. */
+  peopleTargets?: readonly PeopleTarget[];
   store: DeliveryStore;
   logger: Logger;
   clock: () => Date;
@@ -30,7 +57,7 @@ export interface OutboundNotifierOptions {
    * The app's resilient client per receiver (`outbound:<name>`: timeouts, retries with backoff,
    * circuit, metrics). Without it one is built per target from the four settings above.
    */
-  clientFor?: (target: OutboundTarget) => ResilientClient;
+  clientFor?: (target: { name: string }) => ResilientClient;
   /** Base URL of this Debrief (for links in internal notifications); optional. */
   publicUrl?: string | null;
   /** Tests inject these; production uses timers, Math.random and axios. */
@@ -47,6 +74,11 @@ export const EVENT_HEADER = 'X-Debrief-Event';
 /** `v1=<hex HMAC-SHA256 of the raw body bytes>` — receivers recompute it over the bytes they got, before parsing. */
 export function signBody(secret: string, body: string | Buffer): string {
   return `v1=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+/** One `v1=<hex>` per secret, comma-separated: a receiver holding any one of them can verify. */
+export function signBodyWithEach(secrets: readonly string[], body: string | Buffer): string {
+  return secrets.map((secret) => signBody(secret, body)).join(',');
 }
 
 /** A published report as the notifier needs it. */
@@ -91,7 +123,7 @@ export class OutboundNotifier {
   private readonly stopping = new AbortController();
   private readonly http: AxiosInstance;
   private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
-  private readonly clientFor: (target: OutboundTarget) => ResilientClient;
+  private readonly clientFor: (target: { name: string }) => ResilientClient;
 
   constructor(private readonly options: OutboundNotifierOptions) {
     // No axios timeout: the resilient client times out each attempt through the abort signal.
@@ -131,16 +163,31 @@ export class OutboundNotifier {
       };
       await this.options.store.create(record);
       records.push(record);
-      this.track(this.deliver(record, target));
+      this.track(this.deliver(record, { people: false, target }));
     }
     return records;
+  }
+
+  /**
+   * Records one notice to a people target unless a delivery with its id was ever recorded, and
+   * starts sending it. Resolves once recorded; false when it already was (nothing is sent).
+   */
+  async notifyOnce(delivery: PeopleDelivery): Promise<boolean> {
+    const target = this.targetNamed(delivery.target);
+    if (!target?.people) throw new Error(`no people target "${delivery.target}"`);
+    const record: DeliveryRecord = {
+      ...delivery, status: 'pending', attempts: 0, lastStatusCode: null, lastError: null, nextAttemptAt: delivery.createdAt, updatedAt: delivery.createdAt, deliveredAt: null,
+    };
+    if (!await this.options.store.createOnce(record)) return false;
+    this.track(this.deliver(record, target));
+    return true;
   }
 
   /** Resumes deliveries left pending by a previous process (their bytes were stored). */
   async resumePending(): Promise<number> {
     const pending = await this.options.store.listPending(1000);
     for (const record of pending) {
-      const target = this.options.targets.find((candidate) => candidate.name === record.target);
+      const target = this.targetNamed(record.target);
       if (!target) {
         await this.options.store.update(record.id, { ...progress(record), status: 'failed', lastError: `webhook "${record.target}" is no longer configured`, nextAttemptAt: null, updatedAt: this.options.clock().toISOString() });
         continue;
@@ -161,6 +208,13 @@ export class OutboundNotifier {
     await this.idle();
   }
 
+  private targetNamed(name: string): AnyTarget | null {
+    const outbound = this.options.targets.find((candidate) => candidate.name === name);
+    if (outbound) return { people: false, target: outbound };
+    const people = this.options.peopleTargets?.find((candidate) => candidate.name === name);
+    return people ? { people: true, target: people } : null;
+  }
+
   private track(promise: Promise<void>): void {
     const tracked = promise.catch((err: unknown) => {
       this.options.logger.error({ err: { message: (err as Error)?.message } }, 'outbound delivery bookkeeping failed');
@@ -168,9 +222,9 @@ export class OutboundNotifier {
     this.inflight.add(tracked);
   }
 
-  private async deliver(record: DeliveryRecord, target: OutboundTarget): Promise<void> {
-    const client = this.clientFor(target);
-    const log = { target: target.name, incidentId: record.incidentId, deliveryId: record.id };
+  private async deliver(record: DeliveryRecord, receiver: AnyTarget): Promise<void> {
+    const client = this.clientFor(receiver.target);
+    const log = { target: receiver.target.name, incidentId: record.incidentId, deliveryId: record.id };
     let state = progress(record);
     // Store writes in issue order: an attempt's record never lands after the final outcome.
     let writes = Promise.resolve();
@@ -196,7 +250,7 @@ export class OutboundNotifier {
             });
             if (signal.aborted) throw signal.reason;
           }
-          const outcome = await this.post(record, target, signal);
+          const outcome = await this.post(record, receiver, signal);
           if (outcome.ok) return outcome.statusCode;
           lastFailure = { statusCode: outcome.statusCode, error: signal.aborted ? reasonText(signal.reason) : outcome.error };
           if (outcome.cause !== undefined) throw outcome.cause; // network error: judged by the client
@@ -241,26 +295,34 @@ export class OutboundNotifier {
     }
   }
 
-  /** One signed POST; never throws (a network error is returned as `cause`). */
-  private async post(record: DeliveryRecord, target: OutboundTarget, signal: AbortSignal): Promise<AttemptOutcome> {
-    const createdAtSeconds = Math.floor(Date.parse(record.createdAt) / 1000);
+  /** The headers of one attempt: Slack takes plain JSON; webhooks are signed. */
+  private headersFor(record: DeliveryRecord, receiver: AnyTarget): Record<string, string> {
+    if (receiver.people && receiver.target.type === 'slack') return { 'Content-Type': 'application/json; charset=utf-8', 'User-Agent': 'Debrief-Webhook/1' };
+    const signature = receiver.people ? signBodyWithEach(receiver.target.secrets, record.body) : signBody(receiver.target.secret, record.body);
+    return {
+      'Content-Type': 'application/json; charset=utf-8',
+      'User-Agent': 'Debrief-Webhook/1',
+      [SIGNATURE_HEADER]: signature,
+      [TIMESTAMP_HEADER]: String(Math.floor(Date.parse(record.createdAt) / 1000)),
+      [DELIVERY_HEADER]: record.id,
+      [EVENT_HEADER]: record.event,
+    };
+  }
+
+  /** One POST; never throws (a network error is returned as `cause`). */
+  private async post(record: DeliveryRecord, receiver: AnyTarget, signal: AbortSignal): Promise<AttemptOutcome> {
     try {
-      const res = await this.http.post(target.url, record.body, {
-        headers: {
-          'Content-Type': 'application/json; charset=utf-8',
-          'User-Agent': 'Debrief-Webhook/1',
-          [SIGNATURE_HEADER]: signBody(target.secret, record.body),
-          [TIMESTAMP_HEADER]: String(createdAtSeconds),
-          [DELIVERY_HEADER]: record.id,
-          [EVENT_HEADER]: record.event,
-        },
+      const res = await this.http.post(receiver.target.url, record.body, {
+        headers: this.headersFor(record, receiver),
         signal,
         responseType: 'text',
         transformRequest: [(data: unknown) => data],
       });
       if (res.status >= 200 && res.status < 300) return { ok: true, statusCode: res.status };
       const retryable = res.status === 408 || res.status === 429 || res.status >= 500;
-      return { ok: false, retryable, statusCode: res.status, error: `HTTP ${res.status}`, retryAfterMs: retryAfter(res.headers['retry-after']) };
+      // Slack names the problem in a short plain-text body (`invalid_payload`, `no_service`, ...).
+      const slackSays = receiver.people && receiver.target.type === 'slack' ? slackError(res.data) : '';
+      return { ok: false, retryable, statusCode: res.status, error: `HTTP ${res.status}${slackSays}`, retryAfterMs: retryAfter(res.headers['retry-after']) };
     } catch (err) {
       const networkError = err as { code?: string; message?: string };
       return { ok: false, retryable: true, statusCode: null, error: networkError.code ? `${networkError.code}: ${networkError.message ?? ''}`.trim() : (networkError.message ?? 'request failed'), retryAfterMs: null, cause: err };
@@ -286,6 +348,12 @@ function describeFailure(err: unknown, last: { statusCode: number | null; error:
     return { lastStatusCode: null, lastError: last?.error ?? err.message };
   }
   return { lastStatusCode: last?.statusCode ?? null, lastError: err instanceof Error ? err.message : String(err) };
+}
+
+/** ` invalid_payload` from Slack's answer body; only a short token-like word, never arbitrary text. */
+function slackError(data: unknown): string {
+  const text = typeof data === 'string' ? data.trim() : '';
+  return /^[a-z_]{1,64}$/.test(text) ? ` ${text}` : '';
 }
 
 const reasonText = (reason: unknown): string => (reason instanceof Error ? reason.message : String(reason));

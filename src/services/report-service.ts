@@ -42,6 +42,16 @@ export interface ReportServiceDeps {
 /** Called after a version is published (outbound notifications). Failures are logged, never undo the publish. */
 export type ReportPublishedListener = (published: PublishedReportVersion) => Promise<void> | void;
 
+/** A report moved through the workflow (after it was stored). */
+export interface ReportTransition {
+  incident: Incident;
+  version: number;
+  from: ReportStatus;
+  to: ReportStatus;
+  actor: string;
+}
+export type ReportTransitionListener = (transition: ReportTransition) => Promise<void> | void;
+
 export interface ActionItemInput {
   title: string;
   owner?: string | null;
@@ -69,6 +79,7 @@ const CAS_RETRIES = 5;
  */
 export class ReportService {
   private readonly listeners: ReportPublishedListener[] = [];
+  private readonly transitionListeners: ReportTransitionListener[] = [];
   private readonly newId: () => string;
 
   constructor(private readonly deps: ReportServiceDeps) {
@@ -78,6 +89,11 @@ export class ReportService {
   /** Registers a listener for published versions. */
   onPublished(listener: ReportPublishedListener): void {
     this.listeners.push(listener);
+  }
+
+  /** Registers a listener for every workflow transition (submitted for review, published, reopened). */
+  onTransitioned(listener: ReportTransitionListener): void {
+    this.transitionListeners.push(listener);
   }
 
   /** The current report: the live composition, or the frozen snapshot while the current version is published. */
@@ -144,6 +160,7 @@ export class ReportService {
     }
     const saved = await this.commit(detail, stored, next, audit, published);
     if (published) await this.notifyPublished(published);
+    await this.notifyTransitioned({ incident: detail.incident, version: saved.version, from: stored.status, to, actor });
     return this.currentView(detail, saved);
   }
 
@@ -428,6 +445,16 @@ export class ReportService {
         await listener(published);
       } catch (err) {
         this.deps.logger?.error({ err: { message: (err as Error)?.message }, incidentId: published.incidentId, version: published.version }, 'report published listener failed');
+      }
+    }
+  }
+
+  private async notifyTransitioned(transition: ReportTransition): Promise<void> {
+    for (const listener of this.transitionListeners) {
+      try {
+        await listener(transition);
+      } catch (err) {
+        this.deps.logger?.error({ err: { message: (err as Error)?.message }, incidentId: transition.incident.id, to: transition.to }, 'report transition listener failed');
       }
     }
   }

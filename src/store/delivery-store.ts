@@ -1,5 +1,6 @@
 /**
- * Outcomes of outbound notifications (signed webhooks sent when a report is published), kept so
+ * Outcomes of outbound notifications (signed webhooks sent when a report is published, notices
+ * to people: Slack and signed webhooks), kept so
  * they are visible on the report and pending ones can be resumed after a restart.
  */
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
@@ -10,9 +11,9 @@ export interface DeliveryRecord {
   incidentId: string;
   /** Report version the notification is about. */
   version: number;
-  /** `report.published`. */
+  /** `report.published`, or a notice kind to people (`postmortem.required`, ...). */
   event: string;
-  /** Configured webhook name (never its secret). */
+  /** Configured webhook or notice target name (never its secret or URL). */
   target: string;
   /** The exact bytes that were signed and sent (UTF-8 JSON), so retries and resumes send the same. */
   body: string;
@@ -32,6 +33,11 @@ export type DeliveryUpdate = Pick<DeliveryRecord, 'status' | 'attempts' | 'lastS
 export interface DeliveryStore {
   init(): Promise<void>;
   create(record: DeliveryRecord): Promise<void>;
+  /**
+   * Records the delivery unless one with its id exists; true when recorded. Notices to people
+   * use ids derived from what they are about, so a check that runs again records nothing twice.
+   */
+  createOnce(record: DeliveryRecord): Promise<boolean>;
   update(id: string, update: DeliveryUpdate): Promise<void>;
   /** Oldest first. */
   listForIncident(incidentId: string): Promise<DeliveryRecord[]>;
@@ -47,6 +53,12 @@ export class MemoryDeliveryStore implements DeliveryStore {
 
   async create(record: DeliveryRecord): Promise<void> {
     this.records.set(record.id, { ...record });
+  }
+
+  async createOnce(record: DeliveryRecord): Promise<boolean> {
+    if (this.records.has(record.id)) return false;
+    this.records.set(record.id, { ...record });
+    return true;
   }
 
   async update(id: string, update: DeliveryUpdate): Promise<void> {

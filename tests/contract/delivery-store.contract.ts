@@ -44,6 +44,15 @@ export function describeDeliveryStoreContract(name: string, factory: StoreFactor
       expect((await deliveries.listForIncident('inc-1'))[0]).toMatchObject({ status: 'delivered', deliveredAt: later(400), body: d.body });
     });
 
+    it('when a delivery is created once twice with one id, then the first is kept and the second records nothing', async () => {
+      const d = delivery({ event: 'postmortem.required', target: 'payments-slack' });
+      expect(await deliveries.createOnce(d)).toBe(true);
+      expect(await deliveries.createOnce({ ...d, body: '{"other":true}', createdAt: later(99) })).toBe(false);
+      expect(await deliveries.listForIncident('inc-1')).toEqual([d]);
+      expect(await deliveries.createOnce(delivery({ event: 'postmortem.required', target: 'payments-slack' }))).toBe(true);
+      expect(await deliveries.listForIncident('inc-1')).toHaveLength(2);
+    });
+
     it('when pending deliveries are listed, then only pending ones come, oldest first, at most `limit`', async () => {
       const made = [delivery({ createdAt: later(30) }), delivery({ createdAt: later(10), incidentId: 'inc-2' }), delivery({ createdAt: later(20), status: 'delivered', deliveredAt: later(25) }), delivery({ createdAt: later(40) })];
       for (const d of made) await deliveries.create(d);

@@ -1,5 +1,6 @@
 import type { DeliveryRecord, DeliveryStore, DeliveryUpdate } from '../delivery-store';
 import type { MongoConnection } from './mongo-connection';
+import { isDuplicateKey } from './mongo-errors';
 import { COLLECTIONS, collectionsOf, type MongoCollections } from './mongo-indexes';
 import { deliveryDocSchema, parseDoc, toDeliveryDoc, toDeliveryRecord } from './mongo-schemas';
 
@@ -24,6 +25,16 @@ export class MongoDeliveryStore implements DeliveryStore {
 
   async create(record: DeliveryRecord): Promise<void> {
     await this.c.deliveries.insertOne(toDeliveryDoc(record));
+  }
+
+  async createOnce(record: DeliveryRecord): Promise<boolean> {
+    try {
+      await this.c.deliveries.insertOne(toDeliveryDoc(record));
+      return true;
+    } catch (err) {
+      if (isDuplicateKey(err)) return false;
+      throw err;
+    }
   }
 
   async update(id: string, update: DeliveryUpdate): Promise<void> {

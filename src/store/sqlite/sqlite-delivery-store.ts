@@ -33,10 +33,18 @@ export class SqliteDeliveryStore implements DeliveryStore {
   }
 
   async create(record: DeliveryRecord): Promise<void> {
-    this.database().prepare(`INSERT INTO outbound_deliveries
+    this.insert('INSERT', record);
+  }
+
+  async createOnce(record: DeliveryRecord): Promise<boolean> {
+    return this.insert('INSERT OR IGNORE', record) === 1;
+  }
+
+  private insert(verb: 'INSERT' | 'INSERT OR IGNORE', record: DeliveryRecord): number {
+    return this.database().prepare(`${verb} INTO outbound_deliveries
       (id, incident_id, version, event, target, body, status, attempts, last_status_code, last_error, next_attempt_at, created_at, updated_at, delivered_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-      .run(record.id, record.incidentId, record.version, record.event, record.target, record.body, record.status, record.attempts, record.lastStatusCode, record.lastError, record.nextAttemptAt, record.createdAt, record.updatedAt, record.deliveredAt);
+      .run(record.id, record.incidentId, record.version, record.event, record.target, record.body, record.status, record.attempts, record.lastStatusCode, record.lastError, record.nextAttemptAt, record.createdAt, record.updatedAt, record.deliveredAt).changes;
   }
 
   async update(id: string, update: DeliveryUpdate): Promise<void> {
