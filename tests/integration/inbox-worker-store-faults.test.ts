@@ -163,8 +163,10 @@ async function expectEveryAcceptedWebhookOnce(inst: Instance, accepted: number[]
  */
 async function faultWithBacklog(inst: Instance, fault: { on(): Promise<void> | void; off(): Promise<void> | void; pending(): number }, from = 0): Promise<number[]> {
   const accepted: number[] = [];
-  for (let round = 0; round < 5; round++) {
-    accepted.push(...await burst(inst.debrief.url, from + accepted.length, BURST));
+  // Each round's burst is twice the last: the worker processes alert entries in runs and can
+  // keep up with a small burst on an idle machine.
+  for (let round = 0; round < 6; round++) {
+    accepted.push(...await burst(inst.debrief.url, from + accepted.length, BURST * 2 ** round));
     await fault.on();
     if (fault.pending() > 0) return accepted;
     await fault.off();
