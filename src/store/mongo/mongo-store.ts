@@ -8,7 +8,7 @@ import type { PagingEvent } from '../../domain/paging-event';
 import type { Change } from '../../domain/changes/change';
 import { listChangesMongo, recordChangesMongo } from './mongo-changes';
 import { decodeCursor, toPage } from '../cursor';
-import { alertSample, DETAIL_ALERT_LIMIT, DETAIL_EVENT_LIMIT, eventSample, SAMPLE_FACET_LIMIT } from '../bounded-detail';
+import { sampledAlerts, sampledEvents } from '../bounded-detail';
 import { namesByIncident } from '../incident-alert-names';
 import type {
   ChangeQuery, ChangeRecordResult,
@@ -291,29 +291,23 @@ export class MongoStore implements Store {
   async getIncident(id: string): Promise<IncidentDetail | null> {
     const d = await this.c.incidents.findOne({ _id: id });
     if (!d) return null;
-    const incident = toIncident(parseDoc(COLLECTIONS.incidents, incidentDocSchema, d));
+    const dir = (order: 'asc' | 'desc') => (order === 'asc' ? 1 : -1);
     const alertsOf = async (filter: Record<string, unknown>, direction: 1 | -1, limit: number) =>
       (await this.c.alerts.find({ incidentId: id, ...filter }).sort({ startsAt: direction, _id: direction }).limit(limit).toArray())
         .map((a) => toAlert(parseDoc(COLLECTIONS.alerts, alertDocSchema, a)));
-    const events = await this.timelineEvents(id);
-    const first = await alertsOf({}, 1, DETAIL_ALERT_LIMIT + 1);
-    if (first.length <= DETAIL_ALERT_LIMIT) return { incident, alerts: first, ...events };
-    const facets = (await this.c.incidentFacets.find({ incidentId: id }).toArray()).map((f) => toFacet(parseDoc(COLLECTIONS.incidentFacets, facetDocSchema, f)));
-    const firstIds = facets.slice(0, SAMPLE_FACET_LIMIT).map((f) => f.firstAlertId);
-    const alerts = alertSample([first.slice(0, DETAIL_ALERT_LIMIT / 2), await alertsOf({}, -1, DETAIL_ALERT_LIMIT / 2), await alertsOf({ _id: { $in: firstIds } }, 1, firstIds.length)]);
-    const total = await this.c.alerts.countDocuments({ incidentId: id });
-    return { incident, alerts, facets, alertsOmitted: Math.max(0, total - alerts.length), ...events };
-  }
-
-  private async timelineEvents(id: string): Promise<Pick<IncidentDetail, 'events' | 'eventsOmitted'>> {
-    const filter = { incidentId: id, kind: { $nin: [...AUDIT_ONLY_EVENT_KINDS] } };
-    const page = async (direction: 1 | -1, limit: number) =>
-      (await this.c.incidentEvents.find(filter).sort({ at: direction, ord: direction }).limit(limit).toArray())
-        .map((e) => toEvent(parseDoc(COLLECTIONS.incidentEvents, eventDocSchema, e)));
-    const first = await page(1, DETAIL_EVENT_LIMIT + 1);
-    if (first.length <= DETAIL_EVENT_LIMIT) return { events: first };
-    const events = eventSample(first.slice(0, DETAIL_EVENT_LIMIT / 2), await page(-1, DETAIL_EVENT_LIMIT / 2));
-    return { events, eventsOmitted: Math.max(0, (await this.c.incidentEvents.countDocuments(filter)) - events.length) };
+    const alerts = await sampledAlerts({
+      byStart: (order, limit) => alertsOf({}, dir(order), limit),
+      facets: async () => (await this.c.incidentFacets.find({ incidentId: id }).toArray()).map((f) => toFacet(parseDoc(COLLECTIONS.incidentFacets, facetDocSchema, f))),
+      byIds: (ids) => alertsOf({ _id: { $in: [...ids] } }, 1, ids.length),
+      count: () => this.c.alerts.countDocuments({ incidentId: id }),
+    });
+    const eventFilter = { incidentId: id, kind: { $nin: [...AUDIT_ONLY_EVENT_KINDS] } };
+    const events = await sampledEvents({
+      byTime: async (order, limit) => (await this.c.incidentEvents.find(eventFilter).sort({ at: dir(order), ord: dir(order) }).limit(limit).toArray())
+        .map((e) => toEvent(parseDoc(COLLECTIONS.incidentEvents, eventDocSchema, e))),
+      count: () => this.c.incidentEvents.countDocuments(eventFilter),
+    });
+    return { incident: toIncident(parseDoc(COLLECTIONS.incidents, incidentDocSchema, d)), ...alerts, ...events };
   }
 
   async listIncidentAlerts(id: string, query: { limit: number; cursor?: string | null }): Promise<Page<Alert> | null> {

@@ -25,7 +25,7 @@ import { SqliteLedgerPort } from './sqlite-ledger-port';
 import { toAlert, toEvent, toIncident, type Row } from './sqlite-rows';
 import { inboxFileFor, SqliteInbox } from './sqlite-inbox';
 import { SQLITE_ADDED_COLUMNS, SQLITE_DROPPED, SQLITE_SCHEMA, TIMELINE_EVENTS } from './sqlite-schema';
-import { alertSample, DETAIL_ALERT_LIMIT, DETAIL_EVENT_LIMIT, eventSample, SAMPLE_FACET_LIMIT } from '../bounded-detail';
+import { sampledAlerts, sampledEvents } from '../bounded-detail';
 import { SQLITE_JOURNAL_SIZE_LIMIT_BYTES } from './sqlite-checkpointer';
 import { isStoreUnavailable, probeWritable } from './sqlite-faults';
 import { cannotWrite, matchCompanionModes, type Reopenable } from './sqlite-reopen';
@@ -326,29 +326,18 @@ export class SqliteStore implements Store, Reopenable {
   async getIncident(id: string): Promise<IncidentDetail | null> {
     const row = this.sql('SELECT * FROM incidents WHERE id = ?').get(id) as Row | undefined;
     if (!row) return null;
-    const incident = toIncident(row);
-    const byStart = (order: 'ASC' | 'DESC', limit: number) =>
-      (this.sql(`SELECT * FROM alerts WHERE incident_id = ? ORDER BY starts_at ${order}, id ${order} LIMIT ?`).all(id, limit) as Row[]).map(toAlert);
-    const events = this.timelineEvents(id);
-    const first = byStart('ASC', DETAIL_ALERT_LIMIT + 1);
-    if (first.length <= DETAIL_ALERT_LIMIT) return { incident, alerts: first, ...events };
-    const facets = this.ledgerPort.facetsOf(id);
-    const firsts = facets.slice(0, SAMPLE_FACET_LIMIT).map((f) => this.sql('SELECT * FROM alerts WHERE id = ?').get(f.firstAlertId) as Row | undefined)
-      .filter((r): r is Row => r !== undefined).map(toAlert);
-    const alerts = alertSample([first.slice(0, DETAIL_ALERT_LIMIT / 2), byStart('DESC', DETAIL_ALERT_LIMIT / 2), firsts]);
-    const total = Number((this.sql('SELECT count(*) AS n FROM alerts WHERE incident_id = ?').get(id) as Row).n);
-    return { incident, alerts, facets, alertsOmitted: Math.max(0, total - alerts.length), ...events };
-  }
-
-  /** An incident's timeline events (audit-only ones left out, through `incident_events_timeline`), bounded like its alerts. */
-  private timelineEvents(id: string): Pick<IncidentDetail, 'events' | 'eventsOmitted'> {
-    const page = (order: 'ASC' | 'DESC', limit: number) =>
-      (this.sql(`SELECT * FROM incident_events WHERE incident_id = ? AND ${TIMELINE_EVENTS} ORDER BY at ${order}, rowid ${order} LIMIT ?`).all(id, limit) as Row[]).map(toEvent);
-    const first = page('ASC', DETAIL_EVENT_LIMIT + 1);
-    if (first.length <= DETAIL_EVENT_LIMIT) return { events: first };
-    const events = eventSample(first.slice(0, DETAIL_EVENT_LIMIT / 2), page('DESC', DETAIL_EVENT_LIMIT / 2));
-    const total = Number((this.sql(`SELECT count(*) AS n FROM incident_events WHERE incident_id = ? AND ${TIMELINE_EVENTS}`).get(id) as Row).n);
-    return { events, eventsOmitted: Math.max(0, total - events.length) };
+    const alerts = await sampledAlerts({
+      byStart: (order, limit) => (this.sql(`SELECT * FROM alerts WHERE incident_id = ? ORDER BY starts_at ${order}, id ${order} LIMIT ?`).all(id, limit) as Row[]).map(toAlert),
+      facets: () => this.ledgerPort.facetsOf(id),
+      byIds: (ids) => ids.map((alertId) => this.sql('SELECT * FROM alerts WHERE id = ?').get(alertId) as Row | undefined).filter((r): r is Row => r !== undefined).map(toAlert),
+      count: () => Number((this.sql('SELECT count(*) AS n FROM alerts WHERE incident_id = ?').get(id) as Row).n),
+    });
+    // Timeline events through `incident_events_timeline` (audit-only ones left out).
+    const events = await sampledEvents({
+      byTime: (order, limit) => (this.sql(`SELECT * FROM incident_events WHERE incident_id = ? AND ${TIMELINE_EVENTS} ORDER BY at ${order}, rowid ${order} LIMIT ?`).all(id, limit) as Row[]).map(toEvent),
+      count: () => Number((this.sql(`SELECT count(*) AS n FROM incident_events WHERE incident_id = ? AND ${TIMELINE_EVENTS}`).get(id) as Row).n),
+    });
+    return { incident: toIncident(row), ...alerts, ...events };
   }
 
   async listIncidentAlerts(id: string, query: { limit: number; cursor?: string | null }): Promise<Page<Alert> | null> {
