@@ -118,15 +118,13 @@ export function registerStatsGauges(registry: Registry, source: StatsGaugeSource
   // prom-client collects all metrics of a scrape in parallel: the gauges share one computation.
   let inflight: ReturnType<StatsGaugeSource> | null = null;
   const shared = () => (inflight ??= source().finally(() => { inflight = null; }));
+  // The store being down is reported by /readyz; a scrape must still succeed (null: set nothing).
+  const sharedOrNull = () => shared().catch(() => null);
   const gauge = (name: string, help: string, value: (group: StatsGroup) => number | null) => new Gauge({
     name, help, labelNames: ['dimension', 'name'] as const, registers: [registry],
     async collect() {
-      let stats;
-      try {
-        stats = await shared();
-      } catch {
-        return; // the store being down is reported by /readyz; a scrape must still succeed
-      }
+      const stats = await sharedOrNull();
+      if (!stats) return;
       this.reset();
       const rows: Array<[string, string, StatsGroup]> = [
         ['overall', 'all', stats.overall],
@@ -144,12 +142,8 @@ export function registerStatsGauges(registry: Registry, source: StatsGaugeSource
     help: 'Share (0..1) of the incidents started in the stats window that had a similar earlier incident (shared alert name and service) within 90 days before; absent when none started',
     registers: [registry],
     async collect() {
-      let stats;
-      try {
-        stats = await shared();
-      } catch {
-        return; // the store being down is reported by /readyz; a scrape must still succeed
-      }
+      const stats = await sharedOrNull();
+      if (!stats) return;
       this.reset();
       const rate = stats.repeat?.rate ?? null;
       if (rate !== null) this.set(rate);

@@ -18,9 +18,11 @@ export interface HttpAppDeps {
   /** Rate and JSON limits (`security` config); defaults from `DEFAULT_SECURITY`. */
   security?: Partial<SecurityOptions> & { trustProxy?: boolean | number | string };
   /**
-   * Awaited before a read (a GET that is not a webhook) does its work: webhooks in flight are
+   * Awaited before an API read (a GET with API credentials) does its work: webhooks in flight are
    * answered first (`IngestPressure.giveWayToWebhooks`). Reads do synchronous store and render
    * work on this thread, and a page polling a large incident must not hold webhooks' answers.
+   * Public routes (probes, `/metrics`, the status page, page shells) answer at once: a liveness
+   * probe or a scrape must not queue behind a flood.
    */
   beforeRead?: () => Promise<void>;
 }
@@ -77,7 +79,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
     }
     if (route.access.kind === 'webhook') handlers.push(rawWithMetrics);
     else if (route.method !== 'get') handlers.push(json);
-    const givesWay = route.method === 'get' && accessKind !== 'webhook' && deps.beforeRead;
+    const givesWay = route.method === 'get' && accessKind === 'api' && deps.beforeRead;
     handlers.push(async (req, res) => {
       if (givesWay) await givesWay();
       const params = validate('path', route.params, req.params);

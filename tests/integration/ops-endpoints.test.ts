@@ -2,9 +2,12 @@ import axios from 'axios';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
+import { z } from 'zod';
 import { ApiAuthenticator } from '../../src/http/api-auth';
 import { createHttpApp } from '../../src/http/create-app';
 import { opsRoutes } from '../../src/http/routes/ops-routes';
+import { defineRoute } from '../../src/http/route';
+import { IngestPressure } from '../../src/ingest/ingest-pressure';
 import { createMetrics } from '../../src/metrics';
 import { alertmanagerBody } from '../support/alertmanager-bodies';
 import { expectError, listAllIncidents, metricSamples } from '../support/api-helpers';
@@ -109,6 +112,41 @@ describe('liveness when the store cannot recover by itself', () => {
       expect(res.data).toEqual({ status: 'failing', detail: `store: ${failing}` });
       failing = null;
       expect((await axios.get(`${url}/healthz`)).status).toBe(200);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
+
+describe('API reads give way to webhooks in flight; probes do not', () => {
+  it('when a webhook is in flight, then an API read waits until it is answered, while /healthz answers at once', async () => {
+    const metrics = createMetrics({ inboxBacklog: async () => 0, deadLetters: async () => 0, openIncidents: async () => 0 });
+    const probe = defineRoute({
+      method: 'get', path: '/api/v1/probe', operationId: 'probe', tags: ['test'], summary: 'an API read',
+      access: { kind: 'api', role: 'viewer' },
+      responses: { 200: { description: 'ok', schema: z.object({ ok: z.boolean() }) } },
+      handler: ({ res }) => { res.json({ ok: true }); },
+    });
+    const routes = [...opsRoutes({ store: { ping: async () => undefined }, metrics, openapi: () => ({ openapi: '3.1.0', info: { title: 't', version: '0' }, components: {} }) }), probe];
+    const pressure = new IngestPressure();
+    const app = createHttpApp({
+      routes, auth: new ApiAuthenticator([{ name: 'viewer', role: 'viewer', token: 'viewer-token-0123456789' }]), metrics,
+      logger: pino({ level: 'silent' }), webhookBodyLimitBytes: 1024,
+      // A long cap: a route that gave way wrongly would wait here until the webhook is answered.
+      beforeRead: () => pressure.giveWayToWebhooks(10_000),
+    });
+    const server = createServer(app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      pressure.enter();
+      let answered = false;
+      const read = axios.get(`${url}/api/v1/probe`, { headers: { Authorization: 'Bearer viewer-token-0123456789' } }).then((res) => { answered = true; return res; });
+      expect((await axios.get(`${url}/healthz`)).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 30));
+      expect(answered).toBe(false);
+      pressure.leave();
+      expect((await read).data).toEqual({ ok: true });
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
