@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { AlertObservation } from '../src/domain/alert';
 import type { Change } from '../src/domain/changes/change';
 import type { PagingEvent } from '../src/domain/paging-event';
+import type { TrackerIssueState } from '../src/domain/trackers/tracker';
 
 /**
  * The narrow contract between Debrief's core and one monitoring source.
@@ -76,6 +77,8 @@ export interface Normalized {
   pagingEvents: PagingEvent[];
   /** Changes to running systems (deploys, config changes) from a change source; absent or empty for the others. */
   changes?: Change[];
+  /** Issue state changes from a tracker's webhook (GitHub Issues, Jira); absent or empty for the others. */
+  trackerStates?: TrackerIssueState[];
   /** Set when the body is valid but carries nothing Debrief acts on (e.g. a test notification). */
   ignoredReason: string | null;
 }
