@@ -109,15 +109,33 @@ export function newAlert(obs: AlertObservation, id: string, incidentId: string, 
  * firing: a late "firing" re-send (HA peer, retry) after the resolved one must not reopen it.
  */
 export function alertAfterResend(alert: Alert, obs: AlertObservation, now: string): Alert {
-  const resolved = alert.status === 'resolved' || obs.status === 'resolved';
-  const endsAt = obs.status === 'resolved' ? (obs.endsAt ?? alert.endsAt) : alert.endsAt;
   return {
     ...alert,
-    status: resolved ? 'resolved' : 'firing',
-    endsAt: resolved ? endsAt : null,
+    ...resentState(alert, obs),
     annotations: obs.annotations,
-    generatorUrl: obs.generatorUrl ?? alert.generatorUrl,
     lastSeenAt: now > alert.lastSeenAt ? now : alert.lastSeenAt,
     notificationCount: alert.notificationCount + 1,
   };
+}
+
+/** Status, end and generator URL of a known firing after a notification about it (`alertAfterResend`). */
+function resentState(alert: Pick<Alert, 'status' | 'endsAt' | 'generatorUrl'>, obs: AlertObservation): Pick<Alert, 'status' | 'endsAt' | 'generatorUrl'> {
+  const resolved = alert.status === 'resolved' || obs.status === 'resolved';
+  const endsAt = obs.status === 'resolved' ? (obs.endsAt ?? alert.endsAt) : alert.endsAt;
+  return { status: resolved ? 'resolved' : 'firing', endsAt: resolved ? endsAt : null, generatorUrl: obs.generatorUrl ?? alert.generatorUrl };
+}
+
+/**
+ * True when a notification changes nothing of a known firing but its bookkeeping (one more
+ * notification, seen again): same status, end, generator URL, annotations and labels. Labels
+ * and annotations are compared as their JSON text, as stored; a different key order only sends
+ * the notification down the full path, which gives the same result.
+ */
+export function isPlainResend(
+  stored: Pick<Alert, 'status' | 'endsAt' | 'generatorUrl'> & { labelsJson: string; annotationsJson: string },
+  obs: AlertObservation,
+): boolean {
+  const next = resentState(stored, obs);
+  return next.status === stored.status && next.endsAt === stored.endsAt && next.generatorUrl === stored.generatorUrl
+    && JSON.stringify(obs.annotations) === stored.annotationsJson && JSON.stringify(obs.labels) === stored.labelsJson;
 }

@@ -66,20 +66,31 @@ export function pagingEvent(p: { id?: string; eventId: string; kind: string; at:
   };
 }
 
+export type HarnessPath = 'observations' | 'inbox-runs';
+
 /** Alert identity for comparing partitions: fingerprint@startsAt. */
 export const identity = (a: Pick<Alert, 'fingerprint' | 'startsAt'>): string => `${a.fingerprint}@${a.startsAt}`;
 
 export class Harness {
   private processedAt = Date.parse('2030-01-01T00:00:00.000Z');
 
-  private constructor(readonly store: SqliteStore, readonly correlator: Correlator) {}
+  private runs = 0;
 
-  static async open(settings: Partial<CorrelationSettings> & { services?: CatalogServiceInput[] } = {}, file = ':memory:'): Promise<Harness> {
+  /**
+   * `via`: the store call notifications go through. `observations` (`recordObservations`, what
+   * the reconciler uses) or `inbox-runs` (`recordInboxAlerts`, what inbox processing uses, with
+   * its plain-resend path).
+   */
+  private constructor(readonly store: SqliteStore, readonly correlator: Correlator, private readonly via: HarnessPath) {}
+
+  static async open(
+    settings: Partial<CorrelationSettings> & { services?: CatalogServiceInput[]; via?: HarnessPath } = {}, file = ':memory:',
+  ): Promise<Harness> {
     const store = new SqliteStore({ file });
     await store.init();
-    const { services, ...rest } = settings;
+    const { services, via, ...rest } = settings;
     const correlator = createCorrelator({ serviceLabels: SERVICE_LABELS, catalog: services ? ServiceCatalog.create(services) : undefined, ...rest });
-    return new Harness(store, correlator);
+    return new Harness(store, correlator, via ?? 'observations');
   }
 
   /** Processing time moves forward one second per call; never used as event time. */
@@ -91,7 +102,14 @@ export class Harness {
   /** One notification (batch) of alerts. */
   async record(...specs: Array<AlertSpec | AlertObservation>): Promise<Alert[]> {
     const observations = specs.map((s) => ('fingerprint' in s ? s : observation(s)));
-    const r = await this.store.recordObservations(observations, { correlator: this.correlator, serviceLabels: SERVICE_LABELS, now: this.now(), inboxId: null });
+    const context = { correlator: this.correlator, serviceLabels: SERVICE_LABELS, now: this.now() };
+    if (this.via === 'inbox-runs') {
+      const [result] = await this.store.recordInboxAlerts([{ id: `run-${++this.runs}`, observations, outcome: { alerts: observations.length, ignoredReason: null } }], 'harness', context);
+      if (!result?.ok) throw result?.error ?? new Error('not recorded');
+      const wanted = new Set(observations.map(identity));
+      return (await this.alerts()).filter((a) => wanted.has(identity(a)));
+    }
+    const r = await this.store.recordObservations(observations, { ...context, inboxId: null });
     return [...r.created, ...r.updated];
   }
 

@@ -41,10 +41,11 @@ async function expectIncrementalEqualsFull(h: Harness): Promise<void> {
 }
 
 describe('incremental incident summaries', () => {
-  it.each([1, 2, 3, 4, 5, 6, 7, 8])('when a random sequence of firings, re-sends, resolutions and corrections is recorded (seed %i), then every stored summary equals the full recompute', async (seed) => {
+  const runs = [1, 2, 3, 4, 5, 6, 7, 8].flatMap((seed) => (['observations', 'inbox-runs'] as const).map((via) => [seed, via] as const));
+  it.each(runs)('when a random sequence of firings, re-sends, resolutions and corrections is recorded (seed %i, through %s), then every stored summary equals the full recompute', async (seed, via) => {
     const random = rng(seed);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
-    const h = await Harness.open({ services: [{ name: 'api', dependsOn: ['db'] }, { name: 'db' }, { name: 'web', dependsOn: ['api'] }] });
+    const h = await Harness.open({ services: [{ name: 'api', dependsOn: ['db'] }, { name: 'db' }, { name: 'web', dependsOn: ['api'] }], via });
     const live: AlertSpec[] = [];
     try {
       for (let step = 0; step < 60; step++) {

@@ -1,5 +1,5 @@
 import type { ServiceLabels } from '../service-naming';
-import { alertAfterResend, newAlert, type Alert, type AlertObservation, type CorrelationDecision } from '../alert';
+import { alertAfterResend, isPlainResend, newAlert, type Alert, type AlertObservation, type CorrelationDecision } from '../alert';
 import { labelsSettingApart } from '../alert-differences';
 import { isFiringSpanKey, isOutagePageKey, isOutageServiceKey, pageServiceOf } from '../correlation/correlation-keys';
 import {
@@ -19,7 +19,7 @@ import {
 import type { PagingEvent } from '../paging-event';
 import { findPagingTwin, twinTimeToKeep } from '../paging-twins';
 import { NotFoundError } from '../../errors';
-import { port, type IncidentRecord, type LedgerStep, type StoredAlert } from './ledger-port';
+import { port, type AlertProbe, type IncidentRecord, type LedgerStep, type StoredAlert } from './ledger-port';
 import type { MergeResult, MoveResult, PagingRecordResult, PlacedPaging, RecordResult, SplitResult } from './ledger-results';
 
 /**
@@ -66,6 +66,39 @@ export function* recordObservations(observations: readonly AlertObservation[], c
     updated = yield* reread(updated);
   }
   return { created, updated, incidentIds: [...tx.touched] };
+}
+
+/**
+ * The same writes as `recordObservations`, for callers that need no alerts back (inbox runs):
+ * a re-send that changes nothing but the bookkeeping (`isPlainResend`, most of a storm) is
+ * decided from a probe of a few stored fields and written as a counter, instead of reading,
+ * decoding and rewriting the whole alert. Returns how many alerts were new, re-sent unchanged
+ * and changed.
+ */
+export function* recordNotifications(observations: readonly AlertObservation[], ctx: PlacementContext): LedgerStep<NotificationTally> {
+  const tx = new LedgerTx(ctx);
+  const tally: NotificationTally = { created: 0, plainResends: 0, updated: 0 };
+  for (const obs of inPlacementOrder(observations)) {
+    const probe = yield* port.probeAlert(obs);
+    if (!probe) {
+      yield* tx.placeAlert(obs, ctx.correlator);
+      tally.created += 1;
+    } else if (isPlainResend(probe, obs)) {
+      yield* tx.countResend(probe, obs);
+      tally.plainResends += 1;
+    } else {
+      yield* tx.updateAlert((yield* port.findAlert(obs))!, obs);
+      tally.updated += 1;
+    }
+  }
+  yield* tx.finish();
+  return tally;
+}
+
+export interface NotificationTally {
+  created: number;
+  plainResends: number;
+  updated: number;
 }
 
 /** Places paging events (see `Store.recordPagingEvents`). */
@@ -307,6 +340,20 @@ class LedgerTx {
       else this.rebuild.add(alert.incidentId);
     }
     return next;
+  }
+
+  /**
+   * A re-send that changes nothing but the bookkeeping (`isPlainResend`): one more notification,
+   * and the alert's facet seen now. Status, end and the keys' activity stay as they are, as
+   * `updateAlert` would leave them.
+   */
+  *countResend(probe: AlertProbe, obs: AlertObservation): LedgerStep<void> {
+    yield* port.countResend(probe.id, this.ctx.now);
+    this.touched.add(probe.incidentId);
+    if (this.rebuild.has(probe.incidentId)) return;
+    const cached = yield* this.facet(probe.incidentId, obs);
+    if (!cached) this.rebuild.add(probe.incidentId);
+    else if (cached.lastSeenAt < this.ctx.now) this.putFacet(probe.incidentId, { ...cached, lastSeenAt: this.ctx.now });
   }
 
   /** Places a firing seen for the first time, as the correlator decides. */

@@ -29,6 +29,12 @@ export interface LedgerPort {
 
   // ------------------------------------------------------------------ reads
   findAlert(identity: AlertIdentity): StoredAlert | null;
+  /**
+   * The few stored fields that tell whether a notification changes a known firing
+   * (`isPlainResend`), read without decoding the rest of the alert: most of a storm's alerts
+   * are re-sent unchanged, and the full row costs several times as much to read.
+   */
+  probeAlert(identity: AlertIdentity): AlertProbe | null;
   getAlert(id: string): StoredAlert | null;
   /** Every alert of an incident, oldest start first (corrections and full recomputes only). */
   alertsOf(incidentId: string): StoredAlert[];
@@ -57,6 +63,8 @@ export interface LedgerPort {
   insertAlert(alert: Alert, keys: readonly string[]): void;
   /** What a re-send changes: status, end, annotations, generator URL, last seen, notification count. */
   updateAlertResend(next: Alert): void;
+  /** A re-send that changes nothing but the bookkeeping: one more notification, last seen at least `seenAt`. */
+  countResend(id: string, seenAt: string): void;
   /** Puts back the notification bookkeeping (a reconciliation is no notification). */
   setAlertBookkeeping(id: string, notificationCount: number, lastSeenAt: string): void;
   /** Re-homes alerts: incident, decision and held keys. */
@@ -105,6 +113,20 @@ export interface LedgerPort {
 }
 
 export type AlertIdentity = Pick<AlertObservation, 'instance' | 'fingerprint' | 'startsAt'>;
+
+/**
+ * What `probeAlert` reads of a stored firing. Labels and annotations are their canonical JSON
+ * text (the object's own key order, as stored), compared as text with the notification's.
+ */
+export interface AlertProbe {
+  id: string;
+  incidentId: string;
+  status: Alert['status'];
+  endsAt: string | null;
+  labelsJson: string;
+  annotationsJson: string;
+  generatorUrl: string | null;
+}
 
 /** An alert with the correlation keys it holds. */
 export interface StoredAlert {
@@ -179,8 +201,8 @@ function* call<K extends OpName>(name: K, ...args: Parameters<LedgerPort[K]>): L
 export type LedgerCalls = { [K in OpName]: (...args: Parameters<LedgerPort[K]>) => LedgerStep<ReturnType<LedgerPort[K]>> };
 
 const OP_NAMES = [
-  'lockKeys', 'findAlert', 'getAlert', 'alertsOf', 'countAlerts', 'pagesOf', 'countPages', 'hasPagingEvent', 'pagingEventsOfKind', 'getIncident',
-  'keysOf', 'keyActivityOf', 'findCandidates', 'insertIncident', 'insertAlert', 'updateAlertResend', 'setAlertBookkeeping', 'setAlertPlacements',
+  'lockKeys', 'findAlert', 'probeAlert', 'getAlert', 'alertsOf', 'countAlerts', 'pagesOf', 'countPages', 'hasPagingEvent', 'pagingEventsOfKind', 'getIncident',
+  'keysOf', 'keyActivityOf', 'findCandidates', 'insertIncident', 'insertAlert', 'updateAlertResend', 'countResend', 'setAlertBookkeeping', 'setAlertPlacements',
   'moveDecisionEvents', 'insertEvent', 'setEventTime', 'insertPagingEvent', 'setPagingEventTime', 'addKeyHolder', 'addKeyFiring', 'putKeyActivity', 'writeTally', 'writeLabels',
   'writeDeclaration', 'writePageSummary', 'getFacet', 'facetsOf', 'putFacets', 'replaceFacets', 'replaceKeyActivity', 'mergeIncidentInto', 'setHumanPlaced', 'addFence',
 ] as const satisfies readonly OpName[];

@@ -6,7 +6,7 @@ import type { IncidentDeclaration, IncidentEvent } from '../../domain/incident';
 import { spanOf, type AlertFacet, type IncidentTally } from '../../domain/incident-facets';
 import type { IncidentSummary } from '../../domain/incident-summary';
 import type {
-  AlertIdentity, AlertPlacement, AsyncLedgerPort, IncidentRecord, KeyHolderActivity, NewIncidentRecord, StoredAlert, StoredPaging,
+  AlertIdentity, AlertPlacement, AlertProbe, AsyncLedgerPort, IncidentRecord, KeyHolderActivity, NewIncidentRecord, StoredAlert, StoredPaging,
 } from '../../domain/ledger/ledger-port';
 import { WriteRaceError } from './mongo-errors';
 import { COLLECTIONS, type MongoCollections } from './mongo-indexes';
@@ -14,7 +14,7 @@ import {
   alertIdentityFilter, alertInsertUpsert, alertResendUpdate, candidateFilter, incidentSummaryUpdate, keyHolderUpsert, lockBump,
 } from './mongo-queries';
 import {
-  ACTIVE_SENTINEL, alertDocSchema, facetDocId, facetDocSchema, fenceDocSchema, toFacet, toFacetDoc, toTally, incidentDocSchema, keyDocSchema, newIncidentDoc, pagingDocSchema, parseDoc, toAlert, toAlertDoc,
+  ACTIVE_SENTINEL, alertDocSchema, alertProbeDocSchema, alertProbeFields, fromPairs, facetDocId, facetDocSchema, fenceDocSchema, toFacet, toFacetDoc, toTally, incidentDocSchema, keyDocSchema, newIncidentDoc, pagingDocSchema, parseDoc, toAlert, toAlertDoc,
   toDecisionDoc, toEventDoc, toIncident, toKeyActivity, toPlacedPaging, type AlertDoc, type IncidentDoc, type PagingDoc,
 } from './mongo-schemas';
 
@@ -78,6 +78,16 @@ export class MongoLedgerPort implements AsyncLedgerPort {
   async findAlert(identity: AlertIdentity): Promise<StoredAlert | null> {
     const d = await this.c.alerts.findOne(alertIdentityFilter(identity), this.s);
     return d ? storedAlert(parseDoc(COLLECTIONS.alerts, alertDocSchema, d)) : null;
+  }
+
+  async probeAlert(identity: AlertIdentity): Promise<AlertProbe | null> {
+    const d = await this.c.alerts.findOne(alertIdentityFilter(identity), { ...this.s, projection: alertProbeFields });
+    if (!d) return null;
+    const doc = parseDoc(COLLECTIONS.alerts, alertProbeDocSchema, d);
+    return {
+      id: doc._id, incidentId: doc.incidentId, status: doc.status, endsAt: doc.endsAt, generatorUrl: doc.generatorUrl,
+      labelsJson: JSON.stringify(fromPairs(doc.labels)), annotationsJson: JSON.stringify(fromPairs(doc.annotations)),
+    };
   }
 
   async getAlert(id: string): Promise<StoredAlert | null> {
@@ -180,6 +190,10 @@ export class MongoLedgerPort implements AsyncLedgerPort {
 
   async updateAlertResend(next: Alert): Promise<void> {
     await this.c.alerts.updateOne({ _id: next.id }, alertResendUpdate(next), this.s);
+  }
+
+  async countResend(id: string, seenAt: string): Promise<void> {
+    await this.c.alerts.updateOne({ _id: id }, { $inc: { notificationCount: 1 }, $max: { lastSeenAt: seenAt } }, this.s);
   }
 
   async setAlertBookkeeping(id: string, notificationCount: number, lastSeenAt: string): Promise<void> {

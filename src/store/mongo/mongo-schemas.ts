@@ -280,6 +280,10 @@ export const alertDocSchema = z.object({
 });
 export type AlertDoc = z.output<typeof alertDocSchema>;
 
+/** What `probeAlert` reads of an alert (its projection). */
+export const alertProbeFields = { _id: 1, incidentId: 1, status: 1, endsAt: 1, labels: 1, annotations: 1, generatorUrl: 1 } as const;
+export const alertProbeDocSchema = alertDocSchema.pick({ _id: true, incidentId: true, status: true, endsAt: true, labels: true, annotations: true, generatorUrl: true });
+
 export function toAlertDoc(alert: Alert, corrKeys: readonly string[]): AlertDoc {
   return {
     _id: alert.id, instance: alert.instance, source: alert.source, fingerprint: alert.fingerprint, fingerprintComputed: alert.fingerprintComputed,

@@ -236,7 +236,7 @@ export class MongoStore implements Store {
     for (const entry of entries) {
       try {
         await runTransaction(this.connection.client, async (session) => {
-          if (entry.observations.length > 0) await runAsync(ledger.recordObservations(entry.observations, base), new MongoLedgerPort(this.c, session, ctx.now));
+          if (entry.observations.length > 0) await runAsync(ledger.recordNotifications(entry.observations, base), new MongoLedgerPort(this.c, session, ctx.now));
           await this.c.inbox.updateOne(ownedEntryFilter(entry.id, owner), completeUpdate(entry.outcome, ctx.now), { session });
         }, this.options.transactionRetry);
         results.push({ ok: true });

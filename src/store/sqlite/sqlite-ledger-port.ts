@@ -6,7 +6,7 @@ import type { IncidentDeclaration, IncidentEvent } from '../../domain/incident';
 import { facetKey, spanOf, type AlertFacet, type IncidentTally } from '../../domain/incident-facets';
 import type { IncidentSummary } from '../../domain/incident-summary';
 import type {
-  AlertIdentity, AlertPlacement, IncidentRecord, KeyHolderActivity, LedgerPort, NewIncidentRecord, StoredAlert, StoredPaging,
+  AlertIdentity, AlertPlacement, AlertProbe, IncidentRecord, KeyHolderActivity, LedgerPort, NewIncidentRecord, StoredAlert, StoredPaging,
 } from '../../domain/ledger/ledger-port';
 import { ACTIVE_SENTINEL, json, optStr, originOf, toAlert, toIncident, toPlacedPaging, type Row } from './sqlite-rows';
 
@@ -31,6 +31,16 @@ export class SqliteLedgerPort implements LedgerPort {
     const row = this.sql('SELECT * FROM alerts WHERE instance = ? AND fingerprint = ? AND starts_at = ?')
       .get(identity.instance, identity.fingerprint, identity.startsAt) as Row | undefined;
     return row ? storedAlert(row) : null;
+  }
+
+  probeAlert(identity: AlertIdentity): AlertProbe | null {
+    const row = this.sql('SELECT id, incident_id, status, ends_at, labels, annotations, generator_url FROM alerts WHERE instance = ? AND fingerprint = ? AND starts_at = ?')
+      .get(identity.instance, identity.fingerprint, identity.startsAt) as Row | undefined;
+    if (!row) return null;
+    return {
+      id: String(row.id), incidentId: String(row.incident_id), status: row.status as AlertProbe['status'], endsAt: optStr(row.ends_at),
+      labelsJson: String(row.labels), annotationsJson: String(row.annotations), generatorUrl: optStr(row.generator_url),
+    };
   }
 
   getAlert(id: string): StoredAlert | null {
@@ -134,6 +144,10 @@ export class SqliteLedgerPort implements LedgerPort {
   updateAlertResend(next: Alert): void {
     this.sql('UPDATE alerts SET status = ?, ends_at = ?, annotations = ?, generator_url = ?, last_seen_at = ?, notification_count = ? WHERE id = ?')
       .run(next.status, next.endsAt, JSON.stringify(next.annotations), next.generatorUrl, next.lastSeenAt, next.notificationCount, next.id);
+  }
+
+  countResend(id: string, seenAt: string): void {
+    this.sql('UPDATE alerts SET notification_count = notification_count + 1, last_seen_at = max(last_seen_at, ?) WHERE id = ?').run(seenAt, id);
   }
 
   setAlertBookkeeping(id: string, notificationCount: number, lastSeenAt: string): void {

@@ -269,7 +269,7 @@ export class SqliteStore implements Store, Reopenable {
         try {
           // A savepoint per entry: one that fails is undone alone and left claimed.
           this.db.transaction(() => {
-            if (entry.observations.length > 0) runSync(ledger.recordObservations(entry.observations, base), this.ledgerPort);
+            if (entry.observations.length > 0) runSync(ledger.recordNotifications(entry.observations, base), this.ledgerPort);
             this.inbox.complete(entry.id, owner, entry.outcome, ctx.now);
           })();
           results.push({ ok: true });
