@@ -1,5 +1,5 @@
 import type { TrackerIssueDraft, TrackerIssueRef, TrackerIssueState } from '../../../domain/trackers/tracker';
-import type { ResilientClient } from '../../resilient-http';
+import type { ResilienceOptions, ResilientClient } from '../../resilient-http';
 import type { TrackerClient } from '../tracker-client';
 import { adfDescription, wikiDescription } from './jira-description';
 import { createJiraRest, jiraAttempt, type JiraCreateFields, type JiraIssueSummary, type JiraRest, type JiraSearchPage } from './jira-rest';
@@ -82,6 +82,11 @@ export class JiraTrackerClient implements TrackerClient {
 }
 
 export const createJiraTrackerClient = (settings: JiraTrackerSettings, http: ResilientClient): JiraTrackerClient => new JiraTrackerClient(settings, http);
+
+/** The outbound policy's options for Jira: target `jira` (metrics, errors) and the configured timeout. */
+export const jiraResilienceOptions = (settings: JiraTrackerSettings, extra: Omit<ResilienceOptions, 'target' | 'timeoutMs'> = {}): ResilienceOptions => ({
+  ...extra, target: 'jira', timeoutMs: settings.timeoutMs,
+});
 
 /** Several issues may carry one marker (a person copied it); the first one made is the item's. */
 function oldest(issues: JiraIssueSummary[]): JiraIssueSummary | null {
