@@ -1,3 +1,4 @@
+import { jiraTimeToIso } from '../../../../connectors/jira/jira.time';
 import type { TrackerIssueDraft, TrackerIssueRef, TrackerIssueState } from '../../../domain/trackers/tracker';
 import type { ResilienceOptions, ResilientClient } from '../../resilient-http';
 import type { TrackerClient } from '../tracker-client';
@@ -96,15 +97,3 @@ function oldest(issues: JiraIssueSummary[]): JiraIssueSummary | null {
 
 /** A JQL string literal: quoted, with `"` and `\` escaped. */
 export const jqlString = (value: string): string => `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
-
-/**
- * Jira's timestamps (`2026-09-27T10:03:11.123+0200`: milliseconds, offset without a colon) as
- * UTC ISO; null when the text is not one.
- */
-export function jiraTimeToIso(text: string): string | null {
-  const match = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?)(Z|[+-]\d{2}:?\d{2})$/.exec(text.trim());
-  if (!match) return null;
-  const offset = match[2] === 'Z' ? 'Z' : `${match[2]!.slice(0, 3)}:${match[2]!.slice(-2)}`;
-  const ms = Date.parse(`${match[1]}${offset}`);
-  return Number.isFinite(ms) ? new Date(ms).toISOString() : null;
-}
