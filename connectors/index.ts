@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { alertmanagerConnector } from './alertmanager/alertmanager.connector';
 import { changesConnector } from './changes/changes.connector';
 import type { Connector } from './connector';
+import { jiraConnector } from './jira/jira.connector';
 import { pagerdutyConnector } from './pagerduty/pagerduty.connector';
 
 /**
@@ -13,6 +14,7 @@ export const connectorRegistry = {
   alertmanager: alertmanagerConnector,
   pagerduty: pagerdutyConnector,
   changes: changesConnector,
+  jira: jiraConnector,
 } as const;
 
 export type ConnectorId = keyof typeof connectorRegistry;
