@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { alertmanagerConnector } from './alertmanager/alertmanager.connector';
 import { changesConnector } from './changes/changes.connector';
 import type { Connector } from './connector';
+import { githubIssuesConnector } from './github-issues/github-issues.connector';
 import { pagerdutyConnector } from './pagerduty/pagerduty.connector';
 
 /**
@@ -13,6 +14,7 @@ export const connectorRegistry = {
   alertmanager: alertmanagerConnector,
   pagerduty: pagerdutyConnector,
   changes: changesConnector,
+  'github-issues': githubIssuesConnector,
 } as const;
 
 export type ConnectorId = keyof typeof connectorRegistry;

@@ -5,7 +5,7 @@ import { createResilientClient, type ResilientClient } from './resilient-http';
 /**
  * The app's outbound clients, one per target, so each target has its own circuit and its own
  * `debrief_outbound_*` series: `pagerduty`, `prometheus`, `outbound:<webhook name>`,
- * `alertmanager:<instance>`. Built once per app (src/app.ts) with the app's registry; the
+ * `alertmanager:<instance>`, `tracker:github`. Built once per app (src/app.ts) with the app's registry; the
  * retry and backoff settings are each integration's own (`outbound.*`, `pagerduty.*`, ...),
  * the circuit settings are shared (`circuitBreaker.*`).
  */
@@ -16,7 +16,12 @@ export interface OutboundClients {
   outbound(name: string): ResilientClient;
   /** The client of the Alertmanager reconciled for `instance`. */
   alertmanager(instance: string): ResilientClient;
+  /** GitHub Issues (`tracker:github`), when configured: the policy owns 429 (Retry-After), 5xx, timeouts and the circuit. */
+  trackerGithub: ResilientClient | null;
 }
+
+/** A tracker's Retry-After is honoured up to a minute (GitHub's secondary rate limits ask for about that). */
+export const TRACKER_BACKOFF = { initialMs: 1_000, maxMs: 60_000 };
 
 /** PagerDuty REST: a few retries, Retry-After honoured up to a minute (PagerDuty's rate limit is per minute). */
 export const PAGERDUTY_RETRIES = 3;
@@ -62,5 +67,9 @@ export function createOutboundClients(config: Config, registry: Registry): Outbo
   for (const webhook of config.outbound.webhooks) outboundClient(webhook.name);
   for (const target of config.notify.targets) outboundClient(target.name);
   for (const target of config.reconcile.alertmanager) alertmanagerClient(target.instance);
-  return { pagerduty, prometheus, outbound: outboundClient, alertmanager: alertmanagerClient };
+  const github = config.trackers.github;
+  const trackerGithub = github
+    ? createResilientClient({ target: 'tracker:github', timeoutMs: github.timeoutSeconds * 1000, retries: github.retries, backoff: TRACKER_BACKOFF, circuit, registry })
+    : null;
+  return { pagerduty, prometheus, outbound: outboundClient, alertmanager: alertmanagerClient, trackerGithub };
 }
