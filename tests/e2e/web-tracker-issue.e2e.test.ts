@@ -1,13 +1,15 @@
 /**
  * "Create GitHub issue" on the report editor in real Chromium, against the loopback server that
  * speaks GitHub's REST protocol: an editor presses it on a saved action item; one issue is made
- * and the item then shows the issue's key and link instead of the button.
+ * and the item then shows the issue's key and link instead of the button. The overdue page lists
+ * an item past its due date under its owner, with no accessibility violation.
  */
 import type { Browser } from 'playwright-core';
 import { alertmanagerBody } from '../support/alertmanager-bodies';
 import { allIncidentDetails } from '../support/api-helpers';
 import { GitHubIssuesServer } from '../support/github-issues-server';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { axeViolations, formatViolations } from './support/axe';
 import { launchBrowser, openPage, screenshot, visit } from './support/browser';
 import { WEB_TOKENS } from './support/web-fixtures';
 
@@ -57,4 +59,20 @@ describe('web pages: action items in GitHub', () => {
     expect(problems.pageErrors).toEqual([]);
     await context.close();
   }, 90_000);
+
+  it('when an item is past its due date, then the overdue page counts it under its owner and lists it, and axe finds no violation', async () => {
+    expect((await app.api.post(`/api/v1/incidents/${incidentId}/action-items`, { title: 'Rotate the pool credentials', owner: 'bob', dueDate: '2020-01-01' })).status).toBe(201);
+    const { page, context, problems } = await openPage(browser, { token: WEB_TOKENS.editor, bypassCSP: true });
+    await visit(page, `${app.url}/ui/incidents`);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Action items' }).click();
+    await page.getByRole('heading', { name: 'Overdue action items' }).waitFor();
+    const table = page.getByRole('region', { name: 'Overdue per team and owner' });
+    await table.waitFor();
+    await expect(table.locator('tbody tr').allTextContents()).resolves.toEqual(['no team in the catalogbob1']);
+    await expect(page.getByRole('link', { name: 'Rotate the pool credentials' }).getAttribute('href')).resolves.toBe(`/ui/incidents/${incidentId}/report`);
+    expect(formatViolations('overdue page', await axeViolations(page))).toBe('overdue page: no violations');
+    await screenshot(page, 'overdue-action-items');
+    expect(problems.pageErrors).toEqual([]);
+    await context.close();
+  }, 60_000);
 });
