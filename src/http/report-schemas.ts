@@ -131,6 +131,13 @@ export const trackerIssueCreateSchema = z.object({
   tracker: z.string().min(1).max(50).describe('Which configured tracker makes the issue: `github` or `jira`'),
 }).strict().meta({ id: 'TrackerIssueCreate' });
 
+export const trackerListSchema = z.object({
+  items: z.array(z.object({
+    kind: z.enum(TRACKER_KINDS).describe('What `POST .../tracker-issue` takes as `tracker`'),
+    name: z.string().describe('For people: `GitHub`, `Jira`'),
+  })),
+}).meta({ id: 'TrackerList' });
+
 export const overdueListingSchema = z.object({
   today: z.string().describe('Items due before this day (UTC) and still open or in progress are overdue'),
   total: z.number().int(),

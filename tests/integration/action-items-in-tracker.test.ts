@@ -170,6 +170,10 @@ describe('action items in GitHub Issues', () => {
     expect(github.requests.filter((r) => r.method === 'POST')).toHaveLength(before + 1);
   });
 
+  it('when the configured trackers are asked for, then GitHub is the one', async () => {
+    expect((await app.api.get('/api/v1/trackers')).data).toEqual({ items: [{ kind: 'github', name: 'GitHub' }] });
+  });
+
   it('when the tracker is unknown or not configured, then the answer is 422 naming the field', async () => {
     const fourth = await newItem('Something else');
     for (const tracker of ['gitlab', 'jira']) {

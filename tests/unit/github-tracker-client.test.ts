@@ -112,7 +112,7 @@ describe('GitHub tracker client against a server speaking GitHub\'s REST protoco
   it('when the token is wrong, then GitHub\'s 401 fails at once, without retries', async () => {
     const wrong = 'wrong-token-0000000000';
     client = new GitHubTrackerClient({ baseUrl: server.url, token: wrong, repo: 'acme/api', labels: [], markerLabel: 'debrief', http });
-    const failure = await client.createIssue(draft('ai_401')).catch((err: unknown) => err as Error);
+    const failure = (await client.createIssue(draft('ai_401')).catch((err: unknown) => err)) as Error;
     expect(failure).toMatchObject({ name: 'GitHubApiError', status: 401 });
     expect(server.requests).toHaveLength(1);
     // What may reach a log or an API answer never carries the token.

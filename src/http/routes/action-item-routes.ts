@@ -2,10 +2,11 @@ import type { z } from 'zod';
 import type { OverdueActionItems } from '../../services/overdue-action-items';
 import type { ReportService } from '../../services/report-service';
 import type { TrackerIssues } from '../../services/tracker-issues';
+import type { TrackerKind } from '../../domain/trackers/tracker';
 import { idParamsSchema } from '../api-schemas';
 import {
   actionItemCreateSchema, actionItemPageSchema, actionItemPatchSchema, actionItemQuerySchema, actionItemSchema, itemParamsSchema, overdueListingSchema,
-  trackerIssueCreateSchema,
+  trackerIssueCreateSchema, trackerListSchema,
 } from '../report-schemas';
 import { defineRoute, type RouteDef } from '../route';
 import { UnprocessableError } from '../../errors';
@@ -14,11 +15,12 @@ import { errorResponse, noIncident } from '../route-responses';
 export interface ActionItemRouteDeps {
   reports: ReportService;
   /** "Create in tracker"; absent: the route answers that no tracker is configured. */
-  trackerIssues?: Pick<TrackerIssues, 'createIssue'>;
+  trackerIssues?: Pick<TrackerIssues, 'createIssue' | 'configured'>;
   overdue?: Pick<OverdueActionItems, 'listing'>;
 }
 
 const noItem = { 404: errorResponse('No such action item') };
+const TRACKER_NAMES: Record<TrackerKind, string> = { github: 'GitHub', jira: 'Jira' };
 
 /** Prevention action items: per incident, and across incidents (overdue work). */
 export function actionItemRoutes(deps: ActionItemRouteDeps): RouteDef[] {
@@ -32,6 +34,15 @@ export function actionItemRoutes(deps: ActionItemRouteDeps): RouteDef[] {
       handler: async ({ res }) => {
         if (!deps.overdue) throw new UnprocessableError('the overdue listing is not available');
         res.json(await deps.overdue.listing());
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/api/v1/trackers', operationId: 'listTrackers', tags: ['action items'],
+      summary: 'The trackers action items can be created in (configured ones only; empty without any)',
+      access: { kind: 'api', role: 'viewer' },
+      responses: { 200: { description: 'Configured trackers', schema: trackerListSchema } },
+      handler: ({ res }) => {
+        res.json({ items: (deps.trackerIssues?.configured ?? []).map((kind) => ({ kind, name: TRACKER_NAMES[kind] })) });
       },
     }),
     defineRoute({

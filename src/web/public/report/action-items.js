@@ -12,7 +12,8 @@ import { formErrorBanner } from './problems.js';
 /**
  * `reload` reads the items again and redraws this panel; `onSaved` runs after an item was
  * added or saved (it clears the "needs action items" problem).
- * @typedef {{ canEdit: boolean, api: ReportApi, reload: () => Promise<void>, onSaved: () => void }} ActionItemsInput
+ * `trackers`: the configured trackers, a "Create <name> issue" button each on a saved item.
+ * @typedef {{ canEdit: boolean, api: ReportApi, reload: () => Promise<void>, onSaved: () => void, trackers: Array<{ kind: 'github' | 'jira', name: string }> }} ActionItemsInput
  */
 
 const STATUSES = ['open', 'in_progress', 'done', 'wont_do'];
@@ -45,20 +46,20 @@ function trackerIssue(item) {
 }
 
 /**
- * "Create GitHub issue" for a saved item without one; its issue once it has one. A retry is
- * safe: the server returns the issue an earlier attempt made.
+ * "Create GitHub issue" (one button per configured tracker) for a saved item without an issue;
+ * its issue once it has one. A retry is safe: the server returns the issue an earlier attempt made.
  * @param {ActionItem} item @param {ActionItemsInput} input @param {HTMLElement} err
  */
-function trackerControl(item, { api, reload }, err) {
+function trackerControl(item, { api, reload, trackers }, err) {
   if (item.tracker) return h('span', { class: 'small' }, 'Issue ', trackerIssue(item));
-  return h('button', {
-    class: 'button', text: 'Create GitHub issue', attrs: { type: 'button' },
+  return trackers.map((tracker) => h('button', {
+    class: 'button', text: `Create ${tracker.name} issue`, attrs: { type: 'button' },
     on: {
       click: async (ev) => {
         const button = /** @type {HTMLButtonElement} */ (ev.currentTarget);
         button.disabled = true;
         try {
-          await api.createTrackerIssue(item.id, 'github');
+          await api.createTrackerIssue(item.id, tracker.kind);
           await reload();
           announce('Issue created');
         } catch (e) {
@@ -67,7 +68,7 @@ function trackerControl(item, { api, reload }, err) {
         }
       },
     },
-  });
+  }));
 }
 
 /** An action item's fields; `item` null = the add form. @param {ActionItem | null} item @param {ActionItemsInput} input */
