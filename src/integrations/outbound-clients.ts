@@ -1,5 +1,6 @@
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/config.schema';
+import type { TrackerKind } from '../domain/trackers/tracker';
 import { createResilientClient, type ResilientClient } from './resilient-http';
 
 /**
@@ -16,8 +17,16 @@ export interface OutboundClients {
   outbound(name: string): ResilientClient;
   /** The client of the Alertmanager reconciled for `instance`. */
   alertmanager(instance: string): ResilientClient;
-  /** GitHub Issues (`tracker:github`), when configured: the policy owns 429 (Retry-After), 5xx, timeouts and the circuit. */
-  trackerGithub: ResilientClient | null;
+  /**
+   * The client of a tracker (`tracker:github`, `tracker:jira`) with that tracker's timeout and
+   * retries: the policy owns 429 (Retry-After), 5xx, timeouts and the circuit. One per kind.
+   */
+  tracker(kind: TrackerKind, settings: TrackerCallSettings): ResilientClient;
+}
+
+export interface TrackerCallSettings {
+  timeoutSeconds: number;
+  retries: number;
 }
 
 /** A tracker's Retry-After is honoured up to a minute (GitHub's secondary rate limits ask for about that). */
@@ -67,9 +76,17 @@ export function createOutboundClients(config: Config, registry: Registry): Outbo
   for (const webhook of config.outbound.webhooks) outboundClient(webhook.name);
   for (const target of config.notify.targets) outboundClient(target.name);
   for (const target of config.reconcile.alertmanager) alertmanagerClient(target.instance);
-  const github = config.trackers.github;
-  const trackerGithub = github
-    ? createResilientClient({ target: 'tracker:github', timeoutMs: github.timeoutSeconds * 1000, retries: github.retries, backoff: TRACKER_BACKOFF, circuit, registry })
-    : null;
-  return { pagerduty, prometheus, outbound: outboundClient, alertmanager: alertmanagerClient, trackerGithub };
+  const trackers = new Map<TrackerKind, ResilientClient>();
+  const trackerClient = (kind: TrackerKind, settings: TrackerCallSettings): ResilientClient => {
+    let client = trackers.get(kind);
+    if (!client) {
+      client = createResilientClient({
+        target: `tracker:${kind}`, timeoutMs: settings.timeoutSeconds * 1000, retries: settings.retries, backoff: TRACKER_BACKOFF, circuit, registry,
+      });
+      trackers.set(kind, client);
+    }
+    return client;
+  };
+  if (config.trackers.github) trackerClient('github', config.trackers.github);
+  return { pagerduty, prometheus, outbound: outboundClient, alertmanager: alertmanagerClient, tracker: trackerClient };
 }

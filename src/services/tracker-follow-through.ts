@@ -22,7 +22,7 @@ export interface TrackerFollowThrough {
 
 export interface TrackerFollowThroughDeps {
   config: Pick<Config, 'trackers' | 'status'>;
-  clients: Pick<OutboundClients, 'trackerGithub'>;
+  clients: Pick<OutboundClients, 'tracker'>;
   reports: ReportStore;
   store: Pick<IncidentReads, 'getIncident'>;
   clock: () => Date;
@@ -40,9 +40,9 @@ export function createTrackerFollowThrough(deps: TrackerFollowThroughDeps): Trac
   const settings: Partial<Record<TrackerKind, IssueDraftSettings>> = {};
   const rules: Partial<Record<TrackerKind, readonly TrackerStatusRule[]>> = { github: GITHUB_STATUS_RULES };
   const github = config.trackers.github;
-  if (github && clients.trackerGithub) {
+  if (github) {
     trackers.github = new GitHubTrackerClient({
-      baseUrl: github.baseUrl, token: github.token, repo: github.repo, labels: github.labels, markerLabel: github.markerLabel, http: clients.trackerGithub,
+      baseUrl: github.baseUrl, token: github.token, repo: github.repo, labels: github.labels, markerLabel: github.markerLabel, http: clients.tracker('github', github),
     });
     settings.github = { labels: github.labels, assignees: github.assignees };
     if (github.statusMap) rules.github = github.statusMap;
