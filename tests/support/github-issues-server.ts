@@ -21,6 +21,8 @@ export interface RecordedRequest {
 export type Fault =
   | { status: 429; retryAfter: string }
   | { status: 500 | 502 | 503 }
+  /** GitHub's rate limits as documented: a secondary limit (403 with Retry-After) or the primary one spent (403, `x-ratelimit-remaining: 0`, reset time). */
+  | { status: 403; retryAfter?: string; resetAt?: number }
   | { hang: true }
   /** The request is carried out (an issue is made), then the answer never comes. */
   | { loseAnswer: true };
@@ -132,8 +134,11 @@ export class GitHubIssuesServer {
       return;
     }
     if (fault && 'status' in fault) {
-      const headers: Record<string, string> = fault.status === 429 ? { 'retry-after': fault.retryAfter } : {};
-      return send(fault.status, { message: fault.status === 429 ? 'API rate limit exceeded' : 'Server Error' }, headers);
+      const headers: Record<string, string> = {};
+      if ((fault.status === 429 || fault.status === 403) && fault.retryAfter !== undefined) headers['retry-after'] = fault.retryAfter;
+      if (fault.status === 403 && fault.resetAt !== undefined) Object.assign(headers, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(fault.resetAt) });
+      const message = fault.status === 403 ? 'You have exceeded a secondary rate limit' : fault.status === 429 ? 'API rate limit exceeded' : 'Server Error';
+      return send(fault.status, { message, documentation_url: 'https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api' }, headers);
     }
     if (route === 'create') {
       const body = JSON.parse(text) as { title: string; body?: string; labels?: string[]; assignees?: string[] };

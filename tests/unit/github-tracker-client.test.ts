@@ -76,6 +76,18 @@ describe('GitHub tracker client against a server speaking GitHub\'s REST protoco
     expect(server.issues).toHaveLength(1);
   });
 
+  it('when GitHub\'s rate limits answer 403 (secondary with Retry-After, primary spent until its reset), then the policy waits and retries', async () => {
+    server.faults.create.push({ status: 403, retryAfter: '4' });
+    expect((await client.createIssue(draft('ai_403'))).key).toBe('acme/api#1');
+    expect(sleeps).toEqual([4_000]);
+    sleeps.length = 0;
+    server.faults.get.push({ status: 403, resetAt: Math.ceil(Date.now() / 1000) + 20 });
+    expect((await client.issueState('acme/api#1')).state).toBe('open');
+    expect(sleeps).toHaveLength(1);
+    expect(sleeps[0]).toBeGreaterThan(15_000);
+    expect(sleeps[0]).toBeLessThanOrEqual(21_000); // the reset is a whole second
+  });
+
   it('when GitHub answers 5xx twice, then the read is retried until it succeeds', async () => {
     await client.createIssue(draft('ai_5xx'));
     server.setState(1, 'closed', 'completed');
