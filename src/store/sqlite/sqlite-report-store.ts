@@ -55,6 +55,9 @@ CREATE TABLE IF NOT EXISTS action_items (
   due_date     TEXT,
   status       TEXT NOT NULL,
   tracker_url  TEXT,
+  tracker_kind TEXT,
+  tracker_key  TEXT,
+  tracker_link TEXT,
   created_at   TEXT NOT NULL,
   created_by   TEXT NOT NULL,
   updated_at   TEXT NOT NULL,
@@ -83,8 +86,10 @@ CREATE INDEX IF NOT EXISTS report_pending_carry_overs_target ON report_pending_c
 
 /**
  * Columns added after the first release of the report tables (the link to a tracker's issue:
- * kind and key to find an item from a tracker's webhook, the whole link as JSON), added when an
- * older file lacks them; the index comes after, as it needs the columns.
+ * kind and key to find an item from a tracker's webhook, the whole link as JSON): a new file has
+ * them from `CREATE TABLE`, an older one gets them here. The check and the additions hold the
+ * write lock, so replicas starting together on one older file add each column once. The index
+ * comes after, as it needs the columns.
  */
 const ADDED_ACTION_ITEM_COLUMNS = ['tracker_kind', 'tracker_key', 'tracker_link'];
 const TRACKER_INDEX = 'CREATE INDEX IF NOT EXISTS action_items_tracker ON action_items(tracker_kind, tracker_key) WHERE tracker_kind IS NOT NULL';
@@ -108,8 +113,15 @@ export class SqliteReportStore implements ReportStore {
 
   async init(): Promise<void> {
     this.db.exec(SQLITE_REPORT_SCHEMA);
-    const columns = new Set((this.db.prepare('PRAGMA table_info(action_items)').all() as Row[]).map((column) => String(column.name)));
-    for (const column of ADDED_ACTION_ITEM_COLUMNS) if (!columns.has(column)) this.db.exec(`ALTER TABLE action_items ADD COLUMN ${column} TEXT`);
+    const missing = () => {
+      const columns = new Set((this.db.prepare('PRAGMA table_info(action_items)').all() as Row[]).map((column) => String(column.name)));
+      return ADDED_ACTION_ITEM_COLUMNS.filter((column) => !columns.has(column));
+    };
+    if (missing().length > 0) {
+      this.db.transaction(() => {
+        for (const column of missing()) this.db.exec(`ALTER TABLE action_items ADD COLUMN ${column} TEXT`);
+      }).immediate();
+    }
     this.db.exec(TRACKER_INDEX);
   }
 
