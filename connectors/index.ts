@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { alertmanagerConnector } from './alertmanager/alertmanager.connector';
 import { changesConnector } from './changes/changes.connector';
 import type { Connector } from './connector';
+import { githubIssuesConnector } from './github-issues/github-issues.connector';
 import { jiraConnector } from './jira/jira.connector';
 import { pagerdutyConnector } from './pagerduty/pagerduty.connector';
 
@@ -14,6 +15,7 @@ export const connectorRegistry = {
   alertmanager: alertmanagerConnector,
   pagerduty: pagerdutyConnector,
   changes: changesConnector,
+  'github-issues': githubIssuesConnector,
   jira: jiraConnector,
 } as const;
 

@@ -38,6 +38,8 @@ import { DeclarationService } from './services/declaration-service';
 import { ReportCarryOver } from './services/report-carry-over';
 import { ReportService } from './services/report-service';
 import { PeopleTold } from './services/people-told';
+import { OverdueActionItems } from './services/overdue-action-items';
+import { createTrackerFollowThrough, type TrackerFollowThrough } from './services/tracker-follow-through';
 import type { ReportStore } from './store/report-store';
 import { opsRoutes } from './http/routes/ops-routes';
 import { meRoutes } from './http/routes/me-routes';
@@ -50,7 +52,7 @@ import { giveWayOf, IngestPressure } from './ingest/ingest-pressure';
 import { createReconciliation, type Reconciliation } from './integrations/alertmanager-reconciler';
 import { createPagerDutyIntegration, type PagerDutyIntegration } from './integrations/pagerduty-enrichment';
 import { createOutboundClients } from './integrations/outbound-clients';
-import { createMetrics, registerStatsGauges } from './metrics';
+import { createMetrics, registerOverdueGauge, registerStatsGauges } from './metrics';
 import { drainInbox, gracefulStopper } from './shutdown';
 import { openStores } from './store/open-stores';
 import type { Store } from './store/store';
@@ -97,6 +99,8 @@ export interface Debrief {
   pagerduty: PagerDutyIntegration;
   /** Alertmanager reconciliation: one reconciler per `reconcile.alertmanager` entry (started by `listen`). */
   reconciliation: Reconciliation;
+  /** Action items in the team's tracker: the tracker registry, "create in tracker", states flowing back, the reconcile (started by `listen`). */
+  followThrough: TrackerFollowThrough;
   /** Starts HTTP and inbox processing; resolves with the bound URL. */
   listen(port?: number, host?: string): Promise<string>;
   /**
@@ -141,15 +145,18 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
     store, correlator, serviceLabels: naming, logger, clock,
     clientFor: (instance) => outboundClients.alertmanager(instance),
   });
+  // Action items in the team's tracker; issue states from trackers' webhooks are applied here.
+  const followThrough = createTrackerFollowThrough({ config, clients: outboundClients, reports: reportStore, store, clock, logger });
+  const onTrackerStates = (states: Parameters<TrackerFollowThrough['states']['enqueue']>[0]) => followThrough.states.enqueue(states);
   // Webhooks first: processing gives way while senders wait for their 202 (ingest-pressure.ts).
   const pressure = new IngestPressure(giveWayOf(config.inbox.ingestPriority));
   // A worker needs a database file it can open itself, and must be able to rebuild what the
   // in-thread processor is handed: an injected catalog or clock (tests) keeps processing here.
   const processor: InboxProcessing = config.inbox.worker && stores.workerFile && !options.catalog && !options.clock && inboxWorkerRunnable()
-    ? new WorkerInboxProcessor({ config, file: stores.workerFile, store, metrics, logger, pressure, onPagingEvents: (events, result) => pagerduty.enrichment?.notice(events, result) })
+    ? new WorkerInboxProcessor({ config, file: stores.workerFile, store, metrics, logger, pressure, onPagingEvents: (events, result) => pagerduty.enrichment?.notice(events, result), onTrackerStates })
     : buildInboxProcessor(config, catalog, {
       store, metrics, logger, clock, breathe: (ms) => pressure.breathe(ms),
-      onPagingEvents: (events, result) => pagerduty.enrichment?.notice(events, result),
+      onPagingEvents: (events, result) => pagerduty.enrichment?.notice(events, result), onTrackerStates,
     });
 
   // One reader of the rules behind an incident's alerts, one request per incident revision:
@@ -181,9 +188,12 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
   reports.onPublished(async (published) => {
     if (notifier.targetCount > 0) await notifier.notifyPublished(published);
   });
+  const teamsOf = (services: readonly string[]) => [...new Set(services.map((service) => catalog.get(service)?.team).filter((team): team is string => !!team))];
+  const overdue = new OverdueActionItems({ reports: reportStore, store, teamsOf, clock });
+  registerOverdueGauge(metrics.registry, () => overdue.listing(), config.stats.gaugeCacheSeconds);
   const peopleTold = new PeopleTold({
     notifier, targets: config.notify.targets, routing: { teams: config.notify.teams, publishers: config.notify.publishers },
-    teamsOf: (services) => [...new Set(services.map((service) => catalog.get(service)?.team).filter((team): team is string => !!team))],
+    teamsOf,
     publicUrl: config.status.publicUrl, store, reports, reportStore, clock, logger,
     draftWaitingDays: config.notify.draftWaitingDays, lookbackDays: config.notify.lookbackDays,
   });
@@ -197,7 +207,7 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
   const routes: RouteDef[] = [];
   routes.push(...routeTable({
     config, instances, metrics, pressure, processor, clock, store, readStore, reportStore, deliveryStore, view, naming, catalog, links: stores.links, search: stores.search, reports, corrections, declarations, stats, snapshotter,
-    storeHealth: stores.health, openapi: () => buildOpenApi(routes, { version: VERSION }),
+    trackerIssues: followThrough.issues, overdue, storeHealth: stores.health, openapi: () => buildOpenApi(routes, { version: VERSION }),
   }));
   const app = createHttpApp({
     routes, auth: new ApiAuthenticator(config.api.tokens), metrics, logger, webhookBodyLimitBytes: config.server.webhookBodyLimitBytes,
@@ -205,8 +215,8 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
   });
 
   return {
-    app, store, processor, reports, reportStore, notifier, peopleTold, routes, correlator, catalog, pagerduty, reconciliation,
-    ...lifecycle({ config, app, logger, metrics, processor, store, carryOver, reconciliation, pagerduty, notifier, peopleTold }),
+    app, store, processor, reports, reportStore, notifier, peopleTold, routes, correlator, catalog, pagerduty, reconciliation, followThrough,
+    ...lifecycle({ config, app, logger, metrics, processor, store, carryOver, reconciliation, pagerduty, notifier, peopleTold, followThrough }),
   };
 }
 
@@ -245,6 +255,8 @@ interface RouteParts {
   declarations: DeclarationService;
   stats: StatsService;
   snapshotter: PrometheusSnapshotter | null;
+  trackerIssues: TrackerFollowThrough['issues'];
+  overdue: OverdueActionItems;
   storeHealth: () => string | null;
   openapi: () => OpenAPIV3_1.Document;
 }
@@ -265,7 +277,7 @@ function routeTable(p: RouteParts): RouteDef[] {
     ...incidentFilterRoutes({ store: p.store, catalog: p.catalog }),
     ...declarationRoutes({ declarations: p.declarations }),
     ...reportRoutes({ reports: p.reports }),
-    ...actionItemRoutes({ reports: p.reports }),
+    ...actionItemRoutes({ reports: p.reports, trackerIssues: p.trackerIssues, overdue: p.overdue }),
     ...exportRoutes({ store: p.readStore, reports: p.reports, snapshots: p.snapshotter, deliveries: p.deliveryStore, serviceLabels: p.naming, clock: p.clock }),
     ...statsRoutes({ stats: p.stats, clock: p.clock }),
     ...searchRoutes({ search: p.search }),
@@ -290,6 +302,7 @@ interface LifecycleParts {
   pagerduty: PagerDutyIntegration;
   notifier: OutboundNotifier;
   peopleTold: PeopleTold;
+  followThrough: TrackerFollowThrough;
 }
 
 /** Starting and stopping, in the order that loses nothing: see `Debrief.listen` and `Debrief.close`. */
@@ -303,6 +316,7 @@ function lifecycle(p: LifecycleParts): Pick<Debrief, 'listen' | 'close'> {
       await p.carryOver.resume().catch((err: unknown) => logger.error({ err: { message: (err as Error)?.message } }, 'resuming merge carry-overs failed'));
       p.processor.start();
       for (const reconciler of p.reconciliation.reconcilers) reconciler.start();
+      p.followThrough.reconciler.start();
       // Notifications a previous process left pending (crash, restart mid-retry) are sent now.
       void p.notifier.resumePending().catch((err: unknown) => logger.error({ err: { message: (err as Error)?.message } }, 'resuming outbound deliveries failed'));
       // Required post-mortems, waiting drafts and overdue action items, now and on every interval.
@@ -324,8 +338,10 @@ function lifecycle(p: LifecycleParts): Pick<Debrief, 'listen' | 'close'> {
     async close(closeOptions: { drainInboxMs?: number; incompleteRequestGraceMs?: number } = {}) {
       if (stopServer) await stopServer({ incompleteGraceMs: closeOptions.incompleteRequestGraceMs });
       await Promise.all(p.reconciliation.reconcilers.map((reconciler) => reconciler.stop()));
+      await p.followThrough.reconciler.stop();
       if (closeOptions.drainInboxMs) await drainInbox(p.processor, p.store, closeOptions.drainInboxMs);
       await p.processor.stop();
+      await p.followThrough.states.idle();
       await p.pagerduty.enrichment?.stop();
       await p.peopleTold.stop();
       await p.notifier.close();

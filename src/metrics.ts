@@ -157,3 +157,31 @@ export function registerStatsGauges(registry: Registry, source: StatsGaugeSource
   gauge('debrief_incident_mttm_seconds', 'Mean time to mitigate (impact start to human-set mitigation) over the stats window', (group) => seconds(group.mttmMs));
   gauge('debrief_incident_mttr_seconds', 'Mean time to resolve (impact start to resolution) over the stats window', (group) => seconds(group.mttrMs));
 }
+
+/**
+ * `debrief_action_items_overdue{team}`: open or in-progress action items past their due date, per
+ * owning team (`none`: the incident's services have no team in the catalog). Computed from the
+ * store's per-incident aggregate at most every `cacheSeconds`; a scrape never fails for it.
+ */
+export function registerOverdueGauge(
+  registry: Registry,
+  source: () => Promise<{ byTeam: ReadonlyArray<{ team: string | null; count: number }> }>,
+  cacheSeconds: number,
+): void {
+  let cached: { at: number; byTeam: ReadonlyArray<{ team: string | null; count: number }> } | null = null;
+  new Gauge({
+    name: 'debrief_action_items_overdue',
+    help: 'Open or in-progress action items past their due date, per owning team of their incident (team="none": no team in the catalog)',
+    labelNames: ['team'] as const,
+    registers: [registry],
+    async collect() {
+      if (!cached || Date.now() - cached.at >= cacheSeconds * 1000) {
+        const listing = await source().catch(() => null);
+        if (!listing) return;
+        cached = { at: Date.now(), byTeam: listing.byTeam };
+      }
+      this.reset();
+      for (const { team, count } of cached.byTeam) this.set({ team: team ?? 'none' }, count);
+    },
+  });
+}

@@ -6,6 +6,7 @@ import { MatcherSyntaxError, parseMatcher } from '../domain/correlation/matchers
 import { correlationRulesSchema } from '../domain/correlation/rule-config';
 import { DEFAULT_IGNORED_ALERTNAMES } from '../domain/ignored-alerts';
 import { NOTICE_KINDS } from '../domain/notify/people-notices';
+import { ACTION_ITEM_STATUSES } from '../domain/report/report-model';
 
 /**
  * `server.maxConnections`: Alertmanager clusters, PagerDuty, probes and people's browsers need a
@@ -241,6 +242,37 @@ const reconcileSchema = z.object({
 });
 export type ReconcileTargetConfig = z.infer<typeof reconcileTargetSchema>;
 
+// --- action items in the team's tracker ---
+const trackerStatusRuleSchema = z.object({
+  state: z.string().min(1).optional().describe('The tracker\'s state name (GitHub `open`/`closed`, a Jira status); absent: any.'),
+  category: z.string().min(1).optional().describe('The tracker\'s category (GitHub `state_reason`: `completed`, `not_planned`, `reopened`; a Jira status category key); absent: any.'),
+  status: z.enum(ACTION_ITEM_STATUSES).describe('The action item status it means.'),
+}).refine((rule) => rule.state !== undefined || rule.category !== undefined, 'name a state, a category or both');
+
+const githubTrackerSchema = z.object({
+  baseUrl: z.url({ protocol: /^https?$/ }).default('https://api.github.com')
+    .describe('GitHub REST API root; GitHub Enterprise Server: `https://HOST/api/v3`.'),
+  token: z.string().min(1).describe('A token that may create and read issues in `repo` (e.g. `${DEBRIEF_GITHUB_TOKEN}`; fine-grained: Issues read and write); never logged.'),
+  repo: z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\/[A-Za-z0-9._-]+$/, 'must be owner/name').describe('The repository issues are made in, `owner/name`.'),
+  labels: z.array(z.string().min(1)).default([]).describe('Labels put on every issue Debrief makes.'),
+  markerLabel: z.string().min(1).default('debrief')
+    .describe('The label every issue Debrief makes carries; a retried create lists the issues with it to find one an earlier attempt made (so keep it on those issues).'),
+  assignees: z.record(z.string(), z.string().min(1)).default({})
+    .describe('Action item owner -> GitHub login of the assignee; an owner not listed leaves the issue unassigned.'),
+  timeoutSeconds: z.coerce.number().positive().default(10).describe('Timeout of each GitHub request.'),
+  retries: z.coerce.number().int().min(0).max(10).default(3).describe('Retries of a request GitHub answered 429/5xx or did not answer (Retry-After honoured).'),
+  statusMap: z.array(trackerStatusRuleSchema).optional()
+    .describe('Which issue states mean which action item status, first match wins. Default: closed as `not_planned` -> wont_do, closed -> done, open -> open (reopened).'),
+});
+export type GitHubTrackerConfig = z.infer<typeof githubTrackerSchema>;
+
+const DEFAULT_TRACKERS = { reconcileSeconds: 600 };
+const trackersSchema = z.object({
+  github: githubTrackerSchema.optional().describe('GitHub Issues: "create in tracker" and state flowing back; absent: off.'),
+  reconcileSeconds: z.coerce.number().int().min(0).default(600)
+    .describe('How often the open linked action items are checked against their tracker, catching missed webhooks; 0: never.'),
+});
+
 // --- MongoDB store connection settings ---
 const DEFAULT_MONGO_STORE = { serverSelectionTimeoutMs: 5000, connectTimeoutMs: 5000, pingTimeoutMs: 2000 };
 const mongoStoreSchema = z.object({
@@ -308,6 +340,7 @@ export const configSchema = z.object({
       .describe('A change (deploy, config change...) is linked to an incident as a suspect when it happened this long before the incident\'s first alert, or during the incident, on a service of the incident or one it is joined to in the catalog.'),
   }).default({ windowMinutes: 120 }).describe('Linking changes to incidents.'),
   reconcile: reconcileSchema.default({ alertmanager: [] }).describe('Pull-based reconciliation with Alertmanager (off by default).'),
+  trackers: trackersSchema.default(DEFAULT_TRACKERS).describe('Action items in the team\'s tracker (GitHub Issues); off until a tracker is configured.'),
   circuitBreaker: circuitBreakerSchema.default(DEFAULT_CIRCUIT_BREAKER)
     .describe('Per outbound target (`pagerduty`, `prometheus`, `outbound:<name>`, `alertmanager:<instance>`): stop calling a target that keeps failing.'),
   security: z.object({
@@ -378,6 +411,9 @@ export const ENV_BINDINGS: EnvBinding[] = [
   { env: 'DEBRIEF_PAGERDUTY_SIGNING_SECRETS', path: 'instances[pagerduty].credentials.signingSecrets', description: 'Comma-separated PagerDuty V3 webhook signing secrets', parse: list },
   { env: 'DEBRIEF_CHANGES_GITHUB_SECRETS', path: 'instances[changes].credentials.githubSecrets', description: 'Comma-separated GitHub webhook secrets accepted on /webhooks/changes', parse: list },
   { env: 'DEBRIEF_CHANGES_BEARER_TOKENS', path: 'instances[changes].credentials.bearerTokens', description: 'Comma-separated bearer tokens for generic change events on /webhooks/changes', parse: list },
+  { env: 'DEBRIEF_GITHUB_ISSUES_SECRETS', path: 'instances[github-issues].credentials.githubSecrets', description: 'Comma-separated GitHub webhook secrets accepted on /webhooks/github-issues (issue states of action items)', parse: list },
+  { env: 'DEBRIEF_GITHUB_TOKEN', path: 'trackers.github.token', description: 'GitHub token that creates and reads action items\' issues (with `trackers.github.repo`)', parse: (s) => s },
+  { env: 'DEBRIEF_GITHUB_REPO', path: 'trackers.github.repo', description: 'GitHub repository (`owner/name`) action items\' issues are made in', parse: (s) => s },
   { env: 'DEBRIEF_CHANGES_WINDOW_MINUTES', path: 'changes.windowMinutes', description: 'How long before an incident\'s first alert a change is still a suspect', parse: (s) => s },
   { env: 'DEBRIEF_CORRELATION_GROUP_WINDOW_MINUTES', path: 'correlation.groupWindowMinutes', description: 'Same-group correlation window', parse: (s) => s },
   { env: 'DEBRIEF_CORRELATION_QUIET_PERIOD_MINUTES', path: 'correlation.quietPeriodMinutes', description: 'Quiet period after an incident\'s last alert resolved', parse: (s) => s },
@@ -428,4 +464,5 @@ export const DEFAULT_INSTANCES = [
   { id: 'alertmanager', connector: 'alertmanager' },
   { id: 'pagerduty', connector: 'pagerduty' },
   { id: 'changes', connector: 'changes' },
+  { id: 'github-issues', connector: 'github-issues' },
 ] as const;

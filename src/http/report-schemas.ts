@@ -1,3 +1,4 @@
+import { TRACKER_KINDS } from '../domain/trackers/tracker';
 import { z } from 'zod';
 import { ACTION_ITEM_STATUSES, REPORT_STATUSES, SUSPECT_VERDICTS } from '../domain/report/report-model';
 import { AUTOSAVE_FIELDS } from '../domain/report/report-autosave';
@@ -112,11 +113,38 @@ export const actionItemSchema = z.object({
   dueDate: z.string().nullable(),
   status: z.enum(ACTION_ITEM_STATUSES),
   trackerUrl: z.string().nullable(),
+  tracker: z.object({
+    tracker: z.enum(TRACKER_KINDS),
+    key: z.string().describe('`owner/repo#12` (GitHub), `OPS-12` (Jira)'),
+    url: z.string().describe('The issue\'s page'),
+    state: z.string().nullable().describe('The tracker\'s last state of the issue (GitHub `open`/`closed`); null until it said one'),
+    category: z.string().nullable().describe('The tracker\'s coarse class (GitHub `state_reason`, Jira status category)'),
+    changedAt: isoTime.nullable().describe('The tracker\'s time of that state'),
+  }).optional().describe('The issue Debrief made for this item in a tracker ("create in tracker"); absent until then'),
   createdAt: isoTime,
   createdBy: z.string(),
   updatedAt: isoTime,
   updatedBy: z.string(),
 }).meta({ id: 'ActionItem' });
+
+export const trackerIssueCreateSchema = z.object({
+  tracker: z.string().min(1).max(50).describe('Which configured tracker makes the issue: `github` or `jira`'),
+}).strict().meta({ id: 'TrackerIssueCreate' });
+
+export const trackerListSchema = z.object({
+  items: z.array(z.object({
+    kind: z.enum(TRACKER_KINDS).describe('What `POST .../tracker-issue` takes as `tracker`'),
+    name: z.string().describe('For people: `GitHub`, `Jira`'),
+  })),
+}).meta({ id: 'TrackerList' });
+
+export const overdueListingSchema = z.object({
+  today: z.string().describe('Items due before this day (UTC) and still open or in progress are overdue'),
+  total: z.number().int(),
+  byTeam: z.array(z.object({ team: z.string().nullable().describe('Owning team of the incident\'s services in the catalog; null: none'), count: z.number().int() })),
+  byOwner: z.array(z.object({ owner: z.string().nullable(), count: z.number().int() })),
+  rows: z.array(z.object({ team: z.string().nullable(), owner: z.string().nullable(), count: z.number().int() })),
+}).meta({ id: 'OverdueActionItems' });
 
 export const actionItemPageSchema = z.object({ items: z.array(actionItemSchema), nextCursor: z.string().nullable() }).meta({ id: 'ActionItemPage' });
 

@@ -11,6 +11,7 @@ import { describeIgnored, ignorePolicyOf, partitionIgnored, type IgnoredAlert, t
 import { UnavailableError } from '../errors';
 import type { Metrics } from '../metrics';
 import type { PagingEvent } from '../domain/paging-event';
+import type { TrackerIssueState } from '../domain/trackers/tracker';
 import type { ChangeStore, InboxAlertsResult, InboxEntry, InboxStore, IncidentWrites, PagingRecordResult } from '../store/store';
 import { stalledBefore, type InboxWatch } from './inbox-watchdog';
 import { parseAndNormalize } from './parse-and-normalize';
@@ -35,6 +36,12 @@ export interface InboxProcessorDeps {
    * background enrichment hangs here. Called synchronously: it must return at once (queue work).
    */
   onPagingEvents?: (events: PagingEvent[], result: PagingRecordResult) => void;
+  /**
+   * Called with the issue states a tracker's webhook reported (GitHub Issues), after its entry
+   * was read; the linked action items are updated off this path (tracker-states.ts), and the
+   * periodic reconcile catches anything lost in between. Must return at once (queue work).
+   */
+  onTrackerStates?: (states: TrackerIssueState[]) => void;
   /** Told which entries each step works on, so a step over its time limit can be stopped (inbox-watchdog.ts). */
   watch?: InboxWatch;
 }
@@ -195,6 +202,13 @@ export class InboxProcessor {
           logger.warn({ inboxId: entry.id, err: errorInfo(err) }, 'paging event listener failed');
         }
       }
+      if (normalized.trackerStates && normalized.trackerStates.length > 0) {
+        try {
+          this.deps.onTrackerStates?.(normalized.trackerStates);
+        } catch (err) {
+          logger.warn({ inboxId: entry.id, err: errorInfo(err) }, 'tracker state listener failed');
+        }
+      }
       await store.completeInbox(entry.id, this.owner, outcomeOf(normalized), this.now());
       this.countIgnored(ignored);
       this.deps.metrics.ingestToIncidentSeconds.observe((Date.now() - Date.parse(entry.receivedAt)) / 1000);
@@ -238,7 +252,8 @@ export function* stepsOf(read: Iterable<ReadEntry>): Generator<NormalizedEntry[]
   let run: NormalizedEntry[] = [];
   let alertsInRun = 0;
   for (const item of read) {
-    if ('normalized' in item && item.normalized.pagingEvents.length === 0 && !item.normalized.changes?.length && !stalledBefore(item.entry)) {
+    if ('normalized' in item && item.normalized.pagingEvents.length === 0 && !item.normalized.changes?.length && !item.normalized.trackerStates?.length
+      && !stalledBefore(item.entry)) {
       const alerts = item.normalized.alerts.length;
       if (run.length > 0 && alertsInRun + alerts > RUN_ALERT_LIMIT) {
         yield run;
@@ -270,7 +285,7 @@ export const errorInfo = (err: unknown) => (err instanceof Error ? { name: err.n
 export function buildInboxProcessor(
   config: Pick<Config, 'correlation' | 'impact' | 'inbox' | 'ignore'>,
   catalog: ServiceCatalog,
-  deps: Pick<InboxProcessorDeps, 'store' | 'metrics' | 'logger' | 'clock' | 'breathe' | 'onPagingEvents' | 'watch'>,
+  deps: Pick<InboxProcessorDeps, 'store' | 'metrics' | 'logger' | 'clock' | 'breathe' | 'onPagingEvents' | 'onTrackerStates' | 'watch'>,
 ): InboxProcessor {
   return new InboxProcessor({
     ...deps,

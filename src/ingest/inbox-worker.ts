@@ -7,6 +7,7 @@ import type { PagingEvent } from '../domain/paging-event';
 import type { Metrics } from '../metrics';
 import { openWorkerStore } from '../store/open-stores';
 import type { InboxStore, PagingRecordResult } from '../store/store';
+import type { TrackerIssueState } from '../domain/trackers/tracker';
 import { buildInboxProcessor, errorInfo } from './inbox-processor';
 import { InboxWatchdog, StepBeacon } from './inbox-watchdog';
 import { giveWayOf, IngestPressure } from './ingest-pressure';
@@ -42,7 +43,8 @@ type FromWorker =
   | { type: 'ingestToIncident'; seconds: number }
   | { type: 'inboxFailure'; outcome: string }
   | { type: 'alertIgnored'; alertname: string; reason: string }
-  | { type: 'paging'; events: PagingEvent[]; result: PagingRecordResult };
+  | { type: 'paging'; events: PagingEvent[]; result: PagingRecordResult }
+  | { type: 'tracker'; states: TrackerIssueState[] };
 
 export interface WorkerInboxProcessorDeps {
   config: Config;
@@ -51,6 +53,8 @@ export interface WorkerInboxProcessorDeps {
   metrics: Pick<Metrics, 'ingestToIncidentSeconds' | 'inboxFailures' | 'alertsIgnored'>;
   logger: Logger;
   onPagingEvents?: (events: PagingEvent[], result: PagingRecordResult) => void;
+  /** Issue states a tracker's webhook reported; applied to action items in this thread. */
+  onTrackerStates?: (states: TrackerIssueState[]) => void;
   /** The HTTP thread's webhook pressure: the worker gives way to waiting webhooks, as in-thread processing does. */
   pressure: IngestPressure;
   /** The main thread's store: a step stopped by the watchdog is recorded here (inbox-watchdog.ts). */
@@ -121,6 +125,13 @@ export class WorkerInboxProcessor implements InboxProcessing {
         } catch (err) {
           this.deps.logger.warn({ err: errorInfo(err) }, 'paging event listener failed');
         }
+        return;
+      case 'tracker':
+        try {
+          this.deps.onTrackerStates?.(message.states);
+        } catch (err) {
+          this.deps.logger.warn({ err: errorInfo(err) }, 'tracker state listener failed');
+        }
     }
   }
 
@@ -185,6 +196,7 @@ async function runInboxWorker(input: WorkerInput, port: NonNullable<typeof paren
   const processor = buildInboxProcessor(config, catalog, {
     store, metrics, logger, breathe: (ms) => pressure.breathe(ms), watch: new StepBeacon(input.beacon),
     onPagingEvents: (events, result) => send({ type: 'paging', events, result }),
+    onTrackerStates: (states) => send({ type: 'tracker', states }),
   });
   port.on('message', (message: ToWorker) => {
     if (message.type === 'kick') processor.kick();

@@ -1,11 +1,12 @@
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/config.schema';
+import type { TrackerKind } from '../domain/trackers/tracker';
 import { createResilientClient, type ResilientClient } from './resilient-http';
 
 /**
  * The app's outbound clients, one per target, so each target has its own circuit and its own
  * `debrief_outbound_*` series: `pagerduty`, `prometheus`, `outbound:<webhook name>`,
- * `alertmanager:<instance>`. Built once per app (src/app.ts) with the app's registry; the
+ * `alertmanager:<instance>`, `tracker:github`. Built once per app (src/app.ts) with the app's registry; the
  * retry and backoff settings are each integration's own (`outbound.*`, `pagerduty.*`, ...),
  * the circuit settings are shared (`circuitBreaker.*`).
  */
@@ -16,7 +17,20 @@ export interface OutboundClients {
   outbound(name: string): ResilientClient;
   /** The client of the Alertmanager reconciled for `instance`. */
   alertmanager(instance: string): ResilientClient;
+  /**
+   * The client of a tracker (`tracker:github`, `tracker:jira`) with that tracker's timeout and
+   * retries: the policy owns 429 (Retry-After), 5xx, timeouts and the circuit. One per kind.
+   */
+  tracker(kind: TrackerKind, settings: TrackerCallSettings): ResilientClient;
 }
+
+export interface TrackerCallSettings {
+  timeoutSeconds: number;
+  retries: number;
+}
+
+/** A tracker's Retry-After is honoured up to a minute (GitHub's secondary rate limits ask for about that). */
+export const TRACKER_BACKOFF = { initialMs: 1_000, maxMs: 60_000 };
 
 /** PagerDuty REST: a few retries, Retry-After honoured up to a minute (PagerDuty's rate limit is per minute). */
 export const PAGERDUTY_RETRIES = 3;
@@ -62,5 +76,17 @@ export function createOutboundClients(config: Config, registry: Registry): Outbo
   for (const webhook of config.outbound.webhooks) outboundClient(webhook.name);
   for (const target of config.notify.targets) outboundClient(target.name);
   for (const target of config.reconcile.alertmanager) alertmanagerClient(target.instance);
-  return { pagerduty, prometheus, outbound: outboundClient, alertmanager: alertmanagerClient };
+  const trackers = new Map<TrackerKind, ResilientClient>();
+  const trackerClient = (kind: TrackerKind, settings: TrackerCallSettings): ResilientClient => {
+    let client = trackers.get(kind);
+    if (!client) {
+      client = createResilientClient({
+        target: `tracker:${kind}`, timeoutMs: settings.timeoutSeconds * 1000, retries: settings.retries, backoff: TRACKER_BACKOFF, circuit, registry,
+      });
+      trackers.set(kind, client);
+    }
+    return client;
+  };
+  if (config.trackers.github) trackerClient('github', config.trackers.github);
+  return { pagerduty, prometheus, outbound: outboundClient, alertmanager: alertmanagerClient, tracker: trackerClient };
 }

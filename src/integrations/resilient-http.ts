@@ -171,7 +171,8 @@ function judge(err: unknown, timedOut: boolean): Verdict {
   return { outcome: 'error', retry: false, reachedTarget: true, kind: 'network', status: null, retryAfterMs: null };
 }
 
-function retryAfterMs(header: string | undefined | null): number | null {
+/** A `Retry-After` value (seconds or an HTTP date) in milliseconds; null when absent or unreadable. */
+export function retryAfterMs(header: string | undefined | null): number | null {
   if (!header) return null;
   const seconds = Number(header);
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);

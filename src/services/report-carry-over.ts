@@ -157,6 +157,8 @@ export class ReportCarryOver {
     const copy: ActionItem = {
       id: `ai_${this.newId()}`, incidentId: targetId, title: item.title, owner: item.owner, dueDate: item.dueDate,
       status: item.status, trackerUrl: item.trackerUrl, createdAt: now, createdBy: actor, updatedAt: now, updatedBy: actor,
+      // The issue stays linked, so its tracker's states still reach the item on the target.
+      ...(item.tracker ? { tracker: item.tracker } : {}),
     };
     const created = this.auditEntry(targetId, 'action-item.created', targetVersion, actor, now, [
       { path: `actionItems.${copy.id}`, from: null, to: actionItemFields(copy) },

@@ -2,6 +2,7 @@ import type {
   ActionItem, ActionItemStatus, PublishedReportVersion, ReportAuditEntry, StoredReport,
 } from '../domain/report/report-model';
 import type { ReportAutosave } from '../domain/report/report-autosave';
+import type { TrackerKind } from '../domain/trackers/tracker';
 import type { Page } from './store';
 
 /**
@@ -57,6 +58,11 @@ export interface ReportStore {
   getActionItem(id: string): Promise<ActionItem | null>;
   /** By due date, soonest first (undated last), then oldest created; cursor pagination. */
   listActionItems(query: ActionItemQuery): Promise<Page<ActionItem>>;
+  /**
+   * Open or in-progress items due before `today` (`YYYY-MM-DD`), counted per incident and owner
+   * by the store (an aggregate, not a read of every item): the overdue listing and gauge.
+   */
+  countOverdueActionItems(today: string): Promise<OverdueCount[]>;
 
   // --- one autosave per person and incident: text typed and not saved yet (never a revision)
   getAutosave(incidentId: string, author: string): Promise<ReportAutosave | null>;
@@ -110,6 +116,17 @@ export interface ActionItemQuery {
   statuses?: readonly ActionItemStatus[];
   /** Only items with a due date strictly before this day (`YYYY-MM-DD`). */
   dueBefore?: string;
+  /** Only items linked to an issue in this tracker. */
+  trackerKind?: TrackerKind;
+  /** With `trackerKind`: only the items linked to this issue (`owner/repo#12`, `OPS-12`). */
+  trackerKey?: string;
   limit: number;
   cursor?: string | null;
+}
+
+/** Overdue action items of one incident and owner (null: no owner). */
+export interface OverdueCount {
+  incidentId: string;
+  owner: string | null;
+  count: number;
 }

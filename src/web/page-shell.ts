@@ -14,6 +14,7 @@ export const WEB_PAGES = {
   report: 'Report editor',
   inbox: 'Inbox',
   declare: 'Declare an incident',
+  'action-items': 'Overdue action items',
 } as const;
 
 export type WebPage = keyof typeof WEB_PAGES;

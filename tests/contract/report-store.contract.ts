@@ -244,6 +244,47 @@ export function describeReportStoreContract(name: string, factory: StoreFactory)
         .toEqual(expected((i) => i.dueDate !== null && i.dueDate < '2026-04-02' && i.status === 'open' && i.incidentId === 'inc-1'));
     });
 
+    it('when an action item is linked to a tracker issue, then the link is stored, updated and found by tracker and key', async () => {
+      const link = { tracker: 'github' as const, key: 'acme/api#12', url: 'https://github.example/acme/api/issues/12', state: null, category: null, changedAt: null };
+      const linked = item({ trackerUrl: link.url, tracker: link });
+      const other = item({ tracker: { ...link, key: 'acme/api#13', url: 'https://github.example/acme/api/issues/13' } });
+      const plain = item();
+      for (const i of [linked, other, plain]) await reports.createActionItem(i, audit('inc-1', { action: 'action-item.created', actionItemId: i.id }));
+      expect(await reports.getActionItem(linked.id)).toEqual(linked);
+      expect(await reports.getActionItem(plain.id)).toEqual(plain);
+
+      const closed = { ...linked, status: 'done' as const, tracker: { ...link, state: 'closed', category: 'completed', changedAt: later(40) }, updatedBy: 'tracker:github' };
+      expect(await reports.updateActionItem(closed, audit('inc-1', { action: 'action-item.updated', actionItemId: linked.id }))).toBe(true);
+      expect(await reports.getActionItem(linked.id)).toEqual(closed);
+
+      const ids = async (q: Omit<Parameters<ReportStore['listActionItems']>[0], 'limit'>) =>
+        (await collectPages((cursor) => reports.listActionItems({ limit: 1, cursor, ...q }))).items.map((i) => i.id).sort();
+      expect(await ids({ trackerKind: 'github', trackerKey: 'acme/api#12' })).toEqual([linked.id]);
+      expect(await ids({ trackerKind: 'github' })).toEqual([linked.id, other.id].sort());
+      expect(await ids({ trackerKind: 'jira' })).toEqual([]);
+      expect(await ids({ trackerKind: 'github', statuses: ['open', 'in_progress'] })).toEqual([other.id]);
+    });
+
+    it('when overdue action items are counted, then only open or in-progress items due before the day count, per incident and owner', async () => {
+      const items = [
+        item({ incidentId: 'inc-o1', owner: 'alice', dueDate: '2026-03-01' }),
+        item({ incidentId: 'inc-o1', owner: 'alice', dueDate: '2026-03-02', status: 'in_progress' }),
+        item({ incidentId: 'inc-o1', owner: null, dueDate: '2026-03-02' }),
+        item({ incidentId: 'inc-o2', owner: 'bob', dueDate: '2026-03-03' }),
+        item({ incidentId: 'inc-o2', owner: 'bob', dueDate: '2026-03-01', status: 'done' }),
+        item({ incidentId: 'inc-o2', owner: 'bob', dueDate: '2026-03-10' }),
+        item({ incidentId: 'inc-o2', owner: 'carol', dueDate: null }),
+      ];
+      for (const i of items) await reports.createActionItem(i, audit(i.incidentId, { action: 'action-item.created', actionItemId: i.id }));
+      const counts = await reports.countOverdueActionItems('2026-03-10');
+      expect([...counts].sort((a, b) => `${a.incidentId}${a.owner}`.localeCompare(`${b.incidentId}${b.owner}`))).toEqual([
+        { incidentId: 'inc-o1', owner: 'alice', count: 2 },
+        { incidentId: 'inc-o1', owner: null, count: 1 },
+        { incidentId: 'inc-o2', owner: 'bob', count: 1 },
+      ]);
+      expect(await reports.countOverdueActionItems('2026-03-01')).toEqual([]);
+    });
+
     it('when an action item is moved to another incident, then the delete, the copy and both audit entries happen together, and only once', async () => {
       const original = item({ incidentId: 'inc-src', owner: 'bob' });
       await reports.createActionItem(original, audit('inc-src', { action: 'action-item.created', actionItemId: original.id }));

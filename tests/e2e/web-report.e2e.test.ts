@@ -104,6 +104,8 @@ describe('web pages: report editor', () => {
     await add.getByLabel('Due date').fill('2026-12-15');
     await add.getByRole('button', { name: 'Add item' }).click();
     await page.getByRole('form', { name: 'Action item: Validate timeouts in config CI' }).waitFor();
+    // No tracker is configured here: no "Create ... issue" button that could only fail.
+    await expect(page.getByRole('form', { name: 'Action item: Validate timeouts in config CI' }).getByRole('button', { name: /^Create .* issue$/ }).count()).resolves.toBe(0);
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.getByText('Saved (version 1).').waitFor();
     await screenshot(page, 'report-completed');

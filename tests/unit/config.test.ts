@@ -98,7 +98,7 @@ describe('loadConfig', () => {
       expect.stringMatching(/^server\.port \(env DEBRIEF_PORT\): /),
       expect.stringMatching(/^store\.url \(env DEBRIEF_STORE_URL\): must start with sqlite: or mongodb:\/\//),
       expect.stringMatching(/^api\.tokens\.0\.token \(env DEBRIEF_API_TOKENS\): API tokens must be at least 16 characters/),
-      expect.stringMatching(/^instances\[splunk\]\.connector: unknown connector "splunk" \(known: alertmanager, pagerduty, changes, jira\)/),
+      expect.stringMatching(/^instances\[splunk\]\.connector: unknown connector "splunk" \(known: alertmanager, pagerduty, changes, github-issues, jira\)/),
     ]));
     expect(problems).toHaveLength(4);
   });
@@ -160,7 +160,7 @@ describe('loadConfig', () => {
 
   it('when an instance names no connector, then the problem lists the known ones', () => {
     const file = yamlFile('no-connector.yaml', 'instances:\n  - { id: am-eu }\n');
-    expect(problemsOf({ file })).toEqual(['instances[am-eu].connector: name the connector (known: alertmanager, pagerduty, changes, jira)']);
+    expect(problemsOf({ file })).toEqual(['instances[am-eu].connector: name the connector (known: alertmanager, pagerduty, changes, github-issues, jira)']);
   });
 
   it('when the PagerDuty signing secrets come from the environment, then the pagerduty instance has them in its own credential shape', () => {

@@ -1,4 +1,5 @@
 import type { ImpactItem } from '../impact';
+import type { ActionItemTrackerLink } from '../trackers/tracker-link';
 import type { TimelineEntry } from '../timeline';
 import type { ReportHint, SectionId, SectionStatus, SummaryFacts } from './report-draft';
 
@@ -195,8 +196,10 @@ export interface ActionItem {
   /** Calendar day `YYYY-MM-DD` (UTC); overdue once today (UTC) is after it and the item is not done/won't do. */
   dueDate: string | null;
   status: ActionItemStatus;
-  /** Link to the issue tracker; http(s) only. */
+  /** Link to the issue tracker; http(s) only. Set to the issue's page when Debrief made the issue. */
   trackerUrl: string | null;
+  /** The issue Debrief made for this item in a tracker, with the tracker's last state; absent until then. */
+  tracker?: ActionItemTrackerLink;
   createdAt: string;
   createdBy: string;
   updatedAt: string;

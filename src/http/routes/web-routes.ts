@@ -81,6 +81,7 @@ export function webRoutes(deps: WebRouteDeps): RouteDef[] {
     page('/ui/declare', 'declare', 'webDeclareIncident', 'Declare an incident by hand (a customer reported it; monitoring missed it); opens its report draft'),
     page('/ui/incidents/:id', 'incident', 'webIncident', 'Incident page: facts, timeline picture and list, impact, alerts with correlation explanations', idParamsSchema),
     page('/ui/incidents/:id/review', 'review', 'webCorrelationReview', 'Correlation review page: split, move alerts, merge incidents', idParamsSchema),
+    page('/ui/action-items', 'action-items', 'webOverdueActionItems', 'Overdue action items per team and owner, and the items with their reports and tracker issues'),
     page('/ui/admin/inbox', 'inbox', 'webInbox', 'Inbox page for admins: waiting, processed and dead entries with their error and requeues; requeue a dead letter'),
     page('/ui/incidents/:id/report', 'report', 'webReportEditor', 'Report editor page: sections, action items, transitions, conflicts, versions', idParamsSchema),
     defineRoute({

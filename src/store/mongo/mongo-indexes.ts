@@ -102,6 +102,11 @@ export const INDEX_PLAN: readonly IndexPlan[] = [
   { collection: COLLECTIONS.actionItems, key: { incidentId: 1, dueKey: 1, createdAt: 1, _id: 1 }, options: { name: 'action_items_incident' } },
   { collection: COLLECTIONS.actionItems, key: { status: 1, dueKey: 1, createdAt: 1, _id: 1 }, options: { name: 'action_items_status_due' } },
   { collection: COLLECTIONS.actionItems, key: { dueKey: 1, createdAt: 1, _id: 1 }, options: { name: 'action_items_due' } },
+  // A tracker's webhook names its issue: the items linked to it.
+  {
+    collection: COLLECTIONS.actionItems, key: { trackerKind: 1, trackerKey: 1 },
+    options: { name: 'action_items_tracker', partialFilterExpression: { trackerKind: { $type: 'string' } } },
+  },
   { collection: COLLECTIONS.pendingCarryOvers, key: { targetId: 1, requestedAt: 1, _id: 1 }, options: { name: 'report_pending_carry_overs_target' } },
 
   { collection: COLLECTIONS.deliveries, key: { incidentId: 1, createdAt: 1 }, options: { name: 'outbound_deliveries_incident' } },

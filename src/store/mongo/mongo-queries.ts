@@ -201,6 +201,8 @@ export function actionItemListQuery(query: ActionItemQuery): ListQuery {
   if (query.incidentId) clauses.push({ incidentId: query.incidentId });
   if (query.statuses?.length) clauses.push({ status: { $in: [...query.statuses] } });
   if (query.dueBefore) clauses.push({ dueDate: { $type: 'string', $lt: query.dueBefore } });
+  if (query.trackerKind) clauses.push({ trackerKind: query.trackerKind });
+  if (query.trackerKind && query.trackerKey !== undefined) clauses.push({ trackerKey: query.trackerKey });
   if (query.cursor) {
     const cursor = decodeCursor(query.cursor, ['d', 'c', 'id']);
     const dueKey = String(cursor.d);

@@ -2,7 +2,7 @@ import type { ClientSession } from 'mongodb';
 import type { ReportAutosave } from '../../domain/report/report-autosave';
 import type { ActionItem, PublishedReportVersion, ReportAuditEntry, StoredReport } from '../../domain/report/report-model';
 import { toPage } from '../cursor';
-import type { ActionItemMove, ActionItemQuery, CommitResult, PendingCarryOver, ReportCommit, ReportStore } from '../report-store';
+import type { ActionItemMove, ActionItemQuery, CommitResult, OverdueCount, PendingCarryOver, ReportCommit, ReportStore } from '../report-store';
 import type { Page } from '../store';
 import type { MongoConnection } from './mongo-connection';
 import { WriteRaceError, runTransaction, type TransactionRetry } from './mongo-errors';
@@ -175,6 +175,21 @@ export class MongoReportStore implements ReportStore {
     const docs = await this.c.actionItems.find(listQuery.filter).sort(listQuery.sort).limit(listQuery.limit).toArray();
     const items = docs.map((doc) => toActionItem(parseDoc(COLLECTIONS.actionItems, actionItemDocSchema, doc)));
     return toPage(items, query.limit, actionItemCursor);
+  }
+
+  async countOverdueActionItems(today: string): Promise<OverdueCount[]> {
+    // Only the overdue items' incident and owner are read (by the status index), then counted.
+    const docs = await this.c.actionItems.find(
+      { status: { $in: ['open', 'in_progress'] }, dueDate: { $type: 'string', $lt: today } }, { projection: { incidentId: 1, owner: 1 } },
+    ).toArray();
+    const counts = new Map<string, OverdueCount>();
+    for (const doc of docs) {
+      const owner = typeof doc.owner === 'string' ? doc.owner : null;
+      const key = JSON.stringify([doc.incidentId, owner]);
+      const entry = counts.get(key) ?? counts.set(key, { incidentId: String(doc.incidentId), owner, count: 0 }).get(key)!;
+      entry.count++;
+    }
+    return [...counts.values()].sort((a, b) => a.incidentId.localeCompare(b.incidentId) || (a.owner ?? '').localeCompare(b.owner ?? ''));
   }
 
   async getAutosave(incidentId: string, author: string): Promise<ReportAutosave | null> {

@@ -6,6 +6,7 @@ import { facetKey, type AlertFacet, type IncidentTally } from '../../domain/inci
 import type { PlacedPagingEvent } from '../../domain/correlation/page-summary';
 import type { Incident, IncidentDeclaration, IncidentEvent } from '../../domain/incident';
 import type { PageRef } from '../../domain/paging-event';
+import { TRACKER_KINDS } from '../../domain/trackers/tracker';
 import type { ActionItem, PublishedReportVersion, ReportAuditEntry, StoredReport } from '../../domain/report/report-model';
 import type { DeliveryRecord } from '../delivery-store';
 import type { RememberedLink } from '../remembered-link-store';
@@ -518,6 +519,12 @@ export const actionItemDocSchema = z.object({
   dueKey: z.string(),
   status: z.enum(['open', 'in_progress', 'done', 'wont_do']),
   trackerUrl: nullableString,
+  /** The issue made in a tracker (absent in documents written before trackers, null without one); kind and key beside it for lookups. */
+  trackerKind: nullableString.optional(),
+  trackerKey: nullableString.optional(),
+  tracker: z.object({
+    tracker: z.enum(TRACKER_KINDS), key: z.string(), url: z.string(), state: nullableString, category: nullableString, changedAt: nullableString,
+  }).nullable().optional(),
   createdAt: iso,
   createdBy: z.string(),
   updatedAt: iso,
@@ -526,12 +533,13 @@ export const actionItemDocSchema = z.object({
 
 export const toActionItemDoc = (item: ActionItem): Document => ({
   _id: item.id, incidentId: item.incidentId, title: item.title, owner: item.owner, dueDate: item.dueDate, dueKey: item.dueDate ?? NO_DUE_DATE,
-  status: item.status, trackerUrl: item.trackerUrl, createdAt: item.createdAt, createdBy: item.createdBy, updatedAt: item.updatedAt, updatedBy: item.updatedBy,
+  status: item.status, trackerUrl: item.trackerUrl, trackerKind: item.tracker?.tracker ?? null, trackerKey: item.tracker?.key ?? null, tracker: item.tracker ?? null,
+  createdAt: item.createdAt, createdBy: item.createdBy, updatedAt: item.updatedAt, updatedBy: item.updatedBy,
 });
 
 export function toActionItem(doc: z.output<typeof actionItemDocSchema>): ActionItem {
-  const { _id, dueKey: _dueKey, ...rest } = doc;
-  return { id: _id, ...rest };
+  const { _id, dueKey: _dueKey, trackerKind: _kind, trackerKey: _key, tracker, ...rest } = doc;
+  return { id: _id, ...rest, ...(tracker ? { tracker } : {}) };
 }
 
 /** A merge carry-over not known to be finished (`_id` = its id). */

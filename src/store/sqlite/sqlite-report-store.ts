@@ -4,7 +4,8 @@ import type {
 } from '../../domain/report/report-model';
 import type { ReportAutosave } from '../../domain/report/report-autosave';
 import { decodeCursor, toPage } from '../cursor';
-import type { ActionItemMove, ActionItemQuery, CommitResult, PendingCarryOver, ReportCommit, ReportStore } from '../report-store';
+import type { ActionItemTrackerLink } from '../../domain/trackers/tracker-link';
+import type { ActionItemMove, ActionItemQuery, CommitResult, OverdueCount, PendingCarryOver, ReportCommit, ReportStore } from '../report-store';
 import type { Page } from '../store';
 import { json, optStr, type Row } from './sqlite-rows';
 
@@ -54,6 +55,9 @@ CREATE TABLE IF NOT EXISTS action_items (
   due_date     TEXT,
   status       TEXT NOT NULL,
   tracker_url  TEXT,
+  tracker_kind TEXT,
+  tracker_key  TEXT,
+  tracker_link TEXT,
   created_at   TEXT NOT NULL,
   created_by   TEXT NOT NULL,
   updated_at   TEXT NOT NULL,
@@ -80,6 +84,16 @@ CREATE TABLE IF NOT EXISTS report_pending_carry_overs (
 CREATE INDEX IF NOT EXISTS report_pending_carry_overs_target ON report_pending_carry_overs(target_id, requested_at);
 `;
 
+/**
+ * Columns added after the first release of the report tables (the link to a tracker's issue:
+ * kind and key to find an item from a tracker's webhook, the whole link as JSON): a new file has
+ * them from `CREATE TABLE`, an older one gets them here. The check and the additions hold the
+ * write lock, so replicas starting together on one older file add each column once. The index
+ * comes after, as it needs the columns.
+ */
+const ADDED_ACTION_ITEM_COLUMNS = ['tracker_kind', 'tracker_key', 'tracker_link'];
+const TRACKER_INDEX = 'CREATE INDEX IF NOT EXISTS action_items_tracker ON action_items(tracker_kind, tracker_key) WHERE tracker_kind IS NOT NULL';
+
 // Items without a due date sort after every dated one.
 const DUE_KEY = "coalesce(due_date, '9999-12-31')";
 
@@ -99,6 +113,16 @@ export class SqliteReportStore implements ReportStore {
 
   async init(): Promise<void> {
     this.db.exec(SQLITE_REPORT_SCHEMA);
+    const missing = () => {
+      const columns = new Set((this.db.prepare('PRAGMA table_info(action_items)').all() as Row[]).map((column) => String(column.name)));
+      return ADDED_ACTION_ITEM_COLUMNS.filter((column) => !columns.has(column));
+    };
+    if (missing().length > 0) {
+      this.db.transaction(() => {
+        for (const column of missing()) this.db.exec(`ALTER TABLE action_items ADD COLUMN ${column} TEXT`);
+      }).immediate();
+    }
+    this.db.exec(TRACKER_INDEX);
   }
 
   async getReport(incidentId: string): Promise<StoredReport | null> {
@@ -186,8 +210,9 @@ export class SqliteReportStore implements ReportStore {
   }
 
   async updateActionItem(item: ActionItem, audit: ReportAuditEntry): Promise<boolean> {
-    return this.writeAudited(audit, () => this.db.prepare(`UPDATE action_items SET title = ?, owner = ?, due_date = ?, status = ?, tracker_url = ?, updated_at = ?, updated_by = ?
-      WHERE id = ?`).run(item.title, item.owner, item.dueDate, item.status, item.trackerUrl, item.updatedAt, item.updatedBy, item.id));
+    return this.writeAudited(audit, () => this.db.prepare(`UPDATE action_items SET title = ?, owner = ?, due_date = ?, status = ?, tracker_url = ?,
+      tracker_kind = ?, tracker_key = ?, tracker_link = ?, updated_at = ?, updated_by = ? WHERE id = ?`)
+      .run(item.title, item.owner, item.dueDate, item.status, item.trackerUrl, ...trackerColumns(item.tracker), item.updatedAt, item.updatedBy, item.id));
   }
 
   async deleteActionItem(id: string, audit: ReportAuditEntry): Promise<boolean> {
@@ -205,6 +230,8 @@ export class SqliteReportStore implements ReportStore {
     if (query.incidentId) { where.push('incident_id = ?'); args.push(query.incidentId); }
     if (query.statuses?.length) { where.push(`status IN (${query.statuses.map(() => '?').join(',')})`); args.push(...query.statuses); }
     if (query.dueBefore) { where.push('due_date IS NOT NULL AND due_date < ?'); args.push(query.dueBefore); }
+    if (query.trackerKind) { where.push('tracker_kind = ?'); args.push(query.trackerKind); }
+    if (query.trackerKind && query.trackerKey !== undefined) { where.push('tracker_key = ?'); args.push(query.trackerKey); }
     if (query.cursor) {
       const cursor = decodeCursor(query.cursor);
       where.push(`(${DUE_KEY} > ? OR (${DUE_KEY} = ? AND (created_at > ? OR (created_at = ? AND id > ?))))`);
@@ -213,6 +240,12 @@ export class SqliteReportStore implements ReportStore {
     const rows = this.db.prepare(`SELECT * FROM action_items ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY ${DUE_KEY}, created_at, id LIMIT ?`).all(...args, query.limit + 1) as Row[];
     return toPage(rows.map(toActionItem), query.limit, (last) => ({ d: last.dueDate ?? '9999-12-31', c: last.createdAt, id: last.id }));
+  }
+
+  async countOverdueActionItems(today: string): Promise<OverdueCount[]> {
+    const rows = this.db.prepare(`SELECT incident_id, owner, count(*) AS n FROM action_items
+      WHERE status IN ('open', 'in_progress') AND due_date IS NOT NULL AND due_date < ? GROUP BY incident_id, owner ORDER BY incident_id, owner`).all(today) as Row[];
+    return rows.map((row) => ({ incidentId: String(row.incident_id), owner: optStr(row.owner), count: Number(row.n) }));
   }
 
   async getAutosave(incidentId: string, author: string): Promise<ReportAutosave | null> {
@@ -249,9 +282,9 @@ export class SqliteReportStore implements ReportStore {
   }
 
   private insertActionItem(item: ActionItem): Database.RunResult {
-    return this.db.prepare(`INSERT INTO action_items (id, incident_id, title, owner, due_date, status, tracker_url, created_at, created_by, updated_at, updated_by)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
-      item.id, item.incidentId, item.title, item.owner, item.dueDate, item.status, item.trackerUrl,
+    return this.db.prepare(`INSERT INTO action_items (id, incident_id, title, owner, due_date, status, tracker_url, tracker_kind, tracker_key, tracker_link,
+      created_at, created_by, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+      item.id, item.incidentId, item.title, item.owner, item.dueDate, item.status, item.trackerUrl, ...trackerColumns(item.tracker),
       item.createdAt, item.createdBy, item.updatedAt, item.updatedBy,
     );
   }
@@ -295,7 +328,12 @@ function toAudit(row: Row): ReportAuditEntry {
   };
 }
 
+/** `tracker_kind`, `tracker_key`, `tracker_link` of a link (all null without one). */
+const trackerColumns = (link: ActionItemTrackerLink | undefined): [string | null, string | null, string | null] =>
+  (link ? [link.tracker, link.key, JSON.stringify(link)] : [null, null, null]);
+
 function toActionItem(row: Row): ActionItem {
+  const link = optStr(row.tracker_link);
   return {
     id: String(row.id),
     incidentId: String(row.incident_id),
@@ -308,5 +346,6 @@ function toActionItem(row: Row): ActionItem {
     createdBy: String(row.created_by),
     updatedAt: String(row.updated_at),
     updatedBy: String(row.updated_by),
+    ...(link ? { tracker: json<ActionItemTrackerLink>(link) } : {}),
   };
 }

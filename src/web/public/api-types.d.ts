@@ -267,6 +267,8 @@ export interface ActionItem {
   dueDate: string | null;
   status: ActionItemStatus;
   trackerUrl: string | null;
+  /** The issue Debrief made in a tracker ("create in tracker"), with the tracker's last state; absent until then. */
+  tracker?: { tracker: 'github' | 'jira'; key: string; url: string; state: string | null; category: string | null; changedAt: string | null };
 }
 
 /** What an action item form sends (POST creates, PATCH changes). */

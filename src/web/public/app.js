@@ -11,6 +11,7 @@ const PAGES = {
   report: () => import('./page-report.js'),
   inbox: () => import('./page-inbox.js'),
   declare: () => import('./page-declare.js'),
+  'action-items': () => import('./page-action-items.js'),
 };
 
 async function start() {

@@ -15,6 +15,7 @@ export function mountHeader(user, crumbs = []) {
   const nav = h('nav', { class: 'site-nav', attrs: { 'aria-label': 'Main' } },
     h('ul', {},
       h('li', {}, h('a', { text: 'Incidents', attrs: { href: '/ui/incidents', 'aria-current': location.pathname === '/ui/incidents' ? 'page' : false } })),
+      h('li', {}, h('a', { text: 'Action items', attrs: { href: '/ui/action-items', 'aria-current': location.pathname === '/ui/action-items' ? 'page' : false } })),
       user?.role === 'admin' ? h('li', {}, h('a', { text: 'Inbox', attrs: { href: '/ui/admin/inbox', 'aria-current': location.pathname === '/ui/admin/inbox' ? 'page' : false } })) : null,
       crumbs.map((crumb) => h('li', {}, h('a', { text: crumb.text, attrs: { href: crumb.href, 'aria-current': crumb.current ? 'page' : false } })))));
   const who = user

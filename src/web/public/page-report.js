@@ -56,7 +56,8 @@ export async function render(user) {
   const pageUrl = `/ui/incidents/${seg(id)}`;
   mountHeader(user, [{ href: pageUrl, text: 'Incident' }, { href: `${pageUrl}/report`, text: 'Report', current: true }]);
   const api = reportApi(id);
-  const first = await api.read();
+  // Without a configured tracker the page has no "create issue" buttons (and a failed read is the same).
+  const [first, trackers] = await Promise.all([api.read(), api.trackers().catch(() => [])]);
   const store = createReportStore(first.report, first.etag);
   const form = new ReportForm();
   const canEdit = allowed(user, 'editor');
@@ -90,7 +91,7 @@ export async function render(user) {
   };
   const reloadActionItems = async () => { store.setActionItems(await api.actionItems()); drawActionItems(); drawChecklist(); };
   const drawActionItems = () => renderActionItems(ui.actionItems, store.state.report.actionItems, {
-    canEdit: editable(), api, reload: reloadActionItems, onSaved: () => { form.clearProblem('sections.prevention'); form.clearProblem('actionItems'); },
+    canEdit: editable(), api, reload: reloadActionItems, onSaved: () => { form.clearProblem('sections.prevention'); form.clearProblem('actionItems'); }, trackers,
   });
   const drawSuspects = () => renderSuspects(ui.suspects, store.state.report, {
     canEdit: editable(), onVerdict: (changeId, verdict) => workflow.setSuspect(changeId, verdict),

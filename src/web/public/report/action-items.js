@@ -12,7 +12,8 @@ import { formErrorBanner } from './problems.js';
 /**
  * `reload` reads the items again and redraws this panel; `onSaved` runs after an item was
  * added or saved (it clears the "needs action items" problem).
- * @typedef {{ canEdit: boolean, api: ReportApi, reload: () => Promise<void>, onSaved: () => void }} ActionItemsInput
+ * `trackers`: the configured trackers, a "Create <name> issue" button each on a saved item.
+ * @typedef {{ canEdit: boolean, api: ReportApi, reload: () => Promise<void>, onSaved: () => void, trackers: Array<{ kind: 'github' | 'jira', name: string }> }} ActionItemsInput
  */
 
 const STATUSES = ['open', 'in_progress', 'done', 'wont_do'];
@@ -34,7 +35,40 @@ function actionItemView(item) {
   return h('div', { class: 'ai-view' },
     h('strong', { text: item.title }), ' ', badge(`ai-${item.status}`, item.status.replace('_', ' ')),
     h('span', { class: 'muted small', text: ` · owner ${item.owner ?? 'none'} · due ${item.dueDate ?? 'no date'}` }),
-    item.trackerUrl ? [' · ', link(item.trackerUrl, 'tracker')] : null);
+    item.tracker ? [' · ', trackerIssue(item)] : item.trackerUrl ? [' · ', link(item.trackerUrl, 'tracker')] : null);
+}
+
+/** "acme/api#12 (closed)": the item's issue and the tracker's last state. @param {ActionItem} item */
+function trackerIssue(item) {
+  const issue = /** @type {NonNullable<ActionItem['tracker']>} */ (item.tracker);
+  const state = issue.state ? ` (${issue.state}${issue.category ? `, ${issue.category.replace('_', ' ')}` : ''})` : '';
+  return h('span', { class: 'ai-issue' }, link(issue.url, issue.key), h('span', { class: 'muted small', text: state }));
+}
+
+/**
+ * "Create GitHub issue" (one button per configured tracker) for a saved item without an issue;
+ * its issue once it has one. A retry is safe: the server returns the issue an earlier attempt made.
+ * @param {ActionItem} item @param {ActionItemsInput} input @param {HTMLElement} err
+ */
+function trackerControl(item, { api, reload, trackers }, err) {
+  if (item.tracker) return h('span', { class: 'small' }, 'Issue ', trackerIssue(item));
+  return trackers.map((tracker) => h('button', {
+    class: 'button', text: `Create ${tracker.name} issue`, attrs: { type: 'button' },
+    on: {
+      click: async (ev) => {
+        const button = /** @type {HTMLButtonElement} */ (ev.currentTarget);
+        button.disabled = true;
+        try {
+          await api.createTrackerIssue(item.id, tracker.kind);
+          await reload();
+          announce('Issue created');
+        } catch (e) {
+          button.disabled = false;
+          replace(err, errorBanner(e, 'Could not create the issue'));
+        }
+      },
+    },
+  }));
 }
 
 /** An action item's fields; `item` null = the add form. @param {ActionItem | null} item @param {ActionItemsInput} input */
@@ -71,6 +105,7 @@ function actionItemForm(item, input) {
   err,
   h('div', { class: 'actions' },
     h('button', { class: 'button button-primary', text: item ? 'Save item' : 'Add item', attrs: { type: 'submit' } }),
+    item ? trackerControl(item, input, err) : null,
     item ? deleteButton(item, input, err) : null));
 }
 

@@ -54,6 +54,10 @@ export function reportApi(incidentId) {
     updateActionItem: (itemId, body) => request(`/api/v1/action-items/${seg(itemId)}`, { method: 'PATCH', body }),
     /** @param {string} itemId */
     deleteActionItem: (itemId) => request(`/api/v1/action-items/${seg(itemId)}`, { method: 'DELETE' }),
+    /** The configured trackers (none: no "create issue" buttons). @returns {Promise<Array<{ kind: 'github' | 'jira', name: string }>>} */
+    trackers: async () => (await getJson('/api/v1/trackers')).items,
+    /** Makes (or finds) the item's issue in a tracker. @param {string} itemId @param {'github' | 'jira'} tracker */
+    createTrackerIssue: (itemId, tracker) => request(`/api/v1/action-items/${seg(itemId)}/tracker-issue`, { method: 'POST', body: { tracker } }),
     downloadHtml: () => download(`${base}/report.html?download=1`, `postmortem-${incidentId}.html`),
     downloadMarkdown: () => download(`${base}/report.md`, `postmortem-${incidentId}.md`),
   };
