@@ -7,6 +7,7 @@ import { correlationRulesSchema } from '../domain/correlation/rule-config';
 import { DEFAULT_IGNORED_ALERTNAMES } from '../domain/ignored-alerts';
 import { NOTICE_KINDS } from '../domain/notify/people-notices';
 import { ACTION_ITEM_STATUSES } from '../domain/report/report-model';
+import { jiraTrackerSettingsSchema } from '../domain/trackers/jira-settings';
 
 /**
  * `server.maxConnections`: Alertmanager clusters, PagerDuty, probes and people's browsers need a
@@ -266,9 +267,20 @@ const githubTrackerSchema = z.object({
 });
 export type GitHubTrackerConfig = z.infer<typeof githubTrackerSchema>;
 
+// The Jira client's own settings (site, deployment, credentials, project, issue fields) and what
+// the follow-through adds around it, as for GitHub: retries and the status mapping.
+const jiraTrackerSchema = z.intersection(jiraTrackerSettingsSchema, z.object({
+  retries: z.coerce.number().int().min(0).max(10).default(3)
+    .describe('Retries of a read Jira answered 429/5xx or did not answer (Retry-After honoured); a create is never retried blindly, it is looked for first.'),
+  statusMap: z.array(trackerStatusRuleSchema).optional()
+    .describe('Which Jira statuses mean which action item status, first match wins. Default: a status named "Won\'t Do" -> wont_do, status category `done` -> done, `indeterminate` -> in_progress, `new` -> open.'),
+}));
+export type JiraTrackerConfig = z.infer<typeof jiraTrackerSchema>;
+
 const DEFAULT_TRACKERS = { reconcileSeconds: 600 };
 const trackersSchema = z.object({
   github: githubTrackerSchema.optional().describe('GitHub Issues: "create in tracker" and state flowing back; absent: off.'),
+  jira: jiraTrackerSchema.optional().describe('Jira Cloud or Data Center: "create in tracker" and state flowing back; absent: off.'),
   reconcileSeconds: z.coerce.number().int().min(0).default(600)
     .describe('How often the open linked action items are checked against their tracker, catching missed webhooks; 0: never.'),
 });
@@ -413,6 +425,8 @@ export const ENV_BINDINGS: EnvBinding[] = [
   { env: 'DEBRIEF_CHANGES_BEARER_TOKENS', path: 'instances[changes].credentials.bearerTokens', description: 'Comma-separated bearer tokens for generic change events on /webhooks/changes', parse: list },
   { env: 'DEBRIEF_GITHUB_ISSUES_SECRETS', path: 'instances[github-issues].credentials.githubSecrets', description: 'Comma-separated GitHub webhook secrets accepted on /webhooks/github-issues (issue states of action items)', parse: list },
   { env: 'DEBRIEF_GITHUB_TOKEN', path: 'trackers.github.token', description: 'GitHub token that creates and reads action items\' issues (with `trackers.github.repo`)', parse: (s) => s },
+  { env: 'DEBRIEF_JIRA_WEBHOOK_SECRETS', path: 'instances[jira].credentials.webhookSecrets', description: 'Comma-separated Jira webhook secrets (HMAC `X-Hub-Signature`) accepted on /webhooks/jira (issue states of action items)', parse: list },
+  { env: 'DEBRIEF_JIRA_TOKEN', path: 'trackers.jira.auth.token', description: 'Jira API token (Cloud, with `trackers.jira.auth.email`) or personal access token (Data Center) that creates and reads action items\' issues', parse: (s) => s },
   { env: 'DEBRIEF_GITHUB_REPO', path: 'trackers.github.repo', description: 'GitHub repository (`owner/name`) action items\' issues are made in', parse: (s) => s },
   { env: 'DEBRIEF_CHANGES_WINDOW_MINUTES', path: 'changes.windowMinutes', description: 'How long before an incident\'s first alert a change is still a suspect', parse: (s) => s },
   { env: 'DEBRIEF_CORRELATION_GROUP_WINDOW_MINUTES', path: 'correlation.groupWindowMinutes', description: 'Same-group correlation window', parse: (s) => s },
@@ -465,4 +479,5 @@ export const DEFAULT_INSTANCES = [
   { id: 'pagerduty', connector: 'pagerduty' },
   { id: 'changes', connector: 'changes' },
   { id: 'github-issues', connector: 'github-issues' },
+  { id: 'jira', connector: 'jira' },
 ] as const;

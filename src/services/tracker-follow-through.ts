@@ -2,9 +2,10 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/config.schema';
 import type { IssueDraftSettings } from '../domain/trackers/issue-draft';
 import type { TrackerKind } from '../domain/trackers/tracker';
-import { GITHUB_STATUS_RULES, type TrackerStatusRule } from '../domain/trackers/tracker-status';
+import { GITHUB_STATUS_RULES, JIRA_STATUS_RULES, type TrackerStatusRule } from '../domain/trackers/tracker-status';
 import type { OutboundClients } from '../integrations/outbound-clients';
 import { GitHubTrackerClient } from '../integrations/trackers/github/github-tracker-client';
+import { createJiraTrackerClient } from '../integrations/trackers/jira/jira-tracker-client';
 import { TrackerReconciler } from '../integrations/trackers/tracker-reconciler';
 import type { ReportStore } from '../store/report-store';
 import type { IncidentReads } from '../store/store';
@@ -30,7 +31,7 @@ export interface TrackerFollowThroughDeps {
 }
 
 /**
- * Builds the tracker registry from the configuration (GitHub when `trackers.github` is set)
+ * Builds the tracker registry from the configuration (GitHub when `trackers.github` is set, Jira when `trackers.jira` is)
  * and the use cases around it. Without a configured tracker, "create in tracker" answers which
  * tracker is missing, webhooks about unknown issues change nothing, and the reconcile idles.
  */
@@ -38,7 +39,7 @@ export function createTrackerFollowThrough(deps: TrackerFollowThroughDeps): Trac
   const { config, clients, reports, store, clock, logger } = deps;
   const trackers: TrackerRegistry = {};
   const settings: Partial<Record<TrackerKind, IssueDraftSettings>> = {};
-  const rules: Partial<Record<TrackerKind, readonly TrackerStatusRule[]>> = { github: GITHUB_STATUS_RULES };
+  const rules: Partial<Record<TrackerKind, readonly TrackerStatusRule[]>> = { github: GITHUB_STATUS_RULES, jira: JIRA_STATUS_RULES };
   const github = config.trackers.github;
   if (github) {
     trackers.github = new GitHubTrackerClient({
@@ -46,6 +47,14 @@ export function createTrackerFollowThrough(deps: TrackerFollowThroughDeps): Trac
     });
     settings.github = { labels: github.labels, assignees: github.assignees };
     if (github.statusMap) rules.github = github.statusMap;
+  }
+  const jira = config.trackers.jira;
+  if (jira) {
+    trackers.jira = createJiraTrackerClient(jira, clients.tracker('jira', { timeoutSeconds: jira.timeoutMs / 1000, retries: jira.retries }));
+    // The Jira client puts its configured labels on and maps owners itself (accountId or user
+    // name by deployment); the draft passes the owner through the same map.
+    settings.jira = { labels: [], assignees: jira.assignees };
+    if (jira.statusMap) rules.jira = jira.statusMap;
   }
   const states = new TrackerStates({ reports, rules, clock, logger });
   const issues = new TrackerIssues({ trackers, settings, reports, store, publicUrl: config.status.publicUrl, clock, logger });

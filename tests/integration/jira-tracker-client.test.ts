@@ -1,7 +1,7 @@
 import type { TrackerIssueDraft } from '../../src/domain/trackers/tracker';
 import { createResilientClient, OutboundError } from '../../src/integrations/resilient-http';
 import { JiraRequestError } from '../../src/integrations/trackers/jira/jira-rest';
-import { jiraTrackerSettingsSchema, type JiraTrackerSettingsInput } from '../../src/integrations/trackers/jira/jira-settings';
+import { jiraTrackerSettingsSchema, type JiraTrackerSettingsInput } from '../../src/domain/trackers/jira-settings';
 import { createJiraTrackerClient, type JiraTrackerClient } from '../../src/integrations/trackers/jira/jira-tracker-client';
 import { startFakeJira, type FakeJira } from './jira-fake-server';
 

@@ -1,6 +1,6 @@
 import { jiraTimeToIso } from '../../connectors/jira/jira.time';
 import { adfDescription, wikiDescription } from '../../src/integrations/trackers/jira/jira-description';
-import { jiraBrowseUrl, jiraMarkerLabel } from '../../src/integrations/trackers/jira/jira-settings';
+import { jiraBrowseUrl, jiraMarkerLabel } from '../../src/domain/trackers/jira-settings';
 import { jqlString } from '../../src/integrations/trackers/jira/jira-tracker-client';
 import { retryAfterMs } from '../../src/integrations/trackers/jira/jira-rest';
 

@@ -23,6 +23,19 @@ export const GITHUB_STATUS_RULES: readonly TrackerStatusRule[] = [
   { state: 'open', status: 'open' },
 ];
 
+/**
+ * Jira's words: a status named "Won't Do" (a Jira Software default, in the `done` category) is
+ * won't do; any other status in the `done` category is done; `indeterminate` (In Progress) is
+ * in progress and `new` (To Do) open work. Sites with their own workflow write their own
+ * mapping (`trackers.jira.statusMap`).
+ */
+export const JIRA_STATUS_RULES: readonly TrackerStatusRule[] = [
+  { state: "Won't Do", status: 'wont_do' },
+  { category: 'done', status: 'done' },
+  { category: 'indeterminate', status: 'in_progress' },
+  { category: 'new', status: 'open' },
+];
+
 /** The actor named in the audit trail for changes a tracker made (`tracker:github`). */
 export const trackerActor = (tracker: TrackerKind): string => `tracker:${tracker}`;
 

@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { AxiosResponse } from 'axios';
 import { HttpException, Version2Client, Version3Client } from 'jira.js';
 import { RetryableError } from '../../resilient-http';
-import type { JiraTrackerSettings } from './jira-settings';
+import type { JiraTrackerSettings } from '../../../domain/trackers/jira-settings';
 
 /**
  * The few Jira REST calls the tracker client makes, through jira.js, for either deployment:

@@ -4,7 +4,7 @@ import type { ResilienceOptions, ResilientClient } from '../../resilient-http';
 import type { TrackerClient } from '../tracker-client';
 import { adfDescription, wikiDescription } from './jira-description';
 import { createJiraRest, jiraAttempt, type JiraCreateFields, type JiraIssueSummary, type JiraRest, type JiraSearchPage } from './jira-rest';
-import { jiraBrowseUrl, jiraMarkerLabel, type JiraTrackerSettings } from './jira-settings';
+import { jiraBrowseUrl, jiraMarkerLabel, type JiraTrackerSettings } from '../../../domain/trackers/jira-settings';
 
 /** Pages read when looking for an action item's issue; more would mean a runaway search, not duplicates. */
 const MAX_SEARCH_PAGES = 20;
