@@ -26,6 +26,7 @@ import { searchRoutes } from './http/routes/search-routes';
 import { statsRoutes } from './http/routes/stats-routes';
 import { statusRoutes } from './http/routes/status-routes';
 import { OutboundNotifier } from './integrations/outbound-notifier';
+import { SlackWebApi } from './integrations/slack/slack-web-api';
 import { PrometheusSnapshotter } from './integrations/prometheus-snapshot';
 import { prometheusConnection } from './integrations/prometheus-api';
 import { PrometheusRules } from './integrations/prometheus-rules';
@@ -173,7 +174,9 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
   const declarations = new DeclarationService({ store, correlator, serviceLabels: naming, clock });
 
   // Exports, statistics, status page and outbound notifications.
+  const slack = config.slack.botToken ? new SlackWebApi({ token: config.slack.botToken, apiUrl: config.slack.apiUrl, client: outboundClients.slack }) : null;
   const notifier = new OutboundNotifier({
+    slack,
     targets: config.outbound.webhooks, peopleTargets: config.notify.targets, store: deliveryStore, logger, clock, publicUrl: config.status.publicUrl,
     maxAttempts: config.outbound.maxAttempts, baseDelayMs: config.outbound.baseDelayMs, maxDelayMs: config.outbound.maxDelayMs, timeoutMs: config.outbound.timeoutMs,
     clientFor: (target) => outboundClients.outbound(target.name),
@@ -186,6 +189,7 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
     teamsOf: (services) => [...new Set(services.map((service) => catalog.get(service)?.team).filter((team): team is string => !!team))],
     publicUrl: config.status.publicUrl, store, reports, reportStore, clock, logger,
     draftWaitingDays: config.notify.draftWaitingDays, lookbackDays: config.notify.lookbackDays,
+    slackChannelOf: (team) => catalog.slackChannelOf(team), slackFallbackChannel: config.slack.fallbackChannel,
   });
   if (peopleTold.enabled) reports.onTransitioned((transition) => peopleTold.onTransition(transition));
   const stats = new StatsService({ store, reports: reportStore, clock });

@@ -16,7 +16,13 @@ export interface OutboundClients {
   outbound(name: string): ResilientClient;
   /** The client of the Alertmanager reconciled for `instance`. */
   alertmanager(instance: string): ResilientClient;
+  /** Slack's Web API for chat imports (notices use their target's `outbound:<name>` client). */
+  slack: ResilientClient;
 }
+
+/** Slack Web API reads: Retry-After (tier 3 is ~50 calls a minute) honoured up to a minute. */
+export const SLACK_RETRIES = 4;
+export const SLACK_BACKOFF = { initialMs: 1_000, maxMs: 60_000 };
 
 /** PagerDuty REST: a few retries, Retry-After honoured up to a minute (PagerDuty's rate limit is per minute). */
 export const PAGERDUTY_RETRIES = 3;
@@ -30,6 +36,9 @@ export function createOutboundClients(config: Config, registry: Registry): Outbo
   // One quick retry: a report waits for its snapshots, and a missing chart is only a note.
   const prometheus = createResilientClient({
     target: 'prometheus', timeoutMs: config.prometheus.timeoutMs, retries: 1, backoff: { initialMs: 100, maxMs: 500 }, circuit, registry,
+  });
+  const slack = createResilientClient({
+    target: 'slack', timeoutMs: config.slack.timeoutMs, retries: SLACK_RETRIES, backoff: SLACK_BACKOFF, circuit, registry,
   });
   const outbound = new Map<string, ResilientClient>();
   const outboundClient = (name: string): ResilientClient => {
@@ -62,5 +71,5 @@ export function createOutboundClients(config: Config, registry: Registry): Outbo
   for (const webhook of config.outbound.webhooks) outboundClient(webhook.name);
   for (const target of config.notify.targets) outboundClient(target.name);
   for (const target of config.reconcile.alertmanager) alertmanagerClient(target.instance);
-  return { pagerduty, prometheus, outbound: outboundClient, alertmanager: alertmanagerClient };
+  return { pagerduty, prometheus, outbound: outboundClient, alertmanager: alertmanagerClient, slack };
 }
