@@ -27,6 +27,9 @@ import { statsRoutes } from './http/routes/stats-routes';
 import { statusRoutes } from './http/routes/status-routes';
 import { OutboundNotifier } from './integrations/outbound-notifier';
 import { SlackWebApi } from './integrations/slack/slack-web-api';
+import { ChatImportService } from './services/chat-import';
+import { withKeptChat } from './services/chat-on-timeline';
+import { chatRoutes } from './http/routes/chat-routes';
 import { PrometheusSnapshotter } from './integrations/prometheus-snapshot';
 import { prometheusConnection } from './integrations/prometheus-api';
 import { PrometheusRules } from './integrations/prometheus-rules';
@@ -164,7 +167,8 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
   // the next read of the target's report when it was interrupted (report-carry-over.ts).
   const carryOver = new ReportCarryOver({ store, reports: reportStore, clock, logger });
   // Incident reads for people come with the changes linked to them (timeline, draft, exports).
-  const readStore = withLinkedChanges(store, { store, catalog, windowMinutes: config.changes.windowMinutes, clock });
+  // ...and with the chat messages people kept on their timeline.
+  const readStore = withKeptChat(withLinkedChanges(store, { store, catalog, windowMinutes: config.changes.windowMinutes, clock }), stores.chat);
   const reports = new ReportService({
     // Its drafts also name earlier incidents like this one ("this happened before").
     store: withIncidentHistory(readStore, { store, reports: reportStore, clock }), reports: reportStore, view, clock, logger,
@@ -175,6 +179,10 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
 
   // Exports, statistics, status page and outbound notifications.
   const slack = config.slack.botToken ? new SlackWebApi({ token: config.slack.botToken, apiUrl: config.slack.apiUrl, client: outboundClients.slack }) : null;
+  const chat = new ChatImportService({
+    slack, chat: stores.chat, incidents: store, clock, preselectEmoji: config.slack.preselectEmoji,
+    marginMinutes: config.slack.importMarginMinutes, maxMessages: config.slack.maxImportMessages,
+  });
   const notifier = new OutboundNotifier({
     slack,
     targets: config.outbound.webhooks, peopleTargets: config.notify.targets, store: deliveryStore, logger, clock, publicUrl: config.status.publicUrl,
@@ -200,7 +208,7 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
 
   const routes: RouteDef[] = [];
   routes.push(...routeTable({
-    config, instances, metrics, pressure, processor, clock, store, readStore, reportStore, deliveryStore, view, naming, catalog, links: stores.links, search: stores.search, reports, corrections, declarations, stats, snapshotter,
+    config, instances, metrics, pressure, processor, clock, store, readStore, reportStore, deliveryStore, view, naming, catalog, links: stores.links, search: stores.search, reports, corrections, declarations, chat, stats, snapshotter,
     storeHealth: stores.health, openapi: () => buildOpenApi(routes, { version: VERSION }),
   }));
   const app = createHttpApp({
@@ -247,6 +255,7 @@ interface RouteParts {
   reports: ReportService;
   corrections: CorrectionService;
   declarations: DeclarationService;
+  chat: ChatImportService;
   stats: StatsService;
   snapshotter: PrometheusSnapshotter | null;
   storeHealth: () => string | null;
@@ -268,6 +277,7 @@ function routeTable(p: RouteParts): RouteDef[] {
     ...catalogRoutes({ catalog: p.catalog, links: p.links }),
     ...incidentFilterRoutes({ store: p.store, catalog: p.catalog }),
     ...declarationRoutes({ declarations: p.declarations }),
+    ...chatRoutes({ chat: p.chat }),
     ...reportRoutes({ reports: p.reports }),
     ...actionItemRoutes({ reports: p.reports }),
     ...exportRoutes({ store: p.readStore, reports: p.reports, snapshots: p.snapshotter, deliveries: p.deliveryStore, serviceLabels: p.naming, clock: p.clock }),

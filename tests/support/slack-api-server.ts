@@ -68,7 +68,8 @@ export const slackFixture = <T = Record<string, unknown>>(name: string): T => JS
 export const permalinkFor = (channel: string, ts: string, threadTs?: string): string =>
   `${WORKSPACE_URL}archives/${channel}/p${ts.replace('.', '')}${threadTs && threadTs !== ts ? `?thread_ts=${threadTs}&cid=${channel}` : ''}`;
 
-export async function startSlackApiServer(): Promise<SlackApiServer> {
+/** `maxPage`: the most items one page holds, whatever `limit` asks (Slack may answer with fewer). */
+export async function startSlackApiServer(options: { maxPage?: number } = {}): Promise<SlackApiServer> {
   const calls: SlackCall[] = [];
   const scripts = new Map<string, Scripted[]>();
   const channels = new Map<string, { messages: SlackMessage[]; member: boolean }>();
@@ -87,7 +88,7 @@ export async function startSlackApiServer(): Promise<SlackApiServer> {
   const fail = (res: ServerResponse, error: string) => json(res, 200, { ok: false, error });
 
   const page = <T>(items: T[], params: Record<string, unknown>, defaultLimit: number): { items: T[]; next: string } => {
-    const limit = Math.max(1, Math.min(1000, Number(params.limit ?? defaultLimit) || defaultLimit));
+    const limit = Math.max(1, Math.min(options.maxPage ?? 1000, Number(params.limit ?? defaultLimit) || defaultLimit));
     const start = params.cursor ? Number(Buffer.from(String(params.cursor), 'base64').toString('utf8').replace(/^offset:/, '')) : 0;
     const slice = items.slice(start, start + limit);
     return { items: slice, next: start + limit < items.length ? Buffer.from(`offset:${start + limit}`).toString('base64') : '' };
