@@ -188,6 +188,6 @@ describe('chat on the timeline', () => {
     const id = await incident(app);
     const refused = await app.api.post(`/api/v1/incidents/${id}/chat-imports`, { channel: CHANNEL });
     expect(refused.status).toBe(409);
-    expect((await app.api.get(`/api/v1/incidents/${id}/chat-candidates`)).data).toEqual({ items: [] });
+    expect((await app.api.get(`/api/v1/incidents/${id}/chat-candidates`)).data).toEqual({ items: [], importEnabled: false });
   });
 });

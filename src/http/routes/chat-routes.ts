@@ -30,7 +30,10 @@ const chatMessageSchema = z.object({
   importedAt: z.string(), importedBy: z.string(), decidedBy: z.string().nullable(),
 }).meta({ id: 'ChatMessage' });
 
-const candidatesSchema = z.object({ items: z.array(chatMessageSchema) }).meta({ id: 'ChatCandidates' });
+const candidatesSchema = z.object({
+  items: z.array(chatMessageSchema),
+  importEnabled: z.boolean().describe('Whether Slack is set up (slack.botToken), so chat can be imported.'),
+}).meta({ id: 'ChatCandidates' });
 const importResultSchema = z.object({
   channel: z.string(), threadTs: z.string().nullable(), read: z.number().int(), added: z.number().int(),
   truncated: z.boolean().describe('The import stopped at `slack.maxImportMessages`.'), candidates: z.array(chatMessageSchema),
@@ -68,7 +71,7 @@ export function chatRoutes({ chat }: ChatRouteDeps): RouteDef[] {
       params: idParamsSchema,
       responses: { 200: { description: 'The candidates', schema: candidatesSchema }, 404: errorResponse('No such incident') },
       handler: async ({ res, params }) => {
-        res.json({ items: await chat.candidates(params.id) });
+        res.json({ items: await chat.candidates(params.id), importEnabled: chat.enabled });
       },
     }),
     defineRoute({
