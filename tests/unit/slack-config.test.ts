@@ -1,4 +1,7 @@
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import { connectorsById } from '../../connectors';
+import { REDACTED_PATHS } from '../../src/logger';
 import { ConfigError, loadConfig } from '../../src/config/load-config';
 import { ServiceCatalog } from '../../src/domain/catalog/service-catalog';
 import { slackBotChannels, type Notice, type NoticeRouting } from '../../src/domain/notify/people-notices';
@@ -58,5 +61,15 @@ describe('Slack app configuration', () => {
     expect(slackBotChannels(notice, { name: 'app', channel: 'C0OWN' }, ['discovery'], routing, channelOf, 'C0FALLBACK')).toEqual(['C0OWN']);
     expect(slackBotChannels(notice, { name: 'app' }, ['discovery'], routing, channelOf, null)).toEqual([]);
     expect(slackBotChannels({ ...notice, kind: 'report.submitted' }, { name: 'app' }, ['payments'], routing, channelOf, 'C0FALLBACK')).toEqual(['C0FALLBACK']);
+  });
+});
+
+describe('the Slack bot token in logs', () => {
+  it('when something logs an object holding the bot token, then the token is redacted', () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'info', redact: REDACTED_PATHS }, new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } }));
+    logger.info({ slack: { botToken: TOKEN, fallbackChannel: 'C1' } }, 'config');
+    expect(lines.join('')).not.toContain(TOKEN);
+    expect(lines.join('')).toContain('C1');
   });
 });
