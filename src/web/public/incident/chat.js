@@ -57,7 +57,7 @@ export function chatPanel({ incidentId, canEdit, onKeptChanged }) {
 function importForm(base, status, onImported) {
   const channel = h('input', { attrs: { name: 'channel', placeholder: 'C0123ABCD', autocomplete: 'off', id: 'chat-channel' } });
   const thread = h('input', { attrs: { name: 'thread', placeholder: 'thread ts or message link (optional)', autocomplete: 'off', id: 'chat-thread' } });
-  const button = h('button', { class: 'btn', text: 'Import from Slack', attrs: { type: 'submit' } });
+  const button = h('button', { class: 'button', text: 'Import from Slack', attrs: { type: 'submit' } });
   const form = h('form', { class: 'chat-import', attrs: { 'aria-label': 'Import chat from Slack' } },
     h('div', { class: 'field' }, h('label', { text: 'Slack channel id', attrs: { for: 'chat-channel' } }), channel),
     h('div', { class: 'field' }, h('label', { text: 'Thread (optional)', attrs: { for: 'chat-thread' } }), thread),
