@@ -332,7 +332,7 @@ export const configSchema = z.object({
   }).default({ windowMinutes: 120 }).describe('Linking changes to incidents.'),
   reconcile: reconcileSchema.default({ alertmanager: [] }).describe('Pull-based reconciliation with Alertmanager (off by default).'),
   circuitBreaker: circuitBreakerSchema.default(DEFAULT_CIRCUIT_BREAKER)
-    .describe('Per outbound target (`pagerduty`, `prometheus`, `outbound:<name>`, `alertmanager:<instance>`): stop calling a target that keeps failing.'),
+    .describe('Per outbound target (`pagerduty`, `prometheus`, `outbound:<name>`, `alertmanager:<instance>`, `slack`): stop calling a target that keeps failing.'),
   security: z.object({
     failedAuthPerMinute: z.coerce.number().int().positive().default(20)
       .describe('Failed authentications (401; 403 on webhooks) allowed per client IP, credential presented and minute; then that credential gets 429 from that IP until the minute ends. Valid credentials are never refused.'),
