@@ -164,7 +164,8 @@ const peopleTargetSchema = z.object({
     .describe('`webhook` only: HMAC-SHA256 signing secrets; the body is signed with each (`X-Debrief-Signature: v1=<hex>,v1=<hex>`), so a receiver can switch secrets without a gap.'),
 }).superRefine((target, ctx) => {
   if (target.type === 'webhook' && target.secrets.length === 0) ctx.addIssue({ code: 'custom', path: ['secrets'], message: 'a webhook target needs at least one secret' });
-  if (target.type !== 'webhook' && target.secrets.length > 0) ctx.addIssue({ code: 'custom', path: ['secrets'], message: 'Slack messages are not signed: leave secrets out' });
+  if (target.type === 'slack' && target.secrets.length > 0) ctx.addIssue({ code: 'custom', path: ['secrets'], message: 'Slack incoming webhooks are not signed: leave secrets out' });
+  if (target.type === 'slack-bot' && target.secrets.length > 0) ctx.addIssue({ code: 'custom', path: ['secrets'], message: 'Slack messages are not signed: leave secrets out' });
   if (target.type !== 'slack-bot' && !target.url) ctx.addIssue({ code: 'custom', path: ['url'], message: `a ${target.type} target needs a url` });
   if (target.type === 'slack-bot' && target.url) ctx.addIssue({ code: 'custom', path: ['url'], message: 'a slack-bot target posts with slack.botToken: leave url out' });
   if (target.type !== 'slack-bot' && target.channel) ctx.addIssue({ code: 'custom', path: ['channel'], message: 'only a slack-bot target takes a channel' });
