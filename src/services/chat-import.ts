@@ -59,6 +59,8 @@ export class ChatImportService {
     if (!slack) throw new ConflictError('Slack is not set up: set slack.botToken (DEBRIEF_SLACK_BOT_TOKEN) to import chat');
     const incident = (await this.options.incidents.getIncident(incidentId))?.incident;
     if (!incident) throw new NotFoundError(`incident ${incidentId} not found`);
+    // A merged incident's timeline is its target's: chat imported here would show nowhere.
+    if (incident.status === 'merged') throw new ConflictError(`incident ${incidentId} was merged into ${incident.mergedInto ?? 'another incident'}: import chat there`);
     const target = whatToRead(request);
     try {
       const workspace = await slack.call<{ ok: boolean; url?: string }>('auth.test', {});

@@ -182,6 +182,23 @@ describe('chat on the timeline', () => {
     expect(slack.calls).toHaveLength(0);
   });
 
+  it('when the incident was merged into another, then importing onto it answers 409 naming the target', async () => {
+    app = await start();
+    slack.addChannel(CHANNEL, publishedThread());
+    const body = alertmanagerBody([
+      { labels: { alertname: 'CheckoutErrors', service: 'checkout', severity: 'critical' }, startsAt: T0, endsAt: minutesAfter(T0, 30) },
+      { labels: { alertname: 'DiskFull', service: 'billing', severity: 'warning' }, startsAt: minutesAfter(T0, 300), endsAt: minutesAfter(T0, 310) },
+    ]);
+    expect((await app.postAlertmanager(body)).status).toBe(202);
+    await app.settle();
+    const [first, second] = await listAllIncidents(app);
+    expect((await app.api.post(`/api/v1/incidents/${first!.id}/merge`, { sourceIncidentIds: [second!.id] })).status).toBe(200);
+    const refused = await app.api.post(`/api/v1/incidents/${second!.id}/chat-imports`, { channel: CHANNEL, threadTs: PARENT_TS });
+    expect(refused.status).toBe(409);
+    expect(refused.data.error.message).toContain(first!.id);
+    expect(slack.calls).toHaveLength(0);
+  });
+
   it('when Slack is not set up, then importing answers 409 and incidents read as before', async () => {
     slack = await startSlackApiServer();
     app = await startTestApp();

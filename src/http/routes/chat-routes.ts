@@ -56,7 +56,7 @@ export function chatRoutes({ chat }: ChatRouteDeps): RouteDef[] {
         200: { description: 'What was read and every candidate of the incident', schema: importResultSchema },
         400: errorResponse('Invalid body (every failing field named)'),
         404: errorResponse('No such incident'),
-        409: errorResponse('Slack is not set up (no slack.botToken)'),
+        409: errorResponse('Slack is not set up (no slack.botToken), or the incident was merged into another (import there)'),
         422: errorResponse('Slack cannot read that channel or thread (channel_not_found, not_in_channel: invite the app)'),
         502: errorResponse('Slack failed or refused the app (timeouts and rate limits after retries, invalid_auth, missing_scope)'),
       },
