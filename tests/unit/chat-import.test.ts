@@ -30,6 +30,28 @@ function service(maxMessages: number, timeoutMs = 2000): ChatImportService {
 }
 
 describe('chat import limits and failures', () => {
+  it('when a channel holds Slack\'s published history, then its messages in the incident\'s span become candidates named by users.info', async () => {
+    const published = slackFixture<{ messages: SlackMessage[]; has_more: boolean; response_metadata: { next_cursor: string } }>('conversations.history');
+    expect(published.has_more).toBe(true);
+    slack.addChannel('C0HISTORY1', published.messages);
+    slack.addUser('U123ABC456', 'Ray Stantz');
+    slack.addUser('U222BBB222', 'Peter Venkman');
+    const incident = makeIncident({ id: 'inc-1', startedAt: '2017-11-30T23:00:00.000Z', endedAt: '2017-12-01T05:00:00.000Z' });
+    const imports = new ChatImportService({
+      slack: new SlackWebApi({ token: SLACK_TOKEN, apiUrl: slack.apiUrl, client: createResilientClient({ target: 'slack', retries: 0 }) }), chat: new MemoryChatStore(),
+      incidents: { getIncident: async () => ({ incident, alerts: [], events: [] } as unknown as IncidentDetail) },
+      clock: () => new Date('2026-03-01T12:00:00.000Z'), preselectEmoji: [], marginMinutes: 30, maxMessages: 100,
+    });
+    const result = await imports.importChat('inc-1', { channel: 'C0HISTORY1' }, 'alice');
+    expect(result.candidates.map((c) => [c.author, c.text])).toEqual([
+      ['Ray Stantz', 'I find you punny and would like to smell your nose letter'], ['Peter Venkman', 'What, you want to smell my shoes better?'],
+    ]);
+    // Pages of two (the published answer's has_more and next_cursor shape): one page, then an empty cursor.
+    const calls = slack.callsTo('conversations.history');
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.params).toMatchObject({ channel: 'C0HISTORY1', inclusive: 'true' });
+  });
+
   it('when a thread holds more than the import limit, then the import stops there, says so, and asks for no further page', async () => {
     const result = await service(3).importChat('inc-1', { channel: CHANNEL, threadTs: PARENT_TS }, 'alice');
     expect(result).toMatchObject({ read: 3, added: 3, truncated: true });

@@ -2,6 +2,7 @@ import {
   authorOf, importSpan, isPreselected, isSaid, parseSlackPermalink, slackPermalink, slackTsToIso, toCandidate, withChatEntries,
 } from '../../src/domain/chat/chat-messages';
 import type { TimelineEntry } from '../../src/domain/timeline';
+import { slackFixture } from '../support/slack-api-server';
 
 const context = { incidentId: 'inc-1', channel: 'C1H9RESGL', workspaceUrl: 'https://ghostbusters.slack.com/', preselectEmoji: ['white_check_mark', 'pushpin'], importedAt: '2026-03-01T12:00:00.000Z', importedBy: 'alice' };
 
@@ -11,9 +12,15 @@ describe('chat messages as timeline candidates', () => {
     expect(slackTsToIso('1483051909.018632')).toBe('2016-12-29T22:51:49.018Z');
   });
 
-  it('when permalinks are built, then they take the two forms Slack documents for chat.getPermalink', () => {
-    // Slack's published examples: a message, and a reply inside a thread.
-    expect(slackPermalink('https://ghostbusters.slack.com', 'C1H9RESGA', '1358546515.000008', null)).toBe('https://ghostbusters.slack.com/archives/C1H9RESGA/p1358546515000008');
+  it('when permalinks are built, then they take the two forms Slack publishes for chat.getPermalink', () => {
+    // Slack's published examples (tests/fixtures/slack): a message, and a reply inside a thread.
+    // Their p-numbers are one digit short of their ts (a slip in the docs); real links carry the
+    // ts's ten and six digits, as built here, so the forms are compared around that number.
+    const form = (link: string) => link.replace(/\/p\d+/, '/p<ts>');
+    const plain = slackFixture<{ permalink: string }>('chat.getPermalink').permalink;
+    const threaded = slackFixture<{ permalink: string }>('chat.getPermalink.thread').permalink;
+    expect(form(slackPermalink('https://ghostbusters.slack.com', 'C1H9RESGA', '1358546515.000008', null))).toBe(form(plain));
+    expect(form(slackPermalink('https://ghostbusters.slack.com/', 'C1H9RESGL', '1358546517.000023', '1358546515.000008'))).toBe(form(threaded));
     expect(slackPermalink('https://ghostbusters.slack.com/', 'C1H9RESGL', '1358546517.000023', '1358546515.000008'))
       .toBe('https://ghostbusters.slack.com/archives/C1H9RESGL/p1358546517000023?thread_ts=1358546515.000008&cid=C1H9RESGL');
     expect(slackPermalink('https://ghostbusters.slack.com/', 'C1', '1358546515.000008', '1358546515.000008')).toBe('https://ghostbusters.slack.com/archives/C1/p1358546515000008');
