@@ -4,6 +4,7 @@ import { OutboundError } from '../integrations/resilient-http';
 import { SlackApiError, SlackHttpError, type SlackWebApi } from '../integrations/slack/slack-web-api';
 import type { ChatStore } from '../store/chat-store';
 import type { IncidentReads } from '../store/store';
+import { chatOf, withMergedIncidents } from './chat-on-timeline';
 
 export interface ChatImportOptions {
   /** Null without `slack.botToken`: imports answer 409. */
@@ -76,22 +77,30 @@ export class ChatImportService {
       };
       const candidates = said.map((message) => toCandidate(message, authorOf(message, message.user ? names.get(message.user) ?? null : null), context));
       const added = await this.options.chat.addCandidates(candidates);
-      return { channel: target.channel, threadTs: target.threadTs, read: said.length, added, truncated, candidates: await this.options.chat.listCandidates(incident.id) };
+      return { channel: target.channel, threadTs: target.threadTs, read: said.length, added, truncated, candidates: await this.candidates(incident.id) };
     } catch (err) {
       throw slackFailure(err, target.channel);
     }
   }
 
+  /** The incident's candidates, with those imported onto incidents merged into it. */
   async candidates(incidentId: string): Promise<ChatMessage[]> {
-    const detail = await this.options.incidents.getIncident(incidentId);
-    if (!detail) throw new NotFoundError(`incident ${incidentId} not found`);
-    return this.options.chat.listCandidates(detail.incident.id);
+    return chatOf(this.options.chat, await this.incidentsOf(incidentId), false);
   }
 
+  /** Keeps or drops a candidate of the incident or of one merged into it. */
   async setKept(incidentId: string, messageId: string, kept: boolean, by: string): Promise<ChatMessage> {
-    const updated = await this.options.chat.setKept(incidentId, messageId, kept, by);
-    if (!updated) throw new NotFoundError(`no chat message ${messageId} on incident ${incidentId}`);
-    return updated;
+    for (const id of await this.incidentsOf(incidentId)) {
+      const updated = await this.options.chat.setKept(id, messageId, kept, by);
+      if (updated) return updated;
+    }
+    throw new NotFoundError(`no chat message ${messageId} on incident ${incidentId}`);
+  }
+
+  private async incidentsOf(incidentId: string): Promise<string[]> {
+    const detail = await this.options.incidents.getIncident(incidentId);
+    if (!detail) throw new NotFoundError(`incident ${incidentId} not found`);
+    return withMergedIncidents(this.options.incidents, detail);
   }
 
   private async pages(slack: SlackWebApi, method: string, args: Record<string, unknown>): Promise<{ messages: SlackMessageInput[]; truncated: boolean }> {

@@ -182,9 +182,10 @@ describe('chat on the timeline', () => {
     expect(slack.calls).toHaveLength(0);
   });
 
-  it('when the incident was merged into another, then importing onto it answers 409 naming the target', async () => {
+  it('when an incident with kept chat is merged into another, then the chat shows on the target, can be dropped there, and no more is imported onto the merged one', async () => {
     app = await start();
     slack.addChannel(CHANNEL, publishedThread());
+    slack.addUser('U061F7AUR', 'Winston Zeddemore');
     const body = alertmanagerBody([
       { labels: { alertname: 'CheckoutErrors', service: 'checkout', severity: 'critical' }, startsAt: T0, endsAt: minutesAfter(T0, 30) },
       { labels: { alertname: 'DiskFull', service: 'billing', severity: 'warning' }, startsAt: minutesAfter(T0, 300), endsAt: minutesAfter(T0, 310) },
@@ -192,11 +193,23 @@ describe('chat on the timeline', () => {
     expect((await app.postAlertmanager(body)).status).toBe(202);
     await app.settle();
     const [first, second] = await listAllIncidents(app);
+    const imported = await app.api.post(`/api/v1/incidents/${second!.id}/chat-imports`, { channel: CHANNEL, threadTs: PARENT_TS });
+    expect(imported.status).toBe(200);
+    const ticked = (imported.data.candidates as Array<{ id: string; kept: boolean }>).find((c) => c.kept)!;
+
     expect((await app.api.post(`/api/v1/incidents/${first!.id}/merge`, { sourceIncidentIds: [second!.id] })).status).toBe(200);
+    const markdown = String((await app.api.get(`/api/v1/incidents/${first!.id}/report.md`)).data);
+    expect(markdown).toContain('two island (Winston Zeddemore)');
+    expect(markdown).not.toContain('| three for the land');
+    expect(((await app.api.get(`/api/v1/incidents/${first!.id}/chat-candidates`)).data.items as unknown[])).toHaveLength(4);
+    expect((await app.api.patch(`/api/v1/incidents/${first!.id}/chat-candidates/${ticked.id}`, { kept: false })).status).toBe(200);
+    expect(String((await app.api.get(`/api/v1/incidents/${first!.id}/report.md`)).data)).not.toContain('two island');
+
+    const before = slack.calls.length;
     const refused = await app.api.post(`/api/v1/incidents/${second!.id}/chat-imports`, { channel: CHANNEL, threadTs: PARENT_TS });
     expect(refused.status).toBe(409);
     expect(refused.data.error.message).toContain(first!.id);
-    expect(slack.calls).toHaveLength(0);
+    expect(slack.calls).toHaveLength(before);
   });
 
   it('when Slack is not set up, then importing answers 409 and incidents read as before', async () => {
