@@ -9,6 +9,7 @@ import { alertmanagerBody } from '../support/alertmanager-bodies';
 import { listAllIncidents } from '../support/api-helpers';
 import { SLACK_TOKEN, slackFixture, startSlackApiServer, type SlackApiServer, type SlackMessage } from '../support/slack-api-server';
 import type { TestApp } from '../support/test-app';
+import { axeViolations, formatViolations } from './support/axe';
 import { launchBrowser, openPage, screenshot, visit } from './support/browser';
 import { WEB_TOKENS, startWebApp } from './support/web-fixtures';
 
@@ -73,4 +74,12 @@ describe('web pages: chat on the timeline', () => {
     await expect(panel.getByRole('checkbox').first().isDisabled()).resolves.toBe(true);
     await context.close();
   });
+
+  it('when the chat panel holds candidates, then axe finds no accessibility violation on the incident page', async () => {
+    const { page, context } = await openPage(browser, { bypassCSP: true, token: WEB_TOKENS.editor });
+    await visit(page, `${app.url}/ui/incidents/${incidentId}`);
+    await page.getByRole('region', { name: 'Chat on the timeline' }).getByRole('checkbox').first().waitFor();
+    expect(formatViolations('incident page with chat', await axeViolations(page))).toBe('incident page with chat: no violations');
+    await context.close();
+  }, 60_000);
 });
