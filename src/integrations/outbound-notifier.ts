@@ -362,20 +362,36 @@ export class OutboundNotifier {
     }
   }
 
-  /** True when the channel already holds the message of this delivery (found by its metadata). */
+  /**
+   * True when the channel already holds the message of this delivery (found by its metadata),
+   * looking from shortly before the delivery was recorded, at most `LOOKUP_PAGES` pages back.
+   */
   private async alreadyPosted(slack: SlackWebApi, record: DeliveryRecord, channel: string, signal: AbortSignal): Promise<boolean> {
     const oldest = String(Math.floor(Date.parse(record.createdAt) / 1000) - 60);
+    let cursor: string | undefined;
     try {
-      const page = await slack.attempt<{ ok: boolean; messages?: Array<{ metadata?: { event_type?: string; event_payload?: { delivery_id?: string } } }> }>(
-        'conversations.history', { channel, oldest, limit: 200, include_all_metadata: true }, signal,
-      );
-      return (page.messages ?? []).some((m) => m.metadata?.event_type === SLACK_NOTICE_EVENT && m.metadata.event_payload?.delivery_id === record.id);
+      for (let page = 0; page < LOOKUP_PAGES; page++) {
+        const answer = await slack.attempt<HistoryPage>('conversations.history', { channel, oldest, limit: 200, include_all_metadata: true, ...(cursor ? { cursor } : {}) }, signal);
+        if ((answer.messages ?? []).some((m) => m.metadata?.event_type === SLACK_NOTICE_EVENT && m.metadata.event_payload?.delivery_id === record.id)) return true;
+        cursor = answer.response_metadata?.next_cursor || undefined;
+        if (!cursor) return false;
+      }
+      return false;
     } catch (err) {
       // Without history access (scope, a channel given by name) the post goes ahead: at worst twice.
       if (err instanceof SlackApiError) return false;
       throw err;
     }
   }
+}
+
+/** Pages of channel history a retried Slack notice looks through for itself (200 messages each). */
+const LOOKUP_PAGES = 5;
+
+interface HistoryPage {
+  ok: boolean;
+  messages?: Array<{ metadata?: { event_type?: string; event_payload?: { delivery_id?: string } } }>;
+  response_metadata?: { next_cursor?: string };
 }
 
 /** A 4xx other than 408/429: the receiver refused the notification; retrying cannot help. */
