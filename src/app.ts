@@ -26,6 +26,10 @@ import { searchRoutes } from './http/routes/search-routes';
 import { statsRoutes } from './http/routes/stats-routes';
 import { statusRoutes } from './http/routes/status-routes';
 import { OutboundNotifier } from './integrations/outbound-notifier';
+import { SlackWebApi } from './integrations/slack/slack-web-api';
+import { ChatImportService } from './services/chat-import';
+import { withKeptChat } from './services/chat-on-timeline';
+import { chatRoutes } from './http/routes/chat-routes';
 import { PrometheusSnapshotter } from './integrations/prometheus-snapshot';
 import { prometheusConnection } from './integrations/prometheus-api';
 import { PrometheusRules } from './integrations/prometheus-rules';
@@ -170,7 +174,8 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
   // the next read of the target's report when it was interrupted (report-carry-over.ts).
   const carryOver = new ReportCarryOver({ store, reports: reportStore, clock, logger });
   // Incident reads for people come with the changes linked to them (timeline, draft, exports).
-  const readStore = withLinkedChanges(store, { store, catalog, windowMinutes: config.changes.windowMinutes, clock });
+  // ...and with the chat messages people kept on their timeline.
+  const readStore = withKeptChat(withLinkedChanges(store, { store, catalog, windowMinutes: config.changes.windowMinutes, clock }), stores.chat);
   const reports = new ReportService({
     // Its drafts also name earlier incidents like this one ("this happened before").
     store: withIncidentHistory(readStore, { store, reports: reportStore, clock }), reports: reportStore, view, clock, logger,
@@ -180,7 +185,13 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
   const declarations = new DeclarationService({ store, correlator, serviceLabels: naming, clock });
 
   // Exports, statistics, status page and outbound notifications.
+  const slack = config.slack.botToken ? new SlackWebApi({ token: config.slack.botToken, apiUrl: config.slack.apiUrl, client: outboundClients.slack }) : null;
+  const chat = new ChatImportService({
+    slack, chat: stores.chat, incidents: store, clock, preselectEmoji: config.slack.preselectEmoji,
+    marginMinutes: config.slack.importMarginMinutes, maxMessages: config.slack.maxImportMessages,
+  });
   const notifier = new OutboundNotifier({
+    slack,
     targets: config.outbound.webhooks, peopleTargets: config.notify.targets, store: deliveryStore, logger, clock, publicUrl: config.status.publicUrl,
     maxAttempts: config.outbound.maxAttempts, baseDelayMs: config.outbound.baseDelayMs, maxDelayMs: config.outbound.maxDelayMs, timeoutMs: config.outbound.timeoutMs,
     clientFor: (target) => outboundClients.outbound(target.name),
@@ -196,6 +207,7 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
     teamsOf,
     publicUrl: config.status.publicUrl, store, reports, reportStore, clock, logger,
     draftWaitingDays: config.notify.draftWaitingDays, lookbackDays: config.notify.lookbackDays,
+    slackChannelOf: (team) => catalog.slackChannelOf(team), slackFallbackChannel: config.slack.fallbackChannel,
   });
   if (peopleTold.enabled) reports.onTransitioned((transition) => peopleTold.onTransition(transition));
   const stats = new StatsService({ store, reports: reportStore, clock });
@@ -206,7 +218,7 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
 
   const routes: RouteDef[] = [];
   routes.push(...routeTable({
-    config, instances, metrics, pressure, processor, clock, store, readStore, reportStore, deliveryStore, view, naming, catalog, links: stores.links, search: stores.search, reports, corrections, declarations, stats, snapshotter,
+    config, instances, metrics, pressure, processor, clock, store, readStore, reportStore, deliveryStore, view, naming, catalog, links: stores.links, search: stores.search, reports, corrections, declarations, chat, stats, snapshotter,
     trackerIssues: followThrough.issues, overdue, storeHealth: stores.health, openapi: () => buildOpenApi(routes, { version: VERSION }),
   }));
   const app = createHttpApp({
@@ -253,6 +265,7 @@ interface RouteParts {
   reports: ReportService;
   corrections: CorrectionService;
   declarations: DeclarationService;
+  chat: ChatImportService;
   stats: StatsService;
   snapshotter: PrometheusSnapshotter | null;
   trackerIssues: TrackerFollowThrough['issues'];
@@ -276,6 +289,7 @@ function routeTable(p: RouteParts): RouteDef[] {
     ...catalogRoutes({ catalog: p.catalog, links: p.links }),
     ...incidentFilterRoutes({ store: p.store, catalog: p.catalog }),
     ...declarationRoutes({ declarations: p.declarations }),
+    ...chatRoutes({ chat: p.chat }),
     ...reportRoutes({ reports: p.reports }),
     ...actionItemRoutes({ reports: p.reports, trackerIssues: p.trackerIssues, overdue: p.overdue }),
     ...exportRoutes({ store: p.readStore, reports: p.reports, snapshots: p.snapshotter, deliveries: p.deliveryStore, serviceLabels: p.naming, clock: p.clock }),

@@ -43,6 +43,8 @@ export class TooManyRequestsError extends AppError {
     super(message);
   }
 }
+/** A service Debrief calls on the client's behalf (Slack) failed or refused: 502. */
+export class UpstreamError extends AppError { readonly code = 'upstream_failed'; }
 /** The store or another dependency cannot serve now; senders should retry. */
 export class UnavailableError extends AppError {
   readonly code = 'unavailable';

@@ -157,13 +157,20 @@ const outboundSchema = z.object({
 
 const peopleTargetSchema = z.object({
   name: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, dot, dash, underscore').describe('Named by `teams` and `publishers`; shown in delivery outcomes.'),
-  type: z.enum(['slack', 'webhook']).describe('`slack`: a Slack incoming webhook (one channel); `webhook`: a signed JSON POST.'),
-  url: z.url({ protocol: /^https?$/ }).describe('Slack incoming-webhook URL (a secret: take it from env, e.g. `url: ${SLACK_PAYMENTS_WEBHOOK}`) or the receiver URL.'),
+  type: z.enum(['slack', 'slack-bot', 'webhook'])
+    .describe('`slack`: a Slack incoming webhook (one channel); `slack-bot`: `chat.postMessage` with `slack.botToken` to the owning team\'s channel from the catalog (`teams[].slackChannel`), else `channel`, else `slack.fallbackChannel`; `webhook`: a signed JSON POST.'),
+  url: z.url({ protocol: /^https?$/ }).optional().describe('`slack`: the incoming-webhook URL (a secret: take it from env, e.g. `url: ${SLACK_PAYMENTS_WEBHOOK}`); `webhook`: the receiver URL; `slack-bot`: none.'),
+  channel: z.string().regex(/^[A-Za-z0-9#][A-Za-z0-9._-]{0,79}$/, 'a Slack channel id (C0123ABCD) or name (#payments)').optional()
+    .describe('`slack-bot` only: the channel when the owning team has none in the catalog (and for publishers).'),
   secrets: z.array(z.string().min(16, 'notice webhook secrets must be at least 16 characters')).default([])
     .describe('`webhook` only: HMAC-SHA256 signing secrets; the body is signed with each (`X-Debrief-Signature: v1=<hex>,v1=<hex>`), so a receiver can switch secrets without a gap.'),
 }).superRefine((target, ctx) => {
   if (target.type === 'webhook' && target.secrets.length === 0) ctx.addIssue({ code: 'custom', path: ['secrets'], message: 'a webhook target needs at least one secret' });
   if (target.type === 'slack' && target.secrets.length > 0) ctx.addIssue({ code: 'custom', path: ['secrets'], message: 'Slack incoming webhooks are not signed: leave secrets out' });
+  if (target.type === 'slack-bot' && target.secrets.length > 0) ctx.addIssue({ code: 'custom', path: ['secrets'], message: 'Slack messages are not signed: leave secrets out' });
+  if (target.type !== 'slack-bot' && !target.url) ctx.addIssue({ code: 'custom', path: ['url'], message: `a ${target.type} target needs a url` });
+  if (target.type === 'slack-bot' && target.url) ctx.addIssue({ code: 'custom', path: ['url'], message: 'a slack-bot target posts with slack.botToken: leave url out' });
+  if (target.type !== 'slack-bot' && target.channel) ctx.addIssue({ code: 'custom', path: ['channel'], message: 'only a slack-bot target takes a channel' });
 });
 const DEFAULT_NOTIFY = { targets: [], teams: {}, publishers: [], draftWaitingDays: 3, checkIntervalSeconds: 300, lookbackDays: 30 };
 const notifySchema = z.object({
@@ -187,6 +194,22 @@ const notifySchema = z.object({
   };
   for (const [team, settings] of Object.entries(notify.teams)) settings.targets.forEach((name, index) => check(['teams', team, 'targets', index], name));
   notify.publishers.forEach((name, index) => check(['publishers', index], name));
+});
+
+const SLACK_CHANNEL = z.string().regex(/^[A-Za-z0-9#][A-Za-z0-9._-]{0,79}$/, 'a Slack channel id (C0123ABCD) or name (#payments)');
+const DEFAULT_SLACK = {
+  botToken: null, apiUrl: 'https://slack.com/api/', fallbackChannel: null, preselectEmoji: ['white_check_mark', 'pushpin'], importMarginMinutes: 30, maxImportMessages: 2000, timeoutMs: 10_000,
+};
+const slackSchema = z.object({
+  botToken: z.string().regex(/^xox[bp]-[A-Za-z0-9-]{1,250}$/, 'a Slack bot token (xoxb-...)').nullable().default(null)
+    .describe('Bot token of the Debrief Slack app (a secret: take it from env, `DEBRIEF_SLACK_BOT_TOKEN`; never logged). Needed by `slack-bot` notice targets and chat imports.'),
+  apiUrl: z.url({ protocol: /^https?$/ }).default('https://slack.com/api/').describe('Slack Web API base URL (tests point it at a local server).'),
+  fallbackChannel: SLACK_CHANNEL.nullable().default(null).describe('Where `slack-bot` notices go when the owning team has no channel in the catalog and the target names none.'),
+  preselectEmoji: z.array(z.string().regex(/^[a-z0-9_+:-]{1,100}$/, 'an emoji name without colons')).default(['white_check_mark', 'pushpin'])
+    .describe('Imported chat messages with a reaction of one of these emoji (names, no colons), or pinned, come pre-selected for the timeline.'),
+  importMarginMinutes: z.coerce.number().int().min(0).max(24 * 60).default(30).describe('A channel import reads this long before the incident started and after it ended.'),
+  maxImportMessages: z.coerce.number().int().min(1).max(20_000).default(2000).describe('Most messages one import reads (pages stop there).'),
+  timeoutMs: z.coerce.number().int().positive().default(10_000).describe('Timeout of each Slack Web API call attempt.'),
 });
 
 const DEFAULT_STATUS = { title: 'Service status', publicUrl: null };
@@ -344,6 +367,7 @@ export const configSchema = z.object({
   prometheus: prometheusSchema.default(DEFAULT_PROMETHEUS).describe('Metric snapshots in reports (optional).'),
   outbound: outboundSchema.default(DEFAULT_OUTBOUND).describe('Signed notifications when a report is published.'),
   notify: notifySchema.default(DEFAULT_NOTIFY).describe('Notices to people (Slack, signed webhooks): a post-mortem is required, a draft waits, a draft is submitted, action items are overdue, a post-mortem is published. Off without targets.'),
+  slack: slackSchema.default(DEFAULT_SLACK).describe('The Debrief Slack app (bot token): notices through `chat.postMessage` and chat imported onto the timeline. Off without a token.'),
   status: statusSchema.default(DEFAULT_STATUS).describe('The public status page (`/status`, `/status/feed.atom`).'),
   stats: statsSchema.default(DEFAULT_STATS).describe('Incident response-time statistics.'),
   pagerduty: pagerdutySchema.default(DEFAULT_PAGERDUTY).describe('PagerDuty REST API access (optional).'),
@@ -354,7 +378,7 @@ export const configSchema = z.object({
   reconcile: reconcileSchema.default({ alertmanager: [] }).describe('Pull-based reconciliation with Alertmanager (off by default).'),
   trackers: trackersSchema.default(DEFAULT_TRACKERS).describe('Action items in the team\'s tracker (GitHub Issues); off until a tracker is configured.'),
   circuitBreaker: circuitBreakerSchema.default(DEFAULT_CIRCUIT_BREAKER)
-    .describe('Per outbound target (`pagerduty`, `prometheus`, `outbound:<name>`, `alertmanager:<instance>`): stop calling a target that keeps failing.'),
+    .describe('Per outbound target (`pagerduty`, `prometheus`, `outbound:<name>`, `alertmanager:<instance>`, `slack`): stop calling a target that keeps failing.'),
   security: z.object({
     failedAuthPerMinute: z.coerce.number().int().positive().default(20)
       .describe('Failed authentications (401; 403 on webhooks) allowed per client IP, credential presented and minute; then that credential gets 429 from that IP until the minute ends. Valid credentials are never refused.'),
@@ -378,6 +402,7 @@ export const configSchema = z.object({
   const outbound = new Set(config.outbound.webhooks.map((webhook) => webhook.name));
   config.notify.targets.forEach((target, index) => {
     if (outbound.has(target.name)) ctx.addIssue({ code: 'custom', path: ['notify', 'targets', index, 'name'], message: `"${target.name}" is also an outbound webhook's name` });
+    if (target.type === 'slack-bot' && !config.slack.botToken) ctx.addIssue({ code: 'custom', path: ['notify', 'targets', index, 'type'], message: 'a slack-bot target needs slack.botToken (DEBRIEF_SLACK_BOT_TOKEN)' });
   });
 });
 
@@ -460,6 +485,9 @@ export const ENV_BINDINGS: EnvBinding[] = [
       }
     },
   },
+  { env: 'DEBRIEF_SLACK_BOT_TOKEN', path: 'slack.botToken', description: 'Bot token of the Debrief Slack app (`xoxb-...`) for `slack-bot` notices and chat imports', parse: (s) => s },
+  { env: 'DEBRIEF_SLACK_API_URL', path: 'slack.apiUrl', description: 'Slack Web API base URL', parse: (s) => s },
+  { env: 'DEBRIEF_SLACK_FALLBACK_CHANNEL', path: 'slack.fallbackChannel', description: 'Slack channel for `slack-bot` notices when the owning team has none in the catalog', parse: (s) => s },
   { env: 'DEBRIEF_PUBLIC_URL', path: 'status.publicUrl', description: 'Public base URL of Debrief (Atom feed links and ids, notification links); without it nothing is built from the request Host header', parse: (s) => s },
   { env: 'DEBRIEF_STATUS_TITLE', path: 'status.title', description: 'Title of the public status page', parse: (s) => s },
   { env: 'DEBRIEF_POSTMORTEM_MIN_SEVERITY', path: 'reports.policy.minSeverity', description: 'Post-mortem policy: minimum severity (`any`: no condition)', parse: (s) => (s === 'any' ? null : s) },

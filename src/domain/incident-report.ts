@@ -2,6 +2,7 @@ import type { AlertingRule } from './alert-rule';
 import type { ServiceLabels } from './service-naming';
 import type { IncidentDetail } from './incident';
 import { withChangeEntries, withChangeHints } from './changes/change-evidence';
+import { withChatEntries } from './chat/chat-messages';
 import { withHistoryHints } from './history/history-hints';
 import { buildImpact, type ImpactItem } from './impact';
 import { facetsOf } from './incident-facets';
@@ -25,7 +26,7 @@ export interface IncidentView {
 export function buildIncidentView(detail: IncidentDetail, options: IncidentViewOptions): IncidentView {
   const facets = detail.facets ?? facetsOf(detail.alerts, options.serviceLabels);
   return {
-    timeline: withChangeEntries(buildTimeline(detail.alerts, detail.events, options.serviceLabels, { facets, alertsOmitted: detail.alertsOmitted ?? 0 }), detail.changes),
+    timeline: withChatEntries(withChangeEntries(buildTimeline(detail.alerts, detail.events, options.serviceLabels, { facets, alertsOmitted: detail.alertsOmitted ?? 0 }), detail.changes), detail.chat),
     impact: buildImpact(detail.alerts, options.serviceLabels, options.customerFacing, facets),
   };
 }

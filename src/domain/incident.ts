@@ -1,3 +1,4 @@
+import type { ChatMessage } from './chat/chat-message';
 import type { EarlierIncident } from './history/earlier-incidents';
 import type { LinkedChange } from './changes/link-changes';
 import type { Alert } from './alert';
@@ -117,6 +118,8 @@ export interface IncidentDetail {
   changes?: LinkedChange[];
   /** Earlier incidents like this one, read for its report (`src/domain/history/earlier-incidents.ts`); absent: none looked up. */
   history?: EarlierIncident[];
+  /** Chat messages people kept on the timeline (`src/domain/chat/chat-messages.ts`); absent: none looked up. */
+  chat?: ChatMessage[];
 }
 
 export interface AlertFacet {

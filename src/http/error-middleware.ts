@@ -3,12 +3,12 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import {
   AppError, ConflictError, PreconditionRequiredError, StaleVersionError, ForbiddenError, MalformedBodyError, NotFoundError, PayloadTooLargeError, UnauthorizedError,
-  UnavailableError, UnprocessableError, UnsupportedMediaTypeError, ValidationError, TooManyRequestsError,
+  UnavailableError, UnprocessableError, UpstreamError, UnsupportedMediaTypeError, ValidationError, TooManyRequestsError,
 } from '../errors';
 
 const STATUS = new Map<Function, number>([
   [ValidationError, 400], [MalformedBodyError, 400], [UnauthorizedError, 401], [ForbiddenError, 403], [NotFoundError, 404],
-  [ConflictError, 409], [StaleVersionError, 409], [PreconditionRequiredError, 428], [PayloadTooLargeError, 413], [UnsupportedMediaTypeError, 415], [UnprocessableError, 422], [TooManyRequestsError, 429], [UnavailableError, 503],
+  [ConflictError, 409], [StaleVersionError, 409], [PreconditionRequiredError, 428], [PayloadTooLargeError, 413], [UnsupportedMediaTypeError, 415], [UnprocessableError, 422], [TooManyRequestsError, 429], [UnavailableError, 503], [UpstreamError, 502],
 ]);
 
 /**

@@ -22,6 +22,8 @@ export interface OutboundClients {
    * retries: the policy owns 429 (Retry-After), 5xx, timeouts and the circuit. One per kind.
    */
   tracker(kind: TrackerKind, settings: TrackerCallSettings): ResilientClient;
+  /** Slack's Web API for chat imports (notices use their target's `outbound:<name>` client). */
+  slack: ResilientClient;
 }
 
 export interface TrackerCallSettings {
@@ -31,6 +33,10 @@ export interface TrackerCallSettings {
 
 /** A tracker's Retry-After is honoured up to a minute (GitHub's secondary rate limits ask for about that). */
 export const TRACKER_BACKOFF = { initialMs: 1_000, maxMs: 60_000 };
+
+/** Slack Web API reads: Retry-After (tier 3 is ~50 calls a minute) honoured up to a minute. */
+export const SLACK_RETRIES = 4;
+export const SLACK_BACKOFF = { initialMs: 1_000, maxMs: 60_000 };
 
 /** PagerDuty REST: a few retries, Retry-After honoured up to a minute (PagerDuty's rate limit is per minute). */
 export const PAGERDUTY_RETRIES = 3;
@@ -44,6 +50,9 @@ export function createOutboundClients(config: Config, registry: Registry): Outbo
   // One quick retry: a report waits for its snapshots, and a missing chart is only a note.
   const prometheus = createResilientClient({
     target: 'prometheus', timeoutMs: config.prometheus.timeoutMs, retries: 1, backoff: { initialMs: 100, maxMs: 500 }, circuit, registry,
+  });
+  const slack = createResilientClient({
+    target: 'slack', timeoutMs: config.slack.timeoutMs, retries: SLACK_RETRIES, backoff: SLACK_BACKOFF, circuit, registry,
   });
   const outbound = new Map<string, ResilientClient>();
   const outboundClient = (name: string): ResilientClient => {
@@ -88,5 +97,6 @@ export function createOutboundClients(config: Config, registry: Registry): Outbo
     return client;
   };
   if (config.trackers.github) trackerClient('github', config.trackers.github);
-  return { pagerduty, prometheus, outbound: outboundClient, alertmanager: alertmanagerClient, tracker: trackerClient };
+  if (config.trackers.jira) trackerClient('jira', { timeoutSeconds: config.trackers.jira.timeoutMs / 1000, retries: config.trackers.jira.retries });
+  return { pagerduty, prometheus, outbound: outboundClient, alertmanager: alertmanagerClient, tracker: trackerClient, slack };
 }

@@ -5,6 +5,7 @@ import type { ReportView } from '../domain/report/report-model';
 import { publicStatusEntry, type PublishedForPublic } from '../domain/status/public-status';
 import type { DeliveryRecord, DeliveryStore, DeliveryUpdate } from '../store/delivery-store';
 import { createResilientClient, OutboundError, RetryableError, type ResilientClient } from './resilient-http';
+import { SlackApiError, SlackHttpError, type SlackWebApi } from './slack/slack-web-api';
 
 /** One configured receiver. `audience: customer` receives only what the status page shows. */
 export interface OutboundTarget {
@@ -15,15 +16,22 @@ export interface OutboundTarget {
 }
 
 /**
- * A target of notices to people: a Slack incoming webhook (the URL is the secret; no signature)
- * or a generic webhook signed with each of `secrets` (several while rotating).
+ * A target of notices to people: a Slack incoming webhook (the URL is the secret; no signature),
+ * the Slack app's bot token (`chat.postMessage`; the channel is in each delivery's body), or a
+ * generic webhook signed with each of `secrets` (several while rotating).
  */
 export interface PeopleTarget {
   name: string;
-  type: 'slack' | 'webhook';
-  url: string;
+  type: 'slack' | 'slack-bot' | 'webhook';
+  /** `slack` and `webhook`; none for `slack-bot`. */
+  url?: string;
+  /** `slack-bot`: channel when the owning team has none in the catalog. */
+  channel?: string;
   secrets: readonly string[];
 }
+
+/** `chat.postMessage` carries the delivery id as message metadata, so a retry can see it was posted. */
+export const SLACK_NOTICE_EVENT = 'debrief_notice';
 
 /** One notice to one people target, its body already built; `id` is derived from what it is about. */
 export interface PeopleDelivery {
@@ -60,6 +68,8 @@ export interface OutboundNotifierOptions {
   clientFor?: (target: { name: string }) => ResilientClient;
   /** Base URL of this Debrief (for links in internal notifications); optional. */
   publicUrl?: string | null;
+  /** Slack's Web API with the bot token (`slack-bot` targets); null without `slack.botToken`. */
+  slack?: SlackWebApi | null;
   /** Tests inject these; production uses timers, Math.random and axios. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   random?: () => number;
@@ -250,7 +260,7 @@ export class OutboundNotifier {
             });
             if (signal.aborted) throw signal.reason;
           }
-          const outcome = await this.post(record, receiver, signal);
+          const outcome = await this.post(record, receiver, signal, before + sent > 1);
           if (outcome.ok) return outcome.statusCode;
           lastFailure = { statusCode: outcome.statusCode, error: signal.aborted ? reasonText(signal.reason) : outcome.error };
           if (outcome.cause !== undefined) throw outcome.cause; // network error: judged by the client
@@ -310,9 +320,10 @@ export class OutboundNotifier {
   }
 
   /** One POST; never throws (a network error is returned as `cause`). */
-  private async post(record: DeliveryRecord, receiver: AnyTarget, signal: AbortSignal): Promise<AttemptOutcome> {
+  private async post(record: DeliveryRecord, receiver: AnyTarget, signal: AbortSignal, again: boolean): Promise<AttemptOutcome> {
+    if (receiver.people && receiver.target.type === 'slack-bot') return this.postToSlack(record, signal, again);
     try {
-      const res = await this.http.post(receiver.target.url, record.body, {
+      const res = await this.http.post(receiver.target.url ?? '', record.body, {
         headers: this.headersFor(record, receiver),
         signal,
         responseType: 'text',
@@ -328,6 +339,59 @@ export class OutboundNotifier {
       return { ok: false, retryable: true, statusCode: null, error: networkError.code ? `${networkError.code}: ${networkError.message ?? ''}`.trim() : (networkError.message ?? 'request failed'), retryAfterMs: null, cause: err };
     }
   }
+
+  /**
+   * One `chat.postMessage` with the bot token. Slack has no idempotency key, so an attempt after
+   * one that may have reached Slack (a retry, or a delivery resumed after a restart) first looks
+   * for the message carrying this delivery's id in its metadata and counts it as delivered.
+   */
+  private async postToSlack(record: DeliveryRecord, signal: AbortSignal, again: boolean): Promise<AttemptOutcome> {
+    const slack = this.options.slack;
+    if (!slack) return { ok: false, retryable: false, statusCode: null, error: 'slack.botToken is not configured', retryAfterMs: null };
+    const message = JSON.parse(record.body) as { channel: string } & Record<string, unknown>;
+    try {
+      if (again && await this.alreadyPosted(slack, record, message.channel, signal)) return { ok: true, statusCode: 200 };
+      await slack.attempt('chat.postMessage', { ...message, metadata: { event_type: SLACK_NOTICE_EVENT, event_payload: { delivery_id: record.id } } }, signal);
+      return { ok: true, statusCode: 200 };
+    } catch (err) {
+      if (err instanceof RetryableError) return { ok: false, retryable: true, statusCode: err.status, error: err.message, retryAfterMs: err.retryAfterMs };
+      if (err instanceof SlackApiError) return { ok: false, retryable: false, statusCode: 200, error: `Slack ${err.code}`, retryAfterMs: null };
+      if (err instanceof SlackHttpError) return { ok: false, retryable: false, statusCode: err.status, error: err.message, retryAfterMs: null };
+      const failure = err as { code?: string; message?: string };
+      return { ok: false, retryable: true, statusCode: null, error: failure.code ? `${failure.code}: ${failure.message ?? ''}`.trim() : (failure.message ?? 'request failed'), retryAfterMs: null, cause: err };
+    }
+  }
+
+  /**
+   * True when the channel already holds the message of this delivery (found by its metadata),
+   * looking from shortly before the delivery was recorded, at most `LOOKUP_PAGES` pages back.
+   */
+  private async alreadyPosted(slack: SlackWebApi, record: DeliveryRecord, channel: string, signal: AbortSignal): Promise<boolean> {
+    const oldest = String(Math.floor(Date.parse(record.createdAt) / 1000) - 60);
+    let cursor: string | undefined;
+    try {
+      for (let page = 0; page < LOOKUP_PAGES; page++) {
+        const answer = await slack.attempt<HistoryPage>('conversations.history', { channel, oldest, limit: 200, include_all_metadata: true, ...(cursor ? { cursor } : {}) }, signal);
+        if ((answer.messages ?? []).some((m) => m.metadata?.event_type === SLACK_NOTICE_EVENT && m.metadata.event_payload?.delivery_id === record.id)) return true;
+        cursor = answer.response_metadata?.next_cursor || undefined;
+        if (!cursor) return false;
+      }
+      return false;
+    } catch (err) {
+      // Without history access (scope, a channel given by name) the post goes ahead: at worst twice.
+      if (err instanceof SlackApiError) return false;
+      throw err;
+    }
+  }
+}
+
+/** Pages of channel history a retried Slack notice looks through for itself (200 messages each). */
+const LOOKUP_PAGES = 5;
+
+interface HistoryPage {
+  ok: boolean;
+  messages?: Array<{ metadata?: { event_type?: string; event_payload?: { delivery_id?: string } } }>;
+  response_metadata?: { next_cursor?: string };
 }
 
 /** A 4xx other than 408/429: the receiver refused the notification; retrying cannot help. */

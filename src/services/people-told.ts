@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Incident } from '../domain/incident';
 import {
-  noticeKey, noticeTargets, reportPageUrl, slackMessage, webhookNotice, type Notice, type NoticeRouting,
+  noticeKey, noticeTargets, reportPageUrl, slackBotChannels, slackMessage, webhookNotice, type Notice, type NoticeRouting,
 } from '../domain/notify/people-notices';
 import type { OutboundNotifier, PeopleTarget } from '../integrations/outbound-notifier';
 import type { ReportStore } from '../store/report-store';
@@ -23,6 +23,9 @@ export interface PeopleToldOptions {
   logger: Logger;
   draftWaitingDays: number;
   lookbackDays: number;
+  /** `slack-bot` targets: a team's Slack channel from the catalog, and where to post without one. */
+  slackChannelOf?: (team: string) => string | null;
+  slackFallbackChannel?: string | null;
 }
 
 const DAY_MS = 86_400_000;
@@ -63,12 +66,21 @@ export class PeopleTold {
     for (const name of targets) {
       const target = this.options.targets.find((candidate) => candidate.name === name);
       if (!target) continue;
-      const id = `ntc_${createHash('sha256').update(`${noticeKey(notice)}\n${name}`).digest('hex').slice(0, 32)}`;
-      const body = JSON.stringify(target.type === 'slack' ? slackMessage(notice, link) : webhookNotice(notice, id, createdAt, link));
-      const created = await this.options.notifier.notifyOnce({ id, target: name, incidentId: notice.incidentId, version: notice.version, event: notice.kind, body, createdAt });
-      if (created) recorded += 1;
+      for (const channel of target.type === 'slack-bot' ? this.channelsFor(notice, target) : [null]) {
+        // A slack-bot notice is once per channel: one target may serve teams with different channels.
+        const id = `ntc_${createHash('sha256').update(`${noticeKey(notice)}\n${name}${channel === null ? '' : `\n${channel}`}`).digest('hex').slice(0, 32)}`;
+        const body = JSON.stringify(channel !== null ? { channel, ...slackMessage(notice, link) } : target.type === 'slack' ? slackMessage(notice, link) : webhookNotice(notice, id, createdAt, link));
+        const created = await this.options.notifier.notifyOnce({ id, target: name, incidentId: notice.incidentId, version: notice.version, event: notice.kind, body, createdAt });
+        if (created) recorded += 1;
+      }
     }
     return recorded;
+  }
+
+  private channelsFor(notice: Notice, target: PeopleTarget): string[] {
+    const channels = slackBotChannels(notice, target, this.options.teamsOf(notice.services), this.options.routing, this.options.slackChannelOf ?? (() => null), this.options.slackFallbackChannel ?? null);
+    if (channels.length === 0) this.options.logger.warn({ target: target.name, incidentId: notice.incidentId, kind: notice.kind }, 'no Slack channel for a notice: set the team\'s slackChannel in the catalog or slack.fallbackChannel');
+    return channels;
   }
 
   /**

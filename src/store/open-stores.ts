@@ -1,6 +1,8 @@
 import type { DeliveryStore } from './delivery-store';
 import { openDeliveryStore } from './open-delivery-store';
 import { openRememberedLinkStore } from './open-remembered-link-store';
+import type { ChatStore } from './chat-store';
+import { openChatStore } from './open-chat-store';
 import { openReportStore } from './open-report-store';
 import { openSearchStore } from './open-search-store';
 import { openStore } from './open-store';
@@ -32,6 +34,8 @@ export interface Stores {
   links: RememberedLinkStore;
   /** Full-text search over incidents and their post-mortems, kept in step with the writes above. */
   search: SearchStore;
+  /** Chat messages imported onto incidents' timelines (candidates, kept or not). */
+  chat: ChatStore;
   /**
    * A database file another thread can open on its own connection to process the inbox (an
    * embedded SQLite file); null when processing must stay in this thread (`:memory:`, MongoDB,
@@ -74,8 +78,11 @@ export async function openStores(settings: StoreSettings, given: { store?: Store
   const rawSearch = openSearchStore(store);
   const search = raw instanceof SqliteStore ? guardSqliteFaults(rawSearch, { healer: healer! }) : rawSearch;
   await search.init();
+  const rawChat = openChatStore(store);
+  const chat = raw instanceof SqliteStore ? guardSqliteFaults(rawChat) : rawChat;
+  await chat.init();
   return {
-    store, reports: guardedReports, deliveries, links, search, workerFile: raw instanceof SqliteStore ? raw.fileForOtherThreads() : null,
+    store, reports: guardedReports, deliveries, links, search, chat, workerFile: raw instanceof SqliteStore ? raw.fileForOtherThreads() : null,
     health: () => healer?.health() ?? null,
     walFiles: walFilesOf(raw instanceof SqliteStore ? raw.fileForOtherThreads() : null),
   };

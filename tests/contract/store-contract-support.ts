@@ -7,6 +7,7 @@ import type {
 } from '../../src/domain/correlation/correlator';
 import type { PagingKeys } from '../../src/domain/correlation/correlation-keys';
 import type { PagingEvent } from '../../src/domain/paging-event';
+import type { ChatStore } from '../../src/store/chat-store';
 import type { DeliveryStore } from '../../src/store/delivery-store';
 import type { RememberedLinkStore } from '../../src/store/remembered-link-store';
 import type { ReportStore } from '../../src/store/report-store';
@@ -26,6 +27,7 @@ export interface StoreHandles {
   deliveries: DeliveryStore;
   links: RememberedLinkStore;
   search: SearchStore;
+  chat: ChatStore;
 }
 
 /** A fresh, empty database for one test, with its stores open and initialised. */

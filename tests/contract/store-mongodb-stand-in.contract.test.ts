@@ -1,3 +1,4 @@
+import { MongoChatStore } from '../../src/store/mongo/mongo-chat-store';
 import { MongoDeliveryStore } from '../../src/store/mongo/mongo-delivery-store';
 import { MongoRememberedLinkStore } from '../../src/store/mongo/mongo-remembered-link-store';
 import { MongoReportStore } from '../../src/store/mongo/mongo-report-store';
@@ -46,9 +47,11 @@ describeStoreContract('MongoDB code on the in-memory driver stand-in', async () 
     await links.init();
     const search = new MongoSearchStore(connection);
     await search.init();
+    const chat = new MongoChatStore(connection);
+    await chat.init();
     return {
       store: serialised(store, queue), reports: serialised(reports, queue), deliveries: serialised(deliveries, queue), links: serialised(links, queue),
-      search: serialised(search, queue),
+      search: serialised(search, queue), chat: serialised(chat, queue),
     };
   };
   return { ...(await open()), connectAgain: open, destroy: async () => undefined };

@@ -54,14 +54,15 @@ if (MONGODB_URI) {
     const url = withDatabase(MONGODB_URI, contractDatabaseName());
     const opened: StoreHandles[] = [];
     const open = async (): Promise<StoreHandles> => {
-      const { store, reportStore, deliveryStore, linkStore, searchStore } = createMongoStores(url, { serverSelectionTimeoutMs: 5000 });
-      opened.push({ store, reports: reportStore, deliveries: deliveryStore, links: linkStore, search: searchStore });
+      const { store, reportStore, deliveryStore, linkStore, searchStore, chatStore } = createMongoStores(url, { serverSelectionTimeoutMs: 5000 });
+      opened.push({ store, reports: reportStore, deliveries: deliveryStore, links: linkStore, search: searchStore, chat: chatStore });
       await store.init();
       await reportStore.init();
       await deliveryStore.init();
       await linkStore.init();
       await searchStore.init();
-      return { store, reports: reportStore, deliveries: deliveryStore, links: linkStore, search: searchStore };
+      await chatStore.init();
+      return { store, reports: reportStore, deliveries: deliveryStore, links: linkStore, search: searchStore, chat: chatStore };
     };
     return {
       ...(await open()),

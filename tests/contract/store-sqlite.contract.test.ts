@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openChatStore } from '../../src/store/open-chat-store';
 import { openDeliveryStore } from '../../src/store/open-delivery-store';
 import { openRememberedLinkStore } from '../../src/store/open-remembered-link-store';
 import { openReportStore } from '../../src/store/open-report-store';
@@ -26,7 +27,9 @@ describeStoreContract('SQLite', async () => {
     await links.init();
     const search = openSearchStore(store);
     await search.init();
-    return { store, reports, deliveries, links, search };
+    const chat = openChatStore(store);
+    await chat.init();
+    return { store, reports, deliveries, links, search, chat };
   };
   return {
     ...(await open()),

@@ -10,6 +10,7 @@ import type { NewInboxEntry, ResolveContext, Store } from '../../src/store/store
 import { describeChangeStoreContract } from './change-store.contract';
 import { describeDeliveryStoreContract } from './delivery-store.contract';
 import { describeRememberedLinkStoreContract } from './remembered-link-store.contract';
+import { describeChatStoreContract } from './chat-store.contract';
 import { describeReportStoreContract } from './report-store.contract';
 import { describeSearchStoreContract } from './search-store.contract';
 import {
@@ -1128,6 +1129,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
   describeReportStoreContract(name, factory);
   describeDeliveryStoreContract(name, factory);
   describeRememberedLinkStoreContract(name, factory);
+  describeChatStoreContract(name, factory);
   describeChangeStoreContract(name, factory);
   describeSearchStoreContract(name, factory);
 }

@@ -32,9 +32,18 @@ export const catalogServiceSchema = z.object({
     .describe('Infrastructure many services depend on that may fail without alerting itself (DNS, the cloud network, a shared database): incidents on services depending on it that start close together are suggested as one outage, never merged by rules.'),
 }).strict();
 
+export const catalogTeamSchema = z.object({
+  name: z.string().min(1).describe('Team name, as services\' `team` names it.'),
+  slackChannel: z.string().regex(/^[A-Za-z0-9#][A-Za-z0-9._-]{0,79}$/, 'a Slack channel id (C0123ABCD) or name (#payments)').nullable().default(null)
+    .describe('The team\'s Slack channel (id or `#name`): notices through the Slack bot token go there.'),
+}).strict();
+
 export const catalogDocumentSchema = z.object({
   services: z.array(catalogServiceSchema).default([]),
+  teams: z.array(catalogTeamSchema).default([]).describe('Teams and how to reach them (optional).'),
 }).strict();
+
+export type CatalogTeam = z.infer<typeof catalogTeamSchema>;
 
 export type CatalogService = z.infer<typeof catalogServiceSchema>;
 export type CatalogServiceInput = z.input<typeof catalogServiceSchema>;
@@ -64,7 +73,10 @@ export class ServiceCatalog {
   private readonly byRepository: ReadonlyMap<string, string>;
   private readonly relatedCache = new Map<string, ServicePath[]>();
 
-  private constructor(readonly services: readonly CatalogService[], extraPagerDuty: ReadonlyMap<string, string> = new Map()) {
+  private readonly teamsByName: ReadonlyMap<string, CatalogTeam>;
+
+  private constructor(readonly services: readonly CatalogService[], extraPagerDuty: ReadonlyMap<string, string> = new Map(), readonly teams: readonly CatalogTeam[] = []) {
+    this.teamsByName = new Map(teams.map((team) => [team.name, team]));
     this.byName = new Map(services.map((service) => [service.name, service]));
     const dependents = new Map<string, string[]>();
     for (const service of services) {
@@ -84,7 +96,12 @@ export class ServiceCatalog {
   withPagerDutyServices(map: Readonly<Record<string, string>>): ServiceCatalog {
     const entries = Object.entries(map);
     if (entries.length === 0) return this;
-    return new ServiceCatalog(this.services, new Map(entries));
+    return new ServiceCatalog(this.services, new Map(entries), this.teams);
+  }
+
+  /** The team's Slack channel from the catalog's `teams`, or null. */
+  slackChannelOf(team: string): string | null {
+    return this.teamsByName.get(team)?.slackChannel ?? null;
   }
 
   /** How alerts name services: entries' `match` label sets first, then the exporter conventions and `labels`. */
@@ -123,8 +140,8 @@ export class ServiceCatalog {
    * Validates entries and builds the catalog. Throws `CatalogError` listing every problem:
    * duplicate names, `dependsOn` names missing from the catalog, a PagerDuty service claimed twice.
    */
-  static create(entries: readonly CatalogServiceInput[]): ServiceCatalog {
-    const parsed = catalogDocumentSchema.safeParse({ services: entries });
+  static create(entries: readonly CatalogServiceInput[], teamEntries: readonly z.input<typeof catalogTeamSchema>[] = []): ServiceCatalog {
+    const parsed = catalogDocumentSchema.safeParse({ services: entries, teams: teamEntries });
     if (!parsed.success) {
       throw new CatalogError(parsed.error.issues.map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`));
     }
@@ -156,8 +173,13 @@ export class ServiceCatalog {
         catalogByRepository.set(repository.toLowerCase(), service.name);
       }
     }
+    const teamNames = new Set<string>();
+    for (const team of parsed.data.teams) {
+      if (teamNames.has(team.name)) problems.push(`teams.${team.name}: the name is listed twice`);
+      teamNames.add(team.name);
+    }
     if (problems.length > 0) throw new CatalogError(problems);
-    return new ServiceCatalog(services);
+    return new ServiceCatalog(services, new Map(), parsed.data.teams);
   }
 
   /** Parses a YAML/JSON document (`{ services: [...] }`) already turned into a value. */
@@ -167,7 +189,7 @@ export class ServiceCatalog {
     if (!parsed.success) {
       throw new CatalogError(parsed.error.issues.map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`));
     }
-    return ServiceCatalog.create(parsed.data.services);
+    return ServiceCatalog.create(parsed.data.services, parsed.data.teams);
   }
 
   get size(): number {

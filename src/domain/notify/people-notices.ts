@@ -53,6 +53,31 @@ export function noticeTargets(notice: Notice, owningTeams: readonly string[], ro
 }
 
 /**
+ * The Slack channels a `slack-bot` target posts one notice to, each once: per owning team that
+ * routes the notice to the target, the team's channel from the catalog, else the target's own
+ * channel, else the fallback; a submitted draft (publishers) goes to the target's channel or the
+ * fallback. Empty when none is known.
+ */
+export function slackBotChannels(
+  notice: Notice, target: { name: string; channel?: string | null }, owningTeams: readonly string[], routing: NoticeRouting,
+  channelOf: (team: string) => string | null, fallback: string | null,
+): string[] {
+  const own = target.channel ?? fallback;
+  const out = new Set<string>();
+  if (notice.kind === 'report.submitted') {
+    if (routing.publishers.includes(target.name) && own) out.add(own);
+    return [...out];
+  }
+  for (const team of owningTeams) {
+    const settings = routing.teams[team];
+    if (!settings || settings.off.includes(notice.kind) || !settings.targets.includes(target.name)) continue;
+    const channel = channelOf(team) ?? own;
+    if (channel) out.add(channel);
+  }
+  return [...out];
+}
+
+/**
  * The key that makes a notice once-only per target: the same subject and kind never yield a
  * second delivery (periodic checks run again and again; a restart re-runs them).
  */

@@ -103,7 +103,9 @@ function timelineBlock(report: ReportView): string[] {
   for (const entry of report.timeline) {
     // Human entries have source "human"; a corrected machine entry says who corrected it.
     const edited = entry.origin === 'human-completed' && entry.source !== 'human' ? ` _(edited by ${escapeMarkdownCell(entry.editedBy ?? 'a person')})_` : '';
-    lines.push(`| ${entry.at} | ${entryText(entry)}${entry.actor ? ` (${escapeMarkdownCell(entry.actor)})` : ''}${edited} | ${escapeMarkdownCell(entry.source)} |`);
+    // Kept chat links to the message itself (its permalink), so readers can see the conversation.
+    const permalink = entry.kind === 'chat.message' && entry.url ? ` ${markdownLink('message', entry.url)}` : '';
+    lines.push(`| ${entry.at} | ${entryText(entry)}${entry.actor ? ` (${escapeMarkdownCell(entry.actor)})` : ''}${permalink}${edited} | ${escapeMarkdownCell(entry.source)} |`);
   }
   return [...lines, ''];
 }

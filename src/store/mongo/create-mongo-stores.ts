@@ -1,8 +1,10 @@
+import type { ChatStore } from '../chat-store';
 import type { DeliveryStore } from '../delivery-store';
 import type { RememberedLinkStore } from '../remembered-link-store';
 import type { ReportStore } from '../report-store';
 import type { SearchStore } from '../search-store';
 import type { Store } from '../store';
+import { MongoChatStore } from './mongo-chat-store';
 import { MongoDeliveryStore } from './mongo-delivery-store';
 import { guardMongoFaults } from './mongo-errors';
 import { MongoRememberedLinkStore } from './mongo-remembered-link-store';
@@ -16,6 +18,7 @@ export interface MongoStores {
   deliveryStore: DeliveryStore;
   linkStore: RememberedLinkStore;
   searchStore: SearchStore;
+  chatStore: ChatStore;
 }
 
 /**
@@ -33,5 +36,6 @@ export function createMongoStores(url: string, options: MongoStoreOptions = {}):
     deliveryStore: guardMongoFaults(new MongoDeliveryStore(store.connection)),
     linkStore: guardMongoFaults(new MongoRememberedLinkStore(store.connection)),
     searchStore: guardMongoFaults(new MongoSearchStore(store.connection)),
+    chatStore: guardMongoFaults(new MongoChatStore(store.connection)),
   };
 }

@@ -9,6 +9,7 @@ type MongoModules = typeof import('./mongo-store') &
   typeof import('./mongo-report-store') &
   typeof import('./mongo-delivery-store') &
   typeof import('./mongo-remembered-link-store') &
+  typeof import('./mongo-chat-store') &
   typeof import('./mongo-search-store');
 
 let loaded: MongoModules | undefined;
@@ -20,6 +21,7 @@ export function loadMongo(): MongoModules {
     ...(require('./mongo-report-store') as typeof import('./mongo-report-store')),
     ...(require('./mongo-delivery-store') as typeof import('./mongo-delivery-store')),
     ...(require('./mongo-remembered-link-store') as typeof import('./mongo-remembered-link-store')),
+    ...(require('./mongo-chat-store') as typeof import('./mongo-chat-store')),
     ...(require('./mongo-search-store') as typeof import('./mongo-search-store')),
   };
   return loaded;

@@ -22,6 +22,7 @@ export const COLLECTIONS = {
   deliveries: 'outbound_deliveries',
   rememberedLinks: 'remembered_links',
   changes: 'changes',
+  chatMessages: 'chat_messages',
 } as const;
 
 export type CollectionName = keyof typeof COLLECTIONS;
@@ -116,6 +117,9 @@ export const INDEX_PLAN: readonly IndexPlan[] = [
 
   // changes (`_id` = the change's key): linked to incidents by time.
   { collection: COLLECTIONS.changes, key: { at: 1, _id: 1 }, options: { name: 'changes_at' } },
+
+  // chat candidates (`_id` = incident and message id): listed per incident in time order.
+  { collection: COLLECTIONS.chatMessages, key: { incidentId: 1, at: 1, id: 1 }, options: { name: 'chat_messages_incident' } },
 
   // search (mongo-search-store.ts): one text index per collection searched (MongoDB allows one).
   // `language_override` names a field no document has, so a `language` field could never change the stemming.

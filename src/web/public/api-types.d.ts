@@ -394,3 +394,29 @@ export interface SearchPage {
   items: Array<{ incident: Incident; matches: SearchMatch[] }>;
   nextCursor: string | null;
 }
+
+// ------------------------------------------------------------------- chat on the timeline
+
+/** GET /api/v1/incidents/:id/chat-candidates (items), PATCH .../chat-candidates/:messageId */
+export interface ChatMessage {
+  id: string;
+  channel: string;
+  ts: string;
+  threadTs: string | null;
+  at: string;
+  author: string;
+  text: string;
+  permalink: string;
+  preselected: boolean;
+  kept: boolean;
+}
+
+/** POST /api/v1/incidents/:id/chat-imports */
+export interface ChatImportResult {
+  channel: string;
+  threadTs: string | null;
+  read: number;
+  added: number;
+  truncated: boolean;
+  candidates: ChatMessage[];
+}

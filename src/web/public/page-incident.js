@@ -10,6 +10,7 @@ import { incidentIdFromPath, seg } from './api.js';
 import { append, h, replace } from './dom.js';
 import { allowed, mainEl, mountHeader } from './layout.js';
 import { alertsSection } from './incident/alerts.js';
+import { chatPanel } from './incident/chat.js';
 import { renderHead } from './incident/head.js';
 import { impactCard } from './incident/impact.js';
 import { incidentApi } from './incident/incident-api.js';
@@ -36,17 +37,19 @@ export async function render(user) {
   const timeline = timelinePanel({ state, canEdit, api, svg: first.svg });
   const impactSlot = h('div', {}, impactCard(state.detail.impact));
   const alertsSlot = h('div', {}, alertsSection(state.detail));
-  append(main, timeline.card, impactSlot, alertsSlot);
+  /** @param {import('./incident/incident-api.js').Snapshot} next */
+  const show = (next) => {
+    Object.assign(state, { detail: next.detail, report: next.report, etag: next.etag, measures: next.measures });
+    drawHead();
+    timeline.draw();
+    if (next.svg) timeline.drawPicture(next.svg);
+    replace(impactSlot, impactCard(next.detail.impact));
+    replace(alertsSlot, alertsSection(next.detail));
+  };
+  // Kept chat joins the timeline: read the incident again after each keep or import.
+  const chat = chatPanel({ incidentId: id, canEdit, onKeptChanged: async () => show(await api.read()) });
+  append(main, timeline.card, chat.card, impactSlot, alertsSlot);
+  void chat.load().catch(() => undefined);
 
-  startLiveRefresh({
-    live, first, load: api.read, isEditing: () => timelineBeingEdited(main),
-    onChange: (next) => {
-      Object.assign(state, { detail: next.detail, report: next.report, etag: next.etag, measures: next.measures });
-      drawHead();
-      timeline.draw();
-      if (next.svg) timeline.drawPicture(next.svg);
-      replace(impactSlot, impactCard(next.detail.impact));
-      replace(alertsSlot, alertsSection(next.detail));
-    },
-  });
+  startLiveRefresh({ live, first, load: api.read, isEditing: () => timelineBeingEdited(main), onChange: show });
 }
