@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { signJiraBody } from '../../connectors/jira/jira.signature';
-import { alertmanagerBody, minutesAfter } from '../support/alertmanager-bodies';
-import { listAllIncidents } from '../support/api-helpers';
+import { publishedPostmortem } from '../support/published-postmortem';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { startFakeJira, type FakeJira } from './jira-fake-server';
 
@@ -75,21 +74,7 @@ describe('action items in Jira', () => {
         },
       },
     });
-    const body = alertmanagerBody([
-      { labels: { alertname: 'CheckoutErrors', service: 'checkout', cluster: 'eu-1', severity: 'critical' }, startsAt: T0, endsAt: minutesAfter(T0, 30) },
-    ], { groupBy: ['cluster'] });
-    expect((await app.postAlertmanager(body)).status).toBe(202);
-    await app.settle();
-    incidentId = (await listAllIncidents(app))[0]!.id;
-    await newItem('Alert on connection-pool saturation');
-    const current = await app.api.get(`/api/v1/incidents/${incidentId}/report`);
-    const patch = await app.api.patch(`/api/v1/incidents/${incidentId}/report`, {
-      sections: { 'what-happened': 'A migration exhausted connections.', fix: 'Rolled back the migration.' },
-      customerSummary: 'Some checkout requests failed for about 30 minutes.',
-    }, { headers: { 'If-Match': current.headers.etag } });
-    expect(patch.status).toBe(200);
-    expect((await app.api.post(`/api/v1/incidents/${incidentId}/report/transitions`, { to: 'in_review' })).status).toBe(200);
-    expect((await app.api.post(`/api/v1/incidents/${incidentId}/report/transitions`, { to: 'published' })).status).toBe(200);
+    incidentId = await publishedPostmortem(app, 'Alert on connection-pool saturation', T0);
   });
 
   afterAll(async () => {

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { signGitHubBody } from '../../connectors/changes/changes.signature';
-import { alertmanagerBody, minutesAfter } from '../support/alertmanager-bodies';
-import { listAllIncidents, metricSamples } from '../support/api-helpers';
+import { metricSamples } from '../support/api-helpers';
 import { GitHubIssuesServer } from '../support/github-issues-server';
+import { publishedPostmortem } from '../support/published-postmortem';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 /*
@@ -70,22 +70,7 @@ describe('action items in GitHub Issues', () => {
         },
       },
     });
-    const body = alertmanagerBody([
-      { labels: { alertname: 'CheckoutErrors', service: 'checkout', cluster: 'eu-1', severity: 'critical' }, startsAt: T0, endsAt: minutesAfter(T0, 30) },
-    ], { groupBy: ['cluster'] });
-    expect((await app.postAlertmanager(body)).status).toBe(202);
-    await app.settle();
-    incidentId = (await listAllIncidents(app))[0]!.id;
-    // A published post-mortem with its prevention action item.
-    await newItem('Alert on connection-pool saturation');
-    const current = await app.api.get(`/api/v1/incidents/${incidentId}/report`);
-    const patch = await app.api.patch(`/api/v1/incidents/${incidentId}/report`, {
-      sections: { 'what-happened': 'A migration exhausted connections.', fix: 'Rolled back the migration.' },
-      customerSummary: 'Some checkout requests failed for about 30 minutes.',
-    }, { headers: { 'If-Match': current.headers.etag } });
-    expect(patch.status).toBe(200);
-    expect((await app.api.post(`/api/v1/incidents/${incidentId}/report/transitions`, { to: 'in_review' })).status).toBe(200);
-    expect((await app.api.post(`/api/v1/incidents/${incidentId}/report/transitions`, { to: 'published' })).status).toBe(200);
+    incidentId = await publishedPostmortem(app, 'Alert on connection-pool saturation', T0);
   });
 
   afterAll(async () => {
