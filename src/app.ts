@@ -151,16 +151,16 @@ export async function createDebrief(options: DebriefOptions): Promise<Debrief> {
   });
   // Action items in the team's tracker; issue states from trackers' webhooks are applied here.
   const followThrough = createTrackerFollowThrough({ config, clients: outboundClients, reports: reportStore, store, clock, logger });
-  const onTrackerStates = (states: Parameters<TrackerFollowThrough['states']['enqueue']>[0]) => followThrough.states.enqueue(states);
+  const applyTrackerStates = async (states: Parameters<TrackerFollowThrough['states']['apply']>[0]) => { await followThrough.states.apply(states); };
   // Webhooks first: processing gives way while senders wait for their 202 (ingest-pressure.ts).
   const pressure = new IngestPressure(giveWayOf(config.inbox.ingestPriority));
   // A worker needs a database file it can open itself, and must be able to rebuild what the
   // in-thread processor is handed: an injected catalog or clock (tests) keeps processing here.
   const processor: InboxProcessing = config.inbox.worker && stores.workerFile && !options.catalog && !options.clock && inboxWorkerRunnable()
-    ? new WorkerInboxProcessor({ config, file: stores.workerFile, store, metrics, logger, pressure, onPagingEvents: (events, result) => pagerduty.enrichment?.notice(events, result), onTrackerStates })
+    ? new WorkerInboxProcessor({ config, file: stores.workerFile, store, metrics, logger, pressure, onPagingEvents: (events, result) => pagerduty.enrichment?.notice(events, result), applyTrackerStates })
     : buildInboxProcessor(config, catalog, {
       store, metrics, logger, clock, breathe: (ms) => pressure.breathe(ms),
-      onPagingEvents: (events, result) => pagerduty.enrichment?.notice(events, result), onTrackerStates,
+      onPagingEvents: (events, result) => pagerduty.enrichment?.notice(events, result), applyTrackerStates,
     });
 
   // One reader of the rules behind an incident's alerts, one request per incident revision:
@@ -355,7 +355,6 @@ function lifecycle(p: LifecycleParts): Pick<Debrief, 'listen' | 'close'> {
       await p.followThrough.reconciler.stop();
       if (closeOptions.drainInboxMs) await drainInbox(p.processor, p.store, closeOptions.drainInboxMs);
       await p.processor.stop();
-      await p.followThrough.states.idle();
       await p.pagerduty.enrichment?.stop();
       await p.peopleTold.stop();
       await p.notifier.close();

@@ -37,11 +37,12 @@ export interface InboxProcessorDeps {
    */
   onPagingEvents?: (events: PagingEvent[], result: PagingRecordResult) => void;
   /**
-   * Called with the issue states a tracker's webhook reported (GitHub Issues), after its entry
-   * was read; the linked action items are updated off this path (tracker-states.ts), and the
-   * periodic reconcile catches anything lost in between. Must return at once (queue work).
+   * Applies the issue states a tracker's webhook reported (GitHub Issues, Jira) to the linked
+   * action items (tracker-states.ts) and resolves once they are written. Awaited before the
+   * entry is marked done, like changes: a state is never lost between the inbox and the items,
+   * and a failure leaves the entry to be retried (applying a state twice writes nothing).
    */
-  onTrackerStates?: (states: TrackerIssueState[]) => void;
+  applyTrackerStates?: (states: TrackerIssueState[]) => Promise<void>;
   /** Told which entries each step works on, so a step over its time limit can be stopped (inbox-watchdog.ts). */
   watch?: InboxWatch;
 }
@@ -202,13 +203,7 @@ export class InboxProcessor {
           logger.warn({ inboxId: entry.id, err: errorInfo(err) }, 'paging event listener failed');
         }
       }
-      if (normalized.trackerStates && normalized.trackerStates.length > 0) {
-        try {
-          this.deps.onTrackerStates?.(normalized.trackerStates);
-        } catch (err) {
-          logger.warn({ inboxId: entry.id, err: errorInfo(err) }, 'tracker state listener failed');
-        }
-      }
+      if (normalized.trackerStates && normalized.trackerStates.length > 0) await this.deps.applyTrackerStates?.(normalized.trackerStates);
       await store.completeInbox(entry.id, this.owner, outcomeOf(normalized), this.now());
       this.countIgnored(ignored);
       this.deps.metrics.ingestToIncidentSeconds.observe((Date.now() - Date.parse(entry.receivedAt)) / 1000);
@@ -285,7 +280,7 @@ export const errorInfo = (err: unknown) => (err instanceof Error ? { name: err.n
 export function buildInboxProcessor(
   config: Pick<Config, 'correlation' | 'impact' | 'inbox' | 'ignore'>,
   catalog: ServiceCatalog,
-  deps: Pick<InboxProcessorDeps, 'store' | 'metrics' | 'logger' | 'clock' | 'breathe' | 'onPagingEvents' | 'onTrackerStates' | 'watch'>,
+  deps: Pick<InboxProcessorDeps, 'store' | 'metrics' | 'logger' | 'clock' | 'breathe' | 'onPagingEvents' | 'applyTrackerStates' | 'watch'>,
 ): InboxProcessor {
   return new InboxProcessor({
     ...deps,

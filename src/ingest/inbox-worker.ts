@@ -37,14 +37,16 @@ export interface InboxProcessing {
 
 interface WorkerInput { kind: 'debrief-inbox-worker'; config: Config; file: string; pressure: SharedArrayBuffer; beacon: SharedArrayBuffer }
 
-type ToWorker = { type: 'kick' } | { type: 'idle'; id: number } | { type: 'stop'; id: number };
+type ToWorker =
+  | { type: 'kick' } | { type: 'idle'; id: number } | { type: 'stop'; id: number }
+  | { type: 'tracker-applied'; id: number; error: string | null };
 type FromWorker =
   | { type: 'done'; id: number }
   | { type: 'ingestToIncident'; seconds: number }
   | { type: 'inboxFailure'; outcome: string }
   | { type: 'alertIgnored'; alertname: string; reason: string }
   | { type: 'paging'; events: PagingEvent[]; result: PagingRecordResult }
-  | { type: 'tracker'; states: TrackerIssueState[] };
+  | { type: 'tracker'; id: number; states: TrackerIssueState[] };
 
 export interface WorkerInboxProcessorDeps {
   config: Config;
@@ -53,8 +55,11 @@ export interface WorkerInboxProcessorDeps {
   metrics: Pick<Metrics, 'ingestToIncidentSeconds' | 'inboxFailures' | 'alertsIgnored'>;
   logger: Logger;
   onPagingEvents?: (events: PagingEvent[], result: PagingRecordResult) => void;
-  /** Issue states a tracker's webhook reported; applied to action items in this thread. */
-  onTrackerStates?: (states: TrackerIssueState[]) => void;
+  /**
+   * Applies issue states a tracker's webhook reported to the action items, in this thread (the
+   * report store lives here); the worker waits for the answer before it marks the entry done.
+   */
+  applyTrackerStates?: (states: TrackerIssueState[]) => Promise<void>;
   /** The HTTP thread's webhook pressure: the worker gives way to waiting webhooks, as in-thread processing does. */
   pressure: IngestPressure;
   /** The main thread's store: a step stopped by the watchdog is recorded here (inbox-watchdog.ts). */
@@ -95,7 +100,7 @@ export class WorkerInboxProcessor implements InboxProcessing {
     // large backlog, at the same processing speed (bench/ingest/RESULTS.md).
     const worker = new Worker(INBOX_WORKER_FILE, { workerData: input, resourceLimits: { maxYoungGenerationSizeMb: 16 } });
     this.worker = worker;
-    worker.on('message', (message: FromWorker) => this.onMessage(message));
+    worker.on('message', (message: FromWorker) => this.onMessage(message, worker));
     worker.on('error', (err) => this.deps.logger.error({ err: errorInfo(err) }, 'inbox worker failed'));
     worker.on('exit', (code) => {
       if (this.worker === worker) this.worker = null;
@@ -109,7 +114,7 @@ export class WorkerInboxProcessor implements InboxProcessing {
     });
   }
 
-  private onMessage(message: FromWorker): void {
+  private onMessage(message: FromWorker, from: Worker): void {
     switch (message.type) {
       case 'done': {
         this.waiting.get(message.id)?.();
@@ -126,12 +131,15 @@ export class WorkerInboxProcessor implements InboxProcessing {
           this.deps.logger.warn({ err: errorInfo(err) }, 'paging event listener failed');
         }
         return;
-      case 'tracker':
-        try {
-          this.deps.onTrackerStates?.(message.states);
-        } catch (err) {
-          this.deps.logger.warn({ err: errorInfo(err) }, 'tracker state listener failed');
-        }
+      case 'tracker': {
+        const { id, states } = message;
+        const applied = this.deps.applyTrackerStates ? this.deps.applyTrackerStates(states) : Promise.resolve();
+        void applied.then(
+          // To the worker that asked: a restarted worker numbers its questions afresh.
+          () => from.postMessage({ type: 'tracker-applied', id, error: null } satisfies ToWorker),
+          (err: unknown) => from.postMessage({ type: 'tracker-applied', id, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) } satisfies ToWorker),
+        );
+      }
     }
   }
 
@@ -186,6 +194,7 @@ async function runInboxWorker(input: WorkerInput, port: NonNullable<typeof paren
   const store = await openWorkerStore(input.file);
   const catalog = loadServiceCatalog(config.catalog.file).withPagerDutyServices(config.pagerduty.serviceMap);
   const send = (message: FromWorker) => port.postMessage(message);
+  const trackerAnswers = new Answers();
   const metrics = {
     ingestToIncidentSeconds: { observe: (seconds: number) => send({ type: 'ingestToIncident', seconds }) },
     inboxFailures: { inc: (labels: { outcome: string }) => send({ type: 'inboxFailure', outcome: labels.outcome }) },
@@ -196,10 +205,11 @@ async function runInboxWorker(input: WorkerInput, port: NonNullable<typeof paren
   const processor = buildInboxProcessor(config, catalog, {
     store, metrics, logger, breathe: (ms) => pressure.breathe(ms), watch: new StepBeacon(input.beacon),
     onPagingEvents: (events, result) => send({ type: 'paging', events, result }),
-    onTrackerStates: (states) => send({ type: 'tracker', states }),
+    applyTrackerStates: (states) => trackerAnswers.ask((id) => send({ type: 'tracker', id, states })),
   });
   port.on('message', (message: ToWorker) => {
     if (message.type === 'kick') processor.kick();
+    else if (message.type === 'tracker-applied') trackerAnswers.answer(message.id, message.error);
     else if (message.type === 'idle') {
       void processor.idle().then(() => send({ type: 'done', id: message.id }));
     } else if (message.type === 'stop') {
@@ -210,6 +220,30 @@ async function runInboxWorker(input: WorkerInput, port: NonNullable<typeof paren
     }
   });
   processor.start();
+}
+
+/**
+ * Questions the worker asks the main thread, by id, each resolved (or rejected with the main
+ * thread's error) when its answer comes back.
+ */
+class Answers {
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
+
+  ask(send: (id: number) => void): Promise<void> {
+    const id = this.nextId++;
+    return new Promise<void>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      send(id);
+    });
+  }
+
+  answer(id: number, error: string | null): void {
+    const waiting = this.pending.get(id);
+    this.pending.delete(id);
+    if (error === null) waiting?.resolve();
+    else waiting?.reject(new Error(`tracker states not applied: ${error}`));
+  }
 }
 
 if (!isMainThread && parentPort && (workerData as WorkerInput | undefined)?.kind === 'debrief-inbox-worker') {

@@ -28,26 +28,13 @@ export interface TrackerStatesResult {
  * Tracker states (from a tracker's webhook through the inbox, or read by the reconcile) applied
  * to the action items linked to their issues. Each change is written with its audit entry under
  * the tracker's name (`tracker:github`); a stale or repeated state writes nothing, so a replayed
- * delivery is harmless. States handed over with `enqueue` are applied one batch at a time.
+ * delivery is harmless. Inbox processing awaits `apply` before it marks the webhook's entry done.
  */
 export class TrackerStates {
-  private queue: Promise<unknown> = Promise.resolve();
   private readonly newId: () => string;
 
   constructor(private readonly deps: TrackerStatesDeps) {
     this.newId = deps.newId ?? randomUUID;
-  }
-
-  /** Queues states for `apply` and returns at once (called from inbox processing). */
-  enqueue(states: readonly TrackerIssueState[]): void {
-    this.queue = this.queue.then(() => this.apply(states)).catch((err: unknown) => {
-      this.deps.logger?.warn({ err: { message: err instanceof Error ? err.message : String(err) } }, 'tracker states not applied; the reconcile will catch up');
-    });
-  }
-
-  /** Resolves once everything queued so far is applied (tests, shutdown). */
-  async idle(): Promise<void> {
-    await this.queue;
   }
 
   async apply(states: readonly TrackerIssueState[]): Promise<TrackerStatesResult> {

@@ -44,7 +44,6 @@ describe('action items in Jira', () => {
   const until = async (id: string, status: string): Promise<Item> => {
     for (let i = 0; i < 200; i++) {
       await app.settle();
-      await app.debrief.followThrough.states.idle();
       const current = await item(id);
       if (current.status === status) return current;
       await new Promise((r) => setTimeout(r, 25));
@@ -118,7 +117,6 @@ describe('action items in Jira', () => {
     expect((await postJira(late, { delivery: 'wh-late' })).status).toBe(202);
     await app.settle();
     await new Promise((r) => setTimeout(r, 200));
-    await app.debrief.followThrough.states.idle();
     expect((await item(first!.id)).status).toBe('done');
     expect(await jiraAudit()).toHaveLength(1);
   });

@@ -43,7 +43,6 @@ describe('action items in GitHub Issues', () => {
   const until = async (id: string, status: string): Promise<Item> => {
     for (let i = 0; i < 200; i++) {
       await app.settle();
-      await app.debrief.followThrough.states.idle();
       const current = await item(id);
       if (current.status === status) return current;
       await new Promise((r) => setTimeout(r, 25));
@@ -121,7 +120,6 @@ describe('action items in GitHub Issues', () => {
     expect((await postIssues(issuesBody('reopened', 1, reopenedAt), { delivery: 'd-reopen-late' })).status).toBe(202);
     await app.settle();
     await new Promise((r) => setTimeout(r, 200));
-    await app.debrief.followThrough.states.idle();
     expect((await item(first!.id)).status).toBe('done');
     expect(await trackerAudit()).toHaveLength(1);
   });
