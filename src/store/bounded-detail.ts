@@ -7,12 +7,16 @@ import type { AlertFacet, IncidentDetail, IncidentEvent } from '../domain/incide
  * latest halves by start (how it began, what fires now) and the first alert of each facet (so
  * every alert name has an example for the draft's hints), with the store's facets summing up
  * all of them. Timeline events likewise, without facets (they are people's and pages' entries,
- * far fewer than alerts). Page through every alert with `Store.listIncidentAlerts`.
+ * far fewer than alerts), except that the events of the incident's pages always join the sample:
+ * the pages the incident lists are read from them (`incident-pages.ts`). Page through every alert
+ * with `Store.listIncidentAlerts`.
  */
 export const DETAIL_ALERT_LIMIT = 200;
 export const DETAIL_EVENT_LIMIT = 500;
 /** Facets whose first alert joins a sample, at most (an incident with thousands of alert names is not read whole either). */
 export const SAMPLE_FACET_LIMIT = 200;
+/** Page events that join a sample, at most (a page has a handful: triggered, acknowledged, escalated, resolved). */
+export const SAMPLE_PAGING_EVENT_LIMIT = 500;
 
 type Maybe<T> = T | Promise<T>;
 
@@ -42,6 +46,8 @@ export async function sampledAlerts(reads: AlertSampleReads): Promise<Pick<Incid
 export interface EventSampleReads {
   /** The earliest (`asc`) or latest (`desc`) `limit` events, in that order. */
   byTime(order: 'asc' | 'desc', limit: number): Maybe<IncidentEvent[]>;
+  /** The earliest `limit` timeline events of the incident's paging events (PagerDuty), in time order. */
+  pagingEvents(limit: number): Maybe<IncidentEvent[]>;
   count(): Maybe<number>;
 }
 
@@ -49,7 +55,7 @@ export interface EventSampleReads {
 export async function sampledEvents(reads: EventSampleReads): Promise<Pick<IncidentDetail, 'events' | 'eventsOmitted'>> {
   const first = await reads.byTime('asc', DETAIL_EVENT_LIMIT + 1);
   if (first.length <= DETAIL_EVENT_LIMIT) return { events: first };
-  const events = eventSample(first.slice(0, DETAIL_EVENT_LIMIT / 2), await reads.byTime('desc', DETAIL_EVENT_LIMIT / 2));
+  const events = eventSample(first.slice(0, DETAIL_EVENT_LIMIT / 2), await reads.byTime('desc', DETAIL_EVENT_LIMIT / 2), await reads.pagingEvents(SAMPLE_PAGING_EVENT_LIMIT));
   return { events, eventsOmitted: Math.max(0, (await reads.count()) - events.length) };
 }
 
@@ -60,8 +66,16 @@ function alertSample(parts: ReadonlyArray<readonly Alert[]>): Alert[] {
   return [...byId.values()].sort((a, b) => a.startsAt.localeCompare(b.startsAt) || a.id.localeCompare(b.id));
 }
 
-/** The earliest and latest events, each once, in timeline order (the store's order within each part is kept). */
-function eventSample(first: readonly IncidentEvent[], last: readonly IncidentEvent[]): IncidentEvent[] {
+/**
+ * The earliest and latest events, each once, in timeline order (the store's order within each
+ * part is kept), with the page events from between them in their place by time.
+ */
+function eventSample(first: readonly IncidentEvent[], last: readonly IncidentEvent[], paging: readonly IncidentEvent[]): IncidentEvent[] {
   const seen = new Set(first.map((e) => e.id));
-  return [...first, ...[...last].reverse().filter((e) => !seen.has(e.id))];
+  const ends = [...first, ...[...last].reverse().filter((e) => !seen.has(e.id))];
+  for (const e of ends) seen.add(e.id);
+  const between = paging.filter((e) => !seen.has(e.id));
+  if (between.length === 0) return ends;
+  // Stable: equal times keep the store's order, and page events after the sample's events of that time.
+  return [...ends, ...between].map((e, i) => ({ e, i })).sort((a, b) => a.e.at.localeCompare(b.e.at) || a.i - b.i).map(({ e }) => e);
 }

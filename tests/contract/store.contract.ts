@@ -4,7 +4,8 @@ import { LINK_RULES, type IncidentCandidate } from '../../src/domain/correlation
 import { humanPlacementKey, outageCriticalKey, outagePageKey, pageKey } from '../../src/domain/correlation/correlation-keys';
 import type { Incident, IncidentDeclaration, IncidentDetail } from '../../src/domain/incident';
 import { summarizeIncident } from '../../src/domain/incident-summary';
-import { DETAIL_ALERT_LIMIT } from '../../src/store/bounded-detail';
+import { DETAIL_ALERT_LIMIT, DETAIL_EVENT_LIMIT } from '../../src/store/bounded-detail';
+import { pagesOf } from '../../src/domain/incident-pages';
 import { ConflictError, NotFoundError, ValidationError } from '../../src/errors';
 import type { NewInboxEntry, ResolveContext, Store } from '../../src/store/store';
 import { describeChangeStoreContract } from './change-store.contract';
@@ -610,6 +611,34 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         expect(seen).toHaveLength(many);
         expect(new Set(seen).size).toBe(many);
         expect(await store.listIncidentAlerts('no-such-incident', { limit: 10 })).toBeNull();
+      });
+
+      it('when a page sits between more timeline events than one read returns, then its events join the sample, so the incident still lists the page', async () => {
+        // Timeline events on both sides of the page: each alert the reconciler resolves leaves one.
+        const half = DETAIL_EVENT_LIMIT / 2 + 10;
+        const specs = Array.from({ length: 2 * half }, (_, i) => ({ name: 'Flood', link: 'flood', start: i * 0.001, service: 'checkout' }));
+        const first = await place(specs[0]!);
+        for (let i = 1; i < specs.length; i += 100) await record(specs.slice(i, i + 100));
+        const id = first.incidentId;
+        const alertIds: string[] = [];
+        let cursor: string | null = null;
+        do {
+          const page: Awaited<ReturnType<Store['listIncidentAlerts']>> = await store.listIncidentAlerts(id, { limit: 400, cursor });
+          alertIds.push(...page!.items.map((a) => a.id));
+          cursor = page!.nextCursor;
+        } while (cursor);
+        expect(alertIds).toHaveLength(2 * half);
+        const resolveContext: ResolveContext = { serviceLabels: SERVICE_LABELS, now: later(900), correlator };
+        await store.resolveAlerts(alertIds.slice(0, half), at(10), 'no longer listed', resolveContext);
+        correlator.scriptPaging('mid', () => ({ action: 'join', incidentId: id, rule: 'contract-rule', explanation: 'Joined.', matched: {}, absorb: [] }));
+        await store.recordPagingEvents([pagingEvent({ eventId: 'mid', pageId: 'PMID', at: 11 })], recordContext(correlator, later(5)));
+        await store.resolveAlerts(alertIds.slice(half), at(12), 'no longer listed', resolveContext);
+        const d = await detail(id);
+        expect(d.eventsOmitted).toBeGreaterThan(0);
+        expect(d.events.filter((e) => e.kind === 'pagerduty.triggered').map((e) => e.at)).toEqual([at(11)]);
+        const times = d.events.map((e) => e.at);
+        expect(times).toEqual([...times].sort());
+        expect(pagesOf(d.events).map((p) => p.id)).toEqual(['PMID']);
       });
 
       it('when an incident has few alerts, then every alert is read and no facets or omissions are reported', async () => {

@@ -305,6 +305,11 @@ export class MongoStore implements Store {
     const events = await sampledEvents({
       byTime: async (order, limit) => (await this.c.incidentEvents.find(eventFilter).sort({ at: dir(order), ord: dir(order) }).limit(limit).toArray())
         .map((e) => toEvent(parseDoc(COLLECTIONS.incidentEvents, eventDocSchema, e))),
+      pagingEvents: async (limit) => {
+        const ids = (await this.c.pagingEvents.find({ incidentId: id }, { projection: { incidentEventId: 1 } }).toArray()).map((p) => String(p.incidentEventId));
+        return (await this.c.incidentEvents.find({ _id: { $in: ids }, incidentId: id }).sort({ at: 1, ord: 1 }).limit(limit).toArray())
+          .map((e) => toEvent(parseDoc(COLLECTIONS.incidentEvents, eventDocSchema, e)));
+      },
       count: () => this.c.incidentEvents.countDocuments(eventFilter),
     });
     return { incident: toIncident(parseDoc(COLLECTIONS.incidents, incidentDocSchema, d)), ...alerts, ...events };

@@ -335,6 +335,8 @@ export class SqliteStore implements Store, Reopenable {
     // Timeline events through `incident_events_timeline` (audit-only ones left out).
     const events = await sampledEvents({
       byTime: (order, limit) => (this.sql(`SELECT * FROM incident_events WHERE incident_id = ? AND ${TIMELINE_EVENTS} ORDER BY at ${order}, rowid ${order} LIMIT ?`).all(id, limit) as Row[]).map(toEvent),
+      pagingEvents: (limit) => (this.sql(`SELECT e.* FROM paging_events p JOIN incident_events e ON e.id = p.incident_event_id
+        WHERE p.incident_id = ? AND e.incident_id = p.incident_id ORDER BY e.at, e.rowid LIMIT ?`).all(id, limit) as Row[]).map(toEvent),
       count: () => Number((this.sql(`SELECT count(*) AS n FROM incident_events WHERE incident_id = ? AND ${TIMELINE_EVENTS}`).get(id) as Row).n),
     });
     return { incident: toIncident(row), ...alerts, ...events };
