@@ -17,7 +17,7 @@ export interface TrackerIssuesDeps {
   trackers: TrackerRegistry;
   /** Labels and owner -> account map per configured tracker. */
   settings: Partial<Record<TrackerKind, IssueDraftSettings>>;
-  reports: Pick<ReportStore, 'getActionItem' | 'updateActionItem' | 'getReport'>;
+  reports: Pick<ReportStore, 'getActionItem' | 'updateActionItem' | 'getReport' | 'claimTrackerCreate' | 'releaseTrackerClaim'>;
   store: Pick<IncidentReads, 'getIncident'>;
   /** `status.publicUrl`: the post-mortem link in the issue is built from it, never from a request. */
   publicUrl: string | null;
@@ -39,6 +39,9 @@ export interface TrackerIssueResult {
  * one is made (a retry after a lost response finds it); and concurrent requests for one item
  * in this process share one attempt.
  */
+/** How long a claim on making an item's issue holds: longer than a create with its retries takes. */
+const CLAIM_MS = 2 * 60_000;
+
 export class TrackerIssues {
   private readonly inFlight = new Map<string, Promise<TrackerIssueResult>>();
   private readonly newId: () => string;
@@ -75,8 +78,33 @@ export class TrackerIssues {
     const detail = await this.deps.store.getIncident(item.incidentId);
     if (!detail) throw new NotFoundError(`no incident "${item.incidentId}"`);
     const draft = issueDraftFor(item, detail.incident, publicUrl, this.deps.settings[kind] ?? { labels: [], assignees: {} });
-    const ref = await this.callTracker(kind, async () => (await client.findIssueFor(item.id)) ?? client.createIssue(draft));
-    return { item: await this.link(item, ref, actor), created: true };
+    return this.whileClaimed(item.id, async () => {
+      // Another replica may have linked it between our read and our claim.
+      const current = await this.deps.reports.getActionItem(item.id);
+      if (!current) throw new NotFoundError(`no action item "${itemId}"`);
+      if (current.tracker) return { item: current, created: false };
+      const ref = await this.callTracker(kind, async () => (await client.findIssueFor(item.id)) ?? client.createIssue(draft));
+      return { item: await this.link(current, ref, actor), created: true };
+    });
+  }
+
+  /**
+   * Runs `make` holding the store's claim on making the item's issue, so two replicas asked at
+   * the same moment make one issue (the in-process `inFlight` only covers one replica). A claim
+   * left by a crash expires after `CLAIM_MS`; the next request then looks for the issue first.
+   */
+  private async whileClaimed<T>(itemId: string, make: () => Promise<T>): Promise<T> {
+    const owner = `claim-${randomUUID()}`;
+    const now = this.deps.clock();
+    const until = new Date(now.getTime() + CLAIM_MS).toISOString();
+    if (!(await this.deps.reports.claimTrackerCreate(itemId, owner, now.toISOString(), until))) {
+      throw new ConflictError(`the issue of action item "${itemId}" is being made by another request; ask again in a moment`);
+    }
+    try {
+      return await make();
+    } finally {
+      await this.deps.reports.releaseTrackerClaim(itemId, owner);
+    }
   }
 
   private trackerKind(tracker: string): TrackerKind {

@@ -56,6 +56,15 @@ export interface ReportStore {
    */
   moveActionItem(move: ActionItemMove): Promise<boolean>;
   getActionItem(id: string): Promise<ActionItem | null>;
+  /**
+   * Claims the making of a tracker issue for an item, for `owner` until `until` (ISO): true when
+   * the item has no claim, an expired one (before `now`) or `owner`'s own; false when another
+   * holds it, or the item does not exist. Two replicas asked at the same moment to make the
+   * item's issue then make one: the tracker has no idempotency key to stop the second.
+   */
+  claimTrackerCreate(itemId: string, owner: string, now: string, until: string): Promise<boolean>;
+  /** Gives the claim back (only `owner`'s). */
+  releaseTrackerClaim(itemId: string, owner: string): Promise<void>;
   /** By due date, soonest first (undated last), then oldest created; cursor pagination. */
   listActionItems(query: ActionItemQuery): Promise<Page<ActionItem>>;
   /**

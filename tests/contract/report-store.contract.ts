@@ -285,6 +285,29 @@ export function describeReportStoreContract(name: string, factory: StoreFactory)
       expect(await reports.countOverdueActionItems('2026-03-01')).toEqual([]);
     });
 
+    it('when two callers claim making an item\'s tracker issue, then one holds it until it is given back or expires', async () => {
+      const claimed = item({ id: 'ai-claim' });
+      await reports.createActionItem(claimed, audit('inc-1', { action: 'action-item.created', actionItemId: claimed.id }));
+      const now = '2026-03-02T10:00:00.000Z';
+      const until = '2026-03-02T10:02:00.000Z';
+      expect(await reports.claimTrackerCreate('ai-claim', 'replica-a', now, until)).toBe(true);
+      expect(await reports.claimTrackerCreate('ai-claim', 'replica-b', now, until)).toBe(false);
+      // The holder may claim again (a retry inside one request).
+      expect(await reports.claimTrackerCreate('ai-claim', 'replica-a', now, until)).toBe(true);
+      // Only the holder gives it back.
+      await reports.releaseTrackerClaim('ai-claim', 'replica-b');
+      expect(await reports.claimTrackerCreate('ai-claim', 'replica-b', now, until)).toBe(false);
+      await reports.releaseTrackerClaim('ai-claim', 'replica-a');
+      expect(await reports.claimTrackerCreate('ai-claim', 'replica-b', now, until)).toBe(true);
+      // A claim left behind (a crash) expires.
+      expect(await reports.claimTrackerCreate('ai-claim', 'replica-c', '2026-03-02T10:03:00.000Z', '2026-03-02T10:05:00.000Z')).toBe(true);
+      expect(await reports.claimTrackerCreate('no-such-item', 'replica-a', now, until)).toBe(false);
+      // The claim is no part of the item: updates neither need nor clear it.
+      await reports.updateActionItem({ ...claimed, title: 'Renamed' }, audit('inc-1', { action: 'action-item.updated', actionItemId: claimed.id }));
+      expect(await reports.claimTrackerCreate('ai-claim', 'replica-d', '2026-03-02T10:04:00.000Z', '2026-03-02T10:06:00.000Z')).toBe(false);
+      expect((await reports.getActionItem('ai-claim'))!.title).toBe('Renamed');
+    });
+
     it('when an action item is moved to another incident, then the delete, the copy and both audit entries happen together, and only once', async () => {
       const original = item({ incidentId: 'inc-src', owner: 'bob' });
       await reports.createActionItem(original, audit('inc-src', { action: 'action-item.created', actionItemId: original.id }));

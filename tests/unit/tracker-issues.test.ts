@@ -1,6 +1,6 @@
 import type { ActionItem, ReportAuditEntry } from '../../src/domain/report/report-model';
 import type { TrackerIssueDraft, TrackerIssueRef } from '../../src/domain/trackers/tracker';
-import { UnavailableError, UnprocessableError } from '../../src/errors';
+import { ConflictError, UnavailableError, UnprocessableError } from '../../src/errors';
 import { OutboundError } from '../../src/integrations/resilient-http';
 import type { TrackerClient } from '../../src/integrations/trackers/tracker-client';
 import { TrackerIssues } from '../../src/services/tracker-issues';
@@ -34,6 +34,8 @@ describe('create in tracker (service)', () => {
   let stored: ActionItem;
   let audits: ReportAuditEntry[];
   let tracker: FakeTracker;
+  /** The store's claim on making the item's issue, shared by every replica (`claimTrackerCreate`). */
+  let claim: { owner: string; until: string } | null;
   const service = (publicUrl: string | null = 'https://debrief.example/') => new TrackerIssues({
     trackers: { github: tracker },
     settings: { github: { labels: ['postmortem'], assignees: { alice: 'alice-gh' } } },
@@ -41,6 +43,12 @@ describe('create in tracker (service)', () => {
       getActionItem: async (id) => (id === stored.id ? stored : null),
       updateActionItem: async (next, audit) => { stored = next; audits.push(audit); return true; },
       getReport: async () => null,
+      claimTrackerCreate: async (id, owner, now, until) => {
+        if (id !== stored.id || (claim && claim.until >= now && claim.owner !== owner)) return false;
+        claim = { owner, until };
+        return true;
+      },
+      releaseTrackerClaim: async (_id, owner) => { if (claim?.owner === owner) claim = null; },
     },
     store: { getIncident: async () => ({ incident: { id: 'inc-1', title: 'Checkout errors\non eu-1' } }) as never },
     publicUrl, clock: () => new Date('2026-03-02T00:00:00.000Z'), newId: () => `audit-${audits.length + 1}`,
@@ -50,6 +58,7 @@ describe('create in tracker (service)', () => {
     stored = item();
     audits = [];
     tracker = new FakeTracker();
+    claim = null;
   });
 
   it('when an issue is made, then its draft links the post-mortem from the public URL, maps the owner, and the link is stored with one audit entry', async () => {
@@ -73,6 +82,29 @@ describe('create in tracker (service)', () => {
     expect(tracker.made).toHaveLength(1);
     expect(first.item.tracker).toEqual(second.item.tracker);
     expect([first.created, second.created].sort()).toEqual([false, true]);
+  });
+
+  it('when two replicas are asked for one item at once, then the store\'s claim lets one make the issue and the other is told to ask again', async () => {
+    let open!: () => void;
+    tracker.gate = new Promise((resolve) => { open = resolve; });
+    const [replicaA, replicaB] = [service(), service()];
+    const first = replicaA.createIssue('ai_1', 'github', 'erin');
+    // Until replica A holds the claim and waits on the tracker.
+    while (!claim) await new Promise((resolve) => setImmediate(resolve));
+    await expect(replicaB.createIssue('ai_1', 'github', 'bob')).rejects.toBeInstanceOf(ConflictError);
+    open();
+    expect((await first).created).toBe(true);
+    expect(tracker.made).toHaveLength(1);
+    expect(claim).toBeNull();
+    // Asked again once the first is done: the item has its issue.
+    expect(await replicaB.createIssue('ai_1', 'github', 'bob')).toMatchObject({ created: false, item: { tracker: { key: 'acme/api#1' } } });
+    expect(tracker.made).toHaveLength(1);
+  });
+
+  it('when a claim was left by a crash, then it expires and the next request makes the issue', async () => {
+    claim = { owner: 'claim-crashed', until: '2026-03-01T23:59:00.000Z' };
+    expect((await service().createIssue('ai_1', 'github', 'erin')).created).toBe(true);
+    expect(tracker.made).toHaveLength(1);
   });
 
   it('when the tracker fails, then the caller gets 503 (unavailable), never the tracker\'s status as its own', async () => {

@@ -55,6 +55,7 @@ export function actionItemRoutes(deps: ActionItemRouteDeps): RouteDef[] {
         201: { description: 'The issue was made (or found, made by an earlier attempt) and linked', schema: actionItemSchema },
         200: { description: 'The item already had its issue', schema: actionItemSchema },
         ...noItem,
+        409: errorResponse('Another request (perhaps on another replica) is making this item\'s issue right now; ask again in a moment'),
         422: errorResponse('Unknown or unconfigured tracker (`details` names `tracker`), or no `status.publicUrl` to link the post-mortem'),
         503: errorResponse('The tracker failed or refused; retry later (a retry never makes a second issue)'),
       },

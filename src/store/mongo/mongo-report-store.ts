@@ -170,6 +170,16 @@ export class MongoReportStore implements ReportStore {
     return doc ? toActionItem(parseDoc(COLLECTIONS.actionItems, actionItemDocSchema, doc)) : null;
   }
 
+  async claimTrackerCreate(itemId: string, owner: string, now: string, until: string): Promise<boolean> {
+    const free = [{ trackerClaimUntil: null }, { trackerClaimUntil: { $lt: now } }, { trackerClaimOwner: owner }];
+    const result = await this.c.actionItems.updateOne({ _id: itemId, $or: free }, { $set: { trackerClaimOwner: owner, trackerClaimUntil: until } });
+    return result.matchedCount === 1;
+  }
+
+  async releaseTrackerClaim(itemId: string, owner: string): Promise<void> {
+    await this.c.actionItems.updateOne({ _id: itemId, trackerClaimOwner: owner }, { $set: { trackerClaimOwner: null, trackerClaimUntil: null } });
+  }
+
   async listActionItems(query: ActionItemQuery): Promise<Page<ActionItem>> {
     const listQuery = actionItemListQuery(query);
     const docs = await this.c.actionItems.find(listQuery.filter).sort(listQuery.sort).limit(listQuery.limit).toArray();

@@ -58,6 +58,8 @@ CREATE TABLE IF NOT EXISTS action_items (
   tracker_kind TEXT,
   tracker_key  TEXT,
   tracker_link TEXT,
+  tracker_claim_owner TEXT,
+  tracker_claim_until TEXT,
   created_at   TEXT NOT NULL,
   created_by   TEXT NOT NULL,
   updated_at   TEXT NOT NULL,
@@ -86,12 +88,13 @@ CREATE INDEX IF NOT EXISTS report_pending_carry_overs_target ON report_pending_c
 
 /**
  * Columns added after the first release of the report tables (the link to a tracker's issue:
- * kind and key to find an item from a tracker's webhook, the whole link as JSON): a new file has
+ * kind and key to find an item from a tracker's webhook, the whole link as JSON; the claim on
+ * making it): a new file has
  * them from `CREATE TABLE`, an older one gets them here. The check and the additions hold the
  * write lock, so replicas starting together on one older file add each column once. The index
  * comes after, as it needs the columns.
  */
-const ADDED_ACTION_ITEM_COLUMNS = ['tracker_kind', 'tracker_key', 'tracker_link'];
+const ADDED_ACTION_ITEM_COLUMNS = ['tracker_kind', 'tracker_key', 'tracker_link', 'tracker_claim_owner', 'tracker_claim_until'];
 const TRACKER_INDEX = 'CREATE INDEX IF NOT EXISTS action_items_tracker ON action_items(tracker_kind, tracker_key) WHERE tracker_kind IS NOT NULL';
 
 // Items without a due date sort after every dated one.
@@ -222,6 +225,15 @@ export class SqliteReportStore implements ReportStore {
   async getActionItem(id: string): Promise<ActionItem | null> {
     const row = this.db.prepare('SELECT * FROM action_items WHERE id = ?').get(id) as Row | undefined;
     return row ? toActionItem(row) : null;
+  }
+
+  async claimTrackerCreate(itemId: string, owner: string, now: string, until: string): Promise<boolean> {
+    return this.db.prepare(`UPDATE action_items SET tracker_claim_owner = ?, tracker_claim_until = ?
+      WHERE id = ? AND (tracker_claim_until IS NULL OR tracker_claim_until < ? OR tracker_claim_owner = ?)`).run(owner, until, itemId, now, owner).changes === 1;
+  }
+
+  async releaseTrackerClaim(itemId: string, owner: string): Promise<void> {
+    this.db.prepare('UPDATE action_items SET tracker_claim_owner = NULL, tracker_claim_until = NULL WHERE id = ? AND tracker_claim_owner = ?').run(itemId, owner);
   }
 
   async listActionItems(query: ActionItemQuery): Promise<Page<ActionItem>> {
