@@ -300,10 +300,12 @@ const jiraTrackerSchema = z.intersection(jiraTrackerSettingsSchema, z.object({
 }));
 export type JiraTrackerConfig = z.infer<typeof jiraTrackerSchema>;
 
-const DEFAULT_TRACKERS = { reconcileSeconds: 600 };
+const DEFAULT_TRACKERS = { reconcileSeconds: 600, reopenWindowDays: 30 };
 const trackersSchema = z.object({
   github: githubTrackerSchema.optional().describe('GitHub Issues: "create in tracker" and state flowing back; absent: off.'),
   jira: jiraTrackerSchema.optional().describe('Jira Cloud or Data Center: "create in tracker" and state flowing back; absent: off.'),
+  reopenWindowDays: z.coerce.number().int().min(0).max(3650).default(30)
+    .describe('The reconcile also reads the issues of linked items finished (done, won\'t do) within this many days, so a reopen whose webhook was missed reopens the item; 0: only items not done.'),
   reconcileSeconds: z.coerce.number().int().min(0).default(600)
     .describe('How often the open linked action items are checked against their tracker, catching missed webhooks; 0: never.'),
 });

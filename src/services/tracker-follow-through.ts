@@ -59,7 +59,8 @@ export function createTrackerFollowThrough(deps: TrackerFollowThroughDeps): Trac
   const states = new TrackerStates({ reports, rules, clock, logger });
   const issues = new TrackerIssues({ trackers, settings, reports, store, publicUrl: config.status.publicUrl, clock, logger });
   const reconciler = new TrackerReconciler({
-    trackers, reports, apply: (found) => states.apply(found), intervalSeconds: config.trackers.reconcileSeconds, logger,
+    trackers, reports, apply: (found) => states.apply(found), intervalSeconds: config.trackers.reconcileSeconds,
+    reopenWindowDays: config.trackers.reopenWindowDays, clock, logger,
   });
   return { trackers, issues, states, reconciler };
 }

@@ -129,6 +129,8 @@ export interface ActionItemQuery {
   trackerKind?: TrackerKind;
   /** With `trackerKind`: only the items linked to this issue (`owner/repo#12`, `OPS-12`). */
   trackerKey?: string;
+  /** Only items changed at or after this time (ISO-8601, `updatedAt`). */
+  updatedSince?: string;
   limit: number;
   cursor?: string | null;
 }

@@ -285,6 +285,17 @@ export function describeReportStoreContract(name: string, factory: StoreFactory)
       expect(await reports.countOverdueActionItems('2026-03-01')).toEqual([]);
     });
 
+    it('when action items are listed changed since a time, then only those updated at or after it come back', async () => {
+      const old = item({ updatedAt: '2026-01-01T00:00:00.000Z' });
+      const edge = item({ updatedAt: '2026-02-01T00:00:00.000Z' });
+      const fresh = item({ updatedAt: '2026-03-01T00:00:00.000Z' });
+      for (const i of [old, edge, fresh]) await reports.createActionItem(i, audit('inc-1', { action: 'action-item.created', actionItemId: i.id }));
+      const since = await reports.listActionItems({ incidentId: 'inc-1', updatedSince: '2026-02-01T00:00:00.000Z', limit: 50 });
+      const ids = since.items.map((i) => i.id);
+      expect(ids).toEqual(expect.arrayContaining([edge.id, fresh.id]));
+      expect(ids).not.toContain(old.id);
+    });
+
     it('when two callers claim making an item\'s tracker issue, then one holds it until it is given back or expires', async () => {
       const claimed = item({ id: 'ai-claim' });
       await reports.createActionItem(claimed, audit('inc-1', { action: 'action-item.created', actionItemId: claimed.id }));

@@ -142,6 +142,17 @@ describe('action items in GitHub Issues', () => {
     expect((await trackerAudit()).filter((entry) => entry.actionItemId === second.id)).toHaveLength(1);
   });
 
+  it('when a reopen is never delivered, then the reconcile reads the finished item\'s issue and opens it again', async () => {
+    const [first] = (await app.api.get(`/api/v1/incidents/${incidentId}/action-items`)).data.items as Item[];
+    expect((await item(first!.id)).status).toBe('done');
+    github.setState(1, 'open', 'reopened');
+    const result = await app.debrief.followThrough.reconciler.reconcileOnce();
+    expect(result.failed).toBe(0);
+    expect(await item(first!.id)).toMatchObject({ status: 'open', tracker: { state: 'open', category: 'reopened' } });
+    expect((await trackerAudit()).filter((entry) => entry.actionItemId === first!.id).at(-1)!.changes)
+      .toContainEqual({ path: `actionItems.${first!.id}.status`, from: 'done', to: 'open' });
+  });
+
   it('when GitHub made the issue but the answer was lost, then the retried create finds it and makes no second issue', async () => {
     const third = await newItem('Limit migration batch size');
     const before = github.issues.length;

@@ -49,4 +49,19 @@ describe('tracker reconcile', () => {
     expect(await reconciler.reconcileOnce()).toEqual({ checked: 0, failed: 1 });
     expect(reads).toBe(1);
   });
+
+  it('when a reopen window is set, then items finished within it are read too, and no older ones', async () => {
+    const client: TrackerClient = {
+      kind: 'github', findIssueFor: async () => null, createIssue: async () => { throw new Error('not used'); },
+      issueState: async (key) => ({ tracker: 'github', key, state: 'open', category: 'reopened', changedAt: '2026-03-10T00:00:00.000Z' }),
+    };
+    const reconciler = new TrackerReconciler({
+      trackers: { github: client }, reports, apply: async () => undefined, intervalSeconds: 60, reopenWindowDays: 30, clock: () => new Date('2026-04-01T00:00:00.000Z'),
+    });
+    await reconciler.reconcileOnce();
+    const finished = queries.filter((q) => q.statuses?.includes('done'));
+    expect(finished.length).toBeGreaterThan(0);
+    expect(finished.every((q) => q.trackerKind === 'github' && q.statuses?.join() === 'done,wont_do' && q.updatedSince === '2026-03-02T00:00:00.000Z')).toBe(true);
+    expect(queries.filter((q) => q.statuses?.join() === 'open,in_progress').every((q) => q.updatedSince === undefined)).toBe(true);
+  });
 });

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { ActionItem } from '../../domain/report/report-model';
 import { TRACKER_KINDS, type TrackerIssueState, type TrackerKind } from '../../domain/trackers/tracker';
-import type { ReportStore } from '../../store/report-store';
+import type { ActionItemQuery, ReportStore } from '../../store/report-store';
 import type { Page } from '../../store/store';
 import { OutboundError } from '../resilient-http';
 import type { TrackerClient } from './tracker-client';
@@ -12,6 +12,9 @@ export interface TrackerReconcilerDeps {
   /** Where the states read are applied (`TrackerStates.apply`: the same mapping and audit as webhooks). */
   apply: (states: readonly TrackerIssueState[]) => Promise<unknown>;
   intervalSeconds: number;
+  /** Items finished within this many days are read too (a missed reopen); 0: only items not done. */
+  reopenWindowDays?: number;
+  clock?: () => Date;
   logger?: Logger;
 }
 
@@ -22,7 +25,9 @@ export interface TrackerReconcileResult {
 
 /**
  * Catches missed tracker webhooks: every `intervalSeconds`, the state of each linked action item
- * not done yet is read from its tracker and applied like a webhook's. Off the webhook path; a
+ * not done yet, and of each finished within `reopenWindowDays` (a reopen), is read from its
+ * tracker and applied like a webhook's. Items finished before the window are not read: their
+ * number only grows, and an issue reopened months later is better told by its webhook. Off the webhook path; a
  * tracker that cannot be read is skipped until the next round (its circuit stops the calls).
  */
 export class TrackerReconciler {
@@ -66,16 +71,24 @@ export class TrackerReconciler {
     const result: TrackerReconcileResult = { checked: 0, failed: 0 };
     for (const kind of TRACKER_KINDS) {
       const client = this.deps.trackers[kind];
-      if (client) await this.reconcileTracker(kind, client, result);
+      if (!client) continue;
+      if (!(await this.reconcileTracker(client, result, { trackerKind: kind, statuses: ['open', 'in_progress'] }))) continue;
+      const days = this.deps.reopenWindowDays ?? 0;
+      if (days > 0) {
+        const since = new Date((this.deps.clock?.() ?? new Date()).getTime() - days * 86_400_000).toISOString();
+        await this.reconcileTracker(client, result, { trackerKind: kind, statuses: ['done', 'wont_do'], updatedSince: since });
+      }
     }
     return result;
   }
 
-  private async reconcileTracker(kind: TrackerKind, client: TrackerClient, result: TrackerReconcileResult): Promise<void> {
+  /** Reads and applies the issues of the items `filter` lists; false when the round for this tracker should stop (circuit open, store failing). */
+  private async reconcileTracker(client: TrackerClient, result: TrackerReconcileResult, filter: Omit<ActionItemQuery, 'limit' | 'cursor'>): Promise<boolean> {
+    const kind = client.kind;
     let cursor: string | null = null;
     try {
       do {
-        const page: Page<ActionItem> = await this.deps.reports.listActionItems({ trackerKind: kind, statuses: ['open', 'in_progress'], limit: 100, cursor });
+        const page: Page<ActionItem> = await this.deps.reports.listActionItems({ ...filter, limit: 100, cursor });
         for (const item of page.items) {
           if (!item.tracker) continue;
           try {
@@ -85,13 +98,15 @@ export class TrackerReconciler {
             result.failed++;
             this.deps.logger?.warn({ tracker: kind, key: item.tracker.key, err: { message: (err as Error)?.message } }, 'tracker reconcile could not read an issue');
             // An open circuit fails every call at once: wait for the next round.
-            if (err instanceof OutboundError && err.kind === 'circuit_open') return;
+            if (err instanceof OutboundError && err.kind === 'circuit_open') return false;
           }
         }
         cursor = page.nextCursor;
       } while (cursor);
+      return true;
     } catch (err) {
       this.deps.logger?.warn({ tracker: kind, err: { message: (err as Error)?.message } }, 'tracker reconcile round failed');
+      return false;
     }
   }
 }

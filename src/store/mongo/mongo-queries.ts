@@ -203,6 +203,7 @@ export function actionItemListQuery(query: ActionItemQuery): ListQuery {
   if (query.dueBefore) clauses.push({ dueDate: { $type: 'string', $lt: query.dueBefore } });
   if (query.trackerKind) clauses.push({ trackerKind: query.trackerKind });
   if (query.trackerKind && query.trackerKey !== undefined) clauses.push({ trackerKey: query.trackerKey });
+  if (query.updatedSince) clauses.push({ updatedAt: { $gte: query.updatedSince } });
   if (query.cursor) {
     const cursor = decodeCursor(query.cursor, ['d', 'c', 'id']);
     const dueKey = String(cursor.d);

@@ -244,6 +244,7 @@ export class SqliteReportStore implements ReportStore {
     if (query.dueBefore) { where.push('due_date IS NOT NULL AND due_date < ?'); args.push(query.dueBefore); }
     if (query.trackerKind) { where.push('tracker_kind = ?'); args.push(query.trackerKind); }
     if (query.trackerKind && query.trackerKey !== undefined) { where.push('tracker_key = ?'); args.push(query.trackerKey); }
+    if (query.updatedSince) { where.push('updated_at >= ?'); args.push(query.updatedSince); }
     if (query.cursor) {
       const cursor = decodeCursor(query.cursor);
       where.push(`(${DUE_KEY} > ? OR (${DUE_KEY} = ? AND (created_at > ? OR (created_at = ? AND id > ?))))`);
