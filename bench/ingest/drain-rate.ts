@@ -13,6 +13,7 @@ import { StormTraffic } from './storm-traffic';
  * Processing alone, on one thread: the storm's bodies are put straight into a fresh SQLite
  * inbox (no HTTP), then one inbox processor drains them. Prints alerts/s of wall and of CPU
  * time. For comparing builds of the processing path; `npm run bench` measures the whole path.
+ * It covers the storm's traffic shape only (bench/ingest/notes.md says what it leaves out).
  */
 async function main(): Promise<void> {
   const bodies = Number(process.env.DRAIN_BODIES ?? 3000);

@@ -13,14 +13,7 @@ export interface DeclarationServiceDeps {
 }
 
 /** What a person declares (the API body, validated). */
-export interface NewDeclaration {
-  title: string;
-  services: string[];
-  severity: string | null;
-  startedAt: string;
-  endedAt: string | null;
-  missedByMonitoring: boolean;
-}
+export type NewDeclaration = Omit<IncidentDeclaration, 'declaredBy' | 'declaredAt'>;
 
 /** Declared times may run ahead of this server's clock by this much (another machine's clock). */
 const CLOCK_SKEW_MS = 5 * 60_000;

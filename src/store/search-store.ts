@@ -1,6 +1,6 @@
-import type { Incident, IncidentStatus } from '../domain/incident';
+import type { Incident } from '../domain/incident';
 import type { SearchMatch } from '../domain/search/search-text';
-import type { Page } from './store';
+import type { IncidentQuery, Page } from './store';
 
 /**
  * Full-text search over incidents and their post-mortems: incident titles, the human text of
@@ -20,17 +20,9 @@ export interface SearchStore {
   search(query: SearchQuery): Promise<Page<SearchHit>>;
 }
 
-export interface SearchQuery {
+/** The incident list's filters, plus the words to find. */
+export interface SearchQuery extends IncidentQuery {
   terms: readonly string[];
-  status?: IncidentStatus;
-  service?: string;
-  severity?: string;
-  /** Incidents active at or after this time. */
-  since?: string;
-  /** Incidents that started before this time. */
-  until?: string;
-  limit: number;
-  cursor?: string | null;
 }
 
 export interface SearchHit {

@@ -72,33 +72,18 @@ export function* recordObservations(observations: readonly AlertObservation[], c
  * The same writes as `recordObservations`, for callers that need no alerts back (inbox runs):
  * a re-send that changes nothing but the bookkeeping (`isPlainResend`, most of a storm) is
  * decided from a probe of a few stored fields and written as a counter, instead of reading,
- * decoding and rewriting the whole alert. Returns how many alerts were new, re-sent unchanged
- * and changed.
+ * decoding and rewriting the whole alert. A notification that changes a known firing reads it
+ * twice (probe, then the whole alert): those are the few.
  */
-export function* recordNotifications(observations: readonly AlertObservation[], ctx: PlacementContext): LedgerStep<NotificationTally> {
+export function* recordNotifications(observations: readonly AlertObservation[], ctx: PlacementContext): LedgerStep<void> {
   const tx = new LedgerTx(ctx);
-  const tally: NotificationTally = { created: 0, plainResends: 0, updated: 0 };
   for (const obs of inPlacementOrder(observations)) {
     const probe = yield* port.probeAlert(obs);
-    if (!probe) {
-      yield* tx.placeAlert(obs, ctx.correlator);
-      tally.created += 1;
-    } else if (isPlainResend(probe, obs)) {
-      yield* tx.countResend(probe, obs);
-      tally.plainResends += 1;
-    } else {
-      yield* tx.updateAlert((yield* port.findAlert(obs))!, obs);
-      tally.updated += 1;
-    }
+    if (!probe) yield* tx.placeAlert(obs, ctx.correlator);
+    else if (isPlainResend(probe, obs)) yield* tx.countResend(probe, obs);
+    else yield* tx.updateAlert((yield* port.findAlert(obs))!, obs);
   }
   yield* tx.finish();
-  return tally;
-}
-
-export interface NotificationTally {
-  created: number;
-  plainResends: number;
-  updated: number;
 }
 
 /** Places paging events (see `Store.recordPagingEvents`). */
