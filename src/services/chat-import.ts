@@ -153,6 +153,10 @@ function slackFailure(err: unknown, channel: string): unknown {
       case 'channel_not_found': return new UnprocessableError(`Slack has no channel ${channel} the app can see`, [{ path: 'channel', message: 'channel_not_found' }]);
       case 'not_in_channel': return new UnprocessableError(`the Debrief app is not in channel ${channel}: invite it (/invite @Debrief)`, [{ path: 'channel', message: 'not_in_channel' }]);
       case 'thread_not_found': return new UnprocessableError('Slack has no such thread in that channel', [{ path: 'threadTs', message: 'thread_not_found' }]);
+      case 'invalid_auth': case 'not_authed': case 'token_revoked': case 'token_expired': case 'account_inactive':
+        return new UpstreamError(`Slack ${err.method} answered ${err.code}: check slack.botToken (DEBRIEF_SLACK_BOT_TOKEN), the app's bot token`);
+      case 'missing_scope':
+        return new UpstreamError(`Slack ${err.method} answered missing_scope: give the app channels:history, groups:history and users:read, then reinstall it`);
       default: return new UpstreamError(`Slack ${err.method} answered ${err.code}`);
     }
   }

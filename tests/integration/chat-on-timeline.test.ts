@@ -160,6 +160,7 @@ describe('chat on the timeline', () => {
     const refused = await app.api.post(`/api/v1/incidents/${id}/chat-imports`, { channel: CHANNEL });
     expect(refused.status).toBe(502);
     expect(refused.data.error.message).toContain('invalid_auth');
+    expect(refused.data.error.message).toContain('slack.botToken');
     expect(JSON.stringify(refused.data)).not.toContain(SLACK_TOKEN);
   });
 
