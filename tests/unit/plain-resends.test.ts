@@ -7,7 +7,9 @@ import { Harness, identity, observation, rng, type AlertSpec } from '../support/
  * (`recordNotifications`); `recordObservations` reads and rewrites every re-sent alert. The two
  * must leave the same store behind: here one random sequence of notifications — new firings,
  * unchanged re-sends, re-sends with new annotations or generator URL, resolutions, re-sends of
- * resolved alerts, ends corrected — goes through both, and every alert and incident is compared.
+ * resolved alerts, ends corrected, late firings that merge incidents, notifications naming an
+ * alert twice or mixing all of these — goes through both, and every alert and incident is
+ * compared.
  */
 
 type Spec = AlertSpec & { note?: string; url?: string };
@@ -44,22 +46,34 @@ describe('plain re-sends in inbox runs', () => {
     const runs = await Harness.open({ services, via: 'inbox-runs' });
     const live: Spec[] = [];
     let plain = 0;
+    let mixed = 0;
     try {
       for (let step = 0; step < 80; step++) {
         const roll = random();
         let batch: Spec[];
-        if (roll < 0.3 || live.length === 0) {
-          // One start per step: titles break ties between equally early alerts by their random ids.
-          const start = step;
+        // One start per new firing: titles break ties between equally early alerts by their random
+        // ids. A late firing (a negative start, before everything stored) may link incidents that
+        // opened after it and merge them, in the middle of a notification.
+        const fresh = (late: boolean): Spec => {
           const spec: Spec = {
             name: pick(['HighErrorRate', 'HighLatency', 'PostgresDown']), service: pick(['api', 'db', undefined]), cluster: pick(['eu', 'us']),
-            labels: { severity: pick(['critical', 'warning']), pod: `p${Math.floor(random() * 3)}` }, start,
+            labels: { severity: pick(['critical', 'warning']), pod: `p${Math.floor(random() * 3)}` }, start: late ? -step - 0.5 : step,
           };
           if (!live.some((l) => identity(obsOf(l)) === identity(obsOf(spec)))) live.push(spec);
-          batch = [spec];
+          return spec;
+        };
+        if (roll < 0.3 || live.length === 0) {
+          batch = [fresh(random() < 0.2)];
         } else if (roll < 0.7) {
-          // A group re-sent: several known alerts, most unchanged.
+          // A group re-sent: several known alerts (one may be named twice), most unchanged; now
+          // and then with a new or late firing and a resolution among them, so the plain re-sends
+          // are counted before placements and merges of the same notification.
           batch = Array.from({ length: 1 + Math.floor(random() * 4) }, () => pick(live));
+          if (random() < 0.4) {
+            const ending = pick(live);
+            if (ending.end === undefined) ending.end = ending.start + 1 + Math.floor(random() * 30);
+            batch.push(ending, fresh(random() < 0.3));
+          }
         } else if (roll < 0.8) {
           const spec = pick(live);
           if (random() < 0.5) spec.note = `note ${step}`;
@@ -71,16 +85,18 @@ describe('plain re-sends in inbox runs', () => {
           batch = [spec];
         }
         const observations = batch.map(obsOf);
-        for (const o of observations) {
+        for (const o of new Map(observations.map((x) => [identity(x), x])).values()) {
           const before = (await runs.alerts()).find((a) => identity(a) === identity(o));
           if (before && isPlainResend({ ...before, labelsJson: JSON.stringify(before.labels), annotationsJson: JSON.stringify(before.annotations) }, o)) plain += 1;
         }
+        if (new Set(observations.map(identity)).size < observations.length || batch.length > 4) mixed += 1;
         await full.record(...observations);
         await runs.record(...observations);
       }
       expect(await snapshot(runs)).toEqual(await snapshot(full));
       // The comparison covers the probe path, not only full reads.
       expect(plain).toBeGreaterThan(20);
+      expect(mixed).toBeGreaterThan(3);
     } finally {
       await full.close();
       await runs.close();

@@ -19,7 +19,7 @@ import {
 import type { PagingEvent } from '../paging-event';
 import { findPagingTwin, twinTimeToKeep } from '../paging-twins';
 import { NotFoundError } from '../../errors';
-import { port, type AlertProbe, type IncidentRecord, type LedgerStep, type StoredAlert } from './ledger-port';
+import { identityKey, port, type AlertProbe, type IncidentRecord, type LedgerStep, type StoredAlert } from './ledger-port';
 import type { MergeResult, MoveResult, PagingRecordResult, PlacedPaging, RecordResult, SplitResult } from './ledger-results';
 
 /**
@@ -69,18 +69,36 @@ export function* recordObservations(observations: readonly AlertObservation[], c
 }
 
 /**
- * The same writes as `recordObservations`, for callers that need no alerts back (inbox runs):
- * a re-send that changes nothing but the bookkeeping (`isPlainResend`, most of a storm) is
- * decided from a probe of a few stored fields and written as a counter, instead of reading,
- * decoding and rewriting the whole alert. A notification that changes a known firing reads it
- * twice (probe, then the whole alert): those are the few.
+ * The same writes as `recordObservations`, for callers that need no alerts back (inbox runs),
+ * with the reads and writes of unchanged re-sends taken together. Every stored firing the
+ * notification names is probed in one read; a re-send that changes nothing but the bookkeeping
+ * (`isPlainResend`, most of a storm) is decided from its probe, and all of them are counted in
+ * one write before anything else. That order gives the same result as one at a time: a plain
+ * re-send changes only its alert's notification count and last-seen time and its facet's
+ * last-seen time, which no decision reads, and a full recompute later in the transaction reads
+ * them back from the alerts. The rest go one at a time, in placement order: new firings are
+ * placed, changed ones read in full and updated. An identity named twice in one notification is
+ * probed again when it comes round a second time, so it sees what the first one wrote.
  */
 export function* recordNotifications(observations: readonly AlertObservation[], ctx: PlacementContext): LedgerStep<void> {
   const tx = new LedgerTx(ctx);
-  for (const obs of inPlacementOrder(observations)) {
-    const probe = yield* port.probeAlert(obs);
+  const ordered = inPlacementOrder(observations);
+  const probes = yield* port.probeAlerts(ordered);
+  const seen = new Set<string>();
+  const plain: { probe: AlertProbe; obs: AlertObservation }[] = [];
+  const rest: { probe: AlertProbe | null | 'again'; obs: AlertObservation }[] = [];
+  ordered.forEach((obs, i) => {
+    const key = identityKey(obs);
+    const probe = seen.has(key) ? 'again' : probes[i]!;
+    seen.add(key);
+    if (probe !== 'again' && probe !== null && isPlainResend(probe, obs)) plain.push({ probe, obs });
+    else rest.push({ probe, obs });
+  });
+  yield* tx.countResends(plain);
+  for (const { obs, probe: probed } of rest) {
+    const probe = probed === 'again' ? (yield* port.probeAlerts([obs]))[0]! : probed;
     if (!probe) yield* tx.placeAlert(obs, ctx.correlator);
-    else if (isPlainResend(probe, obs)) yield* tx.countResend(probe, obs);
+    else if (isPlainResend(probe, obs)) yield* tx.countResends([{ probe, obs }]);
     else yield* tx.updateAlert((yield* port.findAlert(obs))!, obs);
   }
   yield* tx.finish();
@@ -328,17 +346,20 @@ class LedgerTx {
   }
 
   /**
-   * A re-send that changes nothing but the bookkeeping (`isPlainResend`): one more notification,
-   * and the alert's facet seen now. Status, end and the keys' activity stay as they are, as
+   * Re-sends that change nothing but the bookkeeping (`isPlainResend`): one more notification
+   * each, and their facets seen now. Status, end and the keys' activity stay as they are, as
    * `updateAlert` would leave them.
    */
-  *countResend(probe: AlertProbe, obs: AlertObservation): LedgerStep<void> {
-    yield* port.countResend(probe.id, this.ctx.now);
-    this.touched.add(probe.incidentId);
-    if (this.rebuild.has(probe.incidentId)) return;
-    const cached = yield* this.facet(probe.incidentId, obs);
-    if (!cached) this.rebuild.add(probe.incidentId);
-    else if (cached.lastSeenAt < this.ctx.now) this.putFacet(probe.incidentId, { ...cached, lastSeenAt: this.ctx.now });
+  *countResends(resends: readonly { probe: AlertProbe; obs: AlertObservation }[]): LedgerStep<void> {
+    if (resends.length === 0) return;
+    yield* port.countResends(resends.map((r) => r.probe.id), this.ctx.now);
+    for (const { probe, obs } of resends) {
+      this.touched.add(probe.incidentId);
+      if (this.rebuild.has(probe.incidentId)) continue;
+      const cached = yield* this.facet(probe.incidentId, obs);
+      if (!cached) this.rebuild.add(probe.incidentId);
+      else if (cached.lastSeenAt < this.ctx.now) this.putFacet(probe.incidentId, { ...cached, lastSeenAt: this.ctx.now });
+    }
   }
 
   /** Places a firing seen for the first time, as the correlator decides. */

@@ -30,11 +30,12 @@ export interface LedgerPort {
   // ------------------------------------------------------------------ reads
   findAlert(identity: AlertIdentity): StoredAlert | null;
   /**
-   * The few stored fields that tell whether a notification changes a known firing
-   * (`isPlainResend`), read without decoding the rest of the alert: most of a storm's alerts
-   * are re-sent unchanged, and the full row costs several times as much to read.
+   * For each identity, in order, the few stored fields that tell whether a notification changes
+   * a known firing (`isPlainResend`), or null when none is stored: one read for a whole
+   * notification, without decoding the rest of each alert. Most of a storm's alerts are re-sent
+   * unchanged; one lookup each cost a statement (SQLite) or a round trip (MongoDB) per alert.
    */
-  probeAlert(identity: AlertIdentity): AlertProbe | null;
+  probeAlerts(identities: readonly AlertIdentity[]): (AlertProbe | null)[];
   getAlert(id: string): StoredAlert | null;
   /** Every alert of an incident, oldest start first (corrections and full recomputes only). */
   alertsOf(incidentId: string): StoredAlert[];
@@ -63,8 +64,8 @@ export interface LedgerPort {
   insertAlert(alert: Alert, keys: readonly string[]): void;
   /** What a re-send changes: status, end, annotations, generator URL, last seen, notification count. */
   updateAlertResend(next: Alert): void;
-  /** A re-send that changes nothing but the bookkeeping: one more notification, last seen at least `seenAt`. */
-  countResend(id: string, seenAt: string): void;
+  /** Re-sends that change nothing but the bookkeeping: one more notification each, last seen at least `seenAt`; one write for them all. */
+  countResends(ids: readonly string[], seenAt: string): void;
   /** Puts back the notification bookkeeping (a reconciliation is no notification). */
   setAlertBookkeeping(id: string, notificationCount: number, lastSeenAt: string): void;
   /** Re-homes alerts: incident, decision and held keys. */
@@ -114,8 +115,11 @@ export interface LedgerPort {
 
 export type AlertIdentity = Pick<AlertObservation, 'instance' | 'fingerprint' | 'startsAt'>;
 
+/** One string per alert identity (instance, fingerprint, start), for maps and sets. */
+export const identityKey = (i: AlertIdentity): string => `${i.instance}\u0000${i.fingerprint}\u0000${i.startsAt}`;
+
 /**
- * What `probeAlert` reads of a stored firing. Labels and annotations are their canonical JSON
+ * What `probeAlerts` reads of a stored firing. Labels and annotations are their canonical JSON
  * text (the object's own key order, as stored), compared as text with the notification's.
  */
 export interface AlertProbe {
@@ -201,8 +205,8 @@ function* call<K extends OpName>(name: K, ...args: Parameters<LedgerPort[K]>): L
 export type LedgerCalls = { [K in OpName]: (...args: Parameters<LedgerPort[K]>) => LedgerStep<ReturnType<LedgerPort[K]>> };
 
 const OP_NAMES = [
-  'lockKeys', 'findAlert', 'probeAlert', 'getAlert', 'alertsOf', 'countAlerts', 'pagesOf', 'countPages', 'hasPagingEvent', 'pagingEventsOfKind', 'getIncident',
-  'keysOf', 'keyActivityOf', 'findCandidates', 'insertIncident', 'insertAlert', 'updateAlertResend', 'countResend', 'setAlertBookkeeping', 'setAlertPlacements',
+  'lockKeys', 'findAlert', 'probeAlerts', 'getAlert', 'alertsOf', 'countAlerts', 'pagesOf', 'countPages', 'hasPagingEvent', 'pagingEventsOfKind', 'getIncident',
+  'keysOf', 'keyActivityOf', 'findCandidates', 'insertIncident', 'insertAlert', 'updateAlertResend', 'countResends', 'setAlertBookkeeping', 'setAlertPlacements',
   'moveDecisionEvents', 'insertEvent', 'setEventTime', 'insertPagingEvent', 'setPagingEventTime', 'addKeyHolder', 'addKeyFiring', 'putKeyActivity', 'writeTally', 'writeLabels',
   'writeDeclaration', 'writePageSummary', 'getFacet', 'facetsOf', 'putFacets', 'replaceFacets', 'replaceKeyActivity', 'mergeIncidentInto', 'setHumanPlaced', 'addFence',
 ] as const satisfies readonly OpName[];

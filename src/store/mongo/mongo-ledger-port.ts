@@ -5,8 +5,9 @@ import type { IncidentCandidate, KeyActivity } from '../../domain/correlation/co
 import type { IncidentDeclaration, IncidentEvent } from '../../domain/incident';
 import { spanOf, type AlertFacet, type IncidentTally } from '../../domain/incident-facets';
 import type { IncidentSummary } from '../../domain/incident-summary';
-import type {
-  AlertIdentity, AlertPlacement, AlertProbe, AsyncLedgerPort, IncidentRecord, KeyHolderActivity, NewIncidentRecord, StoredAlert, StoredPaging,
+import {
+  identityKey, type AlertIdentity, type AlertPlacement, type AlertProbe, type AsyncLedgerPort, type IncidentRecord, type KeyHolderActivity, type NewIncidentRecord,
+  type StoredAlert, type StoredPaging,
 } from '../../domain/ledger/ledger-port';
 import { WriteRaceError } from './mongo-errors';
 import { COLLECTIONS, type MongoCollections } from './mongo-indexes';
@@ -80,14 +81,19 @@ export class MongoLedgerPort implements AsyncLedgerPort {
     return d ? storedAlert(parseDoc(COLLECTIONS.alerts, alertDocSchema, d)) : null;
   }
 
-  async probeAlert(identity: AlertIdentity): Promise<AlertProbe | null> {
-    const d = await this.c.alerts.findOne(alertIdentityFilter(identity), { ...this.s, projection: alertProbeFields });
-    if (!d) return null;
-    const doc = parseDoc(COLLECTIONS.alerts, alertProbeDocSchema, d);
-    return {
-      id: doc._id, incidentId: doc.incidentId, status: doc.status, endsAt: doc.endsAt, generatorUrl: doc.generatorUrl,
-      labelsJson: JSON.stringify(fromPairs(doc.labels)), annotationsJson: JSON.stringify(fromPairs(doc.annotations)),
-    };
+  /** One query for the lot (an `$or` of identities, each through the identity index), matched back by identity. */
+  async probeAlerts(identities: readonly AlertIdentity[]): Promise<(AlertProbe | null)[]> {
+    if (identities.length === 0) return [];
+    const docs = await this.c.alerts.find({ $or: identities.map(alertIdentityFilter) }, { ...this.s, projection: alertProbeFields }).toArray();
+    const byIdentity = new Map<string, AlertProbe>();
+    for (const d of docs) {
+      const doc = parseDoc(COLLECTIONS.alerts, alertProbeDocSchema, d);
+      byIdentity.set(identityKey(doc), {
+        id: doc._id, incidentId: doc.incidentId, status: doc.status, endsAt: doc.endsAt, generatorUrl: doc.generatorUrl,
+        labelsJson: JSON.stringify(fromPairs(doc.labels)), annotationsJson: JSON.stringify(fromPairs(doc.annotations)),
+      });
+    }
+    return identities.map((i) => byIdentity.get(identityKey(i)) ?? null);
   }
 
   async getAlert(id: string): Promise<StoredAlert | null> {
@@ -192,8 +198,9 @@ export class MongoLedgerPort implements AsyncLedgerPort {
     await this.c.alerts.updateOne({ _id: next.id }, alertResendUpdate(next), this.s);
   }
 
-  async countResend(id: string, seenAt: string): Promise<void> {
-    await this.c.alerts.updateOne({ _id: id }, { $inc: { notificationCount: 1 }, $max: { lastSeenAt: seenAt } }, this.s);
+  async countResends(ids: readonly string[], seenAt: string): Promise<void> {
+    if (ids.length === 0) return;
+    await this.c.alerts.updateMany({ _id: { $in: [...ids] } }, { $inc: { notificationCount: 1 }, $max: { lastSeenAt: seenAt } }, this.s);
   }
 
   async setAlertBookkeeping(id: string, notificationCount: number, lastSeenAt: string): Promise<void> {

@@ -281,9 +281,9 @@ export const alertDocSchema = z.object({
 });
 export type AlertDoc = z.output<typeof alertDocSchema>;
 
-/** What `probeAlert` reads of an alert (its projection). */
-export const alertProbeFields = { _id: 1, incidentId: 1, status: 1, endsAt: 1, labels: 1, annotations: 1, generatorUrl: 1 } as const;
-export const alertProbeDocSchema = alertDocSchema.pick({ _id: true, incidentId: true, status: true, endsAt: true, labels: true, annotations: true, generatorUrl: true });
+/** What `probeAlerts` reads of an alert (its projection). */
+export const alertProbeFields = { _id: 1, instance: 1, fingerprint: 1, startsAt: 1, incidentId: 1, status: 1, endsAt: 1, labels: 1, annotations: 1, generatorUrl: 1 } as const;
+export const alertProbeDocSchema = alertDocSchema.pick({ _id: true, instance: true, fingerprint: true, startsAt: true, incidentId: true, status: true, endsAt: true, labels: true, annotations: true, generatorUrl: true });
 
 export function toAlertDoc(alert: Alert, corrKeys: readonly string[]): AlertDoc {
   return {

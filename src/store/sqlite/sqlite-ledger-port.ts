@@ -33,14 +33,20 @@ export class SqliteLedgerPort implements LedgerPort {
     return row ? storedAlert(row) : null;
   }
 
-  probeAlert(identity: AlertIdentity): AlertProbe | null {
-    const row = this.sql('SELECT id, incident_id, status, ends_at, labels, annotations, generator_url FROM alerts WHERE instance = ? AND fingerprint = ? AND starts_at = ?')
-      .get(identity.instance, identity.fingerprint, identity.startsAt) as Row | undefined;
-    if (!row) return null;
-    return {
-      id: String(row.id), incidentId: String(row.incident_id), status: row.status as AlertProbe['status'], endsAt: optStr(row.ends_at),
-      labelsJson: String(row.labels), annotationsJson: String(row.annotations), generatorUrl: optStr(row.generator_url),
-    };
+  /** One statement for the lot: `json_each` walks the identities, each joined through the identity index. */
+  probeAlerts(identities: readonly AlertIdentity[]): (AlertProbe | null)[] {
+    const out: (AlertProbe | null)[] = identities.map(() => null);
+    if (identities.length === 0) return out;
+    const rows = this.sql(`SELECT j.key AS i, a.id, a.incident_id, a.status, a.ends_at, a.labels, a.annotations, a.generator_url
+      FROM json_each(?) j JOIN alerts a ON a.instance = j.value ->> 0 AND a.fingerprint = j.value ->> 1 AND a.starts_at = j.value ->> 2`)
+      .all(JSON.stringify(identities.map((i) => [i.instance, i.fingerprint, i.startsAt]))) as Row[];
+    for (const row of rows) {
+      out[Number(row.i)] = {
+        id: String(row.id), incidentId: String(row.incident_id), status: row.status as AlertProbe['status'], endsAt: optStr(row.ends_at),
+        labelsJson: String(row.labels), annotationsJson: String(row.annotations), generatorUrl: optStr(row.generator_url),
+      };
+    }
+    return out;
   }
 
   getAlert(id: string): StoredAlert | null {
@@ -146,8 +152,10 @@ export class SqliteLedgerPort implements LedgerPort {
       .run(next.status, next.endsAt, JSON.stringify(next.annotations), next.generatorUrl, next.lastSeenAt, next.notificationCount, next.id);
   }
 
-  countResend(id: string, seenAt: string): void {
-    this.sql('UPDATE alerts SET notification_count = notification_count + 1, last_seen_at = max(last_seen_at, ?) WHERE id = ?').run(seenAt, id);
+  countResends(ids: readonly string[], seenAt: string): void {
+    if (ids.length === 0) return;
+    this.sql('UPDATE alerts SET notification_count = notification_count + 1, last_seen_at = max(last_seen_at, ?) WHERE id IN (SELECT value FROM json_each(?))')
+      .run(seenAt, JSON.stringify(ids));
   }
 
   setAlertBookkeeping(id: string, notificationCount: number, lastSeenAt: string): void {
