@@ -154,6 +154,21 @@ describe('ongoing outage: critical alerts still firing', () => {
     expect(a.decision.explanation).not.toContain('ongoing');
   });
 
+  it.each(['observations', 'inbox-runs'] as const)('when one notification resolves a critical alert and carries a new alert after it, then the decision sees the resolution (%s)', async (via) => {
+    const one = await Harness.open({ services: SHOP, via });
+    try {
+      await one.record(...criticalPair());
+      // One notification: PrimaryDown resolved at 3 h, then SlowQueries at 6 h. Placed after the
+      // resolution, SlowQueries must see one critical alert left (ReplicationBroken), not two.
+      await one.record({ ...criticalPair(3 * HOUR)[0]! }, { name: 'SlowQueries', service: 'orders-db', cluster: 'eu', start: 6 * HOUR });
+      const a = await one.alert('SlowQueries', 6 * HOUR);
+      expect(a.incidentId).not.toBe((await one.alert('PrimaryDown', 0)).incidentId);
+      expect(a.decision.explanation).toContain('only one critical alert (ReplicationBroken)');
+    } finally {
+      await one.close();
+    }
+  });
+
   it('when a late alert started while the critical alerts fired (they have since resolved), then it still joins: event time decides', async () => {
     await h.record(...criticalPair(8 * HOUR));
     await h.record({ name: 'SlowQueries', service: 'orders-db', cluster: 'eu', start: 6 * HOUR });

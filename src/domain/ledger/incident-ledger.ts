@@ -284,6 +284,8 @@ class LedgerTx {
   private readonly pagesStale = new Set<string>();
   /** Facets read or changed in this transaction, per incident; `dirty` ones are written by `finish`. */
   private readonly facets = new Map<string, Map<string, { facet: AlertFacet; dirty: boolean }>>();
+  /** Incidents whose every stored facet is in `facets` (`allFacets`). */
+  private readonly facetsComplete = new Set<string>();
   /** Incidents whose names or services (title) may have changed. */
   private readonly labelsStale = new Set<string>();
   readonly touched = new Set<string>();
@@ -386,14 +388,14 @@ class LedgerTx {
   /**
    * Candidates an ongoing-outage link may join carry what it reads: their pages, so the decision
    * can name the page, and their facets, to count the different critical alerts (a few rows
-   * each, read only for such candidates).
+   * each, read only for such candidates, once per transaction, as this transaction has them).
    */
   private *withOutageContext(candidates: IncidentCandidate[]): LedgerStep<IncidentCandidate[]> {
     const out: IncidentCandidate[] = [];
     for (const c of candidates) {
       let next = c;
       if (c.keys.some((k) => isOutagePageKey(k.key))) next = { ...next, pages: pageStates(yield* port.pagesOf(c.incident.id)) };
-      if (c.keys.some((k) => isFiringSpanKey(k.key))) next = { ...next, facets: yield* port.facetsOf(c.incident.id) };
+      if (c.keys.some((k) => isFiringSpanKey(k.key))) next = { ...next, facets: yield* this.allFacets(c.incident.id) };
       out.push(next);
     }
     return out;
@@ -431,6 +433,23 @@ class LedgerTx {
     const stored = yield* port.getFacet(incidentId, alertname, service);
     if (stored) this.cacheFacets(incidentId).set(key, { facet: stored, dirty: false });
     return stored;
+  }
+
+  /**
+   * Every facet of an incident as this transaction has it: the stored ones, read once, overlaid
+   * with those changed here and not yet written (`finish`), so a decision sees a resolution or a
+   * new alert earlier in the same notification.
+   */
+  private *allFacets(incidentId: string): LedgerStep<AlertFacet[]> {
+    const cache = this.cacheFacets(incidentId);
+    if (!this.facetsComplete.has(incidentId)) {
+      for (const f of yield* port.facetsOf(incidentId)) {
+        const key = facetKey(f.alertname, f.service);
+        if (!cache.has(key)) cache.set(key, { facet: f, dirty: false });
+      }
+      this.facetsComplete.add(incidentId);
+    }
+    return [...cache.values()].map((c) => c.facet);
   }
 
   private putFacet(incidentId: string, facet: AlertFacet): void {
@@ -531,7 +550,12 @@ class LedgerTx {
     this.rebuild.delete(incidentId);
     this.pagesStale.delete(incidentId);
     this.labelsStale.delete(incidentId);
+    this.dropFacets(incidentId);
+  }
+
+  private dropFacets(incidentId: string): void {
     this.facets.delete(incidentId);
+    this.facetsComplete.delete(incidentId);
   }
 
   *createIncident(at: string, origin: IncidentOrigin, humanPlaced: boolean, declaration: IncidentDeclaration | null = null): LedgerStep<string> {
@@ -550,7 +574,7 @@ class LedgerTx {
   /** Brings every incident a decision may read up to date: full rebuilds, then key activity. */
   *flush(): LedgerStep<void> {
     for (const id of [...this.rebuild].sort()) {
-      this.facets.delete(id);
+      this.dropFacets(id);
       this.labelsStale.delete(id);
       this.pagesStale.delete(id);
       yield* this.rebuildIncident(id);
