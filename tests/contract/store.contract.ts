@@ -310,6 +310,28 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         expect(results).toEqual([{ ok: true }]);
         expect((await store.getInboxEntry(id!))!.state).toBe('pending');
       });
+
+      it('when a notification names 700 firings, 600 of them stored, then each stored one is counted once more and the others placed', async () => {
+        // More identities than one probe query takes on MongoDB (500): the probe is read in parts.
+        const spec = (i: number) => observation({ name: `Big${i}`, link: 'big', start: i % 50 });
+        const ids = await appendMany(store, 2);
+        await store.claimInbox('owner-a', 30_000, 2, later(100));
+        const context = { correlator: new FakeCorrelator(), serviceLabels: ['service'] };
+        const first = Array.from({ length: 600 }, (_, i) => spec(i));
+        expect(await store.recordInboxAlerts([{ id: ids[0]!, observations: first, outcome: { alerts: 600, ignoredReason: null } }], 'owner-a', { ...context, now: later(101) }))
+          .toEqual([{ ok: true }]);
+        const second = Array.from({ length: 700 }, (_, i) => spec(699 - i));
+        expect(await store.recordInboxAlerts([{ id: ids[1]!, observations: second, outcome: { alerts: 700, ignoredReason: null } }], 'owner-a', { ...context, now: later(102) }))
+          .toEqual([{ ok: true }]);
+        const firing = await store.listFiringAlerts('alertmanager');
+        expect(firing).toHaveLength(700);
+        const byName = new Map(firing.map((a) => [a.labels.alertname!, a]));
+        for (let i = 0; i < 700; i++) {
+          expect(byName.get(`Big${i}`)).toMatchObject(i < 600
+            ? { notificationCount: 2, firstSeenAt: later(101), lastSeenAt: later(102) }
+            : { notificationCount: 1, firstSeenAt: later(102), lastSeenAt: later(102) });
+        }
+      });
     });
 
     // ---------------------------------------------------------------- alerts

@@ -19,6 +19,8 @@ import {
   toDecisionDoc, toEventDoc, toIncident, toKeyActivity, toPlacedPaging, type AlertDoc, type IncidentDoc, type PagingDoc,
 } from './mongo-schemas';
 
+const PROBE_CHUNK = 500;
+
 /**
  * The incident ledger's port on MongoDB (`src/domain/ledger`), inside one multi-document
  * transaction: every operation passes the session. It is created afresh for each (re-)run of the
@@ -81,10 +83,16 @@ export class MongoLedgerPort implements AsyncLedgerPort {
     return d ? storedAlert(parseDoc(COLLECTIONS.alerts, alertDocSchema, d)) : null;
   }
 
-  /** One query for the lot (an `$or` of identities, each through the identity index), matched back by identity. */
+  /**
+   * One query per 500 identities (an `$or` of identities, each clause through the identity
+   * index; a group can hold thousands of alerts), matched back by identity.
+   */
   async probeAlerts(identities: readonly AlertIdentity[]): Promise<(AlertProbe | null)[]> {
-    if (identities.length === 0) return [];
-    const docs = await this.c.alerts.find({ $or: identities.map(alertIdentityFilter) }, { ...this.s, projection: alertProbeFields }).toArray();
+    const docs: Document[] = [];
+    for (let i = 0; i < identities.length; i += PROBE_CHUNK) {
+      const chunk = identities.slice(i, i + PROBE_CHUNK);
+      docs.push(...(await this.c.alerts.find({ $or: chunk.map(alertIdentityFilter) }, { ...this.s, projection: alertProbeFields }).toArray()));
+    }
     const byIdentity = new Map<string, AlertProbe>();
     for (const d of docs) {
       const doc = parseDoc(COLLECTIONS.alerts, alertProbeDocSchema, d);
