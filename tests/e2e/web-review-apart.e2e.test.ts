@@ -53,7 +53,8 @@ describe('web pages: alerts and decisions told apart', () => {
     const paged = page.locator('.facts .fact', { has: page.locator('dt', { hasText: 'Paged' }) });
     await expect(paged.getByRole('link', { name }).getAttribute('href')).resolves.toBe(PAGE.url);
     await expect(paged.textContent()).resolves.toContain('(triggered)');
-    const cards = page.locator('article.alert-card', { hasText: 'HighErrorRate' });
+    // By the card's heading: a decision's "why not others" may name HighErrorRate on another card.
+    const cards = page.locator('article.alert-card', { has: page.locator('h4', { hasText: 'HighErrorRate' }) });
     await expect(cards.count()).resolves.toBe(3);
     await expect(cards.locator('ul.labels.apart').allTextContents()).resolves.toEqual(['pod=payments-a', 'pod=payments-b', 'pod=payments-c']);
     await expect(page.locator('article.alert-card', { hasText: 'PaymentsLatencyHigh' }).locator('ul.labels.apart').count()).resolves.toBe(0);
