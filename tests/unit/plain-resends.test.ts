@@ -38,7 +38,7 @@ async function snapshot(h: Harness) {
 }
 
 describe('plain re-sends in inbox runs', () => {
-  // Late firings merge incidents in some seeds: the sequences must cover that case.
+  // Some sequences merge incidents (a late firing or a new link joins two): they must cover that case.
   let mergesSeen = 0;
   afterAll(() => expect(mergesSeen).toBeGreaterThan(0));
 
