@@ -1168,6 +1168,25 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         expect(await store.listFiringAlerts('am-a')).toEqual([]);
       });
 
+      it('when an alert counted by inbox runs is reconciled and then re-sent with a change, then its bookkeeping carries through each step', async () => {
+        const ids = await appendMany(store, 3);
+        await store.claimInbox('owner-a', 30_000, 3, later(100));
+        const run = async (i: number, obs: ReturnType<typeof observation>, now: string) =>
+          expect(await store.recordInboxAlerts([{ id: ids[i]!, observations: [obs], outcome: { alerts: 1, ignoredReason: null } }], 'owner-a', { correlator, serviceLabels: SERVICE_LABELS, now }))
+            .toEqual([{ ok: true }]);
+        await run(0, observation({ name: 'Q', start: 5, instance: 'am-a' }), later(101));
+        await run(1, observation({ name: 'Q', start: 5, instance: 'am-a' }), later(102));
+        const [q] = await store.listFiringAlerts('am-a');
+        expect(q).toMatchObject({ notificationCount: 2, lastSeenAt: later(102), firstSeenAt: later(101) });
+        const [reconciled] = await store.resolveAlerts([q!.id], at(20), 'gone', resolveCtx());
+        expect(reconciled).toMatchObject({ status: 'resolved', notificationCount: 2, lastSeenAt: later(102) });
+        expect(await store.getAlert(q!.id)).toMatchObject({ status: 'resolved', notificationCount: 2, lastSeenAt: later(102) });
+        // Alertmanager's own resolution, with a later end: a change, so a full update of the alert.
+        await run(2, observation({ name: 'Q', start: 5, end: 25, instance: 'am-a' }), later(103));
+        expect(await store.getAlert(q!.id)).toMatchObject({ status: 'resolved', endsAt: at(25), notificationCount: 3, lastSeenAt: later(103) });
+        expect((await store.listIncidentAlerts(q!.incidentId, { limit: 10 }))!.items).toEqual([await store.getAlert(q!.id)]);
+      });
+
       it('when the reconciled end is before the alert started, then the alert ends at its own start', async () => {
         const v = await place({ name: 'V', start: 30, instance: 'am-a' });
         const [r] = await store.resolveAlerts([v.id], at(10), 'gone', resolveCtx());

@@ -28,7 +28,7 @@ export class SqliteLedgerPort implements LedgerPort {
   // ------------------------------------------------------------------ reads
 
   findAlert(identity: AlertIdentity): StoredAlert | null {
-    const row = this.sql('SELECT * FROM alerts WHERE instance = ? AND fingerprint = ? AND starts_at = ?')
+    const row = this.sql('SELECT * FROM alert_rows WHERE instance = ? AND fingerprint = ? AND starts_at = ?')
       .get(identity.instance, identity.fingerprint, identity.startsAt) as Row | undefined;
     return row ? storedAlert(row) : null;
   }
@@ -50,12 +50,12 @@ export class SqliteLedgerPort implements LedgerPort {
   }
 
   getAlert(id: string): StoredAlert | null {
-    const row = this.sql('SELECT * FROM alerts WHERE id = ?').get(id) as Row | undefined;
+    const row = this.sql('SELECT * FROM alert_rows WHERE id = ?').get(id) as Row | undefined;
     return row ? storedAlert(row) : null;
   }
 
   alertsOf(incidentId: string): StoredAlert[] {
-    return (this.sql('SELECT * FROM alerts WHERE incident_id = ? ORDER BY starts_at, id').all(incidentId) as Row[]).map(storedAlert);
+    return (this.sql('SELECT * FROM alert_rows WHERE incident_id = ? ORDER BY starts_at, id').all(incidentId) as Row[]).map(storedAlert);
   }
 
   countAlerts(incidentId: string): number {
@@ -150,16 +150,31 @@ export class SqliteLedgerPort implements LedgerPort {
   updateAlertResend(next: Alert): void {
     this.sql('UPDATE alerts SET status = ?, ends_at = ?, annotations = ?, generator_url = ?, last_seen_at = ?, notification_count = ? WHERE id = ?')
       .run(next.status, next.endsAt, JSON.stringify(next.annotations), next.generatorUrl, next.lastSeenAt, next.notificationCount, next.id);
+    this.setSeen(next.id, next.notificationCount, next.lastSeenAt);
   }
 
+  /**
+   * Counted in `alert_seen` (sqlite-schema.ts): first the alerts that have a row there, then a
+   * row for each that has none yet, from its alert row's values.
+   */
   countResends(ids: readonly string[], seenAt: string): void {
     if (ids.length === 0) return;
-    this.sql('UPDATE alerts SET notification_count = notification_count + 1, last_seen_at = max(last_seen_at, ?) WHERE id IN (SELECT value FROM json_each(?))')
-      .run(seenAt, JSON.stringify(ids));
+    const list = JSON.stringify(ids);
+    this.sql(`UPDATE alert_seen SET notification_count = notification_count + 1, last_seen_at = max(last_seen_at, ?)
+      WHERE alert_id IN (SELECT value FROM json_each(?))`).run(seenAt, list);
+    this.sql(`INSERT INTO alert_seen (group_ref, alert_id, notification_count, last_seen_at)
+      SELECT debrief_group_ref(a.instance, a.source_group_key), a.id, a.notification_count + 1, max(a.last_seen_at, ?)
+      FROM alerts a WHERE a.id IN (SELECT value FROM json_each(?)) AND NOT EXISTS (SELECT 1 FROM alert_seen s WHERE s.alert_id = a.id)`).run(seenAt, list);
   }
 
   setAlertBookkeeping(id: string, notificationCount: number, lastSeenAt: string): void {
     this.sql('UPDATE alerts SET notification_count = ?, last_seen_at = ? WHERE id = ?').run(notificationCount, lastSeenAt, id);
+    this.setSeen(id, notificationCount, lastSeenAt);
+  }
+
+  /** A full write of an alert's bookkeeping also sets its `alert_seen` row, where it has one. */
+  private setSeen(id: string, notificationCount: number, lastSeenAt: string): void {
+    this.sql('UPDATE alert_seen SET notification_count = ?, last_seen_at = ? WHERE alert_id = ?').run(notificationCount, lastSeenAt, id);
   }
 
   setAlertPlacements(placements: readonly AlertPlacement[]): void {

@@ -78,8 +78,9 @@ export function toAlert(row: Row): Alert {
     incidentId: String(row.incident_id),
     decision: json<CorrelationDecision>(row.decision),
     firstSeenAt: String(row.first_seen_at),
-    lastSeenAt: String(row.last_seen_at),
-    notificationCount: Number(row.notification_count),
+    // From `alert_rows`: the bookkeeping of `alert_seen` wins where there is some.
+    lastSeenAt: String(row.seen_last ?? row.last_seen_at),
+    notificationCount: Number(row.seen_count ?? row.notification_count),
   };
 }
 
@@ -97,4 +98,19 @@ export function toEvent(row: Row): IncidentEvent {
 
 export function toPlacedPaging(row: Row): PlacedPagingEvent {
   return { eventId: String(row.event_id), kind: String(row.kind), occurredAt: String(row.occurred_at), page: json<PageRef>(row.page), service: optStr(row.service) };
+}
+
+/**
+ * A small integer naming an alert's Alertmanager group (FNV-1a of instance and group key),
+ * registered as the SQL function `debrief_group_ref`: `alert_seen` is clustered by it. Two
+ * groups sharing a number only share pages.
+ */
+export function groupRef(instance: unknown, groupKey: unknown): number {
+  const text = `${String(instance)}\u0000${groupKey === null || groupKey === undefined ? '' : String(groupKey)}`;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
 }

@@ -145,6 +145,20 @@ CREATE TABLE IF NOT EXISTS alerts (
 );
 CREATE INDEX IF NOT EXISTS alerts_incident ON alerts(incident_id, starts_at);
 
+-- Notification bookkeeping of alerts re-sent unchanged (sqlite-ledger-port.ts, countResends):
+-- a storm re-sends most of a group's alerts in every notification, and rewriting each alert's
+-- row (about 3 KB: one page an alert) for one counter filled the WAL with pages. These rows are
+-- small and clustered by Alertmanager group, so a group's re-sends share a few pages. Where a
+-- row exists it holds the alert's count and last-seen time (alert_rows reads it first); the
+-- alert row keeps the values of its last full write.
+CREATE TABLE IF NOT EXISTS alert_seen (
+  group_ref           INTEGER NOT NULL,
+  alert_id            TEXT NOT NULL UNIQUE,
+  notification_count  INTEGER NOT NULL,
+  last_seen_at        TEXT NOT NULL,
+  PRIMARY KEY (group_ref, alert_id)
+) WITHOUT ROWID;
+
 CREATE TABLE IF NOT EXISTS incident_events (
   id           TEXT PRIMARY KEY,
   incident_id  TEXT NOT NULL,
@@ -179,6 +193,19 @@ export const SQLITE_ADDED_COLUMNS: Array<{ table: string; column: string; ddl: s
   { table: 'incidents', column: 'declaration', ddl: 'ALTER TABLE incidents ADD COLUMN declaration TEXT' },
 ];
 
+
+/**
+ * Views, made anew at every start (after the added columns), so they follow the tables.
+ * `alert_rows` is an alert as the API sees it: its row, with the bookkeeping of `alert_seen`
+ * where there is some.
+ */
+export const SQLITE_VIEWS: ReadonlyArray<{ name: string; sql: string }> = [
+  {
+    name: 'alert_rows',
+    sql: `CREATE VIEW alert_rows AS SELECT a.*, s.notification_count AS seen_count, s.last_seen_at AS seen_last
+  FROM alerts a LEFT JOIN alert_seen s ON s.alert_id = a.id`,
+  },
+];
 
 /** Superseded tables: `incident_keys` held keys with the incident's span, not the key's own. */
 export const SQLITE_DROPPED = 'DROP TABLE IF EXISTS incident_keys;';

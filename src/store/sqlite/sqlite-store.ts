@@ -22,9 +22,9 @@ import { SqliteCommitPolicy } from './sqlite-commit-policy';
 import { incidentListWhere } from './sqlite-incident-query';
 import { namesByIncident } from '../incident-alert-names';
 import { SqliteLedgerPort } from './sqlite-ledger-port';
-import { toAlert, toEvent, toIncident, type Row } from './sqlite-rows';
+import { groupRef, toAlert, toEvent, toIncident, type Row } from './sqlite-rows';
 import { inboxFileFor, SqliteInbox } from './sqlite-inbox';
-import { SQLITE_ADDED_COLUMNS, SQLITE_DROPPED, SQLITE_SCHEMA, TIMELINE_EVENTS } from './sqlite-schema';
+import { SQLITE_ADDED_COLUMNS, SQLITE_DROPPED, SQLITE_SCHEMA, SQLITE_VIEWS, TIMELINE_EVENTS } from './sqlite-schema';
 import { sampledAlerts, sampledEvents } from '../bounded-detail';
 import { SQLITE_JOURNAL_SIZE_LIMIT_BYTES } from './sqlite-checkpointer';
 import { isStoreUnavailable, probeWritable } from './sqlite-faults';
@@ -107,11 +107,21 @@ export class SqliteStore implements Store, Reopenable {
       if (!columns.some((col) => col.name === c.column)) this.db.exec(c.ddl);
     }
     this.db.exec(SQLITE_DROPPED);
+    this.createViews();
     this.changes.init();
     this.inboxDb = this.open(inboxFileFor(this.options.file), INBOX_CACHE_KIB);
     this.inbox = new SqliteInbox(this.inboxDb, this.db);
     this.inbox.init();
     if (this.options.commitPolicy) this.startCommitPolicy();
+  }
+
+  /** (Re)creates the views when their definition changed, so processes opening the file leave them be. */
+  private createViews(): void {
+    for (const { name, sql } of SQLITE_VIEWS) {
+      const row = this.db.prepare("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = ?").get(name) as Row | undefined;
+      if (row?.sql === sql) continue;
+      this.db.exec(`DROP VIEW IF EXISTS ${name}; ${sql}`);
+    }
   }
 
   /** Applies the commit policy from now on (a serving store does: open-stores.ts). */
@@ -133,6 +143,7 @@ export class SqliteStore implements Store, Reopenable {
 
   private open(file: string, cacheKiB?: number): Database.Database {
     const db = new Database(file);
+    db.function('debrief_group_ref', { deterministic: true }, groupRef);
     if (cacheKiB !== undefined) db.pragma(`cache_size = -${cacheKiB}`);
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${this.options.synchronous ?? 'FULL'}`);
@@ -338,9 +349,9 @@ export class SqliteStore implements Store, Reopenable {
     const row = this.sql('SELECT * FROM incidents WHERE id = ?').get(id) as Row | undefined;
     if (!row) return null;
     const alerts = await sampledAlerts({
-      byStart: (order, limit) => (this.sql(`SELECT * FROM alerts WHERE incident_id = ? ORDER BY starts_at ${order}, id ${order} LIMIT ?`).all(id, limit) as Row[]).map(toAlert),
+      byStart: (order, limit) => (this.sql(`SELECT * FROM alert_rows WHERE incident_id = ? ORDER BY starts_at ${order}, id ${order} LIMIT ?`).all(id, limit) as Row[]).map(toAlert),
       facets: () => this.ledgerPort.facetsOf(id),
-      byIds: (ids) => ids.map((alertId) => this.sql('SELECT * FROM alerts WHERE id = ?').get(alertId) as Row | undefined).filter((r): r is Row => r !== undefined).map(toAlert),
+      byIds: (ids) => ids.map((alertId) => this.sql('SELECT * FROM alert_rows WHERE id = ?').get(alertId) as Row | undefined).filter((r): r is Row => r !== undefined).map(toAlert),
       count: () => Number((this.sql('SELECT count(*) AS n FROM alerts WHERE incident_id = ?').get(id) as Row).n),
     });
     // Timeline events through `incident_events_timeline` (audit-only ones left out).
@@ -362,7 +373,7 @@ export class SqliteStore implements Store, Reopenable {
       after = 'AND (starts_at > ? OR (starts_at = ? AND id > ?))';
       args.push(String(c.s), String(c.s), String(c.id));
     }
-    const rows = this.db.prepare(`SELECT * FROM alerts WHERE incident_id = ? ${after} ORDER BY starts_at, id LIMIT ?`).all(...args, query.limit + 1) as Row[];
+    const rows = this.db.prepare(`SELECT * FROM alert_rows WHERE incident_id = ? ${after} ORDER BY starts_at, id LIMIT ?`).all(...args, query.limit + 1) as Row[];
     return toPage(rows.map(toAlert), query.limit, (last) => ({ s: last.startsAt, id: last.id }));
   }
 
@@ -404,7 +415,7 @@ export class SqliteStore implements Store, Reopenable {
   }
 
   async getAlert(id: string): Promise<Alert | null> {
-    const row = this.db.prepare('SELECT * FROM alerts WHERE id = ?').get(id) as Row | undefined;
+    const row = this.db.prepare('SELECT * FROM alert_rows WHERE id = ?').get(id) as Row | undefined;
     return row ? toAlert(row) : null;
   }
 
@@ -425,7 +436,7 @@ export class SqliteStore implements Store, Reopenable {
   // --- reconciliation with a pull source (Alertmanager API) ---------------------------------
 
   async listFiringAlerts(instance: string): Promise<Alert[]> {
-    return (this.sql("SELECT * FROM alerts WHERE instance = ? AND status = 'firing' ORDER BY starts_at, id").all(instance) as Row[]).map(toAlert);
+    return (this.sql("SELECT * FROM alert_rows WHERE instance = ? AND status = 'firing' ORDER BY starts_at, id").all(instance) as Row[]).map(toAlert);
   }
 
   async resolveAlerts(ids: string[], endsAt: string, reason: string, ctx: ResolveContext): Promise<Alert[]> {
