@@ -1,12 +1,12 @@
 import { namingTag } from '../domain/service-naming';
 import type { ServiceLabels } from '../domain/service-naming';
-import { randomUUID } from 'node:crypto';
+import { timeOrderedId } from './time-ordered-id';
 import type { Correlator } from '../domain/correlation/correlator';
 import type { LedgerContext, PlacementContext } from '../domain/ledger/incident-ledger';
 
-/** The ledger's context from a store call's context, with random ids. */
+/** The ledger's context from a store call's context, with time-ordered ids (time-ordered-id.ts). */
 export function ledgerContext(ctx: { serviceLabels: ServiceLabels; now: string }): LedgerContext {
-  return { serviceLabels: ctx.serviceLabels, now: ctx.now, newId: randomUUID };
+  return { serviceLabels: ctx.serviceLabels, now: ctx.now, newId: timeOrderedId };
 }
 
 export function placementContext(ctx: { serviceLabels: ServiceLabels; now: string; correlator: Correlator }): PlacementContext {
