@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { readRecordedRequest, type RecordedRequest } from '../support/recorded-request';
 
 /**
  * A local Jira that speaks the REST protocol as Atlassian documents it, for the tracker
@@ -23,13 +24,7 @@ export interface FakeIssue {
   status: { name: string; id: string; categoryKey: string; categoryId: number };
 }
 
-export interface RecordedRequest {
-  method: string;
-  path: string;
-  query: URLSearchParams;
-  headers: IncomingMessage['headers'];
-  body: unknown;
-}
+export type { RecordedRequest };
 
 export type Fault =
   | { kind: 'answer'; status: number; headers?: Record<string, string>; body?: unknown }
@@ -97,11 +92,7 @@ export class FakeJira {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const url = new URL(req.url ?? '/', 'http://fake');
-    const text = Buffer.concat(chunks).toString('utf8');
-    const request: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body: text ? JSON.parse(text) : null };
+    const request = await readRecordedRequest(req);
     this.requests.push(request);
     const route = `${request.method} ${request.path}`;
     const fault = this.faults.get(route)?.shift();

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { readRecordedRequest, type RecordedRequest } from './recorded-request';
 
 const REST = join(__dirname, '..', '..', 'connectors', 'github-issues', 'fixtures', 'rest');
 /** GitHub's published issue object ("Create an issue", "Get an issue"); answers are built from it. */
@@ -9,13 +10,7 @@ const ISSUE_TEMPLATE = JSON.parse(readFileSync(join(REST, 'github-docs-issue.jso
 /** GitHub's published "List repository issues" item: a pull request, which the issues endpoints list too. */
 const LISTED_PULL = (JSON.parse(readFileSync(join(REST, 'github-docs-list-repository-issues.json'), 'utf8')) as Array<Record<string, unknown>>)[0]!;
 
-export interface RecordedRequest {
-  method: string;
-  path: string;
-  query: URLSearchParams;
-  headers: IncomingMessage['headers'];
-  body: unknown;
-}
+export type { RecordedRequest };
 
 /** How the server misbehaves on the next matching request (each used once). */
 export type Fault =
@@ -113,20 +108,17 @@ export class GitHubIssuesServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const url = new URL(req.url ?? '/', this.url);
-    const text = Buffer.concat(chunks).toString('utf8');
-    this.requests.push({ method: req.method ?? '', path: url.pathname, query: url.searchParams, headers: req.headers, body: text ? JSON.parse(text) : null });
+    const request = await readRecordedRequest(req);
+    this.requests.push(request);
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
       res.end(JSON.stringify(body));
     };
     if (req.headers.authorization !== `token ${this.token}`) return send(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
     const prefix = `/repos/${this.owner}/${this.repo}/issues`;
-    const route = req.method === 'POST' && url.pathname === prefix ? 'create'
-      : req.method === 'GET' && url.pathname === prefix ? 'list'
-        : req.method === 'GET' && url.pathname.startsWith(`${prefix}/`) ? 'get' : null;
+    const route = req.method === 'POST' && request.path === prefix ? 'create'
+      : req.method === 'GET' && request.path === prefix ? 'list'
+        : req.method === 'GET' && request.path.startsWith(`${prefix}/`) ? 'get' : null;
     if (!route) return send(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
     const fault = this.faults[route].shift();
     if (fault && 'hang' in fault) {
@@ -141,7 +133,7 @@ export class GitHubIssuesServer {
       return send(fault.status, { message, documentation_url: 'https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api' }, headers);
     }
     if (route === 'create') {
-      const body = JSON.parse(text) as { title: string; body?: string; labels?: string[]; assignees?: string[] };
+      const body = request.body as { title: string; body?: string; labels?: string[]; assignees?: string[] };
       const issue = this.makeIssue({ title: body.title, body: body.body ?? '', labels: body.labels ?? [], assignees: body.assignees ?? [] });
       if (fault && 'loseAnswer' in fault) {
         this.hanging.add(res);
@@ -150,17 +142,18 @@ export class GitHubIssuesServer {
       return send(201, this.rendered(issue), { location: `${this.url}${prefix}/${issue.number}` });
     }
     if (route === 'get') {
-      const issue = this.issues.find((candidate) => String(candidate.number) === url.pathname.slice(prefix.length + 1));
+      const issue = this.issues.find((candidate) => String(candidate.number) === request.path.slice(prefix.length + 1));
       return issue ? send(200, this.rendered(issue)) : send(404, { message: 'Not Found' });
     }
-    return this.list(url, send);
+    return this.list(request, send);
   }
 
-  private list(url: URL, send: (status: number, body: unknown, headers?: Record<string, string>) => void): void {
-    const labels = (url.searchParams.get('labels') ?? '').split(',').filter(Boolean);
-    const state = url.searchParams.get('state') ?? 'open';
-    const perPage = Math.min(100, Number(url.searchParams.get('per_page') ?? 30));
-    const page = Number(url.searchParams.get('page') ?? 1);
+  private list(request: RecordedRequest, send: (status: number, body: unknown, headers?: Record<string, string>) => void): void {
+    const { query } = request;
+    const labels = (query.get('labels') ?? '').split(',').filter(Boolean);
+    const state = query.get('state') ?? 'open';
+    const perPage = Math.min(100, Number(query.get('per_page') ?? 30));
+    const page = Number(query.get('page') ?? 1);
     const pulls = Array.from({ length: this.listPullRequests }, (_, i) => ({ ...LISTED_PULL, number: 9000 + i, labels: labels.map((name) => ({ name })) }));
     const matching = this.issues
       .filter((issue) => (state === 'all' || issue.state === state) && labels.every((label) => issue.labels.includes(label)))
@@ -169,7 +162,7 @@ export class GitHubIssuesServer {
     const all = [...pulls, ...matching];
     const last = Math.max(1, Math.ceil(all.length / perPage));
     const link = (p: number) => {
-      const next = new URL(url.toString());
+      const next = new URL(`${this.url}${request.path}?${query}`);
       next.searchParams.set('page', String(p));
       return next.toString();
     };
